@@ -1,0 +1,127 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { App } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import { createAwsClients, type AwsClients } from './aws/clients';
+import { systemClock, newId as defaultNewId, type Clock } from './clock';
+import { registerCommandRouter } from './commands/router';
+import type { Config } from './config';
+import type { AppContext, Feature, FeatureFactory, Worker } from './context';
+import { FEATURES } from './features';
+import { createLogger, type Logger } from './logger';
+import { boltLogger } from './slack/bolt-logger';
+import { openStore, type Store } from './store';
+
+export interface BotOptions {
+  config: Config;
+  store?: Store;
+  aws?: AwsClients;
+  clock?: Clock;
+  logger?: Logger;
+  newId?: (bytes?: number) => string;
+  features?: FeatureFactory[];
+  /** Web API retries for Bolt's own client (default 3; tests use 0). */
+  slackRetries?: number;
+  /** Feature-specific test seams (e.g. the SNS certificate fetcher). */
+  inject?: Partial<Injections>;
+}
+
+/** Seams that features read from ctx.inject; each feature documents its own. */
+export interface Injections {
+  [key: string]: unknown;
+}
+
+export interface Bot {
+  app: App;
+  ctx: AppContext & { inject: Partial<Injections> };
+  features: Feature[];
+  workers: Worker[];
+  /** Starts HTTP and workers; resolves with the bound port (pass 0 for a random one). */
+  start(port?: number, host?: string): Promise<number>;
+  /** Graceful: stop accepting, finish in-flight work, stop workers, close the store. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: config → store → AWS clients → features → Bolt App. */
+export async function createBot(opts: BotOptions): Promise<Bot> {
+  const { config } = opts;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const store = opts.store ?? (await openStore(config.database));
+  const aws = opts.aws ?? createAwsClients(config.aws.region);
+  const inflight = new Set<Promise<unknown>>();
+  const slackRetries = opts.slackRetries ?? 3;
+
+  const ctx: AppContext & { inject: Partial<Injections> } = {
+    config,
+    store,
+    aws,
+    clock: opts.clock ?? systemClock,
+    logger,
+    newId: opts.newId ?? defaultNewId,
+    slack: new WebClient(config.slack.botToken, {
+      slackApiUrl: config.slack.apiUrl,
+      logger: boltLogger(logger),
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: 10_000,
+    }),
+    track<T>(p: Promise<T>) {
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p)).catch(() => undefined);
+      return p;
+    },
+    inject: opts.inject ?? {},
+  };
+
+  const features = (opts.features ?? FEATURES).map((f) => f(ctx));
+  const app = new App({
+    token: config.slack.botToken,
+    signingSecret: config.slack.signingSecret,
+    logger: boltLogger(logger),
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: slackRetries } },
+    customRoutes: features.flatMap((f) => f.routes ?? []),
+    processBeforeResponse: false,
+    extendedErrorHandler: true,
+  });
+  app.error(async ({ error }: { error: Error }) => {
+    logger.error({ err: { name: error.name, message: error.message, code: (error as { code?: string }).code } }, 'slack listener error');
+  });
+
+  registerCommandRouter(
+    app,
+    ctx,
+    features.flatMap((f) => f.subcommands ?? []),
+  );
+  for (const f of features) f.register?.(app);
+  const workers = features.flatMap((f) => f.workers ?? []);
+
+  let server: Server | undefined;
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    ctx,
+    features,
+    workers,
+    async start(port = config.port, host?: string) {
+      server = (await app.start(host ? { port, host } : port)) as Server;
+      for (const w of workers) w.start();
+      const bound = (server.address() as AddressInfo).port;
+      logger.info({ port: bound, store: store.dialect, features: features.map((f) => f.name) }, 'ecs-chatops started');
+      return bound;
+    },
+    stop() {
+      stopping ??= (async () => {
+        if (server) {
+          server.closeIdleConnections?.();
+          await app.stop().catch((err: unknown) => logger.warn({ err }, 'http server stop failed'));
+        }
+        await Promise.allSettled([...inflight]);
+        await Promise.allSettled(workers.map((w) => w.stop()));
+        await Promise.allSettled([...inflight]);
+        await store.close();
+        logger.info('ecs-chatops stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
+
+/** The SDK v3 clients the bot uses. Tests pass clients whose `send` a fake AWS world answers. */
+export interface AwsClients {
+  ecs: ECSClient;
+  cloudwatch: CloudWatchClient;
+  logs: CloudWatchLogsClient;
+  sns: SNSClient;
+  autoscaling: AutoScalingClient;
+  sts: STSClient;
+}
+
+/**
+ * Clients from the SDK's standard credential chain. The SDK itself reads AWS_ENDPOINT_URL (and the
+ * per-service AWS_ENDPOINT_URL_ECS …), so the bot can point at an AWS-compatible emulator unchanged.
+ * Retries use the SDK's standard mode (throttling back-off included), bounded so a command answers.
+ */
+export function createAwsClients(region: string, opts: { maxAttempts?: number } = {}): AwsClients {
+  const common = { region, maxAttempts: opts.maxAttempts ?? 4, retryMode: 'standard' as const };
+  return {
+    ecs: new ECSClient(common),
+    cloudwatch: new CloudWatchClient(common),
+    logs: new CloudWatchLogsClient(common),
+    sns: new SNSClient(common),
+    autoscaling: new AutoScalingClient(common),
+    sts: new STSClient(common),
+  };
+}
+
+export function destroyAwsClients(c: AwsClients): void {
+  for (const client of Object.values(c)) client.destroy();
+}

@@ -1,0 +1,97 @@
+import type { App } from '@slack/bolt';
+import type { AppContext } from '../context';
+import { UsageError, UserFacingError, NotFoundError } from '../errors';
+import { renderError, renderHelp } from '../slack/render/help';
+import { parseArgs, tokenize, decodeSlackEntities } from './parse';
+import type { Subcommand } from './types';
+
+export const COMMAND = '/ecs';
+
+/** Finds the subcommand for the first word; undefined when unknown. */
+export function findSubcommand(subcommands: Subcommand[], word: string): Subcommand | undefined {
+  const w = word.toLowerCase();
+  return subcommands.find((s) => s.name === w || s.aliases?.includes(w));
+}
+
+/**
+ * The /ecs router: acks within Slack's 3-second window before any slow work, then runs the
+ * subcommand. Typed user errors become an ephemeral message with the usage line; anything else is
+ * logged with a reference the user can quote.
+ */
+export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Subcommand[]): void {
+  const help: Subcommand = {
+    name: 'help',
+    usage: 'help',
+    summary: 'List every subcommand with its usage',
+    async run() {
+      /* answered in the ack */
+    },
+  };
+  const all = [help, ...subcommands];
+
+  app.command(COMMAND, async ({ command, ack, respond }) => {
+    const started = process.hrtime.bigint();
+    const ref = ctx.newId(4);
+    const log = ctx.logger.child({ ref, user: command.user_id, channel: command.channel_id });
+    let words: string[];
+    try {
+      words = tokenize(command.text ?? '');
+    } catch (err) {
+      await ack(renderError(err as UsageError, undefined));
+      return;
+    }
+    const name = words[0];
+    if (!name || name.toLowerCase() === 'help' || name === '?') {
+      await ack(renderHelp(all));
+      return;
+    }
+    const sub = findSubcommand(all, name);
+    if (!sub) {
+      await ack(renderError(new UsageError(`unknown subcommand "${name}"`), undefined, all));
+      return;
+    }
+    let args;
+    try {
+      args = parseArgs(words.slice(1), sub.flags ?? {}, sub.usage);
+    } catch (err) {
+      await ack(renderError(err as UsageError, sub));
+      return;
+    }
+    await ack();
+    log.info({ subcommand: sub.name }, 'command received');
+    const work = sub
+      .run(
+        {
+          args,
+          text: decodeSlackEntities(command.text ?? ''),
+          userId: command.user_id,
+          channelId: command.channel_id,
+          teamId: command.team_id,
+          triggerId: command.trigger_id,
+          respond: async (msg) => {
+            await respond(typeof msg === 'string' ? { response_type: 'ephemeral', text: msg } : msg);
+          },
+          log,
+        },
+        ctx,
+      )
+      .catch(async (err: unknown) => {
+        if (err instanceof UserFacingError) {
+          log.info({ err: { code: err.code, message: err.message } }, 'command refused');
+          await respond(renderError(err, sub)).catch((e) => log.warn({ err: e }, 'respond failed'));
+        } else {
+          log.error({ err }, 'command failed');
+          await respond({
+            response_type: 'ephemeral',
+            text: `:warning: Something went wrong running \`/ecs ${sub.name}\` (ref ${ref}). The error is logged; try again or ask an admin.`,
+          }).catch((e) => log.warn({ err: e }, 'respond failed'));
+        }
+      })
+      .finally(() => {
+        log.debug({ subcommand: sub.name, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'command done');
+      });
+    void ctx.track(work);
+  });
+}
+
+export { NotFoundError };

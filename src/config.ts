@@ -1,0 +1,235 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the bot reads, validated in one place. `loadConfig(env)` is pure: it never reads
+ * process.env itself, so tests pass a plain object. Names are a contract with operators.
+ */
+
+/** What each setting is for and where to get it; shown when a setting is missing or invalid. */
+export const SETTING_HELP: Record<string, string> = {
+  SLACK_BOT_TOKEN:
+    'the bot token (xoxb-…) the bot calls Slack with; Slack app settings → OAuth & Permissions → Bot User OAuth Token',
+  SLACK_SIGNING_SECRET:
+    'verifies that requests come from Slack; Slack app settings → Basic Information → App Credentials → Signing Secret',
+  SLACK_API_URL: 'optional Slack Web API base URL (default https://slack.com/api/); lets a local fake stand in',
+  SLACK_ALARM_CHANNEL: 'channel ID (C…) where alarm cards are posted; right-click the channel → Copy link, the last part',
+  PORT: 'TCP port for Slack, SNS and health endpoints (default 3000)',
+  DATABASE_URL:
+    'where state lives: an SQLite file (default ./data/ecs-chatops.db; file:PATH or a path) or postgres://user@host/db for several replicas',
+  AWS_REGION: 'the AWS region of your ECS clusters, e.g. eu-west-1 (AWS_DEFAULT_REGION is accepted too)',
+  ECS_DEFAULT_CLUSTER: 'optional cluster used when a command names none',
+  LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace (default info)',
+  SNS_TOPIC_ARNS: 'comma-separated SNS topic ARNs the bot accepts messages from (/sns refuses every other topic)',
+  SNS_TOPIC_ARN: "optional: the bot's own SNS topic for alarms it creates (default: the first of SNS_TOPIC_ARNS)",
+  SNS_VERIFY_SIGNATURES: 'true (default) or false; false is only for local emulators and logs a warning on every message',
+  PUBLIC_URL: 'optional public HTTPS base URL of the bot, e.g. https://ecs-bot.example.com (used to check the SNS subscription)',
+  APPROVERS: 'comma-separated Slack user IDs (U…) and user group IDs (S…) allowed to approve changes; nobody may approve when empty',
+  REQUESTERS: 'optional comma-separated user and group IDs allowed to request changes (default: everyone in the channel)',
+  ALLOW_SELF_APPROVAL: 'true to let a requester approve their own change (default false)',
+  POLICY_FILE: 'optional JSON policy file refining approvers and requesters per cluster and action',
+  MAX_DESIRED_TASKS: 'largest desired count a service may be scaled to (default 50)',
+  MAX_INSTANCES: 'largest Auto Scaling group size a request may set (default 20)',
+  MAX_STEP: 'largest change of a count in one request (default 10)',
+  REQUEST_TTL_MINUTES: 'minutes before a change request expires (default 15)',
+  ASG_MAPPING: 'optional cluster=autoScalingGroupName pairs, comma-separated, used when the group cannot be discovered',
+  ROLLOUT_TIMEOUT_MINUTES: 'minutes the bot follows a rollout before reporting a timeout (default 15)',
+  ALARM_ROUTES: 'optional routing rules pattern=channelId separated by commas; pattern matches the cluster or alarm name (* wildcard)',
+  STORM_THRESHOLD: 'new alarm cards per minute per channel above which a digest is posted instead (default 10)',
+};
+
+const csv = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  );
+
+const bool = (dflt: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return dflt;
+      const v = s.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${s}"` });
+      return z.NEVER;
+    });
+
+const int = (dflt: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return dflt;
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${s}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s && s.trim() !== '' ? s.trim() : undefined));
+
+const SNS_TOPIC_ARN_RE = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const SLACK_ID_RE = /^[UWS][A-Z0-9]{2,}$/;
+
+const schema = z
+  .object({
+    SLACK_BOT_TOKEN: z
+      .string({ error: 'is required' })
+      .trim()
+      .min(1, 'is required')
+      .regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
+    SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+    SLACK_API_URL: optionalString.pipe(z.url({ message: 'must be a URL such as http://127.0.0.1:9000/api/' }).optional()),
+    SLACK_ALARM_CHANNEL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a channel ID such as C0123456789, not a #name')
+        .optional(),
+    ),
+    PORT: int(3000, 0, 65535),
+    DATABASE_URL: optionalString,
+    AWS_REGION: optionalString,
+    AWS_DEFAULT_REGION: optionalString,
+    ECS_DEFAULT_CLUSTER: optionalString,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SNS_TOPIC_ARNS: csv.pipe(z.array(z.string().regex(SNS_TOPIC_ARN_RE, 'must be SNS topic ARNs (arn:aws:sns:REGION:ACCOUNT:NAME)'))),
+    SNS_TOPIC_ARN: optionalString.pipe(z.string().regex(SNS_TOPIC_ARN_RE, 'must be an SNS topic ARN').optional()),
+    SNS_VERIFY_SIGNATURES: bool(true),
+    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
+    APPROVERS: csv.pipe(z.array(z.string().regex(SLACK_ID_RE, 'must be Slack user (U…/W…) or user group (S…) IDs'))),
+    REQUESTERS: csv.pipe(z.array(z.string().regex(SLACK_ID_RE, 'must be Slack user (U…/W…) or user group (S…) IDs'))),
+    ALLOW_SELF_APPROVAL: bool(false),
+    POLICY_FILE: optionalString,
+    MAX_DESIRED_TASKS: int(50, 0, 100000),
+    MAX_INSTANCES: int(20, 0, 10000),
+    MAX_STEP: int(10, 1, 100000),
+    REQUEST_TTL_MINUTES: int(15, 1, 24 * 60),
+    ROLLOUT_TIMEOUT_MINUTES: int(15, 1, 24 * 60),
+    ASG_MAPPING: csv.transform((pairs, ctx) => {
+      const map: Record<string, string> = {};
+      for (const p of pairs) {
+        const m = /^([A-Za-z0-9_-]+)=([\w\-.:/ ]+)$/.exec(p);
+        if (!m) {
+          ctx.addIssue({ code: 'custom', message: `expected cluster=groupName, got "${p}"` });
+          return z.NEVER;
+        }
+        map[m[1]] = m[2];
+      }
+      return map;
+    }),
+    ALARM_ROUTES: csv.transform((pairs, ctx) => {
+      const routes: { pattern: string; channel: string }[] = [];
+      for (const p of pairs) {
+        const m = /^([^=]+)=([CG][A-Z0-9]{2,})$/.exec(p);
+        if (!m) {
+          ctx.addIssue({ code: 'custom', message: `expected pattern=channelId, got "${p}"` });
+          return z.NEVER;
+        }
+        routes.push({ pattern: m[1].trim(), channel: m[2] });
+      }
+      return routes;
+    }),
+    STORM_THRESHOLD: int(10, 1, 10000),
+  });
+
+export interface Config {
+  slack: { botToken: string; signingSecret: string; apiUrl?: string; alarmChannel?: string };
+  port: number;
+  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+  aws: { region: string };
+  defaultCluster?: string;
+  logLevel: string;
+  sns: { topicArns: string[]; ownTopicArn?: string; verifySignatures: boolean };
+  publicUrl?: string;
+  policy: {
+    approvers: string[];
+    requesters: string[];
+    allowSelfApproval: boolean;
+    policyFile?: string;
+    maxDesiredTasks: number;
+    maxInstances: number;
+    maxStep: number;
+    requestTtlMs: number;
+  };
+  asgMapping: Record<string, string>;
+  rolloutTimeoutMs: number;
+  alarmRoutes: { pattern: string; channel: string }[];
+  stormThreshold: number;
+}
+
+/** Thrown by loadConfig with every problem at once. Never contains a secret's value. */
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(readonly problems: { setting: string; message: string; help?: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  - ${p.setting} ${p.message}${p.help ? ` (${p.help})` : ''}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseDatabaseUrl(url: string | undefined): Config['database'] {
+  if (!url) return { kind: 'sqlite', path: './data/ecs-chatops.db' };
+  if (/^postgres(ql)?:\/\//i.test(url)) return { kind: 'postgres', url };
+  if (url.startsWith('sqlite:')) return { kind: 'sqlite', path: url.slice('sqlite:'.length).replace(/^\/\//, '') };
+  if (url.startsWith('file:')) return { kind: 'sqlite', path: url.slice('file:'.length) };
+  return { kind: 'sqlite', path: url };
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        const setting = String(i.path[0] ?? 'config');
+        return { setting, message: i.message, help: SETTING_HELP[setting] };
+      });
+  // Checked outside the schema so it is reported together with every other problem.
+  if (!env.AWS_REGION?.trim() && !env.AWS_DEFAULT_REGION?.trim()) {
+    problems.push({ setting: 'AWS_REGION', message: 'is required', help: SETTING_HELP.AWS_REGION });
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const v = parsed.data;
+  const database = parseDatabaseUrl(v.DATABASE_URL);
+  return {
+    slack: {
+      botToken: v.SLACK_BOT_TOKEN,
+      signingSecret: v.SLACK_SIGNING_SECRET,
+      apiUrl: v.SLACK_API_URL ? (v.SLACK_API_URL.endsWith('/') ? v.SLACK_API_URL : `${v.SLACK_API_URL}/`) : undefined,
+      alarmChannel: v.SLACK_ALARM_CHANNEL,
+    },
+    port: v.PORT,
+    database,
+    aws: { region: (v.AWS_REGION ?? v.AWS_DEFAULT_REGION) as string },
+    defaultCluster: v.ECS_DEFAULT_CLUSTER,
+    logLevel: v.LOG_LEVEL,
+    sns: { topicArns: v.SNS_TOPIC_ARNS, ownTopicArn: v.SNS_TOPIC_ARN ?? v.SNS_TOPIC_ARNS[0], verifySignatures: v.SNS_VERIFY_SIGNATURES },
+    publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
+    policy: {
+      approvers: v.APPROVERS,
+      requesters: v.REQUESTERS,
+      allowSelfApproval: v.ALLOW_SELF_APPROVAL,
+      policyFile: v.POLICY_FILE,
+      maxDesiredTasks: v.MAX_DESIRED_TASKS,
+      maxInstances: v.MAX_INSTANCES,
+      maxStep: v.MAX_STEP,
+      requestTtlMs: v.REQUEST_TTL_MINUTES * 60_000,
+    },
+    asgMapping: v.ASG_MAPPING,
+    rolloutTimeoutMs: v.ROLLOUT_TIMEOUT_MINUTES * 60_000,
+    alarmRoutes: v.ALARM_ROUTES,
+    stormThreshold: v.STORM_THRESHOLD,
+  };
+}

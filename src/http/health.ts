@@ -1,0 +1,21 @@
+import type { AppContext, Feature } from '../context';
+import { route, sendJson } from './routes';
+
+/** GET /healthz: the process is alive. GET /readyz: the store answers (503 otherwise). */
+export function healthFeature(ctx: AppContext): Feature {
+  return {
+    name: 'health',
+    routes: [
+      route('GET', '/healthz', ctx.logger, async (_req, res) => sendJson(res, 200, { status: 'ok' })),
+      route('GET', '/readyz', ctx.logger, async (_req, res) => {
+        try {
+          await ctx.store.ping();
+          sendJson(res, 200, { status: 'ready', store: ctx.store.dialect });
+        } catch (err) {
+          ctx.logger.warn({ err: { message: (err as Error).message } }, 'readiness check failed: store unreachable');
+          sendJson(res, 503, { status: 'unavailable', reason: 'store unreachable' });
+        }
+      }),
+    ],
+  };
+}

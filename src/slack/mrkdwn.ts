@@ -1,0 +1,44 @@
+/**
+ * Text from users and from AWS goes into Slack mrkdwn only through these helpers, so an alarm
+ * description or query result cannot mention @channel, inject a link or break formatting.
+ */
+export function escapeText(s: unknown): string {
+  return String(s ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    // Zero-width joiner after @ keeps "@channel"/"@here"/"@everyone" from ever being read as a mention.
+    .replace(/@(channel|here|everyone)\b/gi, '@\u200d$1');
+}
+
+/** Escapes and neutralises mrkdwn control characters (*, _, ~, `) so text shows literally. */
+export function escapeLiteral(s: unknown): string {
+  return escapeText(s).replace(/([*_~`])/g, '\u200b$1\u200b');
+}
+
+/** Inline code; backticks inside are replaced so the span cannot be closed early. */
+export function code(s: unknown): string {
+  const t = escapeText(s).replace(/`/g, 'ˋ');
+  return t.length === 0 ? '` `' : `\`${t}\``;
+}
+
+/** A link whose label is escaped; the URL must be one the bot built, never user text. */
+export function link(url: string, label: string): string {
+  return `<${url.replace(/[<>|]/g, encodeURIComponent)}|${escapeText(label).replace(/\|/g, '¦')}>`;
+}
+
+/** Cuts to at most `max` characters, marking the cut. */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  return `${s.slice(0, Math.max(0, max - 1))}…`;
+}
+
+/** Slack date formatting: shows in each reader's own time zone, with a fallback for old clients. */
+export function slackDate(ms: number, format = '{date_short_pretty} {time}'): string {
+  const secs = Math.floor(ms / 1000);
+  return `<!date^${secs}^${format}|${new Date(ms).toISOString().replace('.000Z', 'Z')}>`;
+}
+
+export function mentionUser(id: string): string {
+  return /^[UW][A-Z0-9]+$/.test(id) ? `<@${id}>` : escapeText(id);
+}

@@ -1,0 +1,61 @@
+import type { Db, Dialect } from './db';
+import { sqlFor } from './db';
+
+/**
+ * Versioned migrations, shared by SQLite and PostgreSQL. Append only: never edit a released one.
+ * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 5+ later.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  up: (dialect: Dialect) => string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'audit',
+    up: (d) => [
+      `CREATE TABLE audit (
+        id ${sqlFor(d).autoId},
+        at BIGINT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        request_id TEXT,
+        approver TEXT,
+        before_state TEXT,
+        after_state TEXT,
+        aws_request_id TEXT,
+        error TEXT,
+        detail TEXT
+      )`,
+      `CREATE INDEX audit_at ON audit (at)`,
+      `CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)`,
+    ],
+  },
+];
+
+/** Applies every migration newer than the database, each in its own transaction. Safe to run concurrently. */
+export async function migrate(db: Db, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
+  await db.run(
+    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+  );
+  const applied: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    const done = await db.tx(async (q) => {
+      if (q.dialect === 'postgres') {
+        // Serialise migrators across replicas starting at the same moment.
+        await q.query(`SELECT pg_advisory_xact_lock(727274)`);
+      }
+      const rows = await q.query(`SELECT version FROM schema_migrations WHERE version = $1`, [m.version]);
+      if (rows.length > 0) return false;
+      for (const stmt of m.up(q.dialect)) await q.run(stmt);
+      await q.run(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, [m.version, m.name, Date.now()]);
+      return true;
+    });
+    if (done) applied.push(m.version);
+  }
+  return applied;
+}

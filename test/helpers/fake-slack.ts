@@ -1,0 +1,286 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One Web API call as the fake received it. */
+export interface SlackCall {
+  method: string;
+  token?: string;
+  args: Record<string, any>;
+  at: number;
+  /** HTTP status the fake answered with. */
+  status: number;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  text?: string;
+  blocks?: any[];
+  attachments?: any[];
+  thread_ts?: string;
+  metadata?: any;
+  updates: number;
+}
+
+export interface ResponseUrlCall {
+  id: string;
+  body: any;
+  at: number;
+}
+
+type Fault = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+type Handler = (args: Record<string, any>, call: SlackCall) => Record<string, any> | Promise<Record<string, any>>;
+
+function parseMaybeJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const t = v.trim();
+  if ((t.startsWith('[') && t.endsWith(']')) || (t.startsWith('{') && t.endsWith('}'))) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+/**
+ * A local stand-in for the Slack Web API, reached over HTTP. It records every call, keeps the
+ * messages it was asked to post and update (so tests can read a card's final state), serves
+ * response_url posts and file uploads, and can be told to answer 429 or 500 for the next N calls.
+ */
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  readonly responses: ResponseUrlCall[] = [];
+  readonly messages = new Map<string, StoredMessage>();
+  readonly ephemerals: SlackCall[] = [];
+  readonly uploads = new Map<string, Buffer>();
+  readonly views: { user_id: string; view: any }[] = [];
+  /** Group ID → member user IDs, for usergroups.users.list. */
+  usergroups: Record<string, string[]> = {};
+  /** Channels the bot is a member of (conversations.info is_member). */
+  memberOf = new Set<string>();
+  /** When set, chat.postMessage to one channel is limited to this many per second (429 beyond). */
+  postRatePerChannel?: number;
+  botUserId = 'UBOT';
+  url = '';
+  private server?: http.Server;
+  private faults: { fault: Fault; method?: string }[] = [];
+  private handlers = new Map<string, Handler>();
+  private tsCounter = 0;
+  private lastPost = new Map<string, number[]>();
+  private waiters = new Set<() => void>();
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch((err) => {
+        res.writeHead(500).end(String(err));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections?.();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** A response_url that records what the app sends to it. */
+  responseUrl(id = `r${Math.random().toString(36).slice(2)}`): string {
+    return `${this.url}/respond/${id}`;
+  }
+
+  /** Answer the next `n` calls (of `method`, or any) with a fault. */
+  failNext(n: number, fault: Fault, method?: string): void {
+    for (let i = 0; i < n; i++) this.faults.push({ fault, method });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Overrides the answer for a method. */
+  on(method: string, handler: Handler): void {
+    this.handlers.set(method, handler);
+  }
+
+  callsTo(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method && c.status === 200);
+  }
+
+  /** Messages posted to a channel (top level and replies), oldest first. */
+  messagesIn(channel: string): StoredMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel === channel).sort((a, b) => Number(a.ts) - Number(b.ts));
+  }
+
+  repliesTo(channel: string, threadTs: string): StoredMessage[] {
+    return this.messagesIn(channel).filter((m) => m.thread_ts === threadTs);
+  }
+
+  responsesTo(id: string): ResponseUrlCall[] {
+    return this.responses.filter((r) => r.id === id);
+  }
+
+  /** Resolves once `pred` holds, re-checking after every call the fake receives (or times out). */
+  async waitFor<T>(pred: () => T | undefined | false | null, timeoutMs = 5000, what = 'condition'): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = pred();
+      if (v) return v;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`FakeSlack.waitFor timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method).join(', ')}`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(t);
+          this.waiters.delete(wake);
+          resolve();
+        };
+        const t = setTimeout(wake, Math.min(left, 50));
+        this.waiters.add(wake);
+      });
+    }
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    const path = (req.url ?? '/').split('?')[0];
+
+    if (path.startsWith('/respond/')) {
+      const id = path.slice('/respond/'.length);
+      this.responses.push({ id, body: JSON.parse(raw.toString('utf8') || '{}'), at: Date.now() });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      this.notify();
+      return;
+    }
+    if (path.startsWith('/upload/')) {
+      this.uploads.set(path.slice('/upload/'.length), raw);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK - ' + raw.length);
+      this.notify();
+      return;
+    }
+    if (!path.startsWith('/api/')) {
+      res.writeHead(404).end();
+      return;
+    }
+    const method = path.slice('/api/'.length);
+    const ctype = String(req.headers['content-type'] ?? '');
+    let args: Record<string, any> = {};
+    const text = raw.toString('utf8');
+    if (ctype.includes('application/json')) {
+      args = text ? JSON.parse(text) : {};
+    } else if (ctype.includes('multipart/form-data')) {
+      args = { _multipart: true };
+    } else {
+      for (const [k, v] of new URLSearchParams(text)) args[k] = parseMaybeJson(v);
+    }
+    const auth = String(req.headers.authorization ?? '');
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : (args.token as string | undefined);
+    const call: SlackCall = { method, token, args, at: Date.now(), status: 200 };
+    this.calls.push(call);
+
+    const idx = this.faults.findIndex((f) => !f.method || f.method === method);
+    if (idx >= 0) {
+      const { fault } = this.faults.splice(idx, 1)[0];
+      if ('status' in fault && fault.status === 429) {
+        call.status = 429;
+        res.writeHead(429, { 'retry-after': String(fault.retryAfter), 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      } else if ('status' in fault) {
+        call.status = 500;
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: fault.error }));
+      }
+      this.notify();
+      return;
+    }
+    if (method === 'chat.postMessage' && this.postRatePerChannel) {
+      const now = Date.now();
+      const recent = (this.lastPost.get(String(args.channel)) ?? []).filter((t) => now - t < 1000);
+      if (recent.length >= this.postRatePerChannel) {
+        call.status = 429;
+        res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        this.notify();
+        return;
+      }
+      recent.push(now);
+      this.lastPost.set(String(args.channel), recent);
+    }
+    const custom = this.handlers.get(method);
+    const body = custom ? await custom(args, call) : this.answer(method, args, call);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    this.notify();
+  }
+
+  private nextTs(): string {
+    this.tsCounter += 1;
+    return `${1700000000 + this.tsCounter}.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+
+  private answer(method: string, a: Record<string, any>, call: SlackCall): Record<string, any> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, user_id: this.botUserId, bot_id: 'BBOT', team_id: 'T1', user: 'ecs-ops', team: 'Test', url: 'https://test.slack.com/' };
+      case 'chat.postMessage': {
+        if (!a.channel) return { ok: false, error: 'channel_not_found' };
+        const ts = this.nextTs();
+        const m: StoredMessage = { channel: a.channel, ts, text: a.text, blocks: a.blocks, attachments: a.attachments, thread_ts: a.thread_ts, metadata: a.metadata, updates: 0 };
+        this.messages.set(`${a.channel}:${ts}`, m);
+        return { ok: true, channel: a.channel, ts, message: { ts, text: a.text } };
+      }
+      case 'chat.update': {
+        const m = this.messages.get(`${a.channel}:${a.ts}`);
+        if (!m) return { ok: false, error: 'message_not_found' };
+        if (a.text !== undefined) m.text = a.text;
+        if (a.blocks !== undefined) m.blocks = a.blocks;
+        if (a.attachments !== undefined) m.attachments = a.attachments;
+        m.updates += 1;
+        return { ok: true, channel: a.channel, ts: a.ts };
+      }
+      case 'chat.postEphemeral':
+        this.ephemerals.push(call);
+        return { ok: true, message_ts: this.nextTs() };
+      case 'chat.getPermalink':
+        return { ok: true, permalink: `https://test.slack.com/archives/${a.channel}/p${String(a.message_ts).replace('.', '')}` };
+      case 'files.getUploadURLExternal': {
+        const id = `F${this.tsCounter++}${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
+        return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal':
+        return { ok: true, files: (a.files ?? []).map((f: any) => ({ id: f.id, title: f.title })) };
+      case 'views.publish':
+        this.views.push({ user_id: a.user_id, view: a.view });
+        return { ok: true, view: { id: 'V1' } };
+      case 'views.open':
+        return { ok: true, view: { id: 'V2' } };
+      case 'usergroups.users.list':
+        return this.usergroups[a.usergroup] ? { ok: true, users: this.usergroups[a.usergroup] } : { ok: false, error: 'no_such_subteam' };
+      case 'users.info':
+        return { ok: true, user: { id: a.user, name: String(a.user).toLowerCase(), tz: 'UTC' } };
+      case 'conversations.info':
+        return { ok: true, channel: { id: a.channel, name: 'ops', is_member: this.memberOf.has(a.channel) } };
+      case 'reactions.get':
+        return { ok: true, message: { reactions: [] } };
+      default:
+        return { ok: true };
+    }
+  }
+}
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  return new FakeSlack().start();
+}

@@ -9,6 +9,7 @@ import type { Config } from './config';
 import type { AppContext, Feature, FeatureFactory, Worker } from './context';
 import { FEATURES } from './features';
 import { createLogger, type Logger } from './logger';
+import { createMetrics } from './metrics';
 import { boltLogger } from './slack/bolt-logger';
 import { openStore, type Store } from './store';
 
@@ -57,6 +58,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     aws,
     clock: opts.clock ?? systemClock,
     logger,
+    metrics: createMetrics(),
     newId: opts.newId ?? defaultNewId,
     slack: new WebClient(config.slack.botToken, {
       slackApiUrl: config.slack.apiUrl,

@@ -5,6 +5,7 @@ import type { AwsClients } from './aws/clients';
 import type { Clock } from './clock';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import type { Store } from './store';
 import type { Subcommand } from './commands/types';
 
@@ -15,6 +16,7 @@ export interface AppContext {
   aws: AwsClients;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
   /** New unguessable id (change requests, error references). */
   newId: (bytes?: number) => string;
   /** Slack Web API client for work outside a request (outbox, follow-ups). Rate limits are surfaced, not retried. */

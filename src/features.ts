@@ -1,8 +1,8 @@
 import type { FeatureFactory } from './context';
-import { healthFeature } from './http/health';
+import { healthFeature, metricsFeature } from './http/health';
 
 /**
  * Every capability of the bot, in one list. Add a feature here; nothing else in the composition
  * root changes.
  */
-export const FEATURES: FeatureFactory[] = [healthFeature];
+export const FEATURES: FeatureFactory[] = [healthFeature, metricsFeature];

@@ -19,3 +19,17 @@ export function healthFeature(ctx: AppContext): Feature {
     ],
   };
 }
+
+/** GET /metrics in Prometheus text format. */
+export function metricsFeature(ctx: AppContext): Feature {
+  return {
+    name: 'metrics',
+    routes: [
+      route('GET', '/metrics', ctx.logger, async (_req, res) => {
+        const text = await ctx.metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType });
+        res.end(text);
+      }),
+    ],
+  };
+}

@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics, one registry per bot instance (tests run several in one process). Features
+ * receive it through ctx.metrics and only increment; GET /metrics renders it.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ecs_chatops_' });
+  return {
+    registry,
+    snsMessages: new Counter({
+      name: 'ecs_chatops_sns_messages_total',
+      help: 'SNS messages received, by type and outcome (accepted, duplicate, rejected:<reason>)',
+      labelNames: ['type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    slackCalls: new Counter({
+      name: 'ecs_chatops_slack_api_calls_total',
+      help: 'Slack Web API calls by method and outcome (ok, error, ratelimited)',
+      labelNames: ['method', 'outcome'] as const,
+      registers: [registry],
+    }),
+    awsCalls: new Counter({
+      name: 'ecs_chatops_aws_calls_total',
+      help: 'AWS API calls by operation and outcome (ok, error code)',
+      labelNames: ['operation', 'outcome'] as const,
+      registers: [registry],
+    }),
+    commandLatency: new Histogram({
+      name: 'ecs_chatops_command_duration_seconds',
+      help: 'Time from a slash command to its final answer, by subcommand and outcome',
+      labelNames: ['subcommand', 'outcome'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    approvals: new Counter({
+      name: 'ecs_chatops_change_requests_total',
+      help: 'Change requests by action and outcome (requested, approved, rejected, cancelled, expired, succeeded, failed, refused)',
+      labelNames: ['action', 'outcome'] as const,
+      registers: [registry],
+    }),
+    outboxDepth: new Gauge({ name: 'ecs_chatops_outbox_depth', help: 'Outbox items waiting to reach Slack', registers: [registry] }),
+    outboxOldestAge: new Gauge({
+      name: 'ecs_chatops_outbox_oldest_age_seconds',
+      help: 'Age of the oldest outbox item not yet delivered',
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

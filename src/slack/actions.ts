@@ -1,0 +1,36 @@
+/**
+ * Every interactive action_id in one place, so renderers and handlers cannot drift apart.
+ * Button values are compact JSON (≤ 2000 chars) that the handler validates before use.
+ */
+export const ACTIONS = {
+  alarmDiagnose: 'alarm.diagnose',
+  alarmStatus: 'alarm.status',
+  alarmAck: 'alarm.ack',
+  alarmSilence: 'alarm.silence',
+  alarmScale: 'alarm.scale',
+  changeApprove: 'change.approve',
+  changeReject: 'change.reject',
+  changeCancel: 'change.cancel',
+  /** A recommendation's button: opens a pre-filled change request (never acts by itself). */
+  changePropose: 'change.propose',
+  queryCancel: 'query.cancel',
+} as const;
+
+export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
+
+/** Parses a button value written by encodeValue; returns undefined for anything malformed. */
+export function decodeValue<T extends Record<string, unknown>>(value: string | undefined): T | undefined {
+  if (!value || value.length > 2000) return undefined;
+  try {
+    const v = JSON.parse(value);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeValue(v: Record<string, unknown>): string {
+  const s = JSON.stringify(v);
+  if (s.length > 2000) throw new Error('button value exceeds 2000 characters');
+  return s;
+}

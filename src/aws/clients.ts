@@ -1,3 +1,4 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -12,6 +13,8 @@ export interface AwsClients {
   logs: CloudWatchLogsClient;
   sns: SNSClient;
   autoscaling: AutoScalingClient;
+  /** Service auto scaling (ECS desired-count min/max and policies that would undo a manual change). */
+  appautoscaling: ApplicationAutoScalingClient;
   sts: STSClient;
 }
 
@@ -28,6 +31,7 @@ export function createAwsClients(region: string, opts: { maxAttempts?: number } 
     logs: new CloudWatchLogsClient(common),
     sns: new SNSClient(common),
     autoscaling: new AutoScalingClient(common),
+    appautoscaling: new ApplicationAutoScalingClient(common),
     sts: new STSClient(common),
   };
 }

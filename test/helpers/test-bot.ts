@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -29,6 +30,7 @@ export function refusingAwsClients(): AwsClients {
     logs: new CloudWatchLogsClient({ region: 'us-east-1' }),
     sns: new SNSClient({ region: 'us-east-1' }),
     autoscaling: new AutoScalingClient({ region: 'us-east-1' }),
+    appautoscaling: new ApplicationAutoScalingClient({ region: 'us-east-1' }),
     sts: new STSClient({ region: 'us-east-1' }),
   };
   for (const c of Object.values(clients)) mockClient(c as any).onAnyCommand().rejects(new Error('unexpected AWS call in a test'));

@@ -1,0 +1,26 @@
+import { benchAck } from './ack';
+import { machine, printTable, type BenchResult } from './lib';
+
+/** `npm run bench [name…]`: runs the benchmarks (all by default) and prints one table each. */
+const BENCHES: Record<string, () => Promise<BenchResult>> = {
+  ack: () => benchAck(),
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length ? wanted : Object.keys(BENCHES);
+  console.log(`# ecs-chatops benchmarks — ${machine()} — ${new Date().toISOString()}`);
+  for (const n of names) {
+    const b = BENCHES[n];
+    if (!b) throw new Error(`unknown benchmark ${n}; known: ${Object.keys(BENCHES).join(', ')}`);
+    printTable(await b());
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

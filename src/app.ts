@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { createAwsClients, type AwsClients } from './aws/clients';
+import { instrumentAwsClients } from './aws/instrument';
 import { systemClock, newId as defaultNewId, type Clock } from './clock';
 import { registerCommandRouter } from './commands/router';
 import type { Config } from './config';
@@ -11,6 +12,7 @@ import { FEATURES } from './features';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { boltLogger } from './slack/bolt-logger';
+import { countingFetch } from './slack/instrument';
 import { openStore, type Store } from './store';
 
 export interface BotOptions {
@@ -48,7 +50,12 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger(config.logLevel);
   const store = opts.store ?? (await openStore(config.database));
-  const aws = opts.aws ?? createAwsClients(config.aws.region);
+  const metrics = createMetrics();
+  // Every AWS call is counted by operation and outcome (a middleware on each client).
+  const aws = instrumentAwsClients(opts.aws ?? createAwsClients(config.aws.region), metrics);
+  // Every Slack HTTP call is counted by method and outcome: ctx.slack, Bolt's app.client and the
+  // per-team clients Bolt gives listeners all take their fetch from these options.
+  const slackFetch = countingFetch(metrics);
   const inflight = new Set<Promise<unknown>>();
   const slackRetries = opts.slackRetries ?? 3;
 
@@ -58,7 +65,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     aws,
     clock: opts.clock ?? systemClock,
     logger,
-    metrics: createMetrics(),
+    metrics,
     newId: opts.newId ?? defaultNewId,
     slack: new WebClient(config.slack.botToken, {
       slackApiUrl: config.slack.apiUrl,
@@ -66,6 +73,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       timeout: 10_000,
+      fetch: slackFetch,
     }),
     track<T>(p: Promise<T>) {
       inflight.add(p);
@@ -80,7 +88,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,
     logger: boltLogger(logger),
-    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: slackRetries } },
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: slackRetries }, fetch: slackFetch },
     customRoutes: features.flatMap((f) => f.routes ?? []),
     processBeforeResponse: false,
     extendedErrorHandler: true,

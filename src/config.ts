@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseReactionMapping, type ReactionMapping } from './reactions/mapping';
 
 /**
  * Every setting the bot reads, validated in one place. `loadConfig(env)` is pure: it never reads
@@ -35,6 +36,10 @@ export const SETTING_HELP: Record<string, string> = {
   ROLLOUT_TIMEOUT_MINUTES: 'minutes the bot follows a rollout before reporting a timeout (default 15)',
   ALARM_ROUTES: 'optional routing rules pattern=channelId separated by commas; pattern matches the cluster or alarm name (* wildcard)',
   STORM_THRESHOLD: 'new alarm cards per minute per channel above which a digest is posted instead (default 10)',
+  REACTIONS:
+    'emoji=action pairs for reactions on alarm cards; actions ack, resolved, silence (default eyes=ack,white_check_mark=resolved,zzz=silence,mute=silence; none turns reactions off)',
+  ALARM_MUTE_RULES:
+    'true to make a silence reaction also create a one-hour CloudWatch alarm mute rule (PutAlarmMuteRule) in AWS; asks first when the alarm has non-SNS actions (default false)',
 };
 
 const csv = z
@@ -141,6 +146,18 @@ const schema = z
       return routes;
     }),
     STORM_THRESHOLD: int(10, 1, 10000),
+    REACTIONS: z
+      .string()
+      .optional()
+      .transform((s, ctx) => {
+        try {
+          return parseReactionMapping(s);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+    ALARM_MUTE_RULES: bool(false),
   });
 
 export interface Config {
@@ -166,6 +183,10 @@ export interface Config {
   rolloutTimeoutMs: number;
   alarmRoutes: { pattern: string; channel: string }[];
   stormThreshold: number;
+  /** Emoji → action for reactions on alarm cards (issue 7). */
+  reactions: ReactionMapping;
+  /** Silence also creates a one-time CloudWatch alarm mute rule. */
+  alarmMuteRules: boolean;
 }
 
 /** Thrown by loadConfig with every problem at once. Never contains a secret's value. */
@@ -231,5 +252,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rolloutTimeoutMs: v.ROLLOUT_TIMEOUT_MINUTES * 60_000,
     alarmRoutes: v.ALARM_ROUTES,
     stormThreshold: v.STORM_THRESHOLD,
+    reactions: v.REACTIONS,
+    alarmMuteRules: v.ALARM_MUTE_RULES,
   };
 }

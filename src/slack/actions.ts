@@ -14,6 +14,14 @@ export const ACTIONS = {
   /** A recommendation's button: opens a pre-filled change request (never acts by itself). */
   changePropose: 'change.propose',
   queryCancel: 'query.cancel',
+  /** App Home (issue 7): decide a pending change request from the Home tab, or re-read the tab. */
+  homeApprove: 'home.change.approve',
+  homeReject: 'home.change.reject',
+  homeCancel: 'home.change.cancel',
+  homeRefresh: 'home.refresh',
+  /** Silence reaction on an alarm with non-SNS actions: mute it in AWS anyway, or keep the silence in Slack only. */
+  muteConfirm: 'reaction.mute.confirm',
+  muteSkip: 'reaction.mute.skip',
 } as const;
 
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];

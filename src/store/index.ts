@@ -1,5 +1,12 @@
 import type { Config } from '../config';
 import { AuditRepo } from './audit';
+import { IncidentRepo } from './incidents';
+import { OutboxRepo } from './outbox';
+import { SnsMessageRepo } from './sns-messages';
+import { ChangeRequestRepo } from './change-requests';
+import { RolloutRepo } from './rollouts';
+import { QueryCancelRepo } from './query-cancels';
+import { IncidentReactionRepo } from './incident-reactions';
 import type { Db } from './db';
 import { migrate } from './migrations';
 import { openPostgresDb } from './postgres-db';
@@ -11,9 +18,23 @@ import { openSqliteDb } from './sqlite-db';
  */
 export class Store {
   readonly audit: AuditRepo;
+  readonly snsMessages: SnsMessageRepo;
+  readonly incidents: IncidentRepo;
+  readonly outbox: OutboxRepo;
+  readonly changeRequests: ChangeRequestRepo;
+  readonly rollouts: RolloutRepo;
+  readonly queryCancels: QueryCancelRepo;
+  readonly incidentReactions: IncidentReactionRepo;
 
   constructor(readonly db: Db) {
     this.audit = new AuditRepo(db);
+    this.snsMessages = new SnsMessageRepo(db);
+    this.incidents = new IncidentRepo(db);
+    this.outbox = new OutboxRepo(db);
+    this.changeRequests = new ChangeRequestRepo(db);
+    this.rollouts = new RolloutRepo(db);
+    this.queryCancels = new QueryCancelRepo(db);
+    this.incidentReactions = new IncidentReactionRepo(db);
   }
 
   get dialect() {

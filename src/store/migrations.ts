@@ -1,5 +1,8 @@
 import type { Db, Dialect } from './db';
 import { sqlFor } from './db';
+import { ALARMS_MIGRATION } from './alarms-migration';
+import { APPROVALS_MIGRATION } from './approvals-migration';
+import { REACTIONS_MIGRATION } from './reactions-migration';
 
 /**
  * Versioned migrations, shared by SQLite and PostgreSQL. Append only: never edit a released one.
@@ -35,6 +38,9 @@ export const MIGRATIONS: Migration[] = [
       `CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)`,
     ],
   },
+  ALARMS_MIGRATION,
+  APPROVALS_MIGRATION,
+  REACTIONS_MIGRATION,
 ];
 
 /** Applies every migration newer than the database, each in its own transaction. Safe to run concurrently. */

@@ -1,0 +1,150 @@
+import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import { EcsReader } from '../aws/ecs';
+import type { ChangeExecutor, ChangePlan, ChangeProposal, StateValue } from '../approvals/types';
+import type { AppContext } from '../context';
+import { closestNames } from '../ecs/names';
+import { NotFoundError, UsageError } from '../errors';
+import { CloudWatchAlarms } from './cloudwatch-alarms';
+import { conditionText, describeAction, nonSnsActions, type CwAlarm } from './model';
+import { alarmSignature, inputSignature, MANAGED_MARK, pendingAlarmInput, pendingParams, PENDING_METRIC } from './pending-alarm';
+import { requireBotTopic } from './topic-check';
+
+const absent: StateValue = { value: null, label: 'no such alarm' };
+
+function stateOf(a: CwAlarm | undefined): StateValue {
+  return a ? { value: alarmSignature(a), label: `${conditionText(a)} (now ${a.state})` } : absent;
+}
+
+/** The alarm name of an alarm-delete proposal. */
+export function alarmNameOf(p: Pick<ChangeProposal, 'alarm'>): string {
+  const name = p.alarm?.name;
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 255 || /[\u0000-\u001f]/.test(name)) {
+    throw new UsageError('an alarm name (1 to 255 characters) is required');
+  }
+  return name;
+}
+
+/** Existing names closest to `name`, for a NotFoundError (reads at most a few pages). */
+async function suggestions(cw: CloudWatchAlarms, name: string): Promise<string[]> {
+  const { alarms } = await cw.list({ maxPages: 5 }).catch(() => ({ alarms: [] as CwAlarm[] }));
+  return closestNames(name, alarms.map((a) => a.name));
+}
+
+/**
+ * alarm-create: one PutMetricAlarm of the lab's pending-tasks alarm (see pending-alarm.ts), after
+ * checking that the service exists and that the bot's SNS topic will deliver the alarm to the bot.
+ */
+export const alarmCreateExecutor: ChangeExecutor = {
+  validate(p) {
+    if (!p.service) throw new UsageError('the service is required: alarm create pending <cluster>/<service>');
+    pendingParams(p.alarm);
+  },
+
+  async plan(ctx: AppContext, p: ChangeProposal): Promise<ChangePlan> {
+    const params = pendingParams(p.alarm);
+    const service = p.service as string;
+    const reader = new EcsReader(ctx.aws.ecs);
+    const cw = new CloudWatchAlarms(ctx.aws.cloudwatch);
+    const [svc, cluster, topicArn] = await Promise.all([
+      reader.getService(p.cluster, service),
+      reader.getCluster(p.cluster),
+      requireBotTopic(ctx.aws.sns, ctx.config),
+    ]);
+    const input = pendingAlarmInput({ cluster: cluster.name, service: svc.name, params, topicArn });
+    const name = input.AlarmName as string;
+    const existing = await cw.get(name);
+    if (existing && alarmSignature(existing) === inputSignature(input)) {
+      throw new UsageError(`the alarm ${name} already exists with these settings (now ${existing.state}); nothing to change`);
+    }
+    const warnings: string[] = [];
+    if (cluster.containerInsights === 'disabled' || cluster.containerInsights === 'unknown') {
+      warnings.push(
+        `Container Insights is ${cluster.containerInsights} on ${cluster.name}: PendingTaskCount has no data, so the alarm stays INSUFFICIENT_DATA until it is enabled (/ecs insights enable ${cluster.name}).`,
+      );
+    }
+    if (existing) {
+      warnings.push(`An alarm named ${name} exists (${conditionText(existing)}); it is replaced.`);
+      const others = nonSnsActions(existing);
+      if (others.length > 0) warnings.push(`The existing alarm also drives ${others.map(describeAction).join(', ')}; the new one notifies the bot's topic only.`);
+    }
+    return {
+      action: 'alarm-create',
+      cluster: cluster.name,
+      service: svc.name,
+      target: name,
+      summary: `Create alarm ${name}: ${svc.name} in ${cluster.name} with more than ${params.threshold} pending task(s) for ${params.periods} min`,
+      current: stateOf(existing),
+      requested: { value: inputSignature(input), label: `${PENDING_METRIC.metric} ${PENDING_METRIC.statistic} > ${params.threshold} for ${params.periods} × 60 s` },
+      details: [
+        `Metric: ${PENDING_METRIC.namespace} ${PENDING_METRIC.metric}, ClusterName=${cluster.name}, ServiceName=${svc.name}`,
+        `Condition: ${PENDING_METRIC.statistic} over 60 s > ${params.threshold}, ${params.periods} of ${params.periods} periods; missing data is missing`,
+        `Service now: ${svc.running} running, ${svc.pending} pending of ${svc.desired} desired · Container Insights ${cluster.containerInsights}`,
+      ],
+      effects: [`ALARM and OK notifications go to SNS topic ${topicArn}, which delivers them to this bot.`],
+      warnings,
+      data: { input: input as unknown as Record<string, unknown> },
+    };
+  },
+
+  async readCurrent(ctx, plan) {
+    return stateOf(await new CloudWatchAlarms(ctx.aws.cloudwatch).get(plan.target));
+  },
+
+  async execute(ctx, plan) {
+    const input = plan.data.input as PutMetricAlarmCommandInput;
+    const requestId = await new CloudWatchAlarms(ctx.aws.cloudwatch).put(input);
+    return {
+      after: { alarm: input.AlarmName, namespace: input.Namespace, metric: input.MetricName, threshold: input.Threshold, periods: input.EvaluationPeriods },
+      awsRequestId: requestId,
+      summary: `Alarm ${input.AlarmName} is created. It shows INSUFFICIENT_DATA until its first datapoint, within a few minutes; its ALARM and OK notifications open and close a card here.`,
+    };
+  },
+};
+
+/** alarm-delete: one DeleteAlarms of a named metric alarm. */
+export const alarmDeleteExecutor: ChangeExecutor = {
+  validate(p) {
+    alarmNameOf(p);
+  },
+
+  async plan(ctx: AppContext, p: ChangeProposal): Promise<ChangePlan> {
+    const name = alarmNameOf(p);
+    const cw = new CloudWatchAlarms(ctx.aws.cloudwatch);
+    const alarm = await cw.get(name);
+    if (!alarm) throw new NotFoundError(`there is no metric alarm named "${name}" in ${ctx.config.aws.region}`, await suggestions(cw, name));
+    const warnings: string[] = [];
+    const others = nonSnsActions(alarm);
+    if (others.length > 0) {
+      warnings.push(`This alarm also drives ${others.map(describeAction).join(', ')}: deleting it stops those actions too.`);
+    }
+    if (!(alarm.description ?? '').includes(MANAGED_MARK)) warnings.push('This alarm was not created by this bot.');
+    if (alarm.state === 'ALARM') warnings.push('The alarm is in ALARM now; its open card stays as it is.');
+    const dims = Object.entries(alarm.dimensions).map(([k, v]) => `${k}=${v}`).join(', ');
+    return {
+      action: 'alarm-delete',
+      cluster: p.cluster,
+      service: alarm.dimensions.ServiceName,
+      target: name,
+      summary: `Delete alarm ${name}`,
+      current: stateOf(alarm),
+      requested: absent,
+      details: [
+        `Metric: ${[alarm.namespace, alarm.metric].filter(Boolean).join(' ')}${dims ? `, ${dims}` : ''}`,
+        `Condition: ${conditionText(alarm)} · now ${alarm.state}`,
+      ],
+      effects: ['CloudWatch stops evaluating it; its history is deleted with it.'],
+      warnings,
+      data: { name },
+    };
+  },
+
+  async readCurrent(ctx, plan) {
+    return stateOf(await new CloudWatchAlarms(ctx.aws.cloudwatch).get(plan.target));
+  },
+
+  async execute(ctx, plan) {
+    const name = String(plan.data.name);
+    const requestId = await new CloudWatchAlarms(ctx.aws.cloudwatch).delete(name);
+    return { after: { alarm: name, deleted: true }, awsRequestId: requestId, summary: `Alarm ${name} is deleted.` };
+  },
+};

@@ -1,0 +1,123 @@
+import type { AppContext } from '../context';
+import type { Level } from '../notifications/types';
+import type { Incident } from '../store/incidents';
+import type { IncidentMark } from '../store/incident-reactions';
+import { UserFacingError } from '../errors';
+import { CloudWatchAlarms } from './cloudwatch-alarms';
+import { isEcsAlarm, type CwAlarm } from './model';
+
+/** One open alarm as the list and the App Home show it: from an incident, from CloudWatch, or both. */
+export interface OpenAlarmView {
+  /** The incident id, or `cw:<alarm name>` for an alarm only CloudWatch knows. */
+  id: string;
+  name: string;
+  state: string;
+  level: Level;
+  kind?: string;
+  /** When the current ALARM period (or state) began. */
+  since?: number;
+  cluster?: string;
+  service?: string;
+  ackBy?: string;
+  ackAt?: number;
+  silencedBy?: string;
+  silencedUntil?: number;
+  handledBy?: string;
+  handledAt?: number;
+  /** Where its card is. */
+  channel?: string;
+  cardTs?: string;
+  /** True when the bot has a card for it. */
+  knownToBot: boolean;
+  /** CloudWatch's reason, for alarms the bot never received. */
+  reason?: string;
+}
+
+export interface OpenAlarms {
+  alarms: OpenAlarmView[];
+  /** Open incidents in the store (may exceed those listed). */
+  knownTotal: number;
+  /** Alarms in ALARM in the ECS namespaces that the bot has no card for. */
+  cloudwatchOnly: number;
+  /** Why CloudWatch could not be read, if it could not. */
+  cloudwatchError?: string;
+  /** CloudWatch had more alarms in ALARM than were read. */
+  truncated: boolean;
+}
+
+export function fromIncident(i: Incident, mark?: IncidentMark): OpenAlarmView {
+  return {
+    id: i.id,
+    name: i.name,
+    state: i.state,
+    level: i.notification.level,
+    kind: i.kind,
+    since: i.state === 'ALARM' ? (i.alarmSince ?? i.stateAt) : i.stateAt,
+    cluster: i.cluster,
+    service: i.service,
+    ackBy: i.ackBy,
+    ackAt: i.ackAt,
+    silencedBy: i.silencedBy,
+    silencedUntil: i.silencedUntil,
+    handledBy: mark?.userId,
+    handledAt: mark?.at,
+    channel: i.channel,
+    cardTs: i.cardTs,
+    knownToBot: true,
+  };
+}
+
+export function fromCloudWatch(a: CwAlarm): OpenAlarmView {
+  return {
+    id: `cw:${a.name}`,
+    name: a.name,
+    state: a.state,
+    level: 'critical',
+    kind: 'alarm',
+    since: a.stateSince,
+    cluster: a.dimensions.ClusterName,
+    service: a.dimensions.ServiceName,
+    knownToBot: false,
+    reason: a.stateReason,
+  };
+}
+
+/** The alarm name of an incident that came from a CloudWatch alarm. */
+function alarmNameOf(i: Incident): string | undefined {
+  return i.notification.kind === 'alarm' ? i.notification.alarmName : undefined;
+}
+
+/**
+ * Merges the bot's open incidents with what CloudWatch reports in ALARM for the ECS namespaces. Pure.
+ * An alarm the bot knows is listed once, from its incident.
+ */
+export function mergeOpenAlarms(incidents: Incident[], marks: Map<string, IncidentMark>, cw: CwAlarm[]): OpenAlarmView[] {
+  const known = new Set(incidents.map(alarmNameOf).filter((x): x is string => !!x));
+  const fromBot = incidents.map((i) => fromIncident(i, marks.get(i.id)));
+  const others = cw
+    .filter((a) => a.state === 'ALARM' && isEcsAlarm(a) && !known.has(a.name))
+    .sort((a, b) => (b.stateSince ?? 0) - (a.stateSince ?? 0))
+    .map(fromCloudWatch);
+  return [...fromBot, ...others];
+}
+
+/** Reads both sources; a CloudWatch failure is reported in the result, never thrown. */
+export async function loadOpenAlarms(ctx: AppContext, o: { includeCloudWatch: boolean; limit?: number }): Promise<OpenAlarms> {
+  const { incidents, total } = await ctx.store.incidentReactions.open(ctx.clock.now(), o.limit ?? 50);
+  const marks = await ctx.store.incidentReactions.marks(incidents.map((i) => i.id));
+  let cw: CwAlarm[] = [];
+  let cloudwatchError: string | undefined;
+  let truncated = false;
+  if (o.includeCloudWatch) {
+    try {
+      const res = await new CloudWatchAlarms(ctx.aws.cloudwatch).list({ state: 'ALARM' });
+      cw = res.alarms;
+      truncated = res.truncated;
+    } catch (err) {
+      cloudwatchError = err instanceof UserFacingError ? err.message : 'CloudWatch could not be read';
+      ctx.logger.warn({ err }, 'listing CloudWatch alarms failed');
+    }
+  }
+  const alarms = mergeOpenAlarms(incidents, marks, cw);
+  return { alarms, knownTotal: total, cloudwatchOnly: alarms.filter((a) => !a.knownToBot).length, cloudwatchError, truncated };
+}

@@ -1,0 +1,113 @@
+import type { Incident } from '../store/incidents';
+import { renderAlarmCard, renderPlainCard } from '../slack/render/alarm-card';
+import { LINES_PER_REPLY, renderThreadLines } from '../slack/render/alarm-thread';
+import type { OutboxItem } from '../store/outbox';
+import { metricWidgetFor } from './graph';
+import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
+import { classifySlackError } from './slack-errors';
+
+/** New cards per channel in this window count towards the storm threshold. */
+export const STORM_WINDOW_MS = 60_000;
+/** A digest waits this long after the first storm alarm so the ones right behind it join the same post. */
+export const DIGEST_GATHER_MS = 3_000;
+
+/** Calls Slack with the card; falls back to the text-only card when Slack refuses the blocks. */
+async function withBlocksFallback<T>(inc: Incident, env: DeliveryEnv, call: (msg: Record<string, unknown>) => Promise<T>): Promise<T> {
+  const card = renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region });
+  try {
+    return await call({ ...card });
+  } catch (err) {
+    const f = classifySlackError(err);
+    if (!f.badBlocks) throw err;
+    env.log.error({ incident: inc.id, code: f.code }, 'Slack refused the alarm card blocks; sending the text-only card');
+    return call({ ...renderPlainCard(inc), blocks: [], attachments: [] });
+  }
+}
+
+async function toDigest(inc: Incident, channel: string, env: DeliveryEnv, now: number): Promise<void> {
+  const { store } = env.ctx;
+  let digest = await store.incidents.currentDigest(channel, now - STORM_WINDOW_MS);
+  if (!digest) {
+    digest = { id: env.ctx.newId(), channel, createdAt: now };
+    await store.incidents.createDigest(digest);
+  }
+  await store.incidents.setDigest(inc.id, digest.id, channel, now, inc.version);
+  await markAllPosted(inc, env);
+  await store.outbox.enqueue({ kind: 'digest', dedupKey: `digest:${digest.id}`, channel, payload: { digestId: digest.id }, availableAt: now + DIGEST_GATHER_MS });
+  env.log.warn({ incident: inc.id, channel, digest: digest.id }, 'alarm storm: listing this alarm in a digest instead of its own card');
+}
+
+async function markAllPosted(inc: Incident, env: DeliveryEnv): Promise<void> {
+  const all = await env.ctx.store.incidents.events(inc.id, { pendingOnly: true });
+  if (all.length) await env.ctx.store.incidents.markPosted(inc.id, all[all.length - 1].id);
+}
+
+/**
+ * Brings one incident's card and thread up to date from its latest state: posts the card the first
+ * time (unless silenced, or a storm sends it to the digest), otherwise `chat.update`s it when its
+ * version moved, then posts pending timeline lines in one thread reply. Idempotent: running it again
+ * with nothing new does nothing.
+ */
+export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<Delivery> {
+  const { ctx, pacer, log } = env;
+  const now = ctx.clock.now();
+  const inc = item.incidentId ? await ctx.store.incidents.get(item.incidentId) : undefined;
+  if (!inc || inc.firedAt === undefined) return DONE;
+  const channel = inc.channel;
+  if (!channel) {
+    log.error({ incident: inc.id, alarm: inc.name }, 'no channel for this alarm: set SLACK_ALARM_CHANNEL (or an ALARM_ROUTES rule); the card is not posted');
+    return DONE;
+  }
+
+  if (inc.cardKind === 'digest') {
+    await markAllPosted(inc, env);
+    if (inc.digestId) await ctx.store.outbox.enqueue({ kind: 'digest', dedupKey: `digest:${inc.digestId}`, channel, payload: { digestId: inc.digestId }, availableAt: now });
+    return DONE;
+  }
+
+  if (!inc.cardTs) {
+    if (inc.silencedUntil && inc.silencedUntil > now) {
+      log.info({ incident: inc.id, until: inc.silencedUntil }, 'alarm silenced: its card waits until the silence ends');
+      return { deferUntil: inc.silencedUntil };
+    }
+    const recent = await ctx.store.incidents.cardsPostedSince(channel, now - STORM_WINDOW_MS);
+    if (recent >= ctx.config.stormThreshold) {
+      await toDigest(inc, channel, env, now);
+      return DONE;
+    }
+    if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
+    pacer.posted(channel, now);
+    const res = await withBlocksFallback(inc, env, (msg) =>
+      ctx.slack.chat.postMessage({ channel, ...msg, unfurl_links: false, unfurl_media: false } as never),
+    );
+    const ts = String((res as { ts?: string }).ts);
+    await ctx.store.incidents.setCard(inc.id, { channel, ts, kind: 'card', postedAt: now, version: inc.version });
+    log.info({ incident: inc.id, alarm: inc.name, state: inc.state, channel, ts }, 'alarm card posted');
+    if (inc.notification.kind === 'alarm' && metricWidgetFor(inc.notification, now)) {
+      await ctx.store.outbox.enqueue({ kind: 'graph', channel, incidentId: inc.id, availableAt: now });
+    }
+    inc.cardTs = ts;
+    inc.renderedVersion = inc.version;
+  } else if (inc.version > inc.renderedVersion || item.payload.force === true) {
+    try {
+      await withBlocksFallback(inc, env, (msg) => ctx.slack.chat.update({ channel, ts: inc.cardTs as string, ...msg } as never));
+    } catch (err) {
+      if (classifySlackError(err).gone) {
+        log.warn({ incident: inc.id }, 'the alarm card was deleted in Slack; posting a new one');
+        await ctx.store.incidents.clearCard(inc.id);
+        return { deferUntil: now };
+      }
+      throw err;
+    }
+    await ctx.store.incidents.setRendered(inc.id, inc.version);
+  }
+
+  const pending = await ctx.store.incidents.events(inc.id, { pendingOnly: true, limit: LINES_PER_REPLY });
+  if (pending.length === 0) return DONE;
+  if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
+  pacer.posted(channel, now);
+  await ctx.slack.chat.postMessage({ channel, thread_ts: inc.cardTs, ...renderThreadLines(pending), unfurl_links: false, unfurl_media: false });
+  await ctx.store.incidents.markPosted(inc.id, pending[pending.length - 1].id);
+  if (pending.length === LINES_PER_REPLY) return { deferUntil: pacer.readyAt(channel) };
+  return DONE;
+}

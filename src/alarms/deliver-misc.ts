@@ -1,0 +1,73 @@
+import { GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
+import { renderDigest } from '../slack/render/alarm-digest';
+import { renderNote, type ChannelNoteKind } from '../slack/render/alarm-thread';
+import type { OutboxItem } from '../store/outbox';
+import { metricWidgetFor } from './graph';
+import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
+
+/** Posts or updates one storm digest from the current state of the incidents it lists. */
+export async function deliverDigest(item: OutboxItem, env: DeliveryEnv): Promise<Delivery> {
+  const { ctx, pacer } = env;
+  const now = ctx.clock.now();
+  const id = typeof item.payload.digestId === 'string' ? item.payload.digestId : undefined;
+  const digest = id ? await ctx.store.incidents.getDigest(id) : undefined;
+  if (!digest) return DONE;
+  const incidents = await ctx.store.incidents.byDigest(digest.id);
+  if (incidents.length === 0) return DONE;
+  const msg = renderDigest(incidents, { now, threshold: ctx.config.stormThreshold });
+  if (digest.ts) {
+    await ctx.slack.chat.update({ channel: digest.channel, ts: digest.ts, ...msg });
+    return DONE;
+  }
+  if (!pacer.ready(digest.channel, now)) return { deferUntil: pacer.readyAt(digest.channel) };
+  pacer.posted(digest.channel, now);
+  const res = await ctx.slack.chat.postMessage({ channel: digest.channel, ...msg, unfurl_links: false });
+  await ctx.store.incidents.setDigestTs(digest.id, String(res.ts));
+  env.log.info({ digest: digest.id, channel: digest.channel, alarms: incidents.length }, 'alarm storm digest posted');
+  return DONE;
+}
+
+/** Posts a channel note (topic connected, unsubscribed). */
+export async function deliverNote(item: OutboxItem, env: DeliveryEnv): Promise<Delivery> {
+  const { ctx, pacer } = env;
+  const now = ctx.clock.now();
+  const channel = item.channel;
+  const kind = item.payload.note as ChannelNoteKind | undefined;
+  const topic = typeof item.payload.topicArn === 'string' ? item.payload.topicArn : '';
+  if (!channel || !kind) return DONE;
+  if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
+  pacer.posted(channel, now);
+  await ctx.slack.chat.postMessage({ channel, ...renderNote(kind, topic), unfurl_links: false });
+  return DONE;
+}
+
+/**
+ * Attaches a graph of the alarm's metric to the card's thread (GetMetricWidgetImage, then
+ * files.uploadV2). Best effort: any failure — no cloudwatch:GetMetricWidgetImage permission, no
+ * files:write scope — is logged once and never retried, so it can never hold a card back.
+ */
+export async function deliverGraph(item: OutboxItem, env: DeliveryEnv): Promise<Delivery> {
+  const { ctx, pacer, log } = env;
+  const now = ctx.clock.now();
+  const inc = item.incidentId ? await ctx.store.incidents.get(item.incidentId) : undefined;
+  if (!inc?.cardTs || !inc.channel || inc.notification.kind !== 'alarm') return DONE;
+  const widget = metricWidgetFor(inc.notification, now);
+  if (!widget) return DONE;
+  if (!pacer.ready(inc.channel, now)) return { deferUntil: pacer.readyAt(inc.channel) };
+  try {
+    const out = await ctx.aws.cloudwatch.send(new GetMetricWidgetImageCommand({ MetricWidget: widget, OutputFormat: 'png' }));
+    if (!out.MetricWidgetImage?.length) return DONE;
+    pacer.posted(inc.channel, ctx.clock.now());
+    await ctx.slack.filesUploadV2({
+      channel_id: inc.channel,
+      thread_ts: inc.cardTs,
+      file: Buffer.from(out.MetricWidgetImage),
+      filename: 'metric.png',
+      title: `${inc.name} around the alarm`,
+    });
+    log.info({ incident: inc.id }, 'metric graph attached to the alarm card');
+  } catch (err) {
+    log.info({ incident: inc.id, err: { name: (err as Error).name, message: (err as Error).message } }, 'metric graph not attached (the card is unaffected)');
+  }
+  return DONE;
+}

@@ -1,0 +1,132 @@
+import { hostname } from 'node:os';
+import type { AppContext, Worker } from '../context';
+import type { OutboxItem, OutboxKind } from '../store/outbox';
+import { deliverCard } from './deliver-card';
+import { deliverDigest, deliverGraph, deliverNote } from './deliver-misc';
+import type { Deliver, DeliveryEnv } from './delivery-types';
+import { ChannelPacer } from './pacer';
+import { backoffMs, classifySlackError } from './slack-errors';
+
+const DELIVER: Record<OutboxKind, Deliver> = { card: deliverCard, digest: deliverDigest, graph: deliverGraph, note: deliverNote };
+
+export interface OutboxWorkerOptions {
+  pollMs?: number;
+  leaseMs?: number;
+  batch?: number;
+  /** SNS MessageIds are kept this long (SNS retries for up to an hour). */
+  dedupRetentionMs?: number;
+}
+
+/**
+ * Delivers the outbox to Slack. Each run claims due items with a lease (several replicas never
+ * deliver one item twice; a crashed replica's claim lapses), delivers them in order, and on failure
+ * backs off exponentially, never sooner than Slack's Retry-After. Every time decision reads
+ * ctx.clock, so tests drive it with a fake clock and `runOnce()`.
+ */
+export class OutboxWorker implements Worker {
+  readonly name = 'alarms-outbox';
+  readonly id: string;
+  private readonly env: DeliveryEnv;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly batch: number;
+  private readonly retentionMs: number;
+  private started = false;
+  private timer?: NodeJS.Timeout;
+  private current: Promise<number> = Promise.resolve(0);
+  private lastStats = Number.NEGATIVE_INFINITY;
+  private lastPrune = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly ctx: AppContext,
+    o: OutboxWorkerOptions = {},
+  ) {
+    this.id = `${hostname()}:${process.pid}:${ctx.newId(4)}`;
+    this.pollMs = o.pollMs ?? 250;
+    this.leaseMs = o.leaseMs ?? 120_000;
+    this.batch = o.batch ?? 10;
+    this.retentionMs = o.dedupRetentionMs ?? 2 * 3600_000;
+    this.env = { ctx, pacer: new ChannelPacer(), log: ctx.logger.child({ component: 'alarms-outbox' }) };
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  /** New work was committed: run now instead of at the next poll (no-op until started). */
+  kick(): void {
+    if (this.started) this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.current.catch(() => undefined);
+  }
+
+  /** One pass: claim due items and deliver them. Resolves with the number of items handled. Runs never overlap. */
+  runOnce(): Promise<number> {
+    const next = this.current.catch(() => 0).then(() => this.pass());
+    this.current = next;
+    return next;
+  }
+
+  private schedule(ms: number): void {
+    if (!this.started) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.ctx
+        .track(this.runOnce())
+        .catch((err) => this.env.log.error({ err }, 'outbox pass failed'))
+        .then((n) => this.schedule(n && n > 0 ? 0 : this.pollMs));
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async pass(): Promise<number> {
+    const now = this.ctx.clock.now();
+    await this.maintain(now);
+    const items = await this.ctx.store.outbox.claim(this.id, now, this.leaseMs, this.batch);
+    for (const item of items) await this.handle(item);
+    return items.length;
+  }
+
+  private async handle(item: OutboxItem): Promise<void> {
+    const { store } = this.ctx;
+    const log = this.env.log.child({ outbox: item.id, kind: item.kind, incident: item.incidentId });
+    const deliver = DELIVER[item.kind];
+    try {
+      const r = deliver ? await deliver(item, this.env) : { done: true as const };
+      if ('deferUntil' in r) await store.outbox.defer(item, this.id, r.deferUntil);
+      else await store.outbox.complete(item, this.id);
+    } catch (err) {
+      const f = classifySlackError(err);
+      const now = this.ctx.clock.now();
+      if (f.retryAfterMs && item.channel) this.env.pacer.blockUntil(item.channel, now + f.retryAfterMs);
+      const delay = backoffMs(item.attempts, f);
+      const fields = { code: f.code, attempts: item.attempts + 1, retryInMs: delay };
+      if (f.needsOperator) log.error(fields, `Slack refused the alarm post (${f.code}); invite the bot to the channel or fix its token/scopes — retrying`);
+      else log.warn(fields, 'Slack call failed; will retry');
+      await store.outbox.retry(item, this.id, now + delay, f.code).catch((e) => log.error({ err: e }, 'could not record the retry'));
+    }
+  }
+
+  /** Gauges every 5 s and dedup pruning every 10 min, on whichever replica gets there. */
+  private async maintain(now: number): Promise<void> {
+    if (now - this.lastStats >= 5000) {
+      this.lastStats = now;
+      const s = await this.ctx.store.outbox.stats();
+      this.ctx.metrics.outboxDepth.set(s.depth);
+      this.ctx.metrics.outboxOldestAge.set(s.oldestCreatedAt === undefined ? 0 : Math.max(0, (now - s.oldestCreatedAt) / 1000));
+    }
+    if (now - this.lastPrune >= 10 * 60_000) {
+      this.lastPrune = now;
+      const n = await this.ctx.store.snsMessages.prune(now - this.retentionMs);
+      if (n > 0) this.env.log.debug({ pruned: n }, 'forgot old SNS MessageIds');
+    }
+  }
+}

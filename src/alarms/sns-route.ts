@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { AppContext } from '../context';
+import { BodyTooLargeError, readBody, route, sendJson } from '../http/routes';
+import { parseNotification } from '../notifications/parse';
+import { confirmSubscription } from '../sns/confirm';
+import type { SnsEnvelope } from '../sns/envelope';
+import { SnsRejectedError, SnsUnavailableError } from '../sns/errors';
+import type { SnsVerifier } from '../sns/verifier';
+import type { Queryable } from '../store/db';
+import { ingestNotification } from './ingest';
+import { channelFor, noteChannel } from './routing';
+
+/** SNS bodies are at most 256 KiB of message; escaping can double it. */
+export const MAX_SNS_BODY = 1024 * 1024;
+
+export interface SnsRouteDeps {
+  verifier: SnsVerifier;
+  snsClientFor: (region: string) => Promise<SNSClient>;
+  /** Called after a commit that gave the outbox work. */
+  kick: () => void;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * POST /sns: verify, then one store transaction, then 200 — Slack is never called in the request.
+ * 4xx for forged or malformed input (SNS does not retry it), 503 when the bot cannot store or verify
+ * right now (SNS retries).
+ */
+export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
+  const log = ctx.logger.child({ component: 'sns' });
+  const count = (type: string, outcome: string) => ctx.metrics.snsMessages.inc({ type, outcome });
+
+  async function enqueueNote(q: Queryable, note: 'subscribed' | 'unsubscribed', env: SnsEnvelope, now: number): Promise<boolean> {
+    const channel = noteChannel(ctx.config);
+    if (!channel) return false;
+    await ctx.store.outbox.enqueue({ kind: 'note', channel, payload: { note, topicArn: env.TopicArn }, availableAt: now }, q);
+    return true;
+  }
+
+  async function onNotification(env: SnsEnvelope, res: ServerResponse): Promise<void> {
+    const now = ctx.clock.now();
+    const n = parseNotification(env, now);
+    const r = await ingestNotification(ctx.store, env, n, { now, newId: () => ctx.newId(), channelFor: (x) => channelFor(x, ctx.config) });
+    if (r.enqueued) deps.kick();
+    count(env.Type, r.outcome === 'duplicate' ? 'duplicate' : 'accepted');
+    const fields = { messageId: env.MessageId, key: n.key, kind: n.kind, state: n.state, outcome: r.outcome, incident: r.incidentId };
+    if (r.outcome === 'duplicate') log.info(fields, 'duplicate SNS message ignored');
+    else if (n.kind === 'raw') log.warn({ ...fields, subject: n.subject }, 'SNS message of an unknown kind: shown as a raw card');
+    else log.info(fields, 'notification accepted');
+    sendJson(res, 200, { status: r.outcome });
+  }
+
+  async function onSubscribe(env: SnsEnvelope, res: ServerResponse): Promise<void> {
+    if (await ctx.store.snsMessages.seen(env.MessageId)) {
+      count(env.Type, 'duplicate');
+      sendJson(res, 200, { status: 'duplicate' });
+      return;
+    }
+    let subscriptionArn: string | undefined;
+    try {
+      subscriptionArn = await confirmSubscription(env, deps.snsClientFor);
+    } catch (err) {
+      count(env.Type, 'error');
+      log.error(
+        { topic: env.TopicArn, err: { name: (err as Error).name, message: (err as Error).message } },
+        'could not confirm the SNS subscription (does the bot role allow sns:ConfirmSubscription?); SNS will resend it',
+      );
+      sendJson(res, 503, { error: 'confirm_failed' });
+      return;
+    }
+    const now = ctx.clock.now();
+    const noted = await ctx.store.db.tx(async (q) => {
+      await ctx.store.snsMessages.remember(env.MessageId, env.TopicArn, env.Type, now, q);
+      return enqueueNote(q, 'subscribed', env, now);
+    });
+    if (noted) deps.kick();
+    count(env.Type, 'accepted');
+    log.info({ topic: env.TopicArn, subscriptionArn }, 'SNS subscription confirmed');
+    sendJson(res, 200, { status: 'confirmed' });
+  }
+
+  async function onUnsubscribe(env: SnsEnvelope, res: ServerResponse): Promise<void> {
+    const now = ctx.clock.now();
+    const r = await ctx.store.db.tx(async (q) => {
+      if (!(await ctx.store.snsMessages.remember(env.MessageId, env.TopicArn, env.Type, now, q))) return 'duplicate' as const;
+      return (await enqueueNote(q, 'unsubscribed', env, now)) ? ('noted' as const) : ('logged' as const);
+    });
+    if (r === 'noted') deps.kick();
+    count(env.Type, r === 'duplicate' ? 'duplicate' : 'accepted');
+    // Never visit the SubscribeURL of an UnsubscribeConfirmation: it would re-subscribe on a stranger's say-so.
+    log.warn({ topic: env.TopicArn }, 'the bot was unsubscribed from an SNS topic; alarms from it will stop');
+    sendJson(res, 200, { status: r === 'duplicate' ? 'duplicate' : 'unsubscribed' });
+  }
+
+  return route('POST', '/sns', log, async (req, res) => {
+    let raw: string;
+    try {
+      raw = await readBody(req, MAX_SNS_BODY);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        count('unknown', 'rejected:too_large');
+        log.warn({ reason: 'too_large' }, 'SNS message refused');
+        sendJson(res, 413, { error: 'too_large' });
+        return;
+      }
+      throw err;
+    }
+    const messageType = header(req, 'x-amz-sns-message-type');
+    if (!ctx.config.sns.verifySignatures) log.warn('SNS_VERIFY_SIGNATURES=false: this message is NOT verified (local emulators only)');
+    let env: SnsEnvelope;
+    try {
+      env = await deps.verifier.verify(raw, { messageType, rawDelivery: header(req, 'x-amz-sns-rawdelivery') });
+    } catch (err) {
+      const type = messageType && messageType.length < 40 ? messageType : 'unknown';
+      if (err instanceof SnsRejectedError) {
+        count(type, `rejected:${err.reason}`);
+        log.warn({ reason: err.reason, detail: err.message, topic: header(req, 'x-amz-sns-topic-arn')?.slice(0, 300) }, 'SNS message refused');
+        sendJson(res, err.status, { error: err.reason });
+        return;
+      }
+      if (err instanceof SnsUnavailableError) {
+        count(type, 'error:certificate');
+        log.warn({ detail: err.message }, 'SNS message not verifiable right now; answering 503 so SNS retries');
+        sendJson(res, 503, { error: 'certificate_unavailable' });
+        return;
+      }
+      throw err;
+    }
+    try {
+      if (env.Type === 'Notification') await onNotification(env, res);
+      else if (env.Type === 'SubscriptionConfirmation') await onSubscribe(env, res);
+      else await onUnsubscribe(env, res);
+    } catch (err) {
+      count(env.Type, 'error:store');
+      log.error({ messageId: env.MessageId, err: { name: (err as Error).name, message: (err as Error).message, code: (err as { code?: string }).code } }, 'could not store the SNS message; answering 503 so SNS retries');
+      sendJson(res, 503, { error: 'store_unavailable' });
+    }
+  });
+}

@@ -1,0 +1,34 @@
+import type { AppContext } from '../context';
+import type { AuditOutcome } from '../store/audit';
+import type { ChangeRequest } from '../store/change-requests';
+
+/** The bot itself as an actor (expiry, interrupted executions). */
+export const BOT_ACTOR = 'ecs-chatops';
+
+/** One audit row about a change request, and the matching metric. Never throws (logged instead). */
+export async function auditRequest(
+  ctx: AppContext,
+  r: Pick<ChangeRequest, 'id' | 'action' | 'plan'> & Partial<Pick<ChangeRequest, 'requestedBy' | 'decidedBy'>>,
+  outcome: AuditOutcome,
+  e: { actor: string; approver?: string; after?: unknown; awsRequestId?: string; error?: string; detail?: unknown },
+): Promise<void> {
+  ctx.metrics.approvals.inc({ action: r.action, outcome });
+  try {
+    await ctx.store.audit.record({
+      at: ctx.clock.now(),
+      actor: e.actor,
+      action: r.action,
+      target: r.plan.target,
+      outcome,
+      requestId: r.id || undefined,
+      approver: e.approver,
+      before: r.plan.current.value,
+      after: e.after,
+      awsRequestId: e.awsRequestId,
+      error: e.error,
+      detail: e.detail,
+    });
+  } catch (err) {
+    ctx.logger.error({ err, requestId: r.id, outcome }, 'audit record failed');
+  }
+}

@@ -1,0 +1,51 @@
+import type { AppContext } from '../context';
+import type { ChangeRequest } from '../store/change-requests';
+import { renderChangeCard, type ChangeCardView } from '../slack/render/change-request';
+import type { ExecutionResult } from './types';
+
+export function cardView(r: ChangeRequest): ChangeCardView {
+  const result = r.result as ExecutionResult | undefined;
+  return {
+    id: r.id,
+    status: r.status,
+    plan: r.plan,
+    requestedBy: r.requestedBy,
+    reason: r.reason,
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+    decidedBy: r.decidedBy,
+    decidedAt: r.decidedAt,
+    finishedAt: r.finishedAt,
+    resultSummary: result?.summary,
+    followed: !!result?.followUp,
+    error: r.error,
+  };
+}
+
+/** Where the rollout lines go: the card's thread (or the thread the card itself is in). */
+export function cardThread(r: ChangeRequest): { channel: string; threadTs: string } | undefined {
+  if (!r.cardChannel || !r.cardTs) return undefined;
+  return { channel: r.cardChannel, threadTs: r.threadTs ?? r.cardTs };
+}
+
+/** Re-renders the card from the stored request. The store is the truth; a failed update is only logged. */
+export async function updateCard(ctx: AppContext, r: ChangeRequest | undefined): Promise<void> {
+  if (!r?.cardChannel || !r.cardTs) return;
+  const msg = renderChangeCard(cardView(r));
+  try {
+    await ctx.slack.chat.update({ channel: r.cardChannel, ts: r.cardTs, text: msg.text, blocks: msg.blocks });
+  } catch (err) {
+    ctx.logger.warn({ requestId: r.id, status: r.status, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message }, 'change card update failed');
+  }
+}
+
+/** Posts a line in the card's thread; failures are logged, never thrown. */
+export async function postInThread(ctx: AppContext, where: { channel: string; threadTs: string }, text: string): Promise<boolean> {
+  try {
+    await ctx.slack.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text, unfurl_links: false });
+    return true;
+  } catch (err) {
+    ctx.logger.warn({ channel: where.channel, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message }, 'thread post failed');
+    return false;
+  }
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { ConfigError, SETTING_HELP } from '../config';
+import { CHANGE_ACTIONS, type ChangeAction } from './types';
+
+const slackId = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'must be a Slack user (U…/W…) or user group (S…) ID');
+const pattern = z.string().regex(/^[A-Za-z0-9_*-]{1,255}$/, 'must be a cluster name, optionally with * wildcards');
+
+const ruleSchema = z
+  .object({
+    /** Cluster names or patterns with * (default: every cluster). */
+    clusters: z.array(pattern).min(1).optional(),
+    /** Actions the rule covers (default: every action). */
+    actions: z.array(z.enum(CHANGE_ACTIONS as [ChangeAction, ...ChangeAction[]])).min(1).optional(),
+    /** Replace APPROVERS for matching requests; [] means nobody may approve (denied). */
+    approvers: z.array(slackId).optional(),
+    /** Replace REQUESTERS for matching requests; [] means everyone may request. */
+    requesters: z.array(slackId).optional(),
+    allowSelfApproval: z.boolean().optional(),
+  })
+  .strict();
+
+export const policyFileSchema = z
+  .object({
+    /** First matching rule wins; fields it does not set come from the environment settings. */
+    rules: z.array(ruleSchema),
+  })
+  .strict();
+
+export type PolicyFile = z.infer<typeof policyFileSchema>;
+export type PolicyRule = PolicyFile['rules'][number];
+
+/** Parses policy JSON; throws ConfigError (POLICY_FILE) listing every problem with its path. */
+export function parsePolicy(text: string, source = 'POLICY_FILE'): PolicyFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError([{ setting: 'POLICY_FILE', message: `${source} is not valid JSON: ${(err as Error).message}`, help: SETTING_HELP.POLICY_FILE }]);
+  }
+  const parsed = policyFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({
+        setting: 'POLICY_FILE',
+        message: `${source}: ${i.path.length ? i.path.join('.') : '(top level)'} ${i.message}`,
+        help: SETTING_HELP.POLICY_FILE,
+      })),
+    );
+  }
+  return parsed.data;
+}
+
+/** Reads and validates the policy file at start, so a typo stops the bot instead of widening access. */
+export function loadPolicyFile(path: string): PolicyFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ setting: 'POLICY_FILE', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, help: SETTING_HELP.POLICY_FILE }]);
+  }
+  return parsePolicy(text, path);
+}
+
+/** `prod-*` style patterns: * matches any run of characters. */
+export function clusterMatches(pattern: string, cluster: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(cluster);
+}

@@ -1,0 +1,116 @@
+import { LRUCache } from 'lru-cache';
+import type { Config } from '../config';
+import { clusterMatches, type PolicyFile } from './policy-file';
+import type { ChangeAction } from './types';
+
+/** The rules that apply to one cluster and action. */
+export interface EffectivePolicy {
+  approvers: string[];
+  requesters: string[];
+  allowSelfApproval: boolean;
+  /** 1-based index of the policy-file rule that applied, if any (for messages). */
+  rule?: number;
+}
+
+export type Decision = { ok: true } | { ok: false; reason: string };
+
+/** Looks up the members of a Slack user group (usergroups.users.list). */
+export type GroupLookup = (groupId: string) => Promise<string[]>;
+
+const isGroup = (id: string) => id.startsWith('S');
+
+/**
+ * Who may request and approve which change. Approvers and requesters are Slack user IDs and user
+ * group IDs (members resolved through Slack, cached briefly). Deny by default: with no approver
+ * configured for a cluster and action, nobody can approve, so the request is refused up front.
+ */
+export class ApprovalPolicy {
+  private readonly groups: LRUCache<string, string[]>;
+
+  constructor(
+    private readonly settings: Config['policy'],
+    private readonly file: PolicyFile | undefined,
+    private readonly lookup: GroupLookup,
+    groupTtlMs = 60_000,
+  ) {
+    this.groups = new LRUCache<string, string[]>({ max: 500, ttl: groupTtlMs });
+  }
+
+  /** Environment settings refined by the first matching policy-file rule. */
+  effective(cluster: string, action: ChangeAction): EffectivePolicy {
+    const base: EffectivePolicy = {
+      approvers: this.settings.approvers,
+      requesters: this.settings.requesters,
+      allowSelfApproval: this.settings.allowSelfApproval,
+    };
+    const rules = this.file?.rules ?? [];
+    const i = rules.findIndex(
+      (r) => (!r.clusters || r.clusters.some((p) => clusterMatches(p, cluster))) && (!r.actions || r.actions.includes(action)),
+    );
+    if (i < 0) return base;
+    const r = rules[i];
+    return {
+      approvers: r.approvers ?? base.approvers,
+      requesters: r.requesters ?? base.requesters,
+      allowSelfApproval: r.allowSelfApproval ?? base.allowSelfApproval,
+      rule: i + 1,
+    };
+  }
+
+  private source(p: EffectivePolicy): string {
+    return p.rule ? `rule ${p.rule} of the policy file` : 'APPROVERS';
+  }
+
+  async canRequest(userId: string, cluster: string, action: ChangeAction): Promise<Decision> {
+    const p = this.effective(cluster, action);
+    if (p.approvers.length === 0) {
+      return {
+        ok: false,
+        reason: `nobody may approve ${action} on ${cluster} (${this.source(p)} lists no approver), so changes are denied. An admin sets APPROVERS or the policy file.`,
+      };
+    }
+    if (p.requesters.length > 0 && !(await this.isIn(userId, p.requesters))) {
+      return {
+        ok: false,
+        reason: `you are not allowed to request ${action} on ${cluster} (${p.rule ? `rule ${p.rule} of the policy file` : 'REQUESTERS'}). Ask someone who is, or an approver.`,
+      };
+    }
+    return { ok: true };
+  }
+
+  async canApprove(userId: string, req: { requestedBy: string; cluster: string; action: ChangeAction }): Promise<Decision> {
+    const p = this.effective(req.cluster, req.action);
+    if (userId === req.requestedBy && !p.allowSelfApproval) {
+      return { ok: false, reason: 'you requested this change, so someone else must approve it (four eyes).' };
+    }
+    if (!(await this.isIn(userId, p.approvers))) {
+      return { ok: false, reason: `you are not an approver for ${req.action} on ${req.cluster} (${this.source(p)}). Nothing was changed.` };
+    }
+    return { ok: true };
+  }
+
+  async canReject(userId: string, req: { cluster: string; action: ChangeAction }): Promise<Decision> {
+    const p = this.effective(req.cluster, req.action);
+    if (!(await this.isIn(userId, p.approvers))) {
+      return { ok: false, reason: `only an approver can reject this request (${this.source(p)}); the requester can cancel it.` };
+    }
+    return { ok: true };
+  }
+
+  /** True when the user is listed directly or is a member of a listed user group. */
+  async isIn(userId: string, ids: string[]): Promise<boolean> {
+    if (ids.includes(userId)) return true;
+    for (const g of ids.filter(isGroup)) {
+      if ((await this.members(g)).includes(userId)) return true;
+    }
+    return false;
+  }
+
+  private async members(groupId: string): Promise<string[]> {
+    const hit = this.groups.get(groupId);
+    if (hit) return hit;
+    const users = await this.lookup(groupId);
+    this.groups.set(groupId, users);
+    return users;
+  }
+}

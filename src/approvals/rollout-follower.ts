@@ -1,0 +1,116 @@
+import type { AppContext, Worker } from '../context';
+import { AutoScalingReader } from '../aws/autoscaling';
+import { EcsReader } from '../aws/ecs';
+import {
+  rolloutProgressLine,
+  rolloutReachedLine,
+  rolloutStoppedLine,
+  rolloutTimeoutLine,
+  type RolloutProgress,
+} from '../slack/render/change-request';
+import type { Rollout } from '../store/rollouts';
+import { postInThread } from './card';
+import type { FollowUp } from './types';
+import { intervalWorker } from './worker';
+
+export const DEFAULT_POLL_INTERVAL_MS = 15_000;
+/** A follower holds a rollout this long per poll; another replica takes over only after it lapses. */
+export const ROLLOUT_LEASE_MS = 60_000;
+
+/** Reads where a rollout stands now. */
+export async function readProgress(ctx: AppContext, f: FollowUp): Promise<RolloutProgress> {
+  const ecs = new EcsReader(ctx.aws.ecs);
+  if (f.kind === 'service') {
+    const s = await ecs.getService(f.cluster, f.service);
+    return { kind: 'service', target: `${f.cluster}/${f.service}`, desired: f.desired, desiredNow: s.desired, running: s.running, pending: s.pending };
+  }
+  const [group, cluster, instances] = await Promise.all([
+    new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs).describeGroup(f.group),
+    ecs.getCluster(f.cluster),
+    ecs.listContainerInstances(f.cluster),
+  ]);
+  const ids = new Set(group.instances.map((i) => i.id));
+  return {
+    kind: 'instances',
+    target: `${f.cluster} · group ${f.group}`,
+    desired: f.desired,
+    desiredNow: group.desired,
+    inService: group.inService,
+    registered: instances.filter((i) => i.ec2InstanceId && ids.has(i.ec2InstanceId) && i.status === 'ACTIVE').length,
+    pendingTasks: cluster.pendingTasks,
+  };
+}
+
+/** Reached: the count the request set is running (tasks) or in service and registered (instances). */
+export function isReached(p: RolloutProgress): boolean {
+  if (p.kind === 'service') return p.running === p.desired && p.pending === 0;
+  return p.inService === p.desired && p.registered === p.desired;
+}
+
+function timeoutHint(f: FollowUp): string {
+  return f.kind === 'service'
+    ? `Tasks that stay PENDING usually lack CPU or memory on the instances: check \`/ecs status ${f.cluster}/${f.service}\` and the service events.`
+    : 'Instances that do not register usually lack the ECS agent config (ECS_CLUSTER in user data) or the instance role: check the group\'s activity history.';
+}
+
+/** One poll of one leased rollout: posts a line when progress changed, and the final line when it ends. */
+export async function followOnce(ctx: AppContext, r: Rollout, owner: string, intervalMs: number): Promise<void> {
+  const where = { channel: r.channel, threadTs: r.threadTs };
+  const now = () => ctx.clock.now();
+  let p: RolloutProgress;
+  try {
+    p = await readProgress(ctx, r.target);
+  } catch (err) {
+    ctx.logger.warn({ rolloutId: r.id, error: (err as Error).message }, 'rollout poll failed');
+    if (now() >= r.deadlineAt) {
+      if (await ctx.store.rollouts.finish(r.id, owner, 'timed-out', now())) {
+        await postInThread(ctx, where, rolloutTimeoutLine(undefined, r.deadlineAt - r.startedAt, `The last check failed: ${(err as Error).message}`));
+      }
+    } else {
+      await ctx.store.rollouts.progress(r.id, owner, { nextPollAt: now() + intervalMs });
+    }
+    return;
+  }
+  if (isReached(p) && p.desiredNow === p.desired) {
+    if (await ctx.store.rollouts.finish(r.id, owner, 'reached', now(), rolloutProgressLine(p))) {
+      await postInThread(ctx, where, rolloutReachedLine(p, now() - r.startedAt));
+    }
+    return;
+  }
+  if (p.desiredNow !== p.desired) {
+    if (await ctx.store.rollouts.finish(r.id, owner, 'stopped', now(), rolloutProgressLine(p))) {
+      await postInThread(ctx, where, rolloutStoppedLine(p));
+    }
+    return;
+  }
+  if (now() >= r.deadlineAt) {
+    if (await ctx.store.rollouts.finish(r.id, owner, 'timed-out', now(), rolloutProgressLine(p))) {
+      await postInThread(ctx, where, rolloutTimeoutLine(p, r.deadlineAt - r.startedAt, timeoutHint(r.target)));
+    }
+    return;
+  }
+  const line = rolloutProgressLine(p);
+  const changed = line !== r.lastProgress;
+  if (await ctx.store.rollouts.progress(r.id, owner, { lastProgress: changed ? line : undefined, nextPollAt: now() + intervalMs })) {
+    if (changed) await postInThread(ctx, where, line);
+  }
+}
+
+/**
+ * The rollout follower: every interval, leases the due rollouts (one replica each) and polls them.
+ * Rows are persisted, so after a restart the follower simply picks them up again.
+ */
+export function rolloutFollower(ctx: AppContext, o: { owner: string; intervalMs?: number; leaseMs?: number }): Worker {
+  const intervalMs = o.intervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  return intervalWorker('rollout-follower', intervalMs, ctx.logger, async () => {
+    const due = await ctx.store.rollouts.claimDue(o.owner, ctx.clock.now(), o.leaseMs ?? ROLLOUT_LEASE_MS);
+    for (const r of due) {
+      try {
+        await followOnce(ctx, r, o.owner, intervalMs);
+      } catch (err) {
+        ctx.logger.error({ err, rolloutId: r.id }, 'rollout follow failed');
+      }
+    }
+    return due.length;
+  });
+}

@@ -1,0 +1,51 @@
+import type { Config } from '../config';
+import type { ScaleSuggestion } from '../slack/render/scale-suggestions';
+
+const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
+
+/**
+ * Sensible scale requests for a service in trouble (pure): one more task; back to what runs when
+ * tasks are stuck pending; one more instance when the cluster has a group. Only within the bounds.
+ */
+export function scaleSuggestions(o: {
+  cluster: string;
+  service?: { name: string; desired: number; running: number; pending: number };
+  group?: { desired: number };
+  reason?: string;
+  threadTs?: string;
+  policy: Config['policy'];
+}): ScaleSuggestion[] {
+  const out: ScaleSuggestion[] = [];
+  const r = o.reason ? o.reason.slice(0, 150) : undefined;
+  const reasonFlag = r ? ` --reason ${quote(r)}` : '';
+  const common = { c: o.cluster, ...(r ? { r } : {}), ...(o.threadTs ? { t: o.threadTs } : {}) };
+  const s = o.service;
+  if (s) {
+    const up = s.desired + 1;
+    if (up <= o.policy.maxDesiredTasks && o.policy.maxStep >= 1) {
+      out.push({
+        label: `Service to ${up} tasks (+1)`,
+        value: { a: 'scale-service', s: s.name, n: up, ...common },
+        command: `/ecs scale service ${o.cluster}/${s.name} ${up}${reasonFlag}`,
+      });
+    }
+    if (s.running > 0 && s.running < s.desired && s.desired - s.running <= o.policy.maxStep) {
+      out.push({
+        label: `Service back to ${s.running} running`,
+        value: { a: 'scale-service', s: s.name, n: s.running, ...common },
+        command: `/ecs scale service ${o.cluster}/${s.name} ${s.running}${reasonFlag}`,
+      });
+    }
+  }
+  if (o.group) {
+    const up = o.group.desired + 1;
+    if (up <= o.policy.maxInstances && o.policy.maxStep >= 1) {
+      out.push({
+        label: `Instances to ${up} (+1)`,
+        value: { a: 'scale-instances', n: up, ...common },
+        command: `/ecs scale instances ${o.cluster} ${up}${reasonFlag}`,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { type AsgSource, type AutoScalingReader, type ClusterGroup } from '../aws/autoscaling';
+import type { EcsReader } from '../aws/ecs';
+import type { EcsMetrics } from '../aws/metrics';
+import { describeServiceScaling } from '../aws/service-scaling';
+import type { Clock } from '../clock';
+import type { Config } from '../config';
+import { isFargate } from '../ecs/diagnosis/facts';
+import type { AsgInfo, DiagnosisInput, ServiceScalingInfo, UtilisationInfo } from '../ecs/diagnosis/types';
+import type { ContainerInstanceInfo, TaskDefinitionInfo, TaskInfo } from '../ecs/model';
+import { UserFacingError } from '../errors';
+import type { Logger } from '../logger';
+
+/**
+ * Gathers a service's evidence for the diagnosis rules through the read-only adapters: the cluster and
+ * service first (they name what else to read), then task definition, container instances, live and
+ * stopped tasks, utilisation, service auto scaling and the Auto Scaling group, all in parallel. Only
+ * the cluster and service are required; anything else that fails becomes a gap the diagnosis names.
+ * Nothing here calls a mutating AWS API.
+ */
+
+export interface DiagnoseDeps {
+  ecs: EcsReader;
+  metrics: EcsMetrics;
+  autoscaling: AutoScalingReader;
+  appautoscaling: ApplicationAutoScalingClient;
+  clock: Clock;
+  config: Pick<Config, 'asgMapping' | 'policy'>;
+  log: Logger;
+}
+
+/** Live tasks described per diagnosis (pending ages, ports taken); stopped tasks the same. */
+export const MAX_TASKS = 100;
+
+const FOUND_BY: Record<AsgSource, AsgInfo['foundBy']> = {
+  'capacity-provider': 'capacity provider',
+  'container-instances': 'instance lookup',
+  mapping: 'ASG_MAPPING',
+};
+
+/** First rejection wins, so "cluster not found" beats the "service not found" that follows from it. */
+function firstRejection(results: PromiseSettledResult<unknown>[]): void {
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+}
+
+function problem(err: unknown, what: string, log: Logger): string {
+  if (err instanceof UserFacingError) {
+    log.info({ err: { name: err.name, code: err.code, message: err.message } }, `diagnose: ${what} unavailable`);
+    return `${what}: ${err.message}`;
+  }
+  log.error({ err }, `diagnose: reading ${what} failed`);
+  return `${what}: an unexpected error (logged)`;
+}
+
+export function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | undefined): AsgInfo {
+  const ids = new Set(g.group.instances.map((i) => i.id));
+  const types = (instances ?? []).filter((i) => i.ec2InstanceId && ids.has(i.ec2InstanceId)).map((i) => i.instanceType).filter((t): t is string => !!t);
+  return {
+    name: g.group.name,
+    min: g.group.min,
+    max: g.group.max,
+    desired: g.group.desired,
+    instanceType: types[0],
+    launching: g.group.instances.filter((i) => /^Pending/.test(i.lifecycle)).length,
+    foundBy: FOUND_BY[g.source],
+    managedScaling: g.capacityProvider?.managedScaling || undefined,
+  };
+}
+
+export async function gatherEvidence(d: DiagnoseDeps, clusterName: string, serviceName: string): Promise<DiagnosisInput> {
+  const now = d.clock.now();
+  const first = await Promise.allSettled([d.ecs.getCluster(clusterName), d.ecs.getService(clusterName, serviceName)] as const);
+  firstRejection(first);
+  const cluster = (first[0] as PromiseFulfilledResult<Awaited<ReturnType<EcsReader['getCluster']>>>).value;
+  const service = (first[1] as PromiseFulfilledResult<Awaited<ReturnType<EcsReader['getService']>>>).value;
+  const gaps: string[] = [];
+  const optional = <T>(what: string, p: Promise<T>): Promise<T | undefined> =>
+    p.catch((err: unknown) => {
+      gaps.push(problem(err, what, d.log));
+      return undefined;
+    });
+
+  const fargate = isFargate(service);
+  const insights = cluster.containerInsights === 'enabled' || cluster.containerInsights === 'enhanced';
+  const instancesP: Promise<ContainerInstanceInfo[] | undefined> = fargate
+    ? Promise.resolve(undefined)
+    : optional('container instances', d.ecs.listContainerInstances(cluster.name));
+  const [taskDefinition, instances, tasks, stoppedTasks, utilisation, serviceScaling, group] = await Promise.all([
+    optional<TaskDefinitionInfo>('task definition', d.ecs.describeTaskDefinition(service.taskDefinition)),
+    instancesP,
+    optional<TaskInfo[]>('tasks', d.ecs.listTasks(cluster.name, { service: service.name, max: MAX_TASKS })),
+    optional<TaskInfo[]>('stopped tasks', d.ecs.listTasks(cluster.name, { service: service.name, desiredStatus: 'STOPPED', max: MAX_TASKS })),
+    optional<UtilisationInfo | undefined>(
+      'utilisation',
+      d.metrics.latest([{ cluster: cluster.name, service: service.name, insights }], now).then((m) => {
+        const u = m.get(`${cluster.name}/${service.name}`);
+        return u ? { source: u.source, cpu: u.cpu, memory: u.memory } : undefined;
+      }),
+    ),
+    optional<ServiceScalingInfo | undefined>(
+      'service auto scaling',
+      describeServiceScaling(d.appautoscaling, cluster.name, service.name).then((s) =>
+        s ? { min: s.min, max: s.max, policies: s.suspended ? [] : s.policies.map((p) => p.name) } : undefined,
+      ),
+    ),
+    fargate
+      ? Promise.resolve(undefined)
+      : optional<ClusterGroup>(
+          'Auto Scaling group',
+          d.autoscaling.findClusterGroup(
+            cluster,
+            async () => ((await instancesP) ?? []).map((i) => i.ec2InstanceId ?? '').filter(Boolean),
+            d.config.asgMapping,
+          ),
+        ),
+  ]);
+  return {
+    now,
+    cluster,
+    service,
+    taskDefinition,
+    instances,
+    tasks,
+    stoppedTasks,
+    utilisation,
+    asg: group ? toAsgInfo(group, instances) : undefined,
+    serviceScaling,
+    limits: { maxInstances: d.config.policy.maxInstances, maxDesiredTasks: d.config.policy.maxDesiredTasks },
+    gaps,
+  };
+}

@@ -1,0 +1,53 @@
+import { LogLevel, WebClient } from '@slack/web-api';
+import { createAwsClients, destroyAwsClients } from '../aws/clients';
+import { ConfigError, loadConfig, type Config } from '../config';
+import { formatDoctorText } from './format-text';
+import { runDoctor } from './run-doctor';
+import type { DoctorDeps } from './types';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  color?: boolean;
+}
+
+/** Builds the Slack and AWS clients the doctor uses from config (tests pass fakes instead). */
+export type DoctorClients = (config: Config) => Pick<DoctorDeps, 'slack' | 'aws' | 'snsForRegion'> & { close(): void };
+
+export const defaultDoctorClients: DoctorClients = (config) => {
+  const aws = createAwsClients(config.aws.region, { maxAttempts: 2 });
+  const slack = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+    logLevel: LogLevel.ERROR,
+  });
+  return { aws, slack, close: () => destroyAwsClients(aws) };
+};
+
+/**
+ * `npm run doctor`: loads config the way the bot does (environment, then .env), runs every check and
+ * prints it. Exit status: 0 when nothing failed (warnings allowed), 1 when a check failed, 2 when the
+ * configuration itself is invalid.
+ */
+export async function runDoctorCli(env: Record<string, string | undefined>, io: CliIo, clients: DoctorClients = defaultDoctorClients): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`ecs-chatops doctor: the configuration is invalid, so nothing else was checked.\n${err.message}\nSee .env.example and README.md (Configuration).\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const c = clients(config);
+  try {
+    const report = await runDoctor({ config, slack: c.slack, aws: c.aws, snsForRegion: c.snsForRegion });
+    io.out(formatDoctorText(report, { color: io.color }));
+    return report.results.some((r) => r.status === 'fail') ? 1 : 0;
+  } finally {
+    c.close();
+  }
+}

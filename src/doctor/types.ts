@@ -1,0 +1,50 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { WebClient } from '@slack/web-api';
+import type { AwsClients } from '../aws/clients';
+import type { Config } from '../config';
+
+/**
+ * pass: works. warn: works, but something an operator should know (Container Insights off, a setting
+ * not made). fail: a part of the bot will not work until fixed (the CLI exits non-zero). skip: not
+ * run because a check it depends on failed.
+ */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+export interface CheckResult {
+  /** Stable id (`slack.token`, `aws.ecs`, `sns.subscription` …) for tests and scripts. */
+  id: string;
+  /** Short human name: "Slack token". */
+  name: string;
+  status: CheckStatus;
+  /** false only for `fail`. */
+  ok: boolean;
+  /** What was found. May contain text from Slack or AWS: render it escaped. */
+  detail: string;
+  /** What to do about it (warn and fail only). */
+  fix?: string;
+  /** A command that applies the fix, shown verbatim (code block). */
+  command?: string;
+}
+
+export interface DoctorReport {
+  results: CheckResult[];
+  region: string;
+  /** Epoch ms when the run finished. */
+  at: number;
+}
+
+/** What the doctor needs; the app's ctx satisfies it, and the CLI builds one from config. */
+export interface DoctorDeps {
+  config: Config;
+  slack: WebClient;
+  aws: AwsClients;
+  /** SNS client for a topic in another region than AWS_REGION (default: a new client for that region). */
+  snsForRegion?: (region: string) => SNSClient;
+  clock?: { now(): number };
+  /** Bound on each check (default 10 s), so a hung endpoint cannot hang the doctor. */
+  timeoutMs?: number;
+}
+
+export function result(id: string, name: string, status: CheckStatus, detail: string, fix?: string, command?: string): CheckResult {
+  return { id, name, status, ok: status !== 'fail', detail, ...(fix ? { fix } : {}), ...(command ? { command } : {}) };
+}

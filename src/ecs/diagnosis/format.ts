@@ -1,0 +1,41 @@
+/** Plain-text formatting shared by the diagnosis rules (no Slack markup). */
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
+}
+
+/** "12 min ago" relative to now. */
+export function ago(at: number, now: number): string {
+  return `${duration(now - at)} ago`;
+}
+
+export function mib(n: number): string {
+  return `${n} MiB`;
+}
+
+export function cpuUnits(n: number): string {
+  return `${n} CPU units`;
+}
+
+/** First `max` characters of a one-line version of s. */
+export function oneLine(s: string, max = 200): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
+}
+
+/** Shortens a 32-hex ECS id for reading ("1a2b3c4d…"); other ids stay as they are. */
+export function shortId(id: string): string {
+  return /^[0-9a-f]{32}$/.test(id) ? `${id.slice(0, 8)}…` : id;
+}

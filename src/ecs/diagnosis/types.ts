@@ -1,0 +1,120 @@
+import type {
+  ClusterSummary,
+  ContainerInstanceInfo,
+  ServiceSummary,
+  TaskDefinitionInfo,
+  TaskInfo,
+} from '../model';
+import type { CapacityPlan } from '../capacity';
+
+/**
+ * The vocabulary of a diagnosis: plain data, no Slack and no SDK. Rules read a DiagnosisInput and
+ * each returns findings; the recommendation engine reads the findings' facts and proposes changes
+ * that only the approval flow can carry out.
+ */
+export type Severity = 'critical' | 'warning' | 'info' | 'ok';
+
+export const SEVERITY_ORDER: readonly Severity[] = ['critical', 'warning', 'info', 'ok'];
+
+/** One conclusion and the evidence it rests on. All text is plain (renderers escape it). */
+export interface Finding {
+  /** Stable per finding type: tasks, placement, capacity, stopped-tasks, deployment, utilisation, insights. */
+  id: string;
+  severity: Severity;
+  /** One line that stands on its own. */
+  title: string;
+  /** What it means and, where it helps, what to do. */
+  detail: string;
+  /** The facts read from AWS that the finding rests on, one per line, counted and summarised. */
+  evidence: string[];
+}
+
+/** The Auto Scaling group that feeds the cluster's EC2 capacity. */
+export interface AsgInfo {
+  name: string;
+  min: number;
+  max: number;
+  desired: number;
+  instanceType?: string;
+  /** Instances the group has launched that are not yet InService. */
+  launching: number;
+  /** How the bot found it (for the evidence line). */
+  foundBy: 'ASG_MAPPING' | 'capacity provider' | 'instance lookup';
+  /** Set when a capacity provider with managed scaling drives the group's desired capacity. */
+  managedScaling?: boolean;
+}
+
+/** Service auto scaling (Application Auto Scaling) registered for the service. */
+export interface ServiceScalingInfo {
+  min: number;
+  max: number;
+  policies: string[];
+}
+
+/** CPU and memory utilisation as a percentage of the service's reservation (latest datapoint). */
+export interface UtilisationInfo {
+  source: 'container-insights' | 'aws-ecs';
+  cpu?: number;
+  memory?: number;
+}
+
+/** Everything the rules read. Optional parts are undefined when not read (or not applicable); `gaps` says why. */
+export interface DiagnosisInput {
+  now: number;
+  cluster: ClusterSummary;
+  service: ServiceSummary;
+  taskDefinition?: TaskDefinitionInfo;
+  /** Container instances of the cluster (EC2 capacity); undefined on Fargate or when unreadable. */
+  instances?: ContainerInstanceInfo[];
+  /** The service's tasks whose desired status is RUNNING (running, pending, provisioning). */
+  tasks?: TaskInfo[];
+  /** The service's recently stopped tasks (ECS keeps them about an hour). */
+  stoppedTasks?: TaskInfo[];
+  utilisation?: UtilisationInfo;
+  asg?: AsgInfo;
+  serviceScaling?: ServiceScalingInfo;
+  /** Bounds the approval flow enforces, so the recommendation stays within them. */
+  limits: { maxInstances: number; maxDesiredTasks: number };
+  /** Evidence that could not be read, in plain words ("stopped tasks: AccessDenied …"). */
+  gaps: string[];
+}
+
+/** A change the approval flow can carry out: exactly the value of an ACTIONS.changePropose button. */
+export interface ProposedChange {
+  a: 'scale-service' | 'scale-instances';
+  c: string;
+  s?: string;
+  n: number;
+  r: string;
+}
+
+export interface RecommendedAction {
+  /** Button label, plain text. */
+  label: string;
+  /** The first action is the recommended one. */
+  primary: boolean;
+  proposal: ProposedChange;
+}
+
+export interface Recommendation {
+  /** One sentence: what to do and why, plain text. */
+  summary: string;
+  actions: RecommendedAction[];
+  /** Caveats worth reading before approving. */
+  notes: string[];
+}
+
+export interface Diagnosis {
+  cluster: string;
+  service: string;
+  at: number;
+  /** Worst first (critical, warning, info, ok); stable within a severity. */
+  findings: Finding[];
+  /** The headline: the worst finding's title, or that the service looks healthy. */
+  headline: string;
+  severity: Severity;
+  healthy: boolean;
+  recommendation?: Recommendation;
+  capacity?: CapacityPlan;
+  gaps: string[];
+}

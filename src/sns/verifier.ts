@@ -1,0 +1,87 @@
+import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import type { Clock } from '../clock';
+import { canonicalString } from './canonical';
+import { CertificateFetchError } from './cert-fetch';
+import { isSigningCertUrl } from './cert-url';
+import { parseEnvelope, type SnsEnvelope } from './envelope';
+import { SnsRejectedError, SnsUnavailableError } from './errors';
+import type { PublicKeyCache } from './key-cache';
+
+/** SNS retries for at most an hour; a signed message older than this is a replay (aws-formats.md §1.7). */
+export const MAX_MESSAGE_AGE_MS = 65 * 60_000;
+
+const ALGORITHMS: Record<string, string> = { '1': 'sha1', '2': 'sha256' };
+
+export interface SnsVerifierOptions {
+  topicArns: readonly string[];
+  verifySignatures: boolean;
+  keys: PublicKeyCache;
+  clock: Clock;
+  maxAgeMs?: number;
+}
+
+/** The request headers the verifier looks at (none of them is trusted; they only expose tampering). */
+export interface SnsHeaders {
+  messageType?: string;
+  rawDelivery?: string;
+}
+
+/**
+ * Verifies an SNS HTTP/S message in the order that keeps the bot safe: shape, topic allow-list and age
+ * before any network I/O; then SignatureVersion, the strict certificate URL, the cached key, and the
+ * signature over the exact canonical string. Throws SnsRejectedError (4xx) or SnsUnavailableError (5xx).
+ */
+export class SnsVerifier {
+  private readonly topics: Set<string>;
+  private readonly maxAgeMs: number;
+
+  constructor(private readonly opts: SnsVerifierOptions) {
+    this.topics = new Set(opts.topicArns);
+    this.maxAgeMs = opts.maxAgeMs ?? MAX_MESSAGE_AGE_MS;
+  }
+
+  async verify(raw: string, headers: SnsHeaders = {}): Promise<SnsEnvelope> {
+    if (headers.rawDelivery?.toLowerCase() === 'true') {
+      throw new SnsRejectedError('raw_delivery', 'raw message delivery is on for this subscription; turn it off so messages carry a signature');
+    }
+    const env = parseEnvelope(raw, this.opts.verifySignatures);
+    if (headers.messageType && headers.messageType !== env.Type) {
+      throw new SnsRejectedError('header_mismatch', 'x-amz-sns-message-type does not match the body');
+    }
+    if (!this.topics.has(env.TopicArn)) {
+      throw new SnsRejectedError('topic_not_allowed', 'topic is not in SNS_TOPIC_ARNS', 403);
+    }
+    const at = Date.parse(env.Timestamp);
+    if (!Number.isFinite(at)) throw new SnsRejectedError('malformed', 'Timestamp is not a date');
+    if (this.opts.clock.now() - at > this.maxAgeMs) {
+      throw new SnsRejectedError('stale', `message is older than ${Math.round(this.maxAgeMs / 60_000)} minutes (replay?)`);
+    }
+    if (!this.opts.verifySignatures) return env;
+
+    const algorithm = ALGORITHMS[env.SignatureVersion];
+    if (!algorithm) throw new SnsRejectedError('bad_signature_version', 'SignatureVersion must be 1 or 2');
+    if (!isSigningCertUrl(env.SigningCertURL)) {
+      throw new SnsRejectedError('bad_cert_url', 'SigningCertURL is not an SNS certificate URL', 403);
+    }
+    const key = this.opts.keys.peek(env.SigningCertURL) ?? (await this.key(env.SigningCertURL));
+    let ok = false;
+    try {
+      ok = cryptoVerify(algorithm, Buffer.from(canonicalString(env), 'utf8'), key, Buffer.from(env.Signature, 'base64'));
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new SnsRejectedError('bad_signature', 'signature does not match', 403);
+    return env;
+  }
+
+  private async key(url: string): Promise<KeyObject> {
+    try {
+      return await this.opts.keys.get(url);
+    } catch (err) {
+      if (err instanceof CertificateFetchError && err.permanent) {
+        throw new SnsRejectedError('bad_certificate', `signing certificate unusable: ${err.message}`, 403);
+      }
+      throw new SnsUnavailableError(`signing certificate unavailable: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}

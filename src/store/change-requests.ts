@@ -1,0 +1,183 @@
+import type { ChangeAction, ChangePlan, ChangeProposal, ChangeStatus } from '../approvals/types';
+import type { Queryable } from './db';
+import { json, num, numOrUndef, strOrUndef } from './db';
+
+/** A change request as stored: the proposal, the plan it was approved against, and its life cycle. */
+export interface ChangeRequest {
+  id: string;
+  action: ChangeAction;
+  cluster: string;
+  service?: string;
+  target: string;
+  proposal: ChangeProposal;
+  plan: ChangePlan;
+  status: ChangeStatus;
+  requestedBy: string;
+  reason?: string;
+  /** Where it was requested (and where the card is posted). */
+  channelId: string;
+  threadTs?: string;
+  /** The approval card, once posted. */
+  cardChannel?: string;
+  cardTs?: string;
+  createdAt: number;
+  expiresAt: number;
+  decidedBy?: string;
+  decidedAt?: number;
+  finishedAt?: number;
+  /** ExecutionResult as JSON once succeeded. */
+  result?: unknown;
+  error?: string;
+}
+
+export type NewChangeRequest = Pick<
+  ChangeRequest,
+  'id' | 'action' | 'cluster' | 'service' | 'target' | 'proposal' | 'plan' | 'requestedBy' | 'reason' | 'channelId' | 'threadTs' | 'createdAt' | 'expiresAt'
+>;
+
+/**
+ * Change requests and their state machine. Every transition is one conditional UPDATE … RETURNING,
+ * so it happens at most once however many clicks, retries or replicas race for it:
+ *
+ *   pending ──claim──▶ executing ──finish──▶ succeeded | failed
+ *   pending ──decide─▶ rejected | cancelled      pending ──expire──▶ expired
+ *   executing (stale, after a crash) ──interrupt──▶ failed          (never run again)
+ */
+export class ChangeRequestRepo {
+  constructor(private readonly db: Queryable) {}
+
+  async create(r: NewChangeRequest): Promise<ChangeRequest> {
+    const rows = await this.db.query(
+      `INSERT INTO change_requests (id, action, cluster, service, target, proposal, plan, status, requested_by, reason, channel_id, thread_ts, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13) RETURNING *`,
+      [
+        r.id,
+        r.action,
+        r.cluster,
+        r.service,
+        r.target,
+        JSON.stringify(r.proposal),
+        JSON.stringify(r.plan),
+        r.requestedBy,
+        r.reason,
+        r.channelId,
+        r.threadTs,
+        r.createdAt,
+        r.expiresAt,
+      ],
+    );
+    return toRequest(rows[0]);
+  }
+
+  async get(id: string): Promise<ChangeRequest | undefined> {
+    const rows = await this.db.query(`SELECT * FROM change_requests WHERE id = $1`, [id]);
+    return rows[0] ? toRequest(rows[0]) : undefined;
+  }
+
+  async setCard(id: string, channel: string, ts: string): Promise<void> {
+    await this.db.run(`UPDATE change_requests SET card_channel = $2, card_ts = $3 WHERE id = $1`, [id, channel, ts]);
+  }
+
+  /**
+   * The one transition that leads to an AWS change: pending → executing, recording the approver.
+   * Returns the row only to the single caller that won it; undefined when the request is not pending
+   * any more or has expired.
+   */
+  async claimForExecution(id: string, approver: string, now: number): Promise<ChangeRequest | undefined> {
+    const rows = await this.db.query(
+      `UPDATE change_requests SET status = 'executing', decided_by = $2, decided_at = $3
+       WHERE id = $1 AND status = 'pending' AND expires_at > $3 RETURNING *`,
+      [id, approver, now],
+    );
+    return rows[0] ? toRequest(rows[0]) : undefined;
+  }
+
+  /** executing → succeeded | failed. Undefined if the request was not executing (already finished). */
+  async finish(id: string, outcome: { status: 'succeeded' | 'failed'; result?: unknown; error?: string }, now: number): Promise<ChangeRequest | undefined> {
+    const rows = await this.db.query(
+      `UPDATE change_requests SET status = $2, result = $3, error = $4, finished_at = $5
+       WHERE id = $1 AND status = 'executing' RETURNING *`,
+      [id, outcome.status, outcome.result === undefined ? null : JSON.stringify(outcome.result), outcome.error, now],
+    );
+    return rows[0] ? toRequest(rows[0]) : undefined;
+  }
+
+  /** pending → rejected | cancelled by `by`, only while not expired. Cancelling is the requester's alone. */
+  async decide(id: string, status: 'rejected' | 'cancelled', by: string, now: number): Promise<ChangeRequest | undefined> {
+    const onlyRequester = status === 'cancelled' ? ' AND requested_by = $2' : '';
+    const rows = await this.db.query(
+      `UPDATE change_requests SET status = $4, decided_by = $2, decided_at = $3, finished_at = $3
+       WHERE id = $1 AND status = 'pending' AND expires_at > $3${onlyRequester} RETURNING *`,
+      [id, by, now, status],
+    );
+    return rows[0] ? toRequest(rows[0]) : undefined;
+  }
+
+  /** Marks pending requests whose time is up as expired; each row is returned to exactly one caller. */
+  async expireDue(now: number, limit = 50): Promise<ChangeRequest[]> {
+    const rows = await this.db.query(
+      `UPDATE change_requests SET status = 'expired', finished_at = $1
+       WHERE id IN (SELECT id FROM change_requests WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2)
+         AND status = 'pending' AND expires_at <= $1
+       RETURNING *`,
+      [now, limit],
+    );
+    return rows.map(toRequest);
+  }
+
+  /**
+   * Requests left in `executing` since before `decidedBefore` (the process died mid-change): marked
+   * failed, never re-run, because running a change twice is worse than asking a human to check.
+   */
+  async failInterrupted(decidedBefore: number, now: number, error: string, limit = 50): Promise<ChangeRequest[]> {
+    const rows = await this.db.query(
+      `UPDATE change_requests SET status = 'failed', error = $3, finished_at = $2
+       WHERE id IN (SELECT id FROM change_requests WHERE status = 'executing' AND decided_at <= $1 ORDER BY decided_at LIMIT $4)
+         AND status = 'executing' AND decided_at <= $1
+       RETURNING *`,
+      [decidedBefore, now, error, limit],
+    );
+    return rows.map(toRequest);
+  }
+
+  /** Newest first, optionally only some statuses. */
+  async list(o: { statuses?: ChangeStatus[]; limit?: number } = {}): Promise<ChangeRequest[]> {
+    const params: (string | number)[] = [];
+    let where = '';
+    if (o.statuses?.length) {
+      where = `WHERE status IN (${o.statuses.map((s) => {
+        params.push(s);
+        return `$${params.length}`;
+      }).join(', ')})`;
+    }
+    params.push(Math.max(1, Math.min(o.limit ?? 50, 500)));
+    const rows = await this.db.query(`SELECT * FROM change_requests ${where} ORDER BY created_at DESC, id LIMIT $${params.length}`, params);
+    return rows.map(toRequest);
+  }
+}
+
+function toRequest(r: Record<string, unknown>): ChangeRequest {
+  return {
+    id: String(r.id),
+    action: r.action as ChangeAction,
+    cluster: String(r.cluster),
+    service: strOrUndef(r.service),
+    target: String(r.target),
+    proposal: json<ChangeProposal>(r.proposal),
+    plan: json<ChangePlan>(r.plan),
+    status: r.status as ChangeStatus,
+    requestedBy: String(r.requested_by),
+    reason: strOrUndef(r.reason),
+    channelId: String(r.channel_id),
+    threadTs: strOrUndef(r.thread_ts),
+    cardChannel: strOrUndef(r.card_channel),
+    cardTs: strOrUndef(r.card_ts),
+    createdAt: num(r.created_at),
+    expiresAt: num(r.expires_at),
+    decidedBy: strOrUndef(r.decided_by),
+    decidedAt: numOrUndef(r.decided_at),
+    finishedAt: numOrUndef(r.finished_at),
+    result: r.result == null ? undefined : json(r.result),
+    error: strOrUndef(r.error),
+  };
+}

@@ -1,0 +1,138 @@
+import type { Queryable } from './db';
+import { json, num, numOrUndef, sqlFor, strOrUndef } from './db';
+
+/**
+ * What the outbox worker must bring to Slack. Items are idempotent intents rendered from the latest
+ * state when delivered, never pre-rendered messages: `card` syncs one incident's card and thread,
+ * `digest` one storm digest, `graph` attaches a metric graph, `note` posts a short channel note.
+ */
+export type OutboxKind = 'card' | 'digest' | 'graph' | 'note';
+
+export interface OutboxItem {
+  id: number;
+  kind: OutboxKind;
+  dedupKey?: string;
+  channel?: string;
+  incidentId?: string;
+  payload: Record<string, unknown>;
+  /** Bumped each time the same intent is enqueued again while pending, so a delivery that read older state runs once more. */
+  version: number;
+  attempts: number;
+  createdAt: number;
+  availableAt: number;
+  claimedBy?: string;
+  claimedUntil?: number;
+  lastError?: string;
+}
+
+export interface NewOutboxItem {
+  kind: OutboxKind;
+  /** Intents with the same key coalesce into one pending item. */
+  dedupKey?: string;
+  channel?: string;
+  incidentId?: string;
+  payload?: Record<string, unknown>;
+  availableAt: number;
+}
+
+export class OutboxRepo {
+  constructor(private readonly db: Queryable) {}
+
+  async enqueue(item: NewOutboxItem, q: Queryable = this.db): Promise<void> {
+    const params = [item.kind, item.dedupKey, item.channel, item.incidentId, JSON.stringify(item.payload ?? {}), item.availableAt, item.availableAt];
+    if (item.dedupKey) {
+      await q.run(
+        `INSERT INTO outbox (kind, dedup_key, channel, incident_id, payload, created_at, available_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (dedup_key) DO UPDATE SET version = outbox.version + 1, payload = excluded.payload`,
+        params,
+      );
+    } else {
+      await q.run(
+        `INSERT INTO outbox (kind, dedup_key, channel, incident_id, payload, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        params,
+      );
+    }
+  }
+
+  /**
+   * Claims up to `limit` due items for `worker` until `now + leaseMs`, atomically: on PostgreSQL the
+   * inner SELECT skips rows another replica holds and the outer WHERE re-checks the lease, so no two
+   * replicas ever deliver one item at once; a crashed worker's claim lapses after the lease.
+   */
+  async claim(worker: string, now: number, leaseMs: number, limit: number): Promise<OutboxItem[]> {
+    const d = this.db.dialect;
+    const rows = await this.db.query<Record<string, unknown>>(
+      `UPDATE outbox SET claimed_by = $1, claimed_until = $2
+       WHERE id IN (
+         SELECT id FROM outbox
+         WHERE available_at <= $3 AND (claimed_until IS NULL OR claimed_until < $3)
+         ORDER BY available_at, id LIMIT $4 ${sqlFor(d).skipLocked}
+       ) AND (claimed_until IS NULL OR claimed_until < $3)
+       RETURNING *`,
+      [worker, now + leaseMs, now, limit],
+    );
+    return rows.map(rowToItem).sort((a, b) => a.availableAt - b.availableAt || a.id - b.id);
+  }
+
+  /**
+   * Done: deletes the item unless it was enqueued again meanwhile (version changed), in which case it
+   * is released to run once more with the newer state. Returns true when deleted.
+   */
+  async complete(item: OutboxItem, worker: string): Promise<boolean> {
+    const n = await this.db.run(`DELETE FROM outbox WHERE id = $1 AND claimed_by = $2 AND version = $3`, [item.id, worker, item.version]);
+    if (n > 0) return true;
+    await this.db.run(`UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, attempts = 0, last_error = NULL WHERE id = $1 AND claimed_by = $2`, [
+      item.id,
+      worker,
+    ]);
+    return false;
+  }
+
+  /** A failed attempt: back off until `availableAt`, keeping the error for operators. */
+  async retry(item: OutboxItem, worker: string, availableAt: number, error: string): Promise<void> {
+    await this.db.run(
+      `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, attempts = attempts + 1, available_at = $3, last_error = $4
+       WHERE id = $1 AND claimed_by = $2`,
+      [item.id, worker, availableAt, error.slice(0, 500)],
+    );
+  }
+
+  /** Not an attempt (pacing, silence): run again at `availableAt`. */
+  async defer(item: OutboxItem, worker: string, availableAt: number): Promise<void> {
+    await this.db.run(`UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, available_at = $3 WHERE id = $1 AND claimed_by = $2`, [
+      item.id,
+      worker,
+      availableAt,
+    ]);
+  }
+
+  /** Items waiting and the creation time of the oldest (for the outbox gauges). */
+  async stats(): Promise<{ depth: number; oldestCreatedAt?: number }> {
+    const rows = await this.db.query<{ n: unknown; oldest: unknown }>(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox`);
+    return { depth: num(rows[0]?.n ?? 0), oldestCreatedAt: numOrUndef(rows[0]?.oldest) };
+  }
+
+  async list(): Promise<OutboxItem[]> {
+    const rows = await this.db.query<Record<string, unknown>>(`SELECT * FROM outbox ORDER BY id`);
+    return rows.map(rowToItem);
+  }
+}
+
+function rowToItem(r: Record<string, unknown>): OutboxItem {
+  return {
+    id: num(r.id),
+    kind: String(r.kind) as OutboxKind,
+    dedupKey: strOrUndef(r.dedup_key),
+    channel: strOrUndef(r.channel),
+    incidentId: strOrUndef(r.incident_id),
+    payload: json<Record<string, unknown>>(r.payload) ?? {},
+    version: num(r.version),
+    attempts: num(r.attempts),
+    createdAt: num(r.created_at),
+    availableAt: num(r.available_at),
+    claimedBy: strOrUndef(r.claimed_by),
+    claimedUntil: numOrUndef(r.claimed_until),
+    lastError: strOrUndef(r.last_error),
+  };
+}

@@ -26,17 +26,29 @@ export function openPostgresDb(url: string, opts: { schema?: string; max?: numbe
   const schema = opts.schema ?? u.searchParams.get('schema') ?? undefined;
   u.searchParams.delete('schema');
   if (schema && !/^[a-z_][a-z0-9_]*$/i.test(schema)) throw new Error(`invalid schema name "${schema}"`);
-  const pool = new Pool({ connectionString: u.toString(), max: opts.max ?? 10, connectionTimeoutMillis: 5000 });
+  const pool = new Pool({
+    connectionString: u.toString(),
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 5000,
+    // A startup option, so every pooled connection has the schema on its path from its first query.
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
   pool.on('error', () => undefined); // an idle client's error surfaces on the next query instead
-  if (schema) {
-    pool.on('connect', (client) => {
-      client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"; SET search_path TO "${schema}"`).catch(() => undefined);
+  // The schema must exist before its first use; statements wait for that once (retried after a failure).
+  let schemaReady: Promise<unknown> | undefined;
+  const ensureSchema = () => {
+    if (!schema) return Promise.resolve();
+    schemaReady ??= pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((err) => {
+      schemaReady = undefined;
+      throw err;
     });
-  }
-  const on = (c: { query: Pool['query'] }): Queryable => ({
+    return schemaReady;
+  };
+  const on = (c: { query: Pool['query'] }, first = true): Queryable => ({
     dialect: 'postgres',
     async query<T>(sql: string, params?: SqlValue[]) {
       try {
+        if (first) await ensureSchema();
         return (await c.query(sql, norm(params))).rows as T[];
       } catch (err) {
         throw wrap(err);
@@ -44,6 +56,7 @@ export function openPostgresDb(url: string, opts: { schema?: string; max?: numbe
     },
     async run(sql: string, params?: SqlValue[]) {
       try {
+        if (first) await ensureSchema();
         return (await c.query(sql, norm(params))).rowCount ?? 0;
       } catch (err) {
         throw wrap(err);
@@ -56,13 +69,14 @@ export function openPostgresDb(url: string, opts: { schema?: string; max?: numbe
     async tx<T>(fn: (q: Queryable) => Promise<T>) {
       let client;
       try {
+        await ensureSchema();
         client = await pool.connect();
       } catch (err) {
         throw new StoreUnavailableError(`PostgreSQL unavailable: ${(err as Error).message}`, { cause: err });
       }
       try {
         await client.query('BEGIN');
-        const out = await fn(on(client as unknown as { query: Pool['query'] }));
+        const out = await fn(on(client as unknown as { query: Pool['query'] }, false));
         await client.query('COMMIT');
         return out;
       } catch (err) {

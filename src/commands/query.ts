@@ -15,6 +15,7 @@ export function createQuerySubcommand(runner: QueryRunner): Subcommand {
     usage: QUERY_USAGE,
     summary: `Logs Insights over Container Insights data (presets: ${QUERY_PRESETS.map((p) => p.name).join(', ')})`,
     flags: QUERY_FLAGS,
+    ownLatency: true,
     async run(inv, ctx) {
       // The raw text, not the tokenized words, so quotes inside a raw query survive.
       const rest = inv.text.trimStart().replace(/^\S+/, '');

@@ -59,6 +59,7 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
     }
     await ack();
     log.info({ subcommand: sub.name }, 'command received');
+    let outcome = 'ok';
     const work = sub
       .run(
         {
@@ -76,6 +77,7 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
         ctx,
       )
       .catch(async (err: unknown) => {
+        outcome = err instanceof UserFacingError ? 'refused' : 'error';
         if (err instanceof UserFacingError) {
           log.info({ err: { code: err.code, message: err.message } }, 'command refused');
           await respond(renderError(err, sub)).catch((e) => log.warn({ err: e }, 'respond failed'));
@@ -88,7 +90,9 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
         }
       })
       .finally(() => {
-        log.debug({ subcommand: sub.name, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'command done');
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        if (!sub.ownLatency) ctx.metrics.commandLatency.observe({ subcommand: sub.name, outcome }, seconds);
+        log.debug({ subcommand: sub.name, ms: seconds * 1000, outcome }, 'command done');
       });
     void ctx.track(work);
   });

@@ -204,6 +204,7 @@ export async function handleAlarmStatus(ctx: AppContext, deps: Omit<StatusDeps, 
   const ref = ctx.newId(4);
   const log = ctx.logger.child({ ref, user: body.user.id, action: ACTIONS.alarmStatus });
   const value = parseAlarmStatusValue(body.actions[0]?.value);
+  if (value?.k) log.info({ incident: value.k, cluster: value.c, service: value.s }, 'status button clicked');
   const reply = (m: RespondArguments) => respond({ response_type: 'ephemeral', replace_original: false, ...m });
   if (!value) {
     log.warn('malformed status button value');

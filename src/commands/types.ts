@@ -26,6 +26,8 @@ export interface Subcommand {
   flags?: FlagSpec;
   /** Hidden from /ecs help (still routed). */
   hidden?: boolean;
+  /** The subcommand records its own latency (its final answer comes after run() resolves, e.g. a running query). */
+  ownLatency?: boolean;
   run(inv: CommandInvocation, ctx: AppContext): Promise<void>;
 }
 

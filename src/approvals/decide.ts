@@ -98,6 +98,8 @@ async function execute(ctx: AppContext, r: ChangeRequest): Promise<void> {
   }
   const done = await ctx.store.changeRequests.finish(r.id, { status: 'succeeded', result }, ctx.clock.now());
   if (!done) ctx.logger.error({ requestId: r.id }, 'change applied, but the request had already been marked finished');
+  // Follow first, then audit and update the card: once the card shows the result, everything is in place.
+  if (result.followUp && done) await startFollowing(ctx, done, result.followUp);
   await auditRequest(ctx, r, 'succeeded', {
     actor: r.requestedBy,
     approver: r.decidedBy,
@@ -107,7 +109,6 @@ async function execute(ctx: AppContext, r: ChangeRequest): Promise<void> {
   });
   ctx.logger.info({ requestId: r.id, awsRequestId: result.awsRequestId, target: r.target }, 'change applied');
   await updateCard(ctx, done);
-  if (result.followUp && done) await startFollowing(ctx, done, result.followUp);
 }
 
 function followWhat(f: FollowUp): string {

@@ -119,7 +119,7 @@ export async function checkContainerInsights(aws: AwsClients, region: string, cl
     name,
     'warn',
     `off for ${off.length} of ${off.length + on} clusters: ${shown}. Status and capacity answers there lack task counts and utilisation.`,
-    'Turn it on for each of these clusters (CloudWatch charges for the metrics it adds).',
+    `Turn it on for each of these clusters (CloudWatch charges for the metrics it adds): in Slack, /ecs insights ${off[0]} enhanced asks an approver; or with the AWS CLI:`,
     `aws ecs update-cluster-settings --cluster ${off[0]} --settings name=containerInsights,value=enhanced`,
   );
 }

@@ -42,6 +42,12 @@ export function exitCodeHint(code: number | undefined): string | undefined {
   }
 }
 
+/** Ends a sentence with a full stop unless it already ends with punctuation. */
+function sentence(s: string): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return /[.!?…]$/.test(t) ? t : `${t}.`;
+}
+
 function humanise(eventName: string): string {
   const s = eventName.replace(/^SERVICE_/, '').replace(/_/g, ' ').toLowerCase();
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -145,9 +151,9 @@ export function parseEcsEvent(e: Obj, source: NotificationSource, fallbackAt: nu
     summary =
       lastStatus === 'STOPPED'
         ? oneLine(
-            `Task ${task.id.slice(0, 12)} ${who} stopped${stopCode ? ` (${stopCode})` : ''}: ${stoppedReason ?? 'no reason given'}${exits.length ? `. ${exits.join('; ')}` : ''}.`,
+            sentence(`Task ${task.id.slice(0, 12)} ${who} stopped${stopCode ? ` (${stopCode})` : ''}: ${stoppedReason ?? 'no reason given'}${exits.length ? `. ${exits.join('; ')}` : ''}`),
           )
-        : oneLine(`Task ${task.id.slice(0, 12)} ${who} is ${lastStatus ?? 'changing'}.`);
+        : oneLine(sentence(`Task ${task.id.slice(0, 12)} ${who} is ${lastStatus ?? 'changing'}`));
   } else {
     eventName = str(d.eventName) ?? (detailType === 'ECS Deployment State Change' ? 'DEPLOYMENT_CHANGE' : 'SERVICE_ACTION');
     at = parseAwsTime(detailType === 'ECS Deployment State Change' ? d.updatedAt : d.createdAt) ?? parseAwsTime(e.time) ?? fallbackAt;
@@ -157,17 +163,16 @@ export function parseEcsEvent(e: Obj, source: NotificationSource, fallbackAt: nu
       const words = reason ? (RESOURCE_WORDS[reason] ?? reason) : 'no reason given';
       summary = `ECS could not place a task for ${target}: ${words}${reason && RESOURCE_WORDS[reason] ? ` (${reason})` : ''}.`;
     } else if (eventName === 'SERVICE_DEPLOYMENT_FAILED') {
-      summary = oneLine(`Deployment ${str(d.deploymentId) ?? ''} of ${target} failed${reason ? `: ${reason}` : ''}`.replace('  ', ' ') + '.');
+      summary = oneLine(sentence(`Deployment ${str(d.deploymentId) ?? ''} of ${target} failed${reason ? `: ${reason}` : ''}`));
     } else if (eventName === 'SERVICE_STEADY_STATE') {
       summary = `${target.charAt(0).toUpperCase()}${target.slice(1)} has reached a steady state.`;
     } else if (eventName === 'SERVICE_DEPLOYMENT_COMPLETED') {
-      summary = `Deployment ${str(d.deploymentId) ?? ''} of ${target} completed.`.replace('  ', ' ');
+      summary = sentence(`Deployment ${str(d.deploymentId) ?? ''} of ${target} completed`);
     } else {
-      summary = oneLine(`${humanise(eventName)} for ${target}${reason ? `: ${reason}` : ''}.`);
+      summary = oneLine(sentence(`${humanise(eventName)} for ${target}${reason ? `: ${reason}` : ''}`));
     }
   }
 
-  cluster ??= undefined;
   const owner = service ? `${cluster ?? '?'}/${service}` : task?.group ? `${cluster ?? '?'}/${task.group}` : `${cluster ?? '?'}/${detailType}`;
   return {
     kind: 'ecs-event',

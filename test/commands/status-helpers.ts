@@ -59,3 +59,15 @@ export function tableAfter(body: { blocks?: any[] }, title: string): string[] {
   const end = text.indexOf('\n```', start + 4);
   return text.slice(start + 4, end).split('\n');
 }
+
+/** The contents of the files uploaded to the fake Slack (unwrapping WebClient's multipart body). */
+export function uploadedFiles(t: TestBot): string[] {
+  return [...t.slack.uploads.values()].map((raw) => {
+    const s = raw.toString('utf8');
+    const boundary = s.slice(0, s.indexOf('\r\n'));
+    if (!boundary.startsWith('--')) return s;
+    const start = s.indexOf('\r\n\r\n') + 4;
+    const end = s.lastIndexOf(`\r\n${boundary}--`);
+    return s.slice(start, end);
+  });
+}

@@ -1,6 +1,6 @@
 import { bigWorld } from '../helpers/aws-world';
 import type { TestBot } from '../helpers/test-bot';
-import { ask, blockText, expectWithinSlackLimits, statusBot, tableAfter } from './status-helpers';
+import { ask, blockText, expectWithinSlackLimits, statusBot, tableAfter, uploadedFiles } from './status-helpers';
 
 /**
  * 300 services on 100 instances: the batching the issue asks for, counted call by call, and an
@@ -9,21 +9,21 @@ import { ask, blockText, expectWithinSlackLimits, statusBot, tableAfter } from '
 describe('/ecs status on a 300-service cluster', () => {
   let big: ReturnType<typeof bigWorld>;
   let t: TestBot;
+  /** The answer to `/ecs status big`, asked once before the tests read it. */
+  let body: any;
   beforeAll(async () => {
     big = bigWorld(300, 100);
     // Two mismatches late in the alphabet: they must still be shown first.
     big.world.services.get('big/svc-250')!.desiredCount = 6; // 2 running of 6
-    big.world.services.get('big/svc-299')!.desiredCount = 4; // 2 running of 4
+    big.world.services.get('big/svc-299')!.desiredCount = 4; // 3 running of 4
     t = await statusBot(big.world);
+    body = await ask(t, 'status big', { channel: 'C0OPS' });
   });
   afterAll(async () => {
     await t.stop();
   });
 
-  let body: any;
   it('batches every describe at the API limit and fetches metrics in the fewest GetMetricData calls', async () => {
-    big.world.calls.length = 0;
-    body = await ask(t, 'status big', { channel: 'C0OPS' });
     const w = big.world;
 
     expect(w.callsTo('DescribeClusters')).toHaveLength(1);
@@ -56,7 +56,7 @@ describe('/ecs status on a 300-service cluster', () => {
     expect(text).toContain(':warning: *2 services not at the desired count:* `svc-250`, `svc-299`');
     const rows = tableAfter(body, '*Services*');
     expect(rows[1]).toMatch(/^!\s+svc-250\s+6\s+2\s+0\s+\d+%\s+\d+%\s+short$/);
-    expect(rows[2]).toMatch(/^!\s+svc-299\s+4\s+2\s+0\s+\d+%\s+\d+%\s+short$/);
+    expect(rows[2]).toMatch(/^!\s+svc-299\s+4\s+3\s+0\s+\d+%\s+\d+%\s+short$/);
     expect(rows[3]).toMatch(/^\s+svc-000\s/);
     const shown = rows.length - 1;
     expect(shown).toBeLessThan(300);
@@ -69,7 +69,7 @@ describe('/ecs status on a 300-service cluster', () => {
     expect(complete).toHaveLength(1);
     expect(complete[0].args.channel_id).toBe('C0OPS');
     expect(String(complete[0].args.initial_comment)).toContain('Full status of cluster `big` for <@U0ALICE>');
-    const files = [...t.slack.uploads.values()].map((b) => b.toString('utf8'));
+    const files = uploadedFiles(t);
     const services = files.find((f) => f.startsWith('service,'))!;
     const instances = files.find((f) => f.startsWith('container_instance,'))!;
     const serviceLines = services.trim().split('\r\n');
@@ -86,5 +86,23 @@ describe('/ecs status on a 300-service cluster', () => {
     expect(blockText(overview)).toContain('*big* · insights enabled · 100 instances · 300 services');
     expect(big.world.callsTo('DescribeClusters')).toHaveLength(1);
     expect(big.world.callsTo('GetMetricData')).toHaveLength(1);
+  });
+});
+
+describe('/ecs status when the full table cannot be attached', () => {
+  it('still answers, and says why the file is missing', async () => {
+    const mid = bigWorld(60, 5, 'mid');
+    const t = await statusBot(mid.world);
+    try {
+      t.slack.on('files.completeUploadExternal', () => ({ ok: false, error: 'not_in_channel' }));
+      const body = await ask(t, 'status mid');
+      expectWithinSlackLimits(body);
+      const text = blockText(body);
+      expect(tableAfter(body, '*Services*').length).toBeLessThan(61);
+      expect(text).toMatch(/…and \d+ more services \(all at desired count\) not shown \(the CSV could not be attached: the bot is not in this channel; invite it with \/invite\)/);
+      expect(t.logs.text).toContain('status file upload failed');
+    } finally {
+      await t.stop();
+    }
   });
 });

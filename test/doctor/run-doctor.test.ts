@@ -247,6 +247,7 @@ describe('runDoctor', () => {
       expect(ci).toMatchObject({ status: 'warn', ok: true });
       expect(ci.detail).toMatch(/^off for 3 of 150 clusters: c3, c7, c120\./);
       expect(ci.command).toBe('aws ecs update-cluster-settings --cluster c3 --settings name=containerInsights,value=enhanced');
+      expect(ci.fix).toContain('/ecs insights c3 enhanced');
       expect(m.ecs.commandCalls(DescribeClustersCommand).map((c) => c.args[0].input.clusters?.length)).toEqual([100, 50]);
     });
   });

@@ -83,7 +83,7 @@ export function capacityFinding(input: DiagnosisInput, f: Facts): Finding | unde
       evidence.push(`${mib(plan.free.memory)} and ${plan.free.cpu} CPU units are free in total, but no single instance has room for a task`);
     } else {
       const short = [plan.missing.memory > 0 ? mib(plan.missing.memory) : '', plan.missing.cpu > 0 ? `${plan.missing.cpu} CPU units` : ''].filter(Boolean).join(' and ');
-      evidence.push(`${plural(plan.waiting, 'waiting task')} need ${mib(plan.waiting * plan.task.memory)} and ${plan.waiting * plan.task.cpu} CPU units; the cluster is short ${short}`);
+      evidence.push(`${plural(plan.waiting, 'waiting task')} need ${mib(plan.waiting * plan.task.memory)} and ${plan.waiting * plan.task.cpu} CPU units; the cluster is ${short} short`);
     }
     return {
       id: 'capacity',

@@ -65,7 +65,7 @@ export function deploymentFinding(input: DiagnosisInput, f: Facts): Finding | un
   return {
     id: 'deployment',
     severity: 'ok',
-    title: `Deployment of ${primary.taskDefinition} completed${primary.updatedAt !== undefined ? ` ${ago(primary.updatedAt, now)}` : ''}`,
+    title: `No deployment in progress (${primary.taskDefinition} deployed${primary.createdAt !== undefined ? ` ${ago(primary.createdAt, now)}` : ''})`,
     detail: 'No deployment is in progress or failing.',
     evidence,
   };

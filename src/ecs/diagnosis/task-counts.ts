@@ -43,7 +43,9 @@ export function taskCountsFinding(input: DiagnosisInput, f: Facts): Finding {
   const detail =
     running === 0
       ? 'The service runs no task at all: whatever it serves is down.'
-      : stuck
+      : f.placement.total > 0
+        ? 'ECS cannot place the missing tasks; the findings below say why.'
+        : stuck
         ? `The service has been below its desired count${forHowLong}; ECS is not catching up on its own.`
         : 'Tasks are starting; this is normal right after a deployment or a scale-out.';
   return { id: 'tasks', severity: running < desired ? (stuck ? 'critical' : 'warning') : 'info', title, detail, evidence };

@@ -2,8 +2,7 @@ import type { RespondArguments, types } from '@slack/bolt';
 import { formatDuration } from '../../alarms/durations';
 import type { OpenAlarmView } from '../../alarm-admin/open-alarms';
 import { code, escapeText, mentionUser, slackDate } from '../mrkdwn';
-import { clip } from './alarm-style';
-import { styleFor } from './alarm-style';
+import { clip, styleFor } from './alarm-style';
 import { addItems, BlockBudget } from './block-budget';
 import { LIMITS } from './limits';
 
@@ -59,8 +58,9 @@ export function renderAlarmList(d: AlarmListData): RespondArguments {
   const tail: Block[] = [];
   if (d.cloudwatchError) tail.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`:warning: CloudWatch could not be read: ${escapeText(d.cloudwatchError)}`, 1000) } });
   const reserve = { blocks: tail.length, chars: 1100 };
-  if (d.alarms.length === 0 && !d.cloudwatchError) {
-    budget.add([{ type: 'section', text: { type: 'mrkdwn', text: ':large_green_circle: No open alarms. All quiet.' } }]);
+  if (d.alarms.length === 0) {
+    const quiet = d.cloudwatchError ? ':large_green_circle: No open alarms on the bot\'s cards.' : ':large_green_circle: No open alarms. All quiet.';
+    budget.add([{ type: 'section', text: { type: 'mrkdwn', text: quiet } }]);
   } else {
     addItems(budget, d.alarms, (a) => [{ type: 'section', text: { type: 'mrkdwn', text: alarmLine(a, d.now) } }], {
       total: d.alarms.length + Math.max(0, d.knownTotal - known),

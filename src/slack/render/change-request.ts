@@ -69,23 +69,32 @@ function lines(prefix: string, items: string[]): string {
   return items.map((i) => `${prefix}${escapeText(i)}`).join('\n');
 }
 
+/**
+ * Character budgets per part, so a card stays well under Slack's cumulative block-text limit
+ * (LIMITS.cumulativeBlockText) whatever the executors and the requester wrote.
+ */
+const BUDGET = { summary: 300, target: 300, value: 200, reason: 700, details: 1500, effects: 1500, warnings: 3000, status: 1800 };
+
 /** The body shared by the card and the dry run: what changes, from what to what, and what to know. */
 export function planBlocks(plan: ChangePlan, o: { requestedBy: string; reason?: string }): KnownBlock[] {
   const blocks: KnownBlock[] = [
-    section(`*${escapeText(plan.summary)}*`),
+    section(`*${escapeText(truncate(plan.summary, BUDGET.summary))}*`),
     {
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Requested by*\n${mentionUser(o.requestedBy)}` },
-        { type: 'mrkdwn', text: `*Target*\n${code(plan.target)}` },
-        { type: 'mrkdwn', text: truncate(`*Current → requested*\n${escapeText(plan.current.label)} → *${escapeText(plan.requested.label)}*`, LIMITS.fieldText) },
-        { type: 'mrkdwn', text: truncate(`*Reason*\n${o.reason ? escapeText(o.reason) : '_none given_'}`, LIMITS.fieldText) },
+        { type: 'mrkdwn', text: `*Target*\n${code(truncate(plan.target, BUDGET.target))}` },
+        {
+          type: 'mrkdwn',
+          text: `*Current → requested*\n${escapeText(truncate(plan.current.label, BUDGET.value))} → *${escapeText(truncate(plan.requested.label, BUDGET.value))}*`,
+        },
+        { type: 'mrkdwn', text: truncate(`*Reason*\n${o.reason ? escapeText(o.reason) : '_none given_'}`, BUDGET.reason) },
       ],
     },
   ];
-  if (plan.details.length) blocks.push(context(truncate(lines('', plan.details), LIMITS.sectionText)));
-  if (plan.effects.length) blocks.push(section(lines(':information_source: ', plan.effects)));
-  if (plan.warnings.length) blocks.push(section(lines(':warning: ', plan.warnings)));
+  if (plan.details.length) blocks.push(context(truncate(lines('', plan.details), BUDGET.details)));
+  if (plan.effects.length) blocks.push(section(truncate(lines(':information_source: ', plan.effects), BUDGET.effects)));
+  if (plan.warnings.length) blocks.push(section(truncate(lines(':warning: ', plan.warnings), BUDGET.warnings)));
   return blocks;
 }
 
@@ -127,7 +136,7 @@ export function renderChangeCard(v: ChangeCardView): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`Change request: ${actionTitle(v.plan.action)}`, LIMITS.headerText) } },
     ...planBlocks(v.plan, { requestedBy: v.requestedBy, reason: v.reason }),
-    context(statusLine(v)),
+    context(truncate(statusLine(v), BUDGET.status)),
   ];
   if (v.status === 'pending') {
     const value = encodeValue({ id: v.id } satisfies DecisionValue);

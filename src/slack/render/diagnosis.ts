@@ -87,7 +87,7 @@ export function diagnosisText(d: Diagnosis): string {
 }
 
 export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): DiagnosisMessage {
-  const head: KnownBlock[] = [section(`${SEVERITY_EMOJI[d.severity]} *Diagnosis of ${code(target(d))}*: ${escapeText(truncate(d.headline, 600))}`)];
+  const head: KnownBlock[] = [section(`${SEVERITY_EMOJI[d.healthy ? 'ok' : d.severity]} *Diagnosis of ${code(target(d))}*: ${escapeText(truncate(d.headline, 600))}`)];
   const rec = d.recommendation;
   if (rec) {
     head.push(section(`*Recommendation:* ${escapeText(truncate(sentence(capitalise(rec.summary)), 1500))}`));

@@ -1,0 +1,111 @@
+import { requestChange } from '../approvals/request';
+import type { ChangeProposal } from '../approvals/types';
+import { isEcsName, splitTarget } from '../commands/parse';
+import type { CommandInvocation, Subcommand } from '../commands/types';
+import type { AppContext } from '../context';
+import { closestNames } from '../ecs/names';
+import { NotFoundError, UsageError } from '../errors';
+import { renderAlarmList } from '../slack/render/alarm-list';
+import { renderDryRun, requestPostedText } from '../slack/render/change-request';
+import { CloudWatchAlarms } from './cloudwatch-alarms';
+import { alarmNameOf } from './executors';
+import { loadOpenAlarms } from './open-alarms';
+import { parsePeriods, parseThreshold } from './pending-alarm';
+
+export const ALARM_USAGE =
+  'alarm create pending <cluster>/<service> [--threshold N] [--periods N] [--reason "…"] [--dry-run] · alarm delete <name> [--reason "…"] [--dry-run]';
+const CREATE_USAGE = 'alarm create pending <cluster>/<service> [--threshold N] [--periods N] [--reason "…"] [--dry-run]';
+const DELETE_USAGE = 'alarm delete <name> [--reason "…"] [--dry-run]';
+
+/** Alarms without a ClusterName dimension are requested under this cluster name (for the policy). */
+export const NO_CLUSTER = 'none';
+
+/** `/ecs alarms`: open alarms on the bot's cards, then those CloudWatch reports in ALARM for the ECS namespaces. */
+export const alarmsCommand: Subcommand = {
+  name: 'alarms',
+  usage: 'alarms',
+  summary: "List open alarms: the bot's cards, and what CloudWatch reports in ALARM for ECS",
+  async run(inv, ctx) {
+    if (inv.args.positional.length > 0) throw new UsageError(`unexpected "${inv.args.positional.join(' ')}"`, 'alarms');
+    const open = await loadOpenAlarms(ctx, { includeCloudWatch: true, limit: 50 });
+    await inv.respond(renderAlarmList({ now: ctx.clock.now(), ...open }));
+  },
+};
+
+function reasonOf(inv: CommandInvocation): string | undefined {
+  return typeof inv.args.flags.reason === 'string' ? inv.args.flags.reason : undefined;
+}
+
+async function submit(inv: CommandInvocation, ctx: AppContext, proposal: ChangeProposal, command: string): Promise<void> {
+  const dryRun = inv.args.flags['dry-run'] === true;
+  const { requestId, plan } = await requestChange(ctx, proposal, { userId: inv.userId, channelId: inv.channelId }, { dryRun });
+  if (dryRun) {
+    await inv.respond(renderDryRun(plan, { requestedBy: inv.userId, reason: proposal.reason, command }));
+    return;
+  }
+  await inv.respond({ response_type: 'ephemeral', text: requestPostedText(plan, requestId as string) });
+}
+
+async function create(inv: CommandInvocation, ctx: AppContext, words: string[]): Promise<void> {
+  const [kind, ...rest] = words;
+  if (!kind) throw new UsageError('say which alarm to create: pending', CREATE_USAGE);
+  if (kind.toLowerCase() !== 'pending') throw new UsageError(`"${kind}" is not an alarm the bot can create (known: pending)`, CREATE_USAGE);
+  const { cluster, service, rest: extra } = splitTarget(rest);
+  if (!cluster || !service) throw new UsageError('name the service as <cluster>/<service>', CREATE_USAGE);
+  if (extra.length > 0) throw new UsageError(`unexpected "${extra.join(' ')}"`, CREATE_USAGE);
+  if (!isEcsName(cluster)) throw new UsageError(`"${cluster}" is not a valid cluster name`, CREATE_USAGE);
+  if (!isEcsName(service)) throw new UsageError(`"${service}" is not a valid service name`, CREATE_USAGE);
+  const threshold = parseThreshold(inv.args.flags.threshold, CREATE_USAGE);
+  const periods = parsePeriods(inv.args.flags.periods, CREATE_USAGE);
+  const flags = `${inv.args.flags.threshold !== undefined ? ` --threshold ${threshold}` : ''}${inv.args.flags.periods !== undefined ? ` --periods ${periods}` : ''}`;
+  await submit(
+    inv,
+    ctx,
+    { action: 'alarm-create', cluster, service, alarm: { kind: 'pending', threshold, periods }, reason: reasonOf(inv) },
+    `/ecs alarm create pending ${cluster}/${service}${flags}`,
+  );
+}
+
+async function remove(inv: CommandInvocation, ctx: AppContext, words: string[]): Promise<void> {
+  if (inv.args.flags.threshold !== undefined || inv.args.flags.periods !== undefined) {
+    throw new UsageError('--threshold and --periods belong to alarm create', DELETE_USAGE);
+  }
+  const name = words.join(' ').trim();
+  if (!name) throw new UsageError('name the alarm to delete', DELETE_USAGE);
+  try {
+    alarmNameOf({ alarm: { name } });
+  } catch (err) {
+    throw new UsageError((err as Error).message, DELETE_USAGE);
+  }
+  // Read it first, so a typo is answered at once and the request is filed under the alarm's cluster.
+  const alarm = await new CloudWatchAlarms(ctx.aws.cloudwatch).get(name);
+  if (!alarm) {
+    const { alarms } = await new CloudWatchAlarms(ctx.aws.cloudwatch).list({ maxPages: 5 }).catch(() => ({ alarms: [] }));
+    throw new NotFoundError(`there is no metric alarm named "${name}" in ${ctx.config.aws.region}`, closestNames(name, alarms.map((a) => a.name)));
+  }
+  const dim = alarm.dimensions.ClusterName;
+  const cluster = dim && isEcsName(dim) ? dim : NO_CLUSTER;
+  await submit(inv, ctx, { action: 'alarm-delete', cluster, alarm: { name }, reason: reasonOf(inv) }, `/ecs alarm delete ${name}`);
+}
+
+/** `/ecs alarm create pending …` and `/ecs alarm delete …`: both are change requests an approver approves. */
+export const alarmCommand: Subcommand = {
+  name: 'alarm',
+  usage: ALARM_USAGE,
+  summary: "Create the pending-tasks alarm of a service on the bot's SNS topic, or delete an alarm (an approver approves)",
+  flags: { threshold: 'string', periods: 'string', reason: 'string', 'dry-run': 'boolean' },
+  async run(inv, ctx) {
+    const [verb, ...rest] = inv.args.positional;
+    switch (verb?.toLowerCase()) {
+      case 'create':
+        return create(inv, ctx, rest);
+      case 'delete':
+      case 'remove':
+        return remove(inv, ctx, rest);
+      case undefined:
+        throw new UsageError('say create or delete', ALARM_USAGE);
+      default:
+        throw new UsageError(`"${verb}" is not create or delete`, ALARM_USAGE);
+    }
+  },
+};

@@ -1,0 +1,168 @@
+import type { App, BlockButtonAction, RespondArguments, RespondFn } from '@slack/bolt';
+import { AutoScalingReader } from '../aws/autoscaling';
+import { EcsReader } from '../aws/ecs';
+import { EcsMetrics, MetricsReader } from '../aws/metrics';
+import type { AppContext, Feature } from '../context';
+import { diagnose, type Diagnosis } from '../ecs/diagnosis';
+import { UserFacingError } from '../errors';
+import type { Logger } from '../logger';
+import { ACTIONS } from '../slack/actions';
+import { code, mentionUser } from '../slack/mrkdwn';
+import { renderError } from '../slack/render/help';
+import { renderDiagnosis } from '../slack/render/diagnosis';
+import type { Subcommand } from '../commands/types';
+import { gatherEvidence, type DiagnoseDeps } from './gather';
+import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
+
+/**
+ * /ecs diagnose <cluster>/<service> and the Diagnose button of alarm cards: read the evidence, run the
+ * rules, answer with the findings and a recommendation whose buttons open pre-filled approval requests.
+ * Read-only. The command answers only the asker unless --public (like /ecs status); the button posts in
+ * the alarm card's thread so the whole team sees the same diagnosis.
+ */
+
+/** A second click on the same card's Diagnose within this window gets a pointer to the thread, not a second diagnosis. */
+export const CLICK_DEBOUNCE_MS = 30_000;
+
+export async function runDiagnosis(deps: Omit<DiagnoseDeps, 'log'>, log: Logger, cluster: string, service: string): Promise<Diagnosis> {
+  const started = process.hrtime.bigint();
+  const input = await gatherEvidence({ ...deps, log }, cluster, service);
+  const d = diagnose(input);
+  log.info(
+    {
+      cluster,
+      service,
+      severity: d.severity,
+      findings: d.findings.map((f) => `${f.id}:${f.severity}`),
+      recommended: d.recommendation?.actions.map((a) => `${a.proposal.a}:${a.proposal.n}`) ?? [],
+      gaps: d.gaps.length,
+      ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+    },
+    'diagnosis done',
+  );
+  return d;
+}
+
+export function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand {
+  return {
+    name: 'diagnose',
+    aliases: ['why'],
+    usage: DIAGNOSE_USAGE,
+    summary: 'Why a service is short of tasks or unhealthy: findings with their evidence, and a fix to request. Only you see it unless --public',
+    flags: { public: 'boolean' },
+    async run(inv, ctx) {
+      const t = parseDiagnoseTarget(inv.args.positional, ctx.config.defaultCluster);
+      const d = await runDiagnosis(deps, inv.log, t.cluster, t.service);
+      const msg = renderDiagnosis(d, { requestedBy: inv.userId });
+      await inv.respond({ response_type: inv.args.flags.public === true ? 'in_channel' : 'ephemeral', text: msg.text, blocks: msg.blocks });
+    },
+  };
+}
+
+/** Remembers which card's Diagnose was clicked when, so a double click posts one diagnosis. */
+export class ClickDebounce {
+  private readonly seen = new Map<string, { at: number; by: string }>();
+  constructor(private readonly windowMs = CLICK_DEBOUNCE_MS) {}
+
+  /** Undefined when the click may go ahead (and is remembered); else the earlier click. */
+  claim(key: string, by: string, now: number): { at: number; by: string } | undefined {
+    for (const [k, v] of this.seen) if (now - v.at >= this.windowMs) this.seen.delete(k);
+    const prior = this.seen.get(key);
+    if (prior) return prior;
+    this.seen.set(key, { at: now, by });
+    return undefined;
+  }
+
+  release(key: string): void {
+    this.seen.delete(key);
+  }
+}
+
+/**
+ * The Diagnose button: diagnoses the card's service and posts the result in the card's thread. Bad
+ * values, unknown services and AWS refusals are answered to the clicker alone.
+ */
+export async function handleDiagnoseButton(
+  ctx: AppContext,
+  deps: Omit<DiagnoseDeps, 'log'>,
+  debounce: ClickDebounce,
+  body: BlockButtonAction,
+  respond: RespondFn,
+): Promise<void> {
+  const ref = ctx.newId(4);
+  const log = ctx.logger.child({ ref, user: body.user.id, action: ACTIONS.alarmDiagnose });
+  const reply = (m: RespondArguments) => respond({ response_type: 'ephemeral', replace_original: false, ...m }).then(() => undefined);
+  const value = parseDiagnoseButtonValue(body.actions[0]?.value);
+  if (!value) {
+    log.warn('malformed diagnose button value');
+    await reply({ text: ':x: This Diagnose button carries no valid cluster or service. Use `/ecs diagnose <cluster>/<service>` instead.' });
+    return;
+  }
+  if (!value.c || !value.s) {
+    const hint = value.c ? `/ecs diagnose ${value.c}/<service>` : '/ecs diagnose <cluster>/<service>';
+    await reply({
+      text: `:information_source: This alarm names no ECS service${value.c ? ` (only cluster ${code(value.c)})` : ''}, so there is nothing specific to diagnose. Name one: ${code(hint)}, or see ${code(value.c ? `/ecs status ${value.c}` : '/ecs status')}.`,
+    });
+    return;
+  }
+  const container = body.container as { channel_id?: string; message_ts?: string; is_ephemeral?: boolean } | undefined;
+  const message = body.message as { ts?: string; thread_ts?: string } | undefined;
+  const channel = body.channel?.id ?? container?.channel_id;
+  const threadTs = container?.is_ephemeral ? undefined : (message?.thread_ts ?? container?.message_ts ?? message?.ts);
+  const key = `${channel}:${threadTs}:${value.c}/${value.s}`;
+  const prior = debounce.claim(key, body.user.id, ctx.clock.now());
+  if (prior) {
+    await reply({ text: `:hourglass_flowing_sand: ${mentionUser(prior.by)} asked for this diagnosis moments ago: it is in the thread.` });
+    return;
+  }
+  try {
+    const d = await runDiagnosis(deps, log, value.c, value.s);
+    const msg = renderDiagnosis(d, { requestedBy: body.user.id, threadTs });
+    if (!channel || !threadTs) {
+      await reply({ text: msg.text, blocks: msg.blocks });
+      return;
+    }
+    try {
+      await ctx.slack.chat.postMessage({ channel, thread_ts: threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+    } catch (err) {
+      // The thread is the place, but the clicker must get the answer even when Slack refuses the post.
+      const error = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
+      log.warn({ error }, 'diagnosis could not be posted in the thread; answering the clicker');
+      debounce.release(key);
+      await reply({ text: msg.text, blocks: msg.blocks });
+    }
+  } catch (err) {
+    debounce.release(key);
+    if (err instanceof UserFacingError) {
+      log.info({ err: { code: err.code, message: err.message } }, 'diagnose button refused');
+      await reply(renderError(err, undefined));
+    } else {
+      log.error({ err }, 'diagnose button failed');
+      await reply({ text: `:warning: Something went wrong diagnosing ${code(`${value.c}/${value.s}`)} (ref ${ref}). The error is logged; try \`/ecs diagnose ${value.c}/${value.s}\`.` });
+    }
+  }
+}
+
+/** The diagnose capability: the subcommand and the alarm card's Diagnose button. */
+export function diagnoseFeature(ctx: AppContext): Feature {
+  const deps: Omit<DiagnoseDeps, 'log'> = {
+    // One reader per bot: its task-definition cache outlives a single diagnosis.
+    ecs: new EcsReader(ctx.aws.ecs, 5),
+    metrics: new EcsMetrics(new MetricsReader(ctx.aws.cloudwatch, 4)),
+    autoscaling: new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs),
+    appautoscaling: ctx.aws.appautoscaling,
+    clock: ctx.clock,
+    config: ctx.config,
+  };
+  const debounce = new ClickDebounce();
+  return {
+    name: 'diagnose',
+    subcommands: [diagnoseSubcommand(deps)],
+    register(app: App) {
+      app.action<BlockButtonAction>({ action_id: ACTIONS.alarmDiagnose, type: 'block_actions' }, async ({ ack, body, respond }) => {
+        await ack();
+        await ctx.track(handleDiagnoseButton(ctx, deps, debounce, body, respond).catch((err: unknown) => ctx.logger.warn({ err }, 'diagnose button reply failed')));
+      });
+    },
+  };
+}

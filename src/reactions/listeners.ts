@@ -1,0 +1,146 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { AppContext } from '../context';
+import { UserFacingError } from '../errors';
+import type { Logger } from '../logger';
+import type { Incident } from '../store/incidents';
+import { ACTIONS, decodeValue, encodeValue } from '../slack/actions';
+import { code, escapeText, slackDate } from '../slack/mrkdwn';
+import { applyReaction, type ReactionEvent } from './apply';
+import type { IncidentFinder } from './find-incident';
+import { createMuteRule, deleteMuteRule, mutePreflight } from './mute-rule';
+
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+interface MuteValue {
+  i: string;
+}
+
+/** The question asked before muting an alarm whose actions do more than notify. Pure. */
+export function muteQuestion(inc: Pick<Incident, 'id' | 'name' | 'silencedUntil'>, alarmName: string, actions: string[]) {
+  const value = encodeValue({ i: inc.id } satisfies MuteValue);
+  const list = [...new Set(actions)].slice(0, 10).map((a) => escapeText(a)).join(', ');
+  const text =
+    `:warning: ${code(alarmName)} is silenced in Slack until ${slackDate(inc.silencedUntil ?? 0, '{time}')}. ` +
+    `Muting it in AWS too would also mute its other actions: *${list}*. Auto scaling would not react to this alarm for the hour.`;
+  return {
+    text: `${alarmName} also drives ${list}: mute it in AWS anyway?`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Mute in AWS anyway' },
+            style: 'danger',
+            action_id: ACTIONS.muteConfirm,
+            value,
+            confirm: {
+              title: { type: 'plain_text', text: 'Mute every action?' },
+              text: { type: 'plain_text', text: 'All actions of this alarm, auto scaling included, stop until the silence ends.' },
+              confirm: { type: 'plain_text', text: 'Mute' },
+              deny: { type: 'plain_text', text: 'Cancel' },
+            },
+          },
+          { type: 'button', text: { type: 'plain_text', text: 'Slack only' }, action_id: ACTIONS.muteSkip, value },
+        ],
+      },
+    ],
+  };
+}
+
+async function ephemeral(ctx: AppContext, log: Logger, o: { channel: string; user: string; threadTs?: string; text: string; blocks?: unknown[] }): Promise<void> {
+  try {
+    await ctx.slack.chat.postEphemeral({ channel: o.channel, user: o.user, thread_ts: o.threadTs, text: o.text, blocks: o.blocks as never });
+  } catch (err) {
+    log.warn({ error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message }, 'ephemeral reply failed');
+  }
+}
+
+/** After a silence by reaction: make it a mute rule in AWS, or ask first when the alarm does more than notify. */
+async function muteAfterSilence(ctx: AppContext, log: Logger, inc: Incident, ev: ReactionEvent, threadTs?: string): Promise<void> {
+  const until = inc.silencedUntil;
+  if (!until || !ev.channel) return;
+  try {
+    const pre = await mutePreflight(ctx, inc);
+    if (pre.kind === 'skip') {
+      log.info({ incident: inc.id, why: pre.why }, 'silence stays in Slack only');
+      return;
+    }
+    if (pre.kind === 'ask') {
+      await ephemeral(ctx, log, { channel: ev.channel, user: ev.user, threadTs, ...muteQuestion(inc, pre.alarmName, pre.actions) });
+      return;
+    }
+    await createMuteRule(ctx, inc, ev.user, until, pre.alarmName);
+  } catch (err) {
+    log.warn({ incident: inc.id, err: { message: (err as Error).message } }, 'mute rule not created');
+    const why = err instanceof UserFacingError ? err.message : 'an unexpected error (logged)';
+    await ephemeral(ctx, log, { channel: ev.channel, user: ev.user, threadTs, text: `:warning: ${escapeText(inc.name)} is silenced in Slack, but it could not be muted in AWS: ${escapeText(why)}` });
+  }
+}
+
+/**
+ * `reaction_added` / `reaction_removed` on alarm cards, and the two buttons of the mute question.
+ * Events are acknowledged by Bolt before this runs; the work is tracked so shutdown waits for it.
+ */
+export function registerReactionListeners(app: App, ctx: AppContext, finder: IncidentFinder): void {
+  const onReaction = (kind: 'added' | 'removed') =>
+    async ({ event, context }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string } }; context: { botUserId?: string } }) => {
+      const ev: ReactionEvent = { kind, user: event.user, reaction: event.reaction, itemType: event.item?.type, channel: event.item?.channel, ts: event.item?.ts };
+      const log = ctx.logger.child({ component: 'reactions', user: ev.user, reaction: ev.reaction, kind });
+      const work = (async () => {
+        const r = await applyReaction(ctx, finder, ev, context.botUserId);
+        if (!r.handled) {
+          if (r.why !== 'unmapped') log.debug({ why: r.why }, 'reaction ignored');
+          return;
+        }
+        log.info({ incident: r.incident.id, action: r.action, via: r.via, changed: r.changed }, 'reaction applied');
+        if (!ctx.config.alarmMuteRules || r.action !== 'silence' || !r.changed) return;
+        const threadTs = r.via === 'thread' ? (r.incident.cardTs ?? undefined) : undefined;
+        if (kind === 'added') await muteAfterSilence(ctx, log, r.incident, ev, threadTs);
+        else {
+          await deleteMuteRule(ctx, r.incident.id, ev.user).catch(async (err: unknown) => {
+            log.warn({ incident: r.incident.id, err: { message: (err as Error).message } }, 'mute rule not deleted');
+            await ephemeral(ctx, log, {
+              channel: ev.channel as string,
+              user: ev.user,
+              threadTs,
+              text: `:warning: The silence of ${escapeText(r.incident.name)} is lifted in Slack, but its mute rule in AWS could not be deleted: ${escapeText((err as Error).message)}. It expires by itself.`,
+            });
+          });
+        }
+      })().catch((err: unknown) => log.error({ err }, 'reaction failed'));
+      await ctx.track(work);
+    };
+  app.event('reaction_added', onReaction('added') as never);
+  app.event('reaction_removed', onReaction('removed') as never);
+
+  const muteButton = (confirm: boolean) =>
+    async ({ ack, body, action, respond }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; respond: (m: Record<string, unknown>) => Promise<unknown> }) => {
+      await ack();
+      const log = ctx.logger.child({ component: 'reactions', user: body.user.id, action: action.action_id });
+      const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: true, text }).catch((e) => log.warn({ err: { message: (e as Error).message } }, 'respond failed'));
+      const v = decodeValue<Record<string, unknown>>(action.value);
+      if (!v || typeof v.i !== 'string' || !ID_RE.test(v.i)) {
+        await say(':x: This button is malformed; nothing was muted.');
+        return;
+      }
+      const work = (async () => {
+        const inc = await ctx.store.incidents.get(v.i as string);
+        const now = ctx.clock.now();
+        if (!inc || !inc.silencedUntil || inc.silencedUntil <= now) return say('The silence has ended; nothing was muted in AWS.');
+        if (!confirm) return say(`:no_bell: ${escapeText(inc.name)} stays silenced in Slack only; its actions in AWS keep running.`);
+        if (inc.silencedBy !== body.user.id) return say(':x: Only the person who silenced this alarm can mute it in AWS.');
+        const pre = await mutePreflight(ctx, inc);
+        if (pre.kind === 'skip') return say(`Nothing was muted in AWS: ${escapeText(pre.why)}.`);
+        const rule = await createMuteRule(ctx, inc, body.user.id, inc.silencedUntil, pre.alarmName);
+        return say(`:mute: ${code(pre.alarmName)} is muted in AWS until ${slackDate(inc.silencedUntil, '{time}')} (mute rule ${code(rule)}). Remove your reaction to lift it.`);
+      })().catch(async (err: unknown) => {
+        log.warn({ err: { message: (err as Error).message } }, 'mute confirmation failed');
+        await say(`:warning: Nothing was muted in AWS: ${escapeText(err instanceof UserFacingError ? err.message : 'an unexpected error (logged)')}`);
+      });
+      await ctx.track(work);
+    };
+  app.action<BlockAction<ButtonAction>>(ACTIONS.muteConfirm, muteButton(true) as never);
+  app.action<BlockAction<ButtonAction>>(ACTIONS.muteSkip, muteButton(false) as never);
+}

@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApprovalPolicy } from '../../src/approvals/policy';
+import { clusterMatches, loadPolicyFile, parsePolicy } from '../../src/approvals/policy-file';
+import { ConfigError, loadConfig } from '../../src/config';
+import { startTestBot } from '../helpers/test-bot';
+import { startFakeSlack } from '../helpers/fake-slack';
+
+const settings = (o: Partial<ReturnType<typeof loadConfig>['policy']> = {}) => ({
+  approvers: ['U0BOB', 'S0SRE'],
+  requesters: [],
+  allowSelfApproval: false,
+  maxDesiredTasks: 50,
+  maxInstances: 20,
+  maxStep: 10,
+  requestTtlMs: 900_000,
+  ...o,
+});
+
+describe('approval policy', () => {
+  const groups: Record<string, string[]> = { S0SRE: ['U0DAVE'], S0ONCALL: ['U0ALICE', 'U0ERIN'], S0PROD: ['U0FRANK'] };
+  const lookups: string[] = [];
+  const lookup = async (g: string) => {
+    lookups.push(g);
+    if (!groups[g]) throw new Error('no_such_subteam');
+    return groups[g];
+  };
+
+  it('allows listed users and members of listed groups to approve, never the requester by default', async () => {
+    const p = new ApprovalPolicy(settings(), undefined, lookup);
+    const req = { requestedBy: 'U0ALICE', cluster: 'lab', action: 'scale-service' as const };
+    expect(await p.canApprove('U0BOB', req)).toEqual({ ok: true });
+    expect(await p.canApprove('U0DAVE', req)).toEqual({ ok: true });
+    expect(await p.canApprove('U0MALLORY', req)).toMatchObject({ ok: false, reason: expect.stringContaining('not an approver') });
+    expect(await p.canApprove('U0BOB', { ...req, requestedBy: 'U0BOB' })).toMatchObject({ ok: false, reason: expect.stringContaining('someone else') });
+    const self = new ApprovalPolicy(settings({ allowSelfApproval: true }), undefined, lookup);
+    expect(await self.canApprove('U0BOB', { ...req, requestedBy: 'U0BOB' })).toEqual({ ok: true });
+  });
+
+  it('caches group members for the TTL', async () => {
+    lookups.length = 0;
+    const p = new ApprovalPolicy(settings(), undefined, lookup, 60_000);
+    await p.isIn('U0DAVE', ['S0SRE']);
+    await p.isIn('U0X', ['S0SRE']);
+    expect(lookups).toEqual(['S0SRE']);
+  });
+
+  it('denies every request when no approver is configured, and limits requesters when REQUESTERS is set', async () => {
+    const none = new ApprovalPolicy(settings({ approvers: [] }), undefined, lookup);
+    expect(await none.canRequest('U0ALICE', 'lab', 'scale-service')).toMatchObject({ ok: false, reason: expect.stringContaining('nobody may approve') });
+    const some = new ApprovalPolicy(settings({ requesters: ['S0ONCALL'] }), undefined, lookup);
+    expect(await some.canRequest('U0ERIN', 'lab', 'scale-service')).toEqual({ ok: true });
+    expect(await some.canRequest('U0MALLORY', 'lab', 'scale-service')).toMatchObject({ ok: false });
+  });
+
+  it('applies the first matching policy-file rule per cluster and action, inheriting what it does not set', async () => {
+    const file = parsePolicy(
+      JSON.stringify({
+        rules: [
+          { clusters: ['prod-*'], actions: ['scale-instances', 'container-insights'], approvers: ['S0PROD'] },
+          { clusters: ['prod-*'], requesters: ['S0ONCALL'] },
+          { clusters: ['sandbox'], approvers: [] },
+        ],
+      }),
+    );
+    const p = new ApprovalPolicy(settings(), file, lookup);
+    expect(p.effective('prod-eu', 'scale-instances')).toMatchObject({ approvers: ['S0PROD'], requesters: [], rule: 1 });
+    expect(p.effective('prod-eu', 'scale-service')).toMatchObject({ approvers: ['U0BOB', 'S0SRE'], requesters: ['S0ONCALL'], rule: 2 });
+    expect(p.effective('staging', 'scale-service')).toEqual({ approvers: ['U0BOB', 'S0SRE'], requesters: [], allowSelfApproval: false });
+    expect(await p.canApprove('U0BOB', { requestedBy: 'U0ALICE', cluster: 'prod-eu', action: 'scale-instances' })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('rule 1 of the policy file'),
+    });
+    expect(await p.canApprove('U0FRANK', { requestedBy: 'U0ALICE', cluster: 'prod-eu', action: 'scale-instances' })).toEqual({ ok: true });
+    expect(await p.canRequest('U0MALLORY', 'prod-eu', 'scale-service')).toMatchObject({ ok: false });
+    expect(await p.canRequest('U0ALICE', 'sandbox', 'scale-service')).toMatchObject({ ok: false, reason: expect.stringContaining('nobody may approve') });
+  });
+
+  it('matches cluster patterns with * only', () => {
+    expect(clusterMatches('prod-*', 'prod-eu')).toBe(true);
+    expect(clusterMatches('prod-*', 'preprod-eu')).toBe(false);
+    expect(clusterMatches('*', 'anything')).toBe(true);
+    expect(clusterMatches('lab', 'lab2')).toBe(false);
+  });
+});
+
+describe('policy file validation', () => {
+  const write = (text: string) => {
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'policy-')), 'policy.json');
+    fs.writeFileSync(f, text);
+    return f;
+  };
+
+  it('reports every problem with its path', () => {
+    const f = write(JSON.stringify({ rules: [{ clusters: ['prod'], actions: ['scale-everything'], approvers: ['bob'] }, { cluster: 'x' }] }));
+    let err: ConfigError | undefined;
+    try {
+      loadPolicyFile(f);
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const text = err!.message;
+    expect(text).toContain('rules.0.actions.0');
+    expect(text).toContain('rules.0.approvers.0 must be a Slack user (U…/W…) or user group (S…) ID');
+    expect(text).toContain('rules.1');
+    expect(err!.problems.every((p) => p.setting === 'POLICY_FILE')).toBe(true);
+  });
+
+  it('says when the file is missing or not JSON', () => {
+    expect(() => loadPolicyFile('/nonexistent/policy.json')).toThrow(/cannot read \/nonexistent\/policy.json: ENOENT/);
+    expect(() => loadPolicyFile(write('{ rules: '))).toThrow(/is not valid JSON/);
+  });
+
+  it('stops the bot at start when POLICY_FILE is invalid', async () => {
+    const slack = await startFakeSlack();
+    try {
+      await expect(startTestBot({ slack, env: { APPROVERS: 'U0BOB', POLICY_FILE: write('{"rules":[{"approvers":"U0BOB"}]}') } })).rejects.toThrow(/POLICY_FILE .*rules\.0\.approvers/);
+    } finally {
+      await slack.stop();
+    }
+  });
+});

@@ -1,9 +1,11 @@
 import { benchAck } from './ack';
+import { benchSns } from './sns';
 import { machine, printTable, type BenchResult } from './lib';
 
 /** `npm run bench [name…]`: runs the benchmarks (all by default) and prints one table each. */
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ack: () => benchAck(),
+  sns: () => benchSns(),
 };
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ import type { SnsEnvelope } from '../sns/envelope';
 import { SnsRejectedError, SnsUnavailableError } from '../sns/errors';
 import type { SnsVerifier } from '../sns/verifier';
 import type { Queryable } from '../store/db';
-import { ingestNotification } from './ingest';
+import { IngestQueue } from './ingest';
 import { channelFor, noteChannel } from './routing';
 
 /** SNS bodies are at most 256 KiB of message; escaping can double it. */
@@ -33,6 +33,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
  */
 export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
   const log = ctx.logger.child({ component: 'sns' });
+  const ingest = new IngestQueue(ctx.store);
   const count = (type: string, outcome: string) => ctx.metrics.snsMessages.inc({ type, outcome });
 
   async function enqueueNote(q: Queryable, note: 'subscribed' | 'unsubscribed', env: SnsEnvelope, now: number): Promise<boolean> {
@@ -45,7 +46,7 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
   async function onNotification(env: SnsEnvelope, res: ServerResponse): Promise<void> {
     const now = ctx.clock.now();
     const n = parseNotification(env, now);
-    const r = await ingestNotification(ctx.store, env, n, { now, newId: () => ctx.newId(), channelFor: (x) => channelFor(x, ctx.config) });
+    const r = await ingest.submit(env, n, { now, newId: () => ctx.newId(), channelFor: (x) => channelFor(x, ctx.config) });
     if (r.enqueued) deps.kick();
     count(env.Type, r.outcome === 'duplicate' ? 'duplicate' : 'accepted');
     const fields = { messageId: env.MessageId, key: n.key, kind: n.kind, state: n.state, outcome: r.outcome, incident: r.incidentId };

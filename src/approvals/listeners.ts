@@ -138,11 +138,13 @@ export function registerApprovalListeners(app: App, ctx: AppContext): void {
       groupNote = err.message;
     }
     const service = svc ? { name: svc.name, desired: svc.desired, running: svc.running, pending: svc.pending } : undefined;
+    // The alarm's name reads better in a reason than the incident id the button carries.
+    const incident = v.k ? await ctx.store.incidents.get(v.k).catch(() => undefined) : undefined;
     const suggestions = scaleSuggestions({
       cluster: cluster.name,
       service,
       group,
-      reason: v.k ? `alarm ${v.k}` : undefined,
+      reason: incident ? `alarm ${incident.name}` : v.k ? `alarm ${v.k}` : undefined,
       threadTs: c.threadTs ?? c.messageTs,
       policy: ctx.config.policy,
     });

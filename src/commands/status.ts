@@ -116,7 +116,7 @@ function render(a: StatusAnswer, attachment: Attachment): StatusMessage {
   return renderService(a.view);
 }
 
-function describe(a: StatusAnswer): string {
+function subjectOf(a: StatusAnswer): string {
   if (a.kind === 'overview') return 'every cluster';
   if (a.kind === 'cluster') return `cluster ${code(a.view.cluster.name)}`;
   return `${code(`${a.view.cluster.name}/${a.view.service.name}`)}`;
@@ -149,7 +149,7 @@ export async function answerStatus(ctx: AppContext, a: StatusAnswer, o: AnswerOp
     try {
       await ctx.slack.filesUploadV2({
         channel_id: o.channelId,
-        initial_comment: `Full status of ${describe(a)} for ${mentionUser(o.userId)}`,
+        initial_comment: `Full status of ${subjectOf(a)} for ${mentionUser(o.userId)}`,
         file_uploads: files.map((f) => ({ file: Buffer.from(f.content, 'utf8'), filename: f.filename, title: f.title })),
       });
     } catch (err) {

@@ -13,12 +13,14 @@ import { renderDiagnosis } from '../slack/render/diagnosis';
 import type { Subcommand } from '../commands/types';
 import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
+import { diagnoseInjections, diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS } from './watch';
 
 /**
  * /ecs diagnose <cluster>/<service> and the Diagnose button of alarm cards: read the evidence, run the
  * rules, answer with the findings and a recommendation whose buttons open pre-filled approval requests.
  * Read-only. The command answers only the asker unless --public (like /ecs status); the button posts in
- * the alarm card's thread so the whole team sees the same diagnosis.
+ * the alarm card's thread so the whole team sees the same diagnosis, and when the service is short the
+ * bot watches it and says in that thread when it runs its desired count again (watch.ts).
  */
 
 /** A second click on the same card's Diagnose within this window gets a pointer to the thread, not a second diagnosis. */
@@ -43,6 +45,16 @@ export async function runDiagnosis(deps: Omit<DiagnoseDeps, 'log'>, log: Logger,
   return d;
 }
 
+type Trigger = 'command' | 'button';
+
+function count(ctx: AppContext, trigger: Trigger, outcome: 'healthy' | 'problem' | 'refused' | 'error'): void {
+  ctx.metrics.diagnoses.inc({ trigger, outcome });
+}
+
+function countFailure(ctx: AppContext, trigger: Trigger, err: unknown): void {
+  count(ctx, trigger, err instanceof UserFacingError ? 'refused' : 'error');
+}
+
 export function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand {
   return {
     name: 'diagnose',
@@ -51,8 +63,15 @@ export function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand 
     summary: 'Why a service is short of tasks or unhealthy: findings with their evidence, and a fix to request. Only you see it unless --public',
     flags: { public: 'boolean' },
     async run(inv, ctx) {
-      const t = parseDiagnoseTarget(inv.args.positional, ctx.config.defaultCluster);
-      const d = await runDiagnosis(deps, inv.log, t.cluster, t.service);
+      let d: Diagnosis;
+      try {
+        const t = parseDiagnoseTarget(inv.args.positional, ctx.config.defaultCluster);
+        d = await runDiagnosis(deps, inv.log, t.cluster, t.service);
+      } catch (err) {
+        countFailure(ctx, 'command', err);
+        throw err;
+      }
+      count(ctx, 'command', d.healthy ? 'healthy' : 'problem');
       const msg = renderDiagnosis(d, { requestedBy: inv.userId });
       await inv.respond({ response_type: inv.args.flags.public === true ? 'in_channel' : 'ephemeral', text: msg.text, blocks: msg.blocks });
     },
@@ -88,6 +107,7 @@ export async function handleDiagnoseButton(
   debounce: ClickDebounce,
   body: BlockButtonAction,
   respond: RespondFn,
+  watchIntervalMs = WATCH_INTERVAL_MS,
 ): Promise<void> {
   const ref = ctx.newId(4);
   const log = ctx.logger.child({ ref, user: body.user.id, action: ACTIONS.alarmDiagnose });
@@ -95,7 +115,7 @@ export async function handleDiagnoseButton(
   const value = parseDiagnoseButtonValue(body.actions[0]?.value);
   if (!value) {
     log.warn('malformed diagnose button value');
-    await reply({ text: ':x: This Diagnose button carries no valid cluster or service. Use `/ecs diagnose <cluster>/<service>` instead.' });
+    await reply({ text: `:x: This Diagnose button carries no valid cluster or service. Use ${code('/ecs diagnose <cluster>/<service>')} instead.` });
     return;
   }
   if (!value.c || !value.s) {
@@ -117,22 +137,36 @@ export async function handleDiagnoseButton(
   }
   try {
     const d = await runDiagnosis(deps, log, value.c, value.s);
-    const msg = renderDiagnosis(d, { requestedBy: body.user.id, threadTs });
+    count(ctx, 'button', d.healthy ? 'healthy' : 'problem');
     if (!channel || !threadTs) {
+      const msg = renderDiagnosis(d, { requestedBy: body.user.id });
       await reply({ text: msg.text, blocks: msg.blocks });
       return;
     }
+    const watching = needsWatch(d);
+    const msg = renderDiagnosis(d, { requestedBy: body.user.id, threadTs, watching });
+    let posted = false;
     try {
       await ctx.slack.chat.postMessage({ channel, thread_ts: threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+      posted = true;
     } catch (err) {
       // The thread is the place, but the clicker must get the answer even when Slack refuses the post.
       const error = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
       log.warn({ error }, 'diagnosis could not be posted in the thread; answering the clicker');
       debounce.release(key);
-      await reply({ text: msg.text, blocks: msg.blocks });
+      const alone = renderDiagnosis(d, { requestedBy: body.user.id });
+      await reply({ text: alone.text, blocks: alone.blocks });
+    }
+    if (posted && watching) {
+      // The diagnosis is out; failing to watch only costs the "back to desired" line, so it is logged.
+      await startWatch(ctx, d, { channel, threadTs }, watchIntervalMs).then(
+        (id) => log.info({ watch: id }, 'watching the service in the thread'),
+        (err: unknown) => log.error({ err }, 'could not start watching the service'),
+      );
     }
   } catch (err) {
     debounce.release(key);
+    countFailure(ctx, 'button', err);
     if (err instanceof UserFacingError) {
       log.info({ err: { code: err.code, message: err.message } }, 'diagnose button refused');
       await reply(renderError(err, undefined));
@@ -155,14 +189,20 @@ export function diagnoseFeature(ctx: AppContext): Feature {
     config: ctx.config,
   };
   const debounce = new ClickDebounce();
+  const inj = diagnoseInjections(ctx);
+  const intervalMs = inj.watchIntervalMs ?? WATCH_INTERVAL_MS;
+  const owner = inj.instanceId ?? `watcher-${ctx.newId(6)}`;
   return {
     name: 'diagnose',
     subcommands: [diagnoseSubcommand(deps)],
     register(app: App) {
       app.action<BlockButtonAction>({ action_id: ACTIONS.alarmDiagnose, type: 'block_actions' }, async ({ ack, body, respond }) => {
         await ack();
-        await ctx.track(handleDiagnoseButton(ctx, deps, debounce, body, respond).catch((err: unknown) => ctx.logger.warn({ err }, 'diagnose button reply failed')));
+        await ctx.track(
+          handleDiagnoseButton(ctx, deps, debounce, body, respond, intervalMs).catch((err: unknown) => ctx.logger.warn({ err }, 'diagnose button reply failed')),
+        );
       });
     },
+    workers: [diagnosisWatcher(ctx, deps.ecs, { owner, intervalMs })],
   };
 }

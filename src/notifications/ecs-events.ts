@@ -111,7 +111,7 @@ export function parseEcsEvent(e: Obj, source: NotificationSource, fallbackAt: nu
   const account = str(e.account) ?? parseArn(resources[0])?.account;
   const eventId = str(e.id) ?? source.messageId;
   const svcArn = resources.map(serviceFromArn).find((x) => x);
-  let cluster = clusterName(d.clusterArn) ?? svcArn?.cluster;
+  const cluster = clusterName(d.clusterArn) ?? svcArn?.cluster;
   let service = svcArn?.service;
   let eventName: string;
   let at: number;

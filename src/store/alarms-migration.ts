@@ -14,7 +14,7 @@ export const ALARMS_MIGRATION = {
       topic_arn TEXT NOT NULL,
       type TEXT NOT NULL,
       received_at BIGINT NOT NULL
-    )`,
+    )${d === 'sqlite' ? ' WITHOUT ROWID' : ''}`,
     `CREATE INDEX sns_messages_received ON sns_messages (received_at)`,
     `CREATE TABLE incidents (
       id TEXT PRIMARY KEY,
@@ -48,7 +48,7 @@ export const ALARMS_MIGRATION = {
       updated_at BIGINT NOT NULL,
       UNIQUE (alarm_key, seq)
     )`,
-    `CREATE INDEX incidents_channel_posted ON incidents (channel, card_posted_at)`,
+    `CREATE INDEX incidents_card_posted ON incidents (card_posted_at)`,
     `CREATE INDEX incidents_digest ON incidents (digest_id)`,
     `CREATE TABLE incident_events (
       id ${sqlFor(d).autoId},

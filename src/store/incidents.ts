@@ -160,10 +160,36 @@ export class IncidentRepo {
     return n > 0;
   }
 
-  /** Writes every field of an incident read in the same transaction. */
+  /**
+   * Writes the state an incoming notification changed (read in the same transaction). Card, digest,
+   * acknowledgement and silence columns belong to their own writers and are left alone, and no
+   * indexed column is touched, so an update rewrites one row and nothing else.
+   */
   async save(i: Incident, q: Queryable = this.db): Promise<void> {
-    const params = [...values(i), i.id];
-    await q.run(`UPDATE incidents SET ${COLUMNS.map((c, k) => `${c} = $${k + 1}`).join(', ')} WHERE id = $${COLUMNS.length + 1}`, params);
+    await q.run(
+      `UPDATE incidents SET name = $2, state = $3, state_at = $4, fired_at = $5, alarm_since = $6, resolved_at = $7, alarm_ms = $8,
+         flaps = $9, updates = $10, cluster = $11, service = $12, channel = COALESCE(channel, $13), version = $14,
+         notification = $15, updated_at = $16
+       WHERE id = $1`,
+      [
+        i.id,
+        i.name,
+        i.state,
+        i.stateAt,
+        i.firedAt,
+        i.alarmSince,
+        i.resolvedAt,
+        i.alarmMs,
+        i.flaps,
+        i.updates,
+        i.cluster,
+        i.service,
+        i.channel,
+        i.version,
+        JSON.stringify(i.notification),
+        i.updatedAt,
+      ],
+    );
   }
 
   /** Records who acknowledged and when (bumps the version so the card shows it). */
@@ -220,7 +246,7 @@ export class IncidentRepo {
   /** Individual cards posted to a channel since `since` (storm control). */
   async cardsPostedSince(channel: string, since: number): Promise<number> {
     const rows = await this.db.query<{ n: unknown }>(
-      `SELECT COUNT(*) AS n FROM incidents WHERE channel = $1 AND card_posted_at >= $2 AND card_kind = 'card'`,
+      `SELECT COUNT(*) AS n FROM incidents WHERE card_posted_at >= $2 AND channel = $1 AND card_kind = 'card'`,
       [channel, since],
     );
     return num(rows[0]?.n ?? 0);

@@ -7,6 +7,7 @@ import { ChangeRequestRepo } from './change-requests';
 import { RolloutRepo } from './rollouts';
 import { QueryCancelRepo } from './query-cancels';
 import { IncidentReactionRepo } from './incident-reactions';
+import { DiagnosisWatchRepo } from './diagnosis-watches';
 import type { Db } from './db';
 import { migrate } from './migrations';
 import { openPostgresDb } from './postgres-db';
@@ -25,6 +26,7 @@ export class Store {
   readonly rollouts: RolloutRepo;
   readonly queryCancels: QueryCancelRepo;
   readonly incidentReactions: IncidentReactionRepo;
+  readonly diagnosisWatches: DiagnosisWatchRepo;
 
   constructor(readonly db: Db) {
     this.audit = new AuditRepo(db);
@@ -35,6 +37,7 @@ export class Store {
     this.rollouts = new RolloutRepo(db);
     this.queryCancels = new QueryCancelRepo(db);
     this.incidentReactions = new IncidentReactionRepo(db);
+    this.diagnosisWatches = new DiagnosisWatchRepo(db);
   }
 
   get dialect() {

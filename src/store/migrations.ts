@@ -3,6 +3,7 @@ import { sqlFor } from './db';
 import { ALARMS_MIGRATION } from './alarms-migration';
 import { APPROVALS_MIGRATION } from './approvals-migration';
 import { REACTIONS_MIGRATION } from './reactions-migration';
+import { DIAGNOSIS_MIGRATION } from './diagnosis-migration';
 
 /**
  * Versioned migrations, shared by SQLite and PostgreSQL. Append only: never edit a released one.
@@ -41,6 +42,7 @@ export const MIGRATIONS: Migration[] = [
   ALARMS_MIGRATION,
   APPROVALS_MIGRATION,
   REACTIONS_MIGRATION,
+  DIAGNOSIS_MIGRATION,
 ];
 
 /** Applies every migration newer than the database, each in its own transaction. Safe to run concurrently. */

@@ -54,4 +54,16 @@ describe('two replicas on PostgreSQL', () => {
     const progress = slack.repliesTo(CHANNEL, card.ts).filter((m) => (m.text ?? '').includes('instances in service'));
     expect(progress).toHaveLength(1);
   });
+
+  it('marks a request left executing by a dead replica failed only once it is stale', async () => {
+    const id = await a.requestVia('scale instances EcsLabCluster 2');
+    // Replica A wins the transition and dies before calling AWS; replica B keeps running.
+    expect(await a.t.store.changeRequests.claimForExecution(id, BOB, a.clock.now())).toBeDefined();
+    expect(await b.expiry.runOnce()).toBe(0); // it might still be executing on A
+    expect((await b.request(id)).status).toBe('executing');
+    a.clock.advance(5 * 60_000);
+    expect(await b.expiry.runOnce()).toBe(1);
+    expect((await b.request(id)).error).toContain('interrupted');
+    expect(a.lab.world.callsTo('UpdateAutoScalingGroup')).toHaveLength(0);
+  });
 });

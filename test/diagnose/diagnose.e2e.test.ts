@@ -14,7 +14,13 @@ describe('/ecs diagnose and the Diagnose button, over signed HTTP with the lab w
   beforeEach(async () => {
     lab = labWorld();
     lab.raiseDesired(4);
-    t = await startTestBot({ aws: awsClientsFor(lab.world), clock: { now: () => lab.world.now }, env: { ECS_DEFAULT_CLUSTER: 'EcsLabCluster' } });
+    t = await startTestBot({
+      aws: awsClientsFor(lab.world),
+      clock: { now: () => lab.world.now },
+      env: { ECS_DEFAULT_CLUSTER: 'EcsLabCluster' },
+      noWorkers: true,
+      inject: { diagnose: { watchIntervalMs: 30_000, instanceId: 'test-watcher' } },
+    });
   });
   afterEach(async () => {
     await t.stop();
@@ -42,6 +48,8 @@ describe('/ecs diagnose and the Diagnose button, over signed HTTP with the lab w
     ]);
     expect(lab.world.calls.map((c) => c.op).filter((op) => !READ_ONLY.test(op))).toEqual([]);
     expect(lab.world.asgs.get('EcsLabAsg')).toMatchObject({ desired: 1, max: 1 });
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toContain('ecs_chatops_diagnoses_total{trigger="command",outcome="problem"} 1');
   });
 
   it('--public shares it in the channel; `cluster service`, the default cluster and the `why` alias work too', async () => {
@@ -63,6 +71,7 @@ describe('/ecs diagnose and the Diagnose button, over signed HTTP with the lab w
     expect(body.response_type).toBe('ephemeral');
     expect(body.text).toMatch(/service "EcsLabAp" does not exist in cluster "EcsLabCluster"/);
     expect(body.text).toContain('Did you mean: `EcsLabApi`');
+    expect(await (await fetch(`${t.url}/metrics`)).text()).toContain('ecs_chatops_diagnoses_total{trigger="command",outcome="refused"} 1');
   });
 
   it('bad arguments: the problem and the usage line', async () => {
@@ -90,6 +99,53 @@ describe('/ecs diagnose and the Diagnose button, over signed HTTP with the lab w
     // The propose buttons send the approval card to the same thread.
     expect(decodeValue(actions.elements[0].value)).toMatchObject({ a: 'scale-instances', n: 4, t: CARD_TS });
     expect(t.slack.responsesTo(rid)).toEqual([]);
+  });
+
+  const watcher = () => t.bot.features.find((f) => f.name === 'diagnose')!.workers!.find((w) => w.name === 'diagnosis-watcher')!;
+  const thread = () => t.slack.repliesTo(ALARM_CHANNEL, CARD_TS).map((m) => m.text ?? '');
+
+  async function clickDiagnose() {
+    await sendInteraction(t.url, buttonClick({ actionId: 'alarm.diagnose', value: JSON.stringify({ k: 'inc1', c: 'EcsLabCluster', s: 'EcsLabApi' }), messageTs: CARD_TS, responseUrl: t.slack.responseUrl() }));
+    await t.slack.waitFor(() => thread().length > 0, 5000, 'the diagnosis');
+    // The watch is stored right after the post.
+    for (let i = 0; i < 500 && !(await t.store.diagnosisWatches.get(`${ALARM_CHANNEL}:${CARD_TS}:EcsLabCluster/EcsLabApi`)); i++) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  it('watches a short service after the diagnosis and says in the thread when it runs its desired count again', async () => {
+    await clickDiagnose();
+    expect(JSON.stringify(t.slack.repliesTo(ALARM_CHANNEL, CARD_TS)[0].blocks)).toContain('The bot watches this service');
+    expect(await watcher().runOnce()).toBe(0); // not due yet
+    lab.world.tick(30_000);
+    expect(await watcher().runOnce()).toBe(1);
+    expect(thread()).toHaveLength(1); // still short: nothing said
+    // Whatever fixes it (here: someone scales the service back in the console), the thread hears.
+    lab.world.updateServiceDesired(lab.cluster, lab.service, 1);
+    lab.world.settle();
+    expect(await watcher().runOnce()).toBe(1);
+    expect(thread()[1]).toMatch(/^:white_check_mark: `EcsLabCluster\/EcsLabApi` is back to its desired count: 1 of 1 task running \(\d+ min after the diagnosis\)\.$/);
+    lab.world.tick(3_600_000);
+    expect(await watcher().runOnce()).toBe(0);
+    expect(thread()).toHaveLength(2);
+    expect(lab.world.calls.map((c) => c.op).filter((op) => !READ_ONLY.test(op))).toEqual([]);
+  });
+
+  it('stops watching after two hours, saying the service is still short', async () => {
+    await clickDiagnose();
+    lab.world.tick(2 * 3_600_000 + 1);
+    expect(await watcher().runOnce()).toBe(1);
+    expect(thread()[1]).toMatch(/^:hourglass: `EcsLabCluster\/EcsLabApi` is still short after 2 h: 1 of 4 tasks running, 3 pending\. The bot stops watching/);
+    expect((await t.store.diagnosisWatches.get(`${ALARM_CHANNEL}:${CARD_TS}:EcsLabCluster/EcsLabApi`))!.status).toBe('expired');
+  });
+
+  it('does not watch a healthy service', async () => {
+    lab.world.updateServiceDesired(lab.cluster, lab.service, 1);
+    lab.world.settle();
+    await sendInteraction(t.url, buttonClick({ actionId: 'alarm.diagnose', value: JSON.stringify({ k: 'inc1', c: 'EcsLabCluster', s: 'EcsLabApi' }), messageTs: CARD_TS, responseUrl: t.slack.responseUrl() }));
+    await t.slack.waitFor(() => thread().length > 0, 5000, 'the diagnosis');
+    await t.bot.stop(); // waits for the click's work to finish
+    expect(JSON.stringify(t.slack.repliesTo(ALARM_CHANNEL, CARD_TS)[0].blocks)).not.toContain('The bot watches this service');
+    expect(t.logs.text).toContain('diagnosis done');
+    expect(t.logs.text).not.toContain('watching the service in the thread');
   });
 
   it('a double click posts one diagnosis and tells the second clicker where it is', async () => {

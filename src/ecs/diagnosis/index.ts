@@ -42,6 +42,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
     cluster: input.cluster.name,
     service: input.service.name,
     at: input.now,
+    counts: { desired: input.service.desired, running: input.service.running, pending: input.service.pending },
     findings,
     headline,
     severity,

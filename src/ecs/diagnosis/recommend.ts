@@ -81,7 +81,8 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
 
   // 3. Not enough room on the instances.
   if (plan && plan.unplaceable > 0) {
-    const why = `${plural(plan.unplaceable, 'task')} of ${cluster}/${s.name} cannot be placed (${plan.reference ? plan.reference.limitedBy : 'no instances'})`;
+    const short = !plan.reference ? 'no container instances' : plan.reference.limitedBy === 'ports' ? 'their host port is taken on every instance' : `not enough ${plan.reference.limitedBy === 'cpu' ? 'CPU' : 'memory'} on the instances`;
+    const why = `${plural(plan.unplaceable, 'task')} of ${cluster}/${s.name} cannot be placed: ${short}`;
     const safeBack = scaleBackIsSafe(input, findings, f);
     const back = safeBack ? `scale ${s.name} back to ${plural(s.running, 'task')} (what runs now) if ${s.desired} are not needed; the alarm clears at once` : undefined;
     if (plan.neverFits && plan.reference) {

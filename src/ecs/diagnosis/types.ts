@@ -108,6 +108,8 @@ export interface Diagnosis {
   cluster: string;
   service: string;
   at: number;
+  /** The service's task counts as ECS reported them. */
+  counts: { desired: number; running: number; pending: number };
   /** Worst first (critical, warning, info, ok); stable within a severity. */
   findings: Finding[];
   /** The headline: the worst finding's title, or that the service looks healthy. */

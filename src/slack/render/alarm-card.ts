@@ -93,12 +93,10 @@ function ecsFields(n: EcsEventNotification): types.MrkdwnElement[] {
 }
 
 function description(n: Notification): string | undefined {
-  if (n.kind === 'alarm') return n.description;
-  if (n.kind === 'ecs-event' && n.task?.stoppedReason) return undefined;
-  return undefined;
+  return n.kind === 'alarm' ? n.description : undefined;
 }
 
-function stateLine(inc: Incident, now: number): string {
+function stateLine(inc: Incident): string {
   const parts: string[] = [];
   if (inc.state === 'ALARM' && inc.alarmSince !== undefined) {
     parts.push(`In ALARM since ${slackDate(inc.alarmSince)}`);
@@ -110,7 +108,6 @@ function stateLine(inc: Incident, now: number): string {
   if (inc.flaps > 0) parts.push(`flapped ${inc.flaps}×`);
   if (inc.updates > 1) parts.push(`${inc.updates} updates`);
   if (inc.firedAt !== undefined && inc.firedAt !== inc.alarmSince) parts.push(`first fired ${slackDate(inc.firedAt)}`);
-  void now;
   return parts.join(' · ');
 }
 
@@ -195,7 +192,7 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
   return {
     text: cardText(inc),
     blocks: blocks.slice(0, LIMITS.blocksPerMessage),
-    attachments: [{ color: st.color, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: clip(stateLine(inc, o.now), 1000) }] }] }],
+    attachments: [{ color: st.color, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: clip(stateLine(inc), 1000) }] }] }],
   };
 }
 

@@ -19,20 +19,23 @@ export function renderDigest(incidents: Incident[], o: { now: number; threshold:
     const where = [i.cluster, i.service].filter(Boolean).join('/');
     return clip(`${st.emoji} *${escapeText(clipPlain(i.name, 120))}*${where ? ` — ${escapeText(where)}` : ''} — ${escapeText(clipPlain(i.notification.summary, 160))}`, 400);
   });
-  if (incidents.length > DIGEST_MAX_LINES) lines.push(`…and ${incidents.length - DIGEST_MAX_LINES} more`);
   const blocks: types.KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: clipPlain(title, LIMITS.headerText), emoji: true } }];
-  let chunk = '';
+  // Stay well under the undocumented cumulative block-text limit; whatever does not fit is counted.
   let budget = LIMITS.cumulativeBlockText - 1500;
+  let shown = 0;
+  let chunk = '';
   for (const line of lines) {
-    if (budget - line.length < 0) break;
+    if (budget - line.length < 0 || blocks.length >= LIMITS.blocksPerMessage - 3) break;
     if (chunk.length + line.length + 1 > LIMITS.sectionText) {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
       chunk = '';
     }
     chunk += (chunk ? '\n' : '') + line;
     budget -= line.length + 1;
+    shown += 1;
   }
   if (chunk) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
+  if (shown < incidents.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${incidents.length - shown} more.` } });
   const first = incidents.reduce((m, i) => Math.min(m, i.firedAt ?? i.createdAt), Number.POSITIVE_INFINITY);
   blocks.push({
     type: 'context',

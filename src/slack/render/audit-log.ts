@@ -1,6 +1,7 @@
-import type { RespondArguments, types } from '@slack/bolt';
+import type { types } from '@slack/bolt';
 import type { AuditEntry, AuditOutcome } from '../../store/audit';
 import { code, escapeText, mentionUser, slackDate, truncate } from '../mrkdwn';
+import type { EphemeralMessage } from './change-request';
 import { LIMITS } from './limits';
 
 type KnownBlock = types.KnownBlock;
@@ -41,7 +42,7 @@ export function auditLine(e: AuditEntry): string {
 }
 
 /** `/ecs audit [n]`: the latest audited actions, newest first, packed into as few sections as fit. */
-export function renderAuditLog(entries: AuditEntry[], o: { requested: number; requestId?: string }): RespondArguments {
+export function renderAuditLog(entries: AuditEntry[], o: { requested: number; requestId?: string }): EphemeralMessage {
   const title = o.requestId ? `Audit of request ${code(o.requestId)}` : `Latest ${entries.length} audited action${entries.length === 1 ? '' : 's'}`;
   if (entries.length === 0) {
     return { response_type: 'ephemeral', text: 'Nothing audited yet.', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: o.requestId ? `Nothing audited for request ${code(o.requestId)}.` : 'Nothing audited yet: no change has been requested.' } }] };

@@ -1,4 +1,4 @@
-import type { RespondArguments, types } from '@slack/bolt';
+import type { types } from '@slack/bolt';
 import type { ChangePlan, ChangeStatus, ProposeButtonValue } from '../../approvals/types';
 import { ACTIONS, encodeValue } from '../actions';
 import { code, escapeText, mentionUser, slackDate, truncate } from '../mrkdwn';
@@ -16,6 +16,12 @@ type Button = types.Button;
 export interface SlackMessage {
   text: string;
   blocks: KnownBlock[];
+}
+
+/** An ephemeral answer (assignable to Bolt's RespondArguments), typed so tests can read its blocks. */
+export interface EphemeralMessage extends SlackMessage {
+  response_type: 'ephemeral';
+  replace_original?: boolean;
 }
 
 /** Everything the card shows; built from the stored request. */
@@ -168,7 +174,7 @@ export function renderChangeCard(v: ChangeCardView): SlackMessage {
 }
 
 /** `--dry-run`: the plan, ephemeral, saying plainly that nothing was requested or changed. */
-export function renderDryRun(plan: ChangePlan, o: { requestedBy: string; reason?: string; command?: string }): RespondArguments {
+export function renderDryRun(plan: ChangePlan, o: { requestedBy: string; reason?: string; command?: string }): EphemeralMessage {
   return {
     response_type: 'ephemeral',
     text: `Dry run: ${plan.summary}. Nothing was requested or changed.`,

@@ -25,6 +25,8 @@ export interface DiagnosisRenderOptions {
   requestedBy?: string;
   /** Thread the approval card should go to when a recommendation button is clicked. */
   threadTs?: string;
+  /** The bot will say in the thread when the service is back (see WATCH_NOTE). */
+  watching?: boolean;
 }
 
 export const SEVERITY_EMOJI: Record<Severity, string> = {
@@ -114,6 +116,7 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
   const tail: KnownBlock[] = [];
   if (oks.length) tail.push(context(oks.map((f) => `${SEVERITY_EMOJI.ok} ${escapeText(truncate(f.title, 200))}`).join('\n')));
   if (d.gaps.length) tail.push(context(`:warning: Not read, so not part of this diagnosis: ${d.gaps.map((g) => escapeText(truncate(g, 300))).slice(0, 6).join('; ')}`));
+  if (o.watching) tail.push(context(WATCH_NOTE));
   tail.push(context(`Read-only diagnosis · ${slackDate(d.at)}${o.requestedBy ? ` · asked by ${mentionUser(o.requestedBy)}` : ''}`));
 
   // Lay out the problems, most severe first, within the block count and the text budget: evidence of
@@ -135,4 +138,36 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
     blocks = build();
   }
   return { text: diagnosisText(d), blocks: blocks.slice(0, LIMITS.blocksPerMessage) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The watch after a diagnosis: one line in the alarm thread when the service is back, or when the
+// bot stops watching.
+
+export interface WatchLineView {
+  cluster: string;
+  service: string;
+  desired: number;
+  running: number;
+  pending: number;
+  /** Since the diagnosis. */
+  elapsedMs: number;
+}
+
+function elapsed(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  if (m < 1) return `${Math.max(0, Math.round(ms / 1000))} s`;
+  if (m < 120) return `${m} min`;
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/** Shown in the diagnosis when the bot keeps watching the service in the thread. */
+export const WATCH_NOTE = ':eyes: The bot watches this service and says here when it runs its desired count again.';
+
+export function renderRecoveredLine(v: WatchLineView): string {
+  return `:white_check_mark: ${code(target(v))} is back to its desired count: ${v.running} of ${v.desired} task${v.desired === 1 ? '' : 's'} running (${elapsed(v.elapsedMs)} after the diagnosis).`;
+}
+
+export function renderWatchExpiredLine(v: WatchLineView): string {
+  return `:hourglass: ${code(target(v))} is still short after ${elapsed(v.elapsedMs)}: ${v.running} of ${v.desired} tasks running, ${v.pending} pending. The bot stops watching; run \`/ecs diagnose ${target(v)}\` for the current picture.`;
 }

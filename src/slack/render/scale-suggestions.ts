@@ -1,7 +1,7 @@
-import type { RespondArguments, types } from '@slack/bolt';
+import type { types } from '@slack/bolt';
 import type { ProposeButtonValue } from '../../approvals/types';
 import { code, escapeText, truncate } from '../mrkdwn';
-import { proposeButton } from './change-request';
+import { proposeButton, type EphemeralMessage } from './change-request';
 import { LIMITS } from './limits';
 
 type KnownBlock = types.KnownBlock;
@@ -23,7 +23,7 @@ export interface ScaleSuggestionsView {
 }
 
 /** The alarm card's Scale… answer: the current counts, proposal buttons, and the commands to type. */
-export function renderScaleSuggestions(v: ScaleSuggestionsView): RespondArguments {
+export function renderScaleSuggestions(v: ScaleSuggestionsView): EphemeralMessage {
   const facts: string[] = [];
   if (v.service) {
     facts.push(`*${code(`${v.cluster}/${v.service.name}`)}*: desired ${v.service.desired} · running ${v.service.running} · pending ${v.service.pending}`);

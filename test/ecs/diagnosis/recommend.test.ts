@@ -24,7 +24,7 @@ describe('diagnose and recommend', () => {
     expect(rec.actions[0].proposal).toMatchObject({ c: 'EcsLabCluster' });
     expect(rec.actions[0].proposal.s).toBeUndefined();
     expect(rec.actions[1].proposal).toMatchObject({ c: 'EcsLabCluster', s: 'EcsLabApi' });
-    expect(rec.actions[0].proposal.r).toMatch(/^diagnose: 3 tasks of EcsLabCluster\/EcsLabApi cannot be placed \(memory\)$/);
+    expect(rec.actions[0].proposal.r).toBe('diagnose: 3 tasks of EcsLabCluster/EcsLabApi cannot be placed: not enough memory on the instances');
   });
 
   it('a healthy service: says so and recommends nothing', () => {

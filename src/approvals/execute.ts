@@ -1,0 +1,72 @@
+import type { AppContext } from '../context';
+import { UserFacingError } from '../errors';
+import { rolloutStartText } from '../slack/render/change-request';
+import type { ChangeRequest } from '../store/change-requests';
+import { auditRequest } from './audit';
+import { cardThread, postInThread, updateCard } from './card';
+import { executorFor } from './registry';
+import type { ExecutionResult, FollowUp } from './types';
+
+/** Raised when the value changed between the request and the approval: the plan is stale. */
+export class StaleRequestError extends UserFacingError {
+  override readonly code = 'stale_request';
+}
+
+/** Runs an approved request once: re-read, compare, execute, audit, update the card, follow the rollout. */
+export async function execute(ctx: AppContext, r: ChangeRequest): Promise<void> {
+  const executor = executorFor(r.action);
+  let result: ExecutionResult;
+  try {
+    if (!executor) throw new UserFacingError(`no executor is registered for ${r.action}`);
+    const current = await executor.readCurrent(ctx, r.plan);
+    if (JSON.stringify(current.value) !== JSON.stringify(r.plan.current.value)) {
+      throw new StaleRequestError(
+        `changed since the request (was ${r.plan.current.label}, now ${current.label}); nothing was changed. Request it again if it is still needed.`,
+      );
+    }
+    result = await executor.execute(ctx, r.plan);
+  } catch (err) {
+    const ref = ctx.newId(4);
+    const message = err instanceof UserFacingError ? err.message : `unexpected error (ref ${ref}); verify the current state`;
+    if (!(err instanceof UserFacingError)) ctx.logger.error({ err, requestId: r.id, ref }, 'change execution failed');
+    else ctx.logger.warn({ requestId: r.id, error: message }, 'change not applied');
+    const done = await ctx.store.changeRequests.finish(r.id, { status: 'failed', error: message }, ctx.clock.now());
+    await auditRequest(ctx, r, 'failed', { actor: r.requestedBy, approver: r.decidedBy, error: message });
+    await updateCard(ctx, done);
+    return;
+  }
+  const done = await ctx.store.changeRequests.finish(r.id, { status: 'succeeded', result }, ctx.clock.now());
+  if (!done) ctx.logger.error({ requestId: r.id }, 'change applied, but the request had already been marked finished');
+  // Follow first, then audit and update the card: once the card shows the result, everything is in place.
+  if (result.followUp && done) await startFollowing(ctx, done, result.followUp);
+  await auditRequest(ctx, r, 'succeeded', {
+    actor: r.requestedBy,
+    approver: r.decidedBy,
+    after: result.after,
+    awsRequestId: result.awsRequestId,
+    detail: { summary: result.summary },
+  });
+  ctx.logger.info({ requestId: r.id, awsRequestId: result.awsRequestId, target: r.target }, 'change applied');
+  await updateCard(ctx, done);
+}
+
+function followWhat(f: FollowUp): string {
+  return f.kind === 'service' ? `${f.desired} tasks run` : `${f.desired} instances are in service`;
+}
+
+async function startFollowing(ctx: AppContext, r: ChangeRequest, f: FollowUp): Promise<void> {
+  const where = cardThread(r);
+  if (!where) return;
+  const now = ctx.clock.now();
+  await ctx.store.rollouts.create({
+    id: r.id,
+    requestId: r.id,
+    target: f,
+    channel: where.channel,
+    threadTs: where.threadTs,
+    startedAt: now,
+    deadlineAt: now + ctx.config.rolloutTimeoutMs,
+    nextPollAt: now,
+  });
+  await postInThread(ctx, where, rolloutStartText({ target: r.target, what: followWhat(f), timeoutMs: ctx.config.rolloutTimeoutMs }));
+}

@@ -1,0 +1,115 @@
+import type { Queryable } from './db';
+import { num, numOrUndef, strOrUndef } from './db';
+
+export type WatchStatus = 'watching' | 'recovered' | 'expired' | 'gone';
+
+/**
+ * A service the bot keeps an eye on after a diagnosis found it short of its desired count, so the
+ * alarm thread hears when it is back whatever fixed it. Persisted, so a restart keeps watching;
+ * replicas share the polling through leases, like rollouts.
+ */
+export interface DiagnosisWatch {
+  /** One watch per thread and service: `channel:threadTs:cluster/service`. */
+  id: string;
+  cluster: string;
+  service: string;
+  channel: string;
+  threadTs: string;
+  status: WatchStatus;
+  /** Desired count when the watch started (for the record; recovery compares with the live one). */
+  desired: number;
+  startedAt: number;
+  deadlineAt: number;
+  nextPollAt: number;
+  leaseOwner?: string;
+  leaseUntil?: number;
+  finishedAt?: number;
+  /** "1 of 4 running, 3 pending" at the last poll. */
+  lastSeen?: string;
+  polls: number;
+}
+
+export type NewDiagnosisWatch = Pick<DiagnosisWatch, 'cluster' | 'service' | 'channel' | 'threadTs' | 'desired' | 'startedAt' | 'deadlineAt' | 'nextPollAt'>;
+
+export function watchId(w: Pick<DiagnosisWatch, 'channel' | 'threadTs' | 'cluster' | 'service'>): string {
+  return `${w.channel}:${w.threadTs}:${w.cluster}/${w.service}`;
+}
+
+export class DiagnosisWatchRepo {
+  constructor(private readonly db: Queryable) {}
+
+  /** Starts watching, or restarts the watch of the same thread and service (a later diagnosis). */
+  async watch(w: NewDiagnosisWatch): Promise<string> {
+    const id = watchId(w);
+    await this.db.run(
+      `INSERT INTO diagnosis_watches (id, cluster, service, channel, thread_ts, status, desired, started_at, deadline_at, next_poll_at, polls)
+       VALUES ($1, $2, $3, $4, $5, 'watching', $6, $7, $8, $9, 0)
+       ON CONFLICT (id) DO UPDATE SET status = 'watching', desired = excluded.desired, started_at = excluded.started_at,
+         deadline_at = excluded.deadline_at, next_poll_at = excluded.next_poll_at, lease_owner = NULL, lease_until = NULL,
+         finished_at = NULL, last_seen = NULL, polls = 0`,
+      [id, w.cluster, w.service, w.channel, w.threadTs, w.desired, w.startedAt, w.deadlineAt, w.nextPollAt],
+    );
+    return id;
+  }
+
+  async get(id: string): Promise<DiagnosisWatch | undefined> {
+    const rows = await this.db.query(`SELECT * FROM diagnosis_watches WHERE id = $1`, [id]);
+    return rows[0] ? toWatch(rows[0]) : undefined;
+  }
+
+  /**
+   * Leases up to `limit` due watches to `owner` until now + leaseMs. The conditions are repeated
+   * outside the sub-select so that, when replicas race, PostgreSQL re-checks them on the locked row.
+   */
+  async claimDue(owner: string, now: number, leaseMs: number, limit = 20): Promise<DiagnosisWatch[]> {
+    const rows = await this.db.query(
+      `UPDATE diagnosis_watches SET lease_owner = $1, lease_until = $3
+       WHERE id IN (SELECT id FROM diagnosis_watches WHERE status = 'watching' AND next_poll_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
+                    ORDER BY next_poll_at LIMIT $4)
+         AND status = 'watching' AND next_poll_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
+       RETURNING *`,
+      [owner, now, now + leaseMs, limit],
+    );
+    return rows.map(toWatch);
+  }
+
+  /** Records a poll and releases the lease; false when the lease was lost. */
+  async reschedule(id: string, owner: string, nextPollAt: number, lastSeen: string): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE diagnosis_watches SET next_poll_at = $3, last_seen = $4, polls = polls + 1, lease_owner = NULL, lease_until = NULL
+       WHERE id = $1 AND lease_owner = $2 AND status = 'watching'`,
+      [id, owner, nextPollAt, lastSeen],
+    );
+    return n === 1;
+  }
+
+  /** Ends the watch; false when the lease was lost (another replica finished it). */
+  async finish(id: string, owner: string, status: Exclude<WatchStatus, 'watching'>, now: number, lastSeen?: string): Promise<boolean> {
+    const n = await this.db.run(
+      `UPDATE diagnosis_watches SET status = $3, finished_at = $4, last_seen = COALESCE($5, last_seen), polls = polls + 1, lease_owner = NULL, lease_until = NULL
+       WHERE id = $1 AND lease_owner = $2 AND status = 'watching'`,
+      [id, owner, status, now, lastSeen ?? null],
+    );
+    return n === 1;
+  }
+}
+
+function toWatch(r: Record<string, unknown>): DiagnosisWatch {
+  return {
+    id: String(r.id),
+    cluster: String(r.cluster),
+    service: String(r.service),
+    channel: String(r.channel),
+    threadTs: String(r.thread_ts),
+    status: r.status as WatchStatus,
+    desired: num(r.desired),
+    startedAt: num(r.started_at),
+    deadlineAt: num(r.deadline_at),
+    nextPollAt: num(r.next_poll_at),
+    leaseOwner: strOrUndef(r.lease_owner),
+    leaseUntil: numOrUndef(r.lease_until),
+    finishedAt: numOrUndef(r.finished_at),
+    lastSeen: strOrUndef(r.last_seen),
+    polls: num(r.polls),
+  };
+}

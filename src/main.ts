@@ -16,7 +16,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const bot = await createBot({ config, logger });
+  let bot;
+  try {
+    bot = await createBot({ config, logger });
+  } catch (err) {
+    // Features validate their own inputs at start (e.g. POLICY_FILE); report those like settings.
+    if (err instanceof ConfigError) {
+      process.stderr.write(`ecs-chatops cannot start. ${err.message}\nSee .env.example and README.md (Configuration).\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   await bot.start();
   let shuttingDown = false;
   const shutdown = (signal: string) => {

@@ -100,14 +100,21 @@ export async function startTestBot(o: TestBotOptions = {}): Promise<TestBot> {
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
   const store = o.store ?? (await openStore(config.database));
-  const bot = await createBot({
-    ...o,
-    config,
-    store,
-    logger,
-    aws: o.aws ?? refusingAwsClients(),
-    slackRetries: o.slackRetries ?? 0,
-  });
+  let bot: Bot;
+  try {
+    bot = await createBot({
+      ...o,
+      config,
+      store,
+      logger,
+      aws: o.aws ?? refusingAwsClients(),
+      slackRetries: o.slackRetries ?? 0,
+    });
+  } catch (err) {
+    if (!o.store) await store.close();
+    if (ownSlack) await slack.stop();
+    throw err;
+  }
   if (o.noWorkers) bot.workers.splice(0, bot.workers.length);
   const port = await bot.start(0, '127.0.0.1');
   return {

@@ -32,7 +32,10 @@ export class OutboxWorker implements Worker {
   private readonly batch: number;
   private readonly retentionMs: number;
   private started = false;
+  private running = false;
+  private again = false;
   private timer?: NodeJS.Timeout;
+  private timerDue = Number.POSITIVE_INFINITY;
   private current: Promise<number> = Promise.resolve(0);
   private lastStats = Number.NEGATIVE_INFINITY;
   private lastPrune = Number.NEGATIVE_INFINITY;
@@ -55,9 +58,14 @@ export class OutboxWorker implements Worker {
     this.schedule(0);
   }
 
-  /** New work was committed: run now instead of at the next poll (no-op until started). */
+  /**
+   * New work was committed: run soon instead of at the next poll (no-op until started). Kicks
+   * coalesce: a burst of commits causes one extra pass, not one pass per commit.
+   */
   kick(): void {
-    if (this.started) this.schedule(0);
+    if (!this.started) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
   }
 
   async stop(): Promise<void> {
@@ -67,7 +75,7 @@ export class OutboxWorker implements Worker {
     await this.current.catch(() => undefined);
   }
 
-  /** One pass: claim due items and deliver them. Resolves with the number of items handled. Runs never overlap. */
+  /** One pass: claim due items and deliver them. Resolves with the number delivered or failed (deferred ones do not count). Runs never overlap. */
   runOnce(): Promise<number> {
     const next = this.current.catch(() => 0).then(() => this.pass());
     this.current = next;
@@ -76,33 +84,68 @@ export class OutboxWorker implements Worker {
 
   private schedule(ms: number): void {
     if (!this.started) return;
+    const due = Date.now() + ms;
+    if (this.timer && this.timerDue <= due) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.timerDue = Number.POSITIVE_INFINITY;
+      this.running = true;
+      this.again = false;
       void this.ctx
         .track(this.runOnce())
-        .catch((err) => this.env.log.error({ err }, 'outbox pass failed'))
-        .then((n) => this.schedule(n && n > 0 ? 0 : this.pollMs));
+        .then(
+          (n) => n,
+          (err) => {
+            this.env.log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'outbox pass failed');
+            return 0;
+          },
+        )
+        .then((progress) => {
+          this.running = false;
+          // Straight on while items are being delivered or new work came in; else poll.
+          this.schedule(progress > 0 || this.again ? 0 : this.pollMs);
+        });
     }, ms);
     this.timer.unref?.();
   }
 
+  /** Items delivered (or failed) in this pass; deferred ones (pacing, silence) are not progress. */
   private async pass(): Promise<number> {
     const now = this.ctx.clock.now();
     await this.maintain(now);
     const items = await this.ctx.store.outbox.claim(this.id, now, this.leaseMs, this.batch);
-    for (const item of items) await this.handle(item);
-    return items.length;
+    let progress = 0;
+    const waiting = new Map<string, number>();
+    for (const item of items) {
+      const until = item.channel ? waiting.get(item.channel) : undefined;
+      if (until !== undefined) {
+        // Its channel is paced: no need to render it only to learn that again.
+        await this.ctx.store.outbox.defer(item, this.id, until);
+        continue;
+      }
+      const r = await this.handle(item);
+      if (r === 'deferred') {
+        const readyAt = item.channel ? this.env.pacer.readyAt(item.channel) : 0;
+        if (item.channel && readyAt > now) waiting.set(item.channel, readyAt);
+      } else progress += 1;
+    }
+    return progress;
   }
 
-  private async handle(item: OutboxItem): Promise<void> {
+  private async handle(item: OutboxItem): Promise<'done' | 'deferred' | 'failed'> {
     const { store } = this.ctx;
     const log = this.env.log.child({ outbox: item.id, kind: item.kind, incident: item.incidentId });
     const deliver = DELIVER[item.kind];
     try {
       const r = deliver ? await deliver(item, this.env) : { done: true as const };
-      if ('deferUntil' in r) await store.outbox.defer(item, this.id, r.deferUntil);
-      else await store.outbox.complete(item, this.id);
+      if ('deferUntil' in r) {
+        await store.outbox.defer(item, this.id, r.deferUntil);
+        return 'deferred';
+      }
+      await store.outbox.complete(item, this.id);
+      return 'done';
     } catch (err) {
       const f = classifySlackError(err);
       const now = this.ctx.clock.now();
@@ -112,6 +155,7 @@ export class OutboxWorker implements Worker {
       if (f.needsOperator) log.error(fields, `Slack refused the alarm post (${f.code}); invite the bot to the channel or fix its token/scopes — retrying`);
       else log.warn(fields, 'Slack call failed; will retry');
       await store.outbox.retry(item, this.id, now + delay, f.code).catch((e) => log.error({ err: e }, 'could not record the retry'));
+      return 'failed';
     }
   }
 

@@ -28,7 +28,7 @@ async function setHandled(ctx: AppContext, inc: Incident, userId: string, on: bo
     const repo = ctx.store.incidentReactions;
     let did: boolean;
     if (on) {
-      const cur = await repo.mark(inc.id);
+      const cur = await repo.mark(inc.id, q);
       did = cur?.userId !== userId;
       if (did) await repo.setMark({ incidentId: inc.id, kind: 'resolved', userId, at: now }, q);
     } else {

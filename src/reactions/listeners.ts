@@ -91,7 +91,7 @@ export function registerReactionListeners(app: App, ctx: AppContext, finder: Inc
       const work = (async () => {
         const r = await applyReaction(ctx, finder, ev, context.botUserId);
         if (!r.handled) {
-          if (r.why !== 'unmapped') log.debug({ why: r.why }, 'reaction ignored');
+          log.debug({ why: r.why }, 'reaction ignored');
           return;
         }
         log.info({ incident: r.incident.id, action: r.action, via: r.via, changed: r.changed }, 'reaction applied');

@@ -20,6 +20,20 @@ export interface SnsVerifierOptions {
   maxAgeMs?: number;
 }
 
+/**
+ * RSA verification on libuv's thread pool (crypto.verify with a callback), so the event loop keeps
+ * reading requests while signatures are checked. Any error (malformed signature) is a mismatch.
+ */
+function verifySignature(algorithm: string, data: Buffer, key: KeyObject, signature: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      cryptoVerify(algorithm, data, key, signature, (err, ok) => resolve(!err && ok));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
 /** The request headers the verifier looks at (none of them is trusted; they only expose tampering). */
 export interface SnsHeaders {
   messageType?: string;
@@ -64,12 +78,7 @@ export class SnsVerifier {
       throw new SnsRejectedError('bad_cert_url', 'SigningCertURL is not an SNS certificate URL', 403);
     }
     const key = this.opts.keys.peek(env.SigningCertURL) ?? (await this.key(env.SigningCertURL));
-    let ok = false;
-    try {
-      ok = cryptoVerify(algorithm, Buffer.from(canonicalString(env), 'utf8'), key, Buffer.from(env.Signature, 'base64'));
-    } catch {
-      ok = false;
-    }
+    const ok = await verifySignature(algorithm, Buffer.from(canonicalString(env), 'utf8'), key, Buffer.from(env.Signature, 'base64'));
     if (!ok) throw new SnsRejectedError('bad_signature', 'signature does not match', 403);
     return env;
   }

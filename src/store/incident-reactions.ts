@@ -93,11 +93,11 @@ export class IncidentReactionRepo {
     return (await q.run(`DELETE FROM incident_marks WHERE incident_id = $1 AND kind = $2 AND user_id = $3`, [incidentId, kind, userId])) > 0;
   }
 
-  async marks(incidentIds: string[]): Promise<Map<string, IncidentMark>> {
+  async marks(incidentIds: string[], q: Queryable = this.db): Promise<Map<string, IncidentMark>> {
     const out = new Map<string, IncidentMark>();
     if (incidentIds.length === 0) return out;
     const ids = [...new Set(incidentIds)].slice(0, 500);
-    const rows = await this.db.query<Record<string, unknown>>(
+    const rows = await q.query<Record<string, unknown>>(
       `SELECT * FROM incident_marks WHERE incident_id IN (${ids.map((_, k) => `$${k + 1}`).join(', ')})`,
       ids,
     );
@@ -107,8 +107,8 @@ export class IncidentReactionRepo {
     return out;
   }
 
-  async mark(incidentId: string): Promise<IncidentMark | undefined> {
-    return (await this.marks([incidentId])).get(incidentId);
+  async mark(incidentId: string, q: Queryable = this.db): Promise<IncidentMark | undefined> {
+    return (await this.marks([incidentId], q)).get(incidentId);
   }
 
   async saveMuteRule(r: MuteRuleRecord): Promise<void> {

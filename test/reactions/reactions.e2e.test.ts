@@ -38,6 +38,20 @@ interface Lab {
   writes(): string[];
 }
 
+/**
+ * Delivers what is due now (and what Slack pacing holds for a few seconds), but not later items such
+ * as the re-render at the end of a silence, so the fake clock stays where the test put it.
+ */
+async function flush(b: AlarmBot): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    await b.worker.runOnce();
+    const soon = (await b.store.outbox.list()).map((x) => Math.max(x.availableAt, x.claimedUntil ?? 0)).filter((t) => t <= b.clock.now() + 5000);
+    if (soon.length === 0) return;
+    b.clock.set(Math.min(...soon));
+  }
+  throw new Error('outbox not flushed');
+}
+
 /** The app over HTTP with one alarm card posted from a signed SNS notification. */
 async function labWithCard(o: { env?: Record<string, string>; cloudwatch?: (s: AwsClientStub<CloudWatchClient>) => void } = {}): Promise<Lab> {
   const b = await startAlarmBot({
@@ -50,7 +64,7 @@ async function labWithCard(o: { env?: Record<string, string>; cloudwatch?: (s: A
   });
   const res = await b.notify(pendingTaskAlarm({ at: b.clock.now() - 1000, name: ALARM_NAME }));
   expect(res.status).toBe(200);
-  await b.drain();
+  await flush(b);
   const card = b.slack.messagesIn(ALARM_CHANNEL).find((m) => !m.thread_ts);
   if (!card) throw new Error('no alarm card was posted');
   const incident = async () => {
@@ -70,7 +84,7 @@ async function labWithCard(o: { env?: Record<string, string>; cloudwatch?: (s: A
       const n = seen;
       // Every reaction ends in exactly one of these log lines (or none when its emoji is not mapped).
       await eventually(() => b.logs.records().filter((l) => l.msg === 'reaction applied' || l.msg === 'reaction ignored' || l.msg === 'reaction failed').length >= n, `reaction ${n} to be handled`);
-      await b.drain();
+      await flush(b);
     },
     writes: () => b.slack.calls.filter((c) => WRITES.test(c.method)).map((c) => c.method),
   };
@@ -90,10 +104,11 @@ describe('reactions on an alarm card', () => {
   it(':eyes: acknowledges (who and when on the card); removing it undoes the acknowledgement', async () => {
     lab = await labWithCard();
     const { b, card } = lab;
+    const at = b.clock.now();
     await lab.react('added', { reaction: 'eyes', ts: card.ts });
     const acked = await lab.incident();
     expect(acked.ackBy).toBe(ALICE);
-    expect(acked.ackAt).toBe(b.clock.now());
+    expect(acked.ackAt).toBe(at);
     expect(cardJson(b, card.ts)).toContain(`Acknowledged by <@${ALICE}>`);
     expect(b.slack.messages.get(`${ALARM_CHANNEL}:${card.ts}`)?.updates).toBeGreaterThanOrEqual(1);
 
@@ -114,10 +129,11 @@ describe('reactions on an alarm card', () => {
   it(':zzz: and :mute: silence for an hour; removing the reaction lifts the silence', async () => {
     lab = await labWithCard();
     const { b, card } = lab;
+    const at = b.clock.now();
     await lab.react('added', { reaction: 'zzz', ts: card.ts });
     const silenced = await lab.incident();
     expect(silenced.silencedBy).toBe(ALICE);
-    expect(silenced.silencedUntil).toBe(b.clock.now() + 3600_000);
+    expect(silenced.silencedUntil).toBe(at + 3600_000);
     expect(cardJson(b, card.ts)).toContain('Silenced until');
     await lab.react('removed', { reaction: 'zzz', ts: card.ts });
     expect((await lab.incident()).silencedUntil).toBeUndefined();
@@ -179,7 +195,7 @@ describe('reactions on a reply in the card thread', () => {
     const { b, card } = lab;
     // The ALARM → OK change is posted as a timeline line in the card's thread.
     await b.notify(pendingTaskAlarm({ state: 'OK', at: b.clock.now(), name: ALARM_NAME }));
-    await b.drain();
+    await flush(b);
     const line = b.slack.repliesTo(ALARM_CHANNEL, card.ts).at(-1);
     if (!line) throw new Error('no thread reply was posted');
     await lab.react('added', { reaction: 'zzz', ts: line.ts });
@@ -221,8 +237,7 @@ describe('reactions on other messages', () => {
   it('ignores an unmapped emoji on the card itself', async () => {
     lab = await labWithCard();
     const before = lab.writes().length;
-    await sendEvent(lab.b.url, reaction('added', { reaction: 'tada', ts: lab.card.ts }));
-    await lab.react('added', { reaction: 'eyes', ts: '1700005555.000400', channel: 'C0RANDOM' });
+    await lab.react('added', { reaction: 'tada', ts: lab.card.ts });
     expect((await lab.incident()).ackBy).toBeUndefined();
     expect(lab.writes().length).toBe(before);
   });

@@ -1,14 +1,13 @@
+import { policyFor } from '../approvals/runtime';
 import type { AppContext, Feature } from '../context';
 import { ForbiddenError, UsageError } from '../errors';
 import { renderDoctorReport } from './render';
 import { runDoctor, summarize } from './run-doctor';
 
-/**
- * Who may run /ecs doctor: approvers (APPROVERS lists the user's ID). The one place to change when a
- * group-aware approver check exists; async so that check may call Slack.
- */
-export async function canRunDoctor(userId: string, ctx: Pick<AppContext, 'config'>): Promise<boolean> {
-  return ctx.config.policy.approvers.includes(userId);
+/** Who may run /ecs doctor: approvers (APPROVERS lists the user or one of their user groups). */
+export async function canRunDoctor(userId: string, ctx: AppContext): Promise<boolean> {
+  // The same group-aware membership check the approval flow uses (user IDs and user groups).
+  return policyFor(ctx).isIn(userId, ctx.config.policy.approvers);
 }
 
 /** `/ecs doctor`: the same checks as `npm run doctor`, as an ephemeral message, for approvers only. */

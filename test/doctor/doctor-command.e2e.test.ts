@@ -20,6 +20,7 @@ describe('/ecs doctor over real HTTP', () => {
   });
   beforeEach(() => {
     t.slack.memberOf = new Set([ALARM_CHANNEL]);
+    t.slack.usergroups = { S0ONCALL: ['U0ONCALLER'] };
   });
 
   async function doctor(userId: string, text = 'doctor') {
@@ -80,9 +81,15 @@ describe('/ecs doctor over real HTTP', () => {
 });
 
 describe('canRunDoctor', () => {
-  const ctx = { config: { policy: { approvers: ['U0BOSS', 'S0GROUP'] } } } as any;
-  it('allows a user listed in APPROVERS and no one else', async () => {
-    await expect(canRunDoctor('U0BOSS', ctx)).resolves.toBe(true);
-    await expect(canRunDoctor('U0OTHER', ctx)).resolves.toBe(false);
+  it('allows users in APPROVERS, directly or through a user group, and no one else', async () => {
+    const t = await startTestBot({ env: { APPROVERS: 'U0BOSS,S0GROUP' } });
+    try {
+      t.slack.usergroups = { S0GROUP: ['U0ONCALL'] };
+      await expect(canRunDoctor('U0BOSS', t.bot.ctx)).resolves.toBe(true);
+      await expect(canRunDoctor('U0ONCALL', t.bot.ctx)).resolves.toBe(true);
+      await expect(canRunDoctor('U0OTHER', t.bot.ctx)).resolves.toBe(false);
+    } finally {
+      await t.stop();
+    }
   });
 });

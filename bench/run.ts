@@ -1,11 +1,17 @@
 import { benchAck } from './ack';
+import { benchMemory } from './memory';
 import { benchSns } from './sns';
+import { benchStatus } from './status';
+import { benchStorm } from './storm';
 import { machine, printTable, type BenchResult } from './lib';
 
 /** `npm run bench [name…]`: runs the benchmarks (all by default) and prints one table each. */
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ack: () => benchAck(),
   sns: () => benchSns(),
+  storm: () => benchStorm(),
+  status: () => benchStatus(),
+  memory: () => benchMemory(),
 };
 
 async function main(): Promise<void> {

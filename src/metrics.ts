@@ -46,6 +46,12 @@ export function createMetrics() {
       help: 'Age of the oldest outbox item not yet delivered',
       registers: [registry],
     }),
+    reactions: new Counter({
+      name: 'ecs_chatops_reactions_total',
+      help: 'Reactions on messages by action (ack, resolved, silence, none) and outcome (applied, unchanged, ignored:<why>)',
+      labelNames: ['action', 'outcome'] as const,
+      registers: [registry],
+    }),
     diagnoses: new Counter({
       name: 'ecs_chatops_diagnoses_total',
       help: 'Diagnoses by trigger (command, button) and outcome (healthy, problem, refused, error)',

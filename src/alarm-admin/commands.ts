@@ -3,12 +3,11 @@ import type { ChangeProposal } from '../approvals/types';
 import { isEcsName, splitTarget } from '../commands/parse';
 import type { CommandInvocation, Subcommand } from '../commands/types';
 import type { AppContext } from '../context';
-import { closestNames } from '../ecs/names';
-import { NotFoundError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { renderAlarmList } from '../slack/render/alarm-list';
 import { renderDryRun, requestPostedText } from '../slack/render/change-request';
 import { CloudWatchAlarms } from './cloudwatch-alarms';
-import { alarmNameOf } from './executors';
+import { alarmNameOf, alarmNotFound } from './executors';
 import { loadOpenAlarms } from './open-alarms';
 import { parsePeriods, parseThreshold } from './pending-alarm';
 
@@ -78,11 +77,9 @@ async function remove(inv: CommandInvocation, ctx: AppContext, words: string[]):
     throw new UsageError((err as Error).message, DELETE_USAGE);
   }
   // Read it first, so a typo is answered at once and the request is filed under the alarm's cluster.
-  const alarm = await new CloudWatchAlarms(ctx.aws.cloudwatch).get(name);
-  if (!alarm) {
-    const { alarms } = await new CloudWatchAlarms(ctx.aws.cloudwatch).list({ maxPages: 5 }).catch(() => ({ alarms: [] }));
-    throw new NotFoundError(`there is no metric alarm named "${name}" in ${ctx.config.aws.region}`, closestNames(name, alarms.map((a) => a.name)));
-  }
+  const cw = new CloudWatchAlarms(ctx.aws.cloudwatch);
+  const alarm = await cw.get(name);
+  if (!alarm) throw await alarmNotFound(cw, name, ctx.config.aws.region);
   const dim = alarm.dimensions.ClusterName;
   const cluster = dim && isEcsName(dim) ? dim : NO_CLUSTER;
   await submit(inv, ctx, { action: 'alarm-delete', cluster, alarm: { name }, reason: reasonOf(inv) }, `/ecs alarm delete ${name}`);

@@ -24,10 +24,10 @@ export function alarmNameOf(p: Pick<ChangeProposal, 'alarm'>): string {
   return name;
 }
 
-/** Existing names closest to `name`, for a NotFoundError (reads at most a few pages). */
-async function suggestions(cw: CloudWatchAlarms, name: string): Promise<string[]> {
+/** "No such alarm", naming the existing alarms closest to `name` (reads at most a few pages). */
+export async function alarmNotFound(cw: CloudWatchAlarms, name: string, region: string): Promise<NotFoundError> {
   const { alarms } = await cw.list({ maxPages: 5 }).catch(() => ({ alarms: [] as CwAlarm[] }));
-  return closestNames(name, alarms.map((a) => a.name));
+  return new NotFoundError(`there is no metric alarm named "${name}" in ${region}`, closestNames(name, alarms.map((a) => a.name)));
 }
 
 /**
@@ -111,7 +111,7 @@ export const alarmDeleteExecutor: ChangeExecutor = {
     const name = alarmNameOf(p);
     const cw = new CloudWatchAlarms(ctx.aws.cloudwatch);
     const alarm = await cw.get(name);
-    if (!alarm) throw new NotFoundError(`there is no metric alarm named "${name}" in ${ctx.config.aws.region}`, await suggestions(cw, name));
+    if (!alarm) throw await alarmNotFound(cw, name, ctx.config.aws.region);
     const warnings: string[] = [];
     const others = nonSnsActions(alarm);
     if (others.length > 0) {

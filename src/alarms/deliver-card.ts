@@ -13,7 +13,8 @@ export const DIGEST_GATHER_MS = 3_000;
 
 /** Calls Slack with the card; falls back to the text-only card when Slack refuses the blocks. */
 async function withBlocksFallback<T>(inc: Incident, env: DeliveryEnv, call: (msg: Record<string, unknown>) => Promise<T>): Promise<T> {
-  const card = renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region });
+  const handled = await env.ctx.store.incidentReactions.mark(inc.id);
+  const card = renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region, handled });
   try {
     return await call({ ...card });
   } catch (err) {
@@ -106,7 +107,9 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
   if (pending.length === 0) return DONE;
   if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
   pacer.posted(channel, now);
-  await ctx.slack.chat.postMessage({ channel, thread_ts: inc.cardTs, ...renderThreadLines(pending), unfurl_links: false, unfurl_media: false });
+  const reply = await ctx.slack.chat.postMessage({ channel, thread_ts: inc.cardTs, ...renderThreadLines(pending), unfurl_links: false, unfurl_media: false });
+  // Reactions on this reply act on the incident (issue 7): remember that it belongs to it.
+  if (reply.ts) await ctx.store.incidentReactions.recordThreadMessage(channel, reply.ts, inc.id, now);
   await ctx.store.incidents.markPosted(inc.id, pending[pending.length - 1].id);
   if (pending.length === LINES_PER_REPLY) return { deferUntil: pacer.readyAt(channel) };
   return DONE;

@@ -63,10 +63,12 @@ interface Job {
 
 /**
  * Group commit for SQLite, whose single writer makes every commit a WAL write: notifications whose
- * requests arrive in the same event-loop turn share one transaction, each inside its own SAVEPOINT
- * (a failure undoes only its own writes and fails only its own request). Each request is still
- * answered only after the commit that holds it. PostgreSQL has real concurrency (and cross-replica
- * row locks that batching could deadlock), so there each notification keeps its own transaction.
+ * requests arrive in the same event-loop turn share one transaction, and each request is answered
+ * only after the commit that holds it. Should any notification of a batch fail, the batch is rolled
+ * back and each of its notifications retried in its own transaction, so one bad message never fails
+ * the others (savepoints would do the same but cost a statement journal per message). PostgreSQL has
+ * real concurrency, and cross-replica row locks that batching could deadlock, so there each
+ * notification keeps its own transaction.
  */
 export class IngestQueue {
   private queue: Job[] = [];
@@ -91,28 +93,22 @@ export class IngestQueue {
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      const settled: ({ ok: true; r: IngestResult } | { ok: false; e: unknown })[] = [];
+      let results: IngestResult[] | undefined;
       try {
-        await this.store.db.tx(async (q) => {
-          for (const job of batch) {
-            await q.run('SAVEPOINT ingest');
-            try {
-              settled.push({ ok: true, r: await ingestIn(q, this.store, job.msg, job.n, job.c) });
-              await q.run('RELEASE ingest');
-            } catch (e) {
-              await q.run('ROLLBACK TO ingest');
-              await q.run('RELEASE ingest');
-              settled.push({ ok: false, e });
-            }
-          }
+        results = await this.store.db.tx(async (q) => {
+          const out: IngestResult[] = [];
+          for (const job of batch) out.push(await ingestIn(q, this.store, job.msg, job.n, job.c));
+          return out;
         });
-        batch.forEach((job, i) => {
-          const s = settled[i];
-          if (s.ok) job.resolve(s.r);
-          else job.reject(s.e);
-        });
-      } catch (e) {
-        for (const job of batch) job.reject(e);
+      } catch {
+        results = undefined;
+      }
+      if (results) {
+        batch.forEach((job, i) => job.resolve((results as IngestResult[])[i]));
+        continue;
+      }
+      for (const job of batch) {
+        await ingestNotification(this.store, job.msg, job.n, job.c).then(job.resolve, job.reject);
       }
     }
     this.scheduled = false;

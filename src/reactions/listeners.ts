@@ -91,9 +91,11 @@ export function registerReactionListeners(app: App, ctx: AppContext, finder: Inc
       const work = (async () => {
         const r = await applyReaction(ctx, finder, ev, context.botUserId);
         if (!r.handled) {
+          ctx.metrics.reactions.inc({ action: 'none', outcome: `ignored:${r.why}` });
           log.debug({ why: r.why }, 'reaction ignored');
           return;
         }
+        ctx.metrics.reactions.inc({ action: r.action, outcome: r.changed ? 'applied' : 'unchanged' });
         log.info({ incident: r.incident.id, action: r.action, via: r.via, changed: r.changed }, 'reaction applied');
         if (!ctx.config.alarmMuteRules || r.action !== 'silence' || !r.changed) return;
         const threadTs = r.via === 'thread' ? (r.incident.cardTs ?? undefined) : undefined;

@@ -63,8 +63,8 @@ export class IncidentReactionRepo {
   }
 
   /**
-   * Incidents that are still open, newest first: the latest incident of each alarm that fired and has
-   * not gone back to OK; ECS-event and raw incidents in ALARM during the last day.
+   * Incidents that are still open, those in ALARM first, newest first: the latest incident of each alarm
+   * that fired and has not gone back to OK; ECS-event and raw incidents in ALARM during the last day.
    */
   async open(now: number, limit = 50): Promise<{ incidents: Incident[]; total: number }> {
     const where = `i.fired_at IS NOT NULL
@@ -72,7 +72,7 @@ export class IncidentReactionRepo {
       AND ((i.kind = 'alarm' AND i.state <> 'OK') OR (i.kind <> 'alarm' AND i.state = 'ALARM' AND i.state_at >= $1))`;
     const [rows, count] = await Promise.all([
       this.db.query<Record<string, unknown>>(
-        `SELECT i.* FROM incidents i WHERE ${where} ORDER BY COALESCE(i.alarm_since, i.state_at) DESC, i.id LIMIT $2`,
+        `SELECT i.* FROM incidents i WHERE ${where} ORDER BY CASE WHEN i.state = 'ALARM' THEN 0 ELSE 1 END, COALESCE(i.alarm_since, i.state_at) DESC, i.id LIMIT $2`,
         [now - EVENT_INCIDENT_OPEN_MS, Math.max(1, Math.min(limit, 500))],
       ),
       this.db.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM incidents i WHERE ${where}`, [now - EVENT_INCIDENT_OPEN_MS]),

@@ -38,13 +38,18 @@ export interface NewOutboxItem {
 export class OutboxRepo {
   constructor(private readonly db: Queryable) {}
 
+  /**
+   * Adds an intent. With a `dedupKey` already pending, the pending item is kept and its version bumped;
+   * its payload is replaced only by a non-empty one (so a `{ force: true }` is not lost to a plain sync).
+   */
   async enqueue(item: NewOutboxItem, q: Queryable = this.db): Promise<void> {
     const params = [item.kind, item.dedupKey, item.channel, item.incidentId, JSON.stringify(item.payload ?? {}), item.availableAt, item.availableAt];
     if (item.dedupKey) {
       await q.run(
         `INSERT INTO outbox (kind, dedup_key, channel, incident_id, payload, created_at, available_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (dedup_key) DO UPDATE SET version = outbox.version + 1, payload = excluded.payload`,
+         ON CONFLICT (dedup_key) DO UPDATE SET version = outbox.version + 1,
+           payload = CASE WHEN excluded.payload = '{}' THEN outbox.payload ELSE excluded.payload END`,
         params,
       );
     } else {

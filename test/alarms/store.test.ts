@@ -147,6 +147,13 @@ describeEachStore('alarms store', (get) => {
     expect(await s.outbox.list()).toEqual([]);
   });
 
+  it('keeps a pending intent\'s payload when the same intent is enqueued again without one', async () => {
+    const s = get();
+    await s.outbox.enqueue({ kind: 'card', dedupKey: 'card:i', incidentId: 'i', payload: { force: true }, availableAt: T0 });
+    await s.outbox.enqueue({ kind: 'card', dedupKey: 'card:i', incidentId: 'i', availableAt: T0 });
+    expect((await s.outbox.list())[0]).toMatchObject({ version: 2, payload: { force: true } });
+  });
+
   it('claims with a lease: another worker waits, a lapsed lease is taken over, retries back off', async () => {
     const s = get();
     await s.outbox.enqueue({ kind: 'note', channel: 'C1', payload: { note: 'subscribed' }, availableAt: T0 });

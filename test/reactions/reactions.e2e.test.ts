@@ -224,6 +224,8 @@ describe('reactions on other messages', () => {
     expect(ignored).toEqual(['not-an-alarm-message', 'not-an-alarm-message']);
     // The second look-up of the same message was answered from the cache.
     expect(b.slack.callsTo('conversations.replies')).toHaveLength(1);
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    expect(metrics).toContain('ecs_chatops_reactions_total{action="none",outcome="ignored:not-an-alarm-message"} 2');
   });
 
   it('does not even ask Slack about a message in a channel without alarm cards', async () => {

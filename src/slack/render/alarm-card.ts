@@ -22,6 +22,8 @@ export interface CardOptions {
   now: number;
   /** Region for console links when the notification names none (the bot's AWS_REGION). */
   defaultRegion: string;
+  /** Someone marked the incident handled by hand (a reaction, issue 7); the state still rules the colour. */
+  handled?: { userId: string; at: number };
 }
 
 /** What every alarm button carries: the incident, and the cluster and service when known. */
@@ -111,9 +113,10 @@ function stateLine(inc: Incident): string {
   return parts.join(' · ');
 }
 
-function statusContext(inc: Incident, now: number): string | undefined {
+function statusContext(inc: Incident, now: number, handled?: CardOptions['handled']): string | undefined {
   const parts: string[] = [];
   if (inc.ackBy) parts.push(`:eyes: Acknowledged by ${mentionUser(inc.ackBy)}${inc.ackAt ? ` ${slackDate(inc.ackAt)}` : ''}`);
+  if (handled) parts.push(`:white_check_mark: Handled by hand by ${mentionUser(handled.userId)} ${slackDate(handled.at)}`);
   if (inc.silencedUntil && inc.silencedUntil > now) {
     parts.push(`:no_bell: Silenced until ${slackDate(inc.silencedUntil, '{time}')}${inc.silencedBy ? ` by ${mentionUser(inc.silencedBy)}` : ''}`);
   }
@@ -172,7 +175,7 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
   if (fields.length) blocks.push({ type: 'section', fields: fields.slice(0, LIMITS.fieldsPerSection) });
 
   const ctx: types.MrkdwnElement[] = [];
-  const status = statusContext(inc, o.now);
+  const status = statusContext(inc, o.now, o.handled);
   if (status) ctx.push({ type: 'mrkdwn', text: clip(status, 1000) });
   const ls = links(n, o);
   if (ls.length) ctx.push({ type: 'mrkdwn', text: ls.join('  ·  ') });

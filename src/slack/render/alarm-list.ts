@@ -46,7 +46,7 @@ export interface AlarmListData {
 }
 
 /** `/ecs alarms`: every open alarm, the bot's first, within one message's limits. */
-export function renderAlarmList(d: AlarmListData): RespondArguments {
+export function renderAlarmList(d: AlarmListData): RespondArguments & { response_type: 'ephemeral'; text: string; blocks: Block[] } {
   const budget = new BlockBudget(LIMITS.blocksPerMessage, LIMITS.cumulativeBlockText);
   const known = d.alarms.filter((a) => a.knownToBot).length;
   budget.add([{ type: 'header', text: { type: 'plain_text', text: `Open alarms (${d.knownTotal + d.cloudwatchOnly})` } }]);

@@ -1,4 +1,4 @@
-import { benchAck } from './ack';
+import { benchAck, statusCommand } from './ack';
 import { benchMemory } from './memory';
 import { benchSns } from './sns';
 import { benchStatus } from './status';
@@ -7,7 +7,7 @@ import { machine, printTable, type BenchResult } from './lib';
 
 /** `npm run bench [name…]`: runs the benchmarks (all by default) and prints one table each. */
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
-  ack: () => benchAck(),
+  ack: () => benchAck({ extraCommands: [statusCommand()] }),
   sns: () => benchSns(),
   storm: () => benchStorm(),
   status: () => benchStatus(),

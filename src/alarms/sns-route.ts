@@ -11,6 +11,8 @@ import type { Queryable } from '../store/db';
 import { IngestQueue } from './ingest';
 import { channelFor, noteChannel } from './routing';
 
+const KNOWN_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
+
 /** SNS bodies are at most 256 KiB of message; escaping can double it. */
 export const MAX_SNS_BODY = 1024 * 1024;
 
@@ -117,7 +119,8 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
     try {
       env = await deps.verifier.verify(raw, { messageType, rawDelivery: header(req, 'x-amz-sns-rawdelivery') });
     } catch (err) {
-      const type = messageType && messageType.length < 40 ? messageType : 'unknown';
+      // A metric label must never take a value an attacker chooses.
+      const type = messageType && KNOWN_TYPES.has(messageType) ? messageType : 'unknown';
       if (err instanceof SnsRejectedError) {
         count(type, `rejected:${err.reason}`);
         log.warn({ reason: err.reason, detail: err.message, topic: header(req, 'x-amz-sns-topic-arn')?.slice(0, 300) }, 'SNS message refused');

@@ -181,22 +181,35 @@ export function statusSubcommand(deps: Omit<StatusDeps, 'log'>): Subcommand {
   };
 }
 
-/** The Status button's value on alarm cards: incident key, cluster, service (optional). */
+/** The Status button's value on alarm cards: incident key, cluster and service (each optional). */
 export interface AlarmStatusValue {
   k?: string;
-  c: string;
+  c?: string;
   s?: string;
 }
 
-/** Validates a Status button value; undefined when anything is off. */
+const optionalName = (x: unknown): string | undefined | false =>
+  x === undefined || x === null || x === '' ? undefined : typeof x === 'string' && isEcsName(x) ? x : false;
+
+/** Validates a Status button value; undefined when anything is off (wrong type, invalid name, too long). */
 export function parseAlarmStatusValue(raw: string | undefined): AlarmStatusValue | undefined {
   const v = decodeValue<Record<string, unknown>>(raw);
   if (!v) return undefined;
-  const { k, c, s } = v;
-  if (typeof c !== 'string' || !isEcsName(c)) return undefined;
-  if (s !== undefined && s !== null && s !== '' && (typeof s !== 'string' || !isEcsName(s))) return undefined;
-  if (k !== undefined && (typeof k !== 'string' || k.length > 512)) return undefined;
-  return { k: k as string | undefined, c, s: typeof s === 'string' && s !== '' ? s : undefined };
+  const c = optionalName(v.c);
+  const s = optionalName(v.s);
+  if (c === false || s === false) return undefined;
+  if (v.k !== undefined && (typeof v.k !== 'string' || v.k.length > 512)) return undefined;
+  return { k: v.k as string | undefined, c, s };
+}
+
+/**
+ * What the Status button shows: the alarm's service, else its cluster. An alarm tied to no cluster
+ * (a raw CloudWatch alarm) falls back to ECS_DEFAULT_CLUSTER, else to every cluster.
+ */
+export function alarmStatusTarget(v: AlarmStatusValue, defaultCluster?: string): StatusTarget {
+  const cluster = v.c ?? defaultCluster;
+  if (!cluster) return { kind: 'overview' };
+  return v.s ? { kind: 'service', cluster, service: v.s } : { kind: 'cluster', cluster };
 }
 
 /** Shows the status of an alarm's service (or cluster) to whoever clicked, as an ephemeral reply. */
@@ -208,12 +221,11 @@ export async function handleAlarmStatus(ctx: AppContext, deps: Omit<StatusDeps, 
   const reply = (m: RespondArguments) => respond({ response_type: 'ephemeral', replace_original: false, ...m });
   if (!value) {
     log.warn('malformed status button value');
-    await reply({ text: ':x: This Status button carries no valid cluster or service. Use `/ecs status <cluster>/<service>` instead.' });
+    await reply({ text: ':x: This Status button carries an invalid cluster or service name. Use `/ecs status <cluster>/<service>` instead.' });
     return;
   }
   try {
-    const target: StatusTarget = value.s ? { kind: 'service', cluster: value.c, service: value.s } : { kind: 'cluster', cluster: value.c };
-    const answer = await loadStatus({ ...deps, log }, target);
+    const answer = await loadStatus({ ...deps, log }, alarmStatusTarget(value, ctx.config.defaultCluster));
     await answerStatus(ctx, answer, { channelId: body.channel?.id ?? '', userId: body.user.id, responseType: 'ephemeral', replaceOriginal: false, log }, reply);
   } catch (err) {
     if (err instanceof UserFacingError) {

@@ -5,14 +5,25 @@ import type { Db, Queryable, SqlValue } from './db';
 import { StoreUnavailableError } from './db';
 
 /** Rewrites $1 placeholders to named @p1 parameters (better-sqlite3 binds those from an object). */
+const rewritten = new Map<string, { text: string; indices: number[] }>();
 function bind(sql: string, params: SqlValue[] = []): [string, Record<string, unknown>] {
+  let r = rewritten.get(sql);
+  if (!r) {
+    const indices = new Set<number>();
+    const text = sql.replace(/\$(\d+)/g, (_m, n: string) => {
+      indices.add(Number(n));
+      return `@p${n}`;
+    });
+    r = { text, indices: [...indices] };
+    if (rewritten.size > 1000) rewritten.clear();
+    rewritten.set(sql, r);
+  }
   const named: Record<string, unknown> = {};
-  const text = sql.replace(/\$(\d+)/g, (_m, n: string) => {
-    const v = params[Number(n) - 1];
+  for (const n of r.indices) {
+    const v = params[n - 1];
     named[`p${n}`] = v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v;
-    return `@p${n}`;
-  });
-  return [text, named];
+  }
+  return [r.text, named];
 }
 
 /**

@@ -344,6 +344,24 @@ describe('durability', () => {
     }
   });
 
+  it('forgets MessageIds after two hours and reports the outbox depth', async () => {
+    const t = await startAlarmBot();
+    try {
+      const env = t.signer.envelope({ message: pendingTaskAlarm({ at: t.clock.now() }), timestamp: t.clock.now() });
+      await postSns(t.url, env);
+      await t.worker.runOnce();
+      expect((await t.bot.ctx.metrics.outboxDepth.get()).values[0].value).toBeGreaterThanOrEqual(1);
+      await t.drain();
+      expect(await t.store.snsMessages.seen(env.MessageId)).toBe(true);
+      t.clock.advance(2 * 3600_000 + 11 * 60_000);
+      await t.worker.runOnce();
+      expect(await t.store.snsMessages.seen(env.MessageId)).toBe(false);
+      expect((await t.bot.ctx.metrics.outboxDepth.get()).values[0].value).toBe(0);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('the running worker delivers without being driven (real loop, kicked after commit)', async () => {
     const t = await startAlarmBot({ noWorkers: false });
     try {

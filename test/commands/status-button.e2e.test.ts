@@ -31,6 +31,13 @@ describe('the alarm card Status button', () => {
     expect(tableAfter(body, '*Services*')[1]).toMatch(/^!\s+EcsLabApi\s+4\s+1\s+3/);
   });
 
+  it('shows every cluster for an alarm tied to no cluster (no default cluster set)', async () => {
+    const body = await click(t, ACTIONS.alarmStatus, JSON.stringify({ k: 'alarm:billing' }));
+    expect(body.replace_original).toBe(false);
+    expect(body.blocks[0].text.text).toBe('ECS clusters in us-east-1');
+    expect(blockText(body)).toContain('*EcsLabCluster*');
+  });
+
   it.each([
     ['not JSON', 'status please'],
     ['an invalid cluster name', JSON.stringify({ k: 'x', c: 'Ecs Lab <cluster>' })],
@@ -42,7 +49,7 @@ describe('the alarm card Status button', () => {
     const body = await click(t, ACTIONS.alarmStatus, value);
     expect(body.response_type).toBe('ephemeral');
     expect(body.replace_original).toBe(false);
-    expect(body.text).toContain('This Status button carries no valid cluster or service');
+    expect(body.text).toContain('This Status button carries an invalid cluster or service name');
     expect(lab.world.calls.length).toBe(before);
   });
 

@@ -1,4 +1,4 @@
-import { parseAlarmStatusValue, parseStatusTarget } from '../../src/commands/status';
+import { alarmStatusTarget, parseAlarmStatusValue, parseStatusTarget } from '../../src/commands/status';
 import { UsageError } from '../../src/errors';
 
 describe('parseStatusTarget', () => {
@@ -44,6 +44,15 @@ describe('parseAlarmStatusValue', () => {
     expect(parseAlarmStatusValue('{"k":"alarm:x","c":"lab","s":"api"}')).toEqual({ k: 'alarm:x', c: 'lab', s: 'api' });
     expect(parseAlarmStatusValue('{"k":"alarm:x","c":"lab"}')).toEqual({ k: 'alarm:x', c: 'lab', s: undefined });
     expect(parseAlarmStatusValue('{"c":"lab","s":""}')).toEqual({ k: undefined, c: 'lab', s: undefined });
+    expect(parseAlarmStatusValue('{"k":"alarm:x"}')).toEqual({ k: 'alarm:x', c: undefined, s: undefined });
+  });
+
+  it('picks the service, else the cluster, else the default cluster, else every cluster', () => {
+    expect(alarmStatusTarget({ c: 'lab', s: 'api' })).toEqual({ kind: 'service', cluster: 'lab', service: 'api' });
+    expect(alarmStatusTarget({ c: 'lab' }, 'dflt')).toEqual({ kind: 'cluster', cluster: 'lab' });
+    expect(alarmStatusTarget({ s: 'api' }, 'dflt')).toEqual({ kind: 'service', cluster: 'dflt', service: 'api' });
+    expect(alarmStatusTarget({ k: 'x' }, 'dflt')).toEqual({ kind: 'cluster', cluster: 'dflt' });
+    expect(alarmStatusTarget({ k: 'x', s: 'api' })).toEqual({ kind: 'overview' });
   });
 
   it.each([
@@ -51,7 +60,7 @@ describe('parseAlarmStatusValue', () => {
     '',
     'lab/api',
     '[]',
-    '{"s":"api"}',
+    '{"s":"api/x"}',
     '{"c":"lab api"}',
     '{"c":"lab","s":"a/b"}',
     '{"c":"lab","s":7}',

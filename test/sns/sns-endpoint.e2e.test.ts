@@ -126,6 +126,13 @@ describe('POST /sns over real HTTP', () => {
     expect(((await res.json()) as { error: string }).error).toBe('raw_delivery');
   });
 
+  it('never lets a request choose a metric label', async () => {
+    await postSns(t.url, 'not json', { 'x-amz-sns-message-type': 'Evil-1' });
+    const m = await t.bot.ctx.metrics.snsMessages.get();
+    expect(m.values.map((v) => v.labels.type)).not.toContain('Evil-1');
+    expect(m.values.some((v) => v.labels.type === 'unknown' && v.labels.outcome === 'rejected:malformed')).toBe(true);
+  });
+
   it('refuses a body over the size cap with 413', async () => {
     const res = await postSns(t.url, 'x'.repeat(1024 * 1024 + 10));
     expect(res.status).toBe(413);

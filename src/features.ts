@@ -1,4 +1,5 @@
 import { alarmAdminFeature } from './alarm-admin/feature';
+import { mentionFeature } from './slack/mention';
 import { alarmsFeature } from './alarms/feature';
 import { approvalsFeature } from './approvals/feature';
 import { statusFeature } from './commands/status';
@@ -14,4 +15,4 @@ import { reactionsFeature } from './reactions/feature';
  * Every capability of the bot, in one list. Add a feature here; nothing else in the composition
  * root changes.
  */
-export const FEATURES: FeatureFactory[] = [healthFeature, metricsFeature, doctorFeature, queryFeature, statusFeature, approvalsFeature, diagnoseFeature, alarmsFeature, alarmAdminFeature, reactionsFeature, homeFeature];
+export const FEATURES: FeatureFactory[] = [healthFeature, metricsFeature, doctorFeature, queryFeature, statusFeature, approvalsFeature, diagnoseFeature, alarmsFeature, alarmAdminFeature, reactionsFeature, homeFeature, mentionFeature];

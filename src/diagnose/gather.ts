@@ -125,7 +125,7 @@ export async function gatherEvidence(d: DiagnoseDeps, clusterName: string, servi
     utilisation,
     asg: group ? toAsgInfo(group, instances) : undefined,
     serviceScaling,
-    limits: { maxInstances: d.config.policy.maxInstances, maxDesiredTasks: d.config.policy.maxDesiredTasks },
+    limits: { maxInstances: d.config.policy.maxInstances },
     gaps,
   };
 }

@@ -5,7 +5,8 @@ import { result, type CheckResult } from './types';
 
 /**
  * Bot token scopes the features use; manifest.yml requests exactly these (a test keeps the two in
- * step). channels:read / groups:read let the doctor see whether the bot is in the alarm channel.
+ * step). channels:read / groups:read let the doctor see whether the bot is in the alarm channel;
+ * channels:history / groups:history let a reaction on a person's reply in an alarm thread find its alarm.
  */
 export const REQUIRED_BOT_SCOPES = [
   'commands',
@@ -17,6 +18,8 @@ export const REQUIRED_BOT_SCOPES = [
   'app_mentions:read',
   'channels:read',
   'groups:read',
+  'channels:history',
+  'groups:history',
 ] as const;
 
 export interface SlackIdentity {

@@ -82,6 +82,36 @@ describe('gathering the evidence from AWS', () => {
     expect(input.asg).toMatchObject({ name: 'EcsLabAsg', foundBy: 'ASG_MAPPING' });
   });
 
+  it('Container Insights off: utilisation from AWS/ECS, and a finding that says how to enable it', async () => {
+    const lab = labWorld();
+    lab.world.clusters.get(lab.cluster)!.containerInsights = 'disabled';
+    const input = await gatherEvidence(deps(lab.world), lab.cluster, lab.service);
+    expect(input.utilisation?.source).toBe('aws-ecs');
+    const metricCalls = lab.world.callsTo('GetMetricData').flatMap((c) => c.input.MetricDataQueries.map((q: any) => q.MetricStat.Metric.Namespace));
+    expect(new Set(metricCalls)).toEqual(new Set(['AWS/ECS']));
+    const d = diagnose(input);
+    expect(d.findings.find((f) => f.id === 'insights')!.detail).toContain('/ecs insights EcsLabCluster enable');
+    expect(d.healthy).toBe(true);
+  });
+
+  it('tasks killed for memory: read from the stopped tasks, and the fix is memory, not instances', async () => {
+    const lab = labWorld();
+    for (let i = 0; i < 3; i++) {
+      lab.world.addStoppedTask(lab.cluster, lab.service, {
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        exitCode: 137,
+        containerReason: 'OutOfMemoryError: Container killed due to memory usage',
+        at: lab.world.now - (i + 1) * 60_000,
+      });
+    }
+    const d = diagnose(await gatherEvidence(deps(lab.world), lab.cluster, lab.service));
+    expect(d.findings[0]).toMatchObject({ id: 'stopped-tasks', severity: 'critical' });
+    expect(d.findings[0].evidence[0]).toContain('api exit 137');
+    expect(d.recommendation!.summary).toMatch(/raise the task’s memory/);
+    expect(d.recommendation!.actions).toEqual([]);
+  });
+
   it('an unknown cluster or service is a NotFoundError with the closest names', async () => {
     const lab = labWorld();
     await expect(gatherEvidence(deps(lab.world), 'EcsLabClustr', lab.service)).rejects.toMatchObject({ constructor: NotFoundError, suggestions: ['EcsLabCluster'] });

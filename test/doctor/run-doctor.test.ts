@@ -75,7 +75,7 @@ describe('runDoctor', () => {
     expect(report.results.every((r) => r.ok && r.fix === undefined)).toBe(true);
     expect(report).toMatchObject({ region: 'us-east-1', at: 1_700_000_000_000 });
     expect(get('slack.token').detail).toBe('bot @ecs-ops (UBOT) in workspace Acme');
-    expect(get('slack.scopes').detail).toBe('all 9 required scopes granted');
+    expect(get('slack.scopes').detail).toBe('all 11 required scopes granted');
     expect(get('slack.alarm-channel').detail).toBe(`#ops-alarms (${ALARM_CHANNEL}); the bot is a member`);
     expect(get('aws.identity').detail).toContain(`account ${ACCOUNT}`);
     expect(get('aws.identity').detail).toContain('region us-east-1');
@@ -110,7 +110,7 @@ describe('runDoctor', () => {
     });
 
     it('names the scopes that are missing', async () => {
-      const { get } = await run({ scopes: ['commands', 'chat:write', 'reactions:read', 'users:read', 'usergroups:read', 'app_mentions:read', 'channels:read'] });
+      const { get } = await run({ scopes: ['commands', 'chat:write', 'reactions:read', 'users:read', 'usergroups:read', 'app_mentions:read', 'channels:read', 'channels:history', 'groups:history'] });
       expect(get('slack.scopes')).toMatchObject({ status: 'fail', detail: 'missing files:write, groups:read' });
       expect(get('slack.scopes').fix).toMatch(/OAuth & Permissions.*reinstall/);
     });

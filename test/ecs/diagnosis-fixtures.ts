@@ -134,7 +134,7 @@ export function healthyInput(o: Partial<DiagnosisInput> = {}): DiagnosisInput {
     stoppedTasks: [],
     utilisation: { source: 'container-insights', cpu: 35, memory: 60 },
     asg: { name: 'EcsLabAsg', min: 1, max: 1, desired: 1, instanceType: 't3.micro', launching: 0, foundBy: 'instance lookup' },
-    limits: { maxInstances: 20, maxDesiredTasks: 50 },
+    limits: { maxInstances: 20 },
     gaps: [],
     ...o,
   };

@@ -74,7 +74,7 @@ export interface DiagnosisInput {
   asg?: AsgInfo;
   serviceScaling?: ServiceScalingInfo;
   /** Bounds the approval flow enforces, so the recommendation stays within them. */
-  limits: { maxInstances: number; maxDesiredTasks: number };
+  limits: { maxInstances: number };
   /** Evidence that could not be read, in plain words ("stopped tasks: AccessDenied …"). */
   gaps: string[];
 }

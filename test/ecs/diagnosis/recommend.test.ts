@@ -49,7 +49,7 @@ describe('diagnose and recommend', () => {
   });
 
   it('capacity cannot grow past MAX_INSTANCES: scaling the service back is the recommended fix', () => {
-    const input = labIncidentInput({ limits: { maxInstances: 3, maxDesiredTasks: 50 } });
+    const input = labIncidentInput({ limits: { maxInstances: 3 } });
     const rec = diagnose(input).recommendation!;
     expect(rec.summary).toMatch(/more than the 3 instances a request may set; scale EcsLabApi back to 1 task/);
     expect(rec.actions.map((a) => [a.proposal.a, a.proposal.n, a.primary])).toEqual([['scale-service', 1, true]]);

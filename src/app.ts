@@ -91,6 +91,9 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: slackRetries }, fetch: slackFetch },
     customRoutes: features.flatMap((f) => f.routes ?? []),
     processBeforeResponse: false,
+    // Bolt's default in-memory conversation store runs before every listener (and so before every ack)
+    // and builds an Error per request when nothing is stored; the bot keeps no conversation state.
+    convoStore: false,
     extendedErrorHandler: true,
   });
   app.error(async ({ error }: { error: Error }) => {

@@ -28,6 +28,8 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
     },
   };
   const all = [help, ...subcommands];
+  // The help answer never changes while the bot runs: built once, not on every /ecs help.
+  const helpAnswer = renderHelp(all);
 
   app.command(COMMAND, async ({ command, ack, respond }) => {
     const started = process.hrtime.bigint();
@@ -42,7 +44,7 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
     }
     const name = words[0];
     if (!name || name.toLowerCase() === 'help' || name === '?') {
-      await ack(renderHelp(all));
+      await ack(helpAnswer);
       return;
     }
     const sub = findSubcommand(all, name);

@@ -44,11 +44,17 @@ export function openPostgresDb(url: string, opts: { schema?: string; max?: numbe
     });
     return schemaReady;
   };
+  // After close() every call fails as the SQLite store's does, not with pg's "pool after end" Error.
+  let closed = false;
+  const ready = () => {
+    if (closed) throw new StoreUnavailableError('the PostgreSQL store is closed');
+    return ensureSchema();
+  };
   const on = (c: { query: Pool['query'] }, first = true): Queryable => ({
     dialect: 'postgres',
     async query<T>(sql: string, params?: SqlValue[]) {
       try {
-        if (first) await ensureSchema();
+        if (first) await ready();
         return (await c.query(sql, norm(params))).rows as T[];
       } catch (err) {
         throw wrap(err);
@@ -56,7 +62,7 @@ export function openPostgresDb(url: string, opts: { schema?: string; max?: numbe
     },
     async run(sql: string, params?: SqlValue[]) {
       try {
-        if (first) await ensureSchema();
+        if (first) await ready();
         return (await c.query(sql, norm(params))).rowCount ?? 0;
       } catch (err) {
         throw wrap(err);
@@ -69,9 +75,10 @@ export function openPostgresDb(url: string, opts: { schema?: string; max?: numbe
     async tx<T>(fn: (q: Queryable) => Promise<T>) {
       let client;
       try {
-        await ensureSchema();
+        await ready();
         client = await pool.connect();
       } catch (err) {
+        if (err instanceof StoreUnavailableError) throw err;
         throw new StoreUnavailableError(`PostgreSQL unavailable: ${(err as Error).message}`, { cause: err });
       }
       try {
@@ -90,6 +97,8 @@ export function openPostgresDb(url: string, opts: { schema?: string; max?: numbe
       await direct.query('SELECT 1');
     },
     async close() {
+      if (closed) return;
+      closed = true;
       await pool.end().catch(() => undefined);
     },
   };

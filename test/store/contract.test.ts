@@ -1,4 +1,52 @@
-import { describeEachStore } from '../helpers/stores';
+import { openStore, type Store } from '../../src/store';
+import { StoreUnavailableError } from '../../src/store/db';
+import { MIGRATIONS } from '../../src/store/migrations';
+import { tempDbPath } from '../helpers/test-bot';
+import { STORE_KINDS, TEST_PG_URL, describeEachStore, openTestStore, type StoreKind } from '../helpers/stores';
+
+/** Where a brand-new, empty database of `kind` lives, and how to remove it afterwards. */
+function freshDatabase(kind: StoreKind): { open: () => Promise<Store>; drop: (s: Store) => Promise<void> } {
+  if (kind === 'sqlite') {
+    const path = tempDbPath();
+    return { open: () => openStore({ kind: 'sqlite', path }), drop: async () => undefined };
+  }
+  const schema = `t_${process.pid}_fresh_${Math.random().toString(36).slice(2, 10)}`;
+  const url = `${TEST_PG_URL}${TEST_PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+  return { open: () => openStore({ kind: 'postgres', url }), drop: (s) => s.db.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).then(() => undefined) };
+}
+
+// Life-cycle promises that need a database of their own (describeEachStore's is shared by a test's body).
+describe.each(STORE_KINDS)('store contract: opening and closing [%s]', (kind) => {
+  it('lets several replicas start at once on an empty database: each migration is applied exactly once', async () => {
+    const db = freshDatabase(kind);
+    const stores = await Promise.all(Array.from({ length: 4 }, () => db.open()));
+    try {
+      const rows = await stores[0].db.query<{ version: unknown }>(`SELECT version FROM schema_migrations ORDER BY version`);
+      expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
+      // Every replica sees the same tables.
+      await Promise.all(stores.map((s) => s.audit.latest(1)));
+    } finally {
+      await db.drop(stores[0]);
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('refuses work once closed, with StoreUnavailableError, and closes twice harmlessly', async () => {
+    const ts = await openTestStore(kind);
+    const second = await openStore(kind === 'sqlite' ? { kind, path: ts.url } : { kind, url: ts.url });
+    try {
+      await second.close();
+      await expect(second.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(second.audit.latest(1)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(second.db.tx(async (q) => q.query('SELECT 1'))).rejects.toBeInstanceOf(StoreUnavailableError);
+      await second.close();
+      // The other replica's store is unaffected.
+      await ts.store.ping();
+    } finally {
+      await ts.cleanup();
+    }
+  });
+});
 
 describeEachStore('store contract: foundation', (get, kind) => {
   it('answers ping and reports its dialect', async () => {
@@ -42,5 +90,231 @@ describeEachStore('store contract: foundation', (get, kind) => {
     );
     const rows = await s.db.query<{ value: string }>(`SELECT value FROM kv WHERE key = $1`, ['n']);
     expect(rows[0].value).toBe('20');
+  });
+});
+
+describeEachStore('store contract: the SQL layer', (get) => {
+  it('round-trips epoch milliseconds beyond 32 bits, text, NULL for undefined and booleans as 0/1', async () => {
+    const s = get();
+    const at = Date.UTC(2031, 0, 2, 3, 4, 5, 678);
+    const text = `it's "quoted" — ünïcode 🚨 <&> $1 \\n`;
+    await s.db.run(`INSERT INTO audit (at, actor, action, target, outcome, request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [at, text, 'a', 't', 'recorded', undefined, null]);
+    const rows = await s.db.query<Record<string, unknown>>(`SELECT at, actor, request_id, detail FROM audit`);
+    expect(rows).toEqual([{ at, actor: text, request_id: null, detail: null }]);
+    expect(typeof rows[0].at).toBe('number');
+    await s.db.run(`INSERT INTO incident_events (incident_id, at, kind, text, posted, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, ['i', at, 'info', 'x', true, at]);
+    const ev = await s.db.query<{ posted: unknown }>(`SELECT posted FROM incident_events`);
+    expect(Number(ev[0].posted)).toBe(1);
+  });
+
+  it('reports the rows a statement changed, and 0 when none matched', async () => {
+    const s = get();
+    for (const k of ['a', 'b', 'c']) await s.db.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)`, [k, 'v', 1]);
+    expect(await s.db.run(`UPDATE kv SET value = $1 WHERE updated_at = $2`, ['w', 1])).toBe(3);
+    expect(await s.db.run(`DELETE FROM kv WHERE key = $1`, ['nope'])).toBe(0);
+    expect(await s.db.run(`DELETE FROM kv WHERE key IN ($1, $2)`, ['a', 'b'])).toBe(2);
+  });
+
+  it('stays usable after a statement fails inside a transaction, which rolls back whole', async () => {
+    const s = get();
+    await s.db.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)`, ['dup', 'v', 1]);
+    await expect(
+      s.db.tx(async (q) => {
+        await q.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)`, ['fresh', 'v', 1]);
+        await q.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)`, ['dup', 'v', 2]); // primary key violation
+      }),
+    ).rejects.toThrow();
+    expect((await s.db.query<{ key: string }>(`SELECT key FROM kv ORDER BY key`)).map((r) => r.key)).toEqual(['dup']);
+    // Every pooled connection is back in a clean state: many transactions after it all commit.
+    await Promise.all(Array.from({ length: 12 }, (_, i) => s.db.tx((q) => q.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)`, [`k${i}`, 'v', i]))));
+    expect(await s.db.query(`SELECT key FROM kv`)).toHaveLength(13);
+  });
+
+  it('returns what a transaction returns, and its writes are visible after it commits', async () => {
+    const s = get();
+    const out = await s.db.tx(async (q) => {
+      await q.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)`, ['t', 'inside', 1]);
+      const seen = await q.query<{ value: string }>(`SELECT value FROM kv WHERE key = $1`, ['t']);
+      return seen[0].value;
+    });
+    expect(out).toBe('inside');
+    expect(await s.db.query(`SELECT value FROM kv WHERE key = $1`, ['t'])).toEqual([{ value: 'inside' }]);
+  });
+
+});
+
+describeEachStore('store contract: audit', (get) => {
+  it('records inside a caller\'s transaction and keeps nothing when it rolls back', async () => {
+    const s = get();
+    await expect(
+      s.db.tx(async (q) => {
+        await s.audit.record({ at: 1, actor: 'U1', action: 'scale-service', target: 'x', outcome: 'requested', requestId: 'r9' }, q);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await s.audit.forRequest('r9')).toEqual([]);
+    await s.db.tx((q) => s.audit.record({ at: 2, actor: 'U1', action: 'scale-service', target: 'x', outcome: 'requested', requestId: 'r9', detail: { n: [1, 'two'] } }, q));
+    expect(await s.audit.forRequest('r9')).toEqual([
+      expect.objectContaining({ at: 2, outcome: 'requested', detail: { n: [1, 'two'] }, before: undefined, approver: undefined, error: undefined }),
+    ]);
+  });
+
+  it('lists a request\'s entries in the order they were written and bounds latest()', async () => {
+    const s = get();
+    for (const outcome of ['requested', 'succeeded'] as const) await s.audit.record({ at: 5, actor: 'U1', action: 'a', target: 't', outcome, requestId: 'r1' });
+    expect((await s.audit.forRequest('r1')).map((e) => e.outcome)).toEqual(['requested', 'succeeded']);
+    // Same timestamp: the later write comes first.
+    expect((await s.audit.latest(1)).map((e) => e.outcome)).toEqual(['succeeded']);
+    expect(await s.audit.latest(0)).toHaveLength(1);
+  });
+});
+
+describeEachStore('store contract: SNS MessageIds', (get) => {
+  const TOPIC = 'arn:aws:sns:us-east-1:123456789012:t';
+
+  it('accepts one of many concurrent deliveries of the same MessageId', async () => {
+    const s = get();
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => s.db.tx((q) => s.snsMessages.remember('same', TOPIC, 'Notification', 1000 + i, q))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await s.snsMessages.seen('same')).toBe(true);
+  });
+
+  it('forgets a MessageId whose transaction rolled back, so SNS\'s retry is accepted', async () => {
+    const s = get();
+    await expect(
+      s.db.tx(async (q) => {
+        expect(await s.snsMessages.remember('m-retry', TOPIC, 'Notification', 1000, q)).toBe(true);
+        throw new Error('store failed after the dedup row');
+      }),
+    ).rejects.toThrow();
+    expect(await s.snsMessages.seen('m-retry')).toBe(false);
+    expect(await s.snsMessages.remember('m-retry', TOPIC, 'Notification', 2000)).toBe(true);
+  });
+});
+
+describeEachStore('store contract: incidents', (get) => {
+  const base = {
+    id: 'inc-1',
+    alarmKey: 'alarm:123456789012:us-east-1:a',
+    seq: 1,
+    kind: 'raw' as const,
+    name: 'a',
+    state: 'ALARM' as const,
+    stateAt: 1_000,
+    firedAt: 1_000,
+    alarmSince: 1_000,
+    alarmMs: 0,
+    flaps: 0,
+    updates: 1,
+    version: 1,
+    renderedVersion: 0,
+    notification: { kind: 'raw', key: 'k', name: 'a', state: 'ALARM', level: 'critical', at: 1_000, summary: 's', excerpt: 'e', source: { topicArn: 't', messageId: 'm' } } as never,
+    createdAt: 1_000,
+    updatedAt: 1_000,
+  };
+
+  it('answers undefined for an alarm key with no incident', async () => {
+    expect(await get().incidents.latestForKey('none')).toBeUndefined();
+    expect(await get().incidents.get('none')).toBeUndefined();
+  });
+
+  it('save() keeps the channel a card was posted to and leaves card, ack and silence columns to their writers', async () => {
+    const s = get();
+    await s.incidents.insert({ ...base, channel: 'C1' });
+    await s.incidents.setCard('inc-1', { channel: 'C1', ts: '1.000001', kind: 'card', postedAt: 2_000, version: 1 });
+    await s.incidents.acknowledge('inc-1', 'U1', 2_500);
+    const cur = (await s.incidents.get('inc-1'))!;
+    // A notification read before the card was posted (no card fields, another channel) is saved.
+    await s.incidents.save({ ...base, channel: 'C2', state: 'OK', version: cur.version + 1, updatedAt: 3_000 });
+    expect(await s.incidents.get('inc-1')).toMatchObject({ state: 'OK', channel: 'C1', cardTs: '1.000001', cardKind: 'card', renderedVersion: 1, ackBy: 'U1', version: 3 });
+  });
+
+  it('never moves the rendered version backwards, and clearCard() makes the next sync post anew', async () => {
+    const s = get();
+    await s.incidents.insert({ ...base, channel: 'C1', version: 5 });
+    await s.incidents.setCard('inc-1', { channel: 'C1', ts: '1.000001', kind: 'card', postedAt: 2_000, version: 3 });
+    await s.incidents.setRendered('inc-1', 5);
+    await s.incidents.setRendered('inc-1', 4); // a slower delivery of an older version
+    expect((await s.incidents.get('inc-1'))?.renderedVersion).toBe(5);
+    await s.incidents.clearCard('inc-1');
+    expect(await s.incidents.get('inc-1')).toMatchObject({ cardTs: undefined, cardKind: undefined, cardPostedAt: undefined, renderedVersion: 0, channel: 'C1' });
+  });
+
+  it('records timeline lines inside the ingest transaction only when it commits', async () => {
+    const s = get();
+    await s.incidents.insert(base);
+    await expect(
+      s.db.tx(async (q) => {
+        await s.incidents.addEvent({ incidentId: 'inc-1', at: 1, kind: 'state', state: 'OK', text: 'lost' }, 1, q);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow();
+    await s.db.tx((q) => s.incidents.addEvent({ incidentId: 'inc-1', at: 2, kind: 'info', text: 'kept' }, 2, q));
+    expect(await s.incidents.events('inc-1')).toEqual([expect.objectContaining({ text: 'kept', kind: 'info', state: undefined, posted: false })]);
+  });
+});
+
+describeEachStore('store contract: outbox', (get) => {
+  it('claims due items oldest first, up to the limit, and none that are not due yet', async () => {
+    const s = get();
+    await s.outbox.enqueue({ kind: 'note', channel: 'C1', payload: { n: 'later' }, availableAt: 5_000 });
+    await s.outbox.enqueue({ kind: 'note', channel: 'C1', payload: { n: 'second' }, availableAt: 2_000 });
+    await s.outbox.enqueue({ kind: 'note', channel: 'C1', payload: { n: 'first' }, availableAt: 1_000 });
+    await s.outbox.enqueue({ kind: 'note', channel: 'C1', payload: { n: 'third' }, availableAt: 2_000 });
+    const got = await s.outbox.claim('w1', 3_000, 60_000, 2);
+    expect(got.map((i) => i.payload.n)).toEqual(['first', 'second']);
+    expect(got[0]).toMatchObject({ claimedBy: 'w1', claimedUntil: 63_000 });
+    expect((await s.outbox.claim('w1', 3_000, 60_000, 10)).map((i) => i.payload.n)).toEqual(['third']);
+  });
+
+  it('opens a new item for a dedup key once the previous one was delivered', async () => {
+    const s = get();
+    await s.outbox.enqueue({ kind: 'card', dedupKey: 'card:i', incidentId: 'i', availableAt: 1 });
+    const [a] = await s.outbox.claim('w1', 1, 60_000, 10);
+    expect(await s.outbox.complete(a, 'w1')).toBe(true);
+    await s.outbox.enqueue({ kind: 'card', dedupKey: 'card:i', incidentId: 'i', availableAt: 2 });
+    const items = await s.outbox.list();
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ version: 1, attempts: 0, createdAt: 2 });
+    expect(items[0].id).not.toBe(a.id);
+  });
+
+  it('lets only the holder of a claim complete, retry or defer it', async () => {
+    const s = get();
+    await s.outbox.enqueue({ kind: 'note', channel: 'C1', availableAt: 1 });
+    const [a] = await s.outbox.claim('w1', 1, 60_000, 10);
+    expect(await s.outbox.complete(a, 'intruder')).toBe(false);
+    await s.outbox.retry(a, 'intruder', 99, 'x');
+    await s.outbox.defer(a, 'intruder', 99);
+    expect((await s.outbox.list())[0]).toMatchObject({ claimedBy: 'w1', availableAt: 1, attempts: 0 });
+    await s.outbox.retry(a, 'w1', 10, 'e'.repeat(2000));
+    expect((await s.outbox.list())[0].lastError).toHaveLength(500);
+  });
+
+  it('keeps nothing enqueued by a transaction that rolled back, and reports an empty outbox', async () => {
+    const s = get();
+    await expect(
+      s.db.tx(async (q) => {
+        await s.outbox.enqueue({ kind: 'card', dedupKey: 'card:x', incidentId: 'x', availableAt: 1 }, q);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow();
+    expect(await s.outbox.list()).toEqual([]);
+    expect(await s.outbox.stats()).toEqual({ depth: 0, oldestCreatedAt: undefined });
+  });
+});
+
+describeEachStore('store contract: rollouts', (get) => {
+  const target = { kind: 'service' as const, cluster: 'c', service: 's', desired: 2 };
+  const r = (id: string, requestId: string, startedAt: number) => ({ id, requestId, target, channel: 'C1', threadTs: '1.1', startedAt, deadlineAt: startedAt + 600_000, nextPollAt: startedAt });
+
+  it('follows one rollout per request and lists those being followed, oldest first', async () => {
+    const s = get();
+    await s.rollouts.create(r('ro-b', 'req-b', 2_000));
+    await s.rollouts.create(r('ro-a', 'req-a', 1_000));
+    await expect(s.rollouts.create(r('ro-c', 'req-a', 3_000))).rejects.toThrow();
+    expect((await s.rollouts.listFollowing()).map((x) => x.id)).toEqual(['ro-a', 'ro-b']);
+    expect(await s.rollouts.get('nope')).toBeUndefined();
+    expect(await s.rollouts.forRequest('nope')).toBeUndefined();
   });
 });

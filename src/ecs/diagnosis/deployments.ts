@@ -15,6 +15,16 @@ function describe(d: DeploymentInfo, now: number): string {
   return `${d.status}${state} ${d.id}: ${d.taskDefinition}, ${d.running}/${d.desired} running, ${d.pending} pending${failed}${age}`;
 }
 
+/** What the circuit breaker did lately: the failed deployment and the events that say so. */
+export function circuitBreakerActivity(input: DiagnosisInput, f: Facts) {
+  const { service, now } = input;
+  const recentEvents = f.events.filter((e) => e.at >= now - FAILURE_WINDOW_MS);
+  const failedEvent = recentEvents.find((e) => e.kind === 'deployment-failed');
+  const rollback = recentEvents.find((e) => e.kind === 'rollback');
+  const failed = service.deployments.find((d) => d.rolloutState === 'FAILED' && (d.updatedAt ?? d.createdAt ?? now) >= now - FAILURE_WINDOW_MS);
+  return { failed, failedEvent, rollback, any: !!(failed || failedEvent) };
+}
+
 /** Deployments stuck, failed, or rolled back by the circuit breaker. */
 export function deploymentFinding(input: DiagnosisInput, f: Facts): Finding | undefined {
   const { service, now } = input;
@@ -22,10 +32,7 @@ export function deploymentFinding(input: DiagnosisInput, f: Facts): Finding | un
   if (deployments.length === 0) return undefined;
   const primary = deployments.find((d) => d.status === 'PRIMARY') ?? deployments[0];
   const evidence = deployments.slice(0, 4).map((d) => describe(d, now));
-  const recentEvents = f.events.filter((e) => e.at >= now - FAILURE_WINDOW_MS);
-  const failedEvent = recentEvents.find((e) => e.kind === 'deployment-failed');
-  const rollback = recentEvents.find((e) => e.kind === 'rollback');
-  const failed = deployments.find((d) => d.rolloutState === 'FAILED' && (d.updatedAt ?? d.createdAt ?? now) >= now - FAILURE_WINDOW_MS);
+  const { failed, failedEvent, rollback } = circuitBreakerActivity(input, f);
   for (const e of [failedEvent, rollback]) if (e) evidence.push(`${ago(e.at, now)}: "${oneLine(e.message, 200)}"`);
 
   if (failed || failedEvent) {

@@ -1,5 +1,6 @@
 import { describeLimit } from '../capacity';
 import { fitsSentence } from './capacity';
+import { circuitBreakerActivity } from './deployments';
 import type { PlacementReason } from './events';
 import type { Facts } from './facts';
 import { plural } from './format';
@@ -68,19 +69,22 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
 
   // 1. A failed or rolled-back deployment: the revision is the problem, not the capacity.
   const deployment = findings.find((x) => x.id === 'deployment' && (x.severity === 'critical' || x.severity === 'warning'));
-  if (deployment && /circuit breaker|failed/i.test(deployment.title)) {
+  if (circuitBreakerActivity(input, f).any) {
     return { summary: 'the new task definition revision does not start healthily: fix it (see the stopped tasks) before deploying again; scaling would not help', actions: [], notes };
   }
 
-  // 2. Tasks start and then die: more room would only make them die faster.
+  // 2. Tasks start and then die: more room would only make them die faster. One or two failures
+  // beside a capacity shortfall are noise next to it; three or more are the story.
   const plan = f.capacity;
   const worstStop = f.stops.groups.find((g) => STOP_FIX[g.cause]);
-  if (f.stops.failures > 0 && worstStop && !(plan && plan.unplaceable > 0 && f.stops.failures < 3)) {
+  const capacityShort = !!plan && plan.unplaceable > 0;
+  const crashing = f.stops.failures >= 3 || (f.stops.failures > 0 && !capacityShort);
+  if (crashing && worstStop) {
     return { summary: STOP_FIX[worstStop.cause]!, actions: [], notes };
   }
 
   // 3. Not enough room on the instances.
-  if (plan && plan.unplaceable > 0) {
+  if (plan && capacityShort) {
     const short = !plan.reference ? 'no container instances' : plan.reference.limitedBy === 'ports' ? 'their host port is taken on every instance' : `not enough ${plan.reference.limitedBy === 'cpu' ? 'CPU' : 'memory'} on the instances`;
     const why = `${plural(plan.unplaceable, 'task')} of ${cluster}/${s.name} cannot be placed: ${short}`;
     const safeBack = scaleBackIsSafe(input, findings, f);

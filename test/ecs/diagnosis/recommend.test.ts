@@ -86,6 +86,11 @@ describe('diagnose and recommend', () => {
     expect(d.recommendation!.actions).toEqual([]);
   });
 
+  it('one crash beside a capacity shortfall: capacity is still the fix (but scaling back is not offered)', () => {
+    const rec = diagnose(labIncidentInput({ stoppedTasks: [stoppedTask({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', exitCode: 1 })] })).recommendation!;
+    expect(rec.actions.map((a) => [a.proposal.a, a.proposal.n])).toEqual([['scale-instances', 4]]);
+  });
+
   it('a circuit-breaker rollback: fix the revision, scaling would not help', () => {
     const d = diagnose(
       healthyInput({

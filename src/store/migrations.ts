@@ -1,4 +1,4 @@
-import type { Db, Dialect } from './db';
+import type { Db, Dialect, Queryable } from './db';
 import { sqlFor } from './db';
 import { ALARMS_MIGRATION } from './alarms-migration';
 import { APPROVALS_MIGRATION } from './approvals-migration';
@@ -47,16 +47,19 @@ export const MIGRATIONS: Migration[] = [
 
 /** Applies every migration newer than the database, each in its own transaction. Safe to run concurrently. */
 export async function migrate(db: Db, migrations: Migration[] = MIGRATIONS): Promise<number[]> {
-  await db.run(
-    `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
-  );
+  // Serialise migrators across replicas starting at the same moment (one lock per schema). Even
+  // CREATE TABLE IF NOT EXISTS needs it: PostgreSQL's IF NOT EXISTS is not race-free.
+  const lock = async (q: Queryable) => {
+    if (q.dialect === 'postgres') await q.query(`SELECT pg_advisory_xact_lock(727274, hashtext(coalesce(current_schema(), '')))`);
+  };
+  await db.tx(async (q) => {
+    await lock(q);
+    await q.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+  });
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     const done = await db.tx(async (q) => {
-      if (q.dialect === 'postgres') {
-        // Serialise migrators across replicas starting at the same moment.
-        await q.query(`SELECT pg_advisory_xact_lock(727274)`);
-      }
+      await lock(q);
       const rows = await q.query(`SELECT version FROM schema_migrations WHERE version = $1`, [m.version]);
       if (rows.length > 0) return false;
       for (const stmt of m.up(q.dialect)) await q.run(stmt);

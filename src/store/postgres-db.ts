@@ -39,6 +39,8 @@ export function openPostgresDb(url: string, opts: { schema?: string; max?: numbe
   const ensureSchema = () => {
     if (!schema) return Promise.resolve();
     schemaReady ??= pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((err) => {
+      // IF NOT EXISTS is not race-free: when replicas start together, the losers get a duplicate error.
+      if (['23505', '42P06'].includes((err as { code?: string }).code ?? '')) return;
       schemaReady = undefined;
       throw err;
     });

@@ -1,39 +1,35 @@
-import { openStore, type Store } from '../../src/store';
-import { StoreUnavailableError } from '../../src/store/db';
-import { MIGRATIONS } from '../../src/store/migrations';
-import { tempDbPath } from '../helpers/test-bot';
-import { STORE_KINDS, TEST_PG_URL, describeEachStore, openTestStore, type StoreKind } from '../helpers/stores';
-
-/** Where a brand-new, empty database of `kind` lives, and how to remove it afterwards. */
-function freshDatabase(kind: StoreKind): { open: () => Promise<Store>; drop: (s: Store) => Promise<void> } {
-  if (kind === 'sqlite') {
-    const path = tempDbPath();
-    return { open: () => openStore({ kind: 'sqlite', path }), drop: async () => undefined };
-  }
-  const schema = `t_${process.pid}_fresh_${Math.random().toString(36).slice(2, 10)}`;
-  const url = `${TEST_PG_URL}${TEST_PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
-  return { open: () => openStore({ kind: 'postgres', url }), drop: (s) => s.db.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).then(() => undefined) };
-}
+import fs from 'node:fs';
+import path from 'node:path';
+import { Store, openStore } from '../../src/store';
+import { StoreUnavailableError, type Db } from '../../src/store/db';
+import { MIGRATIONS, migrate } from '../../src/store/migrations';
+import { STORE_KINDS, describeEachStore, openTestStore, type TestStore } from '../helpers/stores';
 
 // Life-cycle promises that need a database of their own (describeEachStore's is shared by a test's body).
 describe.each(STORE_KINDS)('store contract: opening and closing [%s]', (kind) => {
-  it('lets several replicas start at once on an empty database: each migration is applied exactly once', async () => {
-    const db = freshDatabase(kind);
-    const stores = await Promise.all(Array.from({ length: 4 }, () => db.open()));
+  const reopen = (ts: TestStore) => openStore(kind === 'sqlite' ? { kind, path: ts.url } : { kind, url: ts.url });
+
+  it('opens an existing database without applying anything again, and keeps its data', async () => {
+    const ts = await openTestStore(kind);
     try {
-      const rows = await stores[0].db.query<{ version: unknown }>(`SELECT version FROM schema_migrations ORDER BY version`);
-      expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
-      // Every replica sees the same tables.
-      await Promise.all(stores.map((s) => s.audit.latest(1)));
+      await ts.store.audit.record({ at: 1, actor: 'U1', action: 'a', target: 't', outcome: 'recorded' });
+      const again = await reopen(ts);
+      try {
+        expect(await migrate(again.db)).toEqual([]);
+        const rows = await again.db.query<{ version: unknown }>(`SELECT version FROM schema_migrations ORDER BY version`);
+        expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
+        expect((await again.audit.latest(5)).map((e) => e.actor)).toEqual(['U1']);
+      } finally {
+        await again.close();
+      }
     } finally {
-      await db.drop(stores[0]);
-      await Promise.all(stores.map((s) => s.close()));
+      await ts.cleanup();
     }
   });
 
   it('refuses work once closed, with StoreUnavailableError, and closes twice harmlessly', async () => {
     const ts = await openTestStore(kind);
-    const second = await openStore(kind === 'sqlite' ? { kind, path: ts.url } : { kind, url: ts.url });
+    const second = await reopen(ts);
     try {
       await second.close();
       await expect(second.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -316,5 +312,26 @@ describeEachStore('store contract: rollouts', (get) => {
     expect((await s.rollouts.listFollowing()).map((x) => x.id)).toEqual(['ro-a', 'ro-b']);
     expect(await s.rollouts.get('nope')).toBeUndefined();
     expect(await s.rollouts.forRequest('nope')).toBeUndefined();
+  });
+});
+
+describe('store contract: the audit of the audit', () => {
+  const testRoot = path.join(__dirname, '..');
+  const files = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []));
+  const suites = files(testRoot)
+    .map((f) => ({ file: path.relative(testRoot, f), text: fs.readFileSync(f, 'utf8') }))
+    .filter((f) => f.text.includes('describeEachStore('));
+
+  it('has a suite on both stores for every repository of the Store', () => {
+    const repos = Object.entries(new Store({ dialect: 'sqlite' } as Db)).filter(([k, v]) => k !== 'db' && typeof v === 'object').map(([k]) => k);
+    expect(repos.length).toBeGreaterThanOrEqual(9);
+    const uncovered = repos.filter((r) => !suites.some((s) => s.text.includes(`.${r}.`)));
+    expect(uncovered).toEqual([]);
+  });
+
+  it('lets no store skip a contract test', () => {
+    const skipping = suites.filter((s) => /\b(it|test|describe)\.(skip|todo)\b|\bx(it|describe)\(|if\s*\(\s*kind\s*[!=]==?\s*'(sqlite|postgres)'\s*\)\s*return/.test(s.text));
+    expect(skipping.map((s) => s.file)).toEqual([]);
   });
 });

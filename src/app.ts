@@ -45,6 +45,26 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
+/**
+ * Who the bot is, for Bolt (bot id and user id, from auth.test). Bolt's own single-token authorize
+ * calls auth.test once at start and caches the promise *including a failure*: a bot started while
+ * Slack answered 5xx stayed deaf to every command and click until restarted (test/faults). This one
+ * keeps only a success and asks again on the next request after a failure.
+ */
+function botAuthorize(client: WebClient, botToken: string, logger: Logger) {
+  let cached: Promise<{ botId?: string; botUserId?: string }> | undefined;
+  const load = () => {
+    const p = client.auth.test().then((r) => ({ botId: r.bot_id, botUserId: r.user_id }));
+    p.catch((err: unknown) => {
+      if (cached === p) cached = undefined;
+      logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'auth.test failed; will ask Slack again on the next request');
+    });
+    return p;
+  };
+  cached = load();
+  return async () => ({ botToken, ...(await (cached ??= load())) });
+}
+
 /** The composition root: config → store → AWS clients → features → Bolt App. */
 export async function createBot(opts: BotOptions): Promise<Bot> {
   const { config } = opts;
@@ -85,7 +105,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
 
   const features = (opts.features ?? FEATURES).map((f) => f(ctx));
   const app = new App({
-    token: config.slack.botToken,
+    authorize: botAuthorize(ctx.slack, config.slack.botToken, logger),
     signingSecret: config.slack.signingSecret,
     logger: boltLogger(logger),
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: slackRetries }, fetch: slackFetch },

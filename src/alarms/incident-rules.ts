@@ -1,6 +1,6 @@
 import type { Notification } from '../notifications/types';
 import type { Incident, IncidentEventKind, IncidentState } from '../store/incidents';
-import { formatDuration } from './durations';
+import { formatDuration } from '../util/duration';
 
 /** An ALARM within this time after the incident left ALARM reuses its card (flapping); later, a new card. */
 export const REOPEN_WINDOW_MS = 60 * 60_000;

@@ -77,12 +77,14 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
       return;
     }
     const now = ctx.clock.now();
-    const noted = await ctx.store.db.tx(async (q) => {
-      await ctx.store.snsMessages.remember(env.MessageId, env.TopicArn, env.Type, now, q);
-      return enqueueNote(q, 'subscribed', env, now);
+    // The same confirmation may reach two replicas at once (both confirm: harmless); the MessageId
+    // lets only the first to store it tell the channel.
+    const r = await ctx.store.db.tx(async (q) => {
+      if (!(await ctx.store.snsMessages.remember(env.MessageId, env.TopicArn, env.Type, now, q))) return 'duplicate' as const;
+      return (await enqueueNote(q, 'subscribed', env, now)) ? ('noted' as const) : ('logged' as const);
     });
-    if (noted) deps.kick();
-    count(env.Type, 'accepted');
+    if (r === 'noted') deps.kick();
+    count(env.Type, r === 'duplicate' ? 'duplicate' : 'accepted');
     log.info({ topic: env.TopicArn, subscriptionArn }, 'SNS subscription confirmed');
     sendJson(res, 200, { status: 'confirmed' });
   }

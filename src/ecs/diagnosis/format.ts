@@ -1,20 +1,13 @@
+import { formatDuration } from '../../util/duration';
+
 /** Plain-text formatting shared by the diagnosis rules (no Slack markup). */
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
-export function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
-}
+/** "45 s", "12 min", "3 h 5 min", "2 d 4 h" — the same wording as alarm cards. */
+export const duration = formatDuration;
 
 /** "12 min ago" relative to now. */
 export function ago(at: number, now: number): string {

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { formatDuration } from '../../alarms/durations';
+import { formatDuration } from '../../util/duration';
 import { alarmConsoleUrl, ecsServiceConsoleUrl, partitionOf } from '../../notifications/console-links';
 import { COMPARISON_WORDS, formatNumber, formatPeriod } from '../../notifications/reason';
 import type { AlarmNotification, EcsEventNotification, Notification, RawNotification } from '../../notifications/types';

@@ -1,5 +1,5 @@
 import type { RespondArguments, types } from '@slack/bolt';
-import { formatDuration } from '../../alarms/durations';
+import { formatDuration } from '../../util/duration';
 import type { OpenAlarmView } from '../../alarm-admin/open-alarms';
 import { code, escapeText, mentionUser, slackDate } from '../mrkdwn';
 import { clip, styleFor } from './alarm-style';

@@ -68,6 +68,6 @@ describe('deployments', () => {
   it('a fresh deployment in progress is information; a completed one is ok', () => {
     const fresh = healthyInput({ service: service({ deployments: [deployment({ rolloutState: 'IN_PROGRESS', createdAt: NOW - 3 * MIN })] }) });
     expect(run(fresh).severity).toBe('info');
-    expect(run(healthyInput())).toMatchObject({ severity: 'ok', title: 'No deployment in progress (EcsLabApi:1 deployed 24 h ago)' });
+    expect(run(healthyInput())).toMatchObject({ severity: 'ok', title: 'No deployment in progress (EcsLabApi:1 deployed 1 d ago)' });
   });
 });

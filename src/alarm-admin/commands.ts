@@ -1,6 +1,6 @@
 import { requestChange } from '../approvals/request';
 import type { ChangeProposal } from '../approvals/types';
-import { isEcsName, splitTarget } from '../commands/parse';
+import { isEcsName, parseTargetWords } from '../commands/parse';
 import type { CommandInvocation, Subcommand } from '../commands/types';
 import type { AppContext } from '../context';
 import { UsageError } from '../errors';
@@ -49,11 +49,8 @@ async function create(inv: CommandInvocation, ctx: AppContext, words: string[]):
   const [kind, ...rest] = words;
   if (!kind) throw new UsageError('say which alarm to create: pending', CREATE_USAGE);
   if (kind.toLowerCase() !== 'pending') throw new UsageError(`"${kind}" is not an alarm the bot can create (known: pending)`, CREATE_USAGE);
-  const { cluster, service, rest: extra } = splitTarget(rest);
+  const { cluster, service } = parseTargetWords(rest, CREATE_USAGE);
   if (!cluster || !service) throw new UsageError('name the service as <cluster>/<service>', CREATE_USAGE);
-  if (extra.length > 0) throw new UsageError(`unexpected "${extra.join(' ')}"`, CREATE_USAGE);
-  if (!isEcsName(cluster)) throw new UsageError(`"${cluster}" is not a valid cluster name`, CREATE_USAGE);
-  if (!isEcsName(service)) throw new UsageError(`"${service}" is not a valid service name`, CREATE_USAGE);
   const threshold = parseThreshold(inv.args.flags.threshold, CREATE_USAGE);
   const periods = parsePeriods(inv.args.flags.periods, CREATE_USAGE);
   const flags = `${inv.args.flags.threshold !== undefined ? ` --threshold ${threshold}` : ''}${inv.args.flags.periods !== undefined ? ` --periods ${periods}` : ''}`;

@@ -108,13 +108,58 @@ export function isEcsName(s: string): boolean {
   return NAME_RE.test(s);
 }
 
-export function splitTarget(words: string[]): { cluster?: string; service?: string; rest: string[] } {
-  if (words.length === 0) return { rest: [] };
-  const first = words[0];
-  if (first.includes('/')) {
-    const [cluster, service, ...extra] = first.split('/');
-    if (extra.length > 0) return { cluster, service: [service, ...extra].join('/'), rest: words.slice(1) };
-    return { cluster, service: service || undefined, rest: words.slice(1) };
+/** What the words naming a cluster and/or service said; each name present is a valid ECS name. */
+export interface TargetWords {
+  cluster?: string;
+  service?: string;
+  /** One bare name with no "/" and no ARN: a cluster or a service, as the command decides. */
+  bare?: string;
+}
+
+/** `arn:aws:ecs:REGION:ACCOUNT:cluster/NAME` and `…:service/CLUSTER/NAME` (or the old `service/NAME`). */
+function fromEcsArn(word: string): { cluster?: string; service?: string } | undefined {
+  const m = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:(cluster|service)\/(.+)$/.exec(word);
+  if (!m) return undefined;
+  const parts = m[2].split('/');
+  if (m[1] === 'cluster' && parts.length === 1) return { cluster: parts[0] };
+  if (m[1] === 'service' && parts.length === 2) return { cluster: parts[0], service: parts[1] };
+  if (m[1] === 'service' && parts.length === 1) return { service: parts[0] };
+  return undefined;
+}
+
+function checkEcsName(what: 'cluster' | 'service', name: string, usage: string): string {
+  if (!isEcsName(name)) throw new UsageError(`"${name.slice(0, 80)}" is not a valid ${what} name (letters, digits, - and _, up to 255)`, usage);
+  return name;
+}
+
+/**
+ * The one reading of the words that name a target, shared by every command: `cluster/service`,
+ * `cluster service`, `cluster/`, `/service`, a cluster or service ARN, or one bare name. Names are
+ * validated; what to do with a missing cluster (the default cluster) is the command's choice.
+ */
+export function parseTargetWords(words: string[], usage: string): TargetWords {
+  if (words.length === 0) return {};
+  if (words.length > 2) throw new UsageError(`too many names (${words.length}); give a cluster and at most one service`, usage);
+  let cluster: string | undefined;
+  let service: string | undefined;
+  const arn = fromEcsArn(words[0]);
+  if (arn) {
+    if (words.length === 2) throw new UsageError('give either an ARN or names, not both', usage);
+    ({ cluster, service } = arn);
+  } else if (words[0].includes('/')) {
+    if (words.length === 2) throw new UsageError('give either cluster/service or cluster service, not both', usage);
+    const parts = words[0].split('/');
+    if (parts.length > 2) throw new UsageError(`"${words[0].slice(0, 80)}" has more than one "/"; use cluster/service`, usage);
+    cluster = parts[0] || undefined;
+    service = parts[1] || undefined;
+    if (!cluster && !service) throw new UsageError('name a cluster or a service', usage);
+  } else if (words.length === 2) {
+    [cluster, service] = words;
+  } else {
+    return { bare: checkEcsName('cluster', words[0], usage) };
   }
-  return { cluster: first, rest: words.slice(1) };
+  return {
+    cluster: cluster === undefined ? undefined : checkEcsName('cluster', cluster, usage),
+    service: service === undefined ? undefined : checkEcsName('service', service, usage),
+  };
 }

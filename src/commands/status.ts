@@ -17,7 +17,7 @@ import {
   type StatusFile,
   type StatusMessage,
 } from '../slack/render/status';
-import { isEcsName } from './parse';
+import { isEcsName, parseTargetWords } from './parse';
 import { loadCluster, loadClusterOrService, loadOverview, loadService, type StatusAnswer, type StatusDeps } from './status-load';
 import type { Subcommand } from './types';
 
@@ -37,58 +37,23 @@ export type StatusTarget =
   /** One bare name: a cluster, or a service of the default cluster. */
   | { kind: 'either'; name: string };
 
-function checkName(what: 'cluster' | 'service', name: string): string {
-  if (!isEcsName(name)) {
-    throw new UsageError(`"${name.slice(0, 80)}" is not a valid ${what} name (letters, digits, - and _, up to 255)`, STATUS_USAGE);
-  }
-  return name;
-}
-
-/** `arn:aws:ecs:REGION:ACCOUNT:cluster/NAME` and `…:service/CLUSTER/NAME` (or the old `service/NAME`). */
-function fromArn(word: string): { cluster?: string; service?: string } | undefined {
-  const m = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:(cluster|service)\/(.+)$/.exec(word);
-  if (!m) return undefined;
-  const parts = m[2].split('/');
-  if (m[1] === 'cluster' && parts.length === 1) return { cluster: parts[0] };
-  if (m[1] === 'service' && parts.length === 2) return { cluster: parts[0], service: parts[1] };
-  if (m[1] === 'service' && parts.length === 1) return { service: parts[0] };
-  return undefined;
-}
-
 /**
  * The words after `status` → what to show. `cluster/service`, `cluster service`, `cluster/`,
  * `/service` (default cluster), a cluster or service ARN, or one bare name.
  */
 export function parseStatusTarget(words: string[], defaultCluster?: string): StatusTarget {
   if (words.length === 0) return { kind: 'overview' };
-  if (words.length > 2) throw new UsageError(`too many names (${words.length}); give a cluster and at most one service`, STATUS_USAGE);
-  let cluster: string | undefined;
-  let service: string | undefined;
-  const arn = fromArn(words[0]);
-  if (arn) {
-    ({ cluster, service } = arn);
-    if (words.length === 2) throw new UsageError('give either an ARN or names, not both', STATUS_USAGE);
-  } else if (words[0].includes('/')) {
-    if (words.length === 2) throw new UsageError('give either cluster/service or cluster service, not both', STATUS_USAGE);
-    const parts = words[0].split('/');
-    if (parts.length > 2) throw new UsageError(`"${words[0].slice(0, 80)}" has more than one "/"; use cluster/service`, STATUS_USAGE);
-    cluster = parts[0] || undefined;
-    service = parts[1] || undefined;
-  } else if (words.length === 2) {
-    [cluster, service] = words;
-  } else {
-    return { kind: 'either', name: checkName('cluster', words[0]) };
-  }
+  const t = parseTargetWords(words, STATUS_USAGE);
+  if (t.bare) return { kind: 'either', name: t.bare };
+  let cluster = t.cluster;
   if (!cluster) {
-    if (!service) throw new UsageError('name a cluster or a service', STATUS_USAGE);
     if (!defaultCluster) {
-      throw new UsageError(`no cluster named for service "${service.slice(0, 80)}", and no default cluster is set (ECS_DEFAULT_CLUSTER)`, STATUS_USAGE);
+      throw new UsageError(`no cluster named for service "${(t.service ?? '').slice(0, 80)}", and no default cluster is set (ECS_DEFAULT_CLUSTER)`, STATUS_USAGE);
     }
     cluster = defaultCluster;
   }
-  checkName('cluster', cluster);
-  if (!service) return { kind: 'cluster', cluster };
-  return { kind: 'service', cluster, service: checkName('service', service) };
+  if (!t.service) return { kind: 'cluster', cluster };
+  return { kind: 'service', cluster, service: t.service };
 }
 
 export async function loadStatus(d: StatusDeps, target: StatusTarget, defaultCluster?: string): Promise<StatusAnswer> {

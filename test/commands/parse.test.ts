@@ -1,4 +1,4 @@
-import { parseArgs, splitTarget, tokenize } from '../../src/commands/parse';
+import { parseArgs, parseTargetWords, tokenize } from '../../src/commands/parse';
 import { UsageError } from '../../src/errors';
 
 describe('tokenize', () => {
@@ -46,10 +46,29 @@ describe('parseArgs', () => {
   });
 });
 
-describe('splitTarget', () => {
-  it('reads cluster/service and cluster service', () => {
-    expect(splitTarget(['lab/api', '4'])).toEqual({ cluster: 'lab', service: 'api', rest: ['4'] });
-    expect(splitTarget(['lab', 'api'])).toEqual({ cluster: 'lab', rest: ['api'] });
-    expect(splitTarget([])).toEqual({ rest: [] });
+describe('parseTargetWords', () => {
+  const U = 'x <cluster>/<service>';
+  it('reads cluster/service, cluster service, cluster/, /service and one bare name', () => {
+    expect(parseTargetWords(['lab/api'], U)).toEqual({ cluster: 'lab', service: 'api' });
+    expect(parseTargetWords(['lab', 'api'], U)).toEqual({ cluster: 'lab', service: 'api' });
+    expect(parseTargetWords(['lab/'], U)).toEqual({ cluster: 'lab', service: undefined });
+    expect(parseTargetWords(['/api'], U)).toEqual({ cluster: undefined, service: 'api' });
+    expect(parseTargetWords(['lab'], U)).toEqual({ bare: 'lab' });
+    expect(parseTargetWords([], U)).toEqual({});
+  });
+  it('reads cluster and service ARNs', () => {
+    expect(parseTargetWords(['arn:aws:ecs:eu-west-1:123456789012:service/lab/api'], U)).toEqual({ cluster: 'lab', service: 'api' });
+    expect(parseTargetWords(['arn:aws:ecs:eu-west-1:123456789012:cluster/lab'], U)).toEqual({ cluster: 'lab', service: undefined });
+  });
+  it('refuses invalid names and ambiguous forms with the usage line', () => {
+    for (const words of [['a/b/c'], ['a/b', 'c'], ['a', 'b', 'c'], ['lab;rm'], ['/'], ['arn:aws:ecs:eu-west-1:123456789012:cluster/lab', 'x']]) {
+      try {
+        parseTargetWords(words, U);
+        throw new Error(`accepted ${words.join(' ')}`);
+      } catch (e) {
+        expect(e).toBeInstanceOf(UsageError);
+        expect((e as UsageError).usage).toBe(U);
+      }
+    }
   });
 });

@@ -1,4 +1,6 @@
-import { ALARM_CHANNEL } from '../helpers/test-bot';
+import { startFakeSlack } from '../helpers/fake-slack';
+import { sendCommand } from '../helpers/slack-sign';
+import { ALARM_CHANNEL, startTestBot } from '../helpers/test-bot';
 import { pendingTaskAlarm } from '../notifications/fixtures';
 import { startAlarmBot, type AlarmBot } from '../alarms/helpers';
 import { cardsOf, cardState, isoSecs, threadLineTimes } from './alarm-views';
@@ -80,5 +82,26 @@ describe('Slack down for 60 s, then back', () => {
     }
     // Nothing posted twice: every successful post is a card or a thread reply the channel holds.
     expect(t.slack.callsTo('chat.postMessage')).toHaveLength(t.slack.messagesIn(ALARM_CHANNEL).length);
+  });
+});
+
+describe('Slack failing while the bot starts', () => {
+  it('answers commands once Slack is back (auth.test is asked again, not cached as failed)', async () => {
+    const slack = await startFakeSlack();
+    slack.failNext(2, { status: 500 }, 'auth.test');
+    const t = await startTestBot({ slack });
+    try {
+      await slack.waitFor(() => slack.calls.some((c) => c.method === 'auth.test' && c.status === 500), 5000, 'the failed auth.test');
+      // The first command after the failure may meet Slack still failing; the one after that must work.
+      await sendCommand(t.url, { text: 'help', response_url: slack.responseUrl('early') });
+      const res = await sendCommand(t.url, { text: 'help', response_url: slack.responseUrl('later') });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('ECS ChatOps');
+      expect(slack.callsTo('auth.test')).toHaveLength(1);
+      expect(t.logs.records().some((r) => r.msg === 'auth.test failed; will ask Slack again on the next request')).toBe(true);
+    } finally {
+      await t.stop();
+      await slack.stop();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, type SNSCli
 import { errorName, toAwsError } from '../aws/errors';
 import type { Config } from '../config';
 import { UserFacingError } from '../errors';
+import { sameEndpoint } from '../util/url';
 
 export interface TopicCheck {
   /** The bot's own topic (SNS_TOPIC_ARN, else the first of SNS_TOPIC_ARNS). */
@@ -23,18 +24,6 @@ export class TopicNotReadyError extends UserFacingError {
 
 const MAX_PAGES = 20;
 
-/** Same URL, ignoring case of scheme and host and a trailing slash. */
-function sameEndpoint(a: string, b: string): boolean {
-  const norm = (u: string) => {
-    try {
-      const x = new URL(u);
-      return `${x.protocol}//${x.host.toLowerCase()}${x.pathname.replace(/\/+$/, '')}${x.search}`;
-    } catch {
-      return u.replace(/\/+$/, '');
-    }
-  };
-  return norm(a) === norm(b);
-}
 
 /**
  * Checks that the bot's topic exists in the bot's region and has the bot's endpoint subscribed and

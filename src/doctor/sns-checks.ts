@@ -8,6 +8,7 @@ import {
 import type { Config } from '../config';
 import { diagnoseAwsError, errorName } from './aws-fix';
 import { result, type CheckResult } from './types';
+import { sameEndpoint } from '../util/url';
 
 const MAX_SUBSCRIPTION_PAGES = 10;
 
@@ -37,18 +38,6 @@ export function policyAllowsPublish(policyJson: string | undefined, service: str
   });
 }
 
-/** Same URL, ignoring the case of scheme and host and a trailing slash. */
-export function sameEndpoint(a: string, b: string): boolean {
-  const norm = (u: string) => {
-    try {
-      const x = new URL(u);
-      return `${x.protocol}//${x.host.toLowerCase()}${x.pathname.replace(/\/+$/, '')}${x.search}`;
-    } catch {
-      return u.replace(/\/+$/, '');
-    }
-  };
-  return norm(a) === norm(b);
-}
 
 export interface TopicCheck {
   check: CheckResult;

@@ -1,0 +1,182 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
+import { postSns, TEST_TOPIC_ARN } from '../helpers/sns-signer';
+import { TEST_SIGNING_SECRET } from '../helpers/slack-sign';
+import { TEST_BOT_TOKEN, tempDbPath } from '../helpers/test-bot';
+import type { SnsEnvelope } from '../../src/sns/envelope';
+import { pendingTaskAlarm } from '../notifications/fixtures';
+import { testSigner } from '../alarms/helpers';
+import { cardsOf, cardState, isoSecs, threadLineTimes } from './alarm-views';
+
+/** Four alarms, each routed to a channel of its own so Slack's one-post-a-second pacing does not serialise them. */
+const ALARMS = [
+  { name: 'kill-a', channel: 'C0KILLA', states: ['ALARM', 'OK', 'ALARM'] },
+  { name: 'kill-b', channel: 'C0KILLB', states: ['ALARM', 'OK'] },
+  { name: 'kill-c', channel: 'C0KILLC', states: ['ALARM', 'OK', 'ALARM', 'OK'] },
+  { name: 'kill-d', channel: 'C0KILLD', states: ['ALARM'] },
+] as const;
+const LEASE_MS = 120_000;
+
+/**
+ * Sits between the bot and the fake Slack. On the `killAt`-th chat.* call it SIGKILLs the bot and drops
+ * the call before Slack sees it: the bot dies between storing a change and posting it.
+ */
+async function startSlackProxy(slack: FakeSlack): Promise<{ url: string; killAt: (n: number, child: ChildProcess) => void; stop(): Promise<void> }> {
+  let chatCalls = 0;
+  let trigger: { n: number; child: ChildProcess } | undefined;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        if (req.url?.startsWith('/api/chat.') && trigger && ++chatCalls === trigger.n) {
+          trigger.child.kill('SIGKILL');
+          req.socket.destroy();
+          return;
+        }
+        const headers: Record<string, string> = {};
+        for (const k of ['content-type', 'authorization']) if (req.headers[k]) headers[k] = String(req.headers[k]);
+        const up = await fetch(`${slack.url}${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
+        const body = Buffer.from(await up.arrayBuffer());
+        res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' }).end(body);
+      })().catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    killAt(n, child) {
+      chatCalls = 0;
+      trigger = { n, child };
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface BotProcess {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<void>;
+  stderr: string[];
+}
+
+async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
+  const child = fork(path.join(__dirname, 'bot-process.ts'), [], {
+    execArgv: ['-r', '@swc-node/register'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  const stderr: string[] = [];
+  child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString('utf8')));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`bot process exited (${code}) before starting: ${stderr.join('').slice(-2000)}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}`, exited, stderr };
+}
+
+/** Outbox rows left, read from the bot's SQLite file by a second, read-only connection. */
+function outboxDepth(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * SIGKILL between storing and posting, then a restart on the same database: nothing lost, nothing
+ * doubled. Harsher than a graceful stop: the bot process dies with changes stored and Slack calls in
+ * flight, at the 1st, 3rd and 6th Slack call of the run; SNS's retries of the messages it never
+ * answered, and duplicate deliveries of all of them, go to the restarted bot.
+ */
+describe('the bot is killed while delivering, and restarted', () => {
+  let slack: FakeSlack;
+  let proxy: Awaited<ReturnType<typeof startSlackProxy>>;
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+    proxy = await startSlackProxy(slack);
+  });
+  afterAll(async () => {
+    await proxy.stop();
+    await slack.stop();
+  });
+
+  it.each([1, 3, 6])('killed at Slack call %i: every alarm on one card in its final state, every change once in its thread', async (killAt) => {
+    const signer = await testSigner();
+    const db = tempDbPath();
+    const tag = `k${killAt}`;
+    const env = {
+      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+      SLACK_API_URL: `${proxy.url}/api/`,
+      AWS_REGION: 'us-east-1',
+      DATABASE_URL: db,
+      LOG_LEVEL: 'warn',
+      SNS_TOPIC_ARNS: TEST_TOPIC_ARN,
+      ALARM_ROUTES: ALARMS.map((a) => `${tag}-${a.name}=${a.channel}${killAt}`).join(','),
+      BOT_CERT_PEM: signer.certPem,
+    };
+    const base = Math.floor(Date.now() / 1000) * 1000 - 30 * 60_000;
+    // Interleaved as CloudWatch would publish them: each alarm's changes a minute apart.
+    const sends: { env: SnsEnvelope; accepted: boolean }[] = [];
+    for (let step = 0; step < 4; step++) {
+      for (const a of ALARMS) {
+        const state = a.states[step];
+        if (!state) continue;
+        const message = pendingTaskAlarm({ name: `${tag}-${a.name}`, state, at: base + step * 60_000, service: a.name });
+        sends.push({ env: signer.envelope({ message }), accepted: false });
+      }
+    }
+
+    const first = await startBotProcess(env);
+    proxy.killAt(killAt, first.child);
+    for (const s of sends) {
+      const res = await postSns(first.url, s.env).catch(() => undefined);
+      s.accepted = res?.status === 200;
+      if (!res) break;
+    }
+    await first.exited;
+    expect(sends.some((s) => s.accepted)).toBe(true);
+
+    const second = await startBotProcess({ ...env, BOT_CLOCK_OFFSET_MS: String(LEASE_MS + 10_000) });
+    try {
+      // SNS retries what was never answered with 200, and may deliver anything twice.
+      for (const s of sends.filter((x) => !x.accepted)) expect((await postSns(second.url, s.env)).status).toBe(200);
+      for (const s of sends) expect((await postSns(second.url, s.env)).status).toBe(200);
+      await until(() => outboxDepth(db) === 0, 30_000, 'the restarted bot to deliver everything');
+
+      for (const a of ALARMS) {
+        const name = `${tag}-${a.name}`;
+        const channel = `${a.channel}${killAt}`;
+        const cards = cardsOf(slack, channel, name);
+        expect({ name, cards: cards.length }).toEqual({ name, cards: 1 });
+        expect({ name, state: cardState(cards[0]) }).toEqual({ name, state: a.states[a.states.length - 1] });
+        const expected = a.states.slice(1).map((_, i) => isoSecs(base + (i + 1) * 60_000));
+        expect({ name, lines: threadLineTimes(slack, channel, cards[0].ts) }).toEqual({ name, lines: expected });
+        // Nothing else in the channel: no second card, no repeated thread reply.
+        expect(slack.messagesIn(channel).length).toBe(1 + slack.repliesTo(channel, cards[0].ts).length);
+      }
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 60_000);
+});

@@ -27,11 +27,8 @@ async function withBlocksFallback<T>(inc: Incident, env: DeliveryEnv, call: (msg
 
 async function toDigest(inc: Incident, channel: string, env: DeliveryEnv, now: number): Promise<void> {
   const { store } = env.ctx;
-  let digest = await store.incidents.currentDigest(channel, now - STORM_WINDOW_MS);
-  if (!digest) {
-    digest = { id: env.ctx.newId(), channel, createdAt: now };
-    await store.incidents.createDigest(digest);
-  }
+  // Find-or-create in one step: two replicas in the same storm must not open two digests.
+  const digest = await store.incidents.openDigest({ id: env.ctx.newId(), channel, createdAt: now }, now - STORM_WINDOW_MS);
   await store.incidents.setDigest(inc.id, digest.id, channel, now, inc.version);
   await markAllPosted(inc, env);
   await store.outbox.enqueue({ kind: 'digest', dedupKey: `digest:${digest.id}`, channel, payload: { digestId: digest.id }, availableAt: now + DIGEST_GATHER_MS });

@@ -1,5 +1,5 @@
 import type { Notification } from '../notifications/types';
-import type { Queryable } from './db';
+import type { Db, Queryable } from './db';
 import { json, num, numOrUndef, strOrUndef } from './db';
 
 export type IncidentState = 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
@@ -135,7 +135,7 @@ function values(i: Incident): (string | number | null | undefined)[] {
 
 /** Incidents, their timelines and storm digests. Every method takes an optional transaction. */
 export class IncidentRepo {
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: Db) {}
 
   async get(id: string, q: Queryable = this.db): Promise<Incident | undefined> {
     const rows = await q.query<Record<string, unknown>>(`SELECT * FROM incidents WHERE id = $1`, [id]);
@@ -290,16 +290,31 @@ export class IncidentRepo {
   }
 
   /** The digest collecting new cards of a channel since `since`, if any. */
-  async currentDigest(channel: string, since: number): Promise<AlarmDigest | undefined> {
-    const rows = await this.db.query<Record<string, unknown>>(
+  async currentDigest(channel: string, since: number, q: Queryable = this.db): Promise<AlarmDigest | undefined> {
+    const rows = await q.query<Record<string, unknown>>(
       `SELECT * FROM alarm_digests WHERE channel = $1 AND created_at >= $2 ORDER BY created_at DESC LIMIT 1`,
       [channel, since],
     );
     return rows[0] ? rowToDigest(rows[0]) : undefined;
   }
 
-  async createDigest(d: { id: string; channel: string; createdAt: number }): Promise<void> {
-    await this.db.run(`INSERT INTO alarm_digests (id, channel, ts, created_at) VALUES ($1, $2, NULL, $3)`, [d.id, d.channel, d.createdAt]);
+  async createDigest(d: { id: string; channel: string; createdAt: number }, q: Queryable = this.db): Promise<void> {
+    await q.run(`INSERT INTO alarm_digests (id, channel, ts, created_at) VALUES ($1, $2, NULL, $3)`, [d.id, d.channel, d.createdAt]);
+  }
+
+  /**
+   * The digest collecting a channel's new cards since `since`, or `fresh` created as that digest, in
+   * one step: replicas delivering the same storm at once share one digest. On PostgreSQL a
+   * per-channel transaction lock orders them; SQLite has a single writer.
+   */
+  openDigest(fresh: { id: string; channel: string; createdAt: number }, since: number): Promise<AlarmDigest> {
+    return this.db.tx(async (q) => {
+      if (q.dialect === 'postgres') await q.query(`SELECT pg_advisory_xact_lock(727275, hashtext($1))`, [fresh.channel]);
+      const cur = await this.currentDigest(fresh.channel, since, q);
+      if (cur) return cur;
+      await this.createDigest(fresh, q);
+      return { ...fresh, ts: undefined };
+    });
   }
 
   async getDigest(id: string): Promise<AlarmDigest | undefined> {

@@ -63,7 +63,8 @@ async function startSlackProxy(slack: FakeSlack): Promise<{ url: string; killAt:
 interface BotProcess {
   child: ChildProcess;
   url: string;
-  exited: Promise<void>;
+  /** Resolves with the signal that ended the process (null when it exited by itself). */
+  exited: Promise<NodeJS.Signals | null>;
   stderr: string[];
 }
 
@@ -75,7 +76,7 @@ async function startBotProcess(env: Record<string, string>): Promise<BotProcess>
   });
   const stderr: string[] = [];
   child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m.port));
     child.once('exit', (code) => reject(new Error(`bot process exited (${code}) before starting: ${stderr.join('').slice(-2000)}`)));
@@ -153,8 +154,10 @@ describe('the bot is killed while delivering, and restarted', () => {
       s.accepted = res?.status === 200;
       if (!res) break;
     }
-    await first.exited;
+    expect(await first.exited).toBe('SIGKILL');
+    // It died with accepted changes stored and not yet in Slack.
     expect(sends.some((s) => s.accepted)).toBe(true);
+    expect(outboxDepth(db)).toBeGreaterThan(0);
 
     const second = await startBotProcess({ ...env, BOT_CLOCK_OFFSET_MS: String(LEASE_MS + 10_000) });
     try {

@@ -335,3 +335,15 @@ describe('store contract: the audit of the audit', () => {
     expect(skipping.map((s) => s.file)).toEqual([]);
   });
 });
+
+describeEachStore('store contract: storm digests', (get) => {
+  it('opens one digest per channel and window however many deliveries ask at once', async () => {
+    const s = get();
+    const opened = await Promise.all(Array.from({ length: 8 }, (_, i) => s.incidents.openDigest({ id: `d${i}`, channel: 'C1', createdAt: 10_000 + i }, 0)));
+    expect(new Set(opened.map((d) => d.id)).size).toBe(1);
+    expect(await s.db.query(`SELECT id FROM alarm_digests`)).toHaveLength(1);
+    // Another channel gets its own; a window that has passed gets a new one.
+    expect((await s.incidents.openDigest({ id: 'other', channel: 'C2', createdAt: 10_000 }, 0)).id).toBe('other');
+    expect(await s.incidents.openDigest({ id: 'later', channel: 'C1', createdAt: 90_000 }, 30_000)).toEqual({ id: 'later', channel: 'C1', ts: undefined, createdAt: 90_000 });
+  });
+});

@@ -6,7 +6,8 @@ import { LIMITS } from './limits';
 
 type KnownBlock = types.KnownBlock;
 
-const ICON: Record<AuditOutcome, string> = {
+/** One emoji per audit outcome, wherever audited actions are listed (/ecs audit, App Home). */
+export const AUDIT_OUTCOME_ICON: Record<AuditOutcome, string> = {
   succeeded: ':white_check_mark:',
   failed: ':x:',
   rejected: ':no_entry:',
@@ -28,7 +29,7 @@ function short(v: unknown): string {
 
 /** One audit entry as one mrkdwn line (user and AWS text escaped). */
 export function auditLine(e: AuditEntry): string {
-  const parts = [`${ICON[e.outcome] ?? ':memo:'} ${slackDate(e.at, '{date_short} {time}')}`, `*${escapeText(e.outcome)}*`, `${escapeText(e.action)} ${code(e.target)}`];
+  const parts = [`${AUDIT_OUTCOME_ICON[e.outcome] ?? ':memo:'} ${slackDate(e.at, '{date_short} {time}')}`, `*${escapeText(e.outcome)}*`, `${escapeText(e.action)} ${code(e.target)}`];
   const before = short(e.before);
   const after = short(e.after);
   if (before !== '' || after !== '') parts.push(`${escapeText(before || '?')} → ${escapeText(after || '?')}`);

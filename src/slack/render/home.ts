@@ -7,6 +7,8 @@ import { clip, clipPlain } from './alarm-style';
 import { addItems, BlockBudget } from './block-budget';
 import { actionTitle } from './change-request';
 import { LIMITS } from './limits';
+import { AUDIT_OUTCOME_ICON } from './audit-log';
+import type { AuditOutcome } from '../../store/audit';
 
 type Block = types.KnownBlock;
 
@@ -72,17 +74,6 @@ export interface HomeDecisionValue {
 /** Room kept for each later section: its header, divider and one line. */
 const SECTION_RESERVE = { blocks: 3, chars: 400 };
 
-const OUTCOME_EMOJI: Record<string, string> = {
-  succeeded: ':white_check_mark:',
-  failed: ':x:',
-  rejected: ':no_entry:',
-  cancelled: ':no_entry_sign:',
-  expired: ':hourglass:',
-  refused: ':lock:',
-  'dry-run': ':test_tube:',
-  requested: ':inbox_tray:',
-  recorded: ':memo:',
-};
 
 const mrkdwn = (text: string, max: number = LIMITS.sectionText): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, max) } });
 const note = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 1000) }] });
@@ -137,7 +128,7 @@ function clusterLine(c: HomeClusterView): string {
 function auditLine(a: HomeAuditView): string {
   const who = a.approver && a.approver !== a.actor ? `${mentionUser(a.actor)} (approved by ${mentionUser(a.approver)})` : mentionUser(a.actor);
   const err = a.error ? ` — ${escapeText(clipPlain(a.error, 160))}` : '';
-  return `${OUTCOME_EMOJI[a.outcome] ?? ':small_blue_diamond:'} ${slackDate(a.at)} · ${escapeText(a.action)} ${code(a.target)} · ${escapeText(a.outcome)} · ${who}${err}`;
+  return `${AUDIT_OUTCOME_ICON[a.outcome as AuditOutcome] ?? ':small_blue_diamond:'} ${slackDate(a.at)} · ${escapeText(a.action)} ${code(a.target)} · ${escapeText(a.outcome)} · ${who}${err}`;
 }
 
 /**

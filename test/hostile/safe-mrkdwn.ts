@@ -1,0 +1,73 @@
+/**
+ * Text an attacker (or just an unlucky alarm description) would use to ping everyone, smuggle a
+ * link or wreck a message's layout, and a checker that reads a rendered Slack message the way
+ * Slack's mrkdwn parser does.
+ */
+export const HOSTILE = {
+  channel: '<!channel> wake up',
+  here: '@here @everyone @channel',
+  link: '<https://evil.example/login|Open the AWS console>',
+  mention: '<@U0BOSS> <#C0SECRET> <!subteam^S0ONCALL|@oncall>',
+  fence: '``` closing fence ` tick *bold _it ~strike',
+  entity: '&lt;!here&gt; &amp;lt;',
+} as const;
+
+export const HOSTILE_TEXT = Object.values(HOSTILE).join(' ');
+
+type Anyish = Record<string, any>;
+
+/** Every piece of text in a message that Slack parses as mrkdwn: top-level text, sections, fields, context, attachments. */
+export function mrkdwnTexts(msg: Anyish): string[] {
+  const out: string[] = [];
+  const fromBlocks = (blocks: Anyish[] | undefined) => {
+    for (const b of blocks ?? []) {
+      if (b.text?.type === 'mrkdwn') out.push(b.text.text);
+      for (const f of b.fields ?? []) if (f.type === 'mrkdwn') out.push(f.text);
+      for (const e of b.elements ?? []) if (e.type === 'mrkdwn') out.push(e.text);
+    }
+  };
+  if (typeof msg.text === 'string') out.push(msg.text);
+  fromBlocks(msg.blocks);
+  for (const a of msg.attachments ?? []) {
+    if (typeof a.text === 'string') out.push(a.text);
+    if (typeof a.fallback === 'string') out.push(a.fallback);
+    fromBlocks(a.blocks);
+  }
+  return out;
+}
+
+export interface SafetyOptions {
+  /** Users the bot itself may mention (the requester, an approver). */
+  users?: string[];
+}
+
+/** Control sequences the bot builds on purpose: dates, its own console and Slack links, the users it names. */
+function allowed(seq: string, o: SafetyOptions): boolean {
+  if (/^!date\^\d+\^[^|<>]*\|[^<>]*$/.test(seq)) return true;
+  const user = /^@([UW][A-Z0-9]+)$/.exec(seq);
+  if (user) return (o.users ?? []).includes(user[1]);
+  return /^https:\/\/(([a-z0-9-]+\.)?console\.aws\.amazon\.com|test\.slack\.com)\/[^|<>\s]*(\|[^<>]*)?$/.test(seq);
+}
+
+/**
+ * Problems with one mrkdwn text: a control sequence (`<…>`) the bot did not build, a bare
+ * @channel/@here/@everyone, an odd number of ``` fences or of inline backticks outside them.
+ */
+export function mrkdwnProblems(text: string, o: SafetyOptions = {}): string[] {
+  const problems: string[] = [];
+  for (const m of text.matchAll(/<([^<>]*)>/g)) if (!allowed(m[1], o)) problems.push(`control sequence <${m[1]}>`);
+  const bare = /(^|[^\w\u200d])@(channel|here|everyone)\b/i.exec(text);
+  if (bare) problems.push(`bare @${bare[2]}`);
+  const fences = text.split('```');
+  if ((fences.length - 1) % 2 !== 0) problems.push('unbalanced ``` fence');
+  const outside = fences.filter((_, i) => i % 2 === 0).join('');
+  if (((outside.match(/`/g) ?? []).length) % 2 !== 0) problems.push('unbalanced inline code backtick');
+  return problems;
+}
+
+/** Every mrkdwn text of `msg` with its problems; empty when the message is safe. */
+export function unsafeParts(msg: Anyish, o: SafetyOptions = {}): { text: string; problems: string[] }[] {
+  return mrkdwnTexts(msg)
+    .map((text) => ({ text, problems: mrkdwnProblems(text, o) }))
+    .filter((x) => x.problems.length > 0);
+}

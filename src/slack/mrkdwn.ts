@@ -8,7 +8,10 @@ export function escapeText(s: unknown): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     // Zero-width joiner after @ keeps "@channel"/"@here"/"@everyone" from ever being read as a mention.
-    .replace(/@(channel|here|everyone)\b/gi, '@\u200d$1');
+    .replace(/@(channel|here|everyone)\b/gi, '@\u200d$1')
+    // A backtick from outside (an alarm description with ```) would open a code block or span that
+    // swallows the bot's own formatting up to its next backtick: shown as the look-alike ˋ instead.
+    .replace(/`/g, 'ˋ');
 }
 
 /** Escapes and neutralises mrkdwn control characters (*, _, ~, `) so text shows literally. */

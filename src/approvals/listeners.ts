@@ -5,7 +5,7 @@ import { isEcsName } from '../commands/parse';
 import { AutoScalingReader } from '../aws/autoscaling';
 import { EcsReader } from '../aws/ecs';
 import { ACTIONS, decodeValue } from '../slack/actions';
-import { code, escapeText } from '../slack/mrkdwn';
+import { escapeOwnText, code, escapeText } from '../slack/mrkdwn';
 import { requestPostedText } from '../slack/render/change-request';
 import { renderScaleSuggestions } from '../slack/render/scale-suggestions';
 import type { Logger } from '../logger';
@@ -33,7 +33,7 @@ interface Click {
 export function clickErrorText(err: unknown, ref: string): string {
   if (err instanceof DecisionRefused) return `:x: ${err.message}`;
   if (err instanceof UserFacingError) {
-    let t = `:x: ${escapeText(err.message)}`;
+    let t = `:x: ${escapeOwnText(err.message)}`;
     if (err instanceof NotFoundError && err.suggestions.length) t += `\nDid you mean: ${err.suggestions.slice(0, 5).map(code).join(', ')}?`;
     return t;
   }

@@ -3,7 +3,7 @@ import { isEcsName } from '../commands/parse';
 import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
 import { ACTIONS, decodeValue } from '../slack/actions';
-import { escapeText, mentionUser } from '../slack/mrkdwn';
+import { escapeOwnText, escapeText, mentionUser } from '../slack/mrkdwn';
 import { renderQueryCancelledRemote, type CancelValue } from '../slack/render/query';
 import type { QueryRunner } from './runner';
 
@@ -79,7 +79,7 @@ export function registerQueryCancel(app: App, ctx: AppContext, runner: QueryRunn
     } catch (err) {
       const ref = ctx.newId(4);
       log.error({ err, ref, queryId: v.q }, 'query cancel failed');
-      const why = err instanceof UserFacingError ? `: ${escapeText(err.message)}` : '';
+      const why = err instanceof UserFacingError ? `: ${escapeOwnText(err.message)}` : '';
       await reply(`:warning: Could not cancel the query (ref ${ref})${why}.`);
     }
   });

@@ -4,7 +4,7 @@ import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
 import type { Incident } from '../store/incidents';
 import { ACTIONS, decodeValue, encodeValue } from '../slack/actions';
-import { code, escapeText, slackDate } from '../slack/mrkdwn';
+import { escapeOwnText, code, escapeText, slackDate } from '../slack/mrkdwn';
 import { applyReaction, type ReactionEvent } from './apply';
 import type { IncidentFinder } from './find-incident';
 import { createMuteRule, deleteMuteRule, mutePreflight } from './mute-rule';
@@ -139,7 +139,7 @@ export function registerReactionListeners(app: App, ctx: AppContext, finder: Inc
         return say(`:mute: ${code(pre.alarmName)} is muted in AWS until ${slackDate(inc.silencedUntil, '{time}')} (mute rule ${code(rule)}). Remove your reaction to lift it.`);
       })().catch(async (err: unknown) => {
         log.warn({ err: { message: (err as Error).message } }, 'mute confirmation failed');
-        await say(`:warning: Nothing was muted in AWS: ${escapeText(err instanceof UserFacingError ? err.message : 'an unexpected error (logged)')}`);
+        await say(`:warning: Nothing was muted in AWS: ${escapeOwnText(err instanceof UserFacingError ? err.message : 'an unexpected error (logged)')}`);
       });
       await ctx.track(work);
     };

@@ -3,15 +3,23 @@
  * description or query result cannot mention @channel, inject a link or break formatting.
  */
 export function escapeText(s: unknown): string {
+  // A backtick from outside (an alarm description with ```) would open a code block or span that
+  // swallows the bot's own formatting up to its next backtick: shown as the look-alike ˋ instead.
+  return escapeOwnText(s).replace(/`/g, 'ˋ');
+}
+
+/**
+ * For text the bot wrote itself, such as an error message, whose `code spans` are meant: &, <, >
+ * and broadcast mentions are still neutralised (names quoted in it may come from users), backticks
+ * are kept.
+ */
+export function escapeOwnText(s: unknown): string {
   return String(s ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     // Zero-width joiner after @ keeps "@channel"/"@here"/"@everyone" from ever being read as a mention.
-    .replace(/@(channel|here|everyone)\b/gi, '@\u200d$1')
-    // A backtick from outside (an alarm description with ```) would open a code block or span that
-    // swallows the bot's own formatting up to its next backtick: shown as the look-alike ˋ instead.
-    .replace(/`/g, 'ˋ');
+    .replace(/@(channel|here|everyone)\b/gi, '@\u200d$1');
 }
 
 /** Escapes and neutralises mrkdwn control characters (*, _, ~, `) so text shows literally. */

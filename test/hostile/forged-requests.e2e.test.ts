@@ -24,6 +24,7 @@ describe('forged and malformed Slack requests', () => {
   beforeAll(async () => {
     lab = labWorld();
     t = await startTestBot({ aws: awsClientsFor(lab.world), clock: { now: () => lab.world.now }, env: { APPROVERS: 'U0BOB' } });
+    await t.slack.waitFor(() => t.slack.calls.some((c) => c.method === 'auth.test'), 5000, 'the start-up auth.test');
   });
   afterAll(async () => {
     await t.stop();

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { code, escapeLiteral, escapeText, link, slackDate, truncate } from '../../src/slack/mrkdwn';
+import { code, escapeLiteral, escapeOwnText, escapeText, link, slackDate, truncate } from '../../src/slack/mrkdwn';
 
 describe('mrkdwn escaping', () => {
   it('neutralises broadcast mentions and Slack control sequences', () => {
@@ -22,6 +22,11 @@ describe('mrkdwn escaping', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('keeps the bot's own code spans in its messages but still neutralises markup and mentions', () => {
+    expect(escapeOwnText('run `/ecs help` <!here> @channel')).toBe('run `/ecs help` &lt;!here&gt; @\u200dchannel');
+    expect(escapeText('```evil``` `x`')).not.toContain('`');
   });
 
   it('keeps code spans closed and literal text literal', () => {

@@ -1,7 +1,7 @@
 import type { RespondArguments } from '@slack/bolt';
 import type { Subcommand } from '../../commands/types';
 import { UsageError, NotFoundError, UserFacingError } from '../../errors';
-import { code, escapeText } from '../mrkdwn';
+import { escapeOwnText, code, escapeText } from '../mrkdwn';
 
 export function usageLine(sub: Subcommand): string {
   return `/ecs ${sub.usage}`;
@@ -32,7 +32,7 @@ export function renderHelp(subcommands: Subcommand[]): RespondArguments {
 
 /** An ephemeral error with the usage line of the subcommand (or the list of subcommands). */
 export function renderError(err: Error, sub: Subcommand | undefined, all?: Subcommand[]): RespondArguments {
-  let text = `:x: ${escapeText(err.message)}`;
+  let text = `:x: ${escapeOwnText(err.message)}`;
   if (err instanceof NotFoundError && err.suggestions.length > 0) {
     text += `\nDid you mean: ${err.suggestions.slice(0, 5).map(code).join(', ')}?`;
   }

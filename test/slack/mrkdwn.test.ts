@@ -24,7 +24,7 @@ describe('mrkdwn escaping', () => {
     );
   });
 
-  it('keeps the bot's own code spans in its messages but still neutralises markup and mentions', () => {
+  it("keeps the bot's own code spans in its messages but still neutralises markup and mentions", () => {
     expect(escapeOwnText('run `/ecs help` <!here> @channel')).toBe('run `/ecs help` &lt;!here&gt; @\u200dchannel');
     expect(escapeText('```evil``` `x`')).not.toContain('`');
   });

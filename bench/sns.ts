@@ -8,13 +8,21 @@ import { accepted, prepareSnsLoad } from './sns-load';
 import { BodySigner, CERT_URL, certFetcher, makeSigningKeys, TEST_TOPIC_ARN, type TrafficPlan } from './sns-traffic';
 
 /** Runs `fn` over `items` round-robin for at least `seconds`; resolves with operations per second. */
-async function rate<T>(items: T[], seconds: number, fn: (item: T) => unknown): Promise<{ ops: number; perSec: number }> {
+async function rateOnce<T>(items: T[], seconds: number, fn: (item: T) => unknown): Promise<{ ops: number; perSec: number }> {
   const started = performance.now();
   let ops = 0;
   while (performance.now() - started < seconds * 1000) {
     for (let i = 0; i < 200; i++) await fn(items[ops++ % items.length]);
   }
   return { ops, perSec: ops / ((performance.now() - started) / 1000) };
+}
+
+/** The median of three timed rounds (a VM's CPU speed wanders; one round can be a lucky or unlucky one). */
+async function rate<T>(items: T[], seconds: number, fn: (item: T) => unknown): Promise<{ ops: number; perSec: number }> {
+  const rounds = [];
+  for (let i = 0; i < 3; i++) rounds.push(await rateOnce(items, seconds, fn));
+  rounds.sort((a, b) => a.perSec - b.perSec);
+  return { ops: rounds.reduce((a, r) => a + r.ops, 0), perSec: rounds[1].perSec };
 }
 
 /**
@@ -26,7 +34,7 @@ async function rate<T>(items: T[], seconds: number, fn: (item: T) => unknown): P
 export async function benchSns(o: { messages?: number; connections?: number; seconds?: number } = {}): Promise<BenchResult> {
   const messages = o.messages ?? 15_000;
   const connections = o.connections ?? 50;
-  const seconds = o.seconds ?? 3;
+  const seconds = o.seconds ?? 2;
   const keys = await makeSigningKeys();
   const signer = new BodySigner(keys.keyPem);
   const plan: TrafficPlan = { count: 2000, alarms: 200, baseAt: Date.now() - 3600_000, prefix: 'ingest-baseline' };
@@ -83,7 +91,7 @@ export async function benchSns(o: { messages?: number; connections?: number; sec
       rows,
       notes: [
         `Bot: ${ok} of ${r.sent} accepted with 200, ${Number(stored)} MessageIds stored${non200.length ? `; other statuses: ${non200.map(([s, n]) => `${s}×${n}`).join(', ')}` : ''}; outbox worker running; logs formatted at info and discarded.`,
-        `The load generator runs on its own thread (bodies signed beforehand, ${load.signSeconds.toFixed(1)} s); the verify-only rows run on the bot's thread before the bot starts.`,
+        `The load generator runs on its own thread (bodies signed beforehand, ${load.signSeconds.toFixed(1)} s); the verify-only rows run on the bot's thread before the bot starts, one message at a time, median of 3 rounds of ${seconds} s.`,
         `Target: the bot's end-to-end rate > the package's verify-only rate: ${e2e > pkg.perSec ? 'met' : 'MISSED'}.`,
       ],
     };

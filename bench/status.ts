@@ -58,9 +58,15 @@ export async function benchStatus(o: { runs?: number; latencyMs?: number } = {})
     await slack.stop();
   }
   const perOp = [...(calls ?? new Map()).entries()].map(([op, n]) => `${op} ${n}`).join(', ');
+  const median = (r: Row | undefined) => Number(r?.['answer ms (median)'] ?? NaN);
+  const roundTrips = (median(rows[1]) - median(rows[0])) / latencyMs;
   return {
     title: `Status at scale (/ecs status on 300 services, 100 instances; ${runs} runs each)`,
     rows,
-    notes: [`AWS calls per answer: ${perOp}.`, 'The 0 ms row is the baseline: the bot’s own work (parsing, rendering, CSV) without AWS latency, in the same run.'],
+    notes: [
+      `AWS calls per answer: ${perOp}.`,
+      'The 0 ms row is the baseline: the bot’s own work (parsing, rendering, CSV) without AWS latency, in the same run.',
+      `The latency adds about ${roundTrips.toFixed(1)} sequential round trips (pages, then batches of 5 ECS / 4 CloudWatch calls in parallel), not ${rows[1]?.['AWS calls'] ?? '?'}.`,
+    ],
   };
 }

@@ -124,6 +124,7 @@ describe('forged and malformed SNS messages', () => {
     lab = labWorld();
     lab.world.addTopic(TEST_TOPIC_ARN);
     t = await startAlarmBot({ aws: awsClientsFor(lab.world) });
+    await t.slack.waitFor(() => t.slack.calls.some((c) => c.method === 'auth.test'), 5000, 'the start-up auth.test');
   });
   afterAll(async () => {
     await t.stop();
@@ -207,7 +208,9 @@ describe('forged and malformed SNS messages', () => {
     ].map((url): [string, () => string, number, string] => [`SigningCertURL ${JSON.stringify(url)}`, () => withCert(url), 403, 'bad_cert_url']),
   ];
 
-  it.each(cases)('%s: refused with the right status, no Slack or AWS call, no foreign certificate fetch', async (_name, build, status, reason, headers) => {
+  // Every row gets its headers argument, so jest never mistakes the fifth parameter for a done callback.
+  const rows = cases.map(([name, build, status, reason, headers]) => [name, build, status, reason, headers ?? {}] as const);
+  it.each(rows)('%s: refused with the right status, no Slack or AWS call, no foreign certificate fetch', async (_name, build, status, reason, headers) => {
     await t.drain();
     const before = sideEffects(t.slack, lab.world);
     const fetchedBefore = t.signer.fetched.length;

@@ -1,5 +1,6 @@
 import type { Queryable } from './db';
 import { num, numOrUndef, strOrUndef } from './db';
+import { claimDueRows } from './lease';
 
 export type WatchStatus = 'watching' | 'recovered' | 'expired' | 'gone';
 
@@ -57,19 +58,9 @@ export class DiagnosisWatchRepo {
     return rows[0] ? toWatch(rows[0]) : undefined;
   }
 
-  /**
-   * Leases up to `limit` due watches to `owner` until now + leaseMs. The conditions are repeated
-   * outside the sub-select so that, when replicas race, PostgreSQL re-checks them on the locked row.
-   */
+  /** Leases up to `limit` due rows to `owner` until now + leaseMs (see claimDueRows). */
   async claimDue(owner: string, now: number, leaseMs: number, limit = 20): Promise<DiagnosisWatch[]> {
-    const rows = await this.db.query(
-      `UPDATE diagnosis_watches SET lease_owner = $1, lease_until = $3
-       WHERE id IN (SELECT id FROM diagnosis_watches WHERE status = 'watching' AND next_poll_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
-                    ORDER BY next_poll_at LIMIT $4)
-         AND status = 'watching' AND next_poll_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
-       RETURNING *`,
-      [owner, now, now + leaseMs, limit],
-    );
+    const rows = await claimDueRows(this.db, 'diagnosis_watches', 'watching', { owner, now, leaseMs, limit });
     return rows.map(toWatch);
   }
 

@@ -1,6 +1,7 @@
 import type { FollowUp } from '../approvals/types';
 import type { Queryable } from './db';
 import { json, num, numOrUndef, strOrUndef } from './db';
+import { claimDueRows } from './lease';
 
 export type RolloutStatus = 'following' | 'reached' | 'timed-out' | 'stopped';
 
@@ -50,20 +51,9 @@ export class RolloutRepo {
     return rows[0] ? toRollout(rows[0]) : undefined;
   }
 
-  /**
-   * Leases up to `limit` rollouts that are due (next poll reached, no live lease) to `owner` until
-   * now + leaseMs. The conditions are repeated outside the sub-select so that, when two replicas race,
-   * PostgreSQL re-checks them on the locked row and only one wins it; SQLite has a single writer.
-   */
+  /** Leases up to `limit` due rows to `owner` until now + leaseMs (see claimDueRows). */
   async claimDue(owner: string, now: number, leaseMs: number, limit = 20): Promise<Rollout[]> {
-    const rows = await this.db.query(
-      `UPDATE rollouts SET lease_owner = $1, lease_until = $3
-       WHERE id IN (SELECT id FROM rollouts WHERE status = 'following' AND next_poll_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
-                    ORDER BY next_poll_at LIMIT $4)
-         AND status = 'following' AND next_poll_at <= $2 AND (lease_until IS NULL OR lease_until <= $2)
-       RETURNING *`,
-      [owner, now, now + leaseMs, limit],
-    );
+    const rows = await claimDueRows(this.db, 'rollouts', 'following', { owner, now, leaseMs, limit });
     return rows.map(toRollout);
   }
 

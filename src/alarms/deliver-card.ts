@@ -1,6 +1,7 @@
 import type { Incident } from '../store/incidents';
 import { renderAlarmCard, renderPlainCard } from '../slack/render/alarm-card';
 import { LINES_PER_REPLY, renderThreadLines } from '../slack/render/alarm-thread';
+import { DIGEST_CAPACITY } from '../slack/render/alarm-digest';
 import type { OutboxItem } from '../store/outbox';
 import { metricWidgetFor } from './graph';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
@@ -27,8 +28,9 @@ async function withBlocksFallback<T>(inc: Incident, env: DeliveryEnv, call: (msg
 
 async function toDigest(inc: Incident, channel: string, env: DeliveryEnv, now: number): Promise<void> {
   const { store } = env.ctx;
-  // Find-or-create in one step: two replicas in the same storm must not open two digests.
-  const digest = await store.incidents.openDigest({ id: env.ctx.newId(), channel, createdAt: now }, now - STORM_WINDOW_MS);
+  // Find-or-create in one step: two replicas in the same storm must not open two digests; a full
+  // digest spills into a next one, so every alarm of a large storm keeps its own line and state.
+  const digest = await store.incidents.openDigest({ id: env.ctx.newId(), channel, createdAt: now }, now - STORM_WINDOW_MS, DIGEST_CAPACITY);
   await store.incidents.setDigest(inc.id, digest.id, channel, now, inc.version);
   await markAllPosted(inc, env);
   await store.outbox.enqueue({ kind: 'digest', dedupKey: `digest:${digest.id}`, channel, payload: { digestId: digest.id }, availableAt: now + DIGEST_GATHER_MS });

@@ -303,15 +303,22 @@ export class IncidentRepo {
   }
 
   /**
-   * The digest collecting a channel's new cards since `since`, or `fresh` created as that digest, in
-   * one step: replicas delivering the same storm at once share one digest. On PostgreSQL a
-   * per-channel transaction lock orders them; SQLite has a single writer.
+   * The digest collecting a channel's new cards since `since` that still has room (fewer than
+   * `capacity` alarms), or `fresh` created as that digest, in one step: replicas delivering the same
+   * storm at once share one digest, and a storm larger than one message spills into a next one so that
+   * every alarm keeps a line. On PostgreSQL a per-channel transaction lock orders them; SQLite has a
+   * single writer.
    */
-  openDigest(fresh: { id: string; channel: string; createdAt: number }, since: number): Promise<AlarmDigest> {
+  openDigest(fresh: { id: string; channel: string; createdAt: number }, since: number, capacity = Number.POSITIVE_INFINITY): Promise<AlarmDigest> {
     return this.db.tx(async (q) => {
       if (q.dialect === 'postgres') await q.query(`SELECT pg_advisory_xact_lock(727275, hashtext($1))`, [fresh.channel]);
-      const cur = await this.currentDigest(fresh.channel, since, q);
-      if (cur) return cur;
+      const rows = await q.query<Record<string, unknown>>(
+        `SELECT d.*, (SELECT COUNT(*) FROM incidents i WHERE i.digest_id = d.id) AS members
+         FROM alarm_digests d WHERE d.channel = $1 AND d.created_at >= $2 ORDER BY d.created_at DESC`,
+        [fresh.channel, since],
+      );
+      const open = rows.find((r) => num(r.members) < capacity);
+      if (open) return rowToDigest(open);
       await this.createDigest(fresh, q);
       return { ...fresh, ts: undefined };
     });

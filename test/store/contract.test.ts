@@ -359,4 +359,20 @@ describeEachStore('store contract: storm digests', (get) => {
     expect((await s.incidents.openDigest({ id: 'other', channel: 'C2', createdAt: 10_000 }, 0)).id).toBe('other');
     expect(await s.incidents.openDigest({ id: 'later', channel: 'C1', createdAt: 90_000 }, 30_000)).toEqual({ id: 'later', channel: 'C1', ts: undefined, createdAt: 90_000 });
   });
+
+  it('spills a full digest into a next one, and fills the one with room first', async () => {
+    const s = get();
+    const first = await s.incidents.openDigest({ id: 'd1', channel: 'C1', createdAt: 10_000 }, 0, 2);
+    expect(first.id).toBe('d1');
+    for (const n of ['a', 'b']) {
+      await s.db.run(
+        `INSERT INTO incidents (id, alarm_key, seq, kind, name, state, state_at, alarm_ms, flaps, updates, version, rendered_version, notification, created_at, updated_at, digest_id)
+         VALUES ($1, $1, 1, 'alarm', $1, 'ALARM', 1, 0, 0, 0, 1, 0, '{}', 1, 1, 'd1')`,
+        [n],
+      );
+    }
+    expect((await s.incidents.openDigest({ id: 'd2', channel: 'C1', createdAt: 10_001 }, 0, 2)).id).toBe('d2');
+    expect((await s.incidents.openDigest({ id: 'd3', channel: 'C1', createdAt: 10_002 }, 0, 2)).id).toBe('d2');
+    expect(await s.db.query(`SELECT id FROM alarm_digests ORDER BY created_at`)).toEqual([{ id: 'd1' }, { id: 'd2' }]);
+  });
 });

@@ -7,6 +7,9 @@ import { LIMITS } from './limits';
 /** Lines a digest lists before "…and N more" (keeps it well under the cumulative block text budget). */
 export const DIGEST_MAX_LINES = 60;
 
+/** Alarms one digest takes before a storm spills into the next digest, so every alarm keeps a line. */
+export const DIGEST_CAPACITY = 40;
+
 /**
  * One message listing the alarms that arrived during a storm, each with its current state; updated
  * in place as they change. Sections are filled up to Slack's 3,000 characters each.

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { AppContext } from '../context';
 import { UsageError, UserFacingError, NotFoundError } from '../errors';
 import { renderError, renderHelp } from '../slack/render/help';
@@ -31,7 +31,7 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
   // The help answer never changes while the bot runs: built once, not on every /ecs help.
   const helpAnswer = renderHelp(all);
 
-  app.command(COMMAND, async ({ command, ack, respond }) => {
+  const handle = async ({ command, ack, respond }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'>) => {
     const started = process.hrtime.bigint();
     const ref = ctx.newId(4);
     const log = ctx.logger.child({ ref, user: command.user_id, channel: command.channel_id });
@@ -100,6 +100,17 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
         log.debug({ subcommand: sub.name, ms: seconds * 1000, outcome }, 'command done');
       });
     void ctx.track(work);
+  };
+
+  // Routed in one global middleware rather than app.command(): Bolt otherwise runs every registered
+  // listener's middleware chain (some twenty) on each /ecs request before the one that acks it.
+  app.use(async (args) => {
+    const a = args as unknown as Partial<SlackCommandMiddlewareArgs>;
+    if (a.command?.command === COMMAND && a.ack && a.respond) {
+      await handle({ command: a.command, ack: a.ack, respond: a.respond });
+      return;
+    }
+    await args.next();
   });
 }
 

@@ -4,8 +4,12 @@ import { UsageError, UserFacingError, NotFoundError } from '../errors';
 import { renderError, renderHelp } from '../slack/render/help';
 import { parseArgs, tokenize, decodeSlackEntities } from './parse';
 import type { Subcommand } from './types';
+import { WorkGate } from './work-gate';
 
 export const COMMAND = '/ecs';
+/** Commands whose slow part runs at once; more wait in order, up to the queue limit, then "busy". */
+export const COMMAND_CONCURRENCY = 8;
+export const COMMAND_QUEUE_LIMIT = 200;
 
 /** Finds the subcommand for the first word; undefined when unknown. */
 export function findSubcommand(subcommands: Subcommand[], word: string): Subcommand | undefined {
@@ -30,6 +34,8 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
   const all = [help, ...subcommands];
   // The help answer never changes while the bot runs: built once, not on every /ecs help.
   const helpAnswer = renderHelp(all);
+  // Slow work after the ack is admitted here (see WorkGate); acks never wait.
+  const gate = new WorkGate(COMMAND_CONCURRENCY, COMMAND_QUEUE_LIMIT);
 
   const handle = async ({ command, ack, respond }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'>) => {
     const started = process.hrtime.bigint();
@@ -63,6 +69,14 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
     // Start the work on the next turn of the event loop, so that commands already waiting in the
     // socket queue are acked first (bench/ack.ts: halves the p99 ack latency under a burst of /ecs status).
     await new Promise<void>((resolve) => setImmediate(resolve));
+    if (!(await gate.enter())) {
+      log.warn({ subcommand: sub.name, load: gate.load }, 'command refused: too many commands in progress');
+      await respond({
+        response_type: 'ephemeral',
+        text: `:hourglass: The bot is busy with ${gate.load} other commands right now; \`/ecs ${sub.name}\` was not started. Try again in a minute.`,
+      }).catch((e) => log.warn({ err: e }, 'respond failed'));
+      return;
+    }
     log.info({ subcommand: sub.name }, 'command received');
     let outcome = 'ok';
     const work = sub
@@ -98,6 +112,7 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         if (!sub.ownLatency) ctx.metrics.commandLatency.observe({ subcommand: sub.name, outcome }, seconds);
         log.debug({ subcommand: sub.name, ms: seconds * 1000, outcome }, 'command done');
+        gate.leave();
       });
     void ctx.track(work);
   };

@@ -4,6 +4,7 @@ import { decodeValue } from '../../src/slack/actions';
 import { BLOCK_TEXT_BUDGET, blockTextLength, renderDiagnosis } from '../../src/slack/render/diagnosis';
 import { LIMITS } from '../../src/slack/render/limits';
 import { healthyInput, labIncidentInput, NOW } from '../ecs/diagnosis-fixtures';
+import { unsafeParts } from '../hostile/safe-mrkdwn';
 
 /** Every limit the renderer promises, checked on any message. */
 function expectWithinLimits(blocks: any[]): void {
@@ -78,6 +79,8 @@ describe('the diagnosis renderer', () => {
       evidence: ['"OutOfMemoryError <!everyone>"'],
     };
     const msg = renderDiagnosis({ ...d, findings: [evil, ...d.findings] });
+    // The shared checker reads every mrkdwn text as Slack would: no stray control sequence anywhere.
+    expect(unsafeParts(msg)).toEqual([]);
     const s = textOf(msg.blocks);
     expect(s).not.toContain('<!channel>');
     expect(s).not.toContain('<!everyone>');

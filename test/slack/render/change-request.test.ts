@@ -5,6 +5,7 @@ import { LIMITS } from '../../../src/slack/render/limits';
 import { ACTIONS } from '../../../src/slack/actions';
 import type { AuditEntry } from '../../../src/store/audit';
 import { samplePlan } from '../../approvals/fixtures';
+import { unsafeParts } from '../../hostile/safe-mrkdwn';
 
 /** Every text in a message stays within Slack's limits. */
 function expectWithinLimits(blocks: any[]): void {
@@ -94,6 +95,8 @@ describe('the change request card', () => {
         error: 'AWS said <!everyone>',
       }),
     );
+    // The shared checker reads every mrkdwn text as Slack would; the card may only mention its own people.
+    expect(unsafeParts(m, { users: ['U0ALICE', 'U0BOB'] })).toEqual([]);
     const text = JSON.stringify(m.blocks);
     expect(text).not.toContain('<!channel>');
     expect(text).not.toContain('<https://evil');

@@ -28,7 +28,7 @@ export interface BenchBot {
  * file — but logging into a sink (unlike startTestBot, which keeps every line in memory, which would
  * skew a throughput or memory figure).
  */
-export async function startBenchBot(slack: FakeSlack, o: Partial<Omit<BotOptions, 'config'>> & { env?: Record<string, string | undefined> } = {}): Promise<BenchBot> {
+export async function startBenchBot(slack: Pick<FakeSlack, 'apiUrl'>, o: Partial<Omit<BotOptions, 'config'>> & { env?: Record<string, string | undefined> } = {}): Promise<BenchBot> {
   const config = loadConfig(testEnv(slack, { LOG_LEVEL: 'info', ...o.env }));
   const sink = new NullSink();
   const store = o.store ?? (await openStore(config.database));

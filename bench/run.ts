@@ -7,8 +7,8 @@ import { machine, printTable, type BenchResult } from './lib';
 
 /** `npm run bench [name…]`: runs the benchmarks (all by default) and prints one table each. */
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
-  ack: () => benchAck({ extraCommands: [statusCommand()] }),
-  sns: () => benchSns(),
+  ack: () => benchAck({ commands: [statusCommand()] }),
+  sns: () => benchSns({ connections: Number(process.env.CONNS ?? 50) }),
   storm: () => benchStorm(),
   status: () => benchStatus(),
   memory: () => benchMemory(),

@@ -34,6 +34,12 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
+    commandsRefused: new Counter({
+      name: 'ecs_chatops_commands_refused_total',
+      help: 'Slash commands answered "busy" in the ack instead of being started, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     approvals: new Counter({
       name: 'ecs_chatops_change_requests_total',
       help: 'Change requests by action and outcome (requested, approved, rejected, cancelled, expired, succeeded, failed, refused)',

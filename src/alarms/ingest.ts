@@ -1,6 +1,7 @@
 import type { Notification } from '../notifications/types';
 import type { Store } from '../store';
 import type { Queryable } from '../store/db';
+import type { SnsDelivery } from '../store/sns-messages';
 import { applyNotification, type ApplyContext, type ApplyOutcome } from './incident-rules';
 
 export type IngestOutcome = ApplyOutcome | 'duplicate';
@@ -12,11 +13,7 @@ export interface IngestResult {
   enqueued: boolean;
 }
 
-export interface SnsMessageRef {
-  MessageId: string;
-  TopicArn: string;
-  Type: string;
-}
+export type SnsMessageRef = SnsDelivery;
 
 /** Dedup key of an incident's card intent: a storm of updates to one alarm coalesces into one pending item. */
 export const cardIntentKey = (incidentId: string) => `card:${incidentId}`;
@@ -30,7 +27,7 @@ export async function enqueueCardSync(store: Store, q: Queryable, incidentId: st
  * nothing), apply it to the newest incident of its key, append timeline lines, enqueue the card intent.
  */
 export async function ingestIn(q: Queryable, store: Store, msg: SnsMessageRef, n: Notification, c: ApplyContext): Promise<IngestResult> {
-  if (!(await store.snsMessages.remember(msg.MessageId, msg.TopicArn, msg.Type, c.now, q))) return { outcome: 'duplicate', enqueued: false };
+  if (!(await store.snsMessages.remember(msg, c.now, q))) return { outcome: 'duplicate', enqueued: false };
   // Two replicas may race to open the first incident of a key; the loser re-reads and applies on top.
   for (let attempt = 0; attempt < 3; attempt++) {
     const cur = await store.incidents.latestForKey(n.key, q);

@@ -59,7 +59,7 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
   }
 
   async function onSubscribe(env: SnsEnvelope, res: ServerResponse): Promise<void> {
-    if (await ctx.store.snsMessages.seen(env.MessageId)) {
+    if (await ctx.store.snsMessages.seen(env)) {
       count(env.Type, 'duplicate');
       sendJson(res, 200, { status: 'duplicate' });
       return;
@@ -80,7 +80,7 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
     // The same confirmation may reach two replicas at once (both confirm: harmless); the MessageId
     // lets only the first to store it tell the channel.
     const r = await ctx.store.db.tx(async (q) => {
-      if (!(await ctx.store.snsMessages.remember(env.MessageId, env.TopicArn, env.Type, now, q))) return 'duplicate' as const;
+      if (!(await ctx.store.snsMessages.remember(env, now, q))) return 'duplicate' as const;
       return (await enqueueNote(q, 'subscribed', env, now)) ? ('noted' as const) : ('logged' as const);
     });
     if (r === 'noted') deps.kick();
@@ -92,7 +92,7 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
   async function onUnsubscribe(env: SnsEnvelope, res: ServerResponse): Promise<void> {
     const now = ctx.clock.now();
     const r = await ctx.store.db.tx(async (q) => {
-      if (!(await ctx.store.snsMessages.remember(env.MessageId, env.TopicArn, env.Type, now, q))) return 'duplicate' as const;
+      if (!(await ctx.store.snsMessages.remember(env, now, q))) return 'duplicate' as const;
       return (await enqueueNote(q, 'unsubscribed', env, now)) ? ('noted' as const) : ('logged' as const);
     });
     if (r === 'noted') deps.kick();

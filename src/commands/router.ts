@@ -4,12 +4,13 @@ import { UsageError, UserFacingError, NotFoundError } from '../errors';
 import { renderError, renderHelp } from '../slack/render/help';
 import { parseArgs, tokenize, decodeSlackEntities } from './parse';
 import type { Subcommand } from './types';
-import { WorkGate } from './work-gate';
+import { sharedEventLoopPressure, WorkGate, type GateLimits } from './work-gate';
 
 export const COMMAND = '/ecs';
 /** Commands whose slow part runs at once; more wait in order, up to the queue limit, then "busy". */
-export const COMMAND_CONCURRENCY = 8;
-export const COMMAND_QUEUE_LIMIT = 200;
+export const COMMAND_LIMITS: GateLimits = { concurrency: 8, queueLimit: 32 };
+/** The same while the event loop is saturated (see WorkGate). */
+export const COMMAND_LIMITS_UNDER_PRESSURE: GateLimits = { concurrency: 1, queueLimit: 4 };
 
 /** Finds the subcommand for the first word; undefined when unknown. */
 export function findSubcommand(subcommands: Subcommand[], word: string): Subcommand | undefined {
@@ -35,12 +36,16 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
   // The help answer never changes while the bot runs: built once, not on every /ecs help.
   const helpAnswer = renderHelp(all);
   // Slow work after the ack is admitted here (see WorkGate); acks never wait.
-  const gate = new WorkGate(COMMAND_CONCURRENCY, COMMAND_QUEUE_LIMIT);
+  // Test seam: `ctx.inject.commandGate` replaces the gate (tests use tiny limits).
+  const injected = (ctx as AppContext & { inject?: { commandGate?: WorkGate } }).inject?.commandGate;
+  const gate = injected ?? new WorkGate(COMMAND_LIMITS, COMMAND_LIMITS_UNDER_PRESSURE, sharedEventLoopPressure());
+
+  // Refusals come in floods: the first is logged, then one line with a count at most every 10 s.
+  let refusedUnlogged = 0;
+  let refusalLoggedAt = -Infinity;
 
   const handle = async ({ command, ack, respond }: Pick<SlackCommandMiddlewareArgs, 'command' | 'ack' | 'respond'>) => {
     const started = process.hrtime.bigint();
-    const ref = ctx.newId(4);
-    const log = ctx.logger.child({ ref, user: command.user_id, channel: command.channel_id });
     let words: string[];
     try {
       words = tokenize(command.text ?? '');
@@ -65,18 +70,29 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
       await ack(renderError(err as UsageError, sub));
       return;
     }
+    const admitted = gate.admit();
+    if (!admitted) {
+      ctx.metrics.commandsRefused.inc({ reason: 'busy' });
+      refusedUnlogged += 1;
+      const now = ctx.clock.now();
+      if (now - refusalLoggedAt >= 10_000) {
+        ctx.logger.warn({ subcommand: sub.name, user: command.user_id, load: gate.load, refused: refusedUnlogged }, 'commands refused: the bot is saturated (count since the last such line)');
+        refusalLoggedAt = now;
+        refusedUnlogged = 0;
+      }
+      await ack({
+        response_type: 'ephemeral',
+        text: `:hourglass: The bot is busy with ${gate.load} other commands right now; \`/ecs ${sub.name}\` was not started. Try again in a minute.`,
+      });
+      return;
+    }
     await ack();
     // Start the work on the next turn of the event loop, so that commands already waiting in the
     // socket queue are acked first (bench/ack.ts: halves the p99 ack latency under a burst of /ecs status).
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (!(await gate.enter())) {
-      log.warn({ subcommand: sub.name, load: gate.load }, 'command refused: too many commands in progress');
-      await respond({
-        response_type: 'ephemeral',
-        text: `:hourglass: The bot is busy with ${gate.load} other commands right now; \`/ecs ${sub.name}\` was not started. Try again in a minute.`,
-      }).catch((e) => log.warn({ err: e }, 'respond failed'));
-      return;
-    }
+    await admitted;
+    const ref = ctx.newId(4);
+    const log = ctx.logger.child({ ref, user: command.user_id, channel: command.channel_id });
     log.info({ subcommand: sub.name }, 'command received');
     let outcome = 'ok';
     const work = sub

@@ -1,15 +1,65 @@
+import { performance } from 'node:perf_hooks';
+
+/** How busy the event loop has been lately (0..1), sampled on a timer. */
+export interface LoopPressure {
+  /** True while the event loop is nearly always busy: new work would delay every ack. */
+  readonly high: boolean;
+  stop(): void;
+}
+
 /**
- * Admission for the slow part of commands (after the ack): at most `concurrency` run at once, up to
- * `queueLimit` wait in order, and anything beyond is refused at once so the user hears "busy" instead
- * of silence. Acks never wait here, so Slack's 3-second window holds however much work is queued.
+ * Event-loop utilisation over the last `windowMs` (Node's own measure of how much of the time the
+ * loop spent running callbacks rather than waiting for I/O): `high` above `threshold`.
+ */
+export function eventLoopPressure(o: { windowMs?: number; threshold?: number } = {}): LoopPressure {
+  const threshold = o.threshold ?? 0.9;
+  let last = performance.eventLoopUtilization();
+  let high = false;
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    high = performance.eventLoopUtilization(now, last).utilization > threshold;
+    last = now;
+  }, o.windowMs ?? 100);
+  timer.unref();
+  return {
+    get high() {
+      return high;
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+let shared: LoopPressure | undefined;
+
+/** The process's one pressure monitor (there is one event loop per process; its timer is unref'd). */
+export function sharedEventLoopPressure(): LoopPressure {
+  shared ??= eventLoopPressure();
+  return shared;
+}
+
+export interface GateLimits {
+  /** Commands whose slow part runs at once. */
+  concurrency: number;
+  /** Commands that may wait for a slot, in order. */
+  queueLimit: number;
+}
+
+/**
+ * Admission for the slow part of commands (after the ack). The decision is taken at once, before the
+ * ack, so a refused command is answered "busy" in the ack itself (no extra call to Slack) and an
+ * admitted one is never refused later. At most `concurrency` run at once and up to `queueLimit` wait
+ * in order. While the event loop is saturated (`pressure`), the limits shrink to `underPressure`:
+ * work already admitted keeps the loop busy, and every command admitted on top would make each ack
+ * wait longer. One command is always let through, so the bot never refuses everything.
  */
 export class WorkGate {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(
-    readonly concurrency: number,
-    readonly queueLimit: number,
+    readonly normal: GateLimits,
+    readonly underPressure: GateLimits = normal,
+    private readonly pressure: Pick<LoopPressure, 'high'> = { high: false },
   ) {}
 
   /** Number of commands running or waiting. */
@@ -17,18 +67,21 @@ export class WorkGate {
     return this.running + this.waiting.length;
   }
 
-  /** Resolves when the caller may run, or false when the queue is full (nothing was admitted). */
-  async enter(): Promise<boolean> {
-    if (this.running < this.concurrency) {
+  /**
+   * Admits a command or refuses it, now. Admitted: resolves when it may run (at once, or when a slot
+   * frees up); the caller must `leave()` when done. Refused: undefined, and nothing was taken.
+   */
+  admit(): Promise<void> | undefined {
+    const limits = this.pressure.high ? this.underPressure : this.normal;
+    if (this.running < limits.concurrency || this.load === 0) {
       this.running += 1;
-      return true;
+      return Promise.resolve();
     }
-    if (this.waiting.length >= this.queueLimit) return false;
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-    return true;
+    if (this.waiting.length >= limits.queueLimit) return undefined;
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
-  /** Releases a slot taken by enter(); the next waiter, if any, takes it over. */
+  /** Releases a slot taken by admit(); the next waiter, if any, takes it over. */
   leave(): void {
     const next = this.waiting.shift();
     if (next) next();

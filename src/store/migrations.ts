@@ -4,10 +4,11 @@ import { ALARMS_MIGRATION } from './alarms-migration';
 import { APPROVALS_MIGRATION } from './approvals-migration';
 import { REACTIONS_MIGRATION } from './reactions-migration';
 import { DIAGNOSIS_MIGRATION } from './diagnosis-migration';
+import { SNS_DEDUP_MIGRATION } from './sns-dedup-migration';
 
 /**
  * Versioned migrations, shared by SQLite and PostgreSQL. Append only: never edit a released one.
- * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 5+ later.
+ * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 6 diagnosis, 7 SNS dedup key.
  */
 export interface Migration {
   version: number;
@@ -43,6 +44,7 @@ export const MIGRATIONS: Migration[] = [
   APPROVALS_MIGRATION,
   REACTIONS_MIGRATION,
   DIAGNOSIS_MIGRATION,
+  SNS_DEDUP_MIGRATION,
 ];
 
 /** Applies every migration newer than the database, each in its own transaction. Safe to run concurrently. */

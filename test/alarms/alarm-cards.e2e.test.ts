@@ -352,10 +352,10 @@ describe('durability', () => {
       await t.worker.runOnce();
       expect((await t.bot.ctx.metrics.outboxDepth.get()).values[0].value).toBeGreaterThanOrEqual(1);
       await t.drain();
-      expect(await t.store.snsMessages.seen(env.MessageId)).toBe(true);
+      expect(await t.store.snsMessages.seen(env)).toBe(true);
       t.clock.advance(2 * 3600_000 + 11 * 60_000);
       await t.worker.runOnce();
-      expect(await t.store.snsMessages.seen(env.MessageId)).toBe(false);
+      expect(await t.store.snsMessages.seen(env)).toBe(false);
       expect((await t.bot.ctx.metrics.outboxDepth.get()).values[0].value).toBe(0);
     } finally {
       await t.stop();

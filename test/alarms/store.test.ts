@@ -37,13 +37,25 @@ function incident(o: Partial<Incident> = {}): Incident {
 describeEachStore('alarms store', (get) => {
   it('remembers SNS MessageIds once and prunes old ones', async () => {
     const s = get();
-    expect(await s.snsMessages.remember('m1', TOPIC, 'Notification', T0)).toBe(true);
-    expect(await s.snsMessages.remember('m1', TOPIC, 'Notification', T0 + 1)).toBe(false);
-    expect(await s.snsMessages.seen('m1')).toBe(true);
-    await s.snsMessages.remember('m2', TOPIC, 'Notification', T0 + 3 * 3600_000);
+    const m1 = { MessageId: 'm1', Timestamp: '2026-11-28T10:00:00.000Z', TopicArn: TOPIC, Type: 'Notification' };
+    const m2 = { ...m1, MessageId: 'm2', Timestamp: '2026-11-28T13:00:00.000Z' };
+    expect(await s.snsMessages.remember(m1, T0)).toBe(true);
+    expect(await s.snsMessages.remember(m1, T0 + 1)).toBe(false);
+    expect(await s.snsMessages.seen(m1)).toBe(true);
+    await s.snsMessages.remember(m2, T0 + 3 * 3600_000);
     expect(await s.snsMessages.prune(T0 + 2 * 3600_000)).toBe(1);
-    expect(await s.snsMessages.seen('m1')).toBe(false);
-    expect(await s.snsMessages.seen('m2')).toBe(true);
+    expect(await s.snsMessages.seen(m1)).toBe(false);
+    expect(await s.snsMessages.seen(m2)).toBe(true);
+  });
+
+  it('keys a delivery by its publish Timestamp and MessageId: a retry repeats both', async () => {
+    const s = get();
+    const m = { MessageId: 'same-id', Timestamp: '2026-11-28T10:00:00.000Z', TopicArn: TOPIC, Type: 'Notification' };
+    expect(await s.snsMessages.remember(m, T0)).toBe(true);
+    expect(await s.snsMessages.remember({ ...m }, T0 + 60_000)).toBe(false);
+    // Not a retry (SNS signs the Timestamp, so a retry cannot change it): stored as its own delivery.
+    expect(await s.snsMessages.remember({ ...m, Timestamp: '2026-11-28T10:00:00.001Z' }, T0)).toBe(true);
+    expect(await s.snsMessages.seen({ MessageId: 'same-id', Timestamp: '2026-11-28T09:59:59.999Z' })).toBe(false);
   });
 
   it('stores an incident with its notification and finds the newest of a key', async () => {
@@ -104,7 +116,7 @@ describeEachStore('alarms store', (get) => {
     const s = get();
     const c = { now: T0 + 1000, newId: () => 'inc-x', channelFor: () => 'C1' };
     const alarm = (state: string, at: number, id: string) =>
-      ingestNotification(s, { MessageId: id, TopicArn: TOPIC, Type: 'Notification' }, parseNotification({ Message: JSON.stringify(pendingTaskAlarm({ state, at })), MessageId: id, TopicArn: TOPIC, Timestamp: new Date(at).toISOString() }, at), c);
+      ingestNotification(s, { MessageId: id, Timestamp: new Date(at).toISOString(), TopicArn: TOPIC, Type: 'Notification' }, parseNotification({ Message: JSON.stringify(pendingTaskAlarm({ state, at })), MessageId: id, TopicArn: TOPIC, Timestamp: new Date(at).toISOString() }, at), c);
     expect(await alarm('ALARM', T0, 'a')).toMatchObject({ outcome: 'opened', incidentId: 'inc-x', enqueued: true });
     expect(await alarm('ALARM', T0, 'a')).toMatchObject({ outcome: 'duplicate' });
     expect(await alarm('OK', T0 + 60_000, 'b')).toMatchObject({ outcome: 'updated' });
@@ -124,7 +136,7 @@ describeEachStore('alarms store', (get) => {
         const at = T0 + i * 1000;
         const id = `race-${i}`;
         const note = parseNotification({ Message: JSON.stringify(pendingTaskAlarm({ state: i % 2 ? 'OK' : 'ALARM', at })), MessageId: id, TopicArn: TOPIC, Timestamp: new Date(at).toISOString() }, at);
-        return ingestNotification(s, { MessageId: id, TopicArn: TOPIC, Type: 'Notification' }, note, c);
+        return ingestNotification(s, { MessageId: id, Timestamp: new Date(at).toISOString(), TopicArn: TOPIC, Type: 'Notification' }, note, c);
       }),
     );
     expect(new Set(results.map((r) => r.incidentId)).size).toBe(1);

@@ -1,25 +1,64 @@
-import { WorkGate } from '../../src/commands/work-gate';
+import { eventLoopPressure, WorkGate } from '../../src/commands/work-gate';
 
 describe('WorkGate', () => {
   it('admits up to the concurrency at once, queues in order up to the limit, and refuses beyond', async () => {
-    const gate = new WorkGate(2, 2);
-    expect(await gate.enter()).toBe(true);
-    expect(await gate.enter()).toBe(true);
+    const gate = new WorkGate({ concurrency: 2, queueLimit: 2 });
+    await gate.admit();
+    await gate.admit();
     const order: string[] = [];
-    const third = gate.enter().then((ok) => order.push(`third:${ok}`));
-    const fourth = gate.enter().then((ok) => order.push(`fourth:${ok}`));
+    const third = gate.admit()!.then(() => order.push('third'));
+    const fourth = gate.admit()!.then(() => order.push('fourth'));
     expect(gate.load).toBe(4);
-    expect(await gate.enter()).toBe(false); // queue full: refused at once, nothing admitted
+    expect(gate.admit()).toBeUndefined(); // queue full: refused at once, nothing admitted
     expect(gate.load).toBe(4);
     gate.leave();
     await third;
-    expect(order).toEqual(['third:true']);
+    expect(order).toEqual(['third']);
     gate.leave();
     await fourth;
-    expect(order).toEqual(['third:true', 'fourth:true']);
+    expect(order).toEqual(['third', 'fourth']);
     gate.leave();
     gate.leave();
     expect(gate.load).toBe(0);
-    expect(await gate.enter()).toBe(true);
+    expect(gate.admit()).toBeDefined();
+  });
+
+  it('shrinks to its under-pressure limits while the loop is saturated, and always lets one command through', async () => {
+    const pressure = { high: true };
+    const gate = new WorkGate({ concurrency: 8, queueLimit: 200 }, { concurrency: 1, queueLimit: 1 }, pressure);
+    expect(gate.admit()).toBeDefined(); // nothing running: one always goes
+    const queued = gate.admit();
+    expect(queued).toBeDefined();
+    expect(gate.admit()).toBeUndefined(); // 1 running + 1 waiting under pressure
+    pressure.high = false;
+    expect(gate.admit()).toBeDefined(); // the normal limits again: runs at once
+    expect(gate.load).toBe(3);
+    gate.leave();
+    gate.leave();
+    gate.leave();
+    await queued;
+    expect(gate.load).toBe(0);
+    pressure.high = true;
+    expect(gate.admit()).toBeDefined();
+  });
+});
+
+describe('eventLoopPressure', () => {
+  it('turns high while the loop is kept busy and low again when it idles', async () => {
+    const p = eventLoopPressure({ windowMs: 50, threshold: 0.8 });
+    try {
+      const busyUntil = Date.now() + 300;
+      // Keep the loop busy in slices (a timer must still get its turn to sample).
+      while (Date.now() < busyUntil) {
+        const sliceEnd = Date.now() + 20;
+        while (Date.now() < sliceEnd);
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(p.high).toBe(true);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(p.high).toBe(false);
+    } finally {
+      p.stop();
+    }
   });
 });

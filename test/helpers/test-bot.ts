@@ -57,7 +57,7 @@ export function tempDbPath(): string {
   return path.join(dir, 'bot.db');
 }
 
-export function testEnv(fake: FakeSlack, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function testEnv(fake: Pick<FakeSlack, 'apiUrl'>, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
     SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
     SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,

@@ -26,7 +26,7 @@ describe('POST /sns over real HTTP', () => {
     const env = t.signer.envelope({ message: alarm(), version, timestamp: t.clock.now() });
     const res = await postSns(t.url, env);
     expect(res.status).toBe(200);
-    expect(await t.store.snsMessages.seen(env.MessageId)).toBe(true);
+    expect(await t.store.snsMessages.seen(env)).toBe(true);
     // Nothing reached Slack in the request: the outbox holds the card intent.
     expect(chatCalls()).toBe(before);
     expect((await t.store.outbox.list()).some((i) => i.kind === 'card')).toBe(true);
@@ -192,7 +192,7 @@ describe('subscription lifecycle', () => {
     t.sns.on(ConfirmSubscriptionCommand).rejects(Object.assign(new Error('not authorized to perform sns:ConfirmSubscription'), { name: 'AuthorizationErrorException' }));
     const env = t.signer.envelope({ type: 'SubscriptionConfirmation', message: 'subscribe?', timestamp: t.clock.now() });
     expect((await postSns(t.url, env)).status).toBe(503);
-    expect(await t.store.snsMessages.seen(env.MessageId)).toBe(false);
+    expect(await t.store.snsMessages.seen(env)).toBe(false);
   });
 
   it('warns the channel on UnsubscribeConfirmation and never follows its URL', async () => {

@@ -180,24 +180,25 @@ describeEachStore('store contract: audit', (get) => {
 
 describeEachStore('store contract: SNS MessageIds', (get) => {
   const TOPIC = 'arn:aws:sns:us-east-1:123456789012:t';
+  const msg = (id: string) => ({ MessageId: id, Timestamp: '2026-11-28T10:00:00.000Z', TopicArn: TOPIC, Type: 'Notification' });
 
   it('accepts one of many concurrent deliveries of the same MessageId', async () => {
     const s = get();
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => s.db.tx((q) => s.snsMessages.remember('same', TOPIC, 'Notification', 1000 + i, q))));
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => s.db.tx((q) => s.snsMessages.remember(msg('same'), 1000 + i, q))));
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await s.snsMessages.seen('same')).toBe(true);
+    expect(await s.snsMessages.seen(msg('same'))).toBe(true);
   });
 
   it('forgets a MessageId whose transaction rolled back, so SNS\'s retry is accepted', async () => {
     const s = get();
     await expect(
       s.db.tx(async (q) => {
-        expect(await s.snsMessages.remember('m-retry', TOPIC, 'Notification', 1000, q)).toBe(true);
+        expect(await s.snsMessages.remember(msg('m-retry'), 1000, q)).toBe(true);
         throw new Error('store failed after the dedup row');
       }),
     ).rejects.toThrow('store failed after the dedup row');
-    expect(await s.snsMessages.seen('m-retry')).toBe(false);
-    expect(await s.snsMessages.remember('m-retry', TOPIC, 'Notification', 2000)).toBe(true);
+    expect(await s.snsMessages.seen(msg('m-retry'))).toBe(false);
+    expect(await s.snsMessages.remember(msg('m-retry'), 2000)).toBe(true);
   });
 });
 

@@ -1,0 +1,51 @@
+import { WorkGate } from '../../src/commands/work-gate';
+import { labWorld } from '../helpers/aws-world';
+import { awsClientsFor } from '../helpers/aws-world-clients';
+import { sendCommand } from '../helpers/slack-sign';
+import { startTestBot, type TestBot } from '../helpers/test-bot';
+
+/** Polls until `pred` holds (the gate changes without a call to the fake Slack to wake a waiter). */
+async function settled(pred: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(pred()).toBe(true);
+}
+
+describe('a saturated bot answers "busy" in the ack', () => {
+  let t: TestBot;
+  afterEach(async () => {
+    await t?.stop();
+  });
+
+  it('refuses a command beyond the gate at once, in the ack, and still runs the one it admitted', async () => {
+    const lab = labWorld();
+    lab.world.latencyMs = 300; // the first command is still loading the cluster when the second arrives
+    const pressure = { high: true };
+    const gate = new WorkGate({ concurrency: 8, queueLimit: 8 }, { concurrency: 1, queueLimit: 0 }, pressure);
+    t = await startTestBot({ aws: awsClientsFor(lab.world), clock: { now: () => lab.world.now }, inject: { commandGate: gate } });
+    const first = await sendCommand(t.url, { text: `status ${lab.cluster}`, response_url: t.slack.responseUrl('first') });
+    expect(first.status).toBe(200);
+    expect(await first.text()).toBe('');
+    await settled(() => gate.load === 1);
+
+    const second = await sendCommand(t.url, { text: `status ${lab.cluster}`, response_url: t.slack.responseUrl('second') });
+    expect(second.status).toBe(200);
+    const busy = (await second.json()) as { response_type: string; text: string };
+    expect(busy.response_type).toBe('ephemeral');
+    expect(busy.text).toMatch(/busy with 1 other command.*`\/ecs status` was not started\. Try again in a minute\./);
+    const refused = await t.bot.ctx.metrics.commandsRefused.get();
+    expect(refused.values).toEqual([expect.objectContaining({ labels: { reason: 'busy' }, value: 1 })]);
+    expect(t.logs.records().filter((r) => r.msg.startsWith('commands refused'))).toHaveLength(1);
+
+    // The admitted one answers; the refused one never posts later.
+    const answer = await t.slack.waitFor(() => t.slack.responsesTo('first')[0], 10_000, 'the first answer');
+    expect(JSON.stringify(answer.body)).toContain(lab.cluster);
+    expect(t.slack.responsesTo('second')).toHaveLength(0);
+    await settled(() => gate.load === 0); // the slot is given back once the answer is sent
+
+    // Once the pressure is gone, commands are admitted again.
+    pressure.high = false;
+    const third = await sendCommand(t.url, { text: `status ${lab.cluster}`, response_url: t.slack.responseUrl('third') });
+    expect(await third.text()).toBe('');
+    await t.slack.waitFor(() => t.slack.responsesTo('third')[0], 10_000, 'the third answer');
+  });
+});

@@ -3,6 +3,7 @@ import { ACTIONS } from '../../src/slack/actions';
 import type { ChangeRequest } from '../../src/store/change-requests';
 import { labWorld } from '../helpers/aws-world';
 import { awsClientsFor } from '../helpers/aws-world-clients';
+import { eventually } from '../helpers/eventually';
 import type { FakeSlack, StoredMessage } from '../helpers/fake-slack';
 import { buttonClick, sendCommand, sendInteraction } from '../helpers/slack-sign';
 import { startTestBot, ALARM_CHANNEL, type TestBot, type TestBotOptions } from '../helpers/test-bot';
@@ -14,16 +15,7 @@ export const CAROL = 'U0CAROL';
 export const MALLORY = 'U0MALLORY';
 export const CHANNEL = ALARM_CHANNEL;
 
-/** Waits for a condition that background work makes true (polls; fails with `what` on timeout). */
-export async function eventually<T>(fn: () => T | undefined | false | null | Promise<T | undefined | false | null>, what: string, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { eventually };
 
 export interface Harness {
   t: TestBot;

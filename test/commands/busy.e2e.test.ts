@@ -1,14 +1,9 @@
 import { WorkGate } from '../../src/commands/work-gate';
 import { labWorld } from '../helpers/aws-world';
 import { awsClientsFor } from '../helpers/aws-world-clients';
+import { eventually } from '../helpers/eventually';
 import { sendCommand } from '../helpers/slack-sign';
 import { startTestBot, type TestBot } from '../helpers/test-bot';
-
-/** Polls until `pred` holds (the gate changes without a call to the fake Slack to wake a waiter). */
-async function settled(pred: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(pred()).toBe(true);
-}
 
 describe('a saturated bot answers "busy" in the ack', () => {
   let t: TestBot;
@@ -25,7 +20,8 @@ describe('a saturated bot answers "busy" in the ack', () => {
     const first = await sendCommand(t.url, { text: `status ${lab.cluster}`, response_url: t.slack.responseUrl('first') });
     expect(first.status).toBe(200);
     expect(await first.text()).toBe('');
-    await settled(() => gate.load === 1);
+    // The gate changes without a call to the fake Slack, so it is polled.
+    await eventually(() => gate.load === 1, 'the first command to be admitted');
 
     const second = await sendCommand(t.url, { text: `status ${lab.cluster}`, response_url: t.slack.responseUrl('second') });
     expect(second.status).toBe(200);
@@ -40,7 +36,7 @@ describe('a saturated bot answers "busy" in the ack', () => {
     const answer = await t.slack.waitFor(() => t.slack.responsesTo('first')[0], 10_000, 'the first answer');
     expect(JSON.stringify(answer.body)).toContain(lab.cluster);
     expect(t.slack.responsesTo('second')).toHaveLength(0);
-    await settled(() => gate.load === 0); // the slot is given back once the answer is sent
+    await eventually(() => gate.load === 0, 'the slot to be given back after the answer');
 
     // Once the pressure is gone, commands are admitted again.
     pressure.high = false;

@@ -34,6 +34,11 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
+    commandsStarted: new Counter({
+      name: 'ecs_chatops_commands_started_total',
+      help: 'Slash commands admitted to run after the ack (help and usage errors are answered in the ack and not counted)',
+      registers: [registry],
+    }),
     commandsRefused: new Counter({
       name: 'ecs_chatops_commands_refused_total',
       help: 'Slash commands answered "busy" in the ack instead of being started, by reason',

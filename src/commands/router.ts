@@ -10,7 +10,7 @@ export const COMMAND = '/ecs';
 /** Commands whose slow part runs at once; more wait in order, up to the queue limit, then "busy". */
 export const COMMAND_LIMITS: GateLimits = { concurrency: 8, queueLimit: 32 };
 /** The same while the event loop is saturated (see WorkGate). */
-export const COMMAND_LIMITS_UNDER_PRESSURE: GateLimits = { concurrency: 1, queueLimit: 4 };
+export const COMMAND_LIMITS_UNDER_PRESSURE: GateLimits = { concurrency: 1, queueLimit: 4, perSecond: 10 };
 
 /** Finds the subcommand for the first word; undefined when unknown. */
 export function findSubcommand(subcommands: Subcommand[], word: string): Subcommand | undefined {
@@ -86,6 +86,7 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
       });
       return;
     }
+    ctx.metrics.commandsStarted.inc();
     await ack();
     // Start the work on the next turn of the event loop, so that commands already waiting in the
     // socket queue are acked first (bench/ack.ts: halves the p99 ack latency under a burst of /ecs status).

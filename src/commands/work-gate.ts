@@ -42,6 +42,8 @@ export interface GateLimits {
   concurrency: number;
   /** Commands that may wait for a slot, in order. */
   queueLimit: number;
+  /** At most this many commands admitted per second (a token bucket holding one second's worth). */
+  perSecond?: number;
 }
 
 /**
@@ -50,17 +52,33 @@ export interface GateLimits {
  * admitted one is never refused later. At most `concurrency` run at once and up to `queueLimit` wait
  * in order. While the event loop is saturated (`pressure`), the limits shrink to `underPressure`:
  * work already admitted keeps the loop busy, and every command admitted on top would make each ack
- * wait longer. One command is always let through, so the bot never refuses everything.
+ * wait longer. There a rate (`perSecond`) bounds how much new work starts: running commands one after
+ * another, back to back, would otherwise still take most of the loop. When nothing is running, one
+ * command is let through whatever the limits, so the bot never refuses everything.
  */
 export class WorkGate {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private tokens = 0;
+  private refilledAt = -Infinity;
 
   constructor(
     readonly normal: GateLimits,
     readonly underPressure: GateLimits = normal,
     private readonly pressure: Pick<LoopPressure, 'high'> = { high: false },
+    private readonly now: () => number = () => performance.now(),
   ) {}
+
+  /** Takes a token of the rate limit, if the limits have one. */
+  private withinRate(limits: GateLimits): boolean {
+    if (!limits.perSecond) return true;
+    const t = this.now();
+    this.tokens = Math.min(limits.perSecond, this.tokens + ((t - this.refilledAt) / 1000) * limits.perSecond);
+    this.refilledAt = t;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
 
   /** Number of commands running or waiting. */
   get load(): number {
@@ -73,11 +91,17 @@ export class WorkGate {
    */
   admit(): Promise<void> | undefined {
     const limits = this.pressure.high ? this.underPressure : this.normal;
-    if (this.running < limits.concurrency || this.load === 0) {
+    if (this.load === 0) {
+      this.withinRate(limits); // counts against the rate, but is never refused
       this.running += 1;
       return Promise.resolve();
     }
-    if (this.waiting.length >= limits.queueLimit) return undefined;
+    if (this.running >= limits.concurrency && this.waiting.length >= limits.queueLimit) return undefined;
+    if (!this.withinRate(limits)) return undefined;
+    if (this.running < limits.concurrency) {
+      this.running += 1;
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 

@@ -30,6 +30,7 @@ describe('a saturated bot answers "busy" in the ack', () => {
     expect(busy.text).toMatch(/busy with 1 other command.*`\/ecs status` was not started\. Try again in a minute\./);
     const refused = await t.bot.ctx.metrics.commandsRefused.get();
     expect(refused.values).toEqual([expect.objectContaining({ labels: { reason: 'busy' }, value: 1 })]);
+    expect((await t.bot.ctx.metrics.commandsStarted.get()).values[0].value).toBe(1);
     expect(t.logs.records().filter((r) => r.msg.startsWith('commands refused'))).toHaveLength(1);
 
     // The admitted one answers; the refused one never posts later.

@@ -41,6 +41,23 @@ describe('WorkGate', () => {
     pressure.high = true;
     expect(gate.admit()).toBeDefined();
   });
+
+  it('under pressure, admits at most `perSecond` commands a second, refilling with time', () => {
+    let t = 0;
+    const gate = new WorkGate({ concurrency: 8, queueLimit: 8 }, { concurrency: 10, queueLimit: 10, perSecond: 2 }, { high: true }, () => t);
+    expect(gate.admit()).toBeDefined(); // nothing running: let through, and it counts against the rate
+    expect(gate.admit()).toBeDefined();
+    expect(gate.admit()).toBeUndefined(); // two a second: the bucket is empty
+    expect(gate.load).toBe(2);
+    t += 500; // half a second: one more token
+    expect(gate.admit()).toBeDefined();
+    expect(gate.admit()).toBeUndefined();
+    t += 10_000; // the bucket holds one second's worth, not ten
+    expect(gate.admit()).toBeDefined();
+    expect(gate.admit()).toBeDefined();
+    expect(gate.admit()).toBeUndefined();
+    expect(gate.load).toBe(5);
+  });
 });
 
 describe('eventLoopPressure', () => {

@@ -65,6 +65,8 @@ describe('GET /metrics end to end', () => {
       ['ecs_chatops_aws_calls_total', 'counter'],
       ['ecs_chatops_command_duration_seconds', 'histogram'],
       ['ecs_chatops_change_requests_total', 'counter'],
+      ['ecs_chatops_commands_started_total', 'counter'],
+      ['ecs_chatops_commands_refused_total', 'counter'],
       ['ecs_chatops_outbox_depth', 'gauge'],
       ['ecs_chatops_outbox_oldest_age_seconds', 'gauge'],
       ['ecs_chatops_process_cpu_user_seconds_total', 'counter'],

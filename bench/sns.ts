@@ -71,6 +71,7 @@ export async function benchSns(o: { messages?: number; connections?: number; sec
     });
     const r = await load.go();
     const ok = accepted(r);
+    if (process.env.XDBG) console.error('SLACK CALLS', slack.calls.length, JSON.stringify(Object.entries(slack.calls.reduce((a: any, c) => ((a[c.method] = (a[c.method] ?? 0) + 1), a), {}))));
     const [{ n: stored }] = await b.store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM sns_messages');
     const e2e = ok / r.seconds;
     rows.push(

@@ -1,3 +1,4 @@
+import { parseNotification, type SnsNotificationInput } from '../notifications/parse';
 import type { Notification } from '../notifications/types';
 import type { Store } from '../store';
 import type { Queryable } from '../store/db';
@@ -50,64 +51,44 @@ export function ingestNotification(store: Store, msg: SnsMessageRef, n: Notifica
   return store.db.tx((q) => ingestIn(q, store, msg, n, c));
 }
 
-interface Job {
-  msg: SnsMessageRef;
-  n: Notification;
-  c: ApplyContext;
-  resolve: (r: IngestResult) => void;
-  reject: (e: unknown) => void;
+/** One notification to ingest: the SNS fields its parser and dedup need, and when it arrived. */
+export interface IngestJob {
+  msg: SnsDelivery & SnsNotificationInput;
+  now: number;
 }
 
+/** What became of one job: the outcome, and the notification's identity for the log line. */
+export type IngestJobResult =
+  | { ok: true; result: IngestResult; n: Pick<Notification, 'key' | 'kind' | 'state'> & { subject?: string } }
+  | { ok: false; error: { name: string; message: string; code?: string } };
+
 /**
- * Group commit for SQLite, whose single writer makes every commit a WAL write: notifications whose
- * requests arrive in the same event-loop turn share one transaction, and each request is answered
- * only after the commit that holds it. Should any notification of a batch fail, the batch is rolled
- * back and each of its notifications retried in its own transaction, so one bad message never fails
- * the others (savepoints would do the same but cost a statement journal per message). PostgreSQL has
- * real concurrency, and cross-replica row locks that batching could deadlock, so there each
- * notification keeps its own transaction.
+ * Parses and applies a batch of notifications in one transaction (a group commit: SQLite makes every
+ * commit a WAL write). Should any of them fail, the batch is rolled back and each is retried in its
+ * own transaction, so one bad message never fails the others (savepoints would do the same but cost
+ * a statement journal per message). Runs in the bot's thread, or in the ingest thread (ingest-thread.ts).
  */
-export class IngestQueue {
-  private queue: Job[] = [];
-  private scheduled = false;
-
-  constructor(
-    private readonly store: Store,
-    private readonly maxBatch = 128,
-  ) {}
-
-  submit(msg: SnsMessageRef, n: Notification, c: ApplyContext): Promise<IngestResult> {
-    if (this.store.dialect !== 'sqlite') return ingestNotification(this.store, msg, n, c);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ msg, n, c, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+export async function ingestBatch(store: Store, jobs: IngestJob[], c: Omit<ApplyContext, 'now'>): Promise<IngestJobResult[]> {
+  const parsed = jobs.map((j) => parseNotification(j.msg, j.now));
+  const summary = (n: Notification) => ({ key: n.key, kind: n.kind, state: n.state, subject: n.kind === 'raw' ? n.subject : undefined });
+  const failed = (err: unknown) => ({ ok: false as const, error: { name: (err as Error).name, message: (err as Error).message, code: (err as { code?: string }).code } });
+  try {
+    const results = await store.db.tx(async (q) => {
+      const out: IngestResult[] = [];
+      for (let i = 0; i < jobs.length; i++) out.push(await ingestIn(q, store, jobs[i].msg, parsed[i], { ...c, now: jobs[i].now }));
+      return out;
     });
+    return results.map((result, i) => ({ ok: true as const, result, n: summary(parsed[i]) }));
+  } catch {
+    // Retried one by one below.
   }
-
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      let results: IngestResult[] | undefined;
-      try {
-        results = await this.store.db.tx(async (q) => {
-          const out: IngestResult[] = [];
-          for (const job of batch) out.push(await ingestIn(q, this.store, job.msg, job.n, job.c));
-          return out;
-        });
-      } catch {
-        results = undefined;
-      }
-      if (results) {
-        batch.forEach((job, i) => job.resolve((results as IngestResult[])[i]));
-        continue;
-      }
-      for (const job of batch) {
-        await ingestNotification(this.store, job.msg, job.n, job.c).then(job.resolve, job.reject);
-      }
+  const out: IngestJobResult[] = [];
+  for (let i = 0; i < jobs.length; i++) {
+    try {
+      out.push({ ok: true, result: await ingestNotification(store, jobs[i].msg, parsed[i], { ...c, now: jobs[i].now }), n: summary(parsed[i]) });
+    } catch (err) {
+      out.push(failed(err));
     }
-    this.scheduled = false;
   }
+  return out;
 }

@@ -19,7 +19,10 @@ export function globToRegExp(pattern: string): RegExp {
  * the alarm name, else SLACK_ALARM_CHANNEL. Decided once per incident, so a routing change never
  * moves an existing card.
  */
-export function channelFor(n: Pick<Notification, 'cluster' | 'name'>, config: Pick<Config, 'alarmRoutes' | 'slack'>): string | undefined {
+/** What routing needs of the config (no tokens: the SNS ingest thread gets a copy of it). */
+export type RoutingConfig = Pick<Config, 'alarmRoutes'> & { slack: Pick<Config['slack'], 'alarmChannel'> };
+
+export function channelFor(n: Pick<Notification, 'cluster' | 'name'>, config: RoutingConfig): string | undefined {
   for (const r of config.alarmRoutes) {
     const re = globToRegExp(r.pattern);
     if ((n.cluster && re.test(n.cluster)) || re.test(n.name)) return r.channel;
@@ -28,6 +31,6 @@ export function channelFor(n: Pick<Notification, 'cluster' | 'name'>, config: Pi
 }
 
 /** Where channel notes (topic connected, unsubscribed) go. */
-export function noteChannel(config: Pick<Config, 'alarmRoutes' | 'slack'>): string | undefined {
+export function noteChannel(config: RoutingConfig): string | undefined {
   return config.slack.alarmChannel ?? config.alarmRoutes[0]?.channel;
 }

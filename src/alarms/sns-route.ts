@@ -2,13 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AppContext } from '../context';
 import { BodyTooLargeError, readBody, route, sendJson } from '../http/routes';
-import { parseNotification } from '../notifications/parse';
 import { confirmSubscription } from '../sns/confirm';
 import type { SnsEnvelope } from '../sns/envelope';
 import { SnsRejectedError, SnsUnavailableError } from '../sns/errors';
 import type { SnsVerifier } from '../sns/verifier';
 import type { Queryable } from '../store/db';
-import { IngestQueue } from './ingest';
+import { ingesterFor } from './ingest-thread';
 import { channelFor, noteChannel } from './routing';
 
 const KNOWN_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
@@ -35,7 +34,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
  */
 export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
   const log = ctx.logger.child({ component: 'sns' });
-  const ingest = new IngestQueue(ctx.store);
+  const ingest = ingesterFor(ctx);
+  ctx.store.onClose(() => ingest.close());
   const count = (type: string, outcome: string) => ctx.metrics.snsMessages.inc({ type, outcome });
 
   async function enqueueNote(q: Queryable, note: 'subscribed' | 'unsubscribed', env: SnsEnvelope, now: number): Promise<boolean> {
@@ -46,16 +46,17 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
   }
 
   async function onNotification(env: SnsEnvelope, res: ServerResponse): Promise<void> {
-    const now = ctx.clock.now();
-    const n = parseNotification(env, now);
-    const r = await ingest.submit(env, n, { now, newId: () => ctx.newId(), channelFor: (x) => channelFor(x, ctx.config) });
-    if (r.enqueued) deps.kick();
-    count(env.Type, r.outcome === 'duplicate' ? 'duplicate' : 'accepted');
-    const fields = { messageId: env.MessageId, key: n.key, kind: n.kind, state: n.state, outcome: r.outcome, incident: r.incidentId };
-    if (r.outcome === 'duplicate') log.info(fields, 'duplicate SNS message ignored');
+    const { MessageId, Timestamp, TopicArn, Type, Message, Subject } = env;
+    const r = await ingest.submit({ msg: { MessageId, Timestamp, TopicArn, Type, Message, Subject }, now: ctx.clock.now() });
+    if (!r.ok) throw Object.assign(new Error(r.error.message), r.error);
+    const { result, n } = r;
+    if (result.enqueued) deps.kick();
+    count(env.Type, result.outcome === 'duplicate' ? 'duplicate' : 'accepted');
+    const fields = { messageId: env.MessageId, key: n.key, kind: n.kind, state: n.state, outcome: result.outcome, incident: result.incidentId };
+    if (result.outcome === 'duplicate') log.info(fields, 'duplicate SNS message ignored');
     else if (n.kind === 'raw') log.warn({ ...fields, subject: n.subject }, 'SNS message of an unknown kind: shown as a raw card');
     else log.info(fields, 'notification accepted');
-    sendJson(res, 200, { status: r.outcome });
+    sendJson(res, 200, { status: result.outcome });
   }
 
   async function onSubscribe(env: SnsEnvelope, res: ServerResponse): Promise<void> {

@@ -48,7 +48,15 @@ export class Store {
     return this.db.ping();
   }
 
-  close(): Promise<void> {
+  readonly #closing: (() => Promise<void>)[] = [];
+
+  /** Runs `fn` when the store closes, before its connection does (e.g. to stop a thread that writes to it). */
+  onClose(fn: () => Promise<void>): void {
+    this.#closing.push(fn);
+  }
+
+  async close(): Promise<void> {
+    for (const fn of this.#closing.splice(0)) await fn().catch(() => undefined);
     return this.db.close();
   }
 }

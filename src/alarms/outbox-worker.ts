@@ -23,6 +23,9 @@ export interface OutboxWorkerOptions {
  * backs off exponentially, never sooner than Slack's Retry-After. Every time decision reads
  * ctx.clock, so tests drive it with a fake clock and `runOnce()`.
  */
+/** The gap before a pass asked for while the last one could deliver nothing (see schedule). */
+const KICKED_GAP_MS = 25;
+
 export class OutboxWorker implements Worker {
   readonly name = 'alarms-outbox';
   readonly id: string;
@@ -104,8 +107,10 @@ export class OutboxWorker implements Worker {
         )
         .then((progress) => {
           this.running = false;
-          // Straight on while items are being delivered or new work came in; else poll.
-          this.schedule(progress > 0 || this.again ? 0 : this.pollMs);
+          // Straight on while items are being delivered. New work that came in while every due item
+          // was deferred (its channel paced: an alarm storm) gets a pass after a short gap, not at once,
+          // or passes would run back to back, each finding the same paced channel. Else poll.
+          this.schedule(progress > 0 ? 0 : this.again ? KICKED_GAP_MS : this.pollMs);
         });
     }, ms);
     this.timer.unref?.();

@@ -52,10 +52,12 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
     const { result, n } = r;
     if (result.enqueued) deps.kick();
     count(env.Type, result.outcome === 'duplicate' ? 'duplicate' : 'accepted');
+    // A new incident is logged at info; every later update (an alarm storm can bring thousands a
+    // second, each recorded in the incident's timeline anyway) and SNS's redeliveries at debug.
     const fields = { messageId: env.MessageId, key: n.key, kind: n.kind, state: n.state, outcome: result.outcome, incident: result.incidentId };
-    if (result.outcome === 'duplicate') log.info(fields, 'duplicate SNS message ignored');
-    else if (n.kind === 'raw') log.warn({ ...fields, subject: n.subject }, 'SNS message of an unknown kind: shown as a raw card');
-    else log.info(fields, 'notification accepted');
+    if (n.kind === 'raw' && result.outcome !== 'duplicate') log.warn({ ...fields, subject: n.subject }, 'SNS message of an unknown kind: shown as a raw card');
+    else if (result.outcome === 'opened') log.info(fields, 'notification accepted: new incident');
+    else if (log.isLevelEnabled('debug')) log.debug(fields, result.outcome === 'duplicate' ? 'duplicate SNS message ignored' : 'notification accepted');
     sendJson(res, 200, { status: result.outcome });
   }
 

@@ -19,7 +19,7 @@ export type FromThread = { type: 'done'; seq: number; results: Awaited<ReturnTyp
 
 const data = workerData as IngestThreadData;
 // A thread of its own: it may wait for the bot's connection inside SQLite.
-const store = new Store(openSqliteDb(data.path, { blockingWait: true }));
+const store = new Store(openSqliteDb(data.path, { blockingWait: true, cacheMiB: 64 }));
 const port = parentPort!;
 
 port.on('message', (m: ToThread) => {

@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { newId } from '../clock';
 import { Store } from '../store';
 import { openSqliteDb } from '../store/sqlite-db';
@@ -22,15 +22,46 @@ const data = workerData as IngestThreadData;
 const store = new Store(openSqliteDb(data.path, { blockingWait: true, cacheMiB: 64 }));
 const port = parentPort!;
 
+/** At most this many notifications in one transaction. */
+const MAX_TX_JOBS = 1024;
+
+function close(): void {
+  void store.close().then(() => {
+    port.postMessage({ type: 'closed' } satisfies FromThread);
+    port.close();
+  });
+}
+
+/**
+ * Every batch already waiting on the port joins the one that woke the thread, in one transaction:
+ * while the thread is busy, the bot's batches queue up, and committing them together keeps the
+ * commits per notification low exactly when the load is high.
+ */
 port.on('message', (m: ToThread) => {
-  if (m.type === 'close') {
-    void store.close().then(() => {
-      port.postMessage({ type: 'closed' } satisfies FromThread);
-      port.close();
-    });
-    return;
+  if (m.type === 'close') return close();
+  const batches = [m];
+  let closing = false;
+  let jobs = m.jobs.length;
+  while (jobs < MAX_TX_JOBS) {
+    const next = receiveMessageOnPort(port)?.message as ToThread | undefined;
+    if (!next) break;
+    if (next.type === 'close') {
+      closing = true;
+      break;
+    }
+    batches.push(next);
+    jobs += next.jobs.length;
   }
-  void ingestBatch(store, m.jobs, { newId: () => newId(), channelFor: (n) => channelFor(n, data.routing) }).then((results) =>
-    port.postMessage({ type: 'done', seq: m.seq, results } satisfies FromThread),
-  );
+  void ingestBatch(
+    store,
+    batches.flatMap((b) => b.jobs),
+    { newId: () => newId(), channelFor: (n) => channelFor(n, data.routing) },
+  ).then((results) => {
+    let at = 0;
+    for (const b of batches) {
+      port.postMessage({ type: 'done', seq: b.seq, results: results.slice(at, at + b.jobs.length) } satisfies FromThread);
+      at += b.jobs.length;
+    }
+    if (closing) close();
+  });
 });

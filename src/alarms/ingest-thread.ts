@@ -186,12 +186,12 @@ export class InlineIngester implements Ingester {
   }
 }
 
-/** The ingest thread for a SQLite file; in the bot's thread otherwise. */
+/** The ingest thread for the store's SQLite file (the store's own, whatever the config says); in the bot's thread otherwise. */
 export function ingesterFor(ctx: Pick<AppContext, 'store' | 'config' | 'newId' | 'logger'>): Ingester {
-  const db = ctx.config.database;
-  if (db.kind !== 'sqlite' || db.path === ':memory:' || ctx.store.dialect !== 'sqlite') return new InlineIngester(ctx);
+  const file = ctx.store.db.file;
+  if (!file) return new InlineIngester(ctx);
   const log = ctx.logger.child({ component: 'sns-ingest' });
-  return new IngestThread({ path: path.resolve(db.path), routing: { alarmRoutes: ctx.config.alarmRoutes, slack: { alarmChannel: ctx.config.slack.alarmChannel } } }, (why) =>
+  return new IngestThread({ path: file, routing: { alarmRoutes: ctx.config.alarmRoutes, slack: { alarmChannel: ctx.config.slack.alarmChannel } } }, (why) =>
     log.error({ why }, 'the SNS ingest thread stopped; notifications in it were answered 503 (SNS retries them) and a new thread starts with the next one'),
   );
 }

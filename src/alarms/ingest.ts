@@ -14,8 +14,6 @@ export interface IngestResult {
   enqueued: boolean;
 }
 
-export type SnsMessageRef = SnsDelivery;
-
 /** Dedup key of an incident's card intent: a storm of updates to one alarm coalesces into one pending item. */
 export const cardIntentKey = (incidentId: string) => `card:${incidentId}`;
 
@@ -27,7 +25,7 @@ export async function enqueueCardSync(store: Store, q: Queryable, incidentId: st
  * Applies one notification inside an open transaction: remember the MessageId (a duplicate changes
  * nothing), apply it to the newest incident of its key, append timeline lines, enqueue the card intent.
  */
-export async function ingestIn(q: Queryable, store: Store, msg: SnsMessageRef, n: Notification, c: ApplyContext): Promise<IngestResult> {
+export async function ingestIn(q: Queryable, store: Store, msg: SnsDelivery, n: Notification, c: ApplyContext): Promise<IngestResult> {
   if (!(await store.snsMessages.remember(msg, c.now, q))) return { outcome: 'duplicate', enqueued: false };
   // Two replicas may race to open the first incident of a key; the loser re-reads and applies on top.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -47,7 +45,7 @@ export async function ingestIn(q: Queryable, store: Store, msg: SnsMessageRef, n
 }
 
 /** One notification, one transaction. Only after it commits may /sns answer 200; Slack is never called here. */
-export function ingestNotification(store: Store, msg: SnsMessageRef, n: Notification, c: ApplyContext): Promise<IngestResult> {
+export function ingestNotification(store: Store, msg: SnsDelivery, n: Notification, c: ApplyContext): Promise<IngestResult> {
   return store.db.tx((q) => ingestIn(q, store, msg, n, c));
 }
 

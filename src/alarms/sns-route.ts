@@ -57,7 +57,7 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
     const fields = { messageId: env.MessageId, key: n.key, kind: n.kind, state: n.state, outcome: result.outcome, incident: result.incidentId };
     if (n.kind === 'raw' && result.outcome !== 'duplicate') log.warn({ ...fields, subject: n.subject }, 'SNS message of an unknown kind: shown as a raw card');
     else if (result.outcome === 'opened') log.info(fields, 'notification accepted: new incident');
-    else if (log.isLevelEnabled('debug')) log.debug(fields, result.outcome === 'duplicate' ? 'duplicate SNS message ignored' : 'notification accepted');
+    else log.debug(fields, result.outcome === 'duplicate' ? 'duplicate SNS message ignored' : 'notification accepted');
     sendJson(res, 200, { status: result.outcome });
   }
 

@@ -19,6 +19,8 @@ export interface Db extends Queryable {
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** Cheap liveness probe for /readyz. */
   ping(): Promise<void>;
+  /** SQLite only: the database file (absolute), when there is one (not for ':memory:'). */
+  readonly file?: string;
   close(): Promise<void>;
 }
 

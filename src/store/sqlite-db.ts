@@ -129,6 +129,7 @@ export function openSqliteDb(file: string, o: { blockingWait?: boolean; cacheMiB
 
   return {
     dialect: 'sqlite',
+    file: file === ':memory:' ? undefined : path.resolve(file),
     query: (sql, params) => serial(() => whenUnlocked(() => directQuery(sql, params))),
     run: (sql, params) => serial(() => whenUnlocked(() => directRun(sql, params))),
     tx: <T>(fn: (q: Queryable) => Promise<T>) =>

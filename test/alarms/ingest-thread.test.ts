@@ -103,21 +103,28 @@ describe('the SNS ingest thread (SQLite)', () => {
 });
 
 describe('ingesterFor', () => {
-  it('uses the thread for a SQLite file and ingests inline on PostgreSQL', async () => {
+  it("uses a thread on the store's own SQLite file, and ingests inline on PostgreSQL and in memory", async () => {
     const logger = createLogger('error', new LogCapture());
     const env = (url: string) => loadConfig(testEnv({ apiUrl: 'http://127.0.0.1:9/api/' }, { DATABASE_URL: url }));
-    const sqlitePath = tempDbPath();
-    const sqlite = await openStore({ kind: 'sqlite', path: sqlitePath });
+    const sqlite = await openStore({ kind: 'sqlite', path: tempDbPath() });
+    const memory = await openStore({ kind: 'sqlite', path: ':memory:' });
     const pg = await openTestStore('postgres');
     try {
-      const a = ingesterFor({ store: sqlite, config: env(sqlitePath), newId: () => 'x', logger });
+      // A store handed to the bot (a restart on the same database) wins over DATABASE_URL.
+      const a = ingesterFor({ store: sqlite, config: env(tempDbPath()), newId: () => 'x', logger });
       const b = ingesterFor({ store: pg.store, config: env(pg.url), newId: () => 'x', logger });
+      const c = ingesterFor({ store: memory, config: env(':memory:'), newId: () => 'x', logger });
       expect(a).toBeInstanceOf(IngestThread);
       expect(b).toBeInstanceOf(InlineIngester);
+      expect(c).toBeInstanceOf(InlineIngester);
+      expect(await a.submit(job(0))).toMatchObject({ ok: true, result: { outcome: 'opened' } });
+      expect(await sqlite.db.query(`SELECT name FROM incidents`)).toEqual([{ name: 'alarm-0' }]);
       expect(await b.submit(job(0))).toMatchObject({ ok: true, result: { outcome: 'opened' } });
+      expect(await c.submit(job(0))).toMatchObject({ ok: true, result: { outcome: 'opened' } });
       await a.close();
     } finally {
       await sqlite.close();
+      await memory.close();
       await pg.cleanup();
     }
   });

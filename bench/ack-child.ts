@@ -43,7 +43,12 @@ async function main(): Promise<void> {
     send({ type: 'ready', url: slack.url });
   } else if (role === 'bare') {
     // Token verification on (the default), as in the bot: one auth.test at start.
-    const bare = new App({ token: 'xoxb-bare', signingSecret: TEST_SIGNING_SECRET, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: apiUrl } });
+    const bare = new App({
+      token: 'xoxb-bare',
+      signingSecret: TEST_SIGNING_SECRET,
+      logLevel: LogLevel.ERROR,
+      clientOptions: { slackApiUrl: apiUrl },
+    });
     bare.command('/ecs', async ({ ack }) => {
       await ack();
     });

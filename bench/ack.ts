@@ -14,7 +14,10 @@ interface Child {
 
 async function startChild(args: string[]): Promise<Child> {
   const prof = process.env.BENCH_PROF === args[0] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof3'] : [];
-  const proc = fork(path.join(__dirname, 'ack-child.ts'), args, { execArgv: ['-r', '@swc-node/register', ...prof], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(path.join(__dirname, 'ack-child.ts'), args, {
+    execArgv: ['-r', '@swc-node/register', ...prof],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     proc.once('error', reject);
     proc.once('exit', (code) => reject(new Error(`bench server ${args[0]} exited with ${code} before it was ready`)));
@@ -76,7 +79,13 @@ export interface AckCommand {
 /** `/ecs status <cluster>` against the lab world (bench/ack-child.ts `bot-lab`), `latencyMs` per AWS call. */
 export function statusCommand(o: { latencyMs?: number } = {}): AckCommand {
   const ms = o.latencyMs ?? 0;
-  return { name: `/ecs status EcsLabCluster${ms ? ` (AWS ${ms} ms/call)` : ''}`, text: 'status EcsLabCluster', role: 'bot-lab', args: [String(ms)], answersLater: true };
+  return {
+    name: `/ecs status EcsLabCluster${ms ? ` (AWS ${ms} ms/call)` : ''}`,
+    text: 'status EcsLabCluster',
+    role: 'bot-lab',
+    args: [String(ms)],
+    answersLater: true,
+  };
 }
 
 /**
@@ -115,7 +124,13 @@ export async function benchAck(o: { seconds?: number; commands?: AckCommand[] } 
       const id = `bench-${++seq}`;
       const body = commandBody({ text, response_url: slack.responseUrl(id) });
       const before = answersLater ? await counts(url) : { started: 0, busy: 0 };
-      const r = await load({ url, connections, seconds: secs, body, headers: slackHeaders(body, 'application/x-www-form-urlencoded') });
+      const r = await load({
+        url,
+        connections,
+        seconds: secs,
+        body,
+        headers: slackHeaders(body, 'application/x-www-form-urlencoded'),
+      });
       let drainedS: number | string = '';
       let busy = 0;
       let started = 0;
@@ -136,7 +151,18 @@ export async function benchAck(o: { seconds?: number; commands?: AckCommand[] } 
     for (const t of targets) await measure(t.url, t.text, !!t.answersLater, 20, 1);
     for (const connections of [50, 200]) {
       const { r: baseline } = await measure(`${bare.url}/slack/events`, 'help', false, connections, seconds);
-      rows.push({ command: 'bare Bolt (ack only)', conns: connections, 'p50 ms': baseline.p50, 'p99 ms': baseline.p99, 'req/s': Math.round(baseline.rps), errors: baseline.errors + baseline.non2xx, 'p99 vs bare': '1.00×', 'answered busy': '', 'started/s': '', 'answers drained s': '' });
+      rows.push({
+        command: 'bare Bolt (ack only)',
+        conns: connections,
+        'p50 ms': baseline.p50,
+        'p99 ms': baseline.p99,
+        'req/s': Math.round(baseline.rps),
+        errors: baseline.errors + baseline.non2xx,
+        'p99 vs bare': '1.00×',
+        'answered busy': '',
+        'started/s': '',
+        'answers drained s': '',
+      });
       for (const t of targets) {
         const { r, drainedS, busy, started } = await measure(t.url, t.text, !!t.answersLater, connections, seconds);
         rows.push({

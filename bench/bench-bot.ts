@@ -28,17 +28,31 @@ export interface BenchBot {
  * file — but logging into a sink (unlike startTestBot, which keeps every line in memory, which would
  * skew a throughput or memory figure).
  */
-export async function startBenchBot(slack: Pick<FakeSlack, 'apiUrl'>, o: Partial<Omit<BotOptions, 'config'>> & { env?: Record<string, string | undefined> } = {}): Promise<BenchBot> {
+export async function startBenchBot(
+  slack: Pick<FakeSlack, 'apiUrl'>,
+  o: Partial<Omit<BotOptions, 'config'>> & { env?: Record<string, string | undefined> } = {},
+): Promise<BenchBot> {
   const config = loadConfig(testEnv(slack, { LOG_LEVEL: 'info', ...o.env }));
   const sink = new NullSink();
   const store = o.store ?? (await openStore(config.database));
-  const bot = await createBot({ ...o, config, store, logger: createLogger(config.logLevel, sink), aws: o.aws ?? refusingAwsClients(), slackRetries: 0 });
+  const bot = await createBot({
+    ...o,
+    config,
+    store,
+    logger: createLogger(config.logLevel, sink),
+    aws: o.aws ?? refusingAwsClients(),
+    slackRetries: 0,
+  });
   const port = await bot.start(0, '127.0.0.1');
   return { bot, url: `http://127.0.0.1:${port}`, store, sink, stop: () => bot.stop() };
 }
 
 /** Resolves once `pred` holds (polling every `everyMs`), or with false after `timeoutMs`. */
-export async function until(pred: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<boolean> {
+export async function until(
+  pred: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await pred()) return true;

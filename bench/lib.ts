@@ -14,7 +14,8 @@ export interface BenchResult {
 /** Prints rows as an aligned text table. */
 export function printTable(r: BenchResult): void {
   const cols = [...new Set(r.rows.flatMap((row) => Object.keys(row)))];
-  const cell = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v ?? ''));
+  const cell = (v: unknown) =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(1)) : String(v ?? '');
   const widths = cols.map((c) => Math.max(c.length, ...r.rows.map((row) => cell(row[c]).length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ');
   console.log(`\n## ${r.title}\n`);
@@ -38,7 +39,14 @@ export interface LoadResult {
 }
 
 /** Runs autocannon against one URL with fixed body and headers (bounded in time, loopback only). */
-export async function load(o: { url: string; connections: number; seconds: number; body: string; headers: Record<string, string>; method?: 'POST' | 'GET' }): Promise<LoadResult> {
+export async function load(o: {
+  url: string;
+  connections: number;
+  seconds: number;
+  body: string;
+  headers: Record<string, string>;
+  method?: 'POST' | 'GET';
+}): Promise<LoadResult> {
   if (!/^http:\/\/127\.0\.0\.1:/.test(o.url)) throw new Error('benchmarks only ever target 127.0.0.1');
   const r = await autocannon({
     url: o.url,

@@ -29,7 +29,10 @@ process.on('message', (m: Command) => {
       // Only the URL of the parent's fake Slack is needed here: a FakeSlack that is never started.
       const slack = new FakeSlack();
       slack.url = m.slackUrl;
-      bot = await startBenchBot(slack, { env: { SNS_TOPIC_ARNS: TEST_TOPIC_ARN }, inject: { fetchCertificate: certFetcher(m.certPem) } });
+      bot = await startBenchBot(slack, {
+        env: { SNS_TOPIC_ARNS: TEST_TOPIC_ARN },
+        inject: { fetchCertificate: certFetcher(m.certPem) },
+      });
       process.send!({ type: 'started', url: bot.url });
     } else if (m.cmd === 'mem') {
       gc();

@@ -42,23 +42,46 @@ export async function benchMemory(o: { total?: number; step?: number; alarms?: n
   const step = o.step ?? 25_000;
   const keys = await makeSigningKeys();
   const slack = await startFakeSlack();
-  const child = fork(path.join(__dirname, 'memory-child.ts'), [], { execArgv: ['--expose-gc', '-r', '@swc-node/register'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'memory-child.ts'), [], {
+    execArgv: ['--expose-gc', '-r', '@swc-node/register'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   const rows: Row[] = [];
   const plan: TrafficPlan = { count: total, alarms: o.alarms ?? 1000, baseAt: Date.now() - 1800_000, prefix: 'mem' };
   const read = async (phase: string, sent: number, ok: number) => {
     const m = await ask<MemReading>(child, { cmd: 'mem' }, 'mem');
-    rows.push({ phase, 'notifications sent': sent, 'accepted (200)': ok, 'RSS MiB': mib(m.usage.rss), 'heap used MiB': mib(m.usage.heapUsed), 'external MiB': mib(m.usage.external), 'outbox depth': m.depth });
+    rows.push({
+      phase,
+      'notifications sent': sent,
+      'accepted (200)': ok,
+      'RSS MiB': mib(m.usage.rss),
+      'heap used MiB': mib(m.usage.heapUsed),
+      'external MiB': mib(m.usage.external),
+      'outbox depth': m.depth,
+    });
     return m.usage.rss;
   };
   try {
     await ask(child, {}, 'ready');
-    const { url } = await ask<{ url: string }>(child, { cmd: 'start', slackUrl: slack.url, certPem: keys.certPem }, 'started');
+    const { url } = await ask<{ url: string }>(
+      child,
+      { cmd: 'start', slackUrl: slack.url, certPem: keys.certPem },
+      'started',
+    );
     await new Promise((r) => setTimeout(r, 1000));
     const idle = await read('idle', 0, 0);
     let ok = 0;
     const after: number[] = [];
     for (let from = 0; from < total; from += step) {
-      const load = await prepareSnsLoad({ url: `${url}/sns`, keyPem: keys.keyPem, plan, from, count: Math.min(step, total - from), connections: 20, presign: false });
+      const load = await prepareSnsLoad({
+        url: `${url}/sns`,
+        keyPem: keys.keyPem,
+        plan,
+        from,
+        count: Math.min(step, total - from),
+        connections: 20,
+        presign: false,
+      });
       ok += accepted(await load.go());
       after.push(await read(`after ${from + step}`, from + step, ok));
     }

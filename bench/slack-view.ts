@@ -6,7 +6,12 @@ export interface ShownState {
   state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA' | 'other';
 }
 
-const LABELS: Record<string, ShownState['state']> = { ALARM: 'ALARM', WARNING: 'ALARM', OK: 'OK', 'INSUFFICIENT DATA': 'INSUFFICIENT_DATA' };
+const LABELS: Record<string, ShownState['state']> = {
+  ALARM: 'ALARM',
+  WARNING: 'ALARM',
+  OK: 'OK',
+  'INSUFFICIENT DATA': 'INSUFFICIENT_DATA',
+};
 const EMOJI: Record<string, ShownState['state']> = {
   ':red_circle:': 'ALARM',
   ':large_orange_circle:': 'ALARM',
@@ -35,7 +40,10 @@ export function shownStates(slack: FakeSlack, channel: string): Map<string, Show
   }
   for (const m of top) {
     if (!headerOf(m)?.startsWith(':rotating_light: Alarm storm')) continue;
-    const text = (m.blocks ?? []).filter((b: { type: string }) => b.type === 'section').map((b: { text?: { text: string } }) => b.text?.text ?? '').join('\n');
+    const text = (m.blocks ?? [])
+      .filter((b: { type: string }) => b.type === 'section')
+      .map((b: { text?: { text: string } }) => b.text?.text ?? '')
+      .join('\n');
     for (const line of text.split('\n')) {
       const lm = /^(:[a-z_]+:) \*([^*]+)\*/.exec(line);
       if (lm && !out.has(lm[2])) out.set(lm[2], { where: 'digest', state: EMOJI[lm[1]] ?? 'other' });

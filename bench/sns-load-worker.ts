@@ -43,7 +43,13 @@ function requestBytes(body: string): Buffer {
   const headers = Object.entries(snsHeaders(body))
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('');
-  return Buffer.concat([Buffer.from(`POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\n${headers}content-length: ${b.length}\r\n\r\n`, 'latin1'), b]);
+  return Buffer.concat([
+    Buffer.from(
+      `POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\n${headers}content-length: ${b.length}\r\n\r\n`,
+      'latin1',
+    ),
+    b,
+  ]);
 }
 
 /** One keep-alive connection: a request at a time; resolves with the status code (-1 when the connection failed). */

@@ -14,7 +14,10 @@ export interface SigningKeys {
 }
 
 export async function makeSigningKeys(): Promise<SigningKeys> {
-  const pems = await generate([{ name: 'commonName', value: 'sns.amazonaws.com' }], { keySize: 2048, algorithm: 'sha256' });
+  const pems = await generate([{ name: 'commonName', value: 'sns.amazonaws.com' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+  });
   return { certPem: pems.cert, keyPem: pems.private };
 }
 
@@ -44,14 +47,22 @@ export function finalState(a: number): 'ALARM' | 'OK' {
   return a % 2 === 0 ? 'ALARM' : 'OK';
 }
 
-export function notificationAt(plan: TrafficPlan, i: number): { alarm: number; name: string; state: 'ALARM' | 'OK'; at: number } {
+export function notificationAt(
+  plan: TrafficPlan,
+  i: number,
+): { alarm: number; name: string; state: 'ALARM' | 'OK'; at: number } {
   const alarm = i % plan.alarms;
   const round = Math.floor(i / plan.alarms);
   const rounds = Math.ceil((plan.count - alarm) / plan.alarms);
   const fromLast = rounds - 1 - round;
   const fin = finalState(alarm);
   const state = fromLast % 2 === 0 ? fin : fin === 'ALARM' ? 'OK' : 'ALARM';
-  return { alarm, name: `${plan.prefix}-${String(alarm).padStart(4, '0')}`, state, at: plan.baseAt + round * 1000 + alarm };
+  return {
+    alarm,
+    name: `${plan.prefix}-${String(alarm).padStart(4, '0')}`,
+    state,
+    at: plan.baseAt + round * 1000 + alarm,
+  };
 }
 
 /** Signs SNS Notification bodies (SignatureVersion 2) with a parsed private key. */
@@ -81,7 +92,13 @@ export class BodySigner {
   /** The i-th notification of a plan, as the JSON body SNS would POST (a distinct MessageId each). */
   body(plan: TrafficPlan, i: number): string {
     const n = notificationAt(plan, i);
-    const alarm = pendingTaskAlarm({ name: n.name, state: n.state, at: n.at, cluster: 'big', service: `svc-${String(n.alarm).padStart(3, '0')}` });
+    const alarm = pendingTaskAlarm({
+      name: n.name,
+      state: n.state,
+      at: n.at,
+      cluster: 'big',
+      service: `svc-${String(n.alarm).padStart(3, '0')}`,
+    });
     return JSON.stringify(this.envelope(JSON.stringify(alarm)));
   }
 }

@@ -8,7 +8,11 @@ import { accepted, prepareSnsLoad } from './sns-load';
 import { BodySigner, CERT_URL, certFetcher, makeSigningKeys, TEST_TOPIC_ARN, type TrafficPlan } from './sns-traffic';
 
 /** Runs `fn` over `items` round-robin for at least `seconds`; resolves with operations per second. */
-async function rateOnce<T>(items: T[], seconds: number, fn: (item: T) => unknown): Promise<{ ops: number; perSec: number }> {
+async function rateOnce<T>(
+  items: T[],
+  seconds: number,
+  fn: (item: T) => unknown,
+): Promise<{ ops: number; perSec: number }> {
   const started = performance.now();
   let ops = 0;
   while (performance.now() - started < seconds * 1000) {
@@ -18,7 +22,11 @@ async function rateOnce<T>(items: T[], seconds: number, fn: (item: T) => unknown
 }
 
 /** The median of three timed rounds (a VM's CPU speed wanders; one round can be a lucky or unlucky one). */
-async function rate<T>(items: T[], seconds: number, fn: (item: T) => unknown): Promise<{ ops: number; perSec: number }> {
+async function rate<T>(
+  items: T[],
+  seconds: number,
+  fn: (item: T) => unknown,
+): Promise<{ ops: number; perSec: number }> {
   const rounds = [];
   for (let i = 0; i < 3; i++) rounds.push(await rateOnce(items, seconds, fn));
   rounds.sort((a, b) => a.perSec - b.perSec);
@@ -31,7 +39,9 @@ async function rate<T>(items: T[], seconds: number, fn: (item: T) => unknown): P
  * the verify-only rate of `sns-payload-validator` (certificate pre-cached as PEM: it re-parses it on
  * every message) and of a bare `crypto.verify` with a parsed key (the ceiling), in the same run.
  */
-export async function benchSns(o: { messages?: number; connections?: number; seconds?: number } = {}): Promise<BenchResult> {
+export async function benchSns(
+  o: { messages?: number; connections?: number; seconds?: number } = {},
+): Promise<BenchResult> {
   const messages = o.messages ?? 15_000;
   const connections = o.connections ?? 50;
   const seconds = o.seconds ?? 2;
@@ -42,7 +52,10 @@ export async function benchSns(o: { messages?: number; connections?: number; sec
 
   // Verify-only baselines, on this thread, one message at a time.
   const validator = new Validator();
-  (validator as unknown as { certCache: { set(url: string, pem: string): void } }).certCache.set(CERT_URL, keys.certPem);
+  (validator as unknown as { certCache: { set(url: string, pem: string): void } }).certCache.set(
+    CERT_URL,
+    keys.certPem,
+  );
   const pkg = await rate(bodies, seconds, (b) => validator.validate(b));
   const key = new X509Certificate(keys.certPem).publicKey;
   const signed = bodies.map((b) => {
@@ -57,12 +70,23 @@ export async function benchSns(o: { messages?: number; connections?: number; sec
 
   // The bot, end to end over HTTP, with a load generator on another thread.
   const slack = await startFakeSlack();
-  const b = await startBenchBot(slack, { env: { SNS_TOPIC_ARNS: TEST_TOPIC_ARN }, inject: { fetchCertificate: certFetcher(keys.certPem) } });
+  const b = await startBenchBot(slack, {
+    env: { SNS_TOPIC_ARNS: TEST_TOPIC_ARN },
+    inject: { fetchCertificate: certFetcher(keys.certPem) },
+  });
   const rows: Row[] = [];
   try {
     // Warm up: the SNS ingest thread starts with the first notification (and compiles TypeScript under
     // the benchmark's loader), and the JIT has yet to see the path; neither belongs in the figure.
-    const warm = await prepareSnsLoad({ url: `${b.url}/sns`, keyPem: keys.keyPem, plan: { count: 1000, alarms: 50, baseAt: Date.now() - 2400_000, prefix: 'warm-up' }, from: 0, count: 1000, connections, presign: true });
+    const warm = await prepareSnsLoad({
+      url: `${b.url}/sns`,
+      keyPem: keys.keyPem,
+      plan: { count: 1000, alarms: 50, baseAt: Date.now() - 2400_000, prefix: 'warm-up' },
+      from: 0,
+      count: 1000,
+      connections,
+      presign: true,
+    });
     const warmed = accepted(await warm.go());
     if (warmed !== 1000) throw new Error(`warm-up: ${warmed} of 1000 notifications accepted`);
     const load = await prepareSnsLoad({
@@ -80,8 +104,22 @@ export async function benchSns(o: { messages?: number; connections?: number; sec
     const stored = Number(storedAll) - warmed;
     const e2e = ok / r.seconds;
     rows.push(
-      { path: 'sns-payload-validator 2.1.0, verify only (cert pre-cached as PEM)', messages: pkg.ops, 'msgs/s': Math.round(pkg.perSec), 'p50 ms': '', 'p99 ms': '', 'vs package': '1.00×' },
-      { path: 'bare crypto.verify, parsed key (ceiling)', messages: bare.ops, 'msgs/s': Math.round(bare.perSec), 'p50 ms': '', 'p99 ms': '', 'vs package': `${(bare.perSec / pkg.perSec).toFixed(2)}×` },
+      {
+        path: 'sns-payload-validator 2.1.0, verify only (cert pre-cached as PEM)',
+        messages: pkg.ops,
+        'msgs/s': Math.round(pkg.perSec),
+        'p50 ms': '',
+        'p99 ms': '',
+        'vs package': '1.00×',
+      },
+      {
+        path: 'bare crypto.verify, parsed key (ceiling)',
+        messages: bare.ops,
+        'msgs/s': Math.round(bare.perSec),
+        'p50 ms': '',
+        'p99 ms': '',
+        'vs package': `${(bare.perSec / pkg.perSec).toFixed(2)}×`,
+      },
       {
         path: `bot end to end: HTTP → verify → dedup → SQLite → 200 (${connections} conns)`,
         messages: ok,

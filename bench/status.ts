@@ -28,7 +28,8 @@ export async function benchStatus(o: { runs?: number; latencyMs?: number } = {})
     if (res.status !== 200) throw new Error(`status command answered HTTP ${res.status}`);
     const answer = await slack.waitFor(() => slack.responsesTo(id)[0], 60_000, 'the status answer');
     const ms = performance.now() - started;
-    if (!JSON.stringify(answer.body).includes('Cluster big')) throw new Error('the status answer does not show the cluster');
+    if (!JSON.stringify(answer.body).includes('Cluster big'))
+      throw new Error('the status answer does not show the cluster');
     const ops = new Map<string, number>();
     for (const c of big.world.calls) ops.set(c.op, (ops.get(c.op) ?? 0) + 1);
     return { ms, ops };

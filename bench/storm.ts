@@ -3,7 +3,14 @@ import { ALARM_CHANNEL } from '../test/helpers/test-bot';
 import { startBenchBot, until } from './bench-bot';
 import type { BenchResult, Row } from './lib';
 import { accepted, prepareSnsLoad } from './sns-load';
-import { certFetcher, finalState, makeSigningKeys, notificationAt, TEST_TOPIC_ARN, type TrafficPlan } from './sns-traffic';
+import {
+  certFetcher,
+  finalState,
+  makeSigningKeys,
+  notificationAt,
+  TEST_TOPIC_ARN,
+  type TrafficPlan,
+} from './sns-traffic';
 import { shownStates } from './slack-view';
 
 /**
@@ -12,21 +19,39 @@ import { shownStates } from './slack-view';
  * Slack calls the bot made, how many were rate-limited, how long until the outbox drained, and
  * whether every alarm's final state reached the channel (its card, or its line in the storm digest).
  */
-export async function benchStorm(o: { notifications?: number; alarms?: number; seconds?: number; drainTimeoutMs?: number } = {}): Promise<BenchResult> {
+export async function benchStorm(
+  o: { notifications?: number; alarms?: number; seconds?: number; drainTimeoutMs?: number } = {},
+): Promise<BenchResult> {
   const notifications = o.notifications ?? 5000;
   const alarms = o.alarms ?? 200;
   const seconds = o.seconds ?? 10;
   const keys = await makeSigningKeys();
   const slack = await startFakeSlack();
   slack.postRatePerChannel = 1;
-  const b = await startBenchBot(slack, { env: { SNS_TOPIC_ARNS: TEST_TOPIC_ARN }, inject: { fetchCertificate: certFetcher(keys.certPem) } });
+  const b = await startBenchBot(slack, {
+    env: { SNS_TOPIC_ARNS: TEST_TOPIC_ARN },
+    inject: { fetchCertificate: certFetcher(keys.certPem) },
+  });
   const plan: TrafficPlan = { count: notifications, alarms, baseAt: Date.now() - 600_000, prefix: 'storm' };
   try {
-    const load = await prepareSnsLoad({ url: `${b.url}/sns`, keyPem: keys.keyPem, plan, from: 0, count: notifications, connections: 20, presign: true, ratePerSec: notifications / seconds });
+    const load = await prepareSnsLoad({
+      url: `${b.url}/sns`,
+      keyPem: keys.keyPem,
+      plan,
+      from: 0,
+      count: notifications,
+      connections: 20,
+      presign: true,
+      ratePerSec: notifications / seconds,
+    });
     const started = performance.now();
     const r = await load.go();
     const sentAt = performance.now();
-    const drained = await until(async () => (await b.store.outbox.stats()).depth === 0, o.drainTimeoutMs ?? 300_000, 250);
+    const drained = await until(
+      async () => (await b.store.outbox.stats()).depth === 0,
+      o.drainTimeoutMs ?? 300_000,
+      250,
+    );
     const drainedAt = performance.now();
 
     const expected = new Map<string, string>();
@@ -64,15 +89,31 @@ export async function benchStorm(o: { notifications?: number; alarms?: number; s
     const rows: Row[] = [
       { measure: 'notifications accepted (200) / sent', value: `${accepted(r)} / ${r.sent}`, baseline: '' },
       { measure: 'send window (s)', value: (sentAt - started) / 1000, baseline: seconds },
-      { measure: 'Slack API calls, all methods', value: slack.calls.length, baseline: `${notifications} posts (one per notification)` },
-      ...[...byMethod].map(([m, e]) => ({ measure: `  ${m}`, value: `${e.ok} ok, ${e.limited} rate-limited${e.failed ? `, ${e.failed} failed` : ''}`, baseline: '' })),
+      {
+        measure: 'Slack API calls, all methods',
+        value: slack.calls.length,
+        baseline: `${notifications} posts (one per notification)`,
+      },
+      ...[...byMethod].map(([m, e]) => ({
+        measure: `  ${m}`,
+        value: `${e.ok} ok, ${e.limited} rate-limited${e.failed ? `, ${e.failed} failed` : ''}`,
+        baseline: '',
+      })),
       { measure: 'rate-limited calls (429)', value: limited, baseline: '' },
-      { measure: 'time to drain from first send (s)', value: drained ? (drainedAt - started) / 1000 : `not drained after ${(drainedAt - started) / 1000} s`, baseline: `≥ ${notifications} s at 1 post/s` },
+      {
+        measure: 'time to drain from first send (s)',
+        value: drained ? (drainedAt - started) / 1000 : `not drained after ${(drainedAt - started) / 1000} s`,
+        baseline: `≥ ${notifications} s at 1 post/s`,
+      },
       { measure: 'alarms whose final state is on their card', value: onCard, baseline: alarms },
       { measure: 'alarms whose final state is on a digest line', value: onDigest, baseline: '' },
       { measure: 'alarms only counted in a digest ("…and N more")', value: notShown, baseline: 0 },
       { measure: 'alarms showing a wrong state', value: wrong, baseline: 0 },
-      { measure: 'incidents stored with the right final state', value: `${storedRight} / ${stored.length}`, baseline: alarms },
+      {
+        measure: 'incidents stored with the right final state',
+        value: `${storedRight} / ${stored.length}`,
+        baseline: alarms,
+      },
     ];
     return {
       title: `Alarm storm (${notifications} notifications, ${alarms} alarms, ${seconds} s, Slack limited to 1 post/s per channel)`,

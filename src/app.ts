@@ -57,7 +57,10 @@ function botAuthorize(client: WebClient, botToken: string, logger: Logger) {
     const p = client.auth.test().then((r) => ({ botId: r.bot_id, botUserId: r.user_id }));
     p.catch((err: unknown) => {
       if (cached === p) cached = undefined;
-      logger.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'auth.test failed; will ask Slack again on the next request');
+      logger.warn(
+        { err: { name: (err as Error).name, message: (err as Error).message } },
+        'auth.test failed; will ask Slack again on the next request',
+      );
     });
     return p;
   };
@@ -74,7 +77,8 @@ function serveOwnRoutesFirst(server: Server, routes: CustomRoute[]): void {
   const exact = new Map<string, CustomRoute['handler']>();
   for (const r of routes) {
     if (r.path.includes(':') || r.path.includes('*')) continue;
-    for (const m of Array.isArray(r.method) ? r.method : [r.method]) exact.set(`${m.toUpperCase()} ${r.path}`, r.handler);
+    for (const m of Array.isArray(r.method) ? r.method : [r.method])
+      exact.set(`${m.toUpperCase()} ${r.path}`, r.handler);
   }
   const bolt = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   if (bolt.length !== 1 || exact.size === 0) return;
@@ -140,7 +144,10 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     extendedErrorHandler: true,
   });
   app.error(async ({ error }: { error: Error }) => {
-    logger.error({ err: { name: error.name, message: error.message, code: (error as { code?: string }).code } }, 'slack listener error');
+    logger.error(
+      { err: { name: error.name, message: error.message, code: (error as { code?: string }).code } },
+      'slack listener error',
+    );
   });
 
   registerCommandRouter(
@@ -160,7 +167,10 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     workers,
     async start(port = config.port, host?: string) {
       server = (await app.start(host ? { port, host } : port)) as Server;
-      serveOwnRoutesFirst(server, features.flatMap((f) => f.routes ?? []));
+      serveOwnRoutesFirst(
+        server,
+        features.flatMap((f) => f.routes ?? []),
+      );
       for (const w of workers) w.start();
       const bound = (server.address() as AddressInfo).port;
       logger.info({ port: bound, store: store.dialect, features: features.map((f) => f.name) }, 'ecs-chatops started');

@@ -13,7 +13,8 @@ export const SETTING_HELP: Record<string, string> = {
   SLACK_SIGNING_SECRET:
     'verifies that requests come from Slack; Slack app settings → Basic Information → App Credentials → Signing Secret',
   SLACK_API_URL: 'optional Slack Web API base URL (default https://slack.com/api/); lets a local fake stand in',
-  SLACK_ALARM_CHANNEL: 'channel ID (C…) where alarm cards are posted; right-click the channel → Copy link, the last part',
+  SLACK_ALARM_CHANNEL:
+    'channel ID (C…) where alarm cards are posted; right-click the channel → Copy link, the last part',
   PORT: 'TCP port for Slack, SNS and health endpoints (default 3000)',
   DATABASE_URL:
     'where state lives: an SQLite file (default ./data/ecs-chatops.db; file:PATH or a path) or postgres://user@host/db for several replicas',
@@ -22,10 +23,14 @@ export const SETTING_HELP: Record<string, string> = {
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace (default info)',
   SNS_TOPIC_ARNS: 'comma-separated SNS topic ARNs the bot accepts messages from (/sns refuses every other topic)',
   SNS_TOPIC_ARN: "optional: the bot's own SNS topic for alarms it creates (default: the first of SNS_TOPIC_ARNS)",
-  SNS_VERIFY_SIGNATURES: 'true (default) or false; false is only for local emulators and logs a warning on every message',
-  PUBLIC_URL: 'optional public HTTPS base URL of the bot, e.g. https://ecs-bot.example.com (used to check the SNS subscription)',
-  APPROVERS: 'comma-separated Slack user IDs (U…) and user group IDs (S…) allowed to approve changes; nobody may approve when empty',
-  REQUESTERS: 'optional comma-separated user and group IDs allowed to request changes (default: everyone in the channel)',
+  SNS_VERIFY_SIGNATURES:
+    'true (default) or false; false is only for local emulators and logs a warning on every message',
+  PUBLIC_URL:
+    'optional public HTTPS base URL of the bot, e.g. https://ecs-bot.example.com (used to check the SNS subscription)',
+  APPROVERS:
+    'comma-separated Slack user IDs (U…) and user group IDs (S…) allowed to approve changes; nobody may approve when empty',
+  REQUESTERS:
+    'optional comma-separated user and group IDs allowed to request changes (default: everyone in the channel)',
   ALLOW_SELF_APPROVAL: 'true to let a requester approve their own change (default false)',
   POLICY_FILE: 'optional JSON policy file refining approvers and requesters per cluster and action',
   MAX_DESIRED_TASKS: 'largest desired count a service may be scaled to (default 50)',
@@ -34,7 +39,8 @@ export const SETTING_HELP: Record<string, string> = {
   REQUEST_TTL_MINUTES: 'minutes before a change request expires (default 15)',
   ASG_MAPPING: 'optional cluster=autoScalingGroupName pairs, comma-separated, used when the group cannot be discovered',
   ROLLOUT_TIMEOUT_MINUTES: 'minutes the bot follows a rollout before reporting a timeout (default 15)',
-  ALARM_ROUTES: 'optional routing rules pattern=channelId separated by commas; pattern matches the cluster or alarm name (* wildcard)',
+  ALARM_ROUTES:
+    'optional routing rules pattern=channelId separated by commas; pattern matches the cluster or alarm name (* wildcard)',
   STORM_THRESHOLD: 'new alarm cards per minute per channel above which a digest is posted instead (default 10)',
   REACTIONS:
     'emoji=action pairs for reactions on alarm cards; actions ack, resolved, silence (default eyes=ack,white_check_mark=resolved,zzz=silence,mute=silence; none turns reactions off)',
@@ -87,78 +93,79 @@ const optionalString = z
 const SNS_TOPIC_ARN_RE = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const SLACK_ID_RE = /^[UWS][A-Z0-9]{2,}$/;
 
-const schema = z
-  .object({
-    SLACK_BOT_TOKEN: z
-      .string({ error: 'is required' })
-      .trim()
-      .min(1, 'is required')
-      .regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
-    SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).trim().min(1, 'is required'),
-    SLACK_API_URL: optionalString.pipe(z.url({ message: 'must be a URL such as http://127.0.0.1:9000/api/' }).optional()),
-    SLACK_ALARM_CHANNEL: optionalString.pipe(
-      z
-        .string()
-        .regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a channel ID such as C0123456789, not a #name')
-        .optional(),
-    ),
-    PORT: int(3000, 0, 65535),
-    DATABASE_URL: optionalString,
-    AWS_REGION: optionalString,
-    AWS_DEFAULT_REGION: optionalString,
-    ECS_DEFAULT_CLUSTER: optionalString,
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    SNS_TOPIC_ARNS: csv.pipe(z.array(z.string().regex(SNS_TOPIC_ARN_RE, 'must be SNS topic ARNs (arn:aws:sns:REGION:ACCOUNT:NAME)'))),
-    SNS_TOPIC_ARN: optionalString.pipe(z.string().regex(SNS_TOPIC_ARN_RE, 'must be an SNS topic ARN').optional()),
-    SNS_VERIFY_SIGNATURES: bool(true),
-    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
-    APPROVERS: csv.pipe(z.array(z.string().regex(SLACK_ID_RE, 'must be Slack user (U…/W…) or user group (S…) IDs'))),
-    REQUESTERS: csv.pipe(z.array(z.string().regex(SLACK_ID_RE, 'must be Slack user (U…/W…) or user group (S…) IDs'))),
-    ALLOW_SELF_APPROVAL: bool(false),
-    POLICY_FILE: optionalString,
-    MAX_DESIRED_TASKS: int(50, 0, 100000),
-    MAX_INSTANCES: int(20, 0, 10000),
-    MAX_STEP: int(10, 1, 100000),
-    REQUEST_TTL_MINUTES: int(15, 1, 24 * 60),
-    ROLLOUT_TIMEOUT_MINUTES: int(15, 1, 24 * 60),
-    ASG_MAPPING: csv.transform((pairs, ctx) => {
-      const map: Record<string, string> = {};
-      for (const p of pairs) {
-        const m = /^([A-Za-z0-9_-]+)=([\w\-.:/ ]+)$/.exec(p);
-        if (!m) {
-          ctx.addIssue({ code: 'custom', message: `expected cluster=groupName, got "${p}"` });
-          return z.NEVER;
-        }
-        map[m[1]] = m[2];
-      }
-      return map;
-    }),
-    ALARM_ROUTES: csv.transform((pairs, ctx) => {
-      const routes: { pattern: string; channel: string }[] = [];
-      for (const p of pairs) {
-        const m = /^([^=]+)=([CG][A-Z0-9]{2,})$/.exec(p);
-        if (!m) {
-          ctx.addIssue({ code: 'custom', message: `expected pattern=channelId, got "${p}"` });
-          return z.NEVER;
-        }
-        routes.push({ pattern: m[1].trim(), channel: m[2] });
-      }
-      return routes;
-    }),
-    STORM_THRESHOLD: int(10, 1, 10000),
-    REACTIONS: z
+const schema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, 'is required')
+    .regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  SLACK_API_URL: optionalString.pipe(z.url({ message: 'must be a URL such as http://127.0.0.1:9000/api/' }).optional()),
+  SLACK_ALARM_CHANNEL: optionalString.pipe(
+    z
       .string()
-      .optional()
-      .transform((s, ctx) => {
-        try {
-          return parseReactionMapping(s);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: (err as Error).message });
-          return z.NEVER;
-        }
-      }),
-    ALARM_MUTE_RULES: bool(false),
-  });
+      .regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a channel ID such as C0123456789, not a #name')
+      .optional(),
+  ),
+  PORT: int(3000, 0, 65535),
+  DATABASE_URL: optionalString,
+  AWS_REGION: optionalString,
+  AWS_DEFAULT_REGION: optionalString,
+  ECS_DEFAULT_CLUSTER: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SNS_TOPIC_ARNS: csv.pipe(
+    z.array(z.string().regex(SNS_TOPIC_ARN_RE, 'must be SNS topic ARNs (arn:aws:sns:REGION:ACCOUNT:NAME)')),
+  ),
+  SNS_TOPIC_ARN: optionalString.pipe(z.string().regex(SNS_TOPIC_ARN_RE, 'must be an SNS topic ARN').optional()),
+  SNS_VERIFY_SIGNATURES: bool(true),
+  PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
+  APPROVERS: csv.pipe(z.array(z.string().regex(SLACK_ID_RE, 'must be Slack user (U…/W…) or user group (S…) IDs'))),
+  REQUESTERS: csv.pipe(z.array(z.string().regex(SLACK_ID_RE, 'must be Slack user (U…/W…) or user group (S…) IDs'))),
+  ALLOW_SELF_APPROVAL: bool(false),
+  POLICY_FILE: optionalString,
+  MAX_DESIRED_TASKS: int(50, 0, 100000),
+  MAX_INSTANCES: int(20, 0, 10000),
+  MAX_STEP: int(10, 1, 100000),
+  REQUEST_TTL_MINUTES: int(15, 1, 24 * 60),
+  ROLLOUT_TIMEOUT_MINUTES: int(15, 1, 24 * 60),
+  ASG_MAPPING: csv.transform((pairs, ctx) => {
+    const map: Record<string, string> = {};
+    for (const p of pairs) {
+      const m = /^([A-Za-z0-9_-]+)=([\w\-.:/ ]+)$/.exec(p);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `expected cluster=groupName, got "${p}"` });
+        return z.NEVER;
+      }
+      map[m[1]] = m[2];
+    }
+    return map;
+  }),
+  ALARM_ROUTES: csv.transform((pairs, ctx) => {
+    const routes: { pattern: string; channel: string }[] = [];
+    for (const p of pairs) {
+      const m = /^([^=]+)=([CG][A-Z0-9]{2,})$/.exec(p);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `expected pattern=channelId, got "${p}"` });
+        return z.NEVER;
+      }
+      routes.push({ pattern: m[1].trim(), channel: m[2] });
+    }
+    return routes;
+  }),
+  STORM_THRESHOLD: int(10, 1, 10000),
+  REACTIONS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      try {
+        return parseReactionMapping(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  ALARM_MUTE_RULES: bool(false),
+});
 
 export interface Config {
   slack: { botToken: string; signingSecret: string; apiUrl?: string; alarmChannel?: string };
@@ -236,7 +243,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     aws: { region: (v.AWS_REGION ?? v.AWS_DEFAULT_REGION) as string },
     defaultCluster: v.ECS_DEFAULT_CLUSTER,
     logLevel: v.LOG_LEVEL,
-    sns: { topicArns: v.SNS_TOPIC_ARNS, ownTopicArn: v.SNS_TOPIC_ARN ?? v.SNS_TOPIC_ARNS[0], verifySignatures: v.SNS_VERIFY_SIGNATURES },
+    sns: {
+      topicArns: v.SNS_TOPIC_ARNS,
+      ownTopicArn: v.SNS_TOPIC_ARN ?? v.SNS_TOPIC_ARNS[0],
+      verifySignatures: v.SNS_VERIFY_SIGNATURES,
+    },
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     policy: {
       approvers: v.APPROVERS,

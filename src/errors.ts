@@ -14,7 +14,10 @@ export class UserFacingError extends Error {
 /** Bad input: the message says what is wrong and the usage line says what is right. */
 export class UsageError extends UserFacingError {
   override readonly code = 'usage';
-  constructor(message: string, readonly usage?: string) {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -23,7 +26,10 @@ export class UsageError extends UserFacingError {
 /** A named cluster, service or alarm does not exist; `suggestions` are the closest existing names. */
 export class NotFoundError extends UserFacingError {
   override readonly code = 'not_found';
-  constructor(message: string, readonly suggestions: string[] = []) {
+  constructor(
+    message: string,
+    readonly suggestions: string[] = [],
+  ) {
     super(message);
     this.name = 'NotFoundError';
   }
@@ -41,7 +47,11 @@ export class ForbiddenError extends UserFacingError {
 /** AWS refused or failed after retries; message is safe to show. */
 export class AwsError extends UserFacingError {
   override readonly code = 'aws_error';
-  constructor(message: string, readonly operation: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly operation: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'AwsError';
   }

@@ -15,4 +15,17 @@ import { reactionsFeature } from './reactions/feature';
  * Every capability of the bot, in one list. Add a feature here; nothing else in the composition
  * root changes.
  */
-export const FEATURES: FeatureFactory[] = [healthFeature, metricsFeature, doctorFeature, queryFeature, statusFeature, approvalsFeature, diagnoseFeature, alarmsFeature, alarmAdminFeature, reactionsFeature, homeFeature, mentionFeature];
+export const FEATURES: FeatureFactory[] = [
+  healthFeature,
+  metricsFeature,
+  doctorFeature,
+  queryFeature,
+  statusFeature,
+  approvalsFeature,
+  diagnoseFeature,
+  alarmsFeature,
+  alarmAdminFeature,
+  reactionsFeature,
+  homeFeature,
+  mentionFeature,
+];

@@ -10,7 +10,9 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`ecs-chatops cannot start. ${err.message}\nSee .env.example and README.md (Configuration).\n`);
+      process.stderr.write(
+        `ecs-chatops cannot start. ${err.message}\nSee .env.example and README.md (Configuration).\n`,
+      );
       process.exit(2);
     }
     throw err;
@@ -22,7 +24,9 @@ async function main(): Promise<void> {
   } catch (err) {
     // Features validate their own inputs at start (e.g. POLICY_FILE); report those like settings.
     if (err instanceof ConfigError) {
-      process.stderr.write(`ecs-chatops cannot start. ${err.message}\nSee .env.example and README.md (Configuration).\n`);
+      process.stderr.write(
+        `ecs-chatops cannot start. ${err.message}\nSee .env.example and README.md (Configuration).\n`,
+      );
       process.exit(2);
     }
     throw err;

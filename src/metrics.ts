@@ -51,7 +51,11 @@ export function createMetrics() {
       labelNames: ['action', 'outcome'] as const,
       registers: [registry],
     }),
-    outboxDepth: new Gauge({ name: 'ecs_chatops_outbox_depth', help: 'Outbox items waiting to reach Slack', registers: [registry] }),
+    outboxDepth: new Gauge({
+      name: 'ecs_chatops_outbox_depth',
+      help: 'Outbox items waiting to reach Slack',
+      registers: [registry],
+    }),
     outboxOldestAge: new Gauge({
       name: 'ecs_chatops_outbox_oldest_age_seconds',
       help: 'Age of the oldest outbox item not yet delivered',

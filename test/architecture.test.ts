@@ -4,7 +4,11 @@ import path from 'node:path';
 const SRC = path.resolve(__dirname, '../src');
 
 function files(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    );
 }
 
 const rel = (f: string) => path.relative(SRC, f).split(path.sep).join('/');
@@ -14,7 +18,8 @@ const rel = (f: string) => path.relative(SRC, f).split(path.sep).join('/');
  * may change AWS constructs a mutating command, or when the domain imports Slack or the SDK.
  */
 describe('architecture guardrails', () => {
-  const MUTATING = /\bnew\s+(Update\w+|Put\w+|Delete\w+|Create\w+|Register\w+|Deregister\w+|Set\w+|Start(?!Query)\w+|Stop(?!Query)\w+|Run\w+|Terminate\w+|Subscribe|Unsubscribe|ConfirmSubscription|Publish|Tag\w+|Untag\w+)Command\b/;
+  const MUTATING =
+    /\bnew\s+(Update\w+|Put\w+|Delete\w+|Create\w+|Register\w+|Deregister\w+|Set\w+|Start(?!Query)\w+|Stop(?!Query)\w+|Run\w+|Terminate\w+|Subscribe|Unsubscribe|ConfirmSubscription|Publish|Tag\w+|Untag\w+)Command\b/;
   const ALLOWED: Record<string, string> = {
     'approvals/executors/scale-service.ts': 'approval executor',
     'approvals/executors/scale-instances.ts': 'approval executor',
@@ -34,7 +39,9 @@ describe('architecture guardrails', () => {
 
   it('calls the alarm writer only from the approval executors', () => {
     const users = files(SRC)
-      .filter((f) => /from '\.\/cloudwatch-alarms'|from '\.\.\/alarm-admin\/cloudwatch-alarms'/.test(fs.readFileSync(f, 'utf8')))
+      .filter((f) =>
+        /from '\.\/cloudwatch-alarms'|from '\.\.\/alarm-admin\/cloudwatch-alarms'/.test(fs.readFileSync(f, 'utf8')),
+      )
       .map(rel);
     for (const u of users) {
       const text = fs.readFileSync(path.join(SRC, u), 'utf8');

@@ -16,13 +16,25 @@ describe('loadConfig', () => {
   it('reports every missing or invalid setting at once, with help, and never the secret values', () => {
     let err: unknown;
     try {
-      loadConfig({ SLACK_BOT_TOKEN: 'not-a-token-SECRETVALUE', PORT: 'eighty', SNS_TOPIC_ARNS: 'arn:bad', SLACK_ALARM_CHANNEL: '#ops' });
+      loadConfig({
+        SLACK_BOT_TOKEN: 'not-a-token-SECRETVALUE',
+        PORT: 'eighty',
+        SNS_TOPIC_ARNS: 'arn:bad',
+        SLACK_ALARM_CHANNEL: '#ops',
+      });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const settings = (err as ConfigError).problems.map((p) => p.setting).sort();
-    expect(settings).toEqual(['AWS_REGION', 'PORT', 'SLACK_ALARM_CHANNEL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SNS_TOPIC_ARNS']);
+    expect(settings).toEqual([
+      'AWS_REGION',
+      'PORT',
+      'SLACK_ALARM_CHANNEL',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'SNS_TOPIC_ARNS',
+    ]);
     const msg = (err as Error).message;
     expect(msg).toContain('OAuth & Permissions');
     expect(msg).toContain('Signing Secret');
@@ -30,7 +42,12 @@ describe('loadConfig', () => {
   });
 
   it('accepts AWS_DEFAULT_REGION and normalises the Slack API URL', () => {
-    const c = loadConfig({ ...base, AWS_REGION: undefined, AWS_DEFAULT_REGION: 'us-west-2', SLACK_API_URL: 'http://127.0.0.1:9/api' });
+    const c = loadConfig({
+      ...base,
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: 'us-west-2',
+      SLACK_API_URL: 'http://127.0.0.1:9/api',
+    });
     expect(c.aws.region).toBe('us-west-2');
     expect(c.slack.apiUrl).toBe('http://127.0.0.1:9/api/');
   });
@@ -49,7 +66,9 @@ describe('loadConfig', () => {
     expect(c.asgMapping).toEqual({ lab: 'lab-asg', prod: 'prod-asg' });
     expect(c.sns.verifySignatures).toBe(false);
     expect(c.alarmRoutes).toEqual([{ pattern: 'prod-*', channel: 'C0PROD' }]);
-    expect(() => loadConfig({ ...base, SNS_VERIFY_SIGNATURES: 'maybe' })).toThrow(/SNS_VERIFY_SIGNATURES expected true or false/);
+    expect(() => loadConfig({ ...base, SNS_VERIFY_SIGNATURES: 'maybe' })).toThrow(
+      /SNS_VERIFY_SIGNATURES expected true or false/,
+    );
   });
 
   it('selects the store from DATABASE_URL', () => {

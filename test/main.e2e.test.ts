@@ -13,7 +13,11 @@ const REGISTER = require.resolve('@swc-node/register');
 function runMain(env: Record<string, string>) {
   // An empty working directory, so no developer .env file leaks into the test.
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-chatops-main-'));
-  const child = spawn(process.execPath, ['-r', REGISTER, MAIN], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', REGISTER, MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -68,7 +72,9 @@ describe('the process entry (npm start)', () => {
 async function waitForLine(read: () => string, re: RegExp, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const line = read().split('\n').find((l) => re.test(l));
+    const line = read()
+      .split('\n')
+      .find((l) => re.test(l));
     if (line) return line;
     await new Promise((r) => setTimeout(r, 50));
   }

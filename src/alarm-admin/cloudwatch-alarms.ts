@@ -32,7 +32,9 @@ export class CloudWatchAlarms {
    * Metric alarms, optionally in one state or with a name prefix, paginated up to `maxPages` pages of
    * 100. `truncated` says whether more exist than were read.
    */
-  async list(o: { state?: CwAlarmState; prefix?: string; maxPages?: number } = {}): Promise<{ alarms: CwAlarm[]; truncated: boolean }> {
+  async list(
+    o: { state?: CwAlarmState; prefix?: string; maxPages?: number } = {},
+  ): Promise<{ alarms: CwAlarm[]; truncated: boolean }> {
     const alarms: CwAlarm[] = [];
     let token: string | undefined;
     let pages = 0;
@@ -62,7 +64,9 @@ export class CloudWatchAlarms {
   }
 
   async delete(name: string): Promise<string | undefined> {
-    const out = await awsCall('cloudwatch:DeleteAlarms', () => this.cw.send(new DeleteAlarmsCommand({ AlarmNames: [name] })));
+    const out = await awsCall('cloudwatch:DeleteAlarms', () =>
+      this.cw.send(new DeleteAlarmsCommand({ AlarmNames: [name] })),
+    );
     return out.$metadata?.requestId;
   }
 }

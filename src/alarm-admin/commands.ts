@@ -13,7 +13,8 @@ import { parsePeriods, parseThreshold } from './pending-alarm';
 
 export const ALARM_USAGE =
   'alarm create pending <cluster>/<service> [--threshold N] [--periods N] [--reason "…"] [--dry-run] · alarm delete <name> [--reason "…"] [--dry-run]';
-const CREATE_USAGE = 'alarm create pending <cluster>/<service> [--threshold N] [--periods N] [--reason "…"] [--dry-run]';
+const CREATE_USAGE =
+  'alarm create pending <cluster>/<service> [--threshold N] [--periods N] [--reason "…"] [--dry-run]';
 const DELETE_USAGE = 'alarm delete <name> [--reason "…"] [--dry-run]';
 
 /** Alarms without a ClusterName dimension are requested under this cluster name (for the policy). */
@@ -35,9 +36,19 @@ function reasonOf(inv: CommandInvocation): string | undefined {
   return typeof inv.args.flags.reason === 'string' ? inv.args.flags.reason : undefined;
 }
 
-async function submit(inv: CommandInvocation, ctx: AppContext, proposal: ChangeProposal, command: string): Promise<void> {
+async function submit(
+  inv: CommandInvocation,
+  ctx: AppContext,
+  proposal: ChangeProposal,
+  command: string,
+): Promise<void> {
   const dryRun = inv.args.flags['dry-run'] === true;
-  const { requestId, plan } = await requestChange(ctx, proposal, { userId: inv.userId, channelId: inv.channelId }, { dryRun });
+  const { requestId, plan } = await requestChange(
+    ctx,
+    proposal,
+    { userId: inv.userId, channelId: inv.channelId },
+    { dryRun },
+  );
   if (dryRun) {
     await inv.respond(renderDryRun(plan, { requestedBy: inv.userId, reason: proposal.reason, command }));
     return;
@@ -48,7 +59,8 @@ async function submit(inv: CommandInvocation, ctx: AppContext, proposal: ChangeP
 async function create(inv: CommandInvocation, ctx: AppContext, words: string[]): Promise<void> {
   const [kind, ...rest] = words;
   if (!kind) throw new UsageError('say which alarm to create: pending', CREATE_USAGE);
-  if (kind.toLowerCase() !== 'pending') throw new UsageError(`"${kind}" is not an alarm the bot can create (known: pending)`, CREATE_USAGE);
+  if (kind.toLowerCase() !== 'pending')
+    throw new UsageError(`"${kind}" is not an alarm the bot can create (known: pending)`, CREATE_USAGE);
   const { cluster, service } = parseTargetWords(rest, CREATE_USAGE);
   if (!cluster || !service) throw new UsageError('name the service as <cluster>/<service>', CREATE_USAGE);
   const threshold = parseThreshold(inv.args.flags.threshold, CREATE_USAGE);
@@ -79,14 +91,20 @@ async function remove(inv: CommandInvocation, ctx: AppContext, words: string[]):
   if (!alarm) throw await alarmNotFound(cw, name, ctx.config.aws.region);
   const dim = alarm.dimensions.ClusterName;
   const cluster = dim && isEcsName(dim) ? dim : NO_CLUSTER;
-  await submit(inv, ctx, { action: 'alarm-delete', cluster, alarm: { name }, reason: reasonOf(inv) }, `/ecs alarm delete ${name}`);
+  await submit(
+    inv,
+    ctx,
+    { action: 'alarm-delete', cluster, alarm: { name }, reason: reasonOf(inv) },
+    `/ecs alarm delete ${name}`,
+  );
 }
 
 /** `/ecs alarm create pending …` and `/ecs alarm delete …`: both are change requests an approver approves. */
 export const alarmCommand: Subcommand = {
   name: 'alarm',
   usage: ALARM_USAGE,
-  summary: "Create the pending-tasks alarm of a service on the bot's SNS topic, or delete an alarm (an approver approves)",
+  summary:
+    "Create the pending-tasks alarm of a service on the bot's SNS topic, or delete an alarm (an approver approves)",
   flags: { threshold: 'string', periods: 'string', reason: 'string', 'dry-run': 'boolean' },
   async run(inv, ctx) {
     const [verb, ...rest] = inv.args.positional;

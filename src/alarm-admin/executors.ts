@@ -6,7 +6,14 @@ import { closestNames } from '../ecs/names';
 import { NotFoundError, UsageError } from '../errors';
 import { CloudWatchAlarms } from './cloudwatch-alarms';
 import { conditionText, describeAction, nonSnsActions, type CwAlarm } from './model';
-import { alarmSignature, inputSignature, MANAGED_MARK, pendingAlarmInput, pendingParams, PENDING_METRIC } from './pending-alarm';
+import {
+  alarmSignature,
+  inputSignature,
+  MANAGED_MARK,
+  pendingAlarmInput,
+  pendingParams,
+  PENDING_METRIC,
+} from './pending-alarm';
 import { requireBotTopic } from './topic-check';
 
 const absent: StateValue = { value: null, label: 'no such alarm' };
@@ -27,7 +34,13 @@ export function alarmNameOf(p: Pick<ChangeProposal, 'alarm'>): string {
 /** "No such alarm", naming the existing alarms closest to `name` (reads at most a few pages). */
 export async function alarmNotFound(cw: CloudWatchAlarms, name: string, region: string): Promise<NotFoundError> {
   const { alarms } = await cw.list({ maxPages: 5 }).catch(() => ({ alarms: [] as CwAlarm[] }));
-  return new NotFoundError(`there is no metric alarm named "${name}" in ${region}`, closestNames(name, alarms.map((a) => a.name)));
+  return new NotFoundError(
+    `there is no metric alarm named "${name}" in ${region}`,
+    closestNames(
+      name,
+      alarms.map((a) => a.name),
+    ),
+  );
 }
 
 /**
@@ -54,7 +67,9 @@ export const alarmCreateExecutor: ChangeExecutor = {
     const name = input.AlarmName as string;
     const existing = await cw.get(name);
     if (existing && alarmSignature(existing) === inputSignature(input)) {
-      throw new UsageError(`the alarm ${name} already exists with these settings (now ${existing.state}); nothing to change`);
+      throw new UsageError(
+        `the alarm ${name} already exists with these settings (now ${existing.state}); nothing to change`,
+      );
     }
     const warnings: string[] = [];
     if (cluster.containerInsights === 'disabled' || cluster.containerInsights === 'unknown') {
@@ -65,7 +80,10 @@ export const alarmCreateExecutor: ChangeExecutor = {
     if (existing) {
       warnings.push(`An alarm named ${name} exists (${conditionText(existing)}); it is replaced.`);
       const others = nonSnsActions(existing);
-      if (others.length > 0) warnings.push(`The existing alarm also drives ${others.map(describeAction).join(', ')}; the new one notifies the bot's topic only.`);
+      if (others.length > 0)
+        warnings.push(
+          `The existing alarm also drives ${others.map(describeAction).join(', ')}; the new one notifies the bot's topic only.`,
+        );
     }
     return {
       action: 'alarm-create',
@@ -74,7 +92,10 @@ export const alarmCreateExecutor: ChangeExecutor = {
       target: name,
       summary: `Create alarm ${name}: ${svc.name} in ${cluster.name} with more than ${params.threshold} pending task(s) for ${params.periods} min`,
       current: stateOf(existing),
-      requested: { value: inputSignature(input), label: `${PENDING_METRIC.metric} ${PENDING_METRIC.statistic} > ${params.threshold} for ${params.periods} × 60 s` },
+      requested: {
+        value: inputSignature(input),
+        label: `${PENDING_METRIC.metric} ${PENDING_METRIC.statistic} > ${params.threshold} for ${params.periods} × 60 s`,
+      },
       details: [
         `Metric: ${PENDING_METRIC.namespace} ${PENDING_METRIC.metric}, ClusterName=${cluster.name}, ServiceName=${svc.name}`,
         `Condition: ${PENDING_METRIC.statistic} over 60 s > ${params.threshold}, ${params.periods} of ${params.periods} periods; missing data is missing`,
@@ -94,7 +115,13 @@ export const alarmCreateExecutor: ChangeExecutor = {
     const input = plan.data.input as PutMetricAlarmCommandInput;
     const requestId = await new CloudWatchAlarms(ctx.aws.cloudwatch).put(input);
     return {
-      after: { alarm: input.AlarmName, namespace: input.Namespace, metric: input.MetricName, threshold: input.Threshold, periods: input.EvaluationPeriods },
+      after: {
+        alarm: input.AlarmName,
+        namespace: input.Namespace,
+        metric: input.MetricName,
+        threshold: input.Threshold,
+        periods: input.EvaluationPeriods,
+      },
       awsRequestId: requestId,
       summary: `Alarm ${input.AlarmName} is created. It shows INSUFFICIENT_DATA until its first datapoint, within a few minutes; its ALARM and OK notifications open and close a card here.`,
     };
@@ -115,11 +142,15 @@ export const alarmDeleteExecutor: ChangeExecutor = {
     const warnings: string[] = [];
     const others = nonSnsActions(alarm);
     if (others.length > 0) {
-      warnings.push(`This alarm also drives ${others.map(describeAction).join(', ')}: deleting it stops those actions too.`);
+      warnings.push(
+        `This alarm also drives ${others.map(describeAction).join(', ')}: deleting it stops those actions too.`,
+      );
     }
     if (!(alarm.description ?? '').includes(MANAGED_MARK)) warnings.push('This alarm was not created by this bot.');
     if (alarm.state === 'ALARM') warnings.push('The alarm is in ALARM now; its open card stays as it is.');
-    const dims = Object.entries(alarm.dimensions).map(([k, v]) => `${k}=${v}`).join(', ');
+    const dims = Object.entries(alarm.dimensions)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
     return {
       action: 'alarm-delete',
       cluster: p.cluster,

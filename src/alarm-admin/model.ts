@@ -67,14 +67,21 @@ export function describeAction(arn: string): string {
 }
 
 /** "PendingTaskCount Maximum > 0 for 3 × 60 s" — the condition in one line. */
-export function conditionText(a: Pick<CwAlarm, 'metric' | 'statistic' | 'comparison' | 'threshold' | 'evaluationPeriods' | 'periodSeconds'>): string {
+export function conditionText(
+  a: Pick<CwAlarm, 'metric' | 'statistic' | 'comparison' | 'threshold' | 'evaluationPeriods' | 'periodSeconds'>,
+): string {
   const op: Record<string, string> = {
     GreaterThanThreshold: '>',
     GreaterThanOrEqualToThreshold: '≥',
     LessThanThreshold: '<',
     LessThanOrEqualToThreshold: '≤',
   };
-  const parts = [a.metric ?? 'metric math', a.statistic, a.comparison ? op[a.comparison] ?? a.comparison : undefined, a.threshold];
+  const parts = [
+    a.metric ?? 'metric math',
+    a.statistic,
+    a.comparison ? (op[a.comparison] ?? a.comparison) : undefined,
+    a.threshold,
+  ];
   const cond = parts.filter((p) => p !== undefined && p !== '').join(' ');
   const periods = a.evaluationPeriods && a.periodSeconds ? ` for ${a.evaluationPeriods} × ${a.periodSeconds} s` : '';
   return `${cond}${periods}`;

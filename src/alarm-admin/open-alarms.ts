@@ -91,7 +91,11 @@ function alarmNameOf(i: Incident): string | undefined {
  * Merges the bot's open incidents with what CloudWatch reports in ALARM for the ECS namespaces. Pure.
  * An alarm the bot knows is listed once, from its incident.
  */
-export function mergeOpenAlarms(incidents: Incident[], marks: Map<string, IncidentMark>, cw: CwAlarm[]): OpenAlarmView[] {
+export function mergeOpenAlarms(
+  incidents: Incident[],
+  marks: Map<string, IncidentMark>,
+  cw: CwAlarm[],
+): OpenAlarmView[] {
   const known = new Set(incidents.map(alarmNameOf).filter((x): x is string => !!x));
   const fromBot = incidents.map((i) => fromIncident(i, marks.get(i.id)));
   const others = cw
@@ -102,7 +106,10 @@ export function mergeOpenAlarms(incidents: Incident[], marks: Map<string, Incide
 }
 
 /** Reads both sources; a CloudWatch failure is reported in the result, never thrown. */
-export async function loadOpenAlarms(ctx: AppContext, o: { includeCloudWatch: boolean; limit?: number }): Promise<OpenAlarms> {
+export async function loadOpenAlarms(
+  ctx: AppContext,
+  o: { includeCloudWatch: boolean; limit?: number },
+): Promise<OpenAlarms> {
   const { incidents, total } = await ctx.store.incidentReactions.open(ctx.clock.now(), o.limit ?? 50);
   const marks = await ctx.store.incidentReactions.marks(incidents.map((i) => i.id));
   let cw: CwAlarm[] = [];
@@ -119,5 +126,11 @@ export async function loadOpenAlarms(ctx: AppContext, o: { includeCloudWatch: bo
     }
   }
   const alarms = mergeOpenAlarms(incidents, marks, cw);
-  return { alarms, knownTotal: total, cloudwatchOnly: alarms.filter((a) => !a.knownToBot).length, cloudwatchError, truncated };
+  return {
+    alarms,
+    knownTotal: total,
+    cloudwatchOnly: alarms.filter((a) => !a.knownToBot).length,
+    cloudwatchError,
+    truncated,
+  };
 }

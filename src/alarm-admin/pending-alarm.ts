@@ -21,7 +21,12 @@ import type { CwAlarm } from './model';
  *   says so truthfully instead of a reassuring OK.
  * - AlarmActions and OKActions on the bot's topic, so the card opens and turns green.
  */
-export const PENDING_METRIC = { namespace: 'ECS/ContainerInsights', metric: 'PendingTaskCount', statistic: 'Maximum', periodSeconds: 60 } as const;
+export const PENDING_METRIC = {
+  namespace: 'ECS/ContainerInsights',
+  metric: 'PendingTaskCount',
+  statistic: 'Maximum',
+  periodSeconds: 60,
+} as const;
 
 export const DEFAULT_THRESHOLD = 0;
 export const DEFAULT_PERIODS = 3;
@@ -41,14 +46,21 @@ export interface PendingAlarmParams {
 /** Reads `alarm` of a ChangeProposal back into parameters, refusing anything malformed. */
 export function pendingParams(alarm: Record<string, unknown> | undefined, usage?: string): PendingAlarmParams {
   if (!alarm || alarm.kind !== 'pending') throw new UsageError('only the "pending" alarm can be created', usage);
-  return { kind: 'pending', threshold: parseThreshold(alarm.threshold, usage), periods: parsePeriods(alarm.periods, usage) };
+  return {
+    kind: 'pending',
+    threshold: parseThreshold(alarm.threshold, usage),
+    periods: parsePeriods(alarm.periods, usage),
+  };
 }
 
 export function parseThreshold(v: unknown, usage?: string): number {
   if (v === undefined || v === null || v === '') return DEFAULT_THRESHOLD;
   const n = typeof v === 'number' ? v : Number(String(v).trim());
   if (!Number.isFinite(n) || n < 0 || n > MAX_THRESHOLD || (typeof v === 'string' && !/^\d+(\.\d+)?$/.test(v.trim()))) {
-    throw new UsageError(`--threshold must be a number of pending tasks from 0 to ${MAX_THRESHOLD}, got "${String(v)}"`, usage);
+    throw new UsageError(
+      `--threshold must be a number of pending tasks from 0 to ${MAX_THRESHOLD}, got "${String(v)}"`,
+      usage,
+    );
   }
   return n;
 }
@@ -57,7 +69,10 @@ export function parsePeriods(v: unknown, usage?: string): number {
   if (v === undefined || v === null || v === '') return DEFAULT_PERIODS;
   const n = typeof v === 'number' ? v : Number(String(v).trim());
   if (!Number.isInteger(n) || n < 1 || n > MAX_PERIODS || (typeof v === 'string' && !/^\d+$/.test(v.trim()))) {
-    throw new UsageError(`--periods must be a whole number of minutes from 1 to ${MAX_PERIODS}, got "${String(v)}"`, usage);
+    throw new UsageError(
+      `--periods must be a whole number of minutes from 1 to ${MAX_PERIODS}, got "${String(v)}"`,
+      usage,
+    );
   }
   return n;
 }
@@ -70,7 +85,12 @@ export function pendingAlarmName(cluster: string, service: string): string {
   return `${name.slice(0, 244)}-${hash}`;
 }
 
-export function pendingAlarmInput(o: { cluster: string; service: string; params: PendingAlarmParams; topicArn: string }): PutMetricAlarmCommandInput {
+export function pendingAlarmInput(o: {
+  cluster: string;
+  service: string;
+  params: PendingAlarmParams;
+  topicArn: string;
+}): PutMetricAlarmCommandInput {
   const { cluster, service, params, topicArn } = o;
   const minutes = params.periods === 1 ? '1 minute' : `${params.periods} consecutive minutes`;
   return {

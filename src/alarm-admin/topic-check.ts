@@ -24,27 +24,35 @@ export class TopicNotReadyError extends UserFacingError {
 
 const MAX_PAGES = 20;
 
-
 /**
  * Checks that the bot's topic exists in the bot's region and has the bot's endpoint subscribed and
  * confirmed. Never guesses: every missing piece is reported with the setting or command that fixes it.
  * Unexpected AWS failures (throttling after retries) are thrown as AwsError.
  */
-export async function checkBotTopic(sns: SNSClient, config: Pick<Config, 'sns' | 'publicUrl' | 'aws'>): Promise<TopicCheck> {
+export async function checkBotTopic(
+  sns: SNSClient,
+  config: Pick<Config, 'sns' | 'publicUrl' | 'aws'>,
+): Promise<TopicCheck> {
   const topicArn = config.sns.ownTopicArn;
   const endpoint = config.publicUrl ? `${config.publicUrl}/sns` : undefined;
   const problems: string[] = [];
   if (!topicArn) {
-    problems.push('The bot has no SNS topic: set SNS_TOPIC_ARN (or SNS_TOPIC_ARNS) to the topic CloudWatch should notify.');
+    problems.push(
+      'The bot has no SNS topic: set SNS_TOPIC_ARN (or SNS_TOPIC_ARNS) to the topic CloudWatch should notify.',
+    );
   }
   if (!endpoint) {
-    problems.push('PUBLIC_URL is not set, so the bot cannot check that SNS delivers to it: set PUBLIC_URL to its public HTTPS base URL.');
+    problems.push(
+      'PUBLIC_URL is not set, so the bot cannot check that SNS delivers to it: set PUBLIC_URL to its public HTTPS base URL.',
+    );
   }
   if (!topicArn) return { topicArn, endpoint, problems };
 
   const region = topicArn.split(':')[3];
   if (region && region !== config.aws.region) {
-    problems.push(`The topic ${topicArn} is in ${region} but the bot's alarms are created in ${config.aws.region}; CloudWatch only notifies topics of its own region.`);
+    problems.push(
+      `The topic ${topicArn} is in ${region} but the bot's alarms are created in ${config.aws.region}; CloudWatch only notifies topics of its own region.`,
+    );
     return { topicArn, endpoint, problems };
   }
 
@@ -53,11 +61,15 @@ export async function checkBotTopic(sns: SNSClient, config: Pick<Config, 'sns' |
   } catch (err) {
     const name = errorName(err);
     if (name === 'NotFoundException' || name === 'NotFound') {
-      problems.push(`The topic ${topicArn} does not exist in ${config.aws.region}: create it (aws sns create-topic --name ${topicArn.split(':').pop()}) or fix SNS_TOPIC_ARN.`);
+      problems.push(
+        `The topic ${topicArn} does not exist in ${config.aws.region}: create it (aws sns create-topic --name ${topicArn.split(':').pop()}) or fix SNS_TOPIC_ARN.`,
+      );
       return { topicArn, endpoint, problems };
     }
     if (name === 'AuthorizationErrorException' || name === 'AuthorizationError' || name === 'AccessDeniedException') {
-      problems.push(`The bot's AWS role may not read the topic ${topicArn} (sns:GetTopicAttributes and sns:ListSubscriptionsByTopic are needed).`);
+      problems.push(
+        `The bot's AWS role may not read the topic ${topicArn} (sns:GetTopicAttributes and sns:ListSubscriptionsByTopic are needed).`,
+      );
       return { topicArn, endpoint, problems };
     }
     throw toAwsError(err, 'sns:GetTopicAttributes');
@@ -74,12 +86,16 @@ export async function checkBotTopic(sns: SNSClient, config: Pick<Config, 'sns' |
     } catch (err) {
       throw toAwsError(err, 'sns:ListSubscriptionsByTopic');
     }
-    subs.push(...(out.Subscriptions ?? []).map((s) => ({ arn: s.SubscriptionArn, protocol: s.Protocol, endpoint: s.Endpoint })));
+    subs.push(
+      ...(out.Subscriptions ?? []).map((s) => ({ arn: s.SubscriptionArn, protocol: s.Protocol, endpoint: s.Endpoint })),
+    );
     token = out.NextToken;
     pages += 1;
   } while (token && pages < MAX_PAGES);
 
-  const mine = subs.filter((s) => (s.protocol === 'https' || s.protocol === 'http') && s.endpoint && sameEndpoint(s.endpoint, endpoint));
+  const mine = subs.filter(
+    (s) => (s.protocol === 'https' || s.protocol === 'http') && s.endpoint && sameEndpoint(s.endpoint, endpoint),
+  );
   if (mine.length === 0) {
     problems.push(
       `${endpoint} is not subscribed to ${topicArn}: run aws sns subscribe --topic-arn ${topicArn} --protocol ${endpoint.startsWith('https') ? 'https' : 'http'} --notification-endpoint ${endpoint} (the bot confirms the subscription itself).`,
@@ -93,7 +109,10 @@ export async function checkBotTopic(sns: SNSClient, config: Pick<Config, 'sns' |
 }
 
 /** Throws TopicNotReadyError when anything is missing; returns the topic ARN otherwise. */
-export async function requireBotTopic(sns: SNSClient, config: Pick<Config, 'sns' | 'publicUrl' | 'aws'>): Promise<string> {
+export async function requireBotTopic(
+  sns: SNSClient,
+  config: Pick<Config, 'sns' | 'publicUrl' | 'aws'>,
+): Promise<string> {
   const check = await checkBotTopic(sns, config);
   if (check.problems.length > 0 || !check.topicArn) throw new TopicNotReadyError(check.problems);
   return check.topicArn;

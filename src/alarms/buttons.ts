@@ -3,7 +3,13 @@ import type { AppContext } from '../context';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { mentionUser, slackDate } from '../slack/mrkdwn';
 import type { AlarmButtonValue } from '../slack/render/alarm-card';
-import { acknowledgeIncident, silenceIncident, unacknowledgeIncident, unsilenceIncident, type IncidentChange } from './incident-actions';
+import {
+  acknowledgeIncident,
+  silenceIncident,
+  unacknowledgeIncident,
+  unsilenceIncident,
+  type IncidentChange,
+} from './incident-actions';
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -24,7 +30,9 @@ function answer(kind: Kind, op: string, r: IncidentChange): string {
   const name = `*${inc.name.replace(/[*_~`<>&]/g, '')}*`;
   if (kind === 'ack') {
     if (op === 'ack') {
-      return r.changed ? `:eyes: You acknowledged ${name}.` : `${name} was already acknowledged by ${mentionUser(inc.ackBy ?? '')}${inc.ackAt ? ` ${slackDate(inc.ackAt)}` : ''}.`;
+      return r.changed
+        ? `:eyes: You acknowledged ${name}.`
+        : `${name} was already acknowledged by ${mentionUser(inc.ackBy ?? '')}${inc.ackAt ? ` ${slackDate(inc.ackAt)}` : ''}.`;
     }
     return r.changed ? `You removed the acknowledgement of ${name}.` : `${name} is not acknowledged.`;
   }
@@ -38,12 +46,25 @@ function answer(kind: Kind, op: string, r: IncidentChange): string {
 
 /** The Acknowledge and Silence 1h buttons of an alarm card. Diagnose, Status and Scale belong to their own features. */
 export function registerAlarmButtons(app: App, ctx: AppContext): void {
-  const handle = (kind: Kind) =>
-    async ({ ack, body, action, respond }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; respond: (m: Record<string, unknown>) => Promise<unknown> }) => {
+  const handle =
+    (kind: Kind) =>
+    async ({
+      ack,
+      body,
+      action,
+      respond,
+    }: {
+      ack: () => Promise<void>;
+      body: BlockAction;
+      action: ButtonAction;
+      respond: (m: Record<string, unknown>) => Promise<unknown>;
+    }) => {
       await ack();
       const log = ctx.logger.child({ component: 'alarm-buttons', user: body.user.id, action: action.action_id });
       const say = (text: string) =>
-        respond({ response_type: 'ephemeral', replace_original: false, text }).catch((err) => log.warn({ err: { message: (err as Error).message } }, 'respond failed'));
+        respond({ response_type: 'ephemeral', replace_original: false, text }).catch((err) =>
+          log.warn({ err: { message: (err as Error).message } }, 'respond failed'),
+        );
       const v = parseAlarmButton(action.value);
       if (!v) {
         log.warn('malformed alarm button value');
@@ -52,7 +73,12 @@ export function registerAlarmButtons(app: App, ctx: AppContext): void {
       }
       const op = kind === 'ack' ? (v.op === 'unack' ? 'unack' : 'ack') : v.op === 'unsilence' ? 'unsilence' : 'silence';
       try {
-        const fn = { ack: acknowledgeIncident, unack: unacknowledgeIncident, silence: silenceIncident, unsilence: unsilenceIncident }[op];
+        const fn = {
+          ack: acknowledgeIncident,
+          unack: unacknowledgeIncident,
+          silence: silenceIncident,
+          unsilence: unsilenceIncident,
+        }[op];
         const r = await fn(ctx, v.k, body.user.id);
         log.info({ incident: v.k, op, changed: r.changed }, 'alarm button');
         await say(answer(kind, op, r));

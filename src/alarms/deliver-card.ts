@@ -13,7 +13,11 @@ export const STORM_WINDOW_MS = 60_000;
 export const DIGEST_GATHER_MS = 3_000;
 
 /** Calls Slack with the card; falls back to the text-only card when Slack refuses the blocks. */
-async function withBlocksFallback<T>(inc: Incident, env: DeliveryEnv, call: (msg: Record<string, unknown>) => Promise<T>): Promise<T> {
+async function withBlocksFallback<T>(
+  inc: Incident,
+  env: DeliveryEnv,
+  call: (msg: Record<string, unknown>) => Promise<T>,
+): Promise<T> {
   const handled = await env.ctx.store.incidentReactions.mark(inc.id);
   const card = renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region, handled });
   try {
@@ -21,7 +25,10 @@ async function withBlocksFallback<T>(inc: Incident, env: DeliveryEnv, call: (msg
   } catch (err) {
     const f = classifySlackError(err);
     if (!f.badBlocks) throw err;
-    env.log.error({ incident: inc.id, code: f.code }, 'Slack refused the alarm card blocks; sending the text-only card');
+    env.log.error(
+      { incident: inc.id, code: f.code },
+      'Slack refused the alarm card blocks; sending the text-only card',
+    );
     return call({ ...renderPlainCard(inc), blocks: [], attachments: [] });
   }
 }
@@ -30,11 +37,24 @@ async function toDigest(inc: Incident, channel: string, env: DeliveryEnv, now: n
   const { store } = env.ctx;
   // Find-or-create in one step: two replicas in the same storm must not open two digests; a full
   // digest spills into a next one, so every alarm of a large storm keeps its own line and state.
-  const digest = await store.incidents.openDigest({ id: env.ctx.newId(), channel, createdAt: now }, now - STORM_WINDOW_MS, DIGEST_CAPACITY);
+  const digest = await store.incidents.openDigest(
+    { id: env.ctx.newId(), channel, createdAt: now },
+    now - STORM_WINDOW_MS,
+    DIGEST_CAPACITY,
+  );
   await store.incidents.setDigest(inc.id, digest.id, channel, now, inc.version);
   await markAllPosted(inc, env);
-  await store.outbox.enqueue({ kind: 'digest', dedupKey: `digest:${digest.id}`, channel, payload: { digestId: digest.id }, availableAt: now + DIGEST_GATHER_MS });
-  env.log.warn({ incident: inc.id, channel, digest: digest.id }, 'alarm storm: listing this alarm in a digest instead of its own card');
+  await store.outbox.enqueue({
+    kind: 'digest',
+    dedupKey: `digest:${digest.id}`,
+    channel,
+    payload: { digestId: digest.id },
+    availableAt: now + DIGEST_GATHER_MS,
+  });
+  env.log.warn(
+    { incident: inc.id, channel, digest: digest.id },
+    'alarm storm: listing this alarm in a digest instead of its own card',
+  );
 }
 
 async function markAllPosted(inc: Incident, env: DeliveryEnv): Promise<void> {
@@ -55,13 +75,23 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
   if (!inc || inc.firedAt === undefined) return DONE;
   const channel = inc.channel;
   if (!channel) {
-    log.error({ incident: inc.id, alarm: inc.name }, 'no channel for this alarm: set SLACK_ALARM_CHANNEL (or an ALARM_ROUTES rule); the card is not posted');
+    log.error(
+      { incident: inc.id, alarm: inc.name },
+      'no channel for this alarm: set SLACK_ALARM_CHANNEL (or an ALARM_ROUTES rule); the card is not posted',
+    );
     return DONE;
   }
 
   if (inc.cardKind === 'digest') {
     await markAllPosted(inc, env);
-    if (inc.digestId) await ctx.store.outbox.enqueue({ kind: 'digest', dedupKey: `digest:${inc.digestId}`, channel, payload: { digestId: inc.digestId }, availableAt: now });
+    if (inc.digestId)
+      await ctx.store.outbox.enqueue({
+        kind: 'digest',
+        dedupKey: `digest:${inc.digestId}`,
+        channel,
+        payload: { digestId: inc.digestId },
+        availableAt: now,
+      });
     return DONE;
   }
 
@@ -90,7 +120,9 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
     inc.renderedVersion = inc.version;
   } else if (inc.version > inc.renderedVersion || item.payload.force === true) {
     try {
-      await withBlocksFallback(inc, env, (msg) => ctx.slack.chat.update({ channel, ts: inc.cardTs as string, ...msg } as never));
+      await withBlocksFallback(inc, env, (msg) =>
+        ctx.slack.chat.update({ channel, ts: inc.cardTs as string, ...msg } as never),
+      );
     } catch (err) {
       if (classifySlackError(err).gone) {
         log.warn({ incident: inc.id }, 'the alarm card was deleted in Slack; posting a new one');
@@ -106,7 +138,13 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
   if (pending.length === 0) return DONE;
   if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
   pacer.posted(channel, now);
-  const reply = await ctx.slack.chat.postMessage({ channel, thread_ts: inc.cardTs, ...renderThreadLines(pending), unfurl_links: false, unfurl_media: false });
+  const reply = await ctx.slack.chat.postMessage({
+    channel,
+    thread_ts: inc.cardTs,
+    ...renderThreadLines(pending),
+    unfurl_links: false,
+    unfurl_media: false,
+  });
   // Reactions on this reply act on the incident (issue 7): remember that it belongs to it.
   if (reply.ts) await ctx.store.incidentReactions.recordThreadMessage(channel, reply.ts, inc.id, now);
   await ctx.store.incidents.markPosted(inc.id, pending[pending.length - 1].id);

@@ -55,7 +55,9 @@ export async function deliverGraph(item: OutboxItem, env: DeliveryEnv): Promise<
   if (!widget) return DONE;
   if (!pacer.ready(inc.channel, now)) return { deferUntil: pacer.readyAt(inc.channel) };
   try {
-    const out = await ctx.aws.cloudwatch.send(new GetMetricWidgetImageCommand({ MetricWidget: widget, OutputFormat: 'png' }));
+    const out = await ctx.aws.cloudwatch.send(
+      new GetMetricWidgetImageCommand({ MetricWidget: widget, OutputFormat: 'png' }),
+    );
     if (!out.MetricWidgetImage?.length) return DONE;
     pacer.posted(inc.channel, ctx.clock.now());
     await ctx.slack.filesUploadV2({
@@ -67,7 +69,10 @@ export async function deliverGraph(item: OutboxItem, env: DeliveryEnv): Promise<
     });
     log.info({ incident: inc.id }, 'metric graph attached to the alarm card');
   } catch (err) {
-    log.info({ incident: inc.id, err: { name: (err as Error).name, message: (err as Error).message } }, 'metric graph not attached (the card is unaffected)');
+    log.info(
+      { incident: inc.id, err: { name: (err as Error).name, message: (err as Error).message } },
+      'metric graph not attached (the card is unaffected)',
+    );
   }
   return DONE;
 }

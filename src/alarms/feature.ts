@@ -18,16 +18,24 @@ import { snsRoute } from './sns-route';
 export function alarmsFeature(ctx: AppContext): Feature {
   const inject = (ctx as AppContext & { inject?: { fetchCertificate?: CertificateFetcher } }).inject;
   const keys = new PublicKeyCache({ fetch: inject?.fetchCertificate ?? httpsCertificateFetcher() });
-  const verifier = new SnsVerifier({ topicArns: ctx.config.sns.topicArns, verifySignatures: ctx.config.sns.verifySignatures, keys, clock: ctx.clock });
+  const verifier = new SnsVerifier({
+    topicArns: ctx.config.sns.topicArns,
+    verifySignatures: ctx.config.sns.verifySignatures,
+    keys,
+    clock: ctx.clock,
+  });
   const worker = new OutboxWorker(ctx);
   const kick = () => worker.kick();
   registerOutboxKick(ctx, kick);
 
   const log = ctx.logger.child({ component: 'alarms' });
   if (!ctx.config.sns.verifySignatures) {
-    log.warn('SNS_VERIFY_SIGNATURES=false: /sns accepts unsigned messages. Use this only with a local emulator, never in production.');
+    log.warn(
+      'SNS_VERIFY_SIGNATURES=false: /sns accepts unsigned messages. Use this only with a local emulator, never in production.',
+    );
   }
-  if (ctx.config.sns.topicArns.length === 0) log.warn('SNS_TOPIC_ARNS is empty: /sns refuses every message until you list your alarm topics');
+  if (ctx.config.sns.topicArns.length === 0)
+    log.warn('SNS_TOPIC_ARNS is empty: /sns refuses every message until you list your alarm topics');
   else if (!ctx.config.slack.alarmChannel && ctx.config.alarmRoutes.length === 0) {
     log.warn('SLACK_ALARM_CHANNEL is not set: alarms are tracked but no card can be posted');
   }

@@ -16,12 +16,25 @@ function metricRow(m: MetricRef, opts: Record<string, unknown>): unknown[] {
 export function metricWidgetFor(n: AlarmNotification, now: number): string | undefined {
   let metrics: unknown[][] = [];
   if (n.alarmType === 'metric' && n.metric?.namespace && n.metric.name) {
-    metrics = [metricRow(n.metric, { stat: n.metric.stat ?? 'Average', ...(n.metric.periodSeconds ? { period: n.metric.periodSeconds } : {}) })];
+    metrics = [
+      metricRow(n.metric, {
+        stat: n.metric.stat ?? 'Average',
+        ...(n.metric.periodSeconds ? { period: n.metric.periodSeconds } : {}),
+      }),
+    ];
   } else if (n.alarmType === 'metric-math' && n.series?.length) {
     for (const s of n.series.slice(0, 20)) {
-      if (s.expression) metrics.push([{ expression: s.expression, id: s.id, label: s.label ?? s.id, visible: s.returnData }]);
+      if (s.expression)
+        metrics.push([{ expression: s.expression, id: s.id, label: s.label ?? s.id, visible: s.returnData }]);
       else if (s.metric?.namespace && s.metric.name) {
-        metrics.push(metricRow(s.metric, { id: s.id, stat: s.metric.stat ?? 'Average', visible: s.returnData, ...(s.metric.periodSeconds ? { period: s.metric.periodSeconds } : {}) }));
+        metrics.push(
+          metricRow(s.metric, {
+            id: s.id,
+            stat: s.metric.stat ?? 'Average',
+            visible: s.returnData,
+            ...(s.metric.periodSeconds ? { period: s.metric.periodSeconds } : {}),
+          }),
+        );
       }
     }
   }
@@ -37,6 +50,7 @@ export function metricWidgetFor(n: AlarmNotification, now: number): string | und
     height: 320,
     ...(n.region ? { region: n.region } : {}),
   };
-  if (n.condition?.threshold !== undefined) widget.annotations = { horizontal: [{ label: 'threshold', value: n.condition.threshold }] };
+  if (n.condition?.threshold !== undefined)
+    widget.annotations = { horizontal: [{ label: 'threshold', value: n.condition.threshold }] };
   return JSON.stringify(widget);
 }

@@ -54,7 +54,14 @@ async function change(ctx: AppContext, id: string, userId: string, op: Op): Prom
     if (op === 'silence') {
       // Re-render when the silence ends so the card stops saying "Silenced until …".
       await ctx.store.outbox.enqueue(
-        { kind: 'card', dedupKey: `silence-end:${id}`, channel: cur.channel, incidentId: id, payload: { force: true }, availableAt: now + SILENCE_MS + 1000 },
+        {
+          kind: 'card',
+          dedupKey: `silence-end:${id}`,
+          channel: cur.channel,
+          incidentId: id,
+          payload: { force: true },
+          availableAt: now + SILENCE_MS + 1000,
+        },
         q,
       );
     }
@@ -63,7 +70,14 @@ async function change(ctx: AppContext, id: string, userId: string, op: Op): Prom
   if (r.changed && r.incident) {
     kick(ctx);
     await ctx.store.audit
-      .record({ at: now, actor: userId, action: `alarm.${op}`, target: r.incident.name, outcome: 'recorded', detail: { incident: id } })
+      .record({
+        at: now,
+        actor: userId,
+        action: `alarm.${op}`,
+        target: r.incident.name,
+        outcome: 'recorded',
+        detail: { incident: id },
+      })
       .catch((err) => ctx.logger.warn({ err: { message: (err as Error).message } }, 'audit record failed'));
   }
   return r;

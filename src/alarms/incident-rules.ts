@@ -103,7 +103,13 @@ export function applyNotification(cur: Incident | undefined, n: Notification, c:
     const quietFor = n.at - (cur.resolvedAt ?? cur.stateAt);
     if (cur.state !== 'ALARM' && quietFor > windowMs) return none;
     const inc = { ...cur, updates: cur.updates + 1, updatedAt: c.now };
-    return { outcome: 'updated', incident: inc, isNew: false, lines: [{ at: n.at, kind: 'info', text: n.summary }], sync: true };
+    return {
+      outcome: 'updated',
+      incident: inc,
+      isNew: false,
+      lines: [{ at: n.at, kind: 'info', text: n.summary }],
+      sync: true,
+    };
   }
 
   const state: IncidentState = n.state;
@@ -119,7 +125,13 @@ export function applyNotification(cur: Incident | undefined, n: Notification, c:
   if (n.at < cur.stateAt) {
     // Late: an older transition. Never overwrite; but an ALARM nobody has seen yet still deserves a card.
     if (state === 'ALARM' && cur.firedAt === undefined && cur.state !== 'ALARM') {
-      const inc: Incident = { ...cur, notification: cur.notification, updates: cur.updates + 1, version: cur.version + 1, updatedAt: c.now };
+      const inc: Incident = {
+        ...cur,
+        notification: cur.notification,
+        updates: cur.updates + 1,
+        version: cur.version + 1,
+        updatedAt: c.now,
+      };
       inc.firedAt = n.at;
       inc.resolvedAt = cur.stateAt;
       inc.alarmMs = cur.alarmMs + (cur.stateAt - n.at);
@@ -128,7 +140,14 @@ export function applyNotification(cur: Incident | undefined, n: Notification, c:
         outcome: 'stale',
         incident: inc,
         isNew: false,
-        lines: [{ at: n.at, kind: 'late', state, text: `ALARM from this time arrived late, after the newer ${cur.state}: ${n.summary}` }],
+        lines: [
+          {
+            at: n.at,
+            kind: 'late',
+            state,
+            text: `ALARM from this time arrived late, after the newer ${cur.state}: ${n.summary}`,
+          },
+        ],
         sync: true,
       };
     }
@@ -138,12 +157,20 @@ export function applyNotification(cur: Incident | undefined, n: Notification, c:
       outcome: 'stale',
       incident: inc,
       isNew: false,
-      lines: [{ at: n.at, kind: 'late', state, text: `${state} from this time arrived late, after the newer ${cur.state}; the card keeps ${cur.state}.` }],
+      lines: [
+        {
+          at: n.at,
+          kind: 'late',
+          state,
+          text: `${state} from this time arrived late, after the newer ${cur.state}; the card keeps ${cur.state}.`,
+        },
+      ],
       sync: true,
     };
   }
 
-  if (n.at === cur.stateAt && state === cur.state) return { outcome: 'unchanged', isNew: false, lines: [], sync: false };
+  if (n.at === cur.stateAt && state === cur.state)
+    return { outcome: 'unchanged', isNew: false, lines: [], sync: false };
 
   if (state === 'ALARM') {
     if (cur.state === 'ALARM') {
@@ -155,7 +182,13 @@ export function applyNotification(cur: Incident | undefined, n: Notification, c:
       }
       const inc = withNotification(cur, n, c.now);
       inc.stateAt = n.at;
-      return { outcome: 'updated', incident: inc, isNew: false, lines: [{ at: n.at, kind: 'repeat', state, text: n.summary }], sync: true };
+      return {
+        outcome: 'updated',
+        incident: inc,
+        isNew: false,
+        lines: [{ at: n.at, kind: 'repeat', state, text: n.summary }],
+        sync: true,
+      };
     }
     if (cur.firedAt === undefined) {
       const inc = withNotification(cur, n, c.now);
@@ -176,7 +209,13 @@ export function applyNotification(cur: Incident | undefined, n: Notification, c:
     inc.stateAt = n.at;
     inc.flaps = cur.flaps + 1;
     fire(inc, n.at);
-    return { outcome: 'updated', incident: inc, isNew: false, lines: [{ at: n.at, kind: 'state', state, text: `ALARM again: ${n.summary}` }], sync: true };
+    return {
+      outcome: 'updated',
+      incident: inc,
+      isNew: false,
+      lines: [{ at: n.at, kind: 'state', state, text: `ALARM again: ${n.summary}` }],
+      sync: true,
+    };
   }
 
   // OK or INSUFFICIENT_DATA.
@@ -192,5 +231,11 @@ export function applyNotification(cur: Incident | undefined, n: Notification, c:
     text += ` (was in ALARM for ${formatDuration(lasted)})`;
   }
   if (cur.firedAt === undefined) return { outcome: 'tracked', incident: inc, isNew: false, lines: [], sync: false };
-  return { outcome: 'updated', incident: inc, isNew: false, lines: [{ at: n.at, kind: 'state', state, text }], sync: true };
+  return {
+    outcome: 'updated',
+    incident: inc,
+    isNew: false,
+    lines: [{ at: n.at, kind: 'state', state, text }],
+    sync: true,
+  };
 }

@@ -15,7 +15,8 @@ export interface IngestThreadData {
 }
 
 export type ToThread = { type: 'batch'; seq: number; jobs: IngestJob[] } | { type: 'close' };
-export type FromThread = { type: 'done'; seq: number; results: Awaited<ReturnType<typeof ingestBatch>> } | { type: 'closed' };
+export type FromThread =
+  { type: 'done'; seq: number; results: Awaited<ReturnType<typeof ingestBatch>> } | { type: 'closed' };
 
 const data = workerData as IngestThreadData;
 // A thread of its own: it may wait for the bot's connection inside SQLite.
@@ -59,7 +60,11 @@ port.on('message', (m: ToThread) => {
   ).then((results) => {
     let at = 0;
     for (const b of batches) {
-      port.postMessage({ type: 'done', seq: b.seq, results: results.slice(at, at + b.jobs.length) } satisfies FromThread);
+      port.postMessage({
+        type: 'done',
+        seq: b.seq,
+        results: results.slice(at, at + b.jobs.length),
+      } satisfies FromThread);
       at += b.jobs.length;
     }
     if (closing) close();

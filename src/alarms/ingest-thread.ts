@@ -78,7 +78,10 @@ export class IngestThread implements Ingester {
     const w = new Worker(path.join(__dirname, `ingest-thread-worker.${ts ? 'ts' : 'js'}`), {
       workerData: this.data,
       // A CPU profile of the bot (node --cpu-prof) covers the thread too.
-      execArgv: [...process.execArgv.filter((a) => a.startsWith('--cpu-prof')), ...(ts ? ['-r', require.resolve('@swc-node/register')] : [])],
+      execArgv: [
+        ...process.execArgv.filter((a) => a.startsWith('--cpu-prof')),
+        ...(ts ? ['-r', require.resolve('@swc-node/register')] : []),
+      ],
     });
     w.unref();
     w.on('message', (m: FromThread) => {
@@ -148,17 +151,19 @@ export class InlineIngester implements Ingester {
   private scheduled = false;
   private closed = false;
 
-  constructor(
-    private readonly ctx: Pick<AppContext, 'store' | 'config' | 'newId'>,
-  ) {}
+  constructor(private readonly ctx: Pick<AppContext, 'store' | 'config' | 'newId'>) {}
 
   private get applyContext() {
-    return { newId: () => this.ctx.newId(), channelFor: (n: Parameters<typeof channelFor>[0]) => channelFor(n, this.ctx.config) };
+    return {
+      newId: () => this.ctx.newId(),
+      channelFor: (n: Parameters<typeof channelFor>[0]) => channelFor(n, this.ctx.config),
+    };
   }
 
   submit(job: IngestJob): Promise<IngestJobResult> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
-    if (this.ctx.store.dialect !== 'sqlite') return ingestBatch(this.ctx.store, [job], this.applyContext).then((r) => r[0]);
+    if (this.ctx.store.dialect !== 'sqlite')
+      return ingestBatch(this.ctx.store, [job], this.applyContext).then((r) => r[0]);
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       if (!this.scheduled) {
@@ -172,7 +177,11 @@ export class InlineIngester implements Ingester {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const results = await ingestBatch(this.ctx.store, batch.map((p) => p.job), this.applyContext);
+        const results = await ingestBatch(
+          this.ctx.store,
+          batch.map((p) => p.job),
+          this.applyContext,
+        );
         batch.forEach((p, i) => p.resolve(results[i]));
       } catch (err) {
         for (const p of batch) p.reject(err);
@@ -191,7 +200,15 @@ export function ingesterFor(ctx: Pick<AppContext, 'store' | 'config' | 'newId' |
   const file = ctx.store.db.file;
   if (!file) return new InlineIngester(ctx);
   const log = ctx.logger.child({ component: 'sns-ingest' });
-  return new IngestThread({ path: file, routing: { alarmRoutes: ctx.config.alarmRoutes, slack: { alarmChannel: ctx.config.slack.alarmChannel } } }, (why) =>
-    log.error({ why }, 'the SNS ingest thread stopped; notifications in it were answered 503 (SNS retries them) and a new thread starts with the next one'),
+  return new IngestThread(
+    {
+      path: file,
+      routing: { alarmRoutes: ctx.config.alarmRoutes, slack: { alarmChannel: ctx.config.slack.alarmChannel } },
+    },
+    (why) =>
+      log.error(
+        { why },
+        'the SNS ingest thread stopped; notifications in it were answered 503 (SNS retries them) and a new thread starts with the next one',
+      ),
   );
 }

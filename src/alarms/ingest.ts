@@ -17,15 +17,30 @@ export interface IngestResult {
 /** Dedup key of an incident's card intent: a storm of updates to one alarm coalesces into one pending item. */
 export const cardIntentKey = (incidentId: string) => `card:${incidentId}`;
 
-export async function enqueueCardSync(store: Store, q: Queryable, incidentId: string, channel: string | undefined, at: number): Promise<void> {
-  await store.outbox.enqueue({ kind: 'card', dedupKey: cardIntentKey(incidentId), channel, incidentId, availableAt: at }, q);
+export async function enqueueCardSync(
+  store: Store,
+  q: Queryable,
+  incidentId: string,
+  channel: string | undefined,
+  at: number,
+): Promise<void> {
+  await store.outbox.enqueue(
+    { kind: 'card', dedupKey: cardIntentKey(incidentId), channel, incidentId, availableAt: at },
+    q,
+  );
 }
 
 /**
  * Applies one notification inside an open transaction: remember the MessageId (a duplicate changes
  * nothing), apply it to the newest incident of its key, append timeline lines, enqueue the card intent.
  */
-export async function ingestIn(q: Queryable, store: Store, msg: SnsDelivery, n: Notification, c: ApplyContext): Promise<IngestResult> {
+export async function ingestIn(
+  q: Queryable,
+  store: Store,
+  msg: SnsDelivery,
+  n: Notification,
+  c: ApplyContext,
+): Promise<IngestResult> {
   if (!(await store.snsMessages.remember(msg, c.now, q))) return { outcome: 'duplicate', enqueued: false };
   // Two replicas may race to open the first incident of a key; the loser re-reads and applies on top.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -45,7 +60,12 @@ export async function ingestIn(q: Queryable, store: Store, msg: SnsDelivery, n: 
 }
 
 /** One notification, one transaction. Only after it commits may /sns answer 200; Slack is never called here. */
-export function ingestNotification(store: Store, msg: SnsDelivery, n: Notification, c: ApplyContext): Promise<IngestResult> {
+export function ingestNotification(
+  store: Store,
+  msg: SnsDelivery,
+  n: Notification,
+  c: ApplyContext,
+): Promise<IngestResult> {
   return store.db.tx((q) => ingestIn(q, store, msg, n, c));
 }
 
@@ -66,14 +86,27 @@ export type IngestJobResult =
  * own transaction, so one bad message never fails the others (savepoints would do the same but cost
  * a statement journal per message). Runs in the bot's thread, or in the ingest thread (ingest-thread.ts).
  */
-export async function ingestBatch(store: Store, jobs: IngestJob[], c: Omit<ApplyContext, 'now'>): Promise<IngestJobResult[]> {
+export async function ingestBatch(
+  store: Store,
+  jobs: IngestJob[],
+  c: Omit<ApplyContext, 'now'>,
+): Promise<IngestJobResult[]> {
   const parsed = jobs.map((j) => parseNotification(j.msg, j.now));
-  const summary = (n: Notification) => ({ key: n.key, kind: n.kind, state: n.state, subject: n.kind === 'raw' ? n.subject : undefined });
-  const failed = (err: unknown) => ({ ok: false as const, error: { name: (err as Error).name, message: (err as Error).message, code: (err as { code?: string }).code } });
+  const summary = (n: Notification) => ({
+    key: n.key,
+    kind: n.kind,
+    state: n.state,
+    subject: n.kind === 'raw' ? n.subject : undefined,
+  });
+  const failed = (err: unknown) => ({
+    ok: false as const,
+    error: { name: (err as Error).name, message: (err as Error).message, code: (err as { code?: string }).code },
+  });
   try {
     const results = await store.db.tx(async (q) => {
       const out: IngestResult[] = [];
-      for (let i = 0; i < jobs.length; i++) out.push(await ingestIn(q, store, jobs[i].msg, parsed[i], { ...c, now: jobs[i].now }));
+      for (let i = 0; i < jobs.length; i++)
+        out.push(await ingestIn(q, store, jobs[i].msg, parsed[i], { ...c, now: jobs[i].now }));
       return out;
     });
     return results.map((result, i) => ({ ok: true as const, result, n: summary(parsed[i]) }));
@@ -83,7 +116,11 @@ export async function ingestBatch(store: Store, jobs: IngestJob[], c: Omit<Apply
   const out: IngestJobResult[] = [];
   for (let i = 0; i < jobs.length; i++) {
     try {
-      out.push({ ok: true, result: await ingestNotification(store, jobs[i].msg, parsed[i], { ...c, now: jobs[i].now }), n: summary(parsed[i]) });
+      out.push({
+        ok: true,
+        result: await ingestNotification(store, jobs[i].msg, parsed[i], { ...c, now: jobs[i].now }),
+        n: summary(parsed[i]),
+      });
     } catch (err) {
       out.push(failed(err));
     }

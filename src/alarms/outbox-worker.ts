@@ -7,7 +7,12 @@ import type { Deliver, DeliveryEnv } from './delivery-types';
 import { ChannelPacer } from './pacer';
 import { backoffMs, classifySlackError } from './slack-errors';
 
-const DELIVER: Record<OutboxKind, Deliver> = { card: deliverCard, digest: deliverDigest, graph: deliverGraph, note: deliverNote };
+const DELIVER: Record<OutboxKind, Deliver> = {
+  card: deliverCard,
+  digest: deliverDigest,
+  graph: deliverGraph,
+  note: deliverNote,
+};
 
 export interface OutboxWorkerOptions {
   pollMs?: number;
@@ -101,7 +106,10 @@ export class OutboxWorker implements Worker {
         .then(
           (n) => n,
           (err) => {
-            this.env.log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'outbox pass failed');
+            this.env.log.error(
+              { err: { name: (err as Error).name, message: (err as Error).message } },
+              'outbox pass failed',
+            );
             return 0;
           },
         )
@@ -157,9 +165,15 @@ export class OutboxWorker implements Worker {
       if (f.retryAfterMs && item.channel) this.env.pacer.blockUntil(item.channel, now + f.retryAfterMs);
       const delay = backoffMs(item.attempts, f);
       const fields = { code: f.code, attempts: item.attempts + 1, retryInMs: delay };
-      if (f.needsOperator) log.error(fields, `Slack refused the alarm post (${f.code}); invite the bot to the channel or fix its token/scopes — retrying`);
+      if (f.needsOperator)
+        log.error(
+          fields,
+          `Slack refused the alarm post (${f.code}); invite the bot to the channel or fix its token/scopes — retrying`,
+        );
       else log.warn(fields, 'Slack call failed; will retry');
-      await store.outbox.retry(item, this.id, now + delay, f.code).catch((e) => log.error({ err: e }, 'could not record the retry'));
+      await store.outbox
+        .retry(item, this.id, now + delay, f.code)
+        .catch((e) => log.error({ err: e }, 'could not record the retry'));
       return 'failed';
     }
   }
@@ -170,7 +184,9 @@ export class OutboxWorker implements Worker {
       this.lastStats = now;
       const s = await this.ctx.store.outbox.stats();
       this.ctx.metrics.outboxDepth.set(s.depth);
-      this.ctx.metrics.outboxOldestAge.set(s.oldestCreatedAt === undefined ? 0 : Math.max(0, (now - s.oldestCreatedAt) / 1000));
+      this.ctx.metrics.outboxOldestAge.set(
+        s.oldestCreatedAt === undefined ? 0 : Math.max(0, (now - s.oldestCreatedAt) / 1000),
+      );
     }
     if (now - this.lastPrune >= 10 * 60_000) {
       this.lastPrune = now;

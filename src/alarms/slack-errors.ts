@@ -28,16 +28,31 @@ const OPERATOR = new Set([
   'no_permission',
 ]);
 const GONE = new Set(['message_not_found', 'cant_update_message', 'thread_not_found']);
-const BAD_BLOCKS = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_blocks_too_long', 'invalid_attachments', 'msg_too_long']);
+const BAD_BLOCKS = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_blocks_too_long',
+  'invalid_attachments',
+  'msg_too_long',
+]);
 
 export function classifySlackError(err: unknown): SlackFailure {
-  const e = err as { code?: string; retryAfter?: number; statusCode?: number; headers?: Record<string, string>; data?: { error?: string } };
+  const e = err as {
+    code?: string;
+    retryAfter?: number;
+    statusCode?: number;
+    headers?: Record<string, string>;
+    data?: { error?: string };
+  };
   switch (e?.code) {
     case ErrorCode.RateLimitedError:
       return { code: 'ratelimited', retryAfterMs: Math.max(1, e.retryAfter ?? 1) * 1000 };
     case ErrorCode.HTTPError: {
       const ra = Number(e.headers?.['retry-after']);
-      return { code: `http_${e.statusCode ?? 'error'}`, retryAfterMs: Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined };
+      return {
+        code: `http_${e.statusCode ?? 'error'}`,
+        retryAfterMs: Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined,
+      };
     }
     case ErrorCode.RequestError:
       return { code: 'request_error' };

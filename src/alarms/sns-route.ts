@@ -8,7 +8,7 @@ import { SnsRejectedError, SnsUnavailableError } from '../sns/errors';
 import type { SnsVerifier } from '../sns/verifier';
 import type { Queryable } from '../store/db';
 import { ingesterFor } from './ingest-thread';
-import { channelFor, noteChannel } from './routing';
+import { noteChannel } from './routing';
 
 const KNOWN_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
 
@@ -38,24 +38,43 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
   ctx.store.onClose(() => ingest.close());
   const count = (type: string, outcome: string) => ctx.metrics.snsMessages.inc({ type, outcome });
 
-  async function enqueueNote(q: Queryable, note: 'subscribed' | 'unsubscribed', env: SnsEnvelope, now: number): Promise<boolean> {
+  async function enqueueNote(
+    q: Queryable,
+    note: 'subscribed' | 'unsubscribed',
+    env: SnsEnvelope,
+    now: number,
+  ): Promise<boolean> {
     const channel = noteChannel(ctx.config);
     if (!channel) return false;
-    await ctx.store.outbox.enqueue({ kind: 'note', channel, payload: { note, topicArn: env.TopicArn }, availableAt: now }, q);
+    await ctx.store.outbox.enqueue(
+      { kind: 'note', channel, payload: { note, topicArn: env.TopicArn }, availableAt: now },
+      q,
+    );
     return true;
   }
 
   async function onNotification(env: SnsEnvelope, res: ServerResponse): Promise<void> {
     const { MessageId, Timestamp, TopicArn, Type, Message, Subject } = env;
-    const r = await ingest.submit({ msg: { MessageId, Timestamp, TopicArn, Type, Message, Subject }, now: ctx.clock.now() });
+    const r = await ingest.submit({
+      msg: { MessageId, Timestamp, TopicArn, Type, Message, Subject },
+      now: ctx.clock.now(),
+    });
     if (!r.ok) throw Object.assign(new Error(r.error.message), r.error);
     const { result, n } = r;
     if (result.enqueued) deps.kick();
     count(env.Type, result.outcome === 'duplicate' ? 'duplicate' : 'accepted');
     // A new incident is logged at info; every later update (an alarm storm can bring thousands a
     // second, each recorded in the incident's timeline anyway) and SNS's redeliveries at debug.
-    const fields = { messageId: env.MessageId, key: n.key, kind: n.kind, state: n.state, outcome: result.outcome, incident: result.incidentId };
-    if (n.kind === 'raw' && result.outcome !== 'duplicate') log.warn({ ...fields, subject: n.subject }, 'SNS message of an unknown kind: shown as a raw card');
+    const fields = {
+      messageId: env.MessageId,
+      key: n.key,
+      kind: n.kind,
+      state: n.state,
+      outcome: result.outcome,
+      incident: result.incidentId,
+    };
+    if (n.kind === 'raw' && result.outcome !== 'duplicate')
+      log.warn({ ...fields, subject: n.subject }, 'SNS message of an unknown kind: shown as a raw card');
     else if (result.outcome === 'opened') log.info(fields, 'notification accepted: new incident');
     else log.debug(fields, result.outcome === 'duplicate' ? 'duplicate SNS message ignored' : 'notification accepted');
     sendJson(res, 200, { status: result.outcome });
@@ -119,7 +138,8 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
       throw err;
     }
     const messageType = header(req, 'x-amz-sns-message-type');
-    if (!ctx.config.sns.verifySignatures) log.warn('SNS_VERIFY_SIGNATURES=false: this message is NOT verified (local emulators only)');
+    if (!ctx.config.sns.verifySignatures)
+      log.warn('SNS_VERIFY_SIGNATURES=false: this message is NOT verified (local emulators only)');
     let env: SnsEnvelope;
     try {
       env = await deps.verifier.verify(raw, { messageType, rawDelivery: header(req, 'x-amz-sns-rawdelivery') });
@@ -128,7 +148,10 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
       const type = messageType && KNOWN_TYPES.has(messageType) ? messageType : 'unknown';
       if (err instanceof SnsRejectedError) {
         count(type, `rejected:${err.reason}`);
-        log.warn({ reason: err.reason, detail: err.message, topic: header(req, 'x-amz-sns-topic-arn')?.slice(0, 300) }, 'SNS message refused');
+        log.warn(
+          { reason: err.reason, detail: err.message, topic: header(req, 'x-amz-sns-topic-arn')?.slice(0, 300) },
+          'SNS message refused',
+        );
         sendJson(res, err.status, { error: err.reason });
         return;
       }
@@ -146,7 +169,13 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
       else await onUnsubscribe(env, res);
     } catch (err) {
       count(env.Type, 'error:store');
-      log.error({ messageId: env.MessageId, err: { name: (err as Error).name, message: (err as Error).message, code: (err as { code?: string }).code } }, 'could not store the SNS message; answering 503 so SNS retries');
+      log.error(
+        {
+          messageId: env.MessageId,
+          err: { name: (err as Error).name, message: (err as Error).message, code: (err as { code?: string }).code },
+        },
+        'could not store the SNS message; answering 503 so SNS retries',
+      );
       sendJson(res, 503, { error: 'store_unavailable' });
     }
   });

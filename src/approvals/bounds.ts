@@ -17,17 +17,14 @@ export function validateCount(n: unknown, what: string): number {
  * The configured bounds: a count above the maximum, or a step larger than MAX_STEP, is refused
  * outright (not just warned about), with the setting an admin would change.
  */
-export function checkBounds(
-  policy: Config['policy'],
-  kind: 'tasks' | 'instances',
-  from: number,
-  to: number,
-): void {
+export function checkBounds(policy: Config['policy'], kind: 'tasks' | 'instances', from: number, to: number): void {
   const max = kind === 'tasks' ? policy.maxDesiredTasks : policy.maxInstances;
   const setting = kind === 'tasks' ? 'MAX_DESIRED_TASKS' : 'MAX_INSTANCES';
   const unit = kind === 'tasks' ? 'task' : 'instance';
   if (to > max) {
-    throw new ForbiddenError(`${plural(to, unit)} is above the limit of ${max} (${setting}); the request was not made.`);
+    throw new ForbiddenError(
+      `${plural(to, unit)} is above the limit of ${max} (${setting}); the request was not made.`,
+    );
   }
   const step = Math.abs(to - from);
   if (step > policy.maxStep) {

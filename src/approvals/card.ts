@@ -35,17 +35,31 @@ export async function updateCard(ctx: AppContext, r: ChangeRequest | undefined):
   try {
     await ctx.slack.chat.update({ channel: r.cardChannel, ts: r.cardTs, text: msg.text, blocks: msg.blocks });
   } catch (err) {
-    ctx.logger.warn({ requestId: r.id, status: r.status, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message }, 'change card update failed');
+    ctx.logger.warn(
+      {
+        requestId: r.id,
+        status: r.status,
+        error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message,
+      },
+      'change card update failed',
+    );
   }
 }
 
 /** Posts a line in the card's thread; failures are logged, never thrown. */
-export async function postInThread(ctx: AppContext, where: { channel: string; threadTs: string }, text: string): Promise<boolean> {
+export async function postInThread(
+  ctx: AppContext,
+  where: { channel: string; threadTs: string },
+  text: string,
+): Promise<boolean> {
   try {
     await ctx.slack.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text, unfurl_links: false });
     return true;
   } catch (err) {
-    ctx.logger.warn({ channel: where.channel, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message }, 'thread post failed');
+    ctx.logger.warn(
+      { channel: where.channel, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message },
+      'thread post failed',
+    );
     return false;
   }
 }

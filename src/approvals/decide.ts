@@ -18,7 +18,9 @@ export function notPendingText(r: ChangeRequest, now: number): string {
   const by = r.decidedBy ? ` by ${mentionUser(r.decidedBy)}` : '';
   switch (r.status) {
     case 'pending':
-      return r.expiresAt <= now ? `This request expired ${slackDate(r.expiresAt)}; nothing was changed. Request it again if it is still needed.` : 'This request is still pending.';
+      return r.expiresAt <= now
+        ? `This request expired ${slackDate(r.expiresAt)}; nothing was changed. Request it again if it is still needed.`
+        : 'This request is still pending.';
     case 'executing':
       return `This request was already approved${by} and is being applied.`;
     case 'succeeded':
@@ -61,7 +63,10 @@ export async function approveRequest(ctx: AppContext, id: string, userId: string
     throw new DecisionRefused(notPendingText(again, ctx.clock.now()));
   }
   ctx.metrics.approvals.inc({ action: claimed.action, outcome: 'approved' });
-  ctx.logger.info({ requestId: id, approver: userId, action: claimed.action, target: claimed.target }, 'change approved');
+  ctx.logger.info(
+    { requestId: id, approver: userId, action: claimed.action, target: claimed.target },
+    'change approved',
+  );
   await updateCard(ctx, claimed);
   await execute(ctx, claimed);
 }
@@ -87,8 +92,14 @@ export async function cancelRequest(ctx: AppContext, id: string, userId: string)
   const r = await load(ctx, id);
   const now = ctx.clock.now();
   if (userId !== r.requestedBy) {
-    await auditRequest(ctx, r, 'refused', { actor: userId, error: 'only the requester can cancel', detail: { click: 'cancel' } });
-    throw new DecisionRefused(`Only the requester (${mentionUser(r.requestedBy)}) can cancel this request; approvers can reject it.`);
+    await auditRequest(ctx, r, 'refused', {
+      actor: userId,
+      error: 'only the requester can cancel',
+      detail: { click: 'cancel' },
+    });
+    throw new DecisionRefused(
+      `Only the requester (${mentionUser(r.requestedBy)}) can cancel this request; approvers can reject it.`,
+    );
   }
   if (r.status !== 'pending' || r.expiresAt <= now) throw new DecisionRefused(notPendingText(r, now));
   const done = await ctx.store.changeRequests.decide(id, 'cancelled', userId, ctx.clock.now());

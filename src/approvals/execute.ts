@@ -27,7 +27,8 @@ export async function execute(ctx: AppContext, r: ChangeRequest): Promise<void> 
     result = await executor.execute(ctx, r.plan);
   } catch (err) {
     const ref = ctx.newId(4);
-    const message = err instanceof UserFacingError ? err.message : `unexpected error (ref ${ref}); verify the current state`;
+    const message =
+      err instanceof UserFacingError ? err.message : `unexpected error (ref ${ref}); verify the current state`;
     if (!(err instanceof UserFacingError)) ctx.logger.error({ err, requestId: r.id, ref }, 'change execution failed');
     else ctx.logger.warn({ requestId: r.id, error: message }, 'change not applied');
     const done = await ctx.store.changeRequests.finish(r.id, { status: 'failed', error: message }, ctx.clock.now());
@@ -68,5 +69,9 @@ async function startFollowing(ctx: AppContext, r: ChangeRequest, f: FollowUp): P
     deadlineAt: now + ctx.config.rolloutTimeoutMs,
     nextPollAt: now,
   });
-  await postInThread(ctx, where, rolloutStartText({ target: r.target, what: followWhat(f), timeoutMs: ctx.config.rolloutTimeoutMs }));
+  await postInThread(
+    ctx,
+    where,
+    rolloutStartText({ target: r.target, what: followWhat(f), timeoutMs: ctx.config.rolloutTimeoutMs }),
+  );
 }

@@ -5,7 +5,7 @@ import { isEcsName } from '../commands/parse';
 import { AutoScalingReader } from '../aws/autoscaling';
 import { EcsReader } from '../aws/ecs';
 import { ACTIONS, decodeValue } from '../slack/actions';
-import { escapeOwnText, code, escapeText } from '../slack/mrkdwn';
+import { escapeOwnText, code } from '../slack/mrkdwn';
 import { requestPostedText } from '../slack/render/change-request';
 import { renderScaleSuggestions } from '../slack/render/scale-suggestions';
 import type { Logger } from '../logger';
@@ -34,18 +34,25 @@ export function clickErrorText(err: unknown, ref: string): string {
   if (err instanceof DecisionRefused) return `:x: ${err.message}`;
   if (err instanceof UserFacingError) {
     let t = `:x: ${escapeOwnText(err.message)}`;
-    if (err instanceof NotFoundError && err.suggestions.length) t += `\nDid you mean: ${err.suggestions.slice(0, 5).map(code).join(', ')}?`;
+    if (err instanceof NotFoundError && err.suggestions.length)
+      t += `\nDid you mean: ${err.suggestions.slice(0, 5).map(code).join(', ')}?`;
     return t;
   }
   return `:warning: Something went wrong (ref ${ref}). The error is logged; nothing was changed by this click unless the card says so.`;
 }
 
 /** Acks at once, then runs the work tracked for shutdown; refusals become an ephemeral reply. */
-function onButton(app: App, ctx: AppContext, actionId: string | RegExp, work: (c: Click) => Promise<string | void>): void {
+function onButton(
+  app: App,
+  ctx: AppContext,
+  actionId: string | RegExp,
+  work: (c: Click) => Promise<string | void>,
+): void {
   app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
     await ack();
     const ref = ctx.newId(4);
-    const container = body.container as { channel_id?: string; message_ts?: string; is_ephemeral?: boolean } | undefined;
+    const container = body.container as
+      { channel_id?: string; message_ts?: string; is_ephemeral?: boolean } | undefined;
     const message = body.message as { ts?: string; thread_ts?: string } | undefined;
     const log = ctx.logger.child({ ref, user: body.user.id, action: action.action_id });
     const click: Click = {
@@ -57,13 +64,17 @@ function onButton(app: App, ctx: AppContext, actionId: string | RegExp, work: (c
       respond,
       log,
     };
-    const reply = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text }).catch((e: unknown) => log.warn({ err: e }, 'respond failed'));
+    const reply = (text: string) =>
+      respond({ response_type: 'ephemeral', replace_original: false, text }).catch((e: unknown) =>
+        log.warn({ err: e }, 'respond failed'),
+      );
     const run = work(click)
       .then(async (text) => {
         if (text) await reply(text);
       })
       .catch(async (err: unknown) => {
-        if (err instanceof UserFacingError) log.info({ err: { code: err.code, message: err.message } }, 'click refused');
+        if (err instanceof UserFacingError)
+          log.info({ err: { code: err.code, message: err.message } }, 'click refused');
         else log.error({ err }, 'click failed');
         await reply(clickErrorText(err, ref));
       });
@@ -73,7 +84,8 @@ function onButton(app: App, ctx: AppContext, actionId: string | RegExp, work: (c
 
 function requestIdOf(value: string | undefined): string {
   const v = decodeValue<{ id?: unknown }>(value);
-  if (!v || typeof v.id !== 'string' || !ID_RE.test(v.id)) throw new UsageError('this button is malformed; nothing was changed');
+  if (!v || typeof v.id !== 'string' || !ID_RE.test(v.id))
+    throw new UsageError('this button is malformed; nothing was changed');
   return v.id;
 }
 
@@ -81,7 +93,14 @@ function requestIdOf(value: string | undefined): string {
 export function parseProposeValue(value: string | undefined): ProposeButtonValue {
   const v = decodeValue<Record<string, unknown>>(value);
   const bad = () => new UsageError('this button is malformed; nothing was requested');
-  if (!v || typeof v.a !== 'string' || !CHANGE_ACTIONS.includes(v.a as never) || typeof v.c !== 'string' || !isEcsName(v.c)) throw bad();
+  if (
+    !v ||
+    typeof v.a !== 'string' ||
+    !CHANGE_ACTIONS.includes(v.a as never) ||
+    typeof v.c !== 'string' ||
+    !isEcsName(v.c)
+  )
+    throw bad();
   if (v.s !== undefined && (typeof v.s !== 'string' || !isEcsName(v.s))) throw bad();
   if (v.n !== undefined && (typeof v.n !== 'number' || !Number.isInteger(v.n) || v.n < 0)) throw bad();
   if (v.i !== undefined && !['enabled', 'enhanced', 'disabled'].includes(String(v.i))) throw bad();
@@ -137,7 +156,9 @@ export function registerApprovalListeners(app: App, ctx: AppContext): void {
       if (!(err instanceof UserFacingError)) throw err;
       groupNote = err.message;
     }
-    const service = svc ? { name: svc.name, desired: svc.desired, running: svc.running, pending: svc.pending } : undefined;
+    const service = svc
+      ? { name: svc.name, desired: svc.desired, running: svc.running, pending: svc.pending }
+      : undefined;
     // The alarm's name reads better in a reason than the incident id the button carries.
     const incident = v.k ? await ctx.store.incidents.get(v.k).catch(() => undefined) : undefined;
     const suggestions = scaleSuggestions({

@@ -11,7 +11,10 @@ const ruleSchema = z
     /** Cluster names or patterns with * (default: every cluster). */
     clusters: z.array(pattern).min(1).optional(),
     /** Actions the rule covers (default: every action). */
-    actions: z.array(z.enum(CHANGE_ACTIONS as [ChangeAction, ...ChangeAction[]])).min(1).optional(),
+    actions: z
+      .array(z.enum(CHANGE_ACTIONS as [ChangeAction, ...ChangeAction[]]))
+      .min(1)
+      .optional(),
     /** Replace APPROVERS for matching requests; [] means nobody may approve (denied). */
     approvers: z.array(slackId).optional(),
     /** Replace REQUESTERS for matching requests; [] means everyone may request. */
@@ -36,7 +39,13 @@ export function parsePolicy(text: string, source = 'POLICY_FILE'): PolicyFile {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError([{ setting: 'POLICY_FILE', message: `${source} is not valid JSON: ${(err as Error).message}`, help: SETTING_HELP.POLICY_FILE }]);
+    throw new ConfigError([
+      {
+        setting: 'POLICY_FILE',
+        message: `${source} is not valid JSON: ${(err as Error).message}`,
+        help: SETTING_HELP.POLICY_FILE,
+      },
+    ]);
   }
   const parsed = policyFileSchema.safeParse(raw);
   if (!parsed.success) {
@@ -57,13 +66,24 @@ export function loadPolicyFile(path: string): PolicyFile {
   try {
     text = fs.readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ setting: 'POLICY_FILE', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, help: SETTING_HELP.POLICY_FILE }]);
+    throw new ConfigError([
+      {
+        setting: 'POLICY_FILE',
+        message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        help: SETTING_HELP.POLICY_FILE,
+      },
+    ]);
   }
   return parsePolicy(text, path);
 }
 
 /** `prod-*` style patterns: * matches any run of characters. */
 export function clusterMatches(pattern: string, cluster: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(cluster);
 }

@@ -45,7 +45,9 @@ export class ApprovalPolicy {
     };
     const rules = this.file?.rules ?? [];
     const i = rules.findIndex(
-      (r) => (!r.clusters || r.clusters.some((p) => clusterMatches(p, cluster))) && (!r.actions || r.actions.includes(action)),
+      (r) =>
+        (!r.clusters || r.clusters.some((p) => clusterMatches(p, cluster))) &&
+        (!r.actions || r.actions.includes(action)),
     );
     if (i < 0) return base;
     const r = rules[i];
@@ -78,13 +80,19 @@ export class ApprovalPolicy {
     return { ok: true };
   }
 
-  async canApprove(userId: string, req: { requestedBy: string; cluster: string; action: ChangeAction }): Promise<Decision> {
+  async canApprove(
+    userId: string,
+    req: { requestedBy: string; cluster: string; action: ChangeAction },
+  ): Promise<Decision> {
     const p = this.effective(req.cluster, req.action);
     if (userId === req.requestedBy && !p.allowSelfApproval) {
       return { ok: false, reason: 'you requested this change, so someone else must approve it (four eyes).' };
     }
     if (!(await this.isIn(userId, p.approvers))) {
-      return { ok: false, reason: `you are not an approver for ${req.action} on ${req.cluster} (${this.source(p)}). Nothing was changed.` };
+      return {
+        ok: false,
+        reason: `you are not an approver for ${req.action} on ${req.cluster} (${this.source(p)}). Nothing was changed.`,
+      };
     }
     return { ok: true };
   }
@@ -92,7 +100,10 @@ export class ApprovalPolicy {
   async canReject(userId: string, req: { cluster: string; action: ChangeAction }): Promise<Decision> {
     const p = this.effective(req.cluster, req.action);
     if (!(await this.isIn(userId, p.approvers))) {
-      return { ok: false, reason: `only an approver can reject this request (${this.source(p)}); the requester can cancel it.` };
+      return {
+        ok: false,
+        reason: `only an approver can reject this request (${this.source(p)}); the requester can cancel it.`,
+      };
     }
     return { ok: true };
   }

@@ -13,8 +13,10 @@ export const MAX_REASON_CHARS = 500;
 /** Checks what every proposal shares, then the executor's own shape rules. Returns a cleaned copy. */
 export function normaliseProposal(p: ChangeProposal): ChangeProposal {
   if (!CHANGE_ACTIONS.includes(p.action)) throw new UsageError(`unknown change "${String(p.action)}"`);
-  if (!executorFor(p.action)) throw new UsageError(`the bot cannot make a ${p.action} change (no executor is registered)`);
-  if (typeof p.cluster !== 'string' || !isEcsName(p.cluster)) throw new UsageError(`"${String(p.cluster)}" is not a valid cluster name`);
+  if (!executorFor(p.action))
+    throw new UsageError(`the bot cannot make a ${p.action} change (no executor is registered)`);
+  if (typeof p.cluster !== 'string' || !isEcsName(p.cluster))
+    throw new UsageError(`"${String(p.cluster)}" is not a valid cluster name`);
   if (p.service !== undefined && (typeof p.service !== 'string' || !isEcsName(p.service))) {
     throw new UsageError(`"${String(p.service)}" is not a valid service name`);
   }
@@ -23,7 +25,8 @@ export function normaliseProposal(p: ChangeProposal): ChangeProposal {
     if (typeof p.reason !== 'string') throw new UsageError('the reason must be text');
     // eslint-disable-next-line no-control-regex
     reason = p.reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-    if (reason.length > MAX_REASON_CHARS) throw new UsageError(`the reason is ${reason.length} characters; keep it under ${MAX_REASON_CHARS}`);
+    if (reason.length > MAX_REASON_CHARS)
+      throw new UsageError(`the reason is ${reason.length} characters; keep it under ${MAX_REASON_CHARS}`);
     if (reason === '') reason = undefined;
   }
   const out: ChangeProposal = { ...p, reason };
@@ -35,7 +38,13 @@ function targetOf(p: ChangeProposal): string {
   return p.service ? `${p.cluster}/${p.service}` : p.cluster;
 }
 
-async function refuse(ctx: AppContext, p: ChangeProposal, who: Requester, message: string, plan?: ChangePlan): Promise<never> {
+async function refuse(
+  ctx: AppContext,
+  p: ChangeProposal,
+  who: Requester,
+  message: string,
+  plan?: ChangePlan,
+): Promise<never> {
   ctx.metrics.approvals.inc({ action: p.action, outcome: 'refused' });
   try {
     await ctx.store.audit.record({
@@ -111,7 +120,13 @@ export async function requestChange(
   const msg = renderChangeCard(cardView(req));
   let ts: string | undefined;
   try {
-    const res = await ctx.slack.chat.postMessage({ channel: who.channelId, thread_ts: who.threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false });
+    const res = await ctx.slack.chat.postMessage({
+      channel: who.channelId,
+      thread_ts: who.threadTs,
+      text: msg.text,
+      blocks: msg.blocks,
+      unfurl_links: false,
+    });
     ts = res.ts;
   } catch (err) {
     const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
@@ -128,7 +143,13 @@ export async function requestChange(
   await auditRequest(ctx, req, 'requested', {
     actor: who.userId,
     after: plan.requested.value,
-    detail: { summary: plan.summary, effects: plan.effects, warnings: plan.warnings, reason: p.reason, expiresAt: req.expiresAt },
+    detail: {
+      summary: plan.summary,
+      effects: plan.effects,
+      warnings: plan.warnings,
+      reason: p.reason,
+      expiresAt: req.expiresAt,
+    },
   });
   ctx.logger.info({ requestId: id, action: p.action, target: plan.target, requester: who.userId }, 'change requested');
   return { requestId: id, plan };

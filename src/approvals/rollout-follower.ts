@@ -22,7 +22,14 @@ export async function readProgress(ctx: AppContext, f: FollowUp): Promise<Rollou
   const ecs = new EcsReader(ctx.aws.ecs);
   if (f.kind === 'service') {
     const s = await ecs.getService(f.cluster, f.service);
-    return { kind: 'service', target: `${f.cluster}/${f.service}`, desired: f.desired, desiredNow: s.desired, running: s.running, pending: s.pending };
+    return {
+      kind: 'service',
+      target: `${f.cluster}/${f.service}`,
+      desired: f.desired,
+      desiredNow: s.desired,
+      running: s.running,
+      pending: s.pending,
+    };
   }
   const [group, cluster, instances] = await Promise.all([
     new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs).describeGroup(f.group),
@@ -50,7 +57,7 @@ export function isReached(p: RolloutProgress): boolean {
 function timeoutHint(f: FollowUp): string {
   return f.kind === 'service'
     ? `Tasks that stay PENDING usually lack CPU or memory on the instances: check \`/ecs status ${f.cluster}/${f.service}\` and the service events.`
-    : 'Instances that do not register usually lack the ECS agent config (ECS_CLUSTER in user data) or the instance role: check the group\'s activity history.';
+    : "Instances that do not register usually lack the ECS agent config (ECS_CLUSTER in user data) or the instance role: check the group's activity history.";
 }
 
 /** One poll of one leased rollout: posts a line when progress changed, and the final line when it ends. */
@@ -64,7 +71,11 @@ export async function followOnce(ctx: AppContext, r: Rollout, owner: string, int
     ctx.logger.warn({ rolloutId: r.id, error: (err as Error).message }, 'rollout poll failed');
     if (now() >= r.deadlineAt) {
       if (await ctx.store.rollouts.finish(r.id, owner, 'timed-out', now())) {
-        await postInThread(ctx, where, rolloutTimeoutLine(undefined, r.deadlineAt - r.startedAt, `The last check failed: ${(err as Error).message}`));
+        await postInThread(
+          ctx,
+          where,
+          rolloutTimeoutLine(undefined, r.deadlineAt - r.startedAt, `The last check failed: ${(err as Error).message}`),
+        );
       }
     } else {
       await ctx.store.rollouts.progress(r.id, owner, { nextPollAt: now() + intervalMs });
@@ -91,7 +102,12 @@ export async function followOnce(ctx: AppContext, r: Rollout, owner: string, int
   }
   const line = rolloutProgressLine(p);
   const changed = line !== r.lastProgress;
-  if (await ctx.store.rollouts.progress(r.id, owner, { lastProgress: changed ? line : undefined, nextPollAt: now() + intervalMs })) {
+  if (
+    await ctx.store.rollouts.progress(r.id, owner, {
+      lastProgress: changed ? line : undefined,
+      nextPollAt: now() + intervalMs,
+    })
+  ) {
     if (changed) await postInThread(ctx, where, line);
   }
 }

@@ -7,7 +7,13 @@ import type { AppContext } from '../context';
  */
 export type ChangeAction = 'scale-service' | 'scale-instances' | 'container-insights' | 'alarm-create' | 'alarm-delete';
 
-export const CHANGE_ACTIONS: readonly ChangeAction[] = ['scale-service', 'scale-instances', 'container-insights', 'alarm-create', 'alarm-delete'];
+export const CHANGE_ACTIONS: readonly ChangeAction[] = [
+  'scale-service',
+  'scale-instances',
+  'container-insights',
+  'alarm-create',
+  'alarm-delete',
+];
 
 export type InsightsValue = 'enabled' | 'enhanced' | 'disabled';
 

@@ -58,7 +58,11 @@ export function groupNameFromArn(arn: string): string {
 }
 
 function toGroup(g: AutoScalingGroup): AsgInfo {
-  const instances = (g.Instances ?? []).map((i) => ({ id: i.InstanceId ?? '', lifecycle: String(i.LifecycleState ?? 'Unknown'), health: i.HealthStatus }));
+  const instances = (g.Instances ?? []).map((i) => ({
+    id: i.InstanceId ?? '',
+    lifecycle: String(i.LifecycleState ?? 'Unknown'),
+    health: i.HealthStatus,
+  }));
   return {
     name: g.AutoScalingGroupName ?? '',
     arn: g.AutoScalingGroupARN ?? '',
@@ -114,7 +118,11 @@ export class AutoScalingReader {
         this.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: batch, MaxRecords: 50 })),
       ),
     );
-    return [...new Set(pages.flatMap((p) => (p.AutoScalingInstances ?? []).map((i) => i.AutoScalingGroupName ?? '')).filter(Boolean))];
+    return [
+      ...new Set(
+        pages.flatMap((p) => (p.AutoScalingInstances ?? []).map((i) => i.AutoScalingGroupName ?? '')).filter(Boolean),
+      ),
+    ];
   }
 
   /**

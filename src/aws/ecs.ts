@@ -50,7 +50,9 @@ export class EcsReader {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const out = await awsCall('ecs:ListClusters', () => this.ecs.send(new ListClustersCommand({ nextToken, maxResults: 100 })));
+      const out = await awsCall('ecs:ListClusters', () =>
+        this.ecs.send(new ListClustersCommand({ nextToken, maxResults: 100 })),
+      );
       arns.push(...(out.clusterArns ?? []));
       nextToken = out.nextToken;
     } while (nextToken);
@@ -65,7 +67,9 @@ export class EcsReader {
   async describeClusters(names?: string[]): Promise<{ clusters: ClusterSummary[]; missing: string[] }> {
     const wanted = names ?? (await this.listClusterArns());
     const batches = await mapLimit(chunk(wanted, 100), this.concurrency, (batch) =>
-      awsCall('ecs:DescribeClusters', () => this.ecs.send(new DescribeClustersCommand({ clusters: batch, include: ['SETTINGS', 'STATISTICS'] }))),
+      awsCall('ecs:DescribeClusters', () =>
+        this.ecs.send(new DescribeClustersCommand({ clusters: batch, include: ['SETTINGS', 'STATISTICS'] })),
+      ),
     );
     return {
       clusters: batches.flatMap((b) => (b.clusters ?? []).filter((c) => c.status !== 'INACTIVE').map(toCluster)),
@@ -87,7 +91,9 @@ export class EcsReader {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const out = await awsCall('ecs:ListServices', () => this.ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 })));
+      const out = await awsCall('ecs:ListServices', () =>
+        this.ecs.send(new ListServicesCommand({ cluster, nextToken, maxResults: 100 })),
+      );
       arns.push(...(out.serviceArns ?? []));
       nextToken = out.nextToken;
     } while (nextToken);
@@ -95,13 +101,18 @@ export class EcsReader {
   }
 
   /** Describes services in batches of 10 (the API limit), in parallel. All services when `names` is omitted. */
-  async describeServices(cluster: string, names?: string[]): Promise<{ services: ServiceSummary[]; missing: string[] }> {
+  async describeServices(
+    cluster: string,
+    names?: string[],
+  ): Promise<{ services: ServiceSummary[]; missing: string[] }> {
     const wanted = names ?? (await this.listServiceArns(cluster));
     const batches = await mapLimit(chunk(wanted, 10), this.concurrency, (batch) =>
       awsCall('ecs:DescribeServices', () => this.ecs.send(new DescribeServicesCommand({ cluster, services: batch }))),
     );
     return {
-      services: batches.flatMap((b) => (b.services ?? []).filter((s) => s.status !== 'INACTIVE').map((s) => toService(s, cluster))),
+      services: batches.flatMap((b) =>
+        (b.services ?? []).filter((s) => s.status !== 'INACTIVE').map((s) => toService(s, cluster)),
+      ),
       missing: batches.flatMap((b) => (b.failures ?? []).map((f) => arnName(f.arn ?? ''))),
     };
   }
@@ -127,18 +138,31 @@ export class EcsReader {
       nextToken = out.nextToken;
     } while (nextToken);
     const batches = await mapLimit(chunk(arns, 100), this.concurrency, (batch) =>
-      awsCall('ecs:DescribeContainerInstances', () => this.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: batch }))),
+      awsCall('ecs:DescribeContainerInstances', () =>
+        this.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: batch })),
+      ),
     );
     return batches.flatMap((b) => (b.containerInstances ?? []).map(toInstance));
   }
 
   /** Tasks of a cluster (optionally one service), RUNNING by default or STOPPED, described in batches of 100. */
-  async listTasks(cluster: string, o: { service?: string; desiredStatus?: 'RUNNING' | 'STOPPED'; max?: number } = {}): Promise<TaskInfo[]> {
+  async listTasks(
+    cluster: string,
+    o: { service?: string; desiredStatus?: 'RUNNING' | 'STOPPED'; max?: number } = {},
+  ): Promise<TaskInfo[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
       const out = await awsCall('ecs:ListTasks', () =>
-        this.ecs.send(new ListTasksCommand({ cluster, serviceName: o.service, desiredStatus: o.desiredStatus ?? 'RUNNING', nextToken, maxResults: 100 })),
+        this.ecs.send(
+          new ListTasksCommand({
+            cluster,
+            serviceName: o.service,
+            desiredStatus: o.desiredStatus ?? 'RUNNING',
+            nextToken,
+            maxResults: 100,
+          }),
+        ),
       );
       arns.push(...(out.taskArns ?? []));
       nextToken = out.nextToken;
@@ -155,9 +179,9 @@ export class EcsReader {
     const key = taskDefRef(ref);
     let p = this.taskDefs.get(key);
     if (!p) {
-      p = awsCall('ecs:DescribeTaskDefinition', () => this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: key }))).then((o) =>
-        toTaskDef(o.taskDefinition ?? {}),
-      );
+      p = awsCall('ecs:DescribeTaskDefinition', () =>
+        this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: key })),
+      ).then((o) => toTaskDef(o.taskDefinition ?? {}));
       p.catch(() => this.taskDefs.delete(key));
       if (this.taskDefs.size > 500) this.taskDefs.clear();
       this.taskDefs.set(key, p);
@@ -195,7 +219,11 @@ function toService(s: Service, cluster: string): ServiceSummary {
     running: s.runningCount ?? 0,
     pending: s.pendingCount ?? 0,
     launchType: s.launchType,
-    capacityProviderStrategy: (s.capacityProviderStrategy ?? []).map((c) => ({ capacityProvider: c.capacityProvider ?? '', weight: c.weight, base: c.base })),
+    capacityProviderStrategy: (s.capacityProviderStrategy ?? []).map((c) => ({
+      capacityProvider: c.capacityProvider ?? '',
+      weight: c.weight,
+      base: c.base,
+    })),
     taskDefinition: taskDefRef(s.taskDefinition ?? ''),
     deployments: (s.deployments ?? []).map((d) => ({
       id: d.id ?? '',
@@ -213,7 +241,10 @@ function toService(s: Service, cluster: string): ServiceSummary {
     events: (s.events ?? []).map((e) => ({ id: e.id ?? '', at: ms(e.createdAt) ?? 0, message: e.message ?? '' })),
     createdAt: ms(s.createdAt),
     circuitBreaker: s.deploymentConfiguration?.deploymentCircuitBreaker
-      ? { enable: !!s.deploymentConfiguration.deploymentCircuitBreaker.enable, rollback: !!s.deploymentConfiguration.deploymentCircuitBreaker.rollback }
+      ? {
+          enable: !!s.deploymentConfiguration.deploymentCircuitBreaker.enable,
+          rollback: !!s.deploymentConfiguration.deploymentCircuitBreaker.rollback,
+        }
       : undefined,
   };
 }
@@ -257,7 +288,13 @@ function toTask(t: Task): TaskInfo {
     stoppedAt: ms(t.stoppedAt),
     stopCode: t.stopCode,
     stoppedReason: t.stoppedReason,
-    containers: (t.containers ?? []).map((c) => ({ name: c.name ?? '', lastStatus: c.lastStatus, exitCode: c.exitCode, reason: c.reason, health: c.healthStatus })),
+    containers: (t.containers ?? []).map((c) => ({
+      name: c.name ?? '',
+      lastStatus: c.lastStatus,
+      exitCode: c.exitCode,
+      reason: c.reason,
+      health: c.healthStatus,
+    })),
     containerInstanceId: t.containerInstanceArn ? arnName(t.containerInstanceArn) : undefined,
   };
 }

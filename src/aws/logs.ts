@@ -44,7 +44,10 @@ export interface StartQueryInput {
 /** The log group does not exist (for Container Insights: the setting is off or the cluster name is wrong). */
 export class LogGroupNotFoundError extends AwsError {
   readonly reason = 'log_group_not_found';
-  constructor(readonly logGroupName: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly logGroupName: string,
+    options?: { cause?: unknown },
+  ) {
     super(`log group ${logGroupName} does not exist`, 'StartQuery', options);
     this.name = 'LogGroupNotFoundError';
   }
@@ -52,7 +55,10 @@ export class LogGroupNotFoundError extends AwsError {
 
 /** Logs Insights rejected the query text; `detail` is AWS's explanation (safe to show, escape it). */
 export class MalformedQueryError extends UsageError {
-  constructor(readonly detail: string, usage?: string) {
+  constructor(
+    readonly detail: string,
+    usage?: string,
+  ) {
     super(`Logs Insights cannot parse the query: ${detail}`, usage);
     this.name = 'MalformedQueryError';
   }
@@ -157,7 +163,8 @@ export class LogsInsights {
         const name = errName(err);
         if (name === 'ResourceNotFoundException') throw new LogGroupNotFoundError(input.logGroupName, { cause: err });
         if (name === 'MalformedQueryException') {
-          const detail = (err as { queryCompileError?: { message?: string } }).queryCompileError?.message ?? awsMessage(err);
+          const detail =
+            (err as { queryCompileError?: { message?: string } }).queryCompileError?.message ?? awsMessage(err);
           throw new MalformedQueryError(detail);
         }
         if (name === 'LimitExceededException') {

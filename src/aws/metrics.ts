@@ -1,4 +1,9 @@
-import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import { mapLimit } from './batch';
 import { awsCall } from './errors';
 
@@ -195,9 +200,18 @@ export function targetKey(t: Pick<UtilisationTarget, 'cluster' | 'service'>): st
 type Part = 'cpu' | 'cpuRes' | 'mem' | 'memRes' | 'cpuPct' | 'memPct' | 'cpuReservation' | 'memReservation';
 
 function requestsFor(t: UtilisationTarget, period: number, stat = 'Average'): MetricRequest[] {
-  const dims: Record<string, string> = t.service ? { ClusterName: t.cluster, ServiceName: t.service } : { ClusterName: t.cluster };
+  const dims: Record<string, string> = t.service
+    ? { ClusterName: t.cluster, ServiceName: t.service }
+    : { ClusterName: t.cluster };
   const k = targetKey(t);
-  const m = (part: Part, namespace: string, metricName: string): MetricRequest => ({ key: `${k}#${part}`, namespace, metricName, dimensions: dims, stat, period });
+  const m = (part: Part, namespace: string, metricName: string): MetricRequest => ({
+    key: `${k}#${part}`,
+    namespace,
+    metricName,
+    dimensions: dims,
+    stat,
+    period,
+  });
   const reqs: MetricRequest[] = t.insights
     ? [
         m('cpu', 'ECS/ContainerInsights', 'CpuUtilized'),
@@ -223,9 +237,13 @@ export function ratioSeries(a: MetricPoint[], b: MetricPoint[]): MetricPoint[] {
   return out;
 }
 
-const last = (ps: MetricPoint[] | undefined): number | undefined => (ps && ps.length > 0 ? ps[ps.length - 1].value : undefined);
+const last = (ps: MetricPoint[] | undefined): number | undefined =>
+  ps && ps.length > 0 ? ps[ps.length - 1].value : undefined;
 
-function seriesPair(t: UtilisationTarget, got: Map<string, MetricSeries>): { cpu: MetricPoint[]; memory: MetricPoint[]; complete: boolean } {
+function seriesPair(
+  t: UtilisationTarget,
+  got: Map<string, MetricSeries>,
+): { cpu: MetricPoint[]; memory: MetricPoint[]; complete: boolean } {
   const k = targetKey(t);
   const g = (part: Part) => got.get(`${k}#${part}`);
   const parts: Part[] = t.insights ? ['cpu', 'cpuRes', 'mem', 'memRes'] : ['cpuPct', 'memPct'];
@@ -249,7 +267,11 @@ export class EcsMetrics {
    * calls as possible. Looks back `lookbackMs` (default 10 min) at 1-minute resolution and keeps the
    * newest datapoint, since the current minute may not be published yet.
    */
-  async latest(targets: UtilisationTarget[], now: number, lookbackMs = 10 * 60_000): Promise<Map<string, UtilisationNow>> {
+  async latest(
+    targets: UtilisationTarget[],
+    now: number,
+    lookbackMs = 10 * 60_000,
+  ): Promise<Map<string, UtilisationNow>> {
     const period = 60;
     const end = Math.floor(now / 60_000) * 60_000;
     const window = { start: end - lookbackMs, end };
@@ -273,7 +295,12 @@ export class EcsMetrics {
   }
 
   /** CPU and memory utilisation over the last `windowMs` (default 1 h) at `periodSeconds` resolution. */
-  async history(t: UtilisationTarget, now: number, windowMs = 3_600_000, periodSeconds = 60): Promise<UtilisationHistory> {
+  async history(
+    t: UtilisationTarget,
+    now: number,
+    windowMs = 3_600_000,
+    periodSeconds = 60,
+  ): Promise<UtilisationHistory> {
     const end = Math.floor(now / 60_000) * 60_000;
     const window = { start: end - windowMs, end };
     const got = await this.reader.fetch(requestsFor({ ...t, reservation: false }, periodSeconds), window);
@@ -281,4 +308,3 @@ export class EcsMetrics {
     return { source: t.insights ? 'container-insights' : 'aws-ecs', window, periodSeconds, ...pair };
   }
 }
-

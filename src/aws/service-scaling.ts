@@ -34,18 +34,33 @@ export async function describeServiceScaling(
 ): Promise<ServiceScaling | undefined> {
   const resourceId = serviceResourceId(cluster, service);
   const targets = await awsCall('application-autoscaling:DescribeScalableTargets', () =>
-    client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId], ScalableDimension: 'ecs:service:DesiredCount' })),
+    client.send(
+      new DescribeScalableTargetsCommand({
+        ServiceNamespace: 'ecs',
+        ResourceIds: [resourceId],
+        ScalableDimension: 'ecs:service:DesiredCount',
+      }),
+    ),
   );
   const t = (targets.ScalableTargets ?? []).find((x) => x.ResourceId === resourceId);
   if (!t) return undefined;
   const policies = await awsCall('application-autoscaling:DescribeScalingPolicies', () =>
-    client.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: resourceId, ScalableDimension: 'ecs:service:DesiredCount' })),
+    client.send(
+      new DescribeScalingPoliciesCommand({
+        ServiceNamespace: 'ecs',
+        ResourceId: resourceId,
+        ScalableDimension: 'ecs:service:DesiredCount',
+      }),
+    ),
   );
   const s = t.SuspendedState;
   return {
     min: t.MinCapacity ?? 0,
     max: t.MaxCapacity ?? 0,
     suspended: !!(s?.DynamicScalingInSuspended && s?.DynamicScalingOutSuspended),
-    policies: (policies.ScalingPolicies ?? []).map((p) => ({ name: p.PolicyName ?? '', type: String(p.PolicyType ?? '') })),
+    policies: (policies.ScalingPolicies ?? []).map((p) => ({
+      name: p.PolicyName ?? '',
+      type: String(p.PolicyType ?? ''),
+    })),
   };
 }

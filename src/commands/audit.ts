@@ -17,11 +17,13 @@ export const auditCommand: Subcommand = {
     const requestId = inv.args.flags.request;
     let n = requestId === undefined ? 10 : AUDIT_MAX;
     if (words[0] !== undefined) {
-      if (!/^\d{1,4}$/.test(words[0]) || Number(words[0]) < 1) throw new UsageError(`n must be a whole number from 1 to ${AUDIT_MAX}, got "${words[0]}"`, AUDIT_USAGE);
+      if (!/^\d{1,4}$/.test(words[0]) || Number(words[0]) < 1)
+        throw new UsageError(`n must be a whole number from 1 to ${AUDIT_MAX}, got "${words[0]}"`, AUDIT_USAGE);
       n = Math.min(Number(words[0]), AUDIT_MAX);
     }
     if (requestId !== undefined) {
-      if (typeof requestId !== 'string' || !/^[A-Za-z0-9_-]{6,40}$/.test(requestId)) throw new UsageError('--request takes a request id as shown on the card', AUDIT_USAGE);
+      if (typeof requestId !== 'string' || !/^[A-Za-z0-9_-]{6,40}$/.test(requestId))
+        throw new UsageError('--request takes a request id as shown on the card', AUDIT_USAGE);
       const entries = (await ctx.store.audit.forRequest(requestId)).reverse().slice(0, n);
       await inv.respond(renderAuditLog(entries, { requested: n, requestId }));
       return;

@@ -24,7 +24,7 @@ const VERBS: Record<string, InsightsValue> = {
 export const insightsCommand: Subcommand = {
   name: 'insights',
   usage: INSIGHTS_USAGE,
-  summary: 'Show a cluster\'s Container Insights setting, or request enable / enhanced / disable (an approver approves)',
+  summary: "Show a cluster's Container Insights setting, or request enable / enhanced / disable (an approver approves)",
   flags: { reason: 'string', 'dry-run': 'boolean' },
   async run(inv, ctx) {
     const words = inv.args.positional;
@@ -32,12 +32,14 @@ export const insightsCommand: Subcommand = {
     let cluster: string | undefined;
     let verb: string | undefined;
     if (words.length === 2) [cluster, verb] = words;
-    else if (words.length === 1 && VERBS[words[0].toLowerCase()] && ctx.config.defaultCluster) [cluster, verb] = [ctx.config.defaultCluster, words[0]];
+    else if (words.length === 1 && VERBS[words[0].toLowerCase()] && ctx.config.defaultCluster)
+      [cluster, verb] = [ctx.config.defaultCluster, words[0]];
     else cluster = words[0] ?? ctx.config.defaultCluster;
     if (!cluster) throw new UsageError('name the cluster (ECS_DEFAULT_CLUSTER is not set)', INSIGHTS_USAGE);
     if (!isEcsName(cluster)) throw new UsageError(`"${cluster}" is not a valid cluster name`, INSIGHTS_USAGE);
     if (verb === undefined) {
-      if (inv.args.flags['dry-run'] || inv.args.flags.reason) throw new UsageError('say enable, enhanced or disable to request a change', INSIGHTS_USAGE);
+      if (inv.args.flags['dry-run'] || inv.args.flags.reason)
+        throw new UsageError('say enable, enhanced or disable to request a change', INSIGHTS_USAGE);
       await inv.respond(renderInsightsSetting(await new EcsReader(ctx.aws.ecs).getCluster(cluster)));
       return;
     }
@@ -45,9 +47,20 @@ export const insightsCommand: Subcommand = {
     if (!insights) throw new UsageError(`"${verb}" is not one of enable, enhanced, disable`, INSIGHTS_USAGE);
     const reason = typeof inv.args.flags.reason === 'string' ? inv.args.flags.reason : undefined;
     const dryRun = inv.args.flags['dry-run'] === true;
-    const { requestId, plan } = await requestChange(ctx, { action: 'container-insights', cluster, insights, reason }, { userId: inv.userId, channelId: inv.channelId }, { dryRun });
+    const { requestId, plan } = await requestChange(
+      ctx,
+      { action: 'container-insights', cluster, insights, reason },
+      { userId: inv.userId, channelId: inv.channelId },
+      { dryRun },
+    );
     if (dryRun) {
-      await inv.respond(renderDryRun(plan, { requestedBy: inv.userId, reason, command: `/ecs insights ${cluster} ${verb.toLowerCase()}` }));
+      await inv.respond(
+        renderDryRun(plan, {
+          requestedBy: inv.userId,
+          reason,
+          command: `/ecs insights ${cluster} ${verb.toLowerCase()}`,
+        }),
+      );
       return;
     }
     await inv.respond({ response_type: 'ephemeral', text: requestPostedText(plan, requestId as string) });

@@ -128,7 +128,11 @@ function fromEcsArn(word: string): { cluster?: string; service?: string } | unde
 }
 
 function checkEcsName(what: 'cluster' | 'service', name: string, usage: string): string {
-  if (!isEcsName(name)) throw new UsageError(`"${name.slice(0, 80)}" is not a valid ${what} name (letters, digits, - and _, up to 255)`, usage);
+  if (!isEcsName(name))
+    throw new UsageError(
+      `"${name.slice(0, 80)}" is not a valid ${what} name (letters, digits, - and _, up to 255)`,
+      usage,
+    );
   return name;
 }
 
@@ -139,7 +143,8 @@ function checkEcsName(what: 'cluster' | 'service', name: string, usage: string):
  */
 export function parseTargetWords(words: string[], usage: string): TargetWords {
   if (words.length === 0) return {};
-  if (words.length > 2) throw new UsageError(`too many names (${words.length}); give a cluster and at most one service`, usage);
+  if (words.length > 2)
+    throw new UsageError(`too many names (${words.length}); give a cluster and at most one service`, usage);
   let cluster: string | undefined;
   let service: string | undefined;
   const arn = fromEcsArn(words[0]);
@@ -149,7 +154,8 @@ export function parseTargetWords(words: string[], usage: string): TargetWords {
   } else if (words[0].includes('/')) {
     if (words.length === 2) throw new UsageError('give either cluster/service or cluster service, not both', usage);
     const parts = words[0].split('/');
-    if (parts.length > 2) throw new UsageError(`"${words[0].slice(0, 80)}" has more than one "/"; use cluster/service`, usage);
+    if (parts.length > 2)
+      throw new UsageError(`"${words[0].slice(0, 80)}" has more than one "/"; use cluster/service`, usage);
     cluster = parts[0] || undefined;
     service = parts[1] || undefined;
     if (!cluster && !service) throw new UsageError('name a cluster or a service', usage);

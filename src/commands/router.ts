@@ -76,7 +76,10 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
       refusedUnlogged += 1;
       const now = ctx.clock.now();
       if (now - refusalLoggedAt >= 10_000) {
-        ctx.logger.warn({ subcommand: sub.name, user: command.user_id, load: gate.load, refused: refusedUnlogged }, 'commands refused: the bot is saturated (count since the last such line)');
+        ctx.logger.warn(
+          { subcommand: sub.name, user: command.user_id, load: gate.load, refused: refusedUnlogged },
+          'commands refused: the bot is saturated (count since the last such line)',
+        );
         refusalLoggedAt = now;
         refusedUnlogged = 0;
       }

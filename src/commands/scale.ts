@@ -6,21 +6,25 @@ import { renderDryRun, requestPostedText } from '../slack/render/change-request'
 import { isEcsName, type ParsedArgs } from './parse';
 import type { Subcommand } from './types';
 
-export const SCALE_USAGE = 'scale service <cluster>/<service> <count> | scale instances <cluster> <count> [--reason "…"] [--dry-run]';
+export const SCALE_USAGE =
+  'scale service <cluster>/<service> <count> | scale instances <cluster> <count> [--reason "…"] [--dry-run]';
 
 function count(word: string | undefined): number {
   if (word === undefined) throw new UsageError('the count is missing', SCALE_USAGE);
-  if (!/^\d{1,6}$/.test(word)) throw new UsageError(`the count must be a whole number of 0 or more, got "${word}"`, SCALE_USAGE);
+  if (!/^\d{1,6}$/.test(word))
+    throw new UsageError(`the count must be a whole number of 0 or more, got "${word}"`, SCALE_USAGE);
   return Number(word);
 }
 
 function name(word: string, what: string): string {
-  if (!isEcsName(word)) throw new UsageError(`"${word}" is not a valid ${what} name (letters, digits, - and _)`, SCALE_USAGE);
+  if (!isEcsName(word))
+    throw new UsageError(`"${word}" is not a valid ${what} name (letters, digits, - and _)`, SCALE_USAGE);
   return word;
 }
 
 function defaultCluster(ctx: AppContext): string {
-  if (!ctx.config.defaultCluster) throw new UsageError('name the cluster (ECS_DEFAULT_CLUSTER is not set)', SCALE_USAGE);
+  if (!ctx.config.defaultCluster)
+    throw new UsageError('name the cluster (ECS_DEFAULT_CLUSTER is not set)', SCALE_USAGE);
   return ctx.config.defaultCluster;
 }
 
@@ -47,7 +51,13 @@ export function parseScale(args: ParsedArgs, ctx: AppContext): ChangeProposal {
     } else {
       throw new UsageError('name the service and the count: scale service <cluster>/<service> <count>', SCALE_USAGE);
     }
-    return { action: 'scale-service', cluster: name(cluster, 'cluster'), service: name(service, 'service'), desired: count(n), reason };
+    return {
+      action: 'scale-service',
+      cluster: name(cluster, 'cluster'),
+      service: name(service, 'service'),
+      desired: count(n),
+      reason,
+    };
   }
   if (['instances', 'instance', 'nodes', 'capacity'].includes(kind)) {
     if (rest.length > 2) throw new UsageError(`unexpected "${rest.slice(2).join(' ')}"`, SCALE_USAGE);
@@ -68,14 +78,21 @@ export function commandLine(p: ChangeProposal): string {
 export const scaleCommand: Subcommand = {
   name: 'scale',
   usage: SCALE_USAGE,
-  summary: 'Request a new desired count for a service or the cluster\'s instances (an approver approves)',
+  summary: "Request a new desired count for a service or the cluster's instances (an approver approves)",
   flags: { reason: 'string', 'dry-run': 'boolean' },
   async run(inv, ctx) {
     const proposal = parseScale(inv.args, ctx);
     const dryRun = inv.args.flags['dry-run'] === true;
-    const { requestId, plan } = await requestChange(ctx, proposal, { userId: inv.userId, channelId: inv.channelId }, { dryRun });
+    const { requestId, plan } = await requestChange(
+      ctx,
+      proposal,
+      { userId: inv.userId, channelId: inv.channelId },
+      { dryRun },
+    );
     if (dryRun) {
-      await inv.respond(renderDryRun(plan, { requestedBy: inv.userId, reason: proposal.reason, command: commandLine(proposal) }));
+      await inv.respond(
+        renderDryRun(plan, { requestedBy: inv.userId, reason: proposal.reason, command: commandLine(proposal) }),
+      );
       return;
     }
     await inv.respond({ response_type: 'ephemeral', text: requestPostedText(plan, requestId as string) });

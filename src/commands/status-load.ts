@@ -62,7 +62,11 @@ export async function loadOverview(d: StatusDeps): Promise<OverviewView> {
 
 export async function loadCluster(d: StatusDeps, name: string): Promise<ClusterView> {
   const at = d.clock.now();
-  const first = await Promise.allSettled([d.ecs.getCluster(name), d.ecs.listServiceArns(name), d.ecs.listContainerInstances(name)] as const);
+  const first = await Promise.allSettled([
+    d.ecs.getCluster(name),
+    d.ecs.listServiceArns(name),
+    d.ecs.listContainerInstances(name),
+  ] as const);
   firstRejection(first);
   const [cluster, serviceArns, instances] = first.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
     ClusterSummary,
@@ -74,9 +78,18 @@ export async function loadCluster(d: StatusDeps, name: string): Promise<ClusterV
   const [services, util] = await Promise.all([
     d.ecs.describeServices(cluster.name, serviceArns),
     d.metrics
-      .latest([{ cluster: cluster.name, insights }, ...names.map((service) => ({ cluster: cluster.name, service, insights }))], at)
+      .latest(
+        [
+          { cluster: cluster.name, insights },
+          ...names.map((service) => ({ cluster: cluster.name, service, insights })),
+        ],
+        at,
+      )
       .then((m) => ({ m, error: undefined as string | undefined }))
-      .catch((err: unknown) => ({ m: new Map<string, UtilisationNow>(), error: metricsProblem(err, d.log, 'service utilisation') })),
+      .catch((err: unknown) => ({
+        m: new Map<string, UtilisationNow>(),
+        error: metricsProblem(err, d.log, 'service utilisation'),
+      })),
   ]);
   const serviceUtil = new Map<string, UtilisationNow>();
   for (const s of services.services) {
@@ -96,14 +109,20 @@ export async function loadCluster(d: StatusDeps, name: string): Promise<ClusterV
 
 export async function loadService(d: StatusDeps, clusterName: string, serviceName: string): Promise<ServiceView> {
   const at = d.clock.now();
-  const first = await Promise.allSettled([d.ecs.getCluster(clusterName), d.ecs.getService(clusterName, serviceName)] as const);
+  const first = await Promise.allSettled([
+    d.ecs.getCluster(clusterName),
+    d.ecs.getService(clusterName, serviceName),
+  ] as const);
   firstRejection(first);
   const cluster = (first[0] as PromiseFulfilledResult<ClusterSummary>).value;
   const service = (first[1] as PromiseFulfilledResult<Awaited<ReturnType<EcsReader['getService']>>>).value;
   const insights = hasInsights(cluster);
   const [taskDef, tasks, history] = await Promise.all([
     d.ecs.describeTaskDefinition(service.taskDefinition).catch((err: unknown): TaskDefinitionInfo | undefined => {
-      d.log.warn({ err: { name: (err as Error).name, message: (err as Error).message } }, 'task definition unavailable');
+      d.log.warn(
+        { err: { name: (err as Error).name, message: (err as Error).message } },
+        'task definition unavailable',
+      );
       return undefined;
     }),
     d.ecs.listTasks(cluster.name, { service: service.name, max: MAX_TASKS_DESCRIBED }),
@@ -133,7 +152,11 @@ export type StatusAnswer =
  * One name without a slash: a cluster, or else (when a default cluster is set) a service of the
  * default cluster. Not found as either: one NotFoundError with the closest clusters and services.
  */
-export async function loadClusterOrService(d: StatusDeps, name: string, defaultCluster?: string): Promise<StatusAnswer> {
+export async function loadClusterOrService(
+  d: StatusDeps,
+  name: string,
+  defaultCluster?: string,
+): Promise<StatusAnswer> {
   try {
     return { kind: 'cluster', view: await loadCluster(d, name) };
   } catch (err) {

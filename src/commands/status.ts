@@ -18,7 +18,14 @@ import {
   type StatusMessage,
 } from '../slack/render/status';
 import { isEcsName, parseTargetWords } from './parse';
-import { loadCluster, loadClusterOrService, loadOverview, loadService, type StatusAnswer, type StatusDeps } from './status-load';
+import {
+  loadCluster,
+  loadClusterOrService,
+  loadOverview,
+  loadService,
+  type StatusAnswer,
+  type StatusDeps,
+} from './status-load';
 import type { Subcommand } from './types';
 
 /**
@@ -48,7 +55,10 @@ export function parseStatusTarget(words: string[], defaultCluster?: string): Sta
   let cluster = t.cluster;
   if (!cluster) {
     if (!defaultCluster) {
-      throw new UsageError(`no cluster named for service "${(t.service ?? '').slice(0, 80)}", and no default cluster is set (ECS_DEFAULT_CLUSTER)`, STATUS_USAGE);
+      throw new UsageError(
+        `no cluster named for service "${(t.service ?? '').slice(0, 80)}", and no default cluster is set (ECS_DEFAULT_CLUSTER)`,
+        STATUS_USAGE,
+      );
     }
     cluster = defaultCluster;
   }
@@ -91,7 +101,8 @@ function subjectOf(a: StatusAnswer): string {
 function uploadProblem(err: unknown): string {
   const e = (err as { data?: { error?: string }; code?: string }) ?? {};
   const slackError = e.data?.error;
-  if (slackError === 'not_in_channel' || slackError === 'channel_not_found') return 'the bot is not in this channel; invite it with /invite';
+  if (slackError === 'not_in_channel' || slackError === 'channel_not_found')
+    return 'the bot is not in this channel; invite it with /invite';
   if (slackError === 'missing_scope') return 'the bot lacks the files:write scope';
   if (slackError) return `Slack answered ${slackError}`;
   if (e.code === 'slack_webapi_rate_limited_error') return 'Slack is rate-limiting uploads; try again in a minute';
@@ -107,7 +118,12 @@ export interface AnswerOptions {
 }
 
 /** Attaches the full tables (when the answer is summarised) to the channel, then answers. */
-export async function answerStatus(ctx: AppContext, a: StatusAnswer, o: AnswerOptions, respond: (m: RespondArguments) => Promise<unknown>): Promise<void> {
+export async function answerStatus(
+  ctx: AppContext,
+  a: StatusAnswer,
+  o: AnswerOptions,
+  respond: (m: RespondArguments) => Promise<unknown>,
+): Promise<void> {
   const files = filesFor(a);
   let attachment: Attachment = { ok: true };
   if (files.length > 0) {
@@ -115,23 +131,45 @@ export async function answerStatus(ctx: AppContext, a: StatusAnswer, o: AnswerOp
       await ctx.slack.filesUploadV2({
         channel_id: o.channelId,
         initial_comment: `Full status of ${subjectOf(a)} for ${mentionUser(o.userId)}`,
-        file_uploads: files.map((f) => ({ file: Buffer.from(f.content, 'utf8'), filename: f.filename, title: f.title })),
+        file_uploads: files.map((f) => ({
+          file: Buffer.from(f.content, 'utf8'),
+          filename: f.filename,
+          title: f.title,
+        })),
       });
     } catch (err) {
       attachment = { ok: false, reason: uploadProblem(err) };
-      o.log.warn({ err: { name: (err as Error).name, code: (err as { code?: string }).code, error: (err as { data?: { error?: string } }).data?.error } }, 'status file upload failed');
+      o.log.warn(
+        {
+          err: {
+            name: (err as Error).name,
+            code: (err as { code?: string }).code,
+            error: (err as { data?: { error?: string } }).data?.error,
+          },
+        },
+        'status file upload failed',
+      );
     }
   }
   const msg = render(a, attachment);
-  await respond({ response_type: o.responseType, ...(o.replaceOriginal === false ? { replace_original: false } : {}), text: msg.text, blocks: msg.blocks });
-  o.log.info({ status: a.kind, files: files.length, attached: attachment.ok, blocks: msg.blocks.length }, 'status answered');
+  await respond({
+    response_type: o.responseType,
+    ...(o.replaceOriginal === false ? { replace_original: false } : {}),
+    text: msg.text,
+    blocks: msg.blocks,
+  });
+  o.log.info(
+    { status: a.kind, files: files.length, attached: attachment.ok, blocks: msg.blocks.length },
+    'status answered',
+  );
 }
 
 export function statusSubcommand(deps: Omit<StatusDeps, 'log'>): Subcommand {
   return {
     name: 'status',
     usage: STATUS_USAGE,
-    summary: 'Every cluster; one cluster (services, capacity); or one service (`cluster/service`: deployments, tasks, utilisation). Only you see it unless --public',
+    summary:
+      'Every cluster; one cluster (services, capacity); or one service (`cluster/service`: deployments, tasks, utilisation). Only you see it unless --public',
     flags: { public: 'boolean' },
     async run(inv, ctx) {
       const target = parseStatusTarget(inv.args.positional, ctx.config.defaultCluster);
@@ -139,7 +177,12 @@ export function statusSubcommand(deps: Omit<StatusDeps, 'log'>): Subcommand {
       await answerStatus(
         ctx,
         answer,
-        { channelId: inv.channelId, userId: inv.userId, responseType: inv.args.flags.public === true ? 'in_channel' : 'ephemeral', log: inv.log },
+        {
+          channelId: inv.channelId,
+          userId: inv.userId,
+          responseType: inv.args.flags.public === true ? 'in_channel' : 'ephemeral',
+          log: inv.log,
+        },
         inv.respond,
       );
     },
@@ -178,7 +221,12 @@ export function alarmStatusTarget(v: AlarmStatusValue, defaultCluster?: string):
 }
 
 /** Shows the status of an alarm's service (or cluster) to whoever clicked, as an ephemeral reply. */
-export async function handleAlarmStatus(ctx: AppContext, deps: Omit<StatusDeps, 'log'>, body: BlockButtonAction, respond: RespondFn): Promise<void> {
+export async function handleAlarmStatus(
+  ctx: AppContext,
+  deps: Omit<StatusDeps, 'log'>,
+  body: BlockButtonAction,
+  respond: RespondFn,
+): Promise<void> {
   const ref = ctx.newId(4);
   const log = ctx.logger.child({ ref, user: body.user.id, action: ACTIONS.alarmStatus });
   const value = parseAlarmStatusValue(body.actions[0]?.value);
@@ -186,19 +234,34 @@ export async function handleAlarmStatus(ctx: AppContext, deps: Omit<StatusDeps, 
   const reply = (m: RespondArguments) => respond({ response_type: 'ephemeral', replace_original: false, ...m });
   if (!value) {
     log.warn('malformed status button value');
-    await reply({ text: ':x: This Status button carries an invalid cluster or service name. Use `/ecs status <cluster>/<service>` instead.' });
+    await reply({
+      text: ':x: This Status button carries an invalid cluster or service name. Use `/ecs status <cluster>/<service>` instead.',
+    });
     return;
   }
   try {
     const answer = await loadStatus({ ...deps, log }, alarmStatusTarget(value, ctx.config.defaultCluster));
-    await answerStatus(ctx, answer, { channelId: body.channel?.id ?? '', userId: body.user.id, responseType: 'ephemeral', replaceOriginal: false, log }, reply);
+    await answerStatus(
+      ctx,
+      answer,
+      {
+        channelId: body.channel?.id ?? '',
+        userId: body.user.id,
+        responseType: 'ephemeral',
+        replaceOriginal: false,
+        log,
+      },
+      reply,
+    );
   } catch (err) {
     if (err instanceof UserFacingError) {
       log.info({ err: { code: err.code, message: err.message } }, 'status button refused');
       await reply(renderError(err, undefined));
     } else {
       log.error({ err }, 'status button failed');
-      await reply({ text: `:warning: Something went wrong getting the status (ref ${ref}). The error is logged; try \`/ecs status\` or ask an admin.` });
+      await reply({
+        text: `:warning: Something went wrong getting the status (ref ${ref}). The error is logged; try \`/ecs status\` or ask an admin.`,
+      });
     }
   }
 }
@@ -216,12 +279,17 @@ export function statusFeature(ctx: AppContext): Feature {
     name: 'status',
     subcommands: [statusSubcommand(deps)],
     register(app: App) {
-      app.action<BlockButtonAction>({ action_id: ACTIONS.alarmStatus, type: 'block_actions' }, async ({ ack, body, respond }) => {
-        await ack();
-        await ctx.track(
-          handleAlarmStatus(ctx, deps, body, respond).catch((err: unknown) => ctx.logger.warn({ err }, 'status button reply failed')),
-        );
-      });
+      app.action<BlockButtonAction>(
+        { action_id: ACTIONS.alarmStatus, type: 'block_actions' },
+        async ({ ack, body, respond }) => {
+          await ack();
+          await ctx.track(
+            handleAlarmStatus(ctx, deps, body, respond).catch((err: unknown) =>
+              ctx.logger.warn({ err }, 'status button reply failed'),
+            ),
+          );
+        },
+      );
     },
   };
 }

@@ -26,7 +26,12 @@ import { diagnoseInjections, diagnosisWatcher, needsWatch, startWatch, WATCH_INT
 /** A second click on the same card's Diagnose within this window gets a pointer to the thread, not a second diagnosis. */
 export const CLICK_DEBOUNCE_MS = 30_000;
 
-export async function runDiagnosis(deps: Omit<DiagnoseDeps, 'log'>, log: Logger, cluster: string, service: string): Promise<Diagnosis> {
+export async function runDiagnosis(
+  deps: Omit<DiagnoseDeps, 'log'>,
+  log: Logger,
+  cluster: string,
+  service: string,
+): Promise<Diagnosis> {
   const started = process.hrtime.bigint();
   const input = await gatherEvidence({ ...deps, log }, cluster, service);
   const d = diagnose(input);
@@ -60,7 +65,8 @@ export function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand 
     name: 'diagnose',
     aliases: ['why'],
     usage: DIAGNOSE_USAGE,
-    summary: 'Why a service is short of tasks or unhealthy: findings with their evidence, and a fix to request. Only you see it unless --public',
+    summary:
+      'Why a service is short of tasks or unhealthy: findings with their evidence, and a fix to request. Only you see it unless --public',
     flags: { public: 'boolean' },
     async run(inv, ctx) {
       let d: Diagnosis;
@@ -73,7 +79,11 @@ export function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand 
       }
       count(ctx, 'command', d.healthy ? 'healthy' : 'problem');
       const msg = renderDiagnosis(d, { requestedBy: inv.userId });
-      await inv.respond({ response_type: inv.args.flags.public === true ? 'in_channel' : 'ephemeral', text: msg.text, blocks: msg.blocks });
+      await inv.respond({
+        response_type: inv.args.flags.public === true ? 'in_channel' : 'ephemeral',
+        text: msg.text,
+        blocks: msg.blocks,
+      });
     },
   };
 }
@@ -111,11 +121,14 @@ export async function handleDiagnoseButton(
 ): Promise<void> {
   const ref = ctx.newId(4);
   const log = ctx.logger.child({ ref, user: body.user.id, action: ACTIONS.alarmDiagnose });
-  const reply = (m: RespondArguments) => respond({ response_type: 'ephemeral', replace_original: false, ...m }).then(() => undefined);
+  const reply = (m: RespondArguments) =>
+    respond({ response_type: 'ephemeral', replace_original: false, ...m }).then(() => undefined);
   const value = parseDiagnoseButtonValue(body.actions[0]?.value);
   if (!value) {
     log.warn('malformed diagnose button value');
-    await reply({ text: `:x: This Diagnose button carries no valid cluster or service. Use ${code('/ecs diagnose <cluster>/<service>')} instead.` });
+    await reply({
+      text: `:x: This Diagnose button carries no valid cluster or service. Use ${code('/ecs diagnose <cluster>/<service>')} instead.`,
+    });
     return;
   }
   if (!value.c || !value.s) {
@@ -132,7 +145,9 @@ export async function handleDiagnoseButton(
   const key = `${channel}:${threadTs}:${value.c}/${value.s}`;
   const prior = debounce.claim(key, body.user.id, ctx.clock.now());
   if (prior) {
-    await reply({ text: `:hourglass_flowing_sand: ${mentionUser(prior.by)} asked for this diagnosis moments ago: it is in the thread.` });
+    await reply({
+      text: `:hourglass_flowing_sand: ${mentionUser(prior.by)} asked for this diagnosis moments ago: it is in the thread.`,
+    });
     return;
   }
   try {
@@ -147,7 +162,14 @@ export async function handleDiagnoseButton(
     const msg = renderDiagnosis(d, { requestedBy: body.user.id, threadTs, watching });
     let posted = false;
     try {
-      await ctx.slack.chat.postMessage({ channel, thread_ts: threadTs, text: msg.text, blocks: msg.blocks, unfurl_links: false, unfurl_media: false });
+      await ctx.slack.chat.postMessage({
+        channel,
+        thread_ts: threadTs,
+        text: msg.text,
+        blocks: msg.blocks,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       posted = true;
     } catch (err) {
       // The thread is the place, but the clicker must get the answer even when Slack refuses the post.
@@ -172,7 +194,9 @@ export async function handleDiagnoseButton(
       await reply(renderError(err, undefined));
     } else {
       log.error({ err }, 'diagnose button failed');
-      await reply({ text: `:warning: Something went wrong diagnosing ${code(`${value.c}/${value.s}`)} (ref ${ref}). The error is logged; try \`/ecs diagnose ${value.c}/${value.s}\`.` });
+      await reply({
+        text: `:warning: Something went wrong diagnosing ${code(`${value.c}/${value.s}`)} (ref ${ref}). The error is logged; try \`/ecs diagnose ${value.c}/${value.s}\`.`,
+      });
     }
   }
 }
@@ -196,12 +220,17 @@ export function diagnoseFeature(ctx: AppContext): Feature {
     name: 'diagnose',
     subcommands: [diagnoseSubcommand(deps)],
     register(app: App) {
-      app.action<BlockButtonAction>({ action_id: ACTIONS.alarmDiagnose, type: 'block_actions' }, async ({ ack, body, respond }) => {
-        await ack();
-        await ctx.track(
-          handleDiagnoseButton(ctx, deps, debounce, body, respond, intervalMs).catch((err: unknown) => ctx.logger.warn({ err }, 'diagnose button reply failed')),
-        );
-      });
+      app.action<BlockButtonAction>(
+        { action_id: ACTIONS.alarmDiagnose, type: 'block_actions' },
+        async ({ ack, body, respond }) => {
+          await ack();
+          await ctx.track(
+            handleDiagnoseButton(ctx, deps, debounce, body, respond, intervalMs).catch((err: unknown) =>
+              ctx.logger.warn({ err }, 'diagnose button reply failed'),
+            ),
+          );
+        },
+      );
     },
     workers: [diagnosisWatcher(ctx, deps.ecs, { owner, intervalMs })],
   };

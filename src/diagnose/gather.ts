@@ -54,7 +54,10 @@ function problem(err: unknown, what: string, log: Logger): string {
 
 export function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | undefined): AsgInfo {
   const ids = new Set(g.group.instances.map((i) => i.id));
-  const types = (instances ?? []).filter((i) => i.ec2InstanceId && ids.has(i.ec2InstanceId)).map((i) => i.instanceType).filter((t): t is string => !!t);
+  const types = (instances ?? [])
+    .filter((i) => i.ec2InstanceId && ids.has(i.ec2InstanceId))
+    .map((i) => i.instanceType)
+    .filter((t): t is string => !!t);
   return {
     name: g.group.name,
     min: g.group.min,
@@ -67,9 +70,16 @@ export function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | 
   };
 }
 
-export async function gatherEvidence(d: DiagnoseDeps, clusterName: string, serviceName: string): Promise<DiagnosisInput> {
+export async function gatherEvidence(
+  d: DiagnoseDeps,
+  clusterName: string,
+  serviceName: string,
+): Promise<DiagnosisInput> {
   const now = d.clock.now();
-  const first = await Promise.allSettled([d.ecs.getCluster(clusterName), d.ecs.getService(clusterName, serviceName)] as const);
+  const first = await Promise.allSettled([
+    d.ecs.getCluster(clusterName),
+    d.ecs.getService(clusterName, serviceName),
+  ] as const);
   firstRejection(first);
   const cluster = (first[0] as PromiseFulfilledResult<Awaited<ReturnType<EcsReader['getCluster']>>>).value;
   const service = (first[1] as PromiseFulfilledResult<Awaited<ReturnType<EcsReader['getService']>>>).value;
@@ -89,7 +99,10 @@ export async function gatherEvidence(d: DiagnoseDeps, clusterName: string, servi
     optional<TaskDefinitionInfo>('task definition', d.ecs.describeTaskDefinition(service.taskDefinition)),
     instancesP,
     optional<TaskInfo[]>('tasks', d.ecs.listTasks(cluster.name, { service: service.name, max: MAX_TASKS })),
-    optional<TaskInfo[]>('stopped tasks', d.ecs.listTasks(cluster.name, { service: service.name, desiredStatus: 'STOPPED', max: MAX_TASKS })),
+    optional<TaskInfo[]>(
+      'stopped tasks',
+      d.ecs.listTasks(cluster.name, { service: service.name, desiredStatus: 'STOPPED', max: MAX_TASKS }),
+    ),
     optional<UtilisationInfo | undefined>(
       'utilisation',
       d.metrics.latest([{ cluster: cluster.name, service: service.name, insights }], now).then((m) => {

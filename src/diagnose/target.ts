@@ -17,9 +17,14 @@ export function parseDiagnoseTarget(words: string[], defaultCluster?: string): D
   if (words.length === 0) throw new UsageError('name the service to diagnose', DIAGNOSE_USAGE);
   const t = parseTargetWords(words, DIAGNOSE_USAGE);
   const service = t.bare ?? t.service;
-  if (!service) throw new UsageError(`name a service of cluster "${(t.cluster ?? '').slice(0, 80)}" to diagnose`, DIAGNOSE_USAGE);
+  if (!service)
+    throw new UsageError(`name a service of cluster "${(t.cluster ?? '').slice(0, 80)}" to diagnose`, DIAGNOSE_USAGE);
   const cluster = t.cluster ?? defaultCluster;
-  if (!cluster) throw new UsageError(`no cluster named for service "${service.slice(0, 80)}", and no default cluster is set (ECS_DEFAULT_CLUSTER)`, DIAGNOSE_USAGE);
+  if (!cluster)
+    throw new UsageError(
+      `no cluster named for service "${service.slice(0, 80)}", and no default cluster is set (ECS_DEFAULT_CLUSTER)`,
+      DIAGNOSE_USAGE,
+    );
   return { cluster, service };
 }
 
@@ -35,7 +40,8 @@ export function parseDiagnoseButtonValue(raw: string | undefined): DiagnoseButto
   const v = decodeValue<Record<string, unknown>>(raw);
   if (!v) return undefined;
   const { k, c, s } = v;
-  const optionalName = (x: unknown) => x === undefined || x === null || x === '' || (typeof x === 'string' && isEcsName(x));
+  const optionalName = (x: unknown) =>
+    x === undefined || x === null || x === '' || (typeof x === 'string' && isEcsName(x));
   if (!optionalName(c) || !optionalName(s)) return undefined;
   if (k !== undefined && (typeof k !== 'string' || k.length > 512)) return undefined;
   return {

@@ -36,7 +36,12 @@ export function needsWatch(d: Pick<Diagnosis, 'counts'>): boolean {
   return d.counts.running < d.counts.desired || d.counts.pending > 0;
 }
 
-export async function startWatch(ctx: AppContext, d: Diagnosis, where: { channel: string; threadTs: string }, intervalMs: number): Promise<string> {
+export async function startWatch(
+  ctx: AppContext,
+  d: Diagnosis,
+  where: { channel: string; threadTs: string },
+  intervalMs: number,
+): Promise<string> {
   const now = ctx.clock.now();
   return ctx.store.diagnosisWatches.watch({
     cluster: d.cluster,
@@ -54,12 +59,21 @@ async function post(ctx: AppContext, w: DiagnosisWatch, text: string): Promise<v
   try {
     await ctx.slack.chat.postMessage({ channel: w.channel, thread_ts: w.threadTs, text, unfurl_links: false });
   } catch (err) {
-    ctx.logger.warn({ watch: w.id, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message }, 'watch line could not be posted');
+    ctx.logger.warn(
+      { watch: w.id, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message },
+      'watch line could not be posted',
+    );
   }
 }
 
 /** One poll of one leased watch. */
-export async function pollWatch(ctx: AppContext, ecs: EcsReader, w: DiagnosisWatch, owner: string, intervalMs: number): Promise<void> {
+export async function pollWatch(
+  ctx: AppContext,
+  ecs: EcsReader,
+  w: DiagnosisWatch,
+  owner: string,
+  intervalMs: number,
+): Promise<void> {
   const now = ctx.clock.now();
   let s;
   try {
@@ -75,13 +89,22 @@ export async function pollWatch(ctx: AppContext, ecs: EcsReader, w: DiagnosisWat
     return;
   }
   const seen = `${s.running} of ${s.desired} running, ${s.pending} pending`;
-  const view = { cluster: w.cluster, service: w.service, desired: s.desired, running: s.running, pending: s.pending, elapsedMs: now - w.startedAt };
+  const view = {
+    cluster: w.cluster,
+    service: w.service,
+    desired: s.desired,
+    running: s.running,
+    pending: s.pending,
+    elapsedMs: now - w.startedAt,
+  };
   if (s.running >= s.desired && s.pending === 0) {
-    if (await ctx.store.diagnosisWatches.finish(w.id, owner, 'recovered', now, seen)) await post(ctx, w, renderRecoveredLine(view));
+    if (await ctx.store.diagnosisWatches.finish(w.id, owner, 'recovered', now, seen))
+      await post(ctx, w, renderRecoveredLine(view));
     return;
   }
   if (now >= w.deadlineAt) {
-    if (await ctx.store.diagnosisWatches.finish(w.id, owner, 'expired', now, seen)) await post(ctx, w, renderWatchExpiredLine(view));
+    if (await ctx.store.diagnosisWatches.finish(w.id, owner, 'expired', now, seen))
+      await post(ctx, w, renderWatchExpiredLine(view));
     return;
   }
   await ctx.store.diagnosisWatches.reschedule(w.id, owner, now + intervalMs, seen);

@@ -22,7 +22,13 @@ export async function checkIdentity(aws: AwsClients, region: string): Promise<Ch
 }
 
 /** One cheap read call per service; pass when AWS answers it. */
-async function readCheck(id: string, name: string, action: string, region: string, call: () => Promise<string>): Promise<CheckResult> {
+async function readCheck(
+  id: string,
+  name: string,
+  action: string,
+  region: string,
+  call: () => Promise<string>,
+): Promise<CheckResult> {
   try {
     return result(id, name, 'pass', await call());
   } catch (err) {
@@ -48,19 +54,31 @@ export function clusterNameOf(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
-export async function checkEcs(aws: AwsClients, region: string): Promise<{ check: CheckResult; clusterArns?: string[] }> {
+export async function checkEcs(
+  aws: AwsClients,
+  region: string,
+): Promise<{ check: CheckResult; clusterArns?: string[] }> {
   const name = 'ECS read access';
   try {
     const arns = await listAllClusterArns(aws);
     if (arns.length === 0) {
       return {
-        check: result('aws.ecs', name, 'warn', `no ECS clusters in ${region}`, `Check AWS_REGION (${region}) is the region of your clusters.`),
+        check: result(
+          'aws.ecs',
+          name,
+          'warn',
+          `no ECS clusters in ${region}`,
+          `Check AWS_REGION (${region}) is the region of your clusters.`,
+        ),
         clusterArns: arns,
       };
     }
     const names = arns.map(clusterNameOf);
     const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
-    return { check: result('aws.ecs', name, 'pass', `${arns.length} cluster${arns.length === 1 ? '' : 's'}: ${shown}`), clusterArns: arns };
+    return {
+      check: result('aws.ecs', name, 'pass', `${arns.length} cluster${arns.length === 1 ? '' : 's'}: ${shown}`),
+      clusterArns: arns,
+    };
   } catch (err) {
     const d = diagnoseAwsError(err, 'ecs:ListClusters', region);
     return { check: result('aws.ecs', name, 'fail', d.detail, d.fix) };
@@ -82,10 +100,16 @@ export function checkLogs(aws: AwsClients, region: string): Promise<CheckResult>
 }
 
 export function checkAutoScaling(aws: AwsClients, region: string): Promise<CheckResult> {
-  return readCheck('aws.autoscaling', 'Auto Scaling read access', 'autoscaling:DescribeAutoScalingGroups', region, async () => {
-    await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }));
-    return 'Auto Scaling groups are readable';
-  });
+  return readCheck(
+    'aws.autoscaling',
+    'Auto Scaling read access',
+    'autoscaling:DescribeAutoScalingGroups',
+    region,
+    async () => {
+      await aws.autoscaling.send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }));
+      return 'Auto Scaling groups are readable';
+    },
+  );
 }
 
 /** `enhanced`, `enabled` or `disabled` (a cluster without the setting has it off). */
@@ -94,7 +118,11 @@ export function containerInsightsOf(cluster: Cluster): string {
 }
 
 /** ecs:DescribeClusters with SETTINGS, 100 at a time: which clusters have Container Insights off. */
-export async function checkContainerInsights(aws: AwsClients, region: string, clusterArns: string[] | undefined): Promise<CheckResult> {
+export async function checkContainerInsights(
+  aws: AwsClients,
+  region: string,
+  clusterArns: string[] | undefined,
+): Promise<CheckResult> {
   const name = 'Container Insights';
   if (!clusterArns) return result('ecs.container-insights', name, 'skip', 'skipped: the ECS read check failed');
   if (clusterArns.length === 0) return result('ecs.container-insights', name, 'skip', 'no clusters to check');
@@ -102,7 +130,9 @@ export async function checkContainerInsights(aws: AwsClients, region: string, cl
   let on = 0;
   try {
     for (let i = 0; i < clusterArns.length; i += 100) {
-      const r = await aws.ecs.send(new DescribeClustersCommand({ clusters: clusterArns.slice(i, i + 100), include: ['SETTINGS'] }));
+      const r = await aws.ecs.send(
+        new DescribeClustersCommand({ clusters: clusterArns.slice(i, i + 100), include: ['SETTINGS'] }),
+      );
       for (const c of r.clusters ?? []) {
         if (containerInsightsOf(c) === 'disabled') off.push(c.clusterName ?? clusterNameOf(c.clusterArn ?? '?'));
         else on++;
@@ -112,7 +142,8 @@ export async function checkContainerInsights(aws: AwsClients, region: string, cl
     const d = diagnoseAwsError(err, 'ecs:DescribeClusters', region);
     return result('ecs.container-insights', name, 'fail', d.detail, d.fix);
   }
-  if (off.length === 0) return result('ecs.container-insights', name, 'pass', `on for all ${on} cluster${on === 1 ? '' : 's'}`);
+  if (off.length === 0)
+    return result('ecs.container-insights', name, 'pass', `on for all ${on} cluster${on === 1 ? '' : 's'}`);
   const shown = off.slice(0, 10).join(', ') + (off.length > 10 ? ` and ${off.length - 10} more` : '');
   return result(
     'ecs.container-insights',

@@ -12,10 +12,29 @@ const DENIED = new Set([
   'UnauthorizedOperation',
   'UnauthorizedException',
 ]);
-const BAD_CREDENTIALS = new Set(['UnrecognizedClientException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'IncompleteSignature']);
+const BAD_CREDENTIALS = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+]);
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
-const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
-const THROTTLED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'Throttled']);
+const NETWORK_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+const THROTTLED = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'Throttled',
+]);
 
 export function errorName(err: unknown): string {
   const e = err as { name?: unknown; code?: unknown } | undefined;
@@ -25,7 +44,9 @@ export function errorName(err: unknown): string {
 }
 
 export function errorMessage(err: unknown, max = 300): string {
-  const m = String((err as { message?: unknown } | undefined)?.message ?? err ?? '').replace(/\s+/g, ' ').trim();
+  const m = String((err as { message?: unknown } | undefined)?.message ?? err ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return m.length > max ? `${m.slice(0, max - 1)}…` : m;
 }
 
@@ -37,7 +58,10 @@ export function diagnoseAwsError(err: unknown, action: string, region: string): 
   const code = String((err as { code?: unknown } | undefined)?.code ?? '');
   const detail = `${action} failed: ${name}${errorMessage(err) ? ` — ${errorMessage(err)}` : ''}`;
   if (DENIED.has(name)) {
-    return { detail, fix: `Allow ${action} for the bot's IAM role (iam-policy.json in the repository lists every action the bot needs).` };
+    return {
+      detail,
+      fix: `Allow ${action} for the bot's IAM role (iam-policy.json in the repository lists every action the bot needs).`,
+    };
   }
   if (name === 'CredentialsProviderError') {
     return {
@@ -46,10 +70,16 @@ export function diagnoseAwsError(err: unknown, action: string, region: string): 
     };
   }
   if (BAD_CREDENTIALS.has(name)) {
-    return { detail, fix: 'The AWS credentials are invalid: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or use the task role.' };
+    return {
+      detail,
+      fix: 'The AWS credentials are invalid: check AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or use the task role.',
+    };
   }
   if (EXPIRED.has(name)) {
-    return { detail, fix: 'The AWS credentials have expired: refresh the session (aws sso login, or new temporary keys), or use the task role.' };
+    return {
+      detail,
+      fix: 'The AWS credentials have expired: refresh the session (aws sso login, or new temporary keys), or use the task role.',
+    };
   }
   if (NETWORK_CODES.has(code) || NETWORK_CODES.has(name) || name === 'TimeoutError' || name === 'AbortError') {
     return {

@@ -31,13 +31,19 @@ export const defaultDoctorClients: DoctorClients = (config) => {
  * prints it. Exit status: 0 when nothing failed (warnings allowed), 1 when a check failed, 2 when the
  * configuration itself is invalid.
  */
-export async function runDoctorCli(env: Record<string, string | undefined>, io: CliIo, clients: DoctorClients = defaultDoctorClients): Promise<number> {
+export async function runDoctorCli(
+  env: Record<string, string | undefined>,
+  io: CliIo,
+  clients: DoctorClients = defaultDoctorClients,
+): Promise<number> {
   let config: Config;
   try {
     config = loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.err(`ecs-chatops doctor: the configuration is invalid, so nothing else was checked.\n${err.message}\nSee .env.example and README.md (Configuration).\n`);
+      io.err(
+        `ecs-chatops doctor: the configuration is invalid, so nothing else was checked.\n${err.message}\nSee .env.example and README.md (Configuration).\n`,
+      );
       return 2;
     }
     throw err;

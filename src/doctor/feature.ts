@@ -27,7 +27,10 @@ export function doctorFeature(ctx: AppContext): Feature {
             );
           }
           const report = await runDoctor({ config: ctx.config, slack: ctx.slack, aws: ctx.aws, clock: ctx.clock });
-          inv.log.info({ checks: summarize(report.results), failed: report.results.filter((r) => !r.ok).map((r) => r.id) }, 'doctor ran');
+          inv.log.info(
+            { checks: summarize(report.results), failed: report.results.filter((r) => !r.ok).map((r) => r.id) },
+            'doctor ran',
+          );
           await inv.respond(renderDoctorReport(report));
         },
       },

@@ -68,7 +68,12 @@ export function renderDoctorReport(report: DoctorReport): RespondArguments {
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Region ${escapeText(report.region)} · checked ${slackDate(report.at)} · also: \`npm run doctor\`` }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Region ${escapeText(report.region)} · checked ${slackDate(report.at)} · also: \`npm run doctor\``,
+      },
+    ],
   });
   return {
     response_type: 'ephemeral',

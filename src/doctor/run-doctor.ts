@@ -1,5 +1,12 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { checkAutoScaling, checkCloudWatch, checkContainerInsights, checkEcs, checkIdentity, checkLogs } from './aws-checks';
+import {
+  checkAutoScaling,
+  checkCloudWatch,
+  checkContainerInsights,
+  checkEcs,
+  checkIdentity,
+  checkLogs,
+} from './aws-checks';
 import { checkAlarmChannel, checkSlackScopes, checkSlackToken } from './slack-checks';
 import { checkSubscription, checkTopic, type TopicCheck } from './sns-checks';
 import { result, type CheckResult, type DoctorDeps, type DoctorReport } from './types';
@@ -21,15 +28,32 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, fallback: () 
 }
 
 function timedOut(id: string, name: string, ms: number): CheckResult {
-  return result(id, name, 'fail', `no answer within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`, 'Check network access to Slack and AWS from where the bot runs, then run the doctor again.');
+  return result(
+    id,
+    name,
+    'fail',
+    `no answer within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`,
+    'Check network access to Slack and AWS from where the bot runs, then run the doctor again.',
+  );
 }
 
 /** An unexpected exception in a check becomes a failed check, never a crashed doctor. */
-async function guard<T>(id: string, name: string, work: () => Promise<T>, toResult: (v: T) => CheckResult): Promise<CheckResult> {
+async function guard<T>(
+  id: string,
+  name: string,
+  work: () => Promise<T>,
+  toResult: (v: T) => CheckResult,
+): Promise<CheckResult> {
   try {
     return toResult(await work());
   } catch (err) {
-    return result(id, name, 'fail', `the check itself failed: ${(err as Error).message ?? String(err)}`, 'Report this with the log line; the other checks still ran.');
+    return result(
+      id,
+      name,
+      'fail',
+      `the check itself failed: ${(err as Error).message ?? String(err)}`,
+      'Report this with the log line; the other checks still ran.',
+    );
   }
 }
 
@@ -43,7 +67,8 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const { config, slack, aws } = deps;
   const region = config.aws.region;
   const ms = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const bound = <T>(p: Promise<T>, id: string, name: string, wrap: (r: CheckResult) => T) => withTimeout(p, ms, () => wrap(timedOut(id, name, ms)));
+  const bound = <T>(p: Promise<T>, id: string, name: string, wrap: (r: CheckResult) => T) =>
+    withTimeout(p, ms, () => wrap(timedOut(id, name, ms)));
 
   const extraSns = new Map<string, SNSClient>();
   const snsFor =
@@ -56,14 +81,34 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     });
 
   const slackChecks = (async (): Promise<CheckResult[]> => {
-    const token = await bound<Awaited<ReturnType<typeof checkSlackToken>>>(checkSlackToken(slack, config), 'slack.token', 'Slack token', (check) => ({ check }));
-    const channel = await bound(checkAlarmChannel(slack, config, token.identity), 'slack.alarm-channel', 'Alarm channel', (r) => r);
+    const token = await bound<Awaited<ReturnType<typeof checkSlackToken>>>(
+      checkSlackToken(slack, config),
+      'slack.token',
+      'Slack token',
+      (check) => ({ check }),
+    );
+    const channel = await bound(
+      checkAlarmChannel(slack, config, token.identity),
+      'slack.alarm-channel',
+      'Alarm channel',
+      (r) => r,
+    );
     return [token.check, checkSlackScopes(token.identity), channel];
   })();
 
   const ecsChecks = (async (): Promise<CheckResult[]> => {
-    const ecs = await bound<Awaited<ReturnType<typeof checkEcs>>>(checkEcs(aws, region), 'aws.ecs', 'ECS read access', (check) => ({ check, clusterArns: undefined }));
-    const insights = await bound(checkContainerInsights(aws, region, ecs.clusterArns), 'ecs.container-insights', 'Container Insights', (r) => r);
+    const ecs = await bound<Awaited<ReturnType<typeof checkEcs>>>(
+      checkEcs(aws, region),
+      'aws.ecs',
+      'ECS read access',
+      (check) => ({ check, clusterArns: undefined }),
+    );
+    const insights = await bound(
+      checkContainerInsights(aws, region, ecs.clusterArns),
+      'ecs.container-insights',
+      'Container Insights',
+      (r) => r,
+    );
     return [ecs.check, insights];
   })();
 
@@ -73,9 +118,25 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     return [topic.check, sub];
   })();
 
-  const single = (id: string, name: string, p: () => Promise<CheckResult>) => guard(id, name, () => bound(p(), id, name, (r) => r), (r) => r);
+  const single = (id: string, name: string, p: () => Promise<CheckResult>) =>
+    guard(
+      id,
+      name,
+      () => bound(p(), id, name, (r) => r),
+      (r) => r,
+    );
   const group = (ids: [string, string][], p: Promise<CheckResult[]>) =>
-    p.catch((err: unknown) => ids.map(([id, name]) => result(id, name, 'fail', `the check itself failed: ${(err as Error).message}`, 'Report this with the log line.')));
+    p.catch((err: unknown) =>
+      ids.map(([id, name]) =>
+        result(
+          id,
+          name,
+          'fail',
+          `the check itself failed: ${(err as Error).message}`,
+          'Report this with the log line.',
+        ),
+      ),
+    );
 
   try {
     const [slackResults, identity, ecsResults, cloudwatch, logs, autoscaling, snsResults] = await Promise.all([

@@ -39,10 +39,22 @@ const TOKEN_ERRORS: Record<string, string> = {
 };
 
 /** What a Web API error means, and what to do about it, for any Slack call. */
-export function diagnoseSlackError(err: unknown, method: string, apiUrl: string | undefined): { detail: string; fix: string } {
-  const e = err as { code?: string; data?: { error?: string; needed?: string }; retryAfter?: number; statusCode?: number };
+export function diagnoseSlackError(
+  err: unknown,
+  method: string,
+  apiUrl: string | undefined,
+): { detail: string; fix: string } {
+  const e = err as {
+    code?: string;
+    data?: { error?: string; needed?: string };
+    retryAfter?: number;
+    statusCode?: number;
+  };
   if (e.code === 'slack_webapi_rate_limited_error') {
-    return { detail: `${method}: rate limited by Slack (retry after ${e.retryAfter ?? '?'} s)`, fix: 'Transient: run the doctor again in a minute.' };
+    return {
+      detail: `${method}: rate limited by Slack (retry after ${e.retryAfter ?? '?'} s)`,
+      fix: 'Transient: run the doctor again in a minute.',
+    };
   }
   if (e.code === 'slack_webapi_request_error') {
     return {
@@ -51,7 +63,10 @@ export function diagnoseSlackError(err: unknown, method: string, apiUrl: string 
     };
   }
   if (e.code === 'slack_webapi_http_error') {
-    return { detail: `${method}: Slack answered HTTP ${e.statusCode ?? '?'}`, fix: 'Usually transient; check https://slack-status.com and run the doctor again.' };
+    return {
+      detail: `${method}: Slack answered HTTP ${e.statusCode ?? '?'}`,
+      fix: 'Usually transient; check https://slack-status.com and run the doctor again.',
+    };
   }
   const code = e.data?.error ?? errorMessage(err, 120);
   if (code === 'missing_scope') {
@@ -66,11 +81,17 @@ export function diagnoseSlackError(err: unknown, method: string, apiUrl: string 
       fix: 'Set SLACK_BOT_TOKEN to the Bot User OAuth Token (xoxb-…) from OAuth & Permissions; reinstall the app if it was revoked or deactivated.',
     };
   }
-  return { detail: `${method}: ${code}`, fix: `Look up the error "${code}" for ${method} at https://api.slack.com/methods/${method}.` };
+  return {
+    detail: `${method}: ${code}`,
+    fix: `Look up the error "${code}" for ${method} at https://api.slack.com/methods/${method}.`,
+  };
 }
 
 /** auth.test: the token works; also yields the bot's name and granted scopes for the next checks. */
-export async function checkSlackToken(slack: WebClient, config: Config): Promise<{ check: CheckResult; identity?: SlackIdentity }> {
+export async function checkSlackToken(
+  slack: WebClient,
+  config: Config,
+): Promise<{ check: CheckResult; identity?: SlackIdentity }> {
   try {
     const r = await slack.auth.test();
     const identity: SlackIdentity = {
@@ -114,7 +135,11 @@ export function checkSlackScopes(identity: SlackIdentity | undefined): CheckResu
 }
 
 /** conversations.info on SLACK_ALARM_CHANNEL: exists, not archived, and the bot is a member. */
-export async function checkAlarmChannel(slack: WebClient, config: Config, identity: SlackIdentity | undefined): Promise<CheckResult> {
+export async function checkAlarmChannel(
+  slack: WebClient,
+  config: Config,
+  identity: SlackIdentity | undefined,
+): Promise<CheckResult> {
   const name = 'Alarm channel';
   const channel = config.slack.alarmChannel;
   if (!channel) {
@@ -132,7 +157,14 @@ export async function checkAlarmChannel(slack: WebClient, config: Config, identi
     const r = await slack.conversations.info({ channel });
     const c = r.channel ?? {};
     const label = `${c.name ? `#${c.name} ` : ''}(${channel})`;
-    if (c.is_archived) return result('slack.alarm-channel', name, 'fail', `${label} is archived`, 'Unarchive it, or set SLACK_ALARM_CHANNEL to another channel.');
+    if (c.is_archived)
+      return result(
+        'slack.alarm-channel',
+        name,
+        'fail',
+        `${label} is archived`,
+        'Unarchive it, or set SLACK_ALARM_CHANNEL to another channel.',
+      );
     if (!c.is_member) return result('slack.alarm-channel', name, 'fail', `the bot is not a member of ${label}`, invite);
     return result('slack.alarm-channel', name, 'pass', `${label}; the bot is a member`);
   } catch (err) {

@@ -38,7 +38,6 @@ export function policyAllowsPublish(policyJson: string | undefined, service: str
   });
 }
 
-
 export interface TopicCheck {
   check: CheckResult;
   /** Set when the topic exists: the client that reached it (the topic's own region). */
@@ -131,7 +130,7 @@ export async function checkSubscription(config: Config, topic: TopicCheck): Prom
       'sns.subscription',
       name,
       'warn',
-      "PUBLIC_URL is not set, so the bot cannot tell which subscription is its own",
+      'PUBLIC_URL is not set, so the bot cannot tell which subscription is its own',
       'Set PUBLIC_URL to the HTTPS base URL Slack and SNS reach the bot at, e.g. https://ecs-bot.example.com.',
     );
   }
@@ -147,7 +146,9 @@ export async function checkSubscription(config: Config, topic: TopicCheck): Prom
     const d = diagnoseAwsError(err, 'sns:ListSubscriptionsByTopic', region);
     return result('sns.subscription', name, 'fail', d.detail, d.fix);
   }
-  const mine = subs.filter((s) => /^https?$/.test(s.Protocol ?? '') && s.Endpoint && sameEndpoint(s.Endpoint, endpoint));
+  const mine = subs.filter(
+    (s) => /^https?$/.test(s.Protocol ?? '') && s.Endpoint && sameEndpoint(s.Endpoint, endpoint),
+  );
   const confirmed = mine.find((s) => s.SubscriptionArn?.startsWith('arn:'));
   if (!confirmed) {
     if (mine.some((s) => s.SubscriptionArn === 'PendingConfirmation')) {
@@ -169,12 +170,14 @@ export async function checkSubscription(config: Config, topic: TopicCheck): Prom
       name,
       'fail',
       `${endpoint} is not subscribed to the topic${others.length ? ` (HTTP endpoints subscribed: ${others.join(', ')})` : ''}`,
-      'Subscribe the bot\'s endpoint; it confirms the subscription by itself.',
+      "Subscribe the bot's endpoint; it confirms the subscription by itself.",
       subscribe,
     );
   }
   try {
-    const attrs = await topic.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: confirmed.SubscriptionArn }));
+    const attrs = await topic.sns.send(
+      new GetSubscriptionAttributesCommand({ SubscriptionArn: confirmed.SubscriptionArn }),
+    );
     if (attrs.Attributes?.RawMessageDelivery === 'true') {
       return result(
         'sns.subscription',
@@ -187,7 +190,13 @@ export async function checkSubscription(config: Config, topic: TopicCheck): Prom
     }
   } catch (err) {
     const d = diagnoseAwsError(err, 'sns:GetSubscriptionAttributes', region);
-    return result('sns.subscription', name, 'warn', `${endpoint} is subscribed and confirmed; raw delivery not checked (${d.detail})`, d.fix);
+    return result(
+      'sns.subscription',
+      name,
+      'warn',
+      `${endpoint} is subscribed and confirmed; raw delivery not checked (${d.detail})`,
+      d.fix,
+    );
   }
   return result('sns.subscription', name, 'pass', `${endpoint} is subscribed and confirmed`);
 }

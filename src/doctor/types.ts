@@ -45,6 +45,13 @@ export interface DoctorDeps {
   timeoutMs?: number;
 }
 
-export function result(id: string, name: string, status: CheckStatus, detail: string, fix?: string, command?: string): CheckResult {
+export function result(
+  id: string,
+  name: string,
+  status: CheckStatus,
+  detail: string,
+  fix?: string,
+  command?: string,
+): CheckResult {
   return { id, name, status, ok: status !== 'fail', detail, ...(fix ? { fix } : {}), ...(command ? { command } : {}) };
 }

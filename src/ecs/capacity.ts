@@ -158,7 +158,12 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
   };
   const refFit = pickReference(usable.length > 0 ? usable : instances, input.newInstanceType);
   const reference: ReferenceInstance | undefined = refFit
-    ? { instanceType: refFit.instanceType, registered: refFit.registered, fitsEmpty: refFit.fitsEmpty, limitedBy: refFit.limitedBy }
+    ? {
+        instanceType: refFit.instanceType,
+        registered: refFit.registered,
+        fitsEmpty: refFit.fitsEmpty,
+        limitedBy: refFit.limitedBy,
+      }
     : undefined;
   const neverFits = !!reference && reference.fitsEmpty === 0;
   let extraInstances: number | undefined;

@@ -38,7 +38,12 @@ export function seriesStats(values: readonly number[]): SeriesStats | undefined 
  * Averages points into `buckets` equal time slots over [start, end); a slot without points is
  * undefined. Points outside the window are ignored.
  */
-export function resample(points: readonly Point[], start: number, end: number, buckets: number): (number | undefined)[] {
+export function resample(
+  points: readonly Point[],
+  start: number,
+  end: number,
+  buckets: number,
+): (number | undefined)[] {
   const n = Math.max(1, Math.floor(buckets));
   const span = Math.max(1, end - start);
   const sums = new Array<number>(n).fill(0);

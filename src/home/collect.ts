@@ -19,7 +19,11 @@ export class ClusterGlance {
   private inflight?: Promise<ClusterSummary[]>;
 
   constructor(private readonly ctx: AppContext) {
-    this.cache = new LRUCache<'all', ClusterSummary[]>({ max: 1, ttl: CLUSTER_CACHE_MS, perf: { now: () => ctx.clock.now() } });
+    this.cache = new LRUCache<'all', ClusterSummary[]>({
+      max: 1,
+      ttl: CLUSTER_CACHE_MS,
+      perf: { now: () => ctx.clock.now() },
+    });
   }
 
   async read(): Promise<ClusterSummary[]> {
@@ -61,7 +65,9 @@ export async function collectHome(ctx: AppContext, glance: ClusterGlance, userId
       return { items: r.alarms, total: r.knownTotal };
     }),
     section<HomeChangeView>(ctx, 'Change requests', async () => {
-      const pending = (await ctx.store.changeRequests.list({ statuses: ['pending'], limit: 100 })).filter((r) => r.expiresAt > now);
+      const pending = (await ctx.store.changeRequests.list({ statuses: ['pending'], limit: 100 })).filter(
+        (r) => r.expiresAt > now,
+      );
       return {
         total: pending.length,
         items: pending.slice(0, CHANGES_SHOWN).map((r) => ({
@@ -78,7 +84,9 @@ export async function collectHome(ctx: AppContext, glance: ClusterGlance, userId
       };
     }),
     section<HomeClusterView>(ctx, 'Clusters', async () => {
-      const all = [...(await glance.read())].sort((a, b) => b.pendingTasks - a.pendingTasks || a.name.localeCompare(b.name));
+      const all = [...(await glance.read())].sort(
+        (a, b) => b.pendingTasks - a.pendingTasks || a.name.localeCompare(b.name),
+      );
       return {
         total: all.length,
         items: all.slice(0, CLUSTERS_SHOWN).map((c) => ({
@@ -95,7 +103,15 @@ export async function collectHome(ctx: AppContext, glance: ClusterGlance, userId
       const rows = await ctx.store.audit.latest(AUDIT_SHOWN);
       return {
         total: rows.length,
-        items: rows.map((a) => ({ at: a.at, actor: a.actor, action: a.action, target: a.target, outcome: a.outcome, approver: a.approver, error: a.error })),
+        items: rows.map((a) => ({
+          at: a.at,
+          actor: a.actor,
+          action: a.action,
+          target: a.target,
+          outcome: a.outcome,
+          approver: a.approver,
+          error: a.error,
+        })),
       };
     }),
   ]);

@@ -12,7 +12,8 @@ const ID_RE = /^[A-Za-z0-9_-]{6,40}$/;
 
 function requestIdOf(value: string | undefined): string {
   const v = decodeValue<{ id?: unknown }>(value);
-  if (!v || typeof v.id !== 'string' || !ID_RE.test(v.id)) throw new UsageError('this button is malformed; nothing was changed');
+  if (!v || typeof v.id !== 'string' || !ID_RE.test(v.id))
+    throw new UsageError('this button is malformed; nothing was changed');
   return v.id;
 }
 
@@ -56,7 +57,8 @@ export function homeFeature(ctx: AppContext): Feature {
               await decide(ctx, id, body.user.id);
               notice = `:white_check_mark: You ${done} request ${code(id)}; its card in the channel shows the outcome.`;
             } catch (err) {
-              if (err instanceof UserFacingError) log.info({ err: { code: err.code, message: err.message } }, 'home click refused');
+              if (err instanceof UserFacingError)
+                log.info({ err: { code: err.code, message: err.message } }, 'home click refused');
               else log.error({ err }, 'home click failed');
               notice = clickErrorText(err, ref);
             }

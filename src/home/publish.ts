@@ -9,7 +9,12 @@ const USER_RE = /^[UW][A-Z0-9]{2,}$/;
  * mrkdwn shown on top (the outcome of the user's last click). Failures are logged, never thrown:
  * the tab simply keeps its previous content.
  */
-export async function publishHome(ctx: AppContext, glance: ClusterGlance, userId: string, notice?: string): Promise<boolean> {
+export async function publishHome(
+  ctx: AppContext,
+  glance: ClusterGlance,
+  userId: string,
+  notice?: string,
+): Promise<boolean> {
   if (!USER_RE.test(userId)) return false;
   const data = await collectHome(ctx, glance, userId);
   const view = renderHome({ ...data, notice });

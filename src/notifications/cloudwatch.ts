@@ -1,13 +1,27 @@
 import { numOrUndef, parseArn, parseAwsTime, str } from './aws-ids';
 import { compositeSummary, datapointsFromReason, metricAlarmSummary, oneLine } from './reason';
-import type { AlarmCondition, AlarmNotification, CompositeChild, Dimension, Level, MathSeries, MetricRef, NotificationSource } from './types';
+import type {
+  AlarmCondition,
+  AlarmNotification,
+  CompositeChild,
+  Dimension,
+  Level,
+  MathSeries,
+  MetricRef,
+  NotificationSource,
+} from './types';
 
 type Obj = Record<string, unknown>;
 const STATES = new Set(['ALARM', 'OK', 'INSUFFICIENT_DATA']);
 
 /** True for anything shaped like a CloudWatch alarm notification (metric, composite or other). */
 export function isCloudWatchAlarm(m: unknown): m is Obj {
-  return !!m && typeof m === 'object' && typeof (m as Obj).AlarmName === 'string' && typeof (m as Obj).NewStateValue === 'string';
+  return (
+    !!m &&
+    typeof m === 'object' &&
+    typeof (m as Obj).AlarmName === 'string' &&
+    typeof (m as Obj).NewStateValue === 'string'
+  );
 }
 
 /** AVERAGE → Average, SAMPLE_COUNT → SampleCount, p99 stays p99 (CloudWatch widget spelling). */
@@ -81,7 +95,12 @@ function children(v: unknown): CompositeChild[] {
       const o = c as Obj;
       const arn = str(o.Arn);
       const st = (o.State && typeof o.State === 'object' ? o.State : {}) as Obj;
-      out.push({ arn, name: alarmNameFromArn(arn) ?? arn ?? 'child alarm', state: str(st.Value), at: parseAwsTime(st.Timestamp) });
+      out.push({
+        arn,
+        name: alarmNameFromArn(arn) ?? arn ?? 'child alarm',
+        state: str(st.Value),
+        at: parseAwsTime(st.Timestamp),
+      });
     }
   }
   return out;
@@ -106,7 +125,12 @@ function levelFor(state: string): Level {
  * display-name Region (the region comes from the ARN), `+0000` offsets, both TreatMissingData forms,
  * null or absent description/unit/account, metric math, and both TriggeringChildren shapes.
  */
-export function parseCloudWatchAlarm(m: Obj, source: NotificationSource, fallbackAt: number, fallbackRegion?: string): AlarmNotification {
+export function parseCloudWatchAlarm(
+  m: Obj,
+  source: NotificationSource,
+  fallbackAt: number,
+  fallbackRegion?: string,
+): AlarmNotification {
   const alarmName = String(m.AlarmName);
   const rawState = String(m.NewStateValue);
   const state = STATES.has(rawState) ? (rawState as AlarmNotification['state']) : 'ALARM';
@@ -137,7 +161,9 @@ export function parseCloudWatchAlarm(m: Obj, source: NotificationSource, fallbac
       mathSeries = series(trigger.Metrics);
       const returned = mathSeries.find((s) => s.returnData) ?? mathSeries[0];
       metric = returned?.metric ?? mathSeries.find((s) => s.metric)?.metric;
-      label = returned ? (returned.label ?? (returned.expression ? `${returned.expression}` : metric?.name)) : undefined;
+      label = returned
+        ? (returned.label ?? (returned.expression ? `${returned.expression}` : metric?.name))
+        : undefined;
       if (metric && returned && !returned.metric) {
         // The alarm is on an expression: keep dimensions (cluster/service) but not a single metric's name.
         metric = { ...metric, name: undefined, stat: undefined };
@@ -148,7 +174,11 @@ export function parseCloudWatchAlarm(m: Obj, source: NotificationSource, fallbac
         namespace: str(trigger.Namespace),
         name: str(trigger.MetricName),
         dimensions: dimensions(trigger.Dimensions),
-        stat: normaliseStat(trigger.StatisticType === 'ExtendedStatistic' ? (trigger.ExtendedStatistic ?? trigger.Statistic) : trigger.Statistic),
+        stat: normaliseStat(
+          trigger.StatisticType === 'ExtendedStatistic'
+            ? (trigger.ExtendedStatistic ?? trigger.Statistic)
+            : trigger.Statistic,
+        ),
         periodSeconds: numOrUndef(trigger.Period),
         unit: str(trigger.Unit),
       };

@@ -25,7 +25,12 @@ export function alarmConsoleUrl(region: string | undefined, alarmName: string, p
 }
 
 /** The ECS service's page in the console (new console); undefined for names ECS would not accept. */
-export function ecsServiceConsoleUrl(region: string | undefined, cluster: string, service: string, partition = 'aws'): string | undefined {
+export function ecsServiceConsoleUrl(
+  region: string | undefined,
+  cluster: string,
+  service: string,
+  partition = 'aws',
+): string | undefined {
   if (!region || !REGION_RE.test(region) || !NAME_RE.test(cluster) || !NAME_RE.test(service)) return undefined;
   return `${consoleBase(region, partition)}/ecs/v2/clusters/${cluster}/services/${service}/health?region=${region}`;
 }

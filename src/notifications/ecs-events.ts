@@ -49,7 +49,10 @@ function sentence(s: string): string {
 }
 
 function humanise(eventName: string): string {
-  const s = eventName.replace(/^SERVICE_/, '').replace(/_/g, ' ').toLowerCase();
+  const s = eventName
+    .replace(/^SERVICE_/, '')
+    .replace(/_/g, ' ')
+    .toLowerCase();
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
@@ -67,14 +70,24 @@ function containers(v: unknown): EcsContainerInfo[] {
   if (!Array.isArray(v)) return [];
   return v
     .filter((c): c is Obj => !!c && typeof c === 'object')
-    .map((c) => ({ name: str(c.name) ?? 'container', exitCode: numOrUndef(c.exitCode), reason: str(c.reason), lastStatus: str(c.lastStatus) }));
+    .map((c) => ({
+      name: str(c.name) ?? 'container',
+      exitCode: numOrUndef(c.exitCode),
+      reason: str(c.reason),
+      lastStatus: str(c.lastStatus),
+    }));
 }
 
-const NORMAL_STOP = /^(Scaling activity initiated|Deployment|Service .* deployment|Task stopped by user|ECS is performing maintenance)/i;
+const NORMAL_STOP =
+  /^(Scaling activity initiated|Deployment|Service .* deployment|Task stopped by user|ECS is performing maintenance)/i;
 const UNHEALTHY = /health ?check|unhealthy|OutOfMemory|CannotPull|ResourceInitializationError|CannotStart|failed/i;
 
 /** Whether a stopped task is a problem worth a card, and how bad. */
-function stoppedTaskState(stopCode: string | undefined, stoppedReason: string | undefined, cs: EcsContainerInfo[]): { state: NotificationState; level: Level } {
+function stoppedTaskState(
+  stopCode: string | undefined,
+  stoppedReason: string | undefined,
+  cs: EcsContainerInfo[],
+): { state: NotificationState; level: Level } {
   const failedExit = cs.some((c) => c.exitCode !== undefined && c.exitCode !== 0);
   const reasons = [stoppedReason ?? '', ...cs.map((c) => c.reason ?? '')].join(' ');
   switch (stopCode) {
@@ -88,10 +101,13 @@ function stoppedTaskState(stopCode: string | undefined, stoppedReason: string | 
       return { state: 'ALARM', level: 'warning' };
     case 'UserInitiated':
     case 'ServiceSchedulerInitiated':
-      if (UNHEALTHY.test(reasons) && !NORMAL_STOP.test(stoppedReason ?? '')) return { state: 'ALARM', level: 'warning' };
+      if (UNHEALTHY.test(reasons) && !NORMAL_STOP.test(stoppedReason ?? ''))
+        return { state: 'ALARM', level: 'warning' };
       return { state: 'INFO', level: 'info' };
     default:
-      return failedExit || UNHEALTHY.test(reasons) ? { state: 'ALARM', level: 'critical' } : { state: 'INFO', level: 'info' };
+      return failedExit || UNHEALTHY.test(reasons)
+        ? { state: 'ALARM', level: 'critical' }
+        : { state: 'INFO', level: 'info' };
   }
 }
 
@@ -101,7 +117,11 @@ function stoppedTaskState(stopCode: string | undefined, stoppedReason: string | 
  * placement failure, the stopped tasks and a failed deployment become one card with a thread, and a
  * steady-state event closes it.
  */
-export function parseEcsEvent(e: Obj, source: NotificationSource, fallbackAt: number): EcsEventNotification | undefined {
+export function parseEcsEvent(
+  e: Obj,
+  source: NotificationSource,
+  fallbackAt: number,
+): EcsEventNotification | undefined {
   if (e.source !== 'aws.ecs') return undefined;
   const detailType = String(e['detail-type']);
   if (!ECS_DETAIL_TYPES.has(detailType)) return undefined;
@@ -151,19 +171,27 @@ export function parseEcsEvent(e: Obj, source: NotificationSource, fallbackAt: nu
     summary =
       lastStatus === 'STOPPED'
         ? oneLine(
-            sentence(`Task ${task.id.slice(0, 12)} ${who} stopped${stopCode ? ` (${stopCode})` : ''}: ${stoppedReason ?? 'no reason given'}${exits.length ? `. ${exits.join('; ')}` : ''}`),
+            sentence(
+              `Task ${task.id.slice(0, 12)} ${who} stopped${stopCode ? ` (${stopCode})` : ''}: ${stoppedReason ?? 'no reason given'}${exits.length ? `. ${exits.join('; ')}` : ''}`,
+            ),
           )
         : oneLine(sentence(`Task ${task.id.slice(0, 12)} ${who} is ${lastStatus ?? 'changing'}`));
   } else {
-    eventName = str(d.eventName) ?? (detailType === 'ECS Deployment State Change' ? 'DEPLOYMENT_CHANGE' : 'SERVICE_ACTION');
-    at = parseAwsTime(detailType === 'ECS Deployment State Change' ? d.updatedAt : d.createdAt) ?? parseAwsTime(e.time) ?? fallbackAt;
+    eventName =
+      str(d.eventName) ?? (detailType === 'ECS Deployment State Change' ? 'DEPLOYMENT_CHANGE' : 'SERVICE_ACTION');
+    at =
+      parseAwsTime(detailType === 'ECS Deployment State Change' ? d.updatedAt : d.createdAt) ??
+      parseAwsTime(e.time) ??
+      fallbackAt;
     st = stateOf(str(d.eventType), eventName);
     const target = service ? `service ${service}` : 'the service';
     if (eventName === 'SERVICE_TASK_PLACEMENT_FAILURE') {
       const words = reason ? (RESOURCE_WORDS[reason] ?? reason) : 'no reason given';
       summary = `ECS could not place a task for ${target}: ${words}${reason && RESOURCE_WORDS[reason] ? ` (${reason})` : ''}.`;
     } else if (eventName === 'SERVICE_DEPLOYMENT_FAILED') {
-      summary = oneLine(sentence(`Deployment ${str(d.deploymentId) ?? ''} of ${target} failed${reason ? `: ${reason}` : ''}`));
+      summary = oneLine(
+        sentence(`Deployment ${str(d.deploymentId) ?? ''} of ${target} failed${reason ? `: ${reason}` : ''}`),
+      );
     } else if (eventName === 'SERVICE_STEADY_STATE') {
       summary = `${target.charAt(0).toUpperCase()}${target.slice(1)} has reached a steady state.`;
     } else if (eventName === 'SERVICE_DEPLOYMENT_COMPLETED') {
@@ -173,7 +201,11 @@ export function parseEcsEvent(e: Obj, source: NotificationSource, fallbackAt: nu
     }
   }
 
-  const owner = service ? `${cluster ?? '?'}/${service}` : task?.group ? `${cluster ?? '?'}/${task.group}` : `${cluster ?? '?'}/${detailType}`;
+  const owner = service
+    ? `${cluster ?? '?'}/${service}`
+    : task?.group
+      ? `${cluster ?? '?'}/${task.group}`
+      : `${cluster ?? '?'}/${detailType}`;
   return {
     kind: 'ecs-event',
     key: `ecs:${region ?? '?'}:${account ?? '?'}:${owner}`,

@@ -27,7 +27,8 @@ export function parseNotification(env: SnsNotificationInput, receivedAt: number)
     parsed = undefined;
   }
   try {
-    if (isCloudWatchAlarm(parsed)) return parseCloudWatchAlarm(parsed, source, publishedAt, parseArn(env.TopicArn)?.region);
+    if (isCloudWatchAlarm(parsed))
+      return parseCloudWatchAlarm(parsed, source, publishedAt, parseArn(env.TopicArn)?.region);
     if (isEventBridgeEvent(parsed)) {
       const ecs = parseEcsEvent(parsed, source, publishedAt);
       if (ecs) return ecs;

@@ -27,8 +27,14 @@ function topicName(arn: string): string {
  * Any message the bot has no parser for: a card with the subject (or EventBridge detail-type) and a
  * readable excerpt, so nothing vanishes. Messages with the same subject on one topic share a card.
  */
-export function parseRaw(message: string, parsed: unknown, source: NotificationSource, receivedAt: number): RawNotification {
-  const ev = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+export function parseRaw(
+  message: string,
+  parsed: unknown,
+  source: NotificationSource,
+  receivedAt: number,
+): RawNotification {
+  const ev =
+    parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   const detailType = ev ? str(ev['detail-type']) : undefined;
   const evSource = ev ? str(ev.source) : undefined;
   const title =

@@ -15,7 +15,11 @@ export const COMPARISON_WORDS: Record<string, { words: string; symbol: string }>
 export function formatNumber(n: number): string {
   if (Number.isInteger(n)) return String(n);
   const abs = Math.abs(n);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e9)) return n.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e');
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e9))
+    return n
+      .toExponential(2)
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
   return String(Number(n.toFixed(abs >= 100 ? 2 : 4)));
 }
 
@@ -70,7 +74,9 @@ export function metricAlarmSummary(o: {
   }
   if (o.state === 'OK') {
     if (!against) return oneLine(o.reason);
-    return values ? `${name} is back to ${values}${per}, no longer ${against}.` : `${name}${per} is no longer ${against}.`;
+    return values
+      ? `${name} is back to ${values}${per}, no longer ${against}.`
+      : `${name}${per} is no longer ${against}.`;
   }
   if (o.state === 'INSUFFICIENT_DATA') {
     const tmd = o.condition?.treatMissingData;

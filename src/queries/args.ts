@@ -53,12 +53,17 @@ export function parseSince(s: string): { ms: number; label: string } {
   const n = Number(m[1]);
   const ms = n * unit.ms;
   if (n < 1) throw new UsageError('--since must be at least 1m', QUERY_USAGE);
-  if (ms > MAX_SINCE_MS) throw new UsageError(`--since ${s} is longer than the 7d the bot allows (a long range scans, and costs, more)`, QUERY_USAGE);
+  if (ms > MAX_SINCE_MS)
+    throw new UsageError(
+      `--since ${s} is longer than the 7d the bot allows (a long range scans, and costs, more)`,
+      QUERY_USAGE,
+    );
   return { ms, label: `${n}${unit.label}` };
 }
 
 export function parseLimit(s: string): number {
-  if (!/^\d{1,6}$/.test(s.trim())) throw new UsageError(`--limit takes a whole number from 1 to ${MAX_LIMIT}, not "${s}"`, QUERY_USAGE);
+  if (!/^\d{1,6}$/.test(s.trim()))
+    throw new UsageError(`--limit takes a whole number from 1 to ${MAX_LIMIT}, not "${s}"`, QUERY_USAGE);
   const n = Number(s);
   if (n < 1 || n > MAX_LIMIT) throw new UsageError(`--limit must be from 1 to ${MAX_LIMIT}, not ${n}`, QUERY_USAGE);
   return n;
@@ -183,7 +188,8 @@ export function parseQueryRequest(text: string, opts: { defaultCluster?: string 
 
   if (!quoted) {
     const words = body.split(/\s+/).filter(Boolean);
-    if (words.length === 0 || (words.length === 1 && /^(help|presets|list|\?)$/i.test(words[0]))) return { kind: 'help' };
+    if (words.length === 0 || (words.length === 1 && /^(help|presets|list|\?)$/i.test(words[0])))
+      return { kind: 'help' };
     const p = findPreset(words[0]);
     if (p && words.length <= 2) {
       preset = p.name;
@@ -204,15 +210,24 @@ export function parseQueryRequest(text: string, opts: { defaultCluster?: string 
   }
 
   if (query.length > MAX_QUERY_CHARS) {
-    throw new UsageError(`the query is ${query.length} characters; Logs Insights accepts at most ${MAX_QUERY_CHARS}`, QUERY_USAGE);
+    throw new UsageError(
+      `the query is ${query.length} characters; Logs Insights accepts at most ${MAX_QUERY_CHARS}`,
+      QUERY_USAGE,
+    );
   }
   if (!preset && /(^|\|)\s*source\s/i.test(query)) {
-    throw new UsageError("SOURCE is not allowed: the bot queries only the cluster's Container Insights log group", QUERY_USAGE);
+    throw new UsageError(
+      "SOURCE is not allowed: the bot queries only the cluster's Container Insights log group",
+      QUERY_USAGE,
+    );
   }
 
   const flagCluster = typeof flags.cluster === 'string' ? flags.cluster : undefined;
   if (flagCluster && positionalCluster && flagCluster !== positionalCluster) {
-    throw new UsageError(`two clusters given ("${positionalCluster}" and --cluster ${flagCluster}); name one`, QUERY_USAGE);
+    throw new UsageError(
+      `two clusters given ("${positionalCluster}" and --cluster ${flagCluster}); name one`,
+      QUERY_USAGE,
+    );
   }
   const cluster = flagCluster ?? positionalCluster ?? opts.defaultCluster;
   if (!cluster) throw new UsageError('which cluster? Add --cluster NAME (no ECS_DEFAULT_CLUSTER is set)', QUERY_USAGE);

@@ -3,7 +3,7 @@ import { isEcsName } from '../commands/parse';
 import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
 import { ACTIONS, decodeValue } from '../slack/actions';
-import { escapeOwnText, escapeText, mentionUser } from '../slack/mrkdwn';
+import { escapeOwnText, mentionUser } from '../slack/mrkdwn';
 import { renderQueryCancelledRemote, type CancelValue } from '../slack/render/query';
 import type { QueryRunner } from './runner';
 
@@ -30,7 +30,10 @@ export async function isApprover(ctx: AppContext, userId: string): Promise<boole
       const res = await ctx.slack.usergroups.users.list({ usergroup: group });
       if (res.users?.includes(userId)) return true;
     } catch (err) {
-      ctx.logger.warn({ group, slackError: (err as { data?: { error?: string } }).data?.error }, 'cannot read approver group');
+      ctx.logger.warn(
+        { group, slackError: (err as { data?: { error?: string } }).data?.error },
+        'cannot read approver group',
+      );
     }
   }
   return false;

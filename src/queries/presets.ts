@@ -15,7 +15,8 @@ export const QUERY_PRESETS: readonly QueryPreset[] = [
   {
     name: 'cpu',
     summary: 'average CPU units used, by task definition family',
-    query: 'STATS avg(CpuUtilized) as avg_node_cpu_utilization by TaskDefinitionFamily | SORT avg_node_cpu_utilization DESC',
+    query:
+      'STATS avg(CpuUtilized) as avg_node_cpu_utilization by TaskDefinitionFamily | SORT avg_node_cpu_utilization DESC',
   },
   {
     name: 'memory',

@@ -54,9 +54,7 @@ interface ActiveQuery {
 }
 
 export type CancelOutcome =
-  | { kind: 'cancelled'; local: boolean }
-  | { kind: 'already'; by: string }
-  | { kind: 'not_running' };
+  { kind: 'cancelled'; local: boolean } | { kind: 'already'; by: string } | { kind: 'not_running' };
 
 const ZERO: QueryStats = { recordsScanned: 0, recordsMatched: 0, bytesScanned: 0 };
 const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
@@ -112,7 +110,8 @@ export class QueryRunner {
         limit: req.limit,
       });
     } catch (err) {
-      if (err instanceof LogGroupNotFoundError) throw new UserFacingError(insightsDisabledText(req.cluster, logGroup), { cause: err });
+      if (err instanceof LogGroupNotFoundError)
+        throw new UserFacingError(insightsDisabledText(req.cluster, logGroup), { cause: err });
       throw err;
     }
     const log = inv.log.child({ queryId, cluster: req.cluster, preset: req.preset ?? 'raw' });
@@ -132,11 +131,18 @@ export class QueryRunner {
 
     let surface: Surface;
     try {
-      const res = await ctx.slack.chat.postMessage({ channel: inv.channelId, text: progress.text, blocks: progress.blocks });
+      const res = await ctx.slack.chat.postMessage({
+        channel: inv.channelId,
+        text: progress.text,
+        blocks: progress.blocks,
+      });
       surface = { kind: 'channel', channel: res.channel ?? inv.channelId, ts: String(res.ts) };
     } catch (err) {
       const code = slackError(err);
-      log.info({ slackError: code ?? (err as Error).message }, 'cannot post the query message in the channel; answering ephemerally');
+      log.info(
+        { slackError: code ?? (err as Error).message },
+        'cannot post the query message in the channel; answering ephemerally',
+      );
       const respond = async (msg: RespondArguments) => inv.respond(msg);
       const note = code && NOT_IN_CHANNEL.has(code) ? notInChannelNote() : undefined;
       const eph = renderQueryProgress(view, { status: 'Scheduled', stats: ZERO, elapsedMs: 0, note });
@@ -230,7 +236,10 @@ export class QueryRunner {
         failures = 0;
       } catch (err) {
         failures++;
-        a.log.warn({ err: { name: (err as Error).name, message: (err as Error).message }, failures }, 'GetQueryResults failed');
+        a.log.warn(
+          { err: { name: (err as Error).name, message: (err as Error).message }, failures },
+          'GetQueryResults failed',
+        );
         if (failures < MAX_POLL_FAILURES) continue;
         await this.logs.stop(id).catch(() => undefined);
         return this.end(a, { kind: 'lost', detail: (err as Error).message, ref: ctx.newId(4) }, stats, elapsed());
@@ -251,7 +260,9 @@ export class QueryRunner {
         return this.end(a, { kind: 'deadline', afterMs: elapsed() }, stats, elapsed());
       }
       const now = ctx.clock.now();
-      const changed = page.status !== shown.status || (stats.recordsScanned !== shown.records && now - shown.at >= opts.progressEveryMs);
+      const changed =
+        page.status !== shown.status ||
+        (stats.recordsScanned !== shown.records && now - shown.at >= opts.progressEveryMs);
       if (changed && a.surface.kind === 'channel') {
         shown = { status: page.status, records: stats.recordsScanned, at: now };
         const msg = renderQueryProgress(a.view, { status: page.status, stats, elapsedMs: elapsed() });
@@ -284,7 +295,11 @@ export class QueryRunner {
       a.log.warn({ slackError: code }, 'CSV upload failed');
       const hint = code === 'missing_scope' ? ' The Slack app needs the files:write scope.' : '';
       await ctx.slack.chat
-        .postMessage({ channel, thread_ts: ts, text: `:warning: Could not attach the full result as CSV (${code}).${hint}` })
+        .postMessage({
+          channel,
+          thread_ts: ts,
+          text: `:warning: Could not attach the full result as CSV (${code}).${hint}`,
+        })
         .catch((e: unknown) => a.log.warn({ err: e }, 'could not report the CSV failure'));
     }
   }
@@ -308,12 +323,19 @@ export class QueryRunner {
     if (surface.kind === 'ephemeral') {
       await surface
         .respond({ response_type: 'ephemeral', replace_original: true, text: msg.text, blocks: msg.blocks })
-        .catch((err: unknown) => a.log.warn({ err: { message: (err as Error).message } }, 'could not update the ephemeral query message'));
+        .catch((err: unknown) =>
+          a.log.warn({ err: { message: (err as Error).message } }, 'could not update the ephemeral query message'),
+        );
       return;
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.ctx.slack.chat.update({ channel: surface.channel, ts: surface.ts, text: msg.text, blocks: msg.blocks });
+        await this.ctx.slack.chat.update({
+          channel: surface.channel,
+          ts: surface.ts,
+          text: msg.text,
+          blocks: msg.blocks,
+        });
         return;
       } catch (err) {
         const retryAfter = (err as { retryAfter?: number }).retryAfter;
@@ -321,7 +343,10 @@ export class QueryRunner {
           await this.opts.sleep(Math.min(30, Math.max(1, retryAfter)) * 1000);
           continue;
         }
-        a.log.warn({ slackError: slackError(err) ?? (err as Error).message, final }, 'could not update the query message');
+        a.log.warn(
+          { slackError: slackError(err) ?? (err as Error).message, final },
+          'could not update the query message',
+        );
         return;
       }
     }

@@ -1,4 +1,9 @@
-import { acknowledgeIncident, silenceIncident, unacknowledgeIncident, unsilenceIncident } from '../alarms/incident-actions';
+import {
+  acknowledgeIncident,
+  silenceIncident,
+  unacknowledgeIncident,
+  unsilenceIncident,
+} from '../alarms/incident-actions';
 import { cardIntentKey } from '../alarms/ingest';
 import type { AppContext } from '../context';
 import type { Incident } from '../store/incidents';
@@ -19,7 +24,14 @@ export interface ReactionEvent {
 
 export type ReactionOutcome =
   | { handled: false; why: 'unmapped' | 'invalid' | 'bot' | 'not-an-alarm-message' }
-  | { handled: true; action: ReactionAction; kind: 'added' | 'removed'; incident: Incident; via: 'card' | 'thread'; changed: boolean };
+  | {
+      handled: true;
+      action: ReactionAction;
+      kind: 'added' | 'removed';
+      incident: Incident;
+      via: 'card' | 'thread';
+      changed: boolean;
+    };
 
 /** Marks an incident handled by hand (or takes the mark back), notes it in the thread and re-renders the card. */
 async function setHandled(ctx: AppContext, inc: Incident, userId: string, on: boolean): Promise<boolean> {
@@ -48,12 +60,29 @@ async function setHandled(ctx: AppContext, inc: Incident, userId: string, on: bo
       q,
     );
     // force: the card re-renders even though the incident's own version did not move.
-    await ctx.store.outbox.enqueue({ kind: 'card', dedupKey: cardIntentKey(inc.id), channel: inc.channel, incidentId: inc.id, payload: { force: true }, availableAt: now }, q);
+    await ctx.store.outbox.enqueue(
+      {
+        kind: 'card',
+        dedupKey: cardIntentKey(inc.id),
+        channel: inc.channel,
+        incidentId: inc.id,
+        payload: { force: true },
+        availableAt: now,
+      },
+      q,
+    );
     return true;
   });
   if (changed) {
     await ctx.store.audit
-      .record({ at: now, actor: userId, action: on ? 'alarm.handled' : 'alarm.unhandled', target: inc.name, outcome: 'recorded', detail: { incident: inc.id } })
+      .record({
+        at: now,
+        actor: userId,
+        action: on ? 'alarm.handled' : 'alarm.unhandled',
+        target: inc.name,
+        outcome: 'recorded',
+        detail: { incident: inc.id },
+      })
       .catch((err) => ctx.logger.warn({ err: { message: (err as Error).message } }, 'audit record failed'));
   }
   return changed;
@@ -65,10 +94,16 @@ async function setHandled(ctx: AppContext, inc: Incident, userId: string, on: bo
  * repository and outbox); removed, it undoes what the same person did (someone else's acknowledgement
  * or silence stays).
  */
-export async function applyReaction(ctx: AppContext, finder: IncidentFinder, ev: ReactionEvent, botUserId?: string): Promise<ReactionOutcome> {
+export async function applyReaction(
+  ctx: AppContext,
+  finder: IncidentFinder,
+  ev: ReactionEvent,
+  botUserId?: string,
+): Promise<ReactionOutcome> {
   const action = actionFor(ctx.config.reactions, ev.reaction);
   if (!action) return { handled: false, why: 'unmapped' };
-  if (!USER_RE.test(ev.user) || ev.itemType !== 'message' || !ev.channel || !ev.ts) return { handled: false, why: 'invalid' };
+  if (!USER_RE.test(ev.user) || ev.itemType !== 'message' || !ev.channel || !ev.ts)
+    return { handled: false, why: 'invalid' };
   if (botUserId && ev.user === botUserId) return { handled: false, why: 'bot' };
   const found = await finder.find(ev.channel, ev.ts);
   if (!found.incident) return { handled: false, why: 'not-an-alarm-message' };

@@ -16,9 +16,16 @@ interface MuteValue {
 }
 
 /** The question asked before muting an alarm whose actions do more than notify. Pure. */
-export function muteQuestion(inc: Pick<Incident, 'id' | 'name' | 'silencedUntil'>, alarmName: string, actions: string[]) {
+export function muteQuestion(
+  inc: Pick<Incident, 'id' | 'name' | 'silencedUntil'>,
+  alarmName: string,
+  actions: string[],
+) {
   const value = encodeValue({ i: inc.id } satisfies MuteValue);
-  const list = [...new Set(actions)].slice(0, 10).map((a) => escapeText(a)).join(', ');
+  const list = [...new Set(actions)]
+    .slice(0, 10)
+    .map((a) => escapeText(a))
+    .join(', ');
   const text =
     `:warning: ${code(alarmName)} is silenced in Slack until ${slackDate(inc.silencedUntil ?? 0, '{time}')}. ` +
     `Muting it in AWS too would also mute its other actions: *${list}*. Auto scaling would not react to this alarm for the hour.`;
@@ -37,7 +44,10 @@ export function muteQuestion(inc: Pick<Incident, 'id' | 'name' | 'silencedUntil'
             value,
             confirm: {
               title: { type: 'plain_text', text: 'Mute every action?' },
-              text: { type: 'plain_text', text: 'All actions of this alarm, auto scaling included, stop until the silence ends.' },
+              text: {
+                type: 'plain_text',
+                text: 'All actions of this alarm, auto scaling included, stop until the silence ends.',
+              },
               confirm: { type: 'plain_text', text: 'Mute' },
               deny: { type: 'plain_text', text: 'Cancel' },
             },
@@ -49,16 +59,35 @@ export function muteQuestion(inc: Pick<Incident, 'id' | 'name' | 'silencedUntil'
   };
 }
 
-async function ephemeral(ctx: AppContext, log: Logger, o: { channel: string; user: string; threadTs?: string; text: string; blocks?: unknown[] }): Promise<void> {
+async function ephemeral(
+  ctx: AppContext,
+  log: Logger,
+  o: { channel: string; user: string; threadTs?: string; text: string; blocks?: unknown[] },
+): Promise<void> {
   try {
-    await ctx.slack.chat.postEphemeral({ channel: o.channel, user: o.user, thread_ts: o.threadTs, text: o.text, blocks: o.blocks as never });
+    await ctx.slack.chat.postEphemeral({
+      channel: o.channel,
+      user: o.user,
+      thread_ts: o.threadTs,
+      text: o.text,
+      blocks: o.blocks as never,
+    });
   } catch (err) {
-    log.warn({ error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message }, 'ephemeral reply failed');
+    log.warn(
+      { error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message },
+      'ephemeral reply failed',
+    );
   }
 }
 
 /** After a silence by reaction: make it a mute rule in AWS, or ask first when the alarm does more than notify. */
-async function muteAfterSilence(ctx: AppContext, log: Logger, inc: Incident, ev: ReactionEvent, threadTs?: string): Promise<void> {
+async function muteAfterSilence(
+  ctx: AppContext,
+  log: Logger,
+  inc: Incident,
+  ev: ReactionEvent,
+  threadTs?: string,
+): Promise<void> {
   const until = inc.silencedUntil;
   if (!until || !ev.channel) return;
   try {
@@ -68,14 +97,24 @@ async function muteAfterSilence(ctx: AppContext, log: Logger, inc: Incident, ev:
       return;
     }
     if (pre.kind === 'ask') {
-      await ephemeral(ctx, log, { channel: ev.channel, user: ev.user, threadTs, ...muteQuestion(inc, pre.alarmName, pre.actions) });
+      await ephemeral(ctx, log, {
+        channel: ev.channel,
+        user: ev.user,
+        threadTs,
+        ...muteQuestion(inc, pre.alarmName, pre.actions),
+      });
       return;
     }
     await createMuteRule(ctx, inc, ev.user, until, pre.alarmName);
   } catch (err) {
     log.warn({ incident: inc.id, err: { message: (err as Error).message } }, 'mute rule not created');
     const why = err instanceof UserFacingError ? err.message : 'an unexpected error (logged)';
-    await ephemeral(ctx, log, { channel: ev.channel, user: ev.user, threadTs, text: `:warning: ${escapeText(inc.name)} is silenced in Slack, but it could not be muted in AWS: ${escapeText(why)}` });
+    await ephemeral(ctx, log, {
+      channel: ev.channel,
+      user: ev.user,
+      threadTs,
+      text: `:warning: ${escapeText(inc.name)} is silenced in Slack, but it could not be muted in AWS: ${escapeText(why)}`,
+    });
   }
 }
 
@@ -84,9 +123,23 @@ async function muteAfterSilence(ctx: AppContext, log: Logger, inc: Incident, ev:
  * Events are acknowledged by Bolt before this runs; the work is tracked so shutdown waits for it.
  */
 export function registerReactionListeners(app: App, ctx: AppContext, finder: IncidentFinder): void {
-  const onReaction = (kind: 'added' | 'removed') =>
-    async ({ event, context }: { event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string } }; context: { botUserId?: string } }) => {
-      const ev: ReactionEvent = { kind, user: event.user, reaction: event.reaction, itemType: event.item?.type, channel: event.item?.channel, ts: event.item?.ts };
+  const onReaction =
+    (kind: 'added' | 'removed') =>
+    async ({
+      event,
+      context,
+    }: {
+      event: { user: string; reaction: string; item: { type: string; channel?: string; ts?: string } };
+      context: { botUserId?: string };
+    }) => {
+      const ev: ReactionEvent = {
+        kind,
+        user: event.user,
+        reaction: event.reaction,
+        itemType: event.item?.type,
+        channel: event.item?.channel,
+        ts: event.item?.ts,
+      };
       const log = ctx.logger.child({ component: 'reactions', user: ev.user, reaction: ev.reaction, kind });
       const work = (async () => {
         const r = await applyReaction(ctx, finder, ev, context.botUserId);
@@ -117,11 +170,25 @@ export function registerReactionListeners(app: App, ctx: AppContext, finder: Inc
   app.event('reaction_added', onReaction('added') as never);
   app.event('reaction_removed', onReaction('removed') as never);
 
-  const muteButton = (confirm: boolean) =>
-    async ({ ack, body, action, respond }: { ack: () => Promise<void>; body: BlockAction; action: ButtonAction; respond: (m: Record<string, unknown>) => Promise<unknown> }) => {
+  const muteButton =
+    (confirm: boolean) =>
+    async ({
+      ack,
+      body,
+      action,
+      respond,
+    }: {
+      ack: () => Promise<void>;
+      body: BlockAction;
+      action: ButtonAction;
+      respond: (m: Record<string, unknown>) => Promise<unknown>;
+    }) => {
       await ack();
       const log = ctx.logger.child({ component: 'reactions', user: body.user.id, action: action.action_id });
-      const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: true, text }).catch((e) => log.warn({ err: { message: (e as Error).message } }, 'respond failed'));
+      const say = (text: string) =>
+        respond({ response_type: 'ephemeral', replace_original: true, text }).catch((e) =>
+          log.warn({ err: { message: (e as Error).message } }, 'respond failed'),
+        );
       const v = decodeValue<Record<string, unknown>>(action.value);
       if (!v || typeof v.i !== 'string' || !ID_RE.test(v.i)) {
         await say(':x: This button is malformed; nothing was muted.');
@@ -130,16 +197,25 @@ export function registerReactionListeners(app: App, ctx: AppContext, finder: Inc
       const work = (async () => {
         const inc = await ctx.store.incidents.get(v.i as string);
         const now = ctx.clock.now();
-        if (!inc || !inc.silencedUntil || inc.silencedUntil <= now) return say('The silence has ended; nothing was muted in AWS.');
-        if (!confirm) return say(`:no_bell: ${escapeText(inc.name)} stays silenced in Slack only; its actions in AWS keep running.`);
-        if (inc.silencedBy !== body.user.id) return say(':x: Only the person who silenced this alarm can mute it in AWS.');
+        if (!inc || !inc.silencedUntil || inc.silencedUntil <= now)
+          return say('The silence has ended; nothing was muted in AWS.');
+        if (!confirm)
+          return say(
+            `:no_bell: ${escapeText(inc.name)} stays silenced in Slack only; its actions in AWS keep running.`,
+          );
+        if (inc.silencedBy !== body.user.id)
+          return say(':x: Only the person who silenced this alarm can mute it in AWS.');
         const pre = await mutePreflight(ctx, inc);
         if (pre.kind === 'skip') return say(`Nothing was muted in AWS: ${escapeText(pre.why)}.`);
         const rule = await createMuteRule(ctx, inc, body.user.id, inc.silencedUntil, pre.alarmName);
-        return say(`:mute: ${code(pre.alarmName)} is muted in AWS until ${slackDate(inc.silencedUntil, '{time}')} (mute rule ${code(rule)}). Remove your reaction to lift it.`);
+        return say(
+          `:mute: ${code(pre.alarmName)} is muted in AWS until ${slackDate(inc.silencedUntil, '{time}')} (mute rule ${code(rule)}). Remove your reaction to lift it.`,
+        );
       })().catch(async (err: unknown) => {
         log.warn({ err: { message: (err as Error).message } }, 'mute confirmation failed');
-        await say(`:warning: Nothing was muted in AWS: ${escapeOwnText(err instanceof UserFacingError ? err.message : 'an unexpected error (logged)')}`);
+        await say(
+          `:warning: Nothing was muted in AWS: ${escapeOwnText(err instanceof UserFacingError ? err.message : 'an unexpected error (logged)')}`,
+        );
       });
       await ctx.track(work);
     };

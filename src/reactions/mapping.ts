@@ -39,14 +39,20 @@ export function parseReactionMapping(text: string | undefined): ReactionMapping 
   if (src.toLowerCase() === 'none' || src.toLowerCase() === 'off') return {};
   const out: Record<string, ReactionAction> = {};
   const problems: string[] = [];
-  for (const pair of src.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of src
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq < 0) {
       problems.push(`expected emoji=action, got "${pair}"`);
       continue;
     }
     const emoji = normaliseEmoji(pair.slice(0, eq));
-    const action = pair.slice(eq + 1).trim().toLowerCase();
+    const action = pair
+      .slice(eq + 1)
+      .trim()
+      .toLowerCase();
     if (!EMOJI_RE.test(emoji)) {
       problems.push(`"${pair.slice(0, eq).trim()}" is not an emoji name`);
       continue;

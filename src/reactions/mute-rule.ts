@@ -1,4 +1,8 @@
-import { DeleteAlarmMuteRuleCommand, PutAlarmMuteRuleCommand, type PutAlarmMuteRuleCommandInput } from '@aws-sdk/client-cloudwatch';
+import {
+  DeleteAlarmMuteRuleCommand,
+  PutAlarmMuteRuleCommand,
+  type PutAlarmMuteRuleCommandInput,
+} from '@aws-sdk/client-cloudwatch';
 import { CloudWatchAlarms } from '../alarm-admin/cloudwatch-alarms';
 import { describeAction, nonSnsActions } from '../alarm-admin/model';
 import { awsCall, errorName, toAwsError } from '../aws/errors';
@@ -33,11 +37,20 @@ export function isoMinutes(ms: number): string {
   return `PT${m}M`;
 }
 
-export function muteRuleInput(o: { incidentId: string; alarmName: string; userId: string; now: number; until: number }): PutAlarmMuteRuleCommandInput {
+export function muteRuleInput(o: {
+  incidentId: string;
+  alarmName: string;
+  userId: string;
+  now: number;
+  until: number;
+}): PutAlarmMuteRuleCommandInput {
   const { expression, start } = atExpression(o.now);
   return {
     Name: muteRuleName(o.incidentId),
-    Description: `Silenced from Slack by ${o.userId} with ecs-chatops until ${new Date(o.until).toISOString()}`.slice(0, 1024),
+    Description: `Silenced from Slack by ${o.userId} with ecs-chatops until ${new Date(o.until).toISOString()}`.slice(
+      0,
+      1024,
+    ),
     Rule: { Schedule: { Expression: expression, Duration: isoMinutes(o.until - start), Timezone: 'UTC' } },
     MuteTargets: { AlarmNames: [o.alarmName] },
     ExpireDate: new Date(o.until + 5 * 60_000),
@@ -48,7 +61,10 @@ export function alarmNameOf(inc: Incident): string | undefined {
   return inc.notification.kind === 'alarm' && inc.notification.alarmName ? inc.notification.alarmName : undefined;
 }
 
-export type MutePreflight = { kind: 'skip'; why: string } | { kind: 'ask'; actions: string[]; alarmName: string } | { kind: 'mute'; alarmName: string };
+export type MutePreflight =
+  | { kind: 'skip'; why: string }
+  | { kind: 'ask'; actions: string[]; alarmName: string }
+  | { kind: 'mute'; alarmName: string };
 
 /** Decides whether a silence may become a mute rule at once, needs confirmation, or cannot be one. */
 export async function mutePreflight(ctx: AppContext, inc: Incident): Promise<MutePreflight> {
@@ -62,20 +78,49 @@ export async function mutePreflight(ctx: AppContext, inc: Incident): Promise<Mut
 }
 
 /** Creates (or renews) the mute rule for an incident's silence; records it and audits it. */
-export async function createMuteRule(ctx: AppContext, inc: Incident, userId: string, until: number, alarmName: string): Promise<string> {
+export async function createMuteRule(
+  ctx: AppContext,
+  inc: Incident,
+  userId: string,
+  until: number,
+  alarmName: string,
+): Promise<string> {
   const now = ctx.clock.now();
   const input = muteRuleInput({ incidentId: inc.id, alarmName, userId, now, until });
   try {
     await awsCall('cloudwatch:PutAlarmMuteRule', () => ctx.aws.cloudwatch.send(new PutAlarmMuteRuleCommand(input)));
   } catch (err) {
     await ctx.store.audit
-      .record({ at: now, actor: userId, action: 'alarm.mute', target: alarmName, outcome: 'failed', error: (err as Error).message, detail: { incident: inc.id, rule: input.Name } })
+      .record({
+        at: now,
+        actor: userId,
+        action: 'alarm.mute',
+        target: alarmName,
+        outcome: 'failed',
+        error: (err as Error).message,
+        detail: { incident: inc.id, rule: input.Name },
+      })
       .catch(() => undefined);
     throw err instanceof UserFacingError ? err : new UserFacingError(`AWS refused the mute rule (${errorName(err)})`);
   }
-  await ctx.store.incidentReactions.saveMuteRule({ incidentId: inc.id, ruleName: input.Name as string, alarmName, createdBy: userId, createdAt: now, expiresAt: until });
+  await ctx.store.incidentReactions.saveMuteRule({
+    incidentId: inc.id,
+    ruleName: input.Name as string,
+    alarmName,
+    createdBy: userId,
+    createdAt: now,
+    expiresAt: until,
+  });
   await ctx.store.audit
-    .record({ at: now, actor: userId, action: 'alarm.mute', target: alarmName, outcome: 'succeeded', after: { rule: input.Name, until }, detail: { incident: inc.id } })
+    .record({
+      at: now,
+      actor: userId,
+      action: 'alarm.mute',
+      target: alarmName,
+      outcome: 'succeeded',
+      after: { rule: input.Name, until },
+      detail: { incident: inc.id },
+    })
     .catch((e) => ctx.logger.warn({ err: { message: (e as Error).message } }, 'audit record failed'));
   ctx.logger.info({ incident: inc.id, alarm: alarmName, rule: input.Name, until }, 'alarm mute rule created');
   return input.Name as string;
@@ -94,13 +139,29 @@ export async function deleteMuteRule(ctx: AppContext, incidentId: string, userId
       const e = toAwsError(err, 'cloudwatch:DeleteAlarmMuteRule');
       await ctx.store.incidentReactions.saveMuteRule(rule);
       await ctx.store.audit
-        .record({ at: now, actor: userId, action: 'alarm.unmute', target: rule.alarmName, outcome: 'failed', error: e.message, detail: { incident: incidentId, rule: rule.ruleName } })
+        .record({
+          at: now,
+          actor: userId,
+          action: 'alarm.unmute',
+          target: rule.alarmName,
+          outcome: 'failed',
+          error: e.message,
+          detail: { incident: incidentId, rule: rule.ruleName },
+        })
         .catch(() => undefined);
       throw e;
     }
   }
   await ctx.store.audit
-    .record({ at: now, actor: userId, action: 'alarm.unmute', target: rule.alarmName, outcome: 'succeeded', before: { rule: rule.ruleName }, detail: { incident: incidentId } })
+    .record({
+      at: now,
+      actor: userId,
+      action: 'alarm.unmute',
+      target: rule.alarmName,
+      outcome: 'succeeded',
+      before: { rule: rule.ruleName },
+      detail: { incident: incidentId },
+    })
     .catch(() => undefined);
   return true;
 }

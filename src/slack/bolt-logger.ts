@@ -4,7 +4,8 @@ import type { Logger } from '../logger';
 /** Lets Bolt and the Web API client write through pino, so every line stays structured JSON. */
 export function boltLogger(log: Logger): SlackLogger {
   const child = log.child({ component: 'bolt' });
-  const fmt = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  const fmt = (msg: unknown[]) =>
+    msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
   let level = LogLevel.INFO;
   return {
     debug: (...m: unknown[]) => child.debug(fmt(m)),

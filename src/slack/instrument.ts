@@ -53,7 +53,10 @@ export async function slackOutcomeOf(res: FetchResponse): Promise<SlackOutcome> 
  * work: `client.chat.postMessage` and friends are bound to the original `apiCall` when the client is
  * built. Each retry is one more call, as Slack's rate limiter sees it.
  */
-export function countingFetch(metrics: Pick<Metrics, 'slackCalls'>, inner: FetchFunction = globalThis.fetch as FetchFunction): FetchFunction {
+export function countingFetch(
+  metrics: Pick<Metrics, 'slackCalls'>,
+  inner: FetchFunction = globalThis.fetch as FetchFunction,
+): FetchFunction {
   return async (url, init) => {
     const method = slackMethodOf(url);
     let res: FetchResponse;

@@ -12,7 +12,11 @@ export function mentionFeature(ctx: AppContext): Feature {
     register(app) {
       app.event('app_mention', async ({ event, client }) => {
         const threadTs = event.thread_ts ?? event.ts;
-        const asked = escapeText(String(event.text ?? '').replace(/<@[A-Z0-9]+>/g, '').trim()).slice(0, 200);
+        const asked = escapeText(
+          String(event.text ?? '')
+            .replace(/<@[A-Z0-9]+>/g, '')
+            .trim(),
+        ).slice(0, 200);
         await client.chat
           .postMessage({
             channel: event.channel,
@@ -22,7 +26,9 @@ export function mentionFeature(ctx: AppContext): Feature {
               (asked ? ` (for "${asked}", \`/ecs ${asked.split(/\s+/)[0]}\` may be what you want)` : '') +
               '. On an alarm card, use its buttons: Diagnose, Status, Acknowledge, Silence 1h, Scale…',
           })
-          .catch((err: unknown) => ctx.logger.warn({ err: { message: (err as Error).message } }, 'could not answer a mention'));
+          .catch((err: unknown) =>
+            ctx.logger.warn({ err: { message: (err as Error).message } }, 'could not answer a mention'),
+          );
       });
     },
   };

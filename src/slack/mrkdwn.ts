@@ -14,12 +14,14 @@ export function escapeText(s: unknown): string {
  * are kept.
  */
 export function escapeOwnText(s: unknown): string {
-  return String(s ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    // Zero-width joiner after @ keeps "@channel"/"@here"/"@everyone" from ever being read as a mention.
-    .replace(/@(channel|here|everyone)\b/gi, '@\u200d$1');
+  return (
+    String(s ?? '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      // Zero-width joiner after @ keeps "@channel"/"@here"/"@everyone" from ever being read as a mention.
+      .replace(/@(channel|here|everyone)\b/gi, '@\u200d$1')
+  );
 }
 
 /** Escapes and neutralises mrkdwn control characters (*, _, ~, `) so text shows literally. */

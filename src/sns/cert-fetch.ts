@@ -57,11 +57,20 @@ export function httpsCertificateFetcher(opts: CertFetchOptions = {}): Certificat
         res.on('error', (e) => reject(e));
       });
       // `timeout` only covers idle sockets; a hard deadline covers a slow trickle too.
-      const deadline = setTimeout(() => req.destroy(new CertificateFetchError(`certificate fetch took longer than ${timeoutMs} ms`, false)), timeoutMs);
+      const deadline = setTimeout(
+        () => req.destroy(new CertificateFetchError(`certificate fetch took longer than ${timeoutMs} ms`, false)),
+        timeoutMs,
+      );
       deadline.unref();
-      req.on('timeout', () => req.destroy(new CertificateFetchError(`certificate fetch timed out after ${timeoutMs} ms`, false)));
+      req.on('timeout', () =>
+        req.destroy(new CertificateFetchError(`certificate fetch timed out after ${timeoutMs} ms`, false)),
+      );
       req.on('error', (e) =>
-        reject(e instanceof CertificateFetchError ? e : new CertificateFetchError(`certificate fetch failed: ${e.message}`, false, { cause: e })),
+        reject(
+          e instanceof CertificateFetchError
+            ? e
+            : new CertificateFetchError(`certificate fetch failed: ${e.message}`, false, { cause: e }),
+        ),
       );
       req.on('close', () => clearTimeout(deadline));
     });

@@ -47,7 +47,8 @@ export function parseEnvelope(raw: string, requireSignature = true): SnsEnvelope
   } catch {
     throw new SnsRejectedError('malformed', 'body is not JSON');
   }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new SnsRejectedError('malformed', 'body is not a JSON object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new SnsRejectedError('malformed', 'body is not a JSON object');
   const o = body as Record<string, unknown>;
   const type = o.Type;
   if (typeof type !== 'string') throw new SnsRejectedError('malformed', 'field Type is missing');

@@ -55,7 +55,8 @@ export class PublicKeyCache {
   }
 
   private async load(url: string): Promise<KeyObject> {
-    if (this.fetching >= this.maxConcurrent) throw new CertificateFetchError('too many certificate fetches at once', false);
+    if (this.fetching >= this.maxConcurrent)
+      throw new CertificateFetchError('too many certificate fetches at once', false);
     this.fetching += 1;
     try {
       const pem = await this.opts.fetch(url);
@@ -65,7 +66,8 @@ export class PublicKeyCache {
       } catch (err) {
         throw new CertificateFetchError('the URL did not serve an X.509 certificate', true, { cause: err });
       }
-      if (key.asymmetricKeyType !== 'rsa') throw new CertificateFetchError('the certificate does not hold an RSA key', true);
+      if (key.asymmetricKeyType !== 'rsa')
+        throw new CertificateFetchError('the certificate does not hold an RSA key', true);
       return key;
     } catch (err) {
       if (err instanceof CertificateFetchError && err.permanent) this.broken.set(url, err.message);

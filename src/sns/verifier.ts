@@ -55,7 +55,10 @@ export class SnsVerifier {
 
   async verify(raw: string, headers: SnsHeaders = {}): Promise<SnsEnvelope> {
     if (headers.rawDelivery?.toLowerCase() === 'true') {
-      throw new SnsRejectedError('raw_delivery', 'raw message delivery is on for this subscription; turn it off so messages carry a signature');
+      throw new SnsRejectedError(
+        'raw_delivery',
+        'raw message delivery is on for this subscription; turn it off so messages carry a signature',
+      );
     }
     const env = parseEnvelope(raw, this.opts.verifySignatures);
     if (headers.messageType && headers.messageType !== env.Type) {
@@ -67,7 +70,10 @@ export class SnsVerifier {
     const at = Date.parse(env.Timestamp);
     if (!Number.isFinite(at)) throw new SnsRejectedError('malformed', 'Timestamp is not a date');
     if (this.opts.clock.now() - at > this.maxAgeMs) {
-      throw new SnsRejectedError('stale', `message is older than ${Math.round(this.maxAgeMs / 60_000)} minutes (replay?)`);
+      throw new SnsRejectedError(
+        'stale',
+        `message is older than ${Math.round(this.maxAgeMs / 60_000)} minutes (replay?)`,
+      );
     }
     if (!this.opts.verifySignatures) return env;
 
@@ -77,7 +83,12 @@ export class SnsVerifier {
       throw new SnsRejectedError('bad_cert_url', 'SigningCertURL is not an SNS certificate URL', 403);
     }
     const key = this.opts.keys.peek(env.SigningCertURL) ?? (await this.key(env.SigningCertURL));
-    const ok = verifySignature(algorithm, Buffer.from(canonicalString(env), 'utf8'), key, Buffer.from(env.Signature, 'base64'));
+    const ok = verifySignature(
+      algorithm,
+      Buffer.from(canonicalString(env), 'utf8'),
+      key,
+      Buffer.from(env.Signature, 'base64'),
+    );
     if (!ok) throw new SnsRejectedError('bad_signature', 'signature does not match', 403);
     return env;
   }

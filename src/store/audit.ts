@@ -2,15 +2,7 @@ import type { Queryable } from './db';
 import { json, num, strOrUndef } from './db';
 
 export type AuditOutcome =
-  | 'succeeded'
-  | 'failed'
-  | 'rejected'
-  | 'cancelled'
-  | 'expired'
-  | 'refused'
-  | 'dry-run'
-  | 'requested'
-  | 'recorded';
+  'succeeded' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'refused' | 'dry-run' | 'requested' | 'recorded';
 
 export interface AuditEntry {
   id: number;
@@ -65,7 +57,9 @@ export class AuditRepo {
   }
 
   async forRequest(requestId: string): Promise<AuditEntry[]> {
-    const rows = await this.db.query<Record<string, unknown>>(`SELECT * FROM audit WHERE request_id = $1 ORDER BY id`, [requestId]);
+    const rows = await this.db.query<Record<string, unknown>>(`SELECT * FROM audit WHERE request_id = $1 ORDER BY id`, [
+      requestId,
+    ]);
     return rows.map(rowToAudit);
   }
 }

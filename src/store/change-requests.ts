@@ -32,7 +32,19 @@ export interface ChangeRequest {
 
 export type NewChangeRequest = Pick<
   ChangeRequest,
-  'id' | 'action' | 'cluster' | 'service' | 'target' | 'proposal' | 'plan' | 'requestedBy' | 'reason' | 'channelId' | 'threadTs' | 'createdAt' | 'expiresAt'
+  | 'id'
+  | 'action'
+  | 'cluster'
+  | 'service'
+  | 'target'
+  | 'proposal'
+  | 'plan'
+  | 'requestedBy'
+  | 'reason'
+  | 'channelId'
+  | 'threadTs'
+  | 'createdAt'
+  | 'expiresAt'
 >;
 
 /**
@@ -93,7 +105,11 @@ export class ChangeRequestRepo {
   }
 
   /** executing → succeeded | failed. Undefined if the request was not executing (already finished). */
-  async finish(id: string, outcome: { status: 'succeeded' | 'failed'; result?: unknown; error?: string }, now: number): Promise<ChangeRequest | undefined> {
+  async finish(
+    id: string,
+    outcome: { status: 'succeeded' | 'failed'; result?: unknown; error?: string },
+    now: number,
+  ): Promise<ChangeRequest | undefined> {
     const rows = await this.db.query(
       `UPDATE change_requests SET status = $2, result = $3, error = $4, finished_at = $5
        WHERE id = $1 AND status = 'executing' RETURNING *`,
@@ -103,7 +119,12 @@ export class ChangeRequestRepo {
   }
 
   /** pending → rejected | cancelled by `by`, only while not expired. Cancelling is the requester's alone. */
-  async decide(id: string, status: 'rejected' | 'cancelled', by: string, now: number): Promise<ChangeRequest | undefined> {
+  async decide(
+    id: string,
+    status: 'rejected' | 'cancelled',
+    by: string,
+    now: number,
+  ): Promise<ChangeRequest | undefined> {
     const onlyRequester = status === 'cancelled' ? ' AND requested_by = $2' : '';
     const rows = await this.db.query(
       `UPDATE change_requests SET status = $4, decided_by = $2, decided_at = $3, finished_at = $3
@@ -145,13 +166,18 @@ export class ChangeRequestRepo {
     const params: (string | number)[] = [];
     let where = '';
     if (o.statuses?.length) {
-      where = `WHERE status IN (${o.statuses.map((s) => {
-        params.push(s);
-        return `$${params.length}`;
-      }).join(', ')})`;
+      where = `WHERE status IN (${o.statuses
+        .map((s) => {
+          params.push(s);
+          return `$${params.length}`;
+        })
+        .join(', ')})`;
     }
     params.push(Math.max(1, Math.min(o.limit ?? 50, 500)));
-    const rows = await this.db.query(`SELECT * FROM change_requests ${where} ORDER BY created_at DESC, id LIMIT $${params.length}`, params);
+    const rows = await this.db.query(
+      `SELECT * FROM change_requests ${where} ORDER BY created_at DESC, id LIMIT $${params.length}`,
+      params,
+    );
     return rows.map(toRequest);
   }
 }

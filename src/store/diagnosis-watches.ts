@@ -30,7 +30,10 @@ export interface DiagnosisWatch {
   polls: number;
 }
 
-export type NewDiagnosisWatch = Pick<DiagnosisWatch, 'cluster' | 'service' | 'channel' | 'threadTs' | 'desired' | 'startedAt' | 'deadlineAt' | 'nextPollAt'>;
+export type NewDiagnosisWatch = Pick<
+  DiagnosisWatch,
+  'cluster' | 'service' | 'channel' | 'threadTs' | 'desired' | 'startedAt' | 'deadlineAt' | 'nextPollAt'
+>;
 
 export function watchId(w: Pick<DiagnosisWatch, 'channel' | 'threadTs' | 'cluster' | 'service'>): string {
   return `${w.channel}:${w.threadTs}:${w.cluster}/${w.service}`;
@@ -75,7 +78,13 @@ export class DiagnosisWatchRepo {
   }
 
   /** Ends the watch; false when the lease was lost (another replica finished it). */
-  async finish(id: string, owner: string, status: Exclude<WatchStatus, 'watching'>, now: number, lastSeen?: string): Promise<boolean> {
+  async finish(
+    id: string,
+    owner: string,
+    status: Exclude<WatchStatus, 'watching'>,
+    now: number,
+    lastSeen?: string,
+  ): Promise<boolean> {
     const n = await this.db.run(
       `UPDATE diagnosis_watches SET status = $3, finished_at = $4, last_seen = COALESCE($5, last_seen), polls = polls + 1, lease_owner = NULL, lease_until = NULL
        WHERE id = $1 AND lease_owner = $2 AND status = 'watching'`,

@@ -58,7 +58,10 @@ export class IncidentReactionRepo {
 
   /** True when some incident card was ever posted in the channel (cheap guard before asking Slack). */
   async channelHasCards(channel: string): Promise<boolean> {
-    const rows = await this.db.query(`SELECT 1 AS x FROM incidents WHERE channel = $1 AND card_ts IS NOT NULL LIMIT 1`, [channel]);
+    const rows = await this.db.query(
+      `SELECT 1 AS x FROM incidents WHERE channel = $1 AND card_ts IS NOT NULL LIMIT 1`,
+      [channel],
+    );
     return rows.length > 0;
   }
 
@@ -75,7 +78,9 @@ export class IncidentReactionRepo {
         `SELECT i.* FROM incidents i WHERE ${where} ORDER BY CASE WHEN i.state = 'ALARM' THEN 0 ELSE 1 END, COALESCE(i.alarm_since, i.state_at) DESC, i.id LIMIT $2`,
         [now - EVENT_INCIDENT_OPEN_MS, Math.max(1, Math.min(limit, 500))],
       ),
-      this.db.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM incidents i WHERE ${where}`, [now - EVENT_INCIDENT_OPEN_MS]),
+      this.db.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM incidents i WHERE ${where}`, [
+        now - EVENT_INCIDENT_OPEN_MS,
+      ]),
     ]);
     return { incidents: rows.map(rowToIncident), total: num(count[0]?.n ?? 0) };
   }
@@ -89,8 +94,19 @@ export class IncidentReactionRepo {
   }
 
   /** Removes the mark only when `userId` set it (someone else's mark stays); true when removed. */
-  async clearMark(incidentId: string, kind: IncidentMark['kind'], userId: string, q: Queryable = this.db): Promise<boolean> {
-    return (await q.run(`DELETE FROM incident_marks WHERE incident_id = $1 AND kind = $2 AND user_id = $3`, [incidentId, kind, userId])) > 0;
+  async clearMark(
+    incidentId: string,
+    kind: IncidentMark['kind'],
+    userId: string,
+    q: Queryable = this.db,
+  ): Promise<boolean> {
+    return (
+      (await q.run(`DELETE FROM incident_marks WHERE incident_id = $1 AND kind = $2 AND user_id = $3`, [
+        incidentId,
+        kind,
+        userId,
+      ])) > 0
+    );
   }
 
   async marks(incidentIds: string[], q: Queryable = this.db): Promise<Map<string, IncidentMark>> {
@@ -102,7 +118,12 @@ export class IncidentReactionRepo {
       ids,
     );
     for (const r of rows) {
-      out.set(String(r.incident_id), { incidentId: String(r.incident_id), kind: 'resolved', userId: String(r.user_id), at: num(r.at) });
+      out.set(String(r.incident_id), {
+        incidentId: String(r.incident_id),
+        kind: 'resolved',
+        userId: String(r.user_id),
+        at: num(r.at),
+      });
     }
     return out;
   }
@@ -121,7 +142,9 @@ export class IncidentReactionRepo {
   }
 
   async muteRule(incidentId: string): Promise<MuteRuleRecord | undefined> {
-    const rows = await this.db.query<Record<string, unknown>>(`SELECT * FROM alarm_mute_rules WHERE incident_id = $1`, [incidentId]);
+    const rows = await this.db.query<Record<string, unknown>>(`SELECT * FROM alarm_mute_rules WHERE incident_id = $1`, [
+      incidentId,
+    ]);
     const r = rows[0];
     if (!r) return undefined;
     return {

@@ -145,7 +145,10 @@ export class IncidentRepo {
   /** The newest incident of an alarm key, locked for the transaction on PostgreSQL. */
   async latestForKey(alarmKey: string, q: Queryable = this.db): Promise<Incident | undefined> {
     const lock = q.dialect === 'postgres' ? 'FOR UPDATE' : '';
-    const rows = await q.query<Record<string, unknown>>(`SELECT * FROM incidents WHERE alarm_key = $1 ORDER BY seq DESC LIMIT 1 ${lock}`, [alarmKey]);
+    const rows = await q.query<Record<string, unknown>>(
+      `SELECT * FROM incidents WHERE alarm_key = $1 ORDER BY seq DESC LIMIT 1 ${lock}`,
+      [alarmKey],
+    );
     return rows[0] ? rowToIncident(rows[0]) : undefined;
   }
 
@@ -202,7 +205,13 @@ export class IncidentRepo {
   }
 
   /** Silences channel posts of this incident (and of a new incident of the same alarm) until `until`. */
-  silence(id: string, userId: string, until: number, at: number, q: Queryable = this.db): Promise<Incident | undefined> {
+  silence(
+    id: string,
+    userId: string,
+    until: number,
+    at: number,
+    q: Queryable = this.db,
+  ): Promise<Incident | undefined> {
     return this.patch(id, `silenced_by = $2, silenced_until = $3`, [userId, until], at, q);
   }
 
@@ -210,7 +219,13 @@ export class IncidentRepo {
     return this.patch(id, `silenced_by = NULL, silenced_until = NULL`, [], at, q);
   }
 
-  private async patch(id: string, set: string, params: (string | number)[], at: number, q: Queryable): Promise<Incident | undefined> {
+  private async patch(
+    id: string,
+    set: string,
+    params: (string | number)[],
+    at: number,
+    q: Queryable,
+  ): Promise<Incident | undefined> {
     const n = params.length;
     const rows = await q.query<Record<string, unknown>>(
       `UPDATE incidents SET ${set}, version = version + 1, updated_at = $${n + 2} WHERE id = $1 RETURNING *`,
@@ -220,7 +235,10 @@ export class IncidentRepo {
   }
 
   /** The card (or digest) is in Slack: remember where, and which version it shows. */
-  async setCard(id: string, c: { channel: string; ts: string; kind: 'card' | 'digest'; postedAt: number; version: number }): Promise<void> {
+  async setCard(
+    id: string,
+    c: { channel: string; ts: string; kind: 'card' | 'digest'; postedAt: number; version: number },
+  ): Promise<void> {
     await this.db.run(
       `UPDATE incidents SET channel = $2, card_ts = $3, card_kind = $4, card_posted_at = $5, rendered_version = $6 WHERE id = $1`,
       [id, c.channel, c.ts, c.kind, c.postedAt, c.version],
@@ -229,11 +247,17 @@ export class IncidentRepo {
 
   /** The card was deleted in Slack: the next sync posts a new one. */
   async clearCard(id: string): Promise<void> {
-    await this.db.run(`UPDATE incidents SET card_ts = NULL, card_kind = NULL, card_posted_at = NULL, rendered_version = 0 WHERE id = $1`, [id]);
+    await this.db.run(
+      `UPDATE incidents SET card_ts = NULL, card_kind = NULL, card_posted_at = NULL, rendered_version = 0 WHERE id = $1`,
+      [id],
+    );
   }
 
   async setRendered(id: string, version: number): Promise<void> {
-    await this.db.run(`UPDATE incidents SET rendered_version = $2 WHERE id = $1 AND rendered_version < $2`, [id, version]);
+    await this.db.run(`UPDATE incidents SET rendered_version = $2 WHERE id = $1 AND rendered_version < $2`, [
+      id,
+      version,
+    ]);
   }
 
   async setDigest(id: string, digestId: string, channel: string, at: number, version: number): Promise<void> {
@@ -253,19 +277,18 @@ export class IncidentRepo {
   }
 
   async byDigest(digestId: string): Promise<Incident[]> {
-    const rows = await this.db.query<Record<string, unknown>>(`SELECT * FROM incidents WHERE digest_id = $1 ORDER BY fired_at, id`, [digestId]);
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT * FROM incidents WHERE digest_id = $1 ORDER BY fired_at, id`,
+      [digestId],
+    );
     return rows.map(rowToIncident);
   }
 
   async addEvent(e: Omit<IncidentEvent, 'id' | 'posted'>, createdAt: number, q: Queryable = this.db): Promise<void> {
-    await q.run(`INSERT INTO incident_events (incident_id, at, kind, state, text, posted, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6)`, [
-      e.incidentId,
-      e.at,
-      e.kind,
-      e.state,
-      e.text,
-      createdAt,
-    ]);
+    await q.run(
+      `INSERT INTO incident_events (incident_id, at, kind, state, text, posted, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6)`,
+      [e.incidentId, e.at, e.kind, e.state, e.text, createdAt],
+    );
   }
 
   async events(incidentId: string, opts: { pendingOnly?: boolean; limit?: number } = {}): Promise<IncidentEvent[]> {
@@ -286,7 +309,10 @@ export class IncidentRepo {
 
   /** Marks timeline lines up to and including `lastId` as posted. */
   async markPosted(incidentId: string, lastId: number): Promise<void> {
-    await this.db.run(`UPDATE incident_events SET posted = 1 WHERE incident_id = $1 AND id <= $2 AND posted = 0`, [incidentId, lastId]);
+    await this.db.run(`UPDATE incident_events SET posted = 1 WHERE incident_id = $1 AND id <= $2 AND posted = 0`, [
+      incidentId,
+      lastId,
+    ]);
   }
 
   /** The digest collecting new cards of a channel since `since`, if any. */
@@ -299,7 +325,11 @@ export class IncidentRepo {
   }
 
   async createDigest(d: { id: string; channel: string; createdAt: number }, q: Queryable = this.db): Promise<void> {
-    await q.run(`INSERT INTO alarm_digests (id, channel, ts, created_at) VALUES ($1, $2, NULL, $3)`, [d.id, d.channel, d.createdAt]);
+    await q.run(`INSERT INTO alarm_digests (id, channel, ts, created_at) VALUES ($1, $2, NULL, $3)`, [
+      d.id,
+      d.channel,
+      d.createdAt,
+    ]);
   }
 
   /**
@@ -309,9 +339,14 @@ export class IncidentRepo {
    * every alarm keeps a line. On PostgreSQL a per-channel transaction lock orders them; SQLite has a
    * single writer.
    */
-  openDigest(fresh: { id: string; channel: string; createdAt: number }, since: number, capacity = Number.POSITIVE_INFINITY): Promise<AlarmDigest> {
+  openDigest(
+    fresh: { id: string; channel: string; createdAt: number },
+    since: number,
+    capacity = Number.POSITIVE_INFINITY,
+  ): Promise<AlarmDigest> {
     return this.db.tx(async (q) => {
-      if (q.dialect === 'postgres') await q.query(`SELECT pg_advisory_xact_lock(727275, hashtext($1))`, [fresh.channel]);
+      if (q.dialect === 'postgres')
+        await q.query(`SELECT pg_advisory_xact_lock(727275, hashtext($1))`, [fresh.channel]);
       const rows = await q.query<Record<string, unknown>>(
         `SELECT d.*, (SELECT COUNT(*) FROM incidents i WHERE i.digest_id = d.id) AS members
          FROM alarm_digests d WHERE d.channel = $1 AND d.created_at >= $2 ORDER BY d.created_at DESC`,

@@ -52,11 +52,14 @@ export async function migrate(db: Db, migrations: Migration[] = MIGRATIONS): Pro
   // Serialise migrators across replicas starting at the same moment (one lock per schema). Even
   // CREATE TABLE IF NOT EXISTS needs it: PostgreSQL's IF NOT EXISTS is not race-free.
   const lock = async (q: Queryable) => {
-    if (q.dialect === 'postgres') await q.query(`SELECT pg_advisory_xact_lock(727274, hashtext(coalesce(current_schema(), '')))`);
+    if (q.dialect === 'postgres')
+      await q.query(`SELECT pg_advisory_xact_lock(727274, hashtext(coalesce(current_schema(), '')))`);
   };
   await db.tx(async (q) => {
     await lock(q);
-    await q.run(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`);
+    await q.run(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+    );
   });
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
@@ -65,7 +68,11 @@ export async function migrate(db: Db, migrations: Migration[] = MIGRATIONS): Pro
       const rows = await q.query(`SELECT version FROM schema_migrations WHERE version = $1`, [m.version]);
       if (rows.length > 0) return false;
       for (const stmt of m.up(q.dialect)) await q.run(stmt);
-      await q.run(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, [m.version, m.name, Date.now()]);
+      await q.run(`INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, [
+        m.version,
+        m.name,
+        Date.now(),
+      ]);
       return true;
     });
     if (done) applied.push(m.version);

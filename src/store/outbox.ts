@@ -43,7 +43,15 @@ export class OutboxRepo {
    * its payload is replaced only by a non-empty one (so a `{ force: true }` is not lost to a plain sync).
    */
   async enqueue(item: NewOutboxItem, q: Queryable = this.db): Promise<void> {
-    const params = [item.kind, item.dedupKey, item.channel, item.incidentId, JSON.stringify(item.payload ?? {}), item.availableAt, item.availableAt];
+    const params = [
+      item.kind,
+      item.dedupKey,
+      item.channel,
+      item.incidentId,
+      JSON.stringify(item.payload ?? {}),
+      item.availableAt,
+      item.availableAt,
+    ];
     if (item.dedupKey) {
       await q.run(
         `INSERT INTO outbox (kind, dedup_key, channel, incident_id, payload, created_at, available_at)
@@ -85,12 +93,16 @@ export class OutboxRepo {
    * is released to run once more with the newer state. Returns true when deleted.
    */
   async complete(item: OutboxItem, worker: string): Promise<boolean> {
-    const n = await this.db.run(`DELETE FROM outbox WHERE id = $1 AND claimed_by = $2 AND version = $3`, [item.id, worker, item.version]);
-    if (n > 0) return true;
-    await this.db.run(`UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, attempts = 0, last_error = NULL WHERE id = $1 AND claimed_by = $2`, [
+    const n = await this.db.run(`DELETE FROM outbox WHERE id = $1 AND claimed_by = $2 AND version = $3`, [
       item.id,
       worker,
+      item.version,
     ]);
+    if (n > 0) return true;
+    await this.db.run(
+      `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, attempts = 0, last_error = NULL WHERE id = $1 AND claimed_by = $2`,
+      [item.id, worker],
+    );
     return false;
   }
 
@@ -105,16 +117,17 @@ export class OutboxRepo {
 
   /** Not an attempt (pacing, silence): run again at `availableAt`. */
   async defer(item: OutboxItem, worker: string, availableAt: number): Promise<void> {
-    await this.db.run(`UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, available_at = $3 WHERE id = $1 AND claimed_by = $2`, [
-      item.id,
-      worker,
-      availableAt,
-    ]);
+    await this.db.run(
+      `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, available_at = $3 WHERE id = $1 AND claimed_by = $2`,
+      [item.id, worker, availableAt],
+    );
   }
 
   /** Items waiting and the creation time of the oldest (for the outbox gauges). */
   async stats(): Promise<{ depth: number; oldestCreatedAt?: number }> {
-    const rows = await this.db.query<{ n: unknown; oldest: unknown }>(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox`);
+    const rows = await this.db.query<{ n: unknown; oldest: unknown }>(
+      `SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox`,
+    );
     return { depth: num(rows[0]?.n ?? 0), oldestCreatedAt: numOrUndef(rows[0]?.oldest) };
   }
 

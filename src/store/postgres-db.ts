@@ -5,11 +5,22 @@ import { StoreUnavailableError } from './db';
 // BIGINT (int8) columns hold epoch milliseconds and counters, all well inside Number's safe range.
 types.setTypeParser(20, (v) => Number(v));
 
-const TRANSIENT = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '08000', '08003', '08006']);
+const TRANSIENT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  '57P01',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+]);
 
 function wrap(err: unknown): unknown {
   const code = (err as { code?: string }).code;
-  if (code && TRANSIENT.has(code)) return new StoreUnavailableError(`PostgreSQL unavailable: ${(err as Error).message}`, { cause: err });
+  if (code && TRANSIENT.has(code))
+    return new StoreUnavailableError(`PostgreSQL unavailable: ${(err as Error).message}`, { cause: err });
   return err;
 }
 

@@ -21,12 +21,14 @@ export class QueryCancelRepo {
 
   /** Records the cancel unless one exists; returns the claim that holds (the new one, or the earlier one). */
   async claim(queryId: string, userId: string, at: number): Promise<{ won: boolean; cancel: QueryCancel }> {
-    await this.db.run(`DELETE FROM kv WHERE key LIKE $1 AND updated_at < $2`, [`${PREFIX}%`, at - QUERY_CANCEL_RETENTION_MS]);
-    const changed = await this.db.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`, [
-      PREFIX + queryId,
-      JSON.stringify({ userId }),
-      at,
+    await this.db.run(`DELETE FROM kv WHERE key LIKE $1 AND updated_at < $2`, [
+      `${PREFIX}%`,
+      at - QUERY_CANCEL_RETENTION_MS,
     ]);
+    const changed = await this.db.run(
+      `INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`,
+      [PREFIX + queryId, JSON.stringify({ userId }), at],
+    );
     const cancel = await this.get(queryId);
     if (!cancel) throw new Error(`query cancel claim for ${queryId} vanished`);
     return { won: changed === 1, cancel };
@@ -38,9 +40,10 @@ export class QueryCancelRepo {
   }
 
   async get(queryId: string): Promise<QueryCancel | undefined> {
-    const rows = await this.db.query<{ value: string; updated_at: unknown }>(`SELECT value, updated_at FROM kv WHERE key = $1`, [
-      PREFIX + queryId,
-    ]);
+    const rows = await this.db.query<{ value: string; updated_at: unknown }>(
+      `SELECT value, updated_at FROM kv WHERE key = $1`,
+      [PREFIX + queryId],
+    );
     if (rows.length === 0) return undefined;
     const v = json<{ userId?: unknown }>(rows[0].value);
     return { queryId, userId: String(v.userId ?? ''), at: num(rows[0].updated_at) };

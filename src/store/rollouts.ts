@@ -24,7 +24,10 @@ export interface Rollout {
   polls: number;
 }
 
-export type NewRollout = Pick<Rollout, 'id' | 'requestId' | 'target' | 'channel' | 'threadTs' | 'startedAt' | 'deadlineAt' | 'nextPollAt'>;
+export type NewRollout = Pick<
+  Rollout,
+  'id' | 'requestId' | 'target' | 'channel' | 'threadTs' | 'startedAt' | 'deadlineAt' | 'nextPollAt'
+>;
 
 /**
  * Rollouts being followed, persisted so a restart resumes following. Replicas share the work through
@@ -68,7 +71,13 @@ export class RolloutRepo {
   }
 
   /** Ends following (reached, timed out or stopped); false when the lease was lost. */
-  async finish(id: string, owner: string, status: Exclude<RolloutStatus, 'following'>, now: number, lastProgress?: string): Promise<boolean> {
+  async finish(
+    id: string,
+    owner: string,
+    status: Exclude<RolloutStatus, 'following'>,
+    now: number,
+    lastProgress?: string,
+  ): Promise<boolean> {
     const n = await this.db.run(
       `UPDATE rollouts SET status = $3, finished_at = $4, last_progress = COALESCE($5, last_progress), polls = polls + 1, lease_owner = NULL, lease_until = NULL
        WHERE id = $1 AND lease_owner = $2 AND status = 'following'`,

@@ -31,7 +31,10 @@ export class SnsMessageRepo {
   }
 
   async seen(m: Pick<SnsDelivery, 'MessageId' | 'Timestamp'>, q: Queryable = this.db): Promise<boolean> {
-    const rows = await q.query(`SELECT 1 AS one FROM sns_messages WHERE published = $1 AND message_id = $2`, [m.Timestamp, m.MessageId]);
+    const rows = await q.query(`SELECT 1 AS one FROM sns_messages WHERE published = $1 AND message_id = $2`, [
+      m.Timestamp,
+      m.MessageId,
+    ]);
     return rows.length > 0;
   }
 

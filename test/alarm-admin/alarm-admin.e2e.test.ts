@@ -12,7 +12,12 @@ function labWithTopic(o: { topic?: boolean; subscription?: 'confirmed' | 'pendin
   if (o.topic !== false) {
     const t = lab.world.addTopic(TOPIC);
     if ((o.subscription ?? 'confirmed') !== 'none') {
-      t.subscriptions.push({ arn: `${TOPIC}:1b2c3d4e`, protocol: 'https', endpoint: ENDPOINT, pending: o.subscription === 'pending' });
+      t.subscriptions.push({
+        arn: `${TOPIC}:1b2c3d4e`,
+        protocol: 'https',
+        endpoint: ENDPOINT,
+        pending: o.subscription === 'pending',
+      });
     }
   }
   return lab;
@@ -28,7 +33,9 @@ describe('/ecs alarm create pending, end to end through approval', () => {
 
   it('creates exactly one PutMetricAlarm on the bot topic once an approver approves', async () => {
     h = await startHarness({ lab: labWithTopic(), env: ENV });
-    const id = await h.requestVia('alarm create pending EcsLabCluster/EcsLabApi --threshold 1 --periods 2 --reason "lab"');
+    const id = await h.requestVia(
+      'alarm create pending EcsLabCluster/EcsLabApi --threshold 1 --periods 2 --reason "lab"',
+    );
     const text = cardText(await h.card(id));
     expect(text).toContain('Create an alarm');
     expect(text).toContain(ALARM);
@@ -70,7 +77,9 @@ describe('/ecs alarm create pending, end to end through approval', () => {
     const id = await h.requestVia('alarm create pending EcsLabCluster/EcsLabApi');
     await h.click(ACTIONS.changeApprove, decision(id), BOB, { expectReply: false });
     await h.settled(id, 'succeeded');
-    expect(h.lab.world.callsTo('PutMetricAlarm').map((c) => [c.input.Threshold, c.input.EvaluationPeriods])).toEqual([[0, 3]]);
+    expect(h.lab.world.callsTo('PutMetricAlarm').map((c) => [c.input.Threshold, c.input.EvaluationPeriods])).toEqual([
+      [0, 3],
+    ]);
   });
 
   it('warns on the card when Container Insights is off on the cluster', async () => {
@@ -83,10 +92,30 @@ describe('/ecs alarm create pending, end to end through approval', () => {
 
   it.each([
     ['no PUBLIC_URL', labWithTopic(), { ...ENV, PUBLIC_URL: undefined }, /PUBLIC_URL is not set/],
-    ['a topic that does not exist', labWithTopic({ topic: false }), ENV, new RegExp(`The topic ${TOPIC} does not exist in us-east-1`)],
-    ['no subscription of the bot', labWithTopic({ subscription: 'none' }), ENV, new RegExp(`${ENDPOINT} is not subscribed to ${TOPIC}: run aws sns subscribe`)],
-    ['a subscription pending confirmation', labWithTopic({ subscription: 'pending' }), ENV, /still pending confirmation/],
-    ['a topic in another region', labWithTopic(), { ...ENV, SNS_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:ecs-bot-alarms' }, /is in eu-west-1 but the bot's alarms are created in us-east-1/],
+    [
+      'a topic that does not exist',
+      labWithTopic({ topic: false }),
+      ENV,
+      new RegExp(`The topic ${TOPIC} does not exist in us-east-1`),
+    ],
+    [
+      'no subscription of the bot',
+      labWithTopic({ subscription: 'none' }),
+      ENV,
+      new RegExp(`${ENDPOINT} is not subscribed to ${TOPIC}: run aws sns subscribe`),
+    ],
+    [
+      'a subscription pending confirmation',
+      labWithTopic({ subscription: 'pending' }),
+      ENV,
+      /still pending confirmation/,
+    ],
+    [
+      'a topic in another region',
+      labWithTopic(),
+      { ...ENV, SNS_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:ecs-bot-alarms' },
+      /is in eu-west-1 but the bot's alarms are created in us-east-1/,
+    ],
   ])('says what is missing with %s, and requests nothing', async (_what, lab, env, message) => {
     h = await startHarness({ lab, env });
     const answer = await h.command('alarm create pending EcsLabCluster/EcsLabApi');
@@ -109,7 +138,10 @@ describe('/ecs alarm create pending, end to end through approval', () => {
     ['alarm create cpu EcsLabCluster/EcsLabApi', '"cpu" is not an alarm the bot can create (known: pending)'],
     ['alarm create pending EcsLabCluster', 'name the service as &lt;cluster&gt;/&lt;service&gt;'],
     ['alarm create pending EcsLabCluster/EcsLabApi --threshold -1', '--threshold must be a number of pending tasks'],
-    ['alarm create pending EcsLabCluster/EcsLabApi --periods 0', '--periods must be a whole number of minutes from 1 to 1440'],
+    [
+      'alarm create pending EcsLabCluster/EcsLabApi --periods 0',
+      '--periods must be a whole number of minutes from 1 to 1440',
+    ],
     ['alarm create pending EcsLabCluster/EcsLabApi --periods 2.5', '--periods must be a whole number'],
     ['alarm frobnicate', '"frobnicate" is not create or delete'],
   ])('refuses %s with the usage line', async (text, message) => {
@@ -142,13 +174,19 @@ describe('/ecs alarm delete, end to end through approval', () => {
       arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:lab-cpu-high',
       namespace: 'AWS/ECS',
       metricName: 'CPUUtilization',
-      dimensions: [{ Name: 'ClusterName', Value: 'EcsLabCluster' }, { Name: 'ServiceName', Value: 'EcsLabApi' }],
+      dimensions: [
+        { Name: 'ClusterName', Value: 'EcsLabCluster' },
+        { Name: 'ServiceName', Value: 'EcsLabApi' },
+      ],
       statistic: 'Average',
       period: 60,
       evaluationPeriods: 3,
       threshold: 80,
       comparisonOperator: 'GreaterThanThreshold',
-      alarmActions: [TOPIC, 'arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:abc:resource/ecs/service/EcsLabCluster/EcsLabApi:policyName/up'],
+      alarmActions: [
+        TOPIC,
+        'arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:abc:resource/ecs/service/EcsLabCluster/EcsLabApi:policyName/up',
+      ],
       okActions: [],
       insufficientDataActions: [],
       state: 'OK',
@@ -213,7 +251,11 @@ describe('/ecs alarms', () => {
   it('lists what CloudWatch reports in ALARM for the ECS namespaces only', async () => {
     const lab = labWithTopic();
     h = await startHarness({ lab, env: ENV });
-    lab.world.alarms.set(ALARM, { ...baseAlarm(ALARM), state: 'ALARM', stateReason: 'Threshold Crossed: 1 datapoint [3.0] was greater than 0.0' });
+    lab.world.alarms.set(ALARM, {
+      ...baseAlarm(ALARM),
+      state: 'ALARM',
+      stateReason: 'Threshold Crossed: 1 datapoint [3.0] was greater than 0.0',
+    });
     lab.world.alarms.set('rds-cpu', { ...baseAlarm('rds-cpu'), namespace: 'AWS/RDS', state: 'ALARM' });
     lab.world.alarms.set('ecs-quiet', { ...baseAlarm('ecs-quiet'), state: 'OK' });
     const answer = await h.command('alarms');
@@ -231,7 +273,10 @@ describe('/ecs alarms', () => {
   it('says so when CloudWatch cannot be read, and still answers', async () => {
     const lab = labWithTopic();
     h = await startHarness({ lab, env: ENV });
-    lab.world.failNext('DescribeAlarms', () => new WorldError('AccessDenied', 'User is not authorized to perform cloudwatch:DescribeAlarms'));
+    lab.world.failNext(
+      'DescribeAlarms',
+      () => new WorldError('AccessDenied', 'User is not authorized to perform cloudwatch:DescribeAlarms'),
+    );
     const answer = await h.command('alarms');
     const text = JSON.stringify(answer.blocks);
     expect(text).toContain('CloudWatch could not be read');
@@ -247,7 +292,10 @@ function baseAlarm(name: string) {
     arn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`,
     namespace: 'ECS/ContainerInsights',
     metricName: 'PendingTaskCount',
-    dimensions: [{ Name: 'ClusterName', Value: 'EcsLabCluster' }, { Name: 'ServiceName', Value: 'EcsLabApi' }],
+    dimensions: [
+      { Name: 'ClusterName', Value: 'EcsLabCluster' },
+      { Name: 'ServiceName', Value: 'EcsLabApi' },
+    ],
     statistic: 'Maximum',
     period: 60,
     evaluationPeriods: 3,

@@ -1,13 +1,26 @@
 import { toAlarm } from '../../src/alarm-admin/cloudwatch-alarms';
 import { conditionText, describeAction, isEcsAlarm, nonSnsActions } from '../../src/alarm-admin/model';
-import { alarmSignature, inputSignature, parsePeriods, parseThreshold, pendingAlarmInput, pendingAlarmName, pendingParams } from '../../src/alarm-admin/pending-alarm';
+import {
+  alarmSignature,
+  inputSignature,
+  parsePeriods,
+  parseThreshold,
+  pendingAlarmInput,
+  pendingAlarmName,
+  pendingParams,
+} from '../../src/alarm-admin/pending-alarm';
 import { UsageError } from '../../src/errors';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:bot';
 
 describe('the pending-tasks alarm', () => {
   it('is one PutMetricAlarm on PendingTaskCount with both dimensions and the bot topic for ALARM and OK', () => {
-    const input = pendingAlarmInput({ cluster: 'lab', service: 'api', params: { kind: 'pending', threshold: 0, periods: 3 }, topicArn: TOPIC });
+    const input = pendingAlarmInput({
+      cluster: 'lab',
+      service: 'api',
+      params: { kind: 'pending', threshold: 0, periods: 3 },
+      topicArn: TOPIC,
+    });
     expect(input).toMatchObject({
       AlarmName: 'ecs-pending-tasks-lab-api',
       Namespace: 'ECS/ContainerInsights',
@@ -57,17 +70,28 @@ describe('the pending-tasks alarm', () => {
     [undefined, 3],
   ])('reads --periods %s as %s', (v, n) => expect(parsePeriods(v)).toBe(n));
 
-  it.each(['0', '1441', '2.5', '-3', 'x'])('refuses --periods %s', (v) => expect(() => parsePeriods(v)).toThrow(/--periods must be a whole number/));
+  it.each(['0', '1441', '2.5', '-3', 'x'])('refuses --periods %s', (v) =>
+    expect(() => parsePeriods(v)).toThrow(/--periods must be a whole number/),
+  );
 
   it('reads a proposal back, refusing anything but the pending alarm', () => {
-    expect(pendingParams({ kind: 'pending', threshold: 1, periods: 2 })).toEqual({ kind: 'pending', threshold: 1, periods: 2 });
+    expect(pendingParams({ kind: 'pending', threshold: 1, periods: 2 })).toEqual({
+      kind: 'pending',
+      threshold: 1,
+      periods: 2,
+    });
     expect(() => pendingParams({ kind: 'cpu' })).toThrow('only the "pending" alarm can be created');
     expect(() => pendingParams(undefined)).toThrow(UsageError);
     expect(() => pendingParams({ kind: 'pending', periods: 1.5 })).toThrow(UsageError);
   });
 
   it('compares an existing alarm with the requested one by what matters', () => {
-    const input = pendingAlarmInput({ cluster: 'lab', service: 'api', params: { kind: 'pending', threshold: 0, periods: 3 }, topicArn: TOPIC });
+    const input = pendingAlarmInput({
+      cluster: 'lab',
+      service: 'api',
+      params: { kind: 'pending', threshold: 0, periods: 3 },
+      topicArn: TOPIC,
+    });
     const same = toAlarm({
       AlarmName: input.AlarmName,
       Namespace: input.Namespace,
@@ -94,25 +118,53 @@ describe('CloudWatch alarms as the bot reads them', () => {
       AlarmName: 'ratio',
       Metrics: [
         { Id: 'e1', Expression: 'a/b', ReturnData: true },
-        { Id: 'a', MetricStat: { Metric: { Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Dimensions: [{ Name: 'ClusterName', Value: 'lab' }] }, Period: 60, Stat: 'Average' } },
+        {
+          Id: 'a',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/ECS',
+              MetricName: 'CPUUtilization',
+              Dimensions: [{ Name: 'ClusterName', Value: 'lab' }],
+            },
+            Period: 60,
+            Stat: 'Average',
+          },
+        },
       ],
       StateValue: 'ALARM',
     });
-    expect(a).toMatchObject({ namespace: 'AWS/ECS', metric: 'CPUUtilization', dimensions: { ClusterName: 'lab' }, state: 'ALARM' });
+    expect(a).toMatchObject({
+      namespace: 'AWS/ECS',
+      metric: 'CPUUtilization',
+      dimensions: { ClusterName: 'lab' },
+      state: 'ALARM',
+    });
     expect(isEcsAlarm(a)).toBe(true);
     expect(isEcsAlarm({ ...a, namespace: 'AWS/RDS' })).toBe(false);
   });
 
   it('tells notifications from actions that do something', () => {
     const a = {
-      alarmActions: [TOPIC, 'arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x:autoScalingGroupName/asg:policyName/out'],
+      alarmActions: [
+        TOPIC,
+        'arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x:autoScalingGroupName/asg:policyName/out',
+      ],
       okActions: [TOPIC, 'arn:aws-cn:sns:cn-north-1:123456789012:t'],
       insufficientDataActions: ['arn:aws:automate:us-east-1:ec2:reboot'],
     };
     expect(nonSnsActions(a).map(describeAction)).toEqual(['Auto Scaling policy', 'EC2 action (reboot)']);
-    expect(describeAction('arn:aws:autoscaling:us-east-1:1:scalingPolicy:x:resource/ecs/service/c/s:policyName/p')).toBe('ECS service auto scaling policy');
-    expect(conditionText({ metric: 'PendingTaskCount', statistic: 'Maximum', comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 3, periodSeconds: 60 })).toBe(
-      'PendingTaskCount Maximum > 0 for 3 × 60 s',
-    );
+    expect(
+      describeAction('arn:aws:autoscaling:us-east-1:1:scalingPolicy:x:resource/ecs/service/c/s:policyName/p'),
+    ).toBe('ECS service auto scaling policy');
+    expect(
+      conditionText({
+        metric: 'PendingTaskCount',
+        statistic: 'Maximum',
+        comparison: 'GreaterThanThreshold',
+        threshold: 0,
+        evaluationPeriods: 3,
+        periodSeconds: 60,
+      }),
+    ).toBe('PendingTaskCount Maximum > 0 for 3 × 60 s');
   });
 });

@@ -39,11 +39,25 @@ describe('one living card per alarm, end to end', () => {
     expect(text).toContain('`lab`');
     expect(text).toContain('`api`');
     expect(text).toContain(`<!date^${Math.floor(Date.parse(new Date(at).toISOString()) / 1000)}^`);
-    expect(text).toContain('https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/lab-api-pending-tasks');
-    expect(text).toContain('https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/lab/services/api/health?region=us-east-1');
+    expect(text).toContain(
+      'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/lab-api-pending-tasks',
+    );
+    expect(text).toContain(
+      'https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/lab/services/api/health?region=us-east-1',
+    );
     const actions = card.blocks?.find((b) => b.type === 'actions').elements.map((e: any) => e.action_id);
-    expect(actions).toEqual([ACTIONS.alarmDiagnose, ACTIONS.alarmStatus, ACTIONS.alarmAck, ACTIONS.alarmSilence, ACTIONS.alarmScale]);
-    expect(JSON.parse(buttonValue(card, ACTIONS.alarmDiagnose))).toMatchObject({ c: 'lab', s: 'api', k: expect.any(String) });
+    expect(actions).toEqual([
+      ACTIONS.alarmDiagnose,
+      ACTIONS.alarmStatus,
+      ACTIONS.alarmAck,
+      ACTIONS.alarmSilence,
+      ACTIONS.alarmScale,
+    ]);
+    expect(JSON.parse(buttonValue(card, ACTIONS.alarmDiagnose))).toMatchObject({
+      c: 'lab',
+      s: 'api',
+      k: expect.any(String),
+    });
     expect(card.attachments?.[0].color).toBe('#D93F3C');
     // The optional graph was attempted and refused by the fake AWS: harmless, logged.
     expect(t.logs.records().some((r) => r.msg === 'metric graph not attached (the card is unaffected)')).toBe(true);
@@ -90,7 +104,10 @@ describe('one living card per alarm, end to end', () => {
     const cards = topLevel(t);
     expect(cards).toHaveLength(1);
     expect(header(cards[0])).toContain('OK');
-    const lines = t.slack.repliesTo(ALARM_CHANNEL, cards[0].ts).map((m) => m.text).join('\n');
+    const lines = t.slack
+      .repliesTo(ALARM_CHANNEL, cards[0].ts)
+      .map((m) => m.text)
+      .join('\n');
     expect(lines).toContain('arrived late');
   });
 
@@ -143,7 +160,11 @@ describe('one living card per alarm, end to end', () => {
     expect(header(cards[0])).toContain('ALARM');
     // Six changes coalesced: few updates, every change in the thread.
     expect(t.slack.callsTo('chat.update').length).toBeLessThanOrEqual(2);
-    const lines = t.slack.repliesTo(ALARM_CHANNEL, cards[0].ts).map((m) => m.text ?? '').join('\n').split('\n');
+    const lines = t.slack
+      .repliesTo(ALARM_CHANNEL, cards[0].ts)
+      .map((m) => m.text ?? '')
+      .join('\n')
+      .split('\n');
     expect(lines).toHaveLength(6);
   });
 
@@ -155,11 +176,23 @@ describe('one living card per alarm, end to end', () => {
     const ackValue = buttonValue(card, ACTIONS.alarmAck);
     const silenceValue = buttonValue(card, ACTIONS.alarmSilence);
     const rAck = t.slack.responseUrl();
-    const res = await sendInteraction(t.url, buttonClick({ actionId: ACTIONS.alarmAck, value: ackValue, responseUrl: rAck, messageTs: card.ts, userId: 'U0BOB' }));
+    const res = await sendInteraction(
+      t.url,
+      buttonClick({
+        actionId: ACTIONS.alarmAck,
+        value: ackValue,
+        responseUrl: rAck,
+        messageTs: card.ts,
+        userId: 'U0BOB',
+      }),
+    );
     expect(res.status).toBe(200);
     const idOf = (u: string) => u.split('/').pop() as string;
     await t.slack.waitFor(() => t.slack.responsesTo(idOf(rAck))[0], 5000, 'ack response');
-    expect(t.slack.responsesTo(idOf(rAck))[0].body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('You acknowledged') });
+    expect(t.slack.responsesTo(idOf(rAck))[0].body).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('You acknowledged'),
+    });
     await t.drain();
     const acked = topLevel(t)[0];
     expect(allText(acked)).toContain('Acknowledged by <@U0BOB>');
@@ -168,12 +201,18 @@ describe('one living card per alarm, end to end', () => {
 
     // A second click on the old Acknowledge button does not undo it.
     const rAgain = t.slack.responseUrl();
-    await sendInteraction(t.url, buttonClick({ actionId: ACTIONS.alarmAck, value: ackValue, responseUrl: rAgain, userId: 'U0CAROL' }));
+    await sendInteraction(
+      t.url,
+      buttonClick({ actionId: ACTIONS.alarmAck, value: ackValue, responseUrl: rAgain, userId: 'U0CAROL' }),
+    );
     await t.slack.waitFor(() => t.slack.responsesTo(idOf(rAgain))[0], 5000, 'second ack response');
     expect(t.slack.responsesTo(idOf(rAgain))[0].body.text).toContain('already acknowledged by <@U0BOB>');
 
     const rSil = t.slack.responseUrl();
-    await sendInteraction(t.url, buttonClick({ actionId: ACTIONS.alarmSilence, value: silenceValue, responseUrl: rSil, userId: 'U0BOB' }));
+    await sendInteraction(
+      t.url,
+      buttonClick({ actionId: ACTIONS.alarmSilence, value: silenceValue, responseUrl: rSil, userId: 'U0BOB' }),
+    );
     await t.slack.waitFor(() => t.slack.responsesTo(idOf(rSil))[0], 5000, 'silence response');
     expect(t.slack.responsesTo(idOf(rSil))[0].body.text).toContain('silenced until');
     const silencedAt = t.clock.now();
@@ -187,7 +226,12 @@ describe('one living card per alarm, end to end', () => {
     t.clock.advance(1000);
     await t.worker.runOnce();
     expect(header(topLevel(t)[0])).toContain('OK');
-    expect(t.slack.repliesTo(ALARM_CHANNEL, card.ts).map((m) => m.text).join('\n')).toContain('OK:');
+    expect(
+      t.slack
+        .repliesTo(ALARM_CHANNEL, card.ts)
+        .map((m) => m.text)
+        .join('\n'),
+    ).toContain('OK:');
 
     // More than the reopen window after the OK, it fires again: a new incident, but no channel post while silenced.
     await t.notify(pendingTaskAlarm({ at: t.clock.now() - 1000 }));
@@ -230,12 +274,17 @@ describe('one living card per alarm, end to end', () => {
     await t.notify(pendingTaskAlarm({ at: t.clock.now() }));
     await t.drain();
     expect(topLevel(t)).toHaveLength(1);
-    expect(t.logs.records().some((r) => r.level === 'error' && r.code === 'not_in_channel' && /invite the bot/.test(r.msg))).toBe(true);
+    expect(
+      t.logs.records().some((r) => r.level === 'error' && r.code === 'not_in_channel' && /invite the bot/.test(r.msg)),
+    ).toBe(true);
   });
 
   it('refuses a malformed button value clearly', async () => {
     const r = t.slack.responseUrl();
-    await sendInteraction(t.url, buttonClick({ actionId: ACTIONS.alarmAck, value: '{"k":"../../etc"}', responseUrl: r }));
+    await sendInteraction(
+      t.url,
+      buttonClick({ actionId: ACTIONS.alarmAck, value: '{"k":"../../etc"}', responseUrl: r }),
+    );
     await t.slack.waitFor(() => t.slack.responsesTo(r.split('/').pop() as string)[0], 5000, 'response');
     expect(t.slack.responsesTo(r.split('/').pop() as string)[0].body.text).toContain('malformed');
   });
@@ -267,7 +316,8 @@ describe('storm control', () => {
     const t = await startAlarmBot({ env: { STORM_THRESHOLD: '3' } });
     try {
       const at = t.clock.now();
-      for (let i = 0; i < 8; i++) await t.notify(pendingTaskAlarm({ at, name: `svc-${i}-pending`, service: `svc-${i}` }));
+      for (let i = 0; i < 8; i++)
+        await t.notify(pendingTaskAlarm({ at, name: `svc-${i}-pending`, service: `svc-${i}` }));
       await t.drain();
       const top = topLevel(t);
       expect(top).toHaveLength(4);
@@ -377,13 +427,23 @@ describe('durability', () => {
 describe('metric graph', () => {
   it('attaches a graph from GetMetricWidgetImage to the card thread with files.uploadV2', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-    const t = await startAlarmBot({ cloudwatch: (cw) => cw.on(GetMetricWidgetImageCommand).resolves({ MetricWidgetImage: new Uint8Array(png) }) });
+    const t = await startAlarmBot({
+      cloudwatch: (cw) => cw.on(GetMetricWidgetImageCommand).resolves({ MetricWidgetImage: new Uint8Array(png) }),
+    });
     try {
       await t.notify(pendingTaskAlarm({ at: t.clock.now() }));
       await t.drain();
       const call = t.cloudwatch!.commandCalls(GetMetricWidgetImageCommand)[0];
       const widget = JSON.parse(call.args[0].input.MetricWidget as string);
-      expect(widget.metrics[0]).toEqual(['ECS/ContainerInsights', 'PendingTaskCount', 'ClusterName', 'lab', 'ServiceName', 'api', { stat: 'Maximum', period: 60 }]);
+      expect(widget.metrics[0]).toEqual([
+        'ECS/ContainerInsights',
+        'PendingTaskCount',
+        'ClusterName',
+        'lab',
+        'ServiceName',
+        'api',
+        { stat: 'Maximum', period: 60 },
+      ]);
       expect(widget.annotations.horizontal[0].value).toBe(0);
       const complete = t.slack.callsTo('files.completeUploadExternal')[0];
       expect(complete.args.thread_ts).toBe(topLevel(t)[0].ts);

@@ -35,7 +35,10 @@ export interface AlarmBot extends TestBot {
   cloudwatch?: AwsClientStub<CloudWatchClient>;
   worker: OutboxWorker;
   /** Posts a signed notification whose Message is `message`. */
-  notify(message: string | object, o?: { messageId?: string; subject?: string; version?: '1' | '2'; type?: SnsMessageType }): Promise<Response>;
+  notify(
+    message: string | object,
+    o?: { messageId?: string; subject?: string; version?: '1' | '2'; type?: SnsMessageType },
+  ): Promise<Response>;
   /** Runs the outbox until it is empty, moving the fake clock to each next due item (bounded). */
   drain(maxPasses?: number): Promise<void>;
 }
@@ -51,13 +54,19 @@ export async function startAlarmBot(o: AlarmBotOptions = {}): Promise<AlarmBot> 
   const clock = o.clock ?? new FakeClock();
   const signer = await testSigner();
   const aws = refusingAwsClients();
-  const snsClient = new SNSClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
+  const snsClient = new SNSClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+  });
   const sns = mockClient(snsClient);
   sns.onAnyCommand().rejects(new Error('unexpected SNS call in a test'));
   aws.sns = snsClient;
   let cloudwatch: AwsClientStub<CloudWatchClient> | undefined;
   if (o.cloudwatch) {
-    const cw = new CloudWatchClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
+    const cw = new CloudWatchClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+    });
     cloudwatch = mockClient(cw);
     o.cloudwatch(cloudwatch);
     aws.cloudwatch = cw;

@@ -10,10 +10,26 @@ let ids = 0;
 const c = (now = T0): ApplyContext => ({ now, newId: () => `inc${++ids}`, channelFor: () => 'C0ALARMS' });
 
 function alarm(state: string, at: number): Notification {
-  return parseNotification({ Message: JSON.stringify(pendingTaskAlarm({ state, at })), MessageId: `m${at}${state}`, TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Timestamp: new Date(at).toISOString() }, at);
+  return parseNotification(
+    {
+      Message: JSON.stringify(pendingTaskAlarm({ state, at })),
+      MessageId: `m${at}${state}`,
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+      Timestamp: new Date(at).toISOString(),
+    },
+    at,
+  );
 }
 function ecs(ev: object): Notification {
-  return parseNotification({ Message: JSON.stringify(ev), MessageId: 'e', TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Timestamp: '2024-05-01T10:00:00Z' }, T0);
+  return parseNotification(
+    {
+      Message: JSON.stringify(ev),
+      MessageId: 'e',
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+      Timestamp: '2024-05-01T10:00:00Z',
+    },
+    T0,
+  );
 }
 
 /** Applies a sequence, carrying the incident along like the store would. */
@@ -38,7 +54,13 @@ describe('incident rules', () => {
   it('ALARM then OK: same incident, resolved, with how long it was in ALARM', () => {
     const { inc, results } = run(alarm('ALARM', T0), alarm('OK', T0 + 12 * MIN));
     expect(results[1]).toMatchObject({ outcome: 'updated', isNew: false, sync: true });
-    expect(inc).toMatchObject({ state: 'OK', alarmMs: 12 * MIN, resolvedAt: T0 + 12 * MIN, alarmSince: undefined, version: 2 });
+    expect(inc).toMatchObject({
+      state: 'OK',
+      alarmMs: 12 * MIN,
+      resolvedAt: T0 + 12 * MIN,
+      alarmSince: undefined,
+      version: 2,
+    });
     expect(results[1].lines[0].text).toMatch(/^OK: .*\(was in ALARM for 12 min\)$/);
   });
 
@@ -71,7 +93,11 @@ describe('incident rules', () => {
     const flap = run(alarm('ALARM', T0), alarm('OK', T0 + 5 * MIN), alarm('ALARM', T0 + 20 * MIN));
     expect(flap.results[2]).toMatchObject({ outcome: 'updated', isNew: false });
     expect(flap.inc).toMatchObject({ state: 'ALARM', flaps: 1, alarmSince: T0 + 20 * MIN, alarmMs: 5 * MIN, seq: 1 });
-    const later = run(alarm('ALARM', T0), alarm('OK', T0 + 5 * MIN), alarm('ALARM', T0 + 5 * MIN + REOPEN_WINDOW_MS + 1));
+    const later = run(
+      alarm('ALARM', T0),
+      alarm('OK', T0 + 5 * MIN),
+      alarm('ALARM', T0 + 5 * MIN + REOPEN_WINDOW_MS + 1),
+    );
     expect(later.results[2]).toMatchObject({ outcome: 'opened', isNew: true });
     expect(later.inc).toMatchObject({ seq: 2, flaps: 0, state: 'ALARM' });
   });

@@ -14,8 +14,19 @@ const TOPIC = 'arn:aws:sns:us-east-1:123456789012:t';
 
 function job(i: number, o: { alarm?: string; state?: string; at?: number; id?: string } = {}): IngestJob {
   const at = o.at ?? T0 + i * 1000;
-  const Message = JSON.stringify(pendingTaskAlarm({ name: o.alarm ?? `alarm-${i % 4}`, state: o.state ?? (i % 2 ? 'OK' : 'ALARM'), at }));
-  return { msg: { MessageId: o.id ?? `m-${i}`, Timestamp: new Date(at).toISOString(), TopicArn: TOPIC, Type: 'Notification', Message }, now: at + 500 };
+  const Message = JSON.stringify(
+    pendingTaskAlarm({ name: o.alarm ?? `alarm-${i % 4}`, state: o.state ?? (i % 2 ? 'OK' : 'ALARM'), at }),
+  );
+  return {
+    msg: {
+      MessageId: o.id ?? `m-${i}`,
+      Timestamp: new Date(at).toISOString(),
+      TopicArn: TOPIC,
+      Type: 'Notification',
+      Message,
+    },
+    now: at + 500,
+  };
 }
 
 describe('the SNS ingest thread (SQLite)', () => {
@@ -26,7 +37,9 @@ describe('the SNS ingest thread (SQLite)', () => {
   beforeEach(async () => {
     path = tempDbPath();
     store = await openStore({ kind: 'sqlite', path });
-    thread = new IngestThread({ path, routing: { alarmRoutes: [], slack: { alarmChannel: 'C1' } } }, (why) => errors.push(why));
+    thread = new IngestThread({ path, routing: { alarmRoutes: [], slack: { alarmChannel: 'C1' } } }, (why) =>
+      errors.push(why),
+    );
     errors.splice(0);
   });
   afterEach(async () => {
@@ -45,7 +58,9 @@ describe('the SNS ingest thread (SQLite)', () => {
     // What the thread committed, the bot's own connection reads.
     const [{ n }] = await store.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM sns_messages');
     expect(Number(n)).toBe(40);
-    const incidents = await store.db.query<{ name: string; state: string; channel: string }>('SELECT name, state, channel FROM incidents ORDER BY name');
+    const incidents = await store.db.query<{ name: string; state: string; channel: string }>(
+      'SELECT name, state, channel FROM incidents ORDER BY name',
+    );
     expect(incidents.map((i) => [i.name, i.state, i.channel])).toEqual([
       ['alarm-0', 'ALARM', 'C1'],
       ['alarm-1', 'OK', 'C1'],
@@ -77,7 +92,10 @@ describe('the SNS ingest thread (SQLite)', () => {
     expect(await during).toMatchObject({ ok: true });
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(10);
-    expect((await store.db.query<{ key: string }>(`SELECT key FROM kv ORDER BY key`)).map((r) => r.key)).toEqual(['held', 'mine']);
+    expect((await store.db.query<{ key: string }>(`SELECT key FROM kv ORDER BY key`)).map((r) => r.key)).toEqual([
+      'held',
+      'mine',
+    ]);
   });
 
   it('refuses notifications once closed, as a closed store would', async () => {
@@ -89,7 +107,10 @@ describe('the SNS ingest thread (SQLite)', () => {
   it('answers StoreUnavailableError when the thread cannot run, and reports it', async () => {
     // The database's directory is a file: the thread cannot open it.
     fs.writeFileSync(path + '-not-a-dir', '');
-    const broken = new IngestThread({ path: path + '-not-a-dir/bot.db', routing: { alarmRoutes: [], slack: {} } }, (why) => errors.push(why));
+    const broken = new IngestThread(
+      { path: path + '-not-a-dir/bot.db', routing: { alarmRoutes: [], slack: {} } },
+      (why) => errors.push(why),
+    );
     try {
       await expect(broken.submit(job(0))).rejects.toThrow(/SNS ingest thread stopped/);
       expect(errors).toHaveLength(1);

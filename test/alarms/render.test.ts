@@ -12,7 +12,16 @@ const T0 = Date.parse('2024-05-01T10:00:00Z');
 const O = { now: T0 + 60_000, defaultRegion: 'eu-west-1' };
 
 function note(message: unknown, subject?: string): Notification {
-  return parseNotification({ Message: typeof message === 'string' ? message : JSON.stringify(message), MessageId: 'm', TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Subject: subject, Timestamp: '2024-05-01T10:00:00Z' }, T0);
+  return parseNotification(
+    {
+      Message: typeof message === 'string' ? message : JSON.stringify(message),
+      MessageId: 'm',
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:t',
+      Subject: subject,
+      Timestamp: '2024-05-01T10:00:00Z',
+    },
+    T0,
+  );
 }
 
 function inc(n: Notification, o: Partial<Incident> = {}): Incident {
@@ -73,14 +82,32 @@ function expectWithinLimits(msg: { text: string; blocks: any[]; attachments?: an
 
 describe('alarm card renderer', () => {
   it('renders every kind within Slack limits', () => {
-    const kinds = [note(pendingTaskAlarm()), note(metricMathAlarm), note(compositeObserved), note(taskStopped), note('plain text', 'Subject')];
+    const kinds = [
+      note(pendingTaskAlarm()),
+      note(metricMathAlarm),
+      note(compositeObserved),
+      note(taskStopped),
+      note('plain text', 'Subject'),
+    ];
     for (const n of kinds) expectWithinLimits(renderAlarmCard(inc(n), O));
   });
 
   it('enforces the limits on hostile, oversized input', () => {
     const huge = 'A'.repeat(5000);
     const a = pendingTaskAlarm();
-    const n = note({ ...a, AlarmName: `${huge}@channel`, AlarmDescription: `<!channel> ${'&<>'.repeat(3000)} @here`, NewStateReason: huge, Trigger: { ...a.Trigger, Dimensions: [{ name: 'ClusterName', value: 'c'.repeat(300) }, { name: 'ServiceName', value: `s${'`'.repeat(300)}` }] } });
+    const n = note({
+      ...a,
+      AlarmName: `${huge}@channel`,
+      AlarmDescription: `<!channel> ${'&<>'.repeat(3000)} @here`,
+      NewStateReason: huge,
+      Trigger: {
+        ...a.Trigger,
+        Dimensions: [
+          { name: 'ClusterName', value: 'c'.repeat(300) },
+          { name: 'ServiceName', value: `s${'`'.repeat(300)}` },
+        ],
+      },
+    });
     const msg = renderAlarmCard(inc(n), O);
     expectWithinLimits(msg);
     expect(msg.blocks[0].type).toBe('header');
@@ -89,7 +116,10 @@ describe('alarm card renderer', () => {
   });
 
   it('escapes AWS-supplied text so it cannot mention or link', () => {
-    const n = note({ ...pendingTaskAlarm(), AlarmDescription: 'ping <!channel> and <https://evil.example|click> @everyone' });
+    const n = note({
+      ...pendingTaskAlarm(),
+      AlarmDescription: 'ping <!channel> and <https://evil.example|click> @everyone',
+    });
     const section = renderAlarmCard(inc(n), O).blocks[1] as any;
     expect(section.text.text).toContain('&lt;!channel&gt;');
     expect(section.text.text).toContain('&lt;https://evil.example|click&gt;');
@@ -98,7 +128,18 @@ describe('alarm card renderer', () => {
 
   it('shows state colour and emoji, ack and silence, and the buttons a service allows', () => {
     const n = note(pendingTaskAlarm({ state: 'OK' }));
-    const msg = renderAlarmCard(inc(n, { state: 'OK', ackBy: 'U1', ackAt: T0, silencedBy: 'U2', silencedUntil: T0 + 3600_000, alarmMs: 720_000, alarmSince: undefined }), O);
+    const msg = renderAlarmCard(
+      inc(n, {
+        state: 'OK',
+        ackBy: 'U1',
+        ackAt: T0,
+        silencedBy: 'U2',
+        silencedUntil: T0 + 3600_000,
+        alarmMs: 720_000,
+        alarmSince: undefined,
+      }),
+      O,
+    );
     expect((msg.blocks[0] as any).text.text).toBe(':large_green_circle: OK · lab-api-pending-tasks');
     expect(msg.attachments[0].color).toBe('#2EB67D');
     const text = JSON.stringify(msg.blocks);
@@ -106,7 +147,13 @@ describe('alarm card renderer', () => {
     expect(text).toContain('Silenced until');
     expect(JSON.stringify(msg.attachments)).toContain('was in ALARM for 12 min');
     const buttons = (msg.blocks.find((b) => b.type === 'actions') as any).elements;
-    expect(buttons.map((b: any) => b.text.text)).toEqual([':stethoscope: Diagnose', ':bar_chart: Status', 'Unacknowledge', 'Unsilence', ':arrow_up_down: Scale…']);
+    expect(buttons.map((b: any) => b.text.text)).toEqual([
+      ':stethoscope: Diagnose',
+      ':bar_chart: Status',
+      'Unacknowledge',
+      'Unsilence',
+      ':arrow_up_down: Scale…',
+    ]);
     expect(JSON.parse(buttons[0].value)).toEqual({ k: 'abc123', c: 'lab', s: 'api' });
   });
 
@@ -119,9 +166,11 @@ describe('alarm card renderer', () => {
 
   it('links to the console of the region in the ARN (China partition too)', () => {
     const a = pendingTaskAlarm();
-    const n = note({ ...a, AlarmArn: 'arn:aws-cn:cloudwatch:cn-north-1:123456789012:alarm:x y' , AlarmName: 'x y' });
+    const n = note({ ...a, AlarmArn: 'arn:aws-cn:cloudwatch:cn-north-1:123456789012:alarm:x y', AlarmName: 'x y' });
     const text = JSON.stringify(renderAlarmCard(inc(n), O).blocks);
-    expect(text).toContain('https://cn-north-1.console.amazonaws.cn/cloudwatch/home?region=cn-north-1#alarmsV2:alarm/x%20y');
+    expect(text).toContain(
+      'https://cn-north-1.console.amazonaws.cn/cloudwatch/home?region=cn-north-1#alarmsV2:alarm/x%20y',
+    );
   });
 
   it('has a text-only fallback', () => {
@@ -131,7 +180,15 @@ describe('alarm card renderer', () => {
 
 describe('thread lines, notes and digest', () => {
   it('renders thread lines escaped, with times, without mentions, and caps the lines per reply', () => {
-    const events: IncidentEvent[] = Array.from({ length: 25 }, (_, i) => ({ id: i, incidentId: 'x', at: T0 + i * 1000, kind: 'state', state: i % 2 ? 'OK' : 'ALARM', text: `<!here> change ${i}`, posted: false }));
+    const events: IncidentEvent[] = Array.from({ length: 25 }, (_, i) => ({
+      id: i,
+      incidentId: 'x',
+      at: T0 + i * 1000,
+      kind: 'state',
+      state: i % 2 ? 'OK' : 'ALARM',
+      text: `<!here> change ${i}`,
+      posted: false,
+    }));
     const { text } = renderThreadLines(events);
     expect(text.split('\n')).toHaveLength(21);
     expect(text).toContain('&lt;!here&gt; change 0');
@@ -145,7 +202,13 @@ describe('thread lines, notes and digest', () => {
   });
 
   it('lists a storm of 500 alarms in one message within the limits', () => {
-    const incidents = Array.from({ length: 500 }, (_, i) => inc(note(pendingTaskAlarm({ name: `alarm-${i}-${'x'.repeat(100)}`, service: `svc${i}` })), { id: `i${i}`, name: `alarm-${i}-${'x'.repeat(100)}`, state: i < 400 ? 'ALARM' : 'OK' }));
+    const incidents = Array.from({ length: 500 }, (_, i) =>
+      inc(note(pendingTaskAlarm({ name: `alarm-${i}-${'x'.repeat(100)}`, service: `svc${i}` })), {
+        id: `i${i}`,
+        name: `alarm-${i}-${'x'.repeat(100)}`,
+        state: i < 400 ? 'ALARM' : 'OK',
+      }),
+    );
     const msg = renderDigest(incidents, { now: T0, threshold: 10 });
     expectWithinLimits(msg);
     expect((msg.blocks[0] as any).text.text).toContain('500 new alarms (400 still firing)');

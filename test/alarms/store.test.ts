@@ -8,7 +8,15 @@ const T0 = Date.parse('2024-05-01T10:00:00Z');
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:t';
 
 function incident(o: Partial<Incident> = {}): Incident {
-  const n = parseNotification({ Message: JSON.stringify(pendingTaskAlarm({ at: T0 })), MessageId: 'm', TopicArn: TOPIC, Timestamp: '2024-05-01T10:00:00Z' }, T0);
+  const n = parseNotification(
+    {
+      Message: JSON.stringify(pendingTaskAlarm({ at: T0 })),
+      MessageId: 'm',
+      TopicArn: TOPIC,
+      Timestamp: '2024-05-01T10:00:00Z',
+    },
+    T0,
+  );
   return {
     id: 'inc-1',
     alarmKey: n.key,
@@ -71,14 +79,27 @@ describeEachStore('alarms store', (get) => {
     expect(got?.notification.kind).toBe('alarm');
     expect(got?.notification.summary).toContain('PendingTaskCount was 2');
     await s.incidents.save({ ...(got as Incident), state: 'OK', resolvedAt: T0 + 60_000, alarmMs: 60_000, version: 2 });
-    expect(await s.incidents.get('inc-1')).toMatchObject({ state: 'OK', resolvedAt: T0 + 60_000, alarmMs: 60_000, version: 2 });
+    expect(await s.incidents.get('inc-1')).toMatchObject({
+      state: 'OK',
+      resolvedAt: T0 + 60_000,
+      alarmMs: 60_000,
+      version: 2,
+    });
   });
 
   it('acknowledges, silences and undoes both, bumping the version each time', async () => {
     const s = get();
     await s.incidents.insert(incident());
-    expect(await s.incidents.acknowledge('inc-1', 'U1', T0 + 1)).toMatchObject({ ackBy: 'U1', ackAt: T0 + 1, version: 2 });
-    expect(await s.incidents.silence('inc-1', 'U2', T0 + 3600_000, T0 + 2)).toMatchObject({ silencedBy: 'U2', silencedUntil: T0 + 3600_000, version: 3 });
+    expect(await s.incidents.acknowledge('inc-1', 'U1', T0 + 1)).toMatchObject({
+      ackBy: 'U1',
+      ackAt: T0 + 1,
+      version: 2,
+    });
+    expect(await s.incidents.silence('inc-1', 'U2', T0 + 3600_000, T0 + 2)).toMatchObject({
+      silencedBy: 'U2',
+      silencedUntil: T0 + 3600_000,
+      version: 3,
+    });
     expect(await s.incidents.unacknowledge('inc-1', T0 + 3)).toMatchObject({ ackBy: undefined, version: 4 });
     expect(await s.incidents.unsilence('inc-1', T0 + 4)).toMatchObject({ silencedUntil: undefined, version: 5 });
     expect(await s.incidents.acknowledge('nope', 'U1', T0)).toBeUndefined();
@@ -87,7 +108,11 @@ describeEachStore('alarms store', (get) => {
   it('keeps a timeline and marks lines posted', async () => {
     const s = get();
     await s.incidents.insert(incident());
-    for (let i = 0; i < 3; i++) await s.incidents.addEvent({ incidentId: 'inc-1', at: T0 + i, kind: 'state', state: 'OK', text: `line ${i}` }, T0);
+    for (let i = 0; i < 3; i++)
+      await s.incidents.addEvent(
+        { incidentId: 'inc-1', at: T0 + i, kind: 'state', state: 'OK', text: `line ${i}` },
+        T0,
+      );
     const pending = await s.incidents.events('inc-1', { pendingOnly: true, limit: 2 });
     expect(pending.map((e) => e.text)).toEqual(['line 0', 'line 1']);
     await s.incidents.markPosted('inc-1', pending[1].id);
@@ -116,7 +141,20 @@ describeEachStore('alarms store', (get) => {
     const s = get();
     const c = { now: T0 + 1000, newId: () => 'inc-x', channelFor: () => 'C1' };
     const alarm = (state: string, at: number, id: string) =>
-      ingestNotification(s, { MessageId: id, Timestamp: new Date(at).toISOString(), TopicArn: TOPIC, Type: 'Notification' }, parseNotification({ Message: JSON.stringify(pendingTaskAlarm({ state, at })), MessageId: id, TopicArn: TOPIC, Timestamp: new Date(at).toISOString() }, at), c);
+      ingestNotification(
+        s,
+        { MessageId: id, Timestamp: new Date(at).toISOString(), TopicArn: TOPIC, Type: 'Notification' },
+        parseNotification(
+          {
+            Message: JSON.stringify(pendingTaskAlarm({ state, at })),
+            MessageId: id,
+            TopicArn: TOPIC,
+            Timestamp: new Date(at).toISOString(),
+          },
+          at,
+        ),
+        c,
+      );
     expect(await alarm('ALARM', T0, 'a')).toMatchObject({ outcome: 'opened', incidentId: 'inc-x', enqueued: true });
     expect(await alarm('ALARM', T0, 'a')).toMatchObject({ outcome: 'duplicate' });
     expect(await alarm('OK', T0 + 60_000, 'b')).toMatchObject({ outcome: 'updated' });
@@ -135,8 +173,21 @@ describeEachStore('alarms store', (get) => {
       Array.from({ length: 6 }, (_, i) => {
         const at = T0 + i * 1000;
         const id = `race-${i}`;
-        const note = parseNotification({ Message: JSON.stringify(pendingTaskAlarm({ state: i % 2 ? 'OK' : 'ALARM', at })), MessageId: id, TopicArn: TOPIC, Timestamp: new Date(at).toISOString() }, at);
-        return ingestNotification(s, { MessageId: id, Timestamp: new Date(at).toISOString(), TopicArn: TOPIC, Type: 'Notification' }, note, c);
+        const note = parseNotification(
+          {
+            Message: JSON.stringify(pendingTaskAlarm({ state: i % 2 ? 'OK' : 'ALARM', at })),
+            MessageId: id,
+            TopicArn: TOPIC,
+            Timestamp: new Date(at).toISOString(),
+          },
+          at,
+        );
+        return ingestNotification(
+          s,
+          { MessageId: id, Timestamp: new Date(at).toISOString(), TopicArn: TOPIC, Type: 'Notification' },
+          note,
+          c,
+        );
       }),
     );
     expect(new Set(results.map((r) => r.incidentId)).size).toBe(1);
@@ -159,9 +210,15 @@ describeEachStore('alarms store', (get) => {
     expect(await s.outbox.list()).toEqual([]);
   });
 
-  it('keeps a pending intent\'s payload when the same intent is enqueued again without one', async () => {
+  it("keeps a pending intent's payload when the same intent is enqueued again without one", async () => {
     const s = get();
-    await s.outbox.enqueue({ kind: 'card', dedupKey: 'card:i', incidentId: 'i', payload: { force: true }, availableAt: T0 });
+    await s.outbox.enqueue({
+      kind: 'card',
+      dedupKey: 'card:i',
+      incidentId: 'i',
+      payload: { force: true },
+      availableAt: T0,
+    });
     await s.outbox.enqueue({ kind: 'card', dedupKey: 'card:i', incidentId: 'i', availableAt: T0 });
     expect((await s.outbox.list())[0]).toMatchObject({ version: 2, payload: { force: true } });
   });
@@ -188,7 +245,8 @@ describeEachStore('alarms store', (get) => {
 
   it('never hands one item to two workers claiming at once', async () => {
     const s = get();
-    for (let i = 0; i < 30; i++) await s.outbox.enqueue({ kind: 'note', channel: 'C1', payload: { i }, availableAt: T0 });
+    for (let i = 0; i < 30; i++)
+      await s.outbox.enqueue({ kind: 'note', channel: 'C1', payload: { i }, availableAt: T0 });
     const claims = await Promise.all(Array.from({ length: 6 }, (_, w) => s.outbox.claim(`w${w}`, T0, 60_000, 7)));
     const ids = claims.flat().map((x) => x.id);
     expect(new Set(ids).size).toBe(ids.length);

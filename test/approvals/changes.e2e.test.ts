@@ -1,7 +1,18 @@
 import { AwsWorld, labWorld } from '../helpers/aws-world';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { tempDbPath } from '../helpers/test-bot';
-import { ACTIONS, ALICE, BOB, CHANNEL, buttonsOf, cardText, decision, eventually, startHarness, type Harness } from './harness';
+import {
+  ACTIONS,
+  ALICE,
+  BOB,
+  CHANNEL,
+  buttonsOf,
+  cardText,
+  decision,
+  eventually,
+  startHarness,
+  type Harness,
+} from './harness';
 
 describe('/ecs scale service, end to end', () => {
   let h: Harness;
@@ -23,7 +34,9 @@ describe('/ecs scale service, end to end', () => {
 
     await h.click(ACTIONS.changeApprove, decision(id), BOB, { expectReply: false });
     await h.settled(id, 'succeeded');
-    expect(h.lab.world.callsTo('UpdateService').map((c) => c.input)).toEqual([{ cluster: 'EcsLabCluster', service: 'EcsLabApi', desiredCount: 3 }]);
+    expect(h.lab.world.callsTo('UpdateService').map((c) => c.input)).toEqual([
+      { cluster: 'EcsLabCluster', service: 'EcsLabApi', desiredCount: 3 },
+    ]);
 
     const thread = () => h.t.slack.repliesTo(CHANNEL, card.ts).map((m) => m.text ?? '');
     await h.follower.runOnce();
@@ -37,11 +50,17 @@ describe('/ecs scale service, end to end', () => {
 
   it('warns on the card about service auto scaling and a cluster without room', async () => {
     h = await startHarness();
-    h.lab.world.service('EcsLabCluster', 'EcsLabApi').scalableTarget = { min: 1, max: 2, policies: [{ name: 'cpu60', type: 'TargetTrackingScaling' }] };
+    h.lab.world.service('EcsLabCluster', 'EcsLabApi').scalableTarget = {
+      min: 1,
+      max: 2,
+      policies: [{ name: 'cpu60', type: 'TargetTrackingScaling' }],
+    };
     const id = await h.requestVia('scale service EcsLabCluster/EcsLabApi 3');
     const text = cardText(await h.card(id));
     expect(text).toContain('Service auto scaling keeps the desired count between 1 and 2: it will lower 3 back to 2.');
-    expect(text).toContain('Target tracking policy \\"cpu60\\" adjusts the desired count to its target and may undo this change.');
+    expect(text).toContain(
+      'Target tracking policy \\"cpu60\\" adjusts the desired count to its target and may undo this change.',
+    );
     expect(text).toContain('room for 0 more tasks of 256 CPU units / 512 MiB; about 2 tasks will stay PENDING');
   });
 
@@ -92,7 +111,9 @@ describe('finding the Auto Scaling group', () => {
     world.addInstance('lonely', 't3.small');
     h = await startHarness({ lab: { world } as any });
     const answer = await h.command('scale instances lonely 2');
-    expect(answer.text).toContain('no Auto Scaling group found for cluster \\"lonely\\"'.replace(/\\"/g, '&quot;').replace(/&quot;/g, '"'));
+    expect(answer.text).toContain(
+      'no Auto Scaling group found for cluster \\"lonely\\"'.replace(/\\"/g, '&quot;').replace(/&quot;/g, '"'),
+    );
     expect(answer.text).toContain('ASG_MAPPING (lonely=GroupName)');
   });
 });
@@ -120,16 +141,26 @@ describe('/ecs insights', () => {
       { cluster: 'EcsLabCluster', settings: [{ name: 'containerInsights', value: 'enabled' }] },
     ]);
     expect(h.lab.world.cluster('EcsLabCluster').containerInsights).toBe('enabled');
-    await eventually(async () => cardText(await h.card(id)).includes('Container Insights on EcsLabCluster is now enabled'), 'the card');
+    await eventually(
+      async () => cardText(await h.card(id)).includes('Container Insights on EcsLabCluster is now enabled'),
+      'the card',
+    );
     expect(await h.t.store.rollouts.forRequest(id)).toBeUndefined();
     const audit = await h.t.store.audit.forRequest(id);
-    expect(audit.at(-1)).toMatchObject({ outcome: 'succeeded', before: 'disabled', after: { containerInsights: 'enabled' }, approver: BOB });
+    expect(audit.at(-1)).toMatchObject({
+      outcome: 'succeeded',
+      before: 'disabled',
+      after: { containerInsights: 'enabled' },
+      approver: BOB,
+    });
   });
 
   it('refuses a setting that is already in place and a bad verb', async () => {
     h = await startHarness();
     expect((await h.command('insights EcsLabCluster enable')).text).toContain('already enabled');
-    expect((await h.command('insights EcsLabCluster maybe')).text).toContain('"maybe" is not one of enable, enhanced, disable'.replace(/"/g, '&quot;').replace(/&quot;/g, '"'));
+    expect((await h.command('insights EcsLabCluster maybe')).text).toContain(
+      '"maybe" is not one of enable, enhanced, disable'.replace(/"/g, '&quot;').replace(/&quot;/g, '"'),
+    );
     const dry = await h.command('insights EcsLabCluster enhanced --dry-run');
     expect(JSON.stringify(dry.blocks)).toContain('Enhanced observability adds task- and container-level metrics');
     expect(await h.t.store.changeRequests.list()).toEqual([]);
@@ -171,21 +202,37 @@ describe('the alarm card Scale… button and propose buttons', () => {
     h = await startHarness();
     h.lab.raiseDesired(4);
     const alarmTs = '1700000999.000100';
-    const reply = await h.click(ACTIONS.alarmScale, JSON.stringify({ k: 'EcsLabApi-pending', c: 'EcsLabCluster', s: 'EcsLabApi' }), ALICE, { messageTs: alarmTs });
+    const reply = await h.click(
+      ACTIONS.alarmScale,
+      JSON.stringify({ k: 'EcsLabApi-pending', c: 'EcsLabCluster', s: 'EcsLabApi' }),
+      ALICE,
+      { messageTs: alarmTs },
+    );
     expect(reply.response_type).toBe('ephemeral');
     const text = JSON.stringify(reply.blocks);
     expect(text).toContain('desired 4 · running 1 · pending 3');
     expect(text).toContain('/ecs scale instances EcsLabCluster 2 --reason \\"alarm EcsLabApi-pending\\"');
     const buttons = reply.blocks.find((b: any) => b.type === 'actions').elements;
-    expect(buttons.map((b: any) => b.text.text)).toEqual(['Service to 5 tasks (+1)', 'Service back to 1 running', 'Instances to 2 (+1)']);
+    expect(buttons.map((b: any) => b.text.text)).toEqual([
+      'Service to 5 tasks (+1)',
+      'Service back to 1 running',
+      'Instances to 2 (+1)',
+    ]);
     expect(new Set(buttons.map((b: any) => b.action_id)).size).toBe(3);
     expect(h.lab.world.calls.filter((c) => /^Update/.test(c.op))).toEqual([]);
 
     const instances = buttons[2];
     const posted = await h.click(instances.action_id, instances.value, ALICE);
-    expect(posted.text).toContain('Requested: Scale the instances of EcsLabCluster (group EcsLabAsg) from 1 to 2 instances');
+    expect(posted.text).toContain(
+      'Requested: Scale the instances of EcsLabCluster (group EcsLabAsg) from 1 to 2 instances',
+    );
     const [req] = await h.t.store.changeRequests.list();
-    expect(req).toMatchObject({ status: 'pending', requestedBy: ALICE, reason: 'alarm EcsLabApi-pending', threadTs: alarmTs });
+    expect(req).toMatchObject({
+      status: 'pending',
+      requestedBy: ALICE,
+      reason: 'alarm EcsLabApi-pending',
+      threadTs: alarmTs,
+    });
     const card = await h.card(req.id);
     expect(card.thread_ts).toBe(alarmTs);
     expect(buttonsOf(card)).toContain(ACTIONS.changeApprove);
@@ -257,7 +304,11 @@ describe('restarts', () => {
       expect(r.error).toContain('verify the current state');
       expect(lab.world.callsTo('UpdateAutoScalingGroup')).toHaveLength(0);
       expect(cardText(await b.card(id))).toContain('but the change failed');
-      expect((await b.t.store.audit.forRequest(id)).at(-1)).toMatchObject({ outcome: 'failed', approver: BOB, actor: 'ecs-chatops' });
+      expect((await b.t.store.audit.forRequest(id)).at(-1)).toMatchObject({
+        outcome: 'failed',
+        approver: BOB,
+        actor: 'ecs-chatops',
+      });
       const late = await b.click(ACTIONS.changeApprove, decision(id), BOB);
       expect(late.text).toContain('failed');
     } finally {

@@ -20,7 +20,12 @@ export function samplePlan(o: Partial<ChangePlan> = {}): ChangePlan {
 }
 
 export function sampleRequest(id: string, o: Partial<NewChangeRequest> = {}): NewChangeRequest {
-  const proposal: ChangeProposal = { action: 'scale-service', cluster: 'EcsLabCluster', service: 'EcsLabApi', desired: 4 };
+  const proposal: ChangeProposal = {
+    action: 'scale-service',
+    cluster: 'EcsLabCluster',
+    service: 'EcsLabApi',
+    desired: 4,
+  };
   return {
     id,
     action: 'scale-service',

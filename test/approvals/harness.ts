@@ -40,7 +40,10 @@ export interface Harness {
 export function workersOf(t: TestBot): { follower: Worker; expiry: Worker } {
   const f = t.bot.features.find((x) => x.name === 'approvals');
   if (!f?.workers) throw new Error('approvals feature not registered');
-  return { follower: f.workers.find((w) => w.name === 'rollout-follower')!, expiry: f.workers.find((w) => w.name === 'change-expiry')! };
+  return {
+    follower: f.workers.find((w) => w.name === 'rollout-follower')!,
+    expiry: f.workers.find((w) => w.name === 'change-expiry')!,
+  };
 }
 
 export function cardText(m: StoredMessage): string {
@@ -48,11 +51,21 @@ export function cardText(m: StoredMessage): string {
 }
 
 export function buttonsOf(m: StoredMessage): string[] {
-  return (m.blocks ?? []).filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements.map((e: any) => e.action_id));
+  return (m.blocks ?? [])
+    .filter((b: any) => b.type === 'actions')
+    .flatMap((b: any) => b.elements.map((e: any) => e.action_id));
 }
 
 /** Starts the bot over the lab world, with workers driven by hand and a clock moved by hand. */
-export async function startHarness(o: { env?: Record<string, string | undefined>; lab?: ReturnType<typeof labWorld>; slack?: FakeSlack; store?: TestBotOptions['store']; clock?: ManualClock } = {}): Promise<Harness> {
+export async function startHarness(
+  o: {
+    env?: Record<string, string | undefined>;
+    lab?: ReturnType<typeof labWorld>;
+    slack?: FakeSlack;
+    store?: TestBotOptions['store'];
+    clock?: ManualClock;
+  } = {},
+): Promise<Harness> {
   const lab = o.lab ?? labWorld();
   const clock = o.clock ?? new ManualClock(lab.world.now);
   const t = await startTestBot({
@@ -74,7 +87,12 @@ export async function startHarness(o: { env?: Record<string, string | undefined>
     expiry,
     async command(text, user = ALICE) {
       const id = `cmd${++n}`;
-      const res = await sendCommand(t.url, { text, user_id: user, channel_id: CHANNEL, response_url: t.slack.responseUrl(id) });
+      const res = await sendCommand(t.url, {
+        text,
+        user_id: user,
+        channel_id: CHANNEL,
+        response_url: t.slack.responseUrl(id),
+      });
       if (res.status !== 200) throw new Error(`command answered ${res.status}`);
       const ack = await res.text();
       if (ack) {
@@ -85,7 +103,17 @@ export async function startHarness(o: { env?: Record<string, string | undefined>
     },
     async click(actionId, value, user, c = {}) {
       const id = `click${++n}`;
-      const res = await sendInteraction(t.url, buttonClick({ actionId, value, userId: user, channelId: CHANNEL, messageTs: c.messageTs, responseUrl: t.slack.responseUrl(id) }));
+      const res = await sendInteraction(
+        t.url,
+        buttonClick({
+          actionId,
+          value,
+          userId: user,
+          channelId: CHANNEL,
+          messageTs: c.messageTs,
+          responseUrl: t.slack.responseUrl(id),
+        }),
+      );
       if (res.status !== 200) throw new Error(`click answered ${res.status}`);
       if (c.expectReply === false) return undefined;
       return (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 8000, `the reply to a ${actionId} click`)).body;
@@ -102,7 +130,13 @@ export async function startHarness(o: { env?: Record<string, string | undefined>
       return r;
     },
     async settled(id, status) {
-      const marker: Record<string, string> = { succeeded: 'and applied', failed: 'failed', rejected: 'Rejected by', cancelled: 'Cancelled by', expired: 'Expired' };
+      const marker: Record<string, string> = {
+        succeeded: 'and applied',
+        failed: 'failed',
+        rejected: 'Rejected by',
+        cancelled: 'Cancelled by',
+        expired: 'Expired',
+      };
       return eventually(async () => {
         const r = await h.request(id);
         if (r.status !== status) return undefined;

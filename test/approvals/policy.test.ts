@@ -32,8 +32,14 @@ describe('approval policy', () => {
     const req = { requestedBy: 'U0ALICE', cluster: 'lab', action: 'scale-service' as const };
     expect(await p.canApprove('U0BOB', req)).toEqual({ ok: true });
     expect(await p.canApprove('U0DAVE', req)).toEqual({ ok: true });
-    expect(await p.canApprove('U0MALLORY', req)).toMatchObject({ ok: false, reason: expect.stringContaining('not an approver') });
-    expect(await p.canApprove('U0BOB', { ...req, requestedBy: 'U0BOB' })).toMatchObject({ ok: false, reason: expect.stringContaining('someone else') });
+    expect(await p.canApprove('U0MALLORY', req)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('not an approver'),
+    });
+    expect(await p.canApprove('U0BOB', { ...req, requestedBy: 'U0BOB' })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('someone else'),
+    });
     const self = new ApprovalPolicy(settings({ allowSelfApproval: true }), undefined, lookup);
     expect(await self.canApprove('U0BOB', { ...req, requestedBy: 'U0BOB' })).toEqual({ ok: true });
   });
@@ -48,7 +54,10 @@ describe('approval policy', () => {
 
   it('denies every request when no approver is configured, and limits requesters when REQUESTERS is set', async () => {
     const none = new ApprovalPolicy(settings({ approvers: [] }), undefined, lookup);
-    expect(await none.canRequest('U0ALICE', 'lab', 'scale-service')).toMatchObject({ ok: false, reason: expect.stringContaining('nobody may approve') });
+    expect(await none.canRequest('U0ALICE', 'lab', 'scale-service')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('nobody may approve'),
+    });
     const some = new ApprovalPolicy(settings({ requesters: ['S0ONCALL'] }), undefined, lookup);
     expect(await some.canRequest('U0ERIN', 'lab', 'scale-service')).toEqual({ ok: true });
     expect(await some.canRequest('U0MALLORY', 'lab', 'scale-service')).toMatchObject({ ok: false });
@@ -66,15 +75,30 @@ describe('approval policy', () => {
     );
     const p = new ApprovalPolicy(settings(), file, lookup);
     expect(p.effective('prod-eu', 'scale-instances')).toMatchObject({ approvers: ['S0PROD'], requesters: [], rule: 1 });
-    expect(p.effective('prod-eu', 'scale-service')).toMatchObject({ approvers: ['U0BOB', 'S0SRE'], requesters: ['S0ONCALL'], rule: 2 });
-    expect(p.effective('staging', 'scale-service')).toEqual({ approvers: ['U0BOB', 'S0SRE'], requesters: [], allowSelfApproval: false });
-    expect(await p.canApprove('U0BOB', { requestedBy: 'U0ALICE', cluster: 'prod-eu', action: 'scale-instances' })).toMatchObject({
+    expect(p.effective('prod-eu', 'scale-service')).toMatchObject({
+      approvers: ['U0BOB', 'S0SRE'],
+      requesters: ['S0ONCALL'],
+      rule: 2,
+    });
+    expect(p.effective('staging', 'scale-service')).toEqual({
+      approvers: ['U0BOB', 'S0SRE'],
+      requesters: [],
+      allowSelfApproval: false,
+    });
+    expect(
+      await p.canApprove('U0BOB', { requestedBy: 'U0ALICE', cluster: 'prod-eu', action: 'scale-instances' }),
+    ).toMatchObject({
       ok: false,
       reason: expect.stringContaining('rule 1 of the policy file'),
     });
-    expect(await p.canApprove('U0FRANK', { requestedBy: 'U0ALICE', cluster: 'prod-eu', action: 'scale-instances' })).toEqual({ ok: true });
+    expect(
+      await p.canApprove('U0FRANK', { requestedBy: 'U0ALICE', cluster: 'prod-eu', action: 'scale-instances' }),
+    ).toEqual({ ok: true });
     expect(await p.canRequest('U0MALLORY', 'prod-eu', 'scale-service')).toMatchObject({ ok: false });
-    expect(await p.canRequest('U0ALICE', 'sandbox', 'scale-service')).toMatchObject({ ok: false, reason: expect.stringContaining('nobody may approve') });
+    expect(await p.canRequest('U0ALICE', 'sandbox', 'scale-service')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('nobody may approve'),
+    });
   });
 
   it('matches cluster patterns with * only', () => {
@@ -93,7 +117,11 @@ describe('policy file validation', () => {
   };
 
   it('reports every problem with its path', () => {
-    const f = write(JSON.stringify({ rules: [{ clusters: ['prod'], actions: ['scale-everything'], approvers: ['bob'] }, { cluster: 'x' }] }));
+    const f = write(
+      JSON.stringify({
+        rules: [{ clusters: ['prod'], actions: ['scale-everything'], approvers: ['bob'] }, { cluster: 'x' }],
+      }),
+    );
     let err: ConfigError | undefined;
     try {
       loadPolicyFile(f);
@@ -116,7 +144,9 @@ describe('policy file validation', () => {
   it('stops the bot at start when POLICY_FILE is invalid', async () => {
     const slack = await startFakeSlack();
     try {
-      await expect(startTestBot({ slack, env: { APPROVERS: 'U0BOB', POLICY_FILE: write('{"rules":[{"approvers":"U0BOB"}]}') } })).rejects.toThrow(/POLICY_FILE .*rules\.0\.approvers/);
+      await expect(
+        startTestBot({ slack, env: { APPROVERS: 'U0BOB', POLICY_FILE: write('{"rules":[{"approvers":"U0BOB"}]}') } }),
+      ).rejects.toThrow(/POLICY_FILE .*rules\.0\.approvers/);
     } finally {
       await slack.stop();
     }

@@ -34,7 +34,14 @@ describe('two replicas on PostgreSQL', () => {
         const target = i % 2 ? a : b;
         const res = await sendInteraction(
           target.t.url,
-          buttonClick({ actionId: ACTIONS.changeApprove, value: decision(id), userId: i % 3 ? BOB : CAROL, channelId: CHANNEL, messageTs: card.ts, responseUrl: slack.responseUrl(rid) }),
+          buttonClick({
+            actionId: ACTIONS.changeApprove,
+            value: decision(id),
+            userId: i % 3 ? BOB : CAROL,
+            channelId: CHANNEL,
+            messageTs: card.ts,
+            responseUrl: slack.responseUrl(rid),
+          }),
         );
         expect(res.status).toBe(200);
       }),

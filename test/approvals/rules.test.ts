@@ -10,11 +10,21 @@ import { parseScale } from '../../src/commands/scale';
 import { ForbiddenError, UsageError } from '../../src/errors';
 import type { ContainerInstanceInfo, ServiceSummary } from '../../src/ecs/model';
 
-const policy = { approvers: ['U0BOB'], requesters: [], allowSelfApproval: false, maxDesiredTasks: 10, maxInstances: 5, maxStep: 3, requestTtlMs: 1 };
+const policy = {
+  approvers: ['U0BOB'],
+  requesters: [],
+  allowSelfApproval: false,
+  maxDesiredTasks: 10,
+  maxInstances: 5,
+  maxStep: 3,
+  requestTtlMs: 1,
+};
 
 describe('bounds', () => {
   it('refuses above the maximum and steps larger than MAX_STEP, allows the rest', () => {
-    expect(() => checkBounds(policy, 'tasks', 8, 11)).toThrow(new ForbiddenError('11 tasks is above the limit of 10 (MAX_DESIRED_TASKS); the request was not made.'));
+    expect(() => checkBounds(policy, 'tasks', 8, 11)).toThrow(
+      new ForbiddenError('11 tasks is above the limit of 10 (MAX_DESIRED_TASKS); the request was not made.'),
+    );
     expect(() => checkBounds(policy, 'instances', 1, 6)).toThrow(/MAX_INSTANCES/);
     expect(() => checkBounds(policy, 'tasks', 1, 5)).toThrow(/changes the count by 4, more than the 3/);
     expect(() => checkBounds(policy, 'tasks', 5, 1)).toThrow(/by 4/);
@@ -27,27 +37,57 @@ describe('Auto Scaling group sizes', () => {
     expect(groupSizes({ min: 1, max: 1 }, 4)).toEqual({ min: 1, max: 4, raiseMax: true, lowerMin: false });
     expect(groupSizes({ min: 2, max: 5 }, 1)).toEqual({ min: 1, max: 5, raiseMax: false, lowerMin: true });
     expect(groupSizes({ min: 1, max: 5 }, 3)).toEqual({ min: 1, max: 5, raiseMax: false, lowerMin: false });
-    expect(groupEffects({ min: 1, max: 1 }, 4)).toEqual(['Max size is raised from 1 to 4 so the desired capacity fits (it stays 4 afterwards).']);
-    expect(groupEffects({ min: 2, max: 5 }, 1)).toEqual(['Min size is lowered from 2 to 1 so the desired capacity fits (it stays 1 afterwards).']);
+    expect(groupEffects({ min: 1, max: 1 }, 4)).toEqual([
+      'Max size is raised from 1 to 4 so the desired capacity fits (it stays 4 afterwards).',
+    ]);
+    expect(groupEffects({ min: 2, max: 5 }, 1)).toEqual([
+      'Min size is lowered from 2 to 1 so the desired capacity fits (it stays 1 afterwards).',
+    ]);
   });
 
   it('warns when managed scaling owns the group, on scale-in, and when nothing is pending', () => {
     const group = { name: 'g', arn: '', min: 1, max: 4, desired: 2, instances: [], inService: 2 };
-    expect(groupWarnings({ group, requested: 3, pendingTasks: 0, capacityProvider: { name: 'cp', groupName: 'g', managedScaling: true, targetCapacity: 100 } })).toEqual([
+    expect(
+      groupWarnings({
+        group,
+        requested: 3,
+        pendingTasks: 0,
+        capacityProvider: { name: 'cp', groupName: 'g', managedScaling: true, targetCapacity: 100 },
+      }),
+    ).toEqual([
       expect.stringContaining('Capacity provider "cp" has managed scaling on (target capacity 100%)'),
       'No task is pending in the cluster right now: the new instances will stand idle until tasks need them.',
     ]);
-    expect(groupWarnings({ group, requested: 1, pendingTasks: 2 })).toEqual([expect.stringContaining('Scaling in terminates 1 instance')]);
+    expect(groupWarnings({ group, requested: 1, pendingTasks: 2 })).toEqual([
+      expect.stringContaining('Scaling in terminates 1 instance'),
+    ]);
   });
 });
 
 describe('service scaling warnings', () => {
   const svc: ServiceSummary = {
-    name: 'api', arn: '', cluster: 'lab', status: 'ACTIVE', desired: 1, running: 1, pending: 0, launchType: 'EC2',
-    capacityProviderStrategy: [], taskDefinition: 'api:1', deployments: [], events: [],
+    name: 'api',
+    arn: '',
+    cluster: 'lab',
+    status: 'ACTIVE',
+    desired: 1,
+    running: 1,
+    pending: 0,
+    launchType: 'EC2',
+    capacityProviderStrategy: [],
+    taskDefinition: 'api:1',
+    deployments: [],
+    events: [],
   };
   const inst = (memory: number, cpu = 2048): ContainerInstanceInfo => ({
-    id: 'i', arn: '', status: 'ACTIVE', agentConnected: true, registered: { cpu: 2048, memory: 982 }, remaining: { cpu, memory }, runningTasks: 1, pendingTasks: 0,
+    id: 'i',
+    arn: '',
+    status: 'ACTIVE',
+    agentConnected: true,
+    registered: { cpu: 2048, memory: 982 },
+    remaining: { cpu, memory },
+    runningTasks: 1,
+    pendingTasks: 0,
   });
 
   it('counts the tasks that fit per instance (not pooled)', () => {
@@ -60,7 +100,15 @@ describe('service scaling warnings', () => {
     const w = serviceWarnings({
       svc,
       requested: 4,
-      scaling: { min: 1, max: 3, suspended: false, policies: [{ name: 'cpu', type: 'TargetTrackingScaling' }, { name: 'step', type: 'StepScaling' }] },
+      scaling: {
+        min: 1,
+        max: 3,
+        suspended: false,
+        policies: [
+          { name: 'cpu', type: 'TargetTrackingScaling' },
+          { name: 'step', type: 'StepScaling' },
+        ],
+      },
       taskDef: { family: 'api', revision: 1, cpu: 256, memory: 512, requiresCompatibilities: [], containers: [] },
       instances: [inst(470)],
     });
@@ -70,15 +118,26 @@ describe('service scaling warnings', () => {
       'Scaling policy "step" (StepScaling) may change the desired count again when its alarm fires.',
       expect.stringContaining('about 3 tasks will stay PENDING'),
     ]);
-    expect(serviceWarnings({ svc: { ...svc, launchType: 'FARGATE' }, requested: 4, taskDef: { family: 'api', revision: 1, cpu: 256, memory: 512, requiresCompatibilities: [], containers: [] }, instances: [] })).toEqual([]);
+    expect(
+      serviceWarnings({
+        svc: { ...svc, launchType: 'FARGATE' },
+        requested: 4,
+        taskDef: { family: 'api', revision: 1, cpu: 256, memory: 512, requiresCompatibilities: [], containers: [] },
+        instances: [],
+      }),
+    ).toEqual([]);
     expect(serviceWarnings({ svc, requested: 0 })).toEqual(['A desired count of 0 stops every task of the service.']);
-    expect(serviceWarnings({ svc, requested: 2, scalingError: 'denied' })).toEqual(['Could not check service auto scaling: denied']);
+    expect(serviceWarnings({ svc, requested: 2, scalingError: 'denied' })).toEqual([
+      'Could not check service auto scaling: denied',
+    ]);
   });
 
   it('describes what a Container Insights change costs or breaks', () => {
     expect(insightsWarnings('enabled', 'disabled')[0]).toContain('alarms on ECS/ContainerInsights metrics get no data');
     expect(insightsWarnings('disabled', 'enhanced')).toHaveLength(2);
-    expect(insightsWarnings('enhanced', 'enabled').at(-1)).toContain('Task- and container-level metrics (enhanced) stop');
+    expect(insightsWarnings('enhanced', 'enabled').at(-1)).toContain(
+      'Task- and container-level metrics (enhanced) stop',
+    );
   });
 });
 
@@ -86,26 +145,72 @@ describe('rollout reached', () => {
   it('needs every task running and none pending, or every instance in service and registered', () => {
     expect(isReached({ kind: 'service', target: 't', desired: 3, desiredNow: 3, running: 3, pending: 0 })).toBe(true);
     expect(isReached({ kind: 'service', target: 't', desired: 3, desiredNow: 3, running: 3, pending: 1 })).toBe(false);
-    expect(isReached({ kind: 'instances', target: 't', desired: 2, desiredNow: 2, inService: 2, registered: 1, pendingTasks: 0 })).toBe(false);
-    expect(isReached({ kind: 'instances', target: 't', desired: 2, desiredNow: 2, inService: 2, registered: 2, pendingTasks: 0 })).toBe(true);
+    expect(
+      isReached({
+        kind: 'instances',
+        target: 't',
+        desired: 2,
+        desiredNow: 2,
+        inService: 2,
+        registered: 1,
+        pendingTasks: 0,
+      }),
+    ).toBe(false);
+    expect(
+      isReached({
+        kind: 'instances',
+        target: 't',
+        desired: 2,
+        desiredNow: 2,
+        inService: 2,
+        registered: 2,
+        pendingTasks: 0,
+      }),
+    ).toBe(true);
   });
 });
 
 describe('proposals and button values', () => {
   it('validates and cleans a proposal', () => {
-    expect(normaliseProposal({ action: 'scale-service', cluster: 'lab', service: 'api', desired: 2, reason: '  busy\n\tnight ' })).toMatchObject({ reason: 'busy night' });
+    expect(
+      normaliseProposal({
+        action: 'scale-service',
+        cluster: 'lab',
+        service: 'api',
+        desired: 2,
+        reason: '  busy\n\tnight ',
+      }),
+    ).toMatchObject({ reason: 'busy night' });
     expect(() => normaliseProposal({ action: 'scale-service', cluster: 'lab', desired: 2 })).toThrow(UsageError);
-    expect(() => normaliseProposal({ action: 'scale-service', cluster: 'lab/x', service: 'api', desired: 2 })).toThrow(/not a valid cluster name/);
+    expect(() => normaliseProposal({ action: 'scale-service', cluster: 'lab/x', service: 'api', desired: 2 })).toThrow(
+      /not a valid cluster name/,
+    );
     expect(() => normaliseProposal({ action: 'scale-instances', cluster: 'lab', desired: -1 })).toThrow(/whole number/);
-    expect(() => normaliseProposal({ action: 'scale-instances', cluster: 'lab', desired: 1.5 })).toThrow(/whole number/);
-    expect(() => normaliseProposal({ action: 'container-insights', cluster: 'lab', insights: 'on' as never })).toThrow(/enabled, enhanced, disabled/);
+    expect(() => normaliseProposal({ action: 'scale-instances', cluster: 'lab', desired: 1.5 })).toThrow(
+      /whole number/,
+    );
+    expect(() => normaliseProposal({ action: 'container-insights', cluster: 'lab', insights: 'on' as never })).toThrow(
+      /enabled, enhanced, disabled/,
+    );
     expect(() => normaliseProposal({ action: 'alarm-create', cluster: 'lab' })).toThrow(/no executor is registered/);
-    expect(() => normaliseProposal({ action: 'scale-instances', cluster: 'lab', desired: 2, reason: 'x'.repeat(501) })).toThrow(/under 500/);
+    expect(() =>
+      normaliseProposal({ action: 'scale-instances', cluster: 'lab', desired: 2, reason: 'x'.repeat(501) }),
+    ).toThrow(/under 500/);
   });
 
   it('parses propose and alarm-scale values, refusing anything else', () => {
-    expect(parseProposeValue('{"a":"scale-service","c":"lab","s":"api","n":2,"r":"alarm x","t":"1700000000.000100"}')).toMatchObject({ a: 'scale-service', n: 2 });
-    for (const bad of ['', 'null', '[]', '{"a":"rm -rf","c":"lab"}', '{"a":"scale-service","c":"lab","n":-1}', '{"a":"scale-service","c":"lab","t":"now"}', '{"a":"scale-service","c":"lab","s":"a b"}']) {
+    expect(
+      parseProposeValue('{"a":"scale-service","c":"lab","s":"api","n":2,"r":"alarm x","t":"1700000000.000100"}'),
+    ).toMatchObject({ a: 'scale-service', n: 2 });
+    for (const bad of [
+      '',
+      'null',
+      '[]',
+      '{"a":"rm -rf","c":"lab"}',
+      '{"a":"scale-service","c":"lab","n":-1}',
+      '{"a":"scale-service","c":"lab","t":"now"}',
+      '{"a":"scale-service","c":"lab","s":"a b"}',
+    ]) {
       expect(() => parseProposeValue(bad)).toThrow(/malformed/);
     }
     expect(parseAlarmScaleValue('{"k":"alarm-1","c":"lab","s":"api"}')).toEqual({ k: 'alarm-1', c: 'lab', s: 'api' });
@@ -113,14 +218,26 @@ describe('proposals and button values', () => {
   });
 
   it('suggests +1, back to running and one more instance, within the bounds only', () => {
-    const s = scaleSuggestions({ cluster: 'lab', service: { name: 'api', desired: 4, running: 1, pending: 3 }, group: { desired: 1 }, reason: 'alarm x', threadTs: '1.2', policy });
+    const s = scaleSuggestions({
+      cluster: 'lab',
+      service: { name: 'api', desired: 4, running: 1, pending: 3 },
+      group: { desired: 1 },
+      reason: 'alarm x',
+      threadTs: '1.2',
+      policy,
+    });
     expect(s.map((x) => [x.label, x.value.n, x.command])).toEqual([
       ['Service to 5 tasks (+1)', 5, '/ecs scale service lab/api 5 --reason "alarm x"'],
       ['Service back to 1 running', 1, '/ecs scale service lab/api 1 --reason "alarm x"'],
       ['Instances to 2 (+1)', 2, '/ecs scale instances lab 2 --reason "alarm x"'],
     ]);
     expect(s[0].value).toMatchObject({ a: 'scale-service', c: 'lab', s: 'api', r: 'alarm x', t: '1.2' });
-    const capped = scaleSuggestions({ cluster: 'lab', service: { name: 'api', desired: 10, running: 10, pending: 0 }, group: { desired: 5 }, policy });
+    const capped = scaleSuggestions({
+      cluster: 'lab',
+      service: { name: 'api', desired: 10, running: 10, pending: 0 },
+      group: { desired: 5 },
+      policy,
+    });
     expect(capped).toEqual([]);
   });
 });
@@ -130,11 +247,22 @@ describe('/ecs scale arguments', () => {
   const args = (positional: string[], flags: Record<string, string | boolean> = {}) => ({ positional, flags });
 
   it('reads every accepted form', () => {
-    expect(parseScale(args(['service', 'c/s', '3'], { reason: 'why' }), ctx)).toEqual({ action: 'scale-service', cluster: 'c', service: 's', desired: 3, reason: 'why' });
+    expect(parseScale(args(['service', 'c/s', '3'], { reason: 'why' }), ctx)).toEqual({
+      action: 'scale-service',
+      cluster: 'c',
+      service: 's',
+      desired: 3,
+      reason: 'why',
+    });
     expect(parseScale(args(['service', 'c', 's', '3']), ctx)).toMatchObject({ cluster: 'c', service: 's', desired: 3 });
     expect(parseScale(args(['service', 's', '3']), ctx)).toMatchObject({ cluster: 'lab', service: 's' });
     expect(parseScale(args(['c/s', '0']), ctx)).toMatchObject({ action: 'scale-service', desired: 0 });
-    expect(parseScale(args(['instances', 'c', '4']), ctx)).toEqual({ action: 'scale-instances', cluster: 'c', desired: 4, reason: undefined });
+    expect(parseScale(args(['instances', 'c', '4']), ctx)).toEqual({
+      action: 'scale-instances',
+      cluster: 'c',
+      desired: 4,
+      reason: undefined,
+    });
     expect(parseScale(args(['instances', '4']), ctx)).toMatchObject({ cluster: 'lab', desired: 4 });
   });
 
@@ -143,7 +271,11 @@ describe('/ecs scale arguments', () => {
     expect(() => parseScale(args(['service', 'c/s', '2', 'extra']), ctx)).toThrow(/unexpected "extra"/);
     expect(() => parseScale(args(['volume', '3']), ctx)).toThrow(/say service or instances/);
     expect(() => parseScale(args(['instances', 'c!', '3']), ctx)).toThrow(/not a valid cluster name/);
-    expect(() => parseScale(args([]), ctx)).toThrow(expect.objectContaining({ usage: expect.stringContaining('scale service <cluster>/<service> <count>') }));
-    expect(() => parseScale(args(['instances', '3']), { config: {} } as never)).toThrow(/ECS_DEFAULT_CLUSTER is not set/);
+    expect(() => parseScale(args([]), ctx)).toThrow(
+      expect.objectContaining({ usage: expect.stringContaining('scale service <cluster>/<service> <count>') }),
+    );
+    expect(() => parseScale(args(['instances', '3']), { config: {} } as never)).toThrow(
+      /ECS_DEFAULT_CLUSTER is not set/,
+    );
   });
 });

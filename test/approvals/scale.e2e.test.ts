@@ -1,4 +1,17 @@
-import { ACTIONS, ALICE, BOB, CAROL, CHANNEL, MALLORY, buttonsOf, cardText, decision, eventually, startHarness, type Harness } from './harness';
+import {
+  ACTIONS,
+  ALICE,
+  BOB,
+  CAROL,
+  CHANNEL,
+  MALLORY,
+  buttonsOf,
+  cardText,
+  decision,
+  eventually,
+  startHarness,
+  type Harness,
+} from './harness';
 
 describe('/ecs scale instances with approval, end to end over signed HTTP', () => {
   let h: Harness;
@@ -56,7 +69,9 @@ describe('/ecs scale instances with approval, end to end over signed HTTP', () =
     h.lab.world.settle();
     h.clock.advance(15_000);
     await h.follower.runOnce();
-    expect(thread().at(-1)).toMatch(/Reached: .*4\/4 instances in service · 4 registered in the cluster · 0 tasks pending/);
+    expect(thread().at(-1)).toMatch(
+      /Reached: .*4\/4 instances in service · 4 registered in the cluster · 0 tasks pending/,
+    );
     expect(h.lab.world.counts('EcsLabCluster', 'EcsLabApi')).toEqual({ desired: 4, running: 4, pending: 0 });
     expect((await h.t.store.rollouts.forRequest(id))?.status).toBe('reached');
     h.clock.advance(60_000);
@@ -64,7 +79,13 @@ describe('/ecs scale instances with approval, end to end over signed HTTP', () =
 
     const audit = await h.t.store.audit.forRequest(id);
     expect(audit.map((a) => a.outcome)).toEqual(['requested', 'succeeded']);
-    expect(audit[1]).toMatchObject({ actor: ALICE, approver: BOB, before: 1, after: { desired: 4, min: 1, max: 4 }, target: 'EcsLabCluster · group EcsLabAsg' });
+    expect(audit[1]).toMatchObject({
+      actor: ALICE,
+      approver: BOB,
+      before: 1,
+      after: { desired: 4, min: 1, max: 4 },
+      target: 'EcsLabCluster · group EcsLabAsg',
+    });
     expect(audit[1].awsRequestId).toMatch(/^req-\d+$/);
   });
 
@@ -96,7 +117,9 @@ describe('/ecs scale instances with approval, end to end over signed HTTP', () =
     h = await startHarness();
     const id = await h.requestVia('scale instances EcsLabCluster 2');
     const reply = await h.click(ACTIONS.changeApprove, decision(id), MALLORY);
-    expect(reply.text).toContain('You cannot approve this: you are not an approver for scale-instances on EcsLabCluster (APPROVERS)');
+    expect(reply.text).toContain(
+      'You cannot approve this: you are not an approver for scale-instances on EcsLabCluster (APPROVERS)',
+    );
     expect((await h.request(id)).status).toBe('pending');
     expect(h.lab.world.callsTo('UpdateAutoScalingGroup')).toHaveLength(0);
     expect((await h.card(id)).updates).toBe(0);
@@ -172,11 +195,7 @@ describe('/ecs scale instances with approval, end to end over signed HTTP', () =
     const id = await h.requestVia('scale instances EcsLabCluster 3');
     const card = await h.card(id);
     const ids = Array.from({ length: 20 }, (_, i) => `race${i}`);
-    await Promise.all(
-      ids.map((rid, i) =>
-        fetchClick(h, rid, decision(id), i % 2 ? BOB : CAROL, card.ts),
-      ),
-    );
+    await Promise.all(ids.map((rid, i) => fetchClick(h, rid, decision(id), i % 2 ? BOB : CAROL, card.ts)));
     await h.settled(id, 'succeeded');
     const replies = await eventually(() => {
       const r = ids.flatMap((rid) => h.t.slack.responsesTo(rid));
@@ -206,7 +225,12 @@ describe('/ecs scale instances with approval, end to end over signed HTTP', () =
   it('records an AWS refusal as a failed change with the AWS message', async () => {
     h = await startHarness();
     const id = await h.requestVia('scale instances EcsLabCluster 2');
-    h.lab.world.failNext('UpdateAutoScalingGroup', () => Object.assign(new Error('User is not authorized'), { name: 'AccessDenied', $metadata: { requestId: 'req-denied' } }));
+    h.lab.world.failNext('UpdateAutoScalingGroup', () =>
+      Object.assign(new Error('User is not authorized'), {
+        name: 'AccessDenied',
+        $metadata: { requestId: 'req-denied' },
+      }),
+    );
     await h.click(ACTIONS.changeApprove, decision(id), BOB, { expectReply: false });
     await h.settled(id, 'failed');
     const r = await h.request(id);
@@ -275,6 +299,16 @@ describe('/ecs scale instances with approval, end to end over signed HTTP', () =
 /** One approve click with its own response_url id (for the race test). */
 async function fetchClick(h: Harness, rid: string, value: string, user: string, ts: string): Promise<void> {
   const { buttonClick, sendInteraction } = await import('../helpers/slack-sign');
-  const res = await sendInteraction(h.t.url, buttonClick({ actionId: ACTIONS.changeApprove, value, userId: user, channelId: CHANNEL, messageTs: ts, responseUrl: h.t.slack.responseUrl(rid) }));
+  const res = await sendInteraction(
+    h.t.url,
+    buttonClick({
+      actionId: ACTIONS.changeApprove,
+      value,
+      userId: user,
+      channelId: CHANNEL,
+      messageTs: ts,
+      responseUrl: h.t.slack.responseUrl(rid),
+    }),
+  );
   expect(res.status).toBe(200);
 }

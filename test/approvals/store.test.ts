@@ -5,20 +5,35 @@ describeEachStore('change requests repository', (get) => {
   it('creates a pending request and reads it back with its plan and proposal', async () => {
     const s = get();
     const created = await s.changeRequests.create(sampleRequest('req-000001', { reason: 'lab "incident" <3' }));
-    expect(created).toMatchObject({ id: 'req-000001', status: 'pending', requestedBy: 'U0ALICE', reason: 'lab "incident" <3' });
+    expect(created).toMatchObject({
+      id: 'req-000001',
+      status: 'pending',
+      requestedBy: 'U0ALICE',
+      reason: 'lab "incident" <3',
+    });
     const back = await s.changeRequests.get('req-000001');
     expect(back?.plan.current).toEqual({ value: 1, label: '1 task' });
-    expect(back?.proposal).toEqual({ action: 'scale-service', cluster: 'EcsLabCluster', service: 'EcsLabApi', desired: 4 });
+    expect(back?.proposal).toEqual({
+      action: 'scale-service',
+      cluster: 'EcsLabCluster',
+      service: 'EcsLabApi',
+      desired: 4,
+    });
     expect(back?.expiresAt).toBe(1_000 + 15 * 60_000);
     expect(await s.changeRequests.get('nope')).toBeUndefined();
     await s.changeRequests.setCard('req-000001', 'C0OPS', '1700000001.000001');
-    expect(await s.changeRequests.get('req-000001')).toMatchObject({ cardChannel: 'C0OPS', cardTs: '1700000001.000001' });
+    expect(await s.changeRequests.get('req-000001')).toMatchObject({
+      cardChannel: 'C0OPS',
+      cardTs: '1700000001.000001',
+    });
   });
 
   it('hands pending → executing to exactly one of many concurrent claims', async () => {
     const s = get();
     await s.changeRequests.create(sampleRequest('req-race01'));
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => s.changeRequests.claimForExecution('req-race01', `U0APPROVER${i}`, 2_000)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => s.changeRequests.claimForExecution('req-race01', `U0APPROVER${i}`, 2_000)),
+    );
     const winners = results.filter((r) => r !== undefined);
     expect(winners).toHaveLength(1);
     expect(winners[0]).toMatchObject({ status: 'executing', decidedAt: 2_000 });
@@ -33,12 +48,17 @@ describeEachStore('change requests repository', (get) => {
     expect((await s.changeRequests.get('req-expire'))?.status).toBe('pending');
 
     await s.changeRequests.create(sampleRequest('req-reject'));
-    expect(await s.changeRequests.decide('req-reject', 'rejected', 'U0BOB', 2_000)).toMatchObject({ status: 'rejected', decidedBy: 'U0BOB' });
+    expect(await s.changeRequests.decide('req-reject', 'rejected', 'U0BOB', 2_000)).toMatchObject({
+      status: 'rejected',
+      decidedBy: 'U0BOB',
+    });
     expect(await s.changeRequests.claimForExecution('req-reject', 'U0CAROL', 2_001)).toBeUndefined();
 
     await s.changeRequests.create(sampleRequest('req-cancel'));
     expect(await s.changeRequests.decide('req-cancel', 'cancelled', 'U0BOB', 2_000)).toBeUndefined(); // not the requester
-    expect(await s.changeRequests.decide('req-cancel', 'cancelled', 'U0ALICE', 2_000)).toMatchObject({ status: 'cancelled' });
+    expect(await s.changeRequests.decide('req-cancel', 'cancelled', 'U0ALICE', 2_000)).toMatchObject({
+      status: 'cancelled',
+    });
     expect(await s.changeRequests.claimForExecution('req-cancel', 'U0BOB', 2_001)).toBeUndefined();
   });
 
@@ -47,8 +67,16 @@ describeEachStore('change requests repository', (get) => {
     await s.changeRequests.create(sampleRequest('req-finish'));
     expect(await s.changeRequests.finish('req-finish', { status: 'succeeded' }, 3_000)).toBeUndefined(); // still pending
     await s.changeRequests.claimForExecution('req-finish', 'U0BOB', 2_000);
-    const done = await s.changeRequests.finish('req-finish', { status: 'succeeded', result: { after: { desired: 4 }, summary: 'ok' } }, 3_000);
-    expect(done).toMatchObject({ status: 'succeeded', finishedAt: 3_000, result: { after: { desired: 4 }, summary: 'ok' } });
+    const done = await s.changeRequests.finish(
+      'req-finish',
+      { status: 'succeeded', result: { after: { desired: 4 }, summary: 'ok' } },
+      3_000,
+    );
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      finishedAt: 3_000,
+      result: { after: { desired: 4 }, summary: 'ok' },
+    });
     expect(await s.changeRequests.finish('req-finish', { status: 'failed', error: 'late' }, 4_000)).toBeUndefined();
   });
 
@@ -86,12 +114,23 @@ describeEachStore('change requests repository', (get) => {
 
 describeEachStore('rollouts repository', (get) => {
   const target = { kind: 'service' as const, cluster: 'EcsLabCluster', service: 'EcsLabApi', desired: 4 };
-  const base = { requestId: 'req-1', target, channel: 'C0OPS', threadTs: '1700000001.000001', startedAt: 1_000, deadlineAt: 100_000, nextPollAt: 1_000 };
+  const base = {
+    requestId: 'req-1',
+    target,
+    channel: 'C0OPS',
+    threadTs: '1700000001.000001',
+    startedAt: 1_000,
+    deadlineAt: 100_000,
+    nextPollAt: 1_000,
+  };
 
   it('leases a due rollout to one follower, and to another only after the lease lapses', async () => {
     const s = get();
     await s.rollouts.create({ id: 'ro-1', ...base });
-    const [a, b] = await Promise.all([s.rollouts.claimDue('A', 1_000, 60_000), s.rollouts.claimDue('B', 1_000, 60_000)]);
+    const [a, b] = await Promise.all([
+      s.rollouts.claimDue('A', 1_000, 60_000),
+      s.rollouts.claimDue('B', 1_000, 60_000),
+    ]);
     expect(a.length + b.length).toBe(1);
     const owner = a.length ? 'A' : 'B';
     expect((a[0] ?? b[0]).target).toEqual(target);
@@ -101,7 +140,12 @@ describeEachStore('rollouts repository', (get) => {
     // The first owner lost its lease: its late write is refused.
     expect(await s.rollouts.progress('ro-1', owner, { lastProgress: 'x', nextPollAt: 70_000 })).toBe(false);
     expect(await s.rollouts.progress('ro-1', 'C', { lastProgress: '2/4', nextPollAt: 76_000 })).toBe(true);
-    expect(await s.rollouts.get('ro-1')).toMatchObject({ lastProgress: '2/4', nextPollAt: 76_000, polls: 1, leaseOwner: undefined });
+    expect(await s.rollouts.get('ro-1')).toMatchObject({
+      lastProgress: '2/4',
+      nextPollAt: 76_000,
+      polls: 1,
+      leaseOwner: undefined,
+    });
   });
 
   it('does not lease before the next poll is due, and keeps the last progress when none is given', async () => {
@@ -136,7 +180,9 @@ describe('change requests across two PostgreSQL stores (two replicas)', () => {
     try {
       await a.store.changeRequests.create(sampleRequest('req-replic'));
       const claims = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 ? a.store : b).changeRequests.claimForExecution('req-replic', `U0APPROVER${i}`, 2_000)),
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? a.store : b).changeRequests.claimForExecution('req-replic', `U0APPROVER${i}`, 2_000),
+        ),
       );
       expect(claims.filter(Boolean)).toHaveLength(1);
     } finally {

@@ -22,7 +22,11 @@ const req = (key: string, period = 60): MetricRequest => ({
 });
 
 function client() {
-  return new CloudWatchClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' }, maxAttempts: 1 });
+  return new CloudWatchClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' },
+    maxAttempts: 1,
+  });
 }
 
 describe('planMetricBatches', () => {
@@ -64,7 +68,15 @@ describe('MetricsReader', () => {
         MetricDataResults: [{ Id: 'm0', StatusCode: 'Complete', Timestamps: [new Date(0)], Values: [1] }],
       });
     const out = await new MetricsReader(cw).fetch([req('api'), req('web')], { start: 0, end: 180_000 });
-    expect(out.get('api')).toEqual({ key: 'api', complete: true, points: [{ at: 0, value: 1 }, { at: 60_000, value: 2 }, { at: 120_000, value: 3 }] });
+    expect(out.get('api')).toEqual({
+      key: 'api',
+      complete: true,
+      points: [
+        { at: 0, value: 1 },
+        { at: 60_000, value: 2 },
+        { at: 120_000, value: 3 },
+      ],
+    });
     expect(out.get('web')!.points).toEqual([{ at: 60_000, value: 10 }]);
     const calls = mock.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input as GetMetricDataCommandInput);
     expect(calls).toHaveLength(2);
@@ -81,7 +93,9 @@ describe('MetricsReader', () => {
 
   it('marks a series incomplete when CloudWatch says so', async () => {
     const cw = client();
-    mockClient(cw).on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'm0', StatusCode: 'InternalError', Timestamps: [], Values: [] }] });
+    mockClient(cw)
+      .on(GetMetricDataCommand)
+      .resolves({ MetricDataResults: [{ Id: 'm0', StatusCode: 'InternalError', Timestamps: [], Values: [] }] });
     const out = await new MetricsReader(cw).fetch([req('api')], { start: 0, end: 60_000 });
     expect(out.get('api')!.complete).toBe(false);
   });
@@ -97,7 +111,9 @@ describe('MetricsReader', () => {
 
   it('turns throttling into an AwsError that says what to do', async () => {
     const cw = client();
-    mockClient(cw).on(GetMetricDataCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    mockClient(cw)
+      .on(GetMetricDataCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
     const err = await new MetricsReader(cw).fetch([req('api')], { start: 0, end: 60_000 }).catch((e) => e);
     expect(err).toBeInstanceOf(AwsError);
     expect(err.message).toContain('AWS is throttling cloudwatch:GetMetricData');
@@ -106,7 +122,9 @@ describe('MetricsReader', () => {
   it('refuses duplicate keys and calls nothing for no request', async () => {
     const cw = client();
     const mock = mockClient(cw);
-    await expect(new MetricsReader(cw).fetch([req('a'), req('a')], { start: 0, end: 1 })).rejects.toThrow(/duplicate metric key a/);
+    await expect(new MetricsReader(cw).fetch([req('a'), req('a')], { start: 0, end: 1 })).rejects.toThrow(
+      /duplicate metric key a/,
+    );
     expect((await new MetricsReader(cw).fetch([], { start: 0, end: 1 })).size).toBe(0);
     expect(mock.calls()).toHaveLength(0);
   });
@@ -114,8 +132,15 @@ describe('MetricsReader', () => {
 
 describe('ratioSeries', () => {
   it('divides point by point where both exist and the denominator is positive', () => {
-    const a = [{ at: 1, value: 50 }, { at: 2, value: 10 }, { at: 3, value: 5 }];
-    const b = [{ at: 1, value: 200 }, { at: 2, value: 0 }];
+    const a = [
+      { at: 1, value: 50 },
+      { at: 2, value: 10 },
+      { at: 3, value: 5 },
+    ];
+    const b = [
+      { at: 1, value: 200 },
+      { at: 2, value: 0 },
+    ];
     expect(ratioSeries(a, b)).toEqual([{ at: 1, value: 25 }]);
   });
 });
@@ -144,7 +169,13 @@ describe('EcsMetrics against the fake world', () => {
       now,
     );
     // 128 of 256 CPU units, 128 of 512 MiB.
-    expect(got.get(`${lab.cluster}/${lab.service}`)).toEqual({ source: 'container-insights', cpu: 50, memory: 25, cpuReservation: undefined, memoryReservation: undefined });
+    expect(got.get(`${lab.cluster}/${lab.service}`)).toEqual({
+      source: 'container-insights',
+      cpu: 50,
+      memory: 25,
+      cpuReservation: undefined,
+      memoryReservation: undefined,
+    });
     expect(got.get(lab.cluster)!.cpuReservation).toBeCloseTo(12.5);
     // AWS/ECS reports percentages directly; no task runs there, so no memory datapoint.
     expect(got.get('plain')).toMatchObject({ source: 'aws-ecs', cpu: 12, memory: undefined });

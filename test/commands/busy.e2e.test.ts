@@ -16,14 +16,24 @@ describe('a saturated bot answers "busy" in the ack', () => {
     lab.world.latencyMs = 300; // the first command is still loading the cluster when the second arrives
     const pressure = { high: true };
     const gate = new WorkGate({ concurrency: 8, queueLimit: 8 }, { concurrency: 1, queueLimit: 0 }, pressure);
-    t = await startTestBot({ aws: awsClientsFor(lab.world), clock: { now: () => lab.world.now }, inject: { commandGate: gate } });
-    const first = await sendCommand(t.url, { text: `status ${lab.cluster}`, response_url: t.slack.responseUrl('first') });
+    t = await startTestBot({
+      aws: awsClientsFor(lab.world),
+      clock: { now: () => lab.world.now },
+      inject: { commandGate: gate },
+    });
+    const first = await sendCommand(t.url, {
+      text: `status ${lab.cluster}`,
+      response_url: t.slack.responseUrl('first'),
+    });
     expect(first.status).toBe(200);
     expect(await first.text()).toBe('');
     // The gate changes without a call to the fake Slack, so it is polled.
     await eventually(() => gate.load === 1, 'the first command to be admitted');
 
-    const second = await sendCommand(t.url, { text: `status ${lab.cluster}`, response_url: t.slack.responseUrl('second') });
+    const second = await sendCommand(t.url, {
+      text: `status ${lab.cluster}`,
+      response_url: t.slack.responseUrl('second'),
+    });
     expect(second.status).toBe(200);
     const busy = (await second.json()) as { response_type: string; text: string };
     expect(busy.response_type).toBe('ephemeral');
@@ -41,7 +51,10 @@ describe('a saturated bot answers "busy" in the ack', () => {
 
     // Once the pressure is gone, commands are admitted again.
     pressure.high = false;
-    const third = await sendCommand(t.url, { text: `status ${lab.cluster}`, response_url: t.slack.responseUrl('third') });
+    const third = await sendCommand(t.url, {
+      text: `status ${lab.cluster}`,
+      response_url: t.slack.responseUrl('third'),
+    });
     expect(await third.text()).toBe('');
     await t.slack.waitFor(() => t.slack.responsesTo('third')[0], 10_000, 'the third answer');
   });

@@ -3,13 +3,28 @@ import { UsageError } from '../../src/errors';
 
 describe('tokenize', () => {
   it('splits on whitespace and keeps quoted text whole', () => {
-    expect(tokenize('query "fields @timestamp | limit 5" --since 30m')).toEqual(['query', 'fields @timestamp | limit 5', '--since', '30m']);
+    expect(tokenize('query "fields @timestamp | limit 5" --since 30m')).toEqual([
+      'query',
+      'fields @timestamp | limit 5',
+      '--since',
+      '30m',
+    ]);
   });
   it('accepts the typographic quotes Slack clients substitute', () => {
-    expect(tokenize('scale service lab/api 4 --reason “deploy 42”')).toEqual(['scale', 'service', 'lab/api', '4', '--reason', 'deploy 42']);
+    expect(tokenize('scale service lab/api 4 --reason “deploy 42”')).toEqual([
+      'scale',
+      'service',
+      'lab/api',
+      '4',
+      '--reason',
+      'deploy 42',
+    ]);
   });
   it('decodes the entities Slack escapes in command text', () => {
-    expect(tokenize('query "filter CpuUtilized &gt; 5 &amp;&amp; x &lt; 2"')).toEqual(['query', 'filter CpuUtilized > 5 && x < 2']);
+    expect(tokenize('query "filter CpuUtilized &gt; 5 &amp;&amp; x &lt; 2"')).toEqual([
+      'query',
+      'filter CpuUtilized > 5 && x < 2',
+    ]);
   });
   it('keeps escaped quotes inside double quotes and single quotes verbatim', () => {
     expect(tokenize(`query "filter Type=\\"Task\\"" 'a "b"'`)).toEqual(['query', 'filter Type="Task"', 'a "b"']);
@@ -57,11 +72,24 @@ describe('parseTargetWords', () => {
     expect(parseTargetWords([], U)).toEqual({});
   });
   it('reads cluster and service ARNs', () => {
-    expect(parseTargetWords(['arn:aws:ecs:eu-west-1:123456789012:service/lab/api'], U)).toEqual({ cluster: 'lab', service: 'api' });
-    expect(parseTargetWords(['arn:aws:ecs:eu-west-1:123456789012:cluster/lab'], U)).toEqual({ cluster: 'lab', service: undefined });
+    expect(parseTargetWords(['arn:aws:ecs:eu-west-1:123456789012:service/lab/api'], U)).toEqual({
+      cluster: 'lab',
+      service: 'api',
+    });
+    expect(parseTargetWords(['arn:aws:ecs:eu-west-1:123456789012:cluster/lab'], U)).toEqual({
+      cluster: 'lab',
+      service: undefined,
+    });
   });
   it('refuses invalid names and ambiguous forms with the usage line', () => {
-    for (const words of [['a/b/c'], ['a/b', 'c'], ['a', 'b', 'c'], ['lab;rm'], ['/'], ['arn:aws:ecs:eu-west-1:123456789012:cluster/lab', 'x']]) {
+    for (const words of [
+      ['a/b/c'],
+      ['a/b', 'c'],
+      ['a', 'b', 'c'],
+      ['lab;rm'],
+      ['/'],
+      ['arn:aws:ecs:eu-west-1:123456789012:cluster/lab', 'x'],
+    ]) {
       try {
         parseTargetWords(words, U);
         throw new Error(`accepted ${words.join(' ')}`);

@@ -18,7 +18,11 @@ describe('/ecs query arguments', () => {
   it('takes the cluster as a second word after a preset, or from the default', () => {
     expect(run('memory prod').cluster).toBe('prod');
     expect(run('tasks', 'lab').cluster).toBe('lab');
-    expect(run('--cluster=staging --since 2d network', 'lab')).toMatchObject({ cluster: 'staging', sinceLabel: '2d', preset: 'network' });
+    expect(run('--cluster=staging --since 2d network', 'lab')).toMatchObject({
+      cluster: 'staging',
+      sinceLabel: '2d',
+      preset: 'network',
+    });
   });
 
   it('refuses a missing cluster, an invalid one and two different ones', () => {
@@ -35,14 +39,18 @@ describe('/ecs query arguments', () => {
   });
 
   it('reads \\" inside double quotes as a quote, and keeps every other backslash', () => {
-    expect(run(' "filter Type=\\"Task\\" and @message like /\\d+/" --cluster a').query).toBe('filter Type="Task" and @message like /\\d+/');
+    expect(run(' "filter Type=\\"Task\\" and @message like /\\d+/" --cluster a').query).toBe(
+      'filter Type="Task" and @message like /\\d+/',
+    );
     expect(run(` 'filter Name=\\"x\\"' --cluster a`).query).toBe('filter Name=\\"x\\"');
   });
 
   it('accepts single quotes, typographic quotes and backticks around a raw query', () => {
     expect(run(` 'filter Type="Service" | limit 5' --cluster a`).query).toBe('filter Type="Service" | limit 5');
     expect(run(' “filter Type="Task"” --cluster a').query).toBe('filter Type="Task"');
-    expect(run(' ```fields @timestamp | sort @timestamp desc``` --cluster a').query).toBe('fields @timestamp | sort @timestamp desc');
+    expect(run(' ```fields @timestamp | sort @timestamp desc``` --cluster a').query).toBe(
+      'fields @timestamp | sort @timestamp desc',
+    );
     expect(run(' `stats count(*) by Type` --cluster a').query).toBe('stats count(*) by Type');
   });
 
@@ -63,7 +71,9 @@ describe('/ecs query arguments', () => {
   });
 
   it('names the presets when a word is not one', () => {
-    expect(() => run(' cpuu --cluster a')).toThrow(/unknown preset "cpuu": use one of cpu, memory, network, instances, tasks/);
+    expect(() => run(' cpuu --cluster a')).toThrow(
+      /unknown preset "cpuu": use one of cpu, memory, network, instances, tasks/,
+    );
   });
 
   it('refuses an unclosed quote, an empty query, a query over 10,000 characters and SOURCE', () => {
@@ -89,7 +99,12 @@ describe('/ecs query arguments', () => {
   });
 
   it('splits leading and trailing flags around the body', () => {
-    expect(splitQueryText(' --cluster a "x y" --limit 5')).toEqual({ body: 'x y', quoted: true, opener: '"', flags: { cluster: 'a', limit: '5' } });
+    expect(splitQueryText(' --cluster a "x y" --limit 5')).toEqual({
+      body: 'x y',
+      quoted: true,
+      opener: '"',
+      flags: { cluster: 'a', limit: '5' },
+    });
   });
 });
 
@@ -124,7 +139,9 @@ describe('presets', () => {
     expect(findPreset('cpu')!.query).toBe(
       'STATS avg(CpuUtilized) as avg_node_cpu_utilization by TaskDefinitionFamily | SORT avg_node_cpu_utilization DESC',
     );
-    expect(findPreset('instances')!.query).toBe('STATS avg(ContainerInstanceCount) as instance_count by ClusterName | SORT ClusterName desc');
+    expect(findPreset('instances')!.query).toBe(
+      'STATS avg(ContainerInstanceCount) as instance_count by ClusterName | SORT ClusterName desc',
+    );
     expect(findPreset('tasks')!.query).toBe('stats avg(RunningTaskCount) as container_count by ServiceName');
   });
 

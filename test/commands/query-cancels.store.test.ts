@@ -34,7 +34,9 @@ describeEachStore('query cancel claims', (store) => {
   });
 
   it('gives exactly one winner to concurrent claims', async () => {
-    const results = await Promise.all(['U01', 'U02', 'U03', 'U04'].map((u) => store().queryCancels.claim('race', u, 5)));
+    const results = await Promise.all(
+      ['U01', 'U02', 'U03', 'U04'].map((u) => store().queryCancels.claim('race', u, 5)),
+    );
     expect(results.filter((r) => r.won)).toHaveLength(1);
     const winner = results.find((r) => r.won)!.cancel.userId;
     for (const r of results) expect(r.cancel.userId).toBe(winner);

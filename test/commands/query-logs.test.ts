@@ -33,12 +33,24 @@ describe('Logs Insights adapter', () => {
     const id = await logs.start(input());
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(fake.callsOf('StartQuery')).toEqual([
-      { logGroupName: GROUP, queryString: 'stats count(*) by Type', startTime: 1_700_000_000, endTime: 1_700_003_600, limit: 100 },
+      {
+        logGroupName: GROUP,
+        queryString: 'stats count(*) by Type',
+        startTime: 1_700_000_000,
+        endTime: 1_700_003_600,
+        limit: 100,
+      },
     ]);
   });
 
   it('follows Scheduled → Running → Complete with statistics growing', async () => {
-    fake.when(/count/, { scheduledPolls: 1, runningPolls: 2, rows: [{ Type: 'Task', 'count(*)': '12' }], recordsScanned: 5000, bytesScanned: 9_000_000 });
+    fake.when(/count/, {
+      scheduledPolls: 1,
+      runningPolls: 2,
+      rows: [{ Type: 'Task', 'count(*)': '12' }],
+      recordsScanned: 5000,
+      bytesScanned: 9_000_000,
+    });
     const id = await logs.start(input());
     const seen = [];
     for (let i = 0; i < 4; i++) seen.push(await logs.results(id));
@@ -57,8 +69,14 @@ describe('Logs Insights adapter', () => {
 
   it('drops @ptr and keeps the field order of first appearance', () => {
     const out = toRows([
-      [{ field: 'a', value: '1' }, { field: '@ptr', value: 'p' }],
-      [{ field: 'b', value: '2' }, { field: 'a', value: '3' }],
+      [
+        { field: 'a', value: '1' },
+        { field: '@ptr', value: 'p' },
+      ],
+      [
+        { field: 'b', value: '2' },
+        { field: 'a', value: '3' },
+      ],
     ]);
     expect(out).toEqual({ fields: ['a', 'b'], rows: [{ a: '1' }, { b: '2', a: '3' }] });
   });
@@ -83,7 +101,9 @@ describe('Logs Insights adapter', () => {
   });
 
   it('maps a missing log group to LogGroupNotFoundError', async () => {
-    await expect(logs.start(input({ logGroupName: performanceLogGroup('ghost') }))).rejects.toBeInstanceOf(LogGroupNotFoundError);
+    await expect(logs.start(input({ logGroupName: performanceLogGroup('ghost') }))).rejects.toBeInstanceOf(
+      LogGroupNotFoundError,
+    );
   });
 
   it("maps MalformedQueryException to a usage error with AWS's explanation", async () => {

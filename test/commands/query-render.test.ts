@@ -60,7 +60,8 @@ const view = (over: Partial<QueryView> = {}): QueryView => ({
   ...over,
 });
 const stats = { recordsScanned: 1_234_567, recordsMatched: 42, bytesScanned: 45_600_000 };
-const tableOf = (msg: { blocks: any[] }) => msg.blocks.find((b) => b.type === 'section' && b.text.text.startsWith('```')).text.text as string;
+const tableOf = (msg: { blocks: any[] }) =>
+  msg.blocks.find((b) => b.type === 'section' && b.text.text.startsWith('```')).text.text as string;
 
 describe('query progress message', () => {
   it('shows status, records scanned, requester and a Cancel button carrying query, cluster and requester', () => {
@@ -79,7 +80,11 @@ describe('query progress message', () => {
 
   it('stays within limits with a 10,000-character raw query full of mrkdwn', () => {
     const q = '<!channel> `x` *y* ' + 'filter a="b" | '.repeat(700);
-    const msg = renderQueryProgress(view({ preset: undefined, query: q.slice(0, 10_000) }), { status: 'Scheduled', stats, elapsedMs: 0 });
+    const msg = renderQueryProgress(view({ preset: undefined, query: q.slice(0, 10_000) }), {
+      status: 'Scheduled',
+      stats,
+      elapsedMs: 0,
+    });
     expectWithinSlackLimits(msg);
     const all = JSON.stringify(msg.blocks);
     expect(all).not.toContain('<!channel>');
@@ -93,7 +98,11 @@ describe('query result table', () => {
       { TaskDefinitionFamily: 'api', avg_node_cpu_utilization: '1234.5678' },
       { TaskDefinitionFamily: 'worker-long-name', avg_node_cpu_utilization: '7' },
     ];
-    const msg = renderQueryResult(view(), { fields: ['TaskDefinitionFamily', 'avg_node_cpu_utilization'], rows, stats, elapsedMs: 2500 }, 'none');
+    const msg = renderQueryResult(
+      view(),
+      { fields: ['TaskDefinitionFamily', 'avg_node_cpu_utilization'], rows, stats, elapsedMs: 2500 },
+      'none',
+    );
     const lines = tableOf(msg).split('\n');
     expect(lines[0]).toBe('```');
     expect(lines[1]).toBe('TaskDefinitionFamily  avg_node_cpu_utilization');
@@ -126,21 +135,28 @@ describe('query result table', () => {
   });
 
   it('shows the top rows that fit and says the rest is in the CSV', () => {
-    const rows = Array.from({ length: 523 }, (_, i) => ({ TaskId: `task-${i}-${'x'.repeat(30)}`, mem: String(i * 1.5) }));
+    const rows = Array.from({ length: 523 }, (_, i) => ({
+      TaskId: `task-${i}-${'x'.repeat(30)}`,
+      mem: String(i * 1.5),
+    }));
     const input = { fields: ['TaskId', 'mem'], rows, stats, elapsedMs: 61_000 };
     expect(resultNeedsCsv(input)).toBe(true);
     const msg = renderQueryResult(view({ limit: 10_000 }), input, 'thread');
     const plan = planTable(input.fields, rows);
     expect(plan.shownRows).toBeGreaterThan(10);
     expect(plan.shownRows).toBeLessThanOrEqual(MAX_TABLE_ROWS);
-    expect(JSON.stringify(msg.blocks)).toContain(`Showing the top ${plan.shownRows} of 523 rows; the full result is attached as CSV in the thread.`);
+    expect(JSON.stringify(msg.blocks)).toContain(
+      `Showing the top ${plan.shownRows} of 523 rows; the full result is attached as CSV in the thread.`,
+    );
     expect(tableOf(msg)).toContain('task-0-');
     expectWithinSlackLimits(msg);
   });
 
   it('stays within limits for the worst result: 10,000 rows, 30 long columns', () => {
     const fields = Array.from({ length: 30 }, (_, i) => `field_${i}_${'f'.repeat(60)}`);
-    const rows = Array.from({ length: 10_000 }, (_, r) => Object.fromEntries(fields.map((f, i) => [f, `${r}-${i}-${'<&>'.repeat(40)}`])));
+    const rows = Array.from({ length: 10_000 }, (_, r) =>
+      Object.fromEntries(fields.map((f, i) => [f, `${r}-${i}-${'<&>'.repeat(40)}`])),
+    );
     const input = { fields, rows, stats, elapsedMs: 1 };
     const msg = renderQueryResult(view({ limit: 10_000 }), input, 'unavailable');
     expectWithinSlackLimits(msg);
@@ -197,11 +213,14 @@ describe('query help', () => {
 
 describe('query CSV', () => {
   it('writes RFC 4180 with a header and every row, quoting where needed', () => {
-    const csv = renderQueryCsv(['a', 'b'], [
-      { a: 'x,y', b: 'say "hi"' },
-      { a: 'line\nbreak', b: '' },
-      { a: '-1.5', b: '42' },
-    ]);
+    const csv = renderQueryCsv(
+      ['a', 'b'],
+      [
+        { a: 'x,y', b: 'say "hi"' },
+        { a: 'line\nbreak', b: '' },
+        { a: '-1.5', b: '42' },
+      ],
+    );
     expect(csv).toBe('a,b\r\n"x,y","say ""hi"""\r\n"line\nbreak",\r\n-1.5,42\r\n');
   });
 

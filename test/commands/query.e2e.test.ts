@@ -37,7 +37,9 @@ function multipartFile(buf: Buffer): string {
   return part.slice(part.indexOf('\r\n\r\n') + 4).replace(/\r\n$/, '');
 }
 
-async function harness(o: { env?: Record<string, string>; gated?: boolean; deadlineMs?: number; fake?: FakeLogs } = {}): Promise<Harness> {
+async function harness(
+  o: { env?: Record<string, string>; gated?: boolean; deadlineMs?: number; fake?: FakeLogs } = {},
+): Promise<Harness> {
   const fake = o.fake ?? new FakeLogs().addCluster('prod').addCluster('lab');
   let now = NOW;
   const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
@@ -49,7 +51,12 @@ async function harness(o: { env?: Record<string, string>; gated?: boolean; deadl
         await new Promise((r) => setImmediate(r));
       };
   const aws: AwsClients = { ...refusingAwsClients(), logs: fake.client };
-  const t = await startTestBot({ aws, clock, env: o.env, inject: { querySleep: sleep, queryDeadlineMs: o.deadlineMs } });
+  const t = await startTestBot({
+    aws,
+    clock,
+    env: o.env,
+    inject: { querySleep: sleep, queryDeadlineMs: o.deadlineMs },
+  });
   const h: Harness = {
     t,
     fake,
@@ -60,22 +67,36 @@ async function harness(o: { env?: Record<string, string>; gated?: boolean; deadl
     },
     async command(text, c = {}) {
       const rid = c.rid ?? `q${++rids}`;
-      const res = await sendCommand(t.url, { text, response_url: t.slack.responseUrl(rid), channel_id: CHANNEL, user_id: c.user ?? 'U0ALICE' });
+      const res = await sendCommand(t.url, {
+        text,
+        response_url: t.slack.responseUrl(rid),
+        channel_id: CHANNEL,
+        user_id: c.user ?? 'U0ALICE',
+      });
       const body = await res.text();
       return { status: res.status, ack: body ? JSON.parse(body) : undefined, rid };
     },
     finalMessage() {
-      return t.slack.waitFor(() => t.slack.messagesIn(CHANNEL).find((m) => !m.thread_ts && m.text?.startsWith('Query ')), 5000, 'final query message');
+      return t.slack.waitFor(
+        () => t.slack.messagesIn(CHANNEL).find((m) => !m.thread_ts && m.text?.startsWith('Query ')),
+        5000,
+        'final query message',
+      );
     },
     progressMessage() {
-      return t.slack.waitFor(() => t.slack.messagesIn(CHANNEL).find((m) => m.text?.startsWith('Running ')), 5000, 'progress message');
+      return t.slack.waitFor(
+        () => t.slack.messagesIn(CHANNEL).find((m) => m.text?.startsWith('Running ')),
+        5000,
+        'progress message',
+      );
     },
   };
   return h;
 }
 
 const blocksText = (blocks: any[] | undefined) => JSON.stringify(blocks ?? []);
-const tableOf = (blocks: any[] | undefined) => (blocks ?? []).find((b) => b.type === 'section' && b.text.text.startsWith('```'))?.text.text as string;
+const tableOf = (blocks: any[] | undefined) =>
+  (blocks ?? []).find((b) => b.type === 'section' && b.text.text.startsWith('```'))?.text.text as string;
 const cancelButton = (blocks: any[] | undefined) =>
   (blocks ?? []).find((b) => b.type === 'actions')?.elements.find((e: any) => e.action_id === ACTIONS.queryCancel);
 
@@ -84,8 +105,24 @@ const PRESET_ROWS: Record<string, Record<string, string>[]> = {
     { TaskDefinitionFamily: 'EcsLabApi', avg_node_cpu_utilization: '412.25' },
     { TaskDefinitionFamily: 'worker', avg_node_cpu_utilization: '18.5' },
   ],
-  memory: [{ TaskDefinitionFamily: 'EcsLabApi', avg_memory_mib: '300.1', max_memory_mib: '498', reserved_mib: '512', max_pct_of_reserved: '97.27' }],
-  network: [{ TaskDefinitionFamily: 'EcsLabApi', avg_rx_bytes_per_sec: '15321.7', avg_tx_bytes_per_sec: '9000', max_dropped: '0', max_errors: '0' }],
+  memory: [
+    {
+      TaskDefinitionFamily: 'EcsLabApi',
+      avg_memory_mib: '300.1',
+      max_memory_mib: '498',
+      reserved_mib: '512',
+      max_pct_of_reserved: '97.27',
+    },
+  ],
+  network: [
+    {
+      TaskDefinitionFamily: 'EcsLabApi',
+      avg_rx_bytes_per_sec: '15321.7',
+      avg_tx_bytes_per_sec: '9000',
+      max_dropped: '0',
+      max_errors: '0',
+    },
+  ],
   instances: [{ ClusterName: 'prod', instance_count: '1' }],
   tasks: [
     { ServiceName: 'EcsLabApi', container_count: '2' },
@@ -106,7 +143,13 @@ describe('/ecs query end to end', () => {
     it('queries the performance log group for the last hour and replaces the progress message with an aligned table', async () => {
       h = await harness();
       const preset = findPreset(name)!;
-      h.fake.when(preset.query, { scheduledPolls: 1, runningPolls: 2, rows: PRESET_ROWS[name], recordsScanned: 86_400, bytesScanned: 123_400_000 });
+      h.fake.when(preset.query, {
+        scheduledPolls: 1,
+        runningPolls: 2,
+        rows: PRESET_ROWS[name],
+        recordsScanned: 86_400,
+        bytesScanned: 123_400_000,
+      });
       const { status, ack } = await h.command(`query ${name} --cluster prod`);
       expect(status).toBe(200);
       expect(ack).toBeUndefined();
@@ -129,7 +172,8 @@ describe('/ecs query end to end', () => {
       const table = tableOf(msg.blocks);
       const header = table.split('\n')[1];
       for (const field of Object.keys(PRESET_ROWS[name][0])) expect(header).toContain(field);
-      for (const value of Object.values(PRESET_ROWS[name][0]).filter((v) => /[a-z]/i.test(v))) expect(table).toContain(value);
+      for (const value of Object.values(PRESET_ROWS[name][0]).filter((v) => /[a-z]/i.test(v)))
+        expect(table).toContain(value);
       const all = blocksText(msg.blocks);
       expect(all).toContain('86,400 records scanned · 123 MB scanned');
       expect(all).toContain(`*${name}* on \`prod\` · last 1h`);
@@ -141,7 +185,12 @@ describe('/ecs query end to end', () => {
 
   it('updates the progress message while the query runs, at most every 3 s of the clock', async () => {
     h = await harness();
-    h.fake.when(findPreset('cpu')!.query, { scheduledPolls: 1, runningPolls: 5, rows: PRESET_ROWS.cpu, recordsScanned: 10_000 });
+    h.fake.when(findPreset('cpu')!.query, {
+      scheduledPolls: 1,
+      runningPolls: 5,
+      rows: PRESET_ROWS.cpu,
+      recordsScanned: 10_000,
+    });
     await h.command('query cpu --cluster prod');
     const msg = await h.finalMessage();
     const updates = h.t.slack.callsTo('chat.update').filter((c) => c.args.ts === msg.ts);
@@ -165,7 +214,8 @@ describe('/ecs query end to end', () => {
 
   it('runs a raw query with its quotes and comparisons intact', async () => {
     h = await harness();
-    const raw = 'filter Type="Task" and CpuUtilized > 50 | stats max(MemoryUtilized) as peak by TaskId | sort peak desc';
+    const raw =
+      'filter Type="Task" and CpuUtilized > 50 | stats max(MemoryUtilized) as peak by TaskId | sort peak desc';
     h.fake.when(raw, { rows: [{ TaskId: 'abc123', peak: '498' }], withPtr: true });
     // Slack HTML-escapes &, < and > in command text.
     await h.command(`query "${raw.replace('>', '&gt;')}" --cluster prod --since 6h`);
@@ -180,9 +230,13 @@ describe('/ecs query end to end', () => {
 
   it('reads a shell-style escaped raw query as the shell would', async () => {
     h = await harness();
-    await h.command('query "filter Type=\\"Service\\" | stats max(PendingTaskCount) as pending by ServiceName" --cluster prod');
+    await h.command(
+      'query "filter Type=\\"Service\\" | stats max(PendingTaskCount) as pending by ServiceName" --cluster prod',
+    );
     await h.finalMessage();
-    expect(h.fake.callsOf('StartQuery')[0].queryString).toBe('filter Type="Service" | stats max(PendingTaskCount) as pending by ServiceName');
+    expect(h.fake.callsOf('StartQuery')[0].queryString).toBe(
+      'filter Type="Service" | stats max(PendingTaskCount) as pending by ServiceName',
+    );
   });
 
   it('escapes every value from the result', async () => {
@@ -207,7 +261,14 @@ describe('/ecs query end to end', () => {
 
     const res = await sendInteraction(
       h.t.url,
-      buttonClick({ actionId: ACTIONS.queryCancel, value: button.value, userId: 'U0ALICE', channelId: CHANNEL, messageTs: progress.ts, responseUrl: h.t.slack.responseUrl('click1') }),
+      buttonClick({
+        actionId: ACTIONS.queryCancel,
+        value: button.value,
+        userId: 'U0ALICE',
+        channelId: CHANNEL,
+        messageTs: progress.ts,
+        responseUrl: h.t.slack.responseUrl('click1'),
+      }),
     );
     expect(res.status).toBe(200);
     const msg = await h.finalMessage();
@@ -225,9 +286,18 @@ describe('/ecs query end to end', () => {
     const progress = await h.progressMessage();
     await sendInteraction(
       h.t.url,
-      buttonClick({ actionId: ACTIONS.queryCancel, value: cancelButton(progress.blocks).value, userId: 'U0MALLORY', channelId: CHANNEL, messageTs: progress.ts, responseUrl: h.t.slack.responseUrl('click2') }),
+      buttonClick({
+        actionId: ACTIONS.queryCancel,
+        value: cancelButton(progress.blocks).value,
+        userId: 'U0MALLORY',
+        channelId: CHANNEL,
+        messageTs: progress.ts,
+        responseUrl: h.t.slack.responseUrl('click2'),
+      }),
     );
-    const [reply] = await h.t.slack.waitFor(() => (h.t.slack.responsesTo('click2').length ? h.t.slack.responsesTo('click2') : undefined));
+    const [reply] = await h.t.slack.waitFor(() =>
+      h.t.slack.responsesTo('click2').length ? h.t.slack.responsesTo('click2') : undefined,
+    );
     expect(reply.body.text).toContain('Only <@U0ALICE>, who started this query, or an approver can cancel it.');
     expect(reply.body.response_type).toBe('ephemeral');
     expect(h.fake.callsOf('StopQuery')).toHaveLength(0);
@@ -241,12 +311,24 @@ describe('/ecs query end to end', () => {
     const progress = await h.progressMessage();
     const value = cancelButton(progress.blocks).value;
     const click = (user: string, rid: string) =>
-      sendInteraction(h.t.url, buttonClick({ actionId: ACTIONS.queryCancel, value, userId: user, channelId: CHANNEL, messageTs: progress.ts, responseUrl: h.t.slack.responseUrl(rid) }));
+      sendInteraction(
+        h.t.url,
+        buttonClick({
+          actionId: ACTIONS.queryCancel,
+          value,
+          userId: user,
+          channelId: CHANNEL,
+          messageTs: progress.ts,
+          responseUrl: h.t.slack.responseUrl(rid),
+        }),
+      );
     await click('U0BOB', 'bob');
     const msg = await h.finalMessage();
     expect(blocksText(msg.blocks)).toContain('*cancelled by <@U0BOB>*');
     await click('U0ALICE', 'alice');
-    const [reply] = await h.t.slack.waitFor(() => (h.t.slack.responsesTo('alice').length ? h.t.slack.responsesTo('alice') : undefined));
+    const [reply] = await h.t.slack.waitFor(() =>
+      h.t.slack.responsesTo('alice').length ? h.t.slack.responsesTo('alice') : undefined,
+    );
     expect(reply.body.text).toContain('<@U0BOB> already cancelled this query.');
     expect(h.fake.callsOf('StopQuery')).toHaveLength(1);
   });
@@ -255,9 +337,16 @@ describe('/ecs query end to end', () => {
     h = await harness();
     await sendInteraction(
       h.t.url,
-      buttonClick({ actionId: ACTIONS.queryCancel, value: '{"q":"../../x","c":"prod","u":"U0ALICE"}', channelId: CHANNEL, responseUrl: h.t.slack.responseUrl('bad') }),
+      buttonClick({
+        actionId: ACTIONS.queryCancel,
+        value: '{"q":"../../x","c":"prod","u":"U0ALICE"}',
+        channelId: CHANNEL,
+        responseUrl: h.t.slack.responseUrl('bad'),
+      }),
     );
-    const [reply] = await h.t.slack.waitFor(() => (h.t.slack.responsesTo('bad').length ? h.t.slack.responsesTo('bad') : undefined));
+    const [reply] = await h.t.slack.waitFor(() =>
+      h.t.slack.responsesTo('bad').length ? h.t.slack.responsesTo('bad') : undefined,
+    );
     expect(reply.body.text).toContain('This Cancel button is malformed');
     expect(h.fake.callsOf('StopQuery')).toHaveLength(0);
   });
@@ -288,7 +377,9 @@ describe('/ecs query end to end', () => {
   it('says Container Insights is probably disabled when the log group is missing', async () => {
     h = await harness();
     const { rid } = await h.command('query cpu --cluster ghost');
-    const [reply] = await h.t.slack.waitFor(() => (h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined));
+    const [reply] = await h.t.slack.waitFor(() =>
+      h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined,
+    );
     expect(reply.body.response_type).toBe('ephemeral');
     expect(reply.body.text).toContain(
       'Container Insights is probably disabled for cluster ghost: enable it with `/ecs insights ghost enable` (needs an approver)',
@@ -306,10 +397,14 @@ describe('/ecs query end to end', () => {
   ])('answers %s with an ephemeral usage error and no AWS call', async (text, re) => {
     h = await harness();
     const { rid } = await h.command(text);
-    const [reply] = await h.t.slack.waitFor(() => (h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined));
+    const [reply] = await h.t.slack.waitFor(() =>
+      h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined,
+    );
     expect(reply.body.response_type).toBe('ephemeral');
     expect(reply.body.text).toMatch(re);
-    expect(reply.body.text).toContain('Usage: `/ecs query &lt;preset&gt;|"&lt;raw query&gt;" [--cluster C] [--since 1h] [--limit N]`');
+    expect(reply.body.text).toContain(
+      'Usage: `/ecs query &lt;preset&gt;|"&lt;raw query&gt;" [--cluster C] [--since 1h] [--limit N]`',
+    );
     expect(h.fake.calls).toHaveLength(0);
   });
 
@@ -325,7 +420,9 @@ describe('/ecs query end to end', () => {
     h = await harness();
     for (const text of ['query', 'query help']) {
       const { rid } = await h.command(text);
-      const [reply] = await h.t.slack.waitFor(() => (h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined));
+      const [reply] = await h.t.slack.waitFor(() =>
+        h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined,
+      );
       expect(reply.body.response_type).toBe('ephemeral');
       for (const p of QUERY_PRESETS) expect(blocksText(reply.body.blocks)).toContain(`\`${p.name}\``);
     }
@@ -336,7 +433,9 @@ describe('/ecs query end to end', () => {
     h = await harness();
     h.fake.rejectAsMalformed(/^statz/, 'unexpected symbol: statz');
     const { rid } = await h.command(`query "statz count(*)" --cluster prod`);
-    const [reply] = await h.t.slack.waitFor(() => (h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined));
+    const [reply] = await h.t.slack.waitFor(() =>
+      h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined,
+    );
     expect(reply.body.text).toContain('Logs Insights cannot parse the query: unexpected symbol: statz');
     expect(h.t.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
@@ -355,23 +454,38 @@ describe('/ecs query end to end', () => {
     h = await harness();
     h.fake.failNextStarts(4);
     const { rid } = await h.command('query tasks --cluster prod');
-    const [reply] = await h.t.slack.waitFor(() => (h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined));
-    expect(reply.body.text).toContain('Logs Insights is already running as many queries as this AWS account allows; try again in a minute');
+    const [reply] = await h.t.slack.waitFor(() =>
+      h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined,
+    );
+    expect(reply.body.text).toContain(
+      'Logs Insights is already running as many queries as this AWS account allows; try again in a minute',
+    );
   });
 
   it('attaches a large result as CSV in the thread and shows the top rows', async () => {
     h = await harness();
     h.fake.pageCap = 200;
-    const rows = Array.from({ length: 600 }, (_, i) => ({ TaskId: `task-${String(i).padStart(4, '0')}`, peak: String(1000 - i) }));
+    const rows = Array.from({ length: 600 }, (_, i) => ({
+      TaskId: `task-${String(i).padStart(4, '0')}`,
+      peak: String(1000 - i),
+    }));
     h.fake.when(/by TaskId/, { rows });
-    await h.command(`query "filter Type='Task' | stats max(MemoryUtilized) as peak by TaskId | sort peak desc" --cluster prod`);
+    await h.command(
+      `query "filter Type='Task' | stats max(MemoryUtilized) as peak by TaskId | sort peak desc" --cluster prod`,
+    );
     const msg = await h.finalMessage();
-    await h.t.slack.waitFor(() => h.t.slack.callsTo('files.completeUploadExternal').length === 1 || undefined, 5000, 'CSV upload');
+    await h.t.slack.waitFor(
+      () => h.t.slack.callsTo('files.completeUploadExternal').length === 1 || undefined,
+      5000,
+      'CSV upload',
+    );
 
     const table = tableOf(msg.blocks);
     expect(table).toContain('task-0000');
     const shown = table.split('\n').length - 4;
-    expect(blocksText(msg.blocks)).toContain(`Showing the top ${shown} of 600 rows; the full result is attached as CSV in the thread.`);
+    expect(blocksText(msg.blocks)).toContain(
+      `Showing the top ${shown} of 600 rows; the full result is attached as CSV in the thread.`,
+    );
 
     const [getUrl] = h.t.slack.callsTo('files.getUploadURLExternal');
     expect(getUrl.args.filename).toBe('query-raw-prod-20250102T0400.csv');
@@ -392,7 +506,9 @@ describe('/ecs query end to end', () => {
     h.t.slack.failNext(1, { error: 'not_in_channel' }, 'chat.postMessage');
     h.fake.when(findPreset('cpu')!.query, { rows: PRESET_ROWS.cpu });
     const { rid } = await h.command('query cpu --cluster prod');
-    const replies = await h.t.slack.waitFor(() => (h.t.slack.responsesTo(rid).length >= 2 ? h.t.slack.responsesTo(rid) : undefined));
+    const replies = await h.t.slack.waitFor(() =>
+      h.t.slack.responsesTo(rid).length >= 2 ? h.t.slack.responsesTo(rid) : undefined,
+    );
     expect(replies[0].body.response_type).toBe('ephemeral');
     expect(blocksText(replies[0].body.blocks)).toContain('`/invite @ecs-ops`');
     expect(blocksText(replies[0].body.blocks)).toContain(ACTIONS.queryCancel);
@@ -407,7 +523,9 @@ describe('/ecs query end to end', () => {
     for (const p of ['cpu', 'memory', 'tasks']) await h.command(`query ${p} --cluster prod`);
     await h.t.slack.waitFor(() => h.t.slack.callsTo('chat.postMessage').length === 3 || undefined);
     const { rid } = await h.command('query network --cluster prod');
-    const [reply] = await h.t.slack.waitFor(() => (h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined));
+    const [reply] = await h.t.slack.waitFor(() =>
+      h.t.slack.responsesTo(rid).length ? h.t.slack.responsesTo(rid) : undefined,
+    );
     expect(reply.body.text).toContain('You already have 3 queries running');
     expect(h.fake.callsOf('StartQuery')).toHaveLength(3);
     const other = await h.command('query network --cluster prod', { user: 'U0BOB' });

@@ -17,7 +17,11 @@ describe('the alarm card Status button', () => {
   });
 
   it('shows the service status as an ephemeral reply that leaves the card alone', async () => {
-    const body = await click(t, ACTIONS.alarmStatus, JSON.stringify({ k: 'alarm:EcsLabApi-pending', c: 'EcsLabCluster', s: 'EcsLabApi' }));
+    const body = await click(
+      t,
+      ACTIONS.alarmStatus,
+      JSON.stringify({ k: 'alarm:EcsLabApi-pending', c: 'EcsLabCluster', s: 'EcsLabApi' }),
+    );
     expect(body.response_type).toBe('ephemeral');
     expect(body.replace_original).toBe(false);
     expect(body.blocks[0].text.text).toBe('EcsLabCluster / EcsLabApi');

@@ -14,7 +14,12 @@ let seq = 0;
 /** Sends `/ecs <text>` signed, and resolves with the first body posted to its response_url. */
 export async function ask(t: TestBot, text: string, o: { channel?: string; user?: string } = {}): Promise<any> {
   const id = `status-${++seq}`;
-  const res = await sendCommand(t.url, { text, response_url: t.slack.responseUrl(id), channel_id: o.channel, user_id: o.user });
+  const res = await sendCommand(t.url, {
+    text,
+    response_url: t.slack.responseUrl(id),
+    channel_id: o.channel,
+    user_id: o.user,
+  });
   if (res.status !== 200) throw new Error(`command answered HTTP ${res.status}`);
   const r = await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`);
   return r.body;
@@ -32,7 +37,15 @@ export async function click(t: TestBot, actionId: string, value: string): Promis
 /** Every piece of text a message's blocks carry, joined. */
 export function blockText(body: { blocks?: any[] }): string {
   return (body.blocks ?? [])
-    .map((b) => [b.text?.text, ...(b.fields ?? []).map((f: any) => f.text), ...(b.type === 'context' ? b.elements.map((e: any) => e.text) : [])].filter(Boolean).join('\n'))
+    .map((b) =>
+      [
+        b.text?.text,
+        ...(b.fields ?? []).map((f: any) => f.text),
+        ...(b.type === 'context' ? b.elements.map((e: any) => e.text) : []),
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    )
     .join('\n');
 }
 

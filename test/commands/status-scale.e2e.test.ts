@@ -99,7 +99,9 @@ describe('/ecs status when the full table cannot be attached', () => {
       expectWithinSlackLimits(body);
       const text = blockText(body);
       expect(tableAfter(body, '*Services*').length).toBeLessThan(61);
-      expect(text).toMatch(/…and \d+ more services \(all at desired count\) not shown \(the CSV could not be attached: the bot is not in this channel; invite it with \/invite\)/);
+      expect(text).toMatch(
+        /…and \d+ more services \(all at desired count\) not shown \(the CSV could not be attached: the bot is not in this channel; invite it with \/invite\)/,
+      );
       expect(t.logs.text).toContain('status file upload failed');
     } finally {
       await t.stop();

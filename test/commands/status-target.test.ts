@@ -10,7 +10,11 @@ describe('parseStatusTarget', () => {
     [['lab/'], undefined, { kind: 'cluster', cluster: 'lab' }],
     [['/api'], 'dflt', { kind: 'service', cluster: 'dflt', service: 'api' }],
     [['arn:aws:ecs:us-east-1:123456789012:cluster/lab'], undefined, { kind: 'cluster', cluster: 'lab' }],
-    [['arn:aws:ecs:us-east-1:123456789012:service/lab/api'], undefined, { kind: 'service', cluster: 'lab', service: 'api' }],
+    [
+      ['arn:aws:ecs:us-east-1:123456789012:service/lab/api'],
+      undefined,
+      { kind: 'service', cluster: 'lab', service: 'api' },
+    ],
     [['arn:aws:ecs:us-east-1:123456789012:service/api'], 'dflt', { kind: 'service', cluster: 'dflt', service: 'api' }],
   ])('%j (default %s) → %j', (words, dflt, expected) => {
     expect(parseStatusTarget(words, dflt)).toEqual(expected);

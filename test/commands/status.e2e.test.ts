@@ -9,13 +9,19 @@ function world() {
   const w = lab.world;
   w.addCluster('legacy', { containerInsights: 'disabled' });
   w.addInstance('legacy', 't3.small');
-  w.registerTaskDef({ family: 'web', cpu: 256, memory: 256, containers: [{ name: 'web', image: 'example/web:1', cpu: 256, memory: 256 }] });
+  w.registerTaskDef({
+    family: 'web',
+    cpu: 256,
+    memory: 256,
+    containers: [{ name: 'web', image: 'example/web:1', cpu: 256, memory: 256 }],
+  });
   w.addService('legacy', 'web', 'web:1', 2);
   w.settle();
   return lab;
 }
 
-const metricQueries = (w: ReturnType<typeof world>['world']) => w.callsTo('GetMetricData').flatMap((c) => c.input.MetricDataQueries);
+const metricQueries = (w: ReturnType<typeof world>['world']) =>
+  w.callsTo('GetMetricData').flatMap((c) => c.input.MetricDataQueries);
 
 describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () => {
   let lab: ReturnType<typeof world>;
@@ -37,22 +43,35 @@ describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () 
     const lines = text.split('\n').filter((l) => l.includes('*EcsLabCluster*') || l.includes('*legacy*'));
     // Clusters with pending tasks come first.
     expect(lines[0]).toContain('*EcsLabCluster*');
-    expect(lines[0]).toMatch(/:large_yellow_circle: \*EcsLabCluster\* · insights enabled · 1 instance · 1 service · tasks 1 running, \*3 pending\* · used: CPU \d+%, memory \d+% · reserved: CPU 13%, memory 52%/);
+    expect(lines[0]).toMatch(
+      /:large_yellow_circle: \*EcsLabCluster\* · insights enabled · 1 instance · 1 service · tasks 1 running, \*3 pending\* · used: CPU \d+%, memory \d+% · reserved: CPU 13%, memory 52%/,
+    );
     // Without Container Insights: AWS/ECS utilisation and reservation (2 × 256 of 2048 CPU, 2 × 256 of 1939 MiB).
-    expect(lines[1]).toMatch(/\*legacy\* · insights \*off\* · 1 instance · 1 service · tasks 2 running · used: CPU \d+%, memory \d+% · reserved: CPU 25%, memory 26%/);
+    expect(lines[1]).toMatch(
+      /\*legacy\* · insights \*off\* · 1 instance · 1 service · tasks 2 running · used: CPU \d+%, memory \d+% · reserved: CPU 25%, memory 26%/,
+    );
     expect(lab.world.callsTo('ListClusters')).toHaveLength(1);
     expect(lab.world.callsTo('DescribeClusters')).toHaveLength(1);
     expect(lab.world.callsTo('GetMetricData')).toHaveLength(1);
-    const legacyNamespaces = new Set(metricQueries(lab.world).filter((q: any) => q.MetricStat.Metric.Dimensions[0].Value === 'legacy').map((q: any) => q.MetricStat.Metric.Namespace));
+    const legacyNamespaces = new Set(
+      metricQueries(lab.world)
+        .filter((q: any) => q.MetricStat.Metric.Dimensions[0].Value === 'legacy')
+        .map((q: any) => q.MetricStat.Metric.Namespace),
+    );
     expect([...legacyNamespaces]).toEqual(['AWS/ECS']);
   });
 
   it('/ecs status <cluster> shows the header, a services table with the mismatch flagged, and capacity per instance', async () => {
     const body = await ask(t, 'status EcsLabCluster');
     expectWithinSlackLimits(body);
-    expect(body.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Cluster EcsLabCluster', emoji: true } });
+    expect(body.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Cluster EcsLabCluster', emoji: true },
+    });
     const text = blockText(body);
-    expect(text).toContain('Container Insights enabled · 1 container instance · 1 active service · tasks 1 running, *3 pending*');
+    expect(text).toContain(
+      'Container Insights enabled · 1 container instance · 1 active service · tasks 1 running, *3 pending*',
+    );
     expect(text).toContain(':warning: *1 service not at the desired count:* `EcsLabApi`');
     expect(text).toContain('memory 512 of 982 MiB (52%)');
     const services = tableAfter(body, '*Services*');
@@ -89,7 +108,12 @@ describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () 
     expect(lab.world.callsTo('DescribeTasks')).toHaveLength(2);
     const gmd = lab.world.callsTo('GetMetricData');
     expect(gmd).toHaveLength(2);
-    expect(gmd[0].input.MetricDataQueries.map((q: any) => q.MetricStat.Metric.MetricName)).toEqual(['CpuUtilized', 'CpuReserved', 'MemoryUtilized', 'MemoryReserved']);
+    expect(gmd[0].input.MetricDataQueries.map((q: any) => q.MetricStat.Metric.MetricName)).toEqual([
+      'CpuUtilized',
+      'CpuReserved',
+      'MemoryUtilized',
+      'MemoryReserved',
+    ]);
     expect(gmd[0].input.EndTime.getTime() - gmd[0].input.StartTime.getTime()).toBe(3_600_000);
   });
 
@@ -99,7 +123,9 @@ describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () 
     expect(text).toContain('Container Insights *off*');
     expect(text).toMatch(/Latest minute \(AWS\/ECS\) · used: CPU \d+%, memory \d+%/);
     expect(text).toContain(':white_check_mark: All 1 service at the desired count.');
-    const names = new Set(metricQueries(lab.world).map((q: any) => `${q.MetricStat.Metric.Namespace}:${q.MetricStat.Metric.MetricName}`));
+    const names = new Set(
+      metricQueries(lab.world).map((q: any) => `${q.MetricStat.Metric.Namespace}:${q.MetricStat.Metric.MetricName}`),
+    );
     expect([...names].sort()).toEqual(['AWS/ECS:CPUUtilization', 'AWS/ECS:MemoryUtilization']);
 
     const service = await ask(t, 'status legacy/web');
@@ -144,11 +170,16 @@ describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () 
   });
 
   it('still answers when CloudWatch refuses, saying why the utilisation is missing', async () => {
-    lab.world.failNext('GetMetricData', () => new WorldError('AccessDeniedException', 'User is not authorized to perform cloudwatch:GetMetricData'));
+    lab.world.failNext(
+      'GetMetricData',
+      () => new WorldError('AccessDeniedException', 'User is not authorized to perform cloudwatch:GetMetricData'),
+    );
     const body = await ask(t, 'status EcsLabCluster');
     const text = blockText(body);
     expect(tableAfter(body, '*Services*')[1]).toMatch(/^!\s+EcsLabApi\s+4\s+1\s+3\s+—\s+—\s+short$/);
-    expect(text).toContain(":warning: Utilisation unavailable: The bot's AWS role may not call cloudwatch:GetMetricData (AccessDeniedException)");
+    expect(text).toContain(
+      ":warning: Utilisation unavailable: The bot's AWS role may not call cloudwatch:GetMetricData (AccessDeniedException)",
+    );
   });
 
   it('turns ECS throttling into a clear message', async () => {
@@ -191,7 +222,9 @@ describe('/ecs status with ECS_DEFAULT_CLUSTER', () => {
 
   it('suggests clusters and services of the default cluster for a name that is neither', async () => {
     const body = await ask(t, 'status EcsLabAp');
-    expect(body.text).toContain('no cluster "EcsLabAp" in this region, and no service "EcsLabAp" in the default cluster "EcsLabCluster"');
+    expect(body.text).toContain(
+      'no cluster "EcsLabAp" in this region, and no service "EcsLabAp" in the default cluster "EcsLabCluster"',
+    );
     expect(body.text).toMatch(/Did you mean: `EcsLabApi`/);
   });
 });

@@ -44,7 +44,12 @@ describe('WorkGate', () => {
 
   it('under pressure, admits at most `perSecond` commands a second, refilling with time', () => {
     let t = 0;
-    const gate = new WorkGate({ concurrency: 8, queueLimit: 8 }, { concurrency: 10, queueLimit: 10, perSecond: 2 }, { high: true }, () => t);
+    const gate = new WorkGate(
+      { concurrency: 8, queueLimit: 8 },
+      { concurrency: 10, queueLimit: 10, perSecond: 2 },
+      { high: true },
+      () => t,
+    );
     expect(gate.admit()).toBeDefined(); // nothing running: let through, and it counts against the rate
     expect(gate.admit()).toBeDefined();
     expect(gate.admit()).toBeUndefined(); // two a second: the bucket is empty

@@ -59,7 +59,9 @@ describe('gathering the evidence from AWS', () => {
     const input = await gatherEvidence(deps(lab.world), lab.cluster, lab.service);
     expect(input.gaps).toHaveLength(2);
     expect(input.gaps.join('\n')).toMatch(/^utilisation: The bot's AWS role may not call cloudwatch:GetMetricData/m);
-    expect(input.gaps.join('\n')).toMatch(/^Auto Scaling group: The bot's AWS role may not call autoscaling:DescribeAutoScalingGroups/m);
+    expect(input.gaps.join('\n')).toMatch(
+      /^Auto Scaling group: The bot's AWS role may not call autoscaling:DescribeAutoScalingGroups/m,
+    );
     expect(input.utilisation).toBeUndefined();
     expect(input.asg).toBeUndefined();
     const d = diagnose(input);
@@ -71,14 +73,25 @@ describe('gathering the evidence from AWS', () => {
     const lab = labWorld();
     lab.world.asgs.clear();
     const input = await gatherEvidence(deps(lab.world), lab.cluster, lab.service);
-    expect(input.gaps.join(' ')).toMatch(/Auto Scaling group: no Auto Scaling group found for cluster "EcsLabCluster".*ASG_MAPPING/);
+    expect(input.gaps.join(' ')).toMatch(
+      /Auto Scaling group: no Auto Scaling group found for cluster "EcsLabCluster".*ASG_MAPPING/,
+    );
   });
 
   it('uses ASG_MAPPING when nothing else names the group', async () => {
     const lab = labWorld();
     // The group no longer lists the instance (so the instance lookup finds nothing).
     lab.world.asgs.get('EcsLabAsg')!.instances = [];
-    const input = await gatherEvidence(deps(lab.world, { config: { asgMapping: { EcsLabCluster: 'EcsLabAsg' }, policy: { maxInstances: 20, maxDesiredTasks: 50 } as DiagnoseDeps['config']['policy'] } }), lab.cluster, lab.service);
+    const input = await gatherEvidence(
+      deps(lab.world, {
+        config: {
+          asgMapping: { EcsLabCluster: 'EcsLabAsg' },
+          policy: { maxInstances: 20, maxDesiredTasks: 50 } as DiagnoseDeps['config']['policy'],
+        },
+      }),
+      lab.cluster,
+      lab.service,
+    );
     expect(input.asg).toMatchObject({ name: 'EcsLabAsg', foundBy: 'ASG_MAPPING' });
   });
 
@@ -87,7 +100,9 @@ describe('gathering the evidence from AWS', () => {
     lab.world.clusters.get(lab.cluster)!.containerInsights = 'disabled';
     const input = await gatherEvidence(deps(lab.world), lab.cluster, lab.service);
     expect(input.utilisation?.source).toBe('aws-ecs');
-    const metricCalls = lab.world.callsTo('GetMetricData').flatMap((c) => c.input.MetricDataQueries.map((q: any) => q.MetricStat.Metric.Namespace));
+    const metricCalls = lab.world
+      .callsTo('GetMetricData')
+      .flatMap((c) => c.input.MetricDataQueries.map((q: any) => q.MetricStat.Metric.Namespace));
     expect(new Set(metricCalls)).toEqual(new Set(['AWS/ECS']));
     const d = diagnose(input);
     expect(d.findings.find((f) => f.id === 'insights')!.detail).toContain('/ecs insights EcsLabCluster enable');
@@ -114,13 +129,26 @@ describe('gathering the evidence from AWS', () => {
 
   it('an unknown cluster or service is a NotFoundError with the closest names', async () => {
     const lab = labWorld();
-    await expect(gatherEvidence(deps(lab.world), 'EcsLabClustr', lab.service)).rejects.toMatchObject({ constructor: NotFoundError, suggestions: ['EcsLabCluster'] });
-    await expect(gatherEvidence(deps(lab.world), lab.cluster, 'EcsLabAp')).rejects.toMatchObject({ constructor: NotFoundError, suggestions: ['EcsLabApi'] });
+    await expect(gatherEvidence(deps(lab.world), 'EcsLabClustr', lab.service)).rejects.toMatchObject({
+      constructor: NotFoundError,
+      suggestions: ['EcsLabCluster'],
+    });
+    await expect(gatherEvidence(deps(lab.world), lab.cluster, 'EcsLabAp')).rejects.toMatchObject({
+      constructor: NotFoundError,
+      suggestions: ['EcsLabApi'],
+    });
   });
 
   it('on Fargate reads no container instances and no Auto Scaling group', async () => {
     const lab = labWorld();
-    lab.world.registerTaskDef({ family: 'web', cpu: 256, memory: 512, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], containers: [{ name: 'web', image: 'x', essential: true }] });
+    lab.world.registerTaskDef({
+      family: 'web',
+      cpu: 256,
+      memory: 512,
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      containers: [{ name: 'web', image: 'x', essential: true }],
+    });
     lab.world.addService(lab.cluster, 'web', 'web:1', 2, { launchType: 'FARGATE' });
     const before = lab.world.calls.length;
     const input = await gatherEvidence(deps(lab.world), lab.cluster, 'web');

@@ -30,6 +30,15 @@ describe('README: the story from alarm to fix', () => {
   });
 
   it('quotes the line that closes the loop', () => {
-    expect(story).toContain(renderRecoveredLine({ cluster: 'EcsLabCluster', service: 'EcsLabApi', desired: 4, running: 4, pending: 0, elapsedMs: 3 * 60_000 }));
+    expect(story).toContain(
+      renderRecoveredLine({
+        cluster: 'EcsLabCluster',
+        service: 'EcsLabApi',
+        desired: 4,
+        running: 4,
+        pending: 0,
+        elapsedMs: 3 * 60_000,
+      }),
+    );
   });
 });

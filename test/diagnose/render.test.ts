@@ -34,21 +34,42 @@ const textOf = (blocks: any[]) => JSON.stringify(blocks);
 
 describe('the diagnosis renderer', () => {
   it('the lab: headline, the recommendation, two propose buttons that carry the thread, then the findings worst first', () => {
-    const msg = renderDiagnosis(diagnose(labIncidentInput()), { requestedBy: 'U0ALICE', threadTs: '1700000001.000001' });
+    const msg = renderDiagnosis(diagnose(labIncidentInput()), {
+      requestedBy: 'U0ALICE',
+      threadTs: '1700000001.000001',
+    });
     expectWithinLimits(msg.blocks);
     const b = msg.blocks as any[];
-    expect(b[0].text.text).toBe(':red_circle: *Diagnosis of `EcsLabCluster/EcsLabApi`*: 1 of 4 tasks running, 3 tasks short for 12 min');
-    expect(b[1].text.text).toBe('*Recommendation:* Each instance fits 1 task (memory: 512 MiB of 982 MiB), 4 tasks need 4 instances: scale the Auto Scaling group EcsLabAsg to 4 (max 1 → 4).');
+    expect(b[0].text.text).toBe(
+      ':red_circle: *Diagnosis of `EcsLabCluster/EcsLabApi`*: 1 of 4 tasks running, 3 tasks short for 12 min',
+    );
+    expect(b[1].text.text).toBe(
+      '*Recommendation:* Each instance fits 1 task (memory: 512 MiB of 982 MiB), 4 tasks need 4 instances: scale the Auto Scaling group EcsLabAsg to 4 (max 1 → 4).',
+    );
     const actions = b[2];
     expect(actions.type).toBe('actions');
     expect(actions.elements.map((e: any) => [e.text.text, e.action_id, e.style])).toEqual([
       ['Scale EcsLabAsg to 4 instances', 'change.propose:1', 'primary'],
       ['Scale EcsLabApi back to 1 task', 'change.propose:2', undefined],
     ]);
-    expect(decodeValue(actions.elements[0].value)).toEqual({ a: 'scale-instances', c: 'EcsLabCluster', n: 4, r: expect.stringMatching(/^diagnose: /), t: '1700000001.000001' });
-    expect(decodeValue(actions.elements[1].value)).toMatchObject({ a: 'scale-service', c: 'EcsLabCluster', s: 'EcsLabApi', n: 1 });
+    expect(decodeValue(actions.elements[0].value)).toEqual({
+      a: 'scale-instances',
+      c: 'EcsLabCluster',
+      n: 4,
+      r: expect.stringMatching(/^diagnose: /),
+      t: '1700000001.000001',
+    });
+    expect(decodeValue(actions.elements[1].value)).toMatchObject({
+      a: 'scale-service',
+      c: 'EcsLabCluster',
+      s: 'EcsLabApi',
+      n: 1,
+    });
     expect(b[3].elements[0].text).toMatch(/nothing changes until an approver approves it/);
-    const findings = b.filter((x) => x.type === 'section').slice(2).map((x) => x.text.text.split('\n')[0]);
+    const findings = b
+      .filter((x) => x.type === 'section')
+      .slice(2)
+      .map((x) => x.text.text.split('\n')[0]);
     expect(findings).toEqual([
       ':red_circle: *1 of 4 tasks running, 3 tasks short for 12 min*',
       ':red_circle: *ECS could not place tasks: insufficient memory (4 placement failures since the last steady state)*',
@@ -56,14 +77,18 @@ describe('the diagnosis renderer', () => {
     ]);
     expect(textOf(b)).toContain(':white_check_mark: No task stopped in the last 1 h');
     expect(textOf(b)).toContain('asked by <@U0ALICE>');
-    expect(msg.text).toMatch(/^Diagnosis of EcsLabCluster\/EcsLabApi: 1 of 4 tasks running.*Recommendation: each instance fits 1 task/);
+    expect(msg.text).toMatch(
+      /^Diagnosis of EcsLabCluster\/EcsLabApi: 1 of 4 tasks running.*Recommendation: each instance fits 1 task/,
+    );
   });
 
   it('a healthy service: says so, nothing to do, no buttons', () => {
     const msg = renderDiagnosis(diagnose(healthyInput()));
     expectWithinLimits(msg.blocks);
     const b = msg.blocks as any[];
-    expect(b[0].text.text).toBe(':white_check_mark: *Diagnosis of `EcsLabCluster/EcsLabApi`*: Looks healthy: 1 of 1 tasks running');
+    expect(b[0].text.text).toBe(
+      ':white_check_mark: *Diagnosis of `EcsLabCluster/EcsLabApi`*: Looks healthy: 1 of 1 tasks running',
+    );
     expect(b[1].text.text).toBe('Nothing to do: no change is recommended.');
     expect(b.some((x) => x.type === 'actions')).toBe(false);
     expect(msg.text).toMatch(/Nothing to do\.$/);
@@ -111,7 +136,11 @@ describe('the diagnosis renderer', () => {
         ...d.recommendation!,
         summary: long.repeat(4),
         notes: [long, long],
-        actions: d.recommendation!.actions.map((a) => ({ ...a, label: `Scale ${'s'.repeat(255)} back to 1 task`, proposal: { ...a.proposal, s: 's'.repeat(255), c: 'c'.repeat(255) } })),
+        actions: d.recommendation!.actions.map((a) => ({
+          ...a,
+          label: `Scale ${'s'.repeat(255)} back to 1 task`,
+          proposal: { ...a.proposal, s: 's'.repeat(255), c: 'c'.repeat(255) },
+        })),
       },
     };
     const msg = renderDiagnosis(huge, { threadTs: '1700000001.000001' });
@@ -124,9 +153,15 @@ describe('the diagnosis renderer', () => {
   });
 
   it('lists what could not be read', () => {
-    const d = diagnose(healthyInput({ gaps: ['stopped tasks: The bot’s AWS role may not call ecs:DescribeTasks (AccessDeniedException).'] }));
+    const d = diagnose(
+      healthyInput({
+        gaps: ['stopped tasks: The bot’s AWS role may not call ecs:DescribeTasks (AccessDeniedException).'],
+      }),
+    );
     const s = textOf(renderDiagnosis(d).blocks);
-    expect(s).toContain(':warning: Not read, so not part of this diagnosis: stopped tasks: The bot’s AWS role may not call ecs:DescribeTasks');
+    expect(s).toContain(
+      ':warning: Not read, so not part of this diagnosis: stopped tasks: The bot’s AWS role may not call ecs:DescribeTasks',
+    );
   });
 
   it('shows the time in the reader’s own time zone', () => {

@@ -23,7 +23,8 @@ const BOB = 'U0BOB'; // approver
 const thread = (t: TestBot, ts: string) => t.slack.repliesTo(ALARM_CHANNEL, ts);
 const texts = (ms: StoredMessage[]) => ms.map((m) => m.text ?? '');
 const blocksOf = (m: StoredMessage) => JSON.stringify(m.blocks ?? []);
-const buttonsIn = (m: StoredMessage) => (m.blocks ?? []).filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements);
+const buttonsIn = (m: StoredMessage) =>
+  (m.blocks ?? []).filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements);
 
 function worker(t: TestBot, feature: string, name: string): Worker {
   const w = t.bot.features.find((f) => f.name === feature)?.workers?.find((x) => x.name === name);
@@ -75,17 +76,36 @@ describe('the story: from alarm to fix', () => {
     throw new Error('the alarm outbox did not drain');
   }
 
-  async function click(actionId: string, value: string, user: string, message: { ts: string; thread_ts?: string }): Promise<void> {
+  async function click(
+    actionId: string,
+    value: string,
+    user: string,
+    message: { ts: string; thread_ts?: string },
+  ): Promise<void> {
     const res = await sendInteraction(
       t.url,
-      buttonClick({ actionId, value, userId: user, channelId: ALARM_CHANNEL, messageTs: message.ts, responseUrl: t.slack.responseUrl(), message: { type: 'message', ...message } }),
+      buttonClick({
+        actionId,
+        value,
+        userId: user,
+        channelId: ALARM_CHANNEL,
+        messageTs: message.ts,
+        responseUrl: t.slack.responseUrl(),
+        message: { type: 'message', ...message },
+      }),
     );
     expect(res.status).toBe(200);
   }
 
   it('alarm → card → Diagnose → 4 instances recommended → requested, approved → group updated once → tasks placed → back to desired → card green', async () => {
     // 1. The signed PendingTaskCount ALARM arrives over SNS and becomes a card.
-    const alarm = pendingTaskAlarm({ name: 'EcsLabApi-PendingTaskCount', cluster: lab.cluster, service: lab.service, at: lab.world.now - 30_000, value: 3 });
+    const alarm = pendingTaskAlarm({
+      name: 'EcsLabApi-PendingTaskCount',
+      cluster: lab.cluster,
+      service: lab.service,
+      at: lab.world.now - 30_000,
+      value: 3,
+    });
     const res = await postSns(t.url, signer.envelope({ message: alarm, timestamp: lab.world.now }));
     expect(res.status).toBe(200);
     await deliverCards();
@@ -98,12 +118,20 @@ describe('the story: from alarm to fix', () => {
     const diagnose = buttonsIn(card).find((b: any) => b.action_id === ACTIONS.alarmDiagnose);
     expect(decodeValue(diagnose.value)).toMatchObject({ c: 'EcsLabCluster', s: 'EcsLabApi' });
     await click(ACTIONS.alarmDiagnose, diagnose.value, ALICE, { ts: card.ts });
-    const diagnosis = await t.slack.waitFor(() => thread(t, card.ts).find((m) => (m.text ?? '').startsWith('Diagnosis of')), 8000, 'the diagnosis');
+    const diagnosis = await t.slack.waitFor(
+      () => thread(t, card.ts).find((m) => (m.text ?? '').startsWith('Diagnosis of')),
+      8000,
+      'the diagnosis',
+    );
     const d = blocksOf(diagnosis);
     expect(d).toContain('1 of 4 tasks running, 3 tasks short');
     expect(d).toContain('ECS could not place tasks: insufficient memory');
-    expect(d).toContain('Each instance fits 1 task (memory: 512 MiB of 982 MiB); 4 tasks need 4 instances, the cluster has 1');
-    expect(d).toContain('*Recommendation:* Each instance fits 1 task (memory: 512 MiB of 982 MiB), 4 tasks need 4 instances: scale the Auto Scaling group EcsLabAsg to 4 (max 1 → 4).');
+    expect(d).toContain(
+      'Each instance fits 1 task (memory: 512 MiB of 982 MiB); 4 tasks need 4 instances, the cluster has 1',
+    );
+    expect(d).toContain(
+      '*Recommendation:* Each instance fits 1 task (memory: 512 MiB of 982 MiB), 4 tasks need 4 instances: scale the Auto Scaling group EcsLabAsg to 4 (max 1 → 4).',
+    );
     const [scaleUp, scaleBack] = buttonsIn(diagnosis);
     expect(decodeValue(scaleUp.value)).toMatchObject({ a: 'scale-instances', c: 'EcsLabCluster', n: 4, t: card.ts });
     expect(decodeValue(scaleBack.value)).toMatchObject({ a: 'scale-service', s: 'EcsLabApi', n: 1 });
@@ -124,7 +152,11 @@ describe('the story: from alarm to fix', () => {
     const approve = buttonsIn(approvalCard).find((b: any) => b.action_id === ACTIONS.changeApprove);
     const requestId = (decodeValue(approve.value) as { id: string }).id;
     await click(ACTIONS.changeApprove, approve.value, BOB, { ts: approvalCard.ts, thread_ts: card.ts });
-    await t.slack.waitFor(() => texts(thread(t, card.ts)).some((x) => x.includes('Following the rollout')), 8000, 'the rollout start line');
+    await t.slack.waitFor(
+      () => texts(thread(t, card.ts)).some((x) => x.includes('Following the rollout')),
+      8000,
+      'the rollout start line',
+    );
     const request = await t.store.changeRequests.get(requestId);
     expect(request).toMatchObject({ status: 'succeeded', requestedBy: ALICE, decidedBy: BOB });
     const updates = lab.world.callsTo('UpdateAutoScalingGroup');
@@ -145,20 +177,35 @@ describe('the story: from alarm to fix', () => {
 
     // 6. The thread hears it: the rollout reached, and the service runs its desired count again.
     const lines = texts(thread(t, card.ts));
-    expect(lines.some((x) => /Reached: .*4\/4 instances in service · 4 registered in the cluster · 0 tasks pending/.test(x))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^:white_check_mark: `EcsLabCluster\/EcsLabApi` is back to its desired count: 4 of 4 tasks running \(\d+ min after the diagnosis\)\.$/);
+    expect(
+      lines.some((x) => /Reached: .*4\/4 instances in service · 4 registered in the cluster · 0 tasks pending/.test(x)),
+    ).toBe(true);
+    expect(lines.at(-1)).toMatch(
+      /^:white_check_mark: `EcsLabCluster\/EcsLabApi` is back to its desired count: 4 of 4 tasks running \(\d+ min after the diagnosis\)\.$/,
+    );
 
     // 7. CloudWatch sends OK: the card turns green.
-    const ok = pendingTaskAlarm({ name: 'EcsLabApi-PendingTaskCount', cluster: lab.cluster, service: lab.service, state: 'OK', at: lab.world.now, value: 0 });
+    const ok = pendingTaskAlarm({
+      name: 'EcsLabApi-PendingTaskCount',
+      cluster: lab.cluster,
+      service: lab.service,
+      state: 'OK',
+      at: lab.world.now,
+      value: 0,
+    });
     expect((await postSns(t.url, signer.envelope({ message: ok, timestamp: lab.world.now }))).status).toBe(200);
     await deliverCards();
     const green = t.slack.messages.get(`${ALARM_CHANNEL}:${card.ts}`)!;
-    expect(green.blocks!.find((b: any) => b.type === 'header').text.text).toBe(':large_green_circle: OK · EcsLabApi-PendingTaskCount');
+    expect(green.blocks!.find((b: any) => b.type === 'header').text.text).toBe(
+      ':large_green_circle: OK · EcsLabApi-PendingTaskCount',
+    );
     expect(green.attachments?.[0].color).toBe('#2EB67D');
     expect(texts(thread(t, card.ts)).at(-1)).toContain('OK: PendingTaskCount is back to 0');
 
     // Nothing but the approved change touched AWS, and it is audited with who asked and who approved.
-    expect(lab.world.calls.filter((c) => !/^(Describe|List|Get)/.test(c.op)).map((c) => c.op)).toEqual(['UpdateAutoScalingGroup']);
+    expect(lab.world.calls.filter((c) => !/^(Describe|List|Get)/.test(c.op)).map((c) => c.op)).toEqual([
+      'UpdateAutoScalingGroup',
+    ]);
     const audit = await t.store.audit.forRequest(requestId);
     expect(audit.map((a) => a.outcome)).toEqual(['requested', 'succeeded']);
     expect(audit[1]).toMatchObject({ actor: ALICE, approver: BOB });

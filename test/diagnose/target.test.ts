@@ -8,7 +8,11 @@ describe('/ecs diagnose arguments', () => {
     [['EcsLabCluster', 'EcsLabApi'], undefined, { cluster: 'EcsLabCluster', service: 'EcsLabApi' }],
     [['EcsLabApi'], 'EcsLabCluster', { cluster: 'EcsLabCluster', service: 'EcsLabApi' }],
     [['/EcsLabApi'], 'EcsLabCluster', { cluster: 'EcsLabCluster', service: 'EcsLabApi' }],
-    [['arn:aws:ecs:us-east-1:123456789012:service/EcsLabCluster/EcsLabApi'], undefined, { cluster: 'EcsLabCluster', service: 'EcsLabApi' }],
+    [
+      ['arn:aws:ecs:us-east-1:123456789012:service/EcsLabCluster/EcsLabApi'],
+      undefined,
+      { cluster: 'EcsLabCluster', service: 'EcsLabApi' },
+    ],
   ])('%j (default cluster %s)', (words, dflt, expected) => {
     expect(parseDiagnoseTarget(words, dflt)).toEqual(expected);
   });
@@ -37,12 +41,29 @@ describe('/ecs diagnose arguments', () => {
 
 describe('the Diagnose button value', () => {
   it('accepts {k, c, s} and the card’s partial values', () => {
-    expect(parseDiagnoseButtonValue('{"k":"alarm:arn:aws:cloudwatch:us-east-1:1:alarm:x","c":"EcsLabCluster","s":"EcsLabApi"}')).toEqual({ k: 'alarm:arn:aws:cloudwatch:us-east-1:1:alarm:x', c: 'EcsLabCluster', s: 'EcsLabApi' });
-    expect(parseDiagnoseButtonValue('{"k":"x","c":"EcsLabCluster"}')).toEqual({ k: 'x', c: 'EcsLabCluster', s: undefined });
+    expect(
+      parseDiagnoseButtonValue(
+        '{"k":"alarm:arn:aws:cloudwatch:us-east-1:1:alarm:x","c":"EcsLabCluster","s":"EcsLabApi"}',
+      ),
+    ).toEqual({ k: 'alarm:arn:aws:cloudwatch:us-east-1:1:alarm:x', c: 'EcsLabCluster', s: 'EcsLabApi' });
+    expect(parseDiagnoseButtonValue('{"k":"x","c":"EcsLabCluster"}')).toEqual({
+      k: 'x',
+      c: 'EcsLabCluster',
+      s: undefined,
+    });
     expect(parseDiagnoseButtonValue('{"k":"x"}')).toEqual({ k: 'x', c: undefined, s: undefined });
   });
 
-  it.each(['', 'not json', '[1]', '{"c":"bad name"}', '{"c":"ok","s":"<@U1>"}', '{"c":"ok","s":5}', `{"k":"${'x'.repeat(600)}","c":"ok"}`, 'x'.repeat(2001)])('refuses %s', (raw) => {
+  it.each([
+    '',
+    'not json',
+    '[1]',
+    '{"c":"bad name"}',
+    '{"c":"ok","s":"<@U1>"}',
+    '{"c":"ok","s":5}',
+    `{"k":"${'x'.repeat(600)}","c":"ok"}`,
+    'x'.repeat(2001),
+  ])('refuses %s', (raw) => {
     expect(parseDiagnoseButtonValue(raw)).toBeUndefined();
   });
 });

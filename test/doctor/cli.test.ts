@@ -81,12 +81,16 @@ describe('the doctor-cli entry point', () => {
   it('runs as a process, loads config like the bot and exits 2 on an invalid configuration', () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'ecs-chatops-doctor-'));
     const root = path.resolve(__dirname, '../..');
-    const r = spawnSync(process.execPath, ['-r', require.resolve('@swc-node/register'), path.join(root, 'src/doctor-cli.ts')], {
-      cwd,
-      env: { PATH: process.env.PATH, SLACK_SIGNING_SECRET: 'do-not-print-me', AWS_REGION: 'eu-west-1' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['-r', require.resolve('@swc-node/register'), path.join(root, 'src/doctor-cli.ts')],
+      {
+        cwd,
+        env: { PATH: process.env.PATH, SLACK_SIGNING_SECRET: 'do-not-print-me', AWS_REGION: 'eu-west-1' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('SLACK_BOT_TOKEN is required');
     expect(r.stderr).not.toContain('do-not-print-me');

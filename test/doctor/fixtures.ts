@@ -27,8 +27,20 @@ export const SUB_ARN = `${TOPIC_ARN}:0f1e2d3c-aaaa-bbbb-cccc-123456789abc`;
 export const TOPIC_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
-    { Sid: 'cw', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: TOPIC_ARN },
-    { Sid: 'eb', Effect: 'Allow', Principal: { Service: ['events.amazonaws.com'] }, Action: ['sns:Publish'], Resource: TOPIC_ARN },
+    {
+      Sid: 'cw',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: TOPIC_ARN,
+    },
+    {
+      Sid: 'eb',
+      Effect: 'Allow',
+      Principal: { Service: ['events.amazonaws.com'] },
+      Action: ['sns:Publish'],
+      Resource: TOPIC_ARN,
+    },
   ],
 });
 
@@ -70,8 +82,18 @@ export function healthyAws(): MockedAws {
     autoscaling: mockClient(aws.autoscaling),
     sts: mockClient(aws.sts),
   };
-  m.sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/ecs-chatops-task/abc`, UserId: 'AROA:abc' });
-  m.ecs.on(ListClustersCommand).resolves({ clusterArns: [`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/lab`, `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`] });
+  m.sts
+    .on(GetCallerIdentityCommand)
+    .resolves({
+      Account: ACCOUNT,
+      Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/ecs-chatops-task/abc`,
+      UserId: 'AROA:abc',
+    });
+  m.ecs
+    .on(ListClustersCommand)
+    .resolves({
+      clusterArns: [`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/lab`, `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`],
+    });
   m.ecs.on(DescribeClustersCommand).callsFake((input: { clusters: string[] }) => ({
     clusters: input.clusters.map((arn) => ({
       clusterArn: arn,
@@ -87,9 +109,19 @@ export function healthyAws(): MockedAws {
     Attributes: { TopicArn: TOPIC_ARN, SubscriptionsConfirmed: '1', SubscriptionsPending: '0', Policy: TOPIC_POLICY },
   });
   m.sns.on(ListSubscriptionsByTopicCommand).resolves({
-    Subscriptions: [{ SubscriptionArn: SUB_ARN, Protocol: 'https', Endpoint: `${PUBLIC_URL}/sns`, TopicArn: TOPIC_ARN, Owner: ACCOUNT }],
+    Subscriptions: [
+      {
+        SubscriptionArn: SUB_ARN,
+        Protocol: 'https',
+        Endpoint: `${PUBLIC_URL}/sns`,
+        TopicArn: TOPIC_ARN,
+        Owner: ACCOUNT,
+      },
+    ],
   });
-  m.sns.on(GetSubscriptionAttributesCommand).resolves({ Attributes: { RawMessageDelivery: 'false', PendingConfirmation: 'false' } });
+  m.sns
+    .on(GetSubscriptionAttributesCommand)
+    .resolves({ Attributes: { RawMessageDelivery: 'false', PendingConfirmation: 'false' } });
   return m;
 }
 
@@ -111,7 +143,10 @@ export function withScopesHeader(scopes: readonly string[] = REQUIRED_BOT_SCOPES
 }
 
 /** A WebClient against the fake Slack, configured like ctx.slack (no retries). */
-export function slackClient(fake: FakeSlack, opts: { scopes?: readonly string[] | null; apiUrl?: string } = {}): WebClient {
+export function slackClient(
+  fake: FakeSlack,
+  opts: { scopes?: readonly string[] | null; apiUrl?: string } = {},
+): WebClient {
   return new WebClient(TEST_BOT_TOKEN, {
     slackApiUrl: opts.apiUrl ?? fake.apiUrl,
     retryConfig: { retries: 0 },

@@ -11,8 +11,21 @@ function report(results: CheckResult[]): DoctorReport {
 
 const mixed = report([
   result('slack.token', 'Slack token', 'pass', 'bot @ecs-ops (UBOT) in workspace Acme'),
-  result('slack.alarm-channel', 'Alarm channel', 'fail', 'the bot is not a member of #ops (C1)', 'In the channel, type /invite @ecs-ops.'),
-  result('ecs.container-insights', 'Container Insights', 'warn', 'off for 1 of 2 clusters: lab.', 'Turn it on.', 'aws ecs update-cluster-settings --cluster lab --settings name=containerInsights,value=enhanced'),
+  result(
+    'slack.alarm-channel',
+    'Alarm channel',
+    'fail',
+    'the bot is not a member of #ops (C1)',
+    'In the channel, type /invite @ecs-ops.',
+  ),
+  result(
+    'ecs.container-insights',
+    'Container Insights',
+    'warn',
+    'off for 1 of 2 clusters: lab.',
+    'Turn it on.',
+    'aws ecs update-cluster-settings --cluster lab --settings name=containerInsights,value=enhanced',
+  ),
   result('sns.subscription', 'SNS subscription', 'skip', 'skipped: the SNS topic check failed'),
 ]);
 
@@ -29,10 +42,17 @@ describe('renderDoctorReport', () => {
     expect(msg.text).toBe('ECS ChatOps doctor: 1 failed, 1 warning, 1 passed, 1 skipped');
     expect(msg.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'ECS ChatOps doctor' } });
     expect(msg.blocks[1].text.text).toBe(':x: *Something needs fixing.* 1 failed, 1 warning, 1 passed, 1 skipped');
-    const sections = msg.blocks.filter((b: any) => b.type === 'section').slice(1).map((b: any) => b.text.text);
-    expect(sections[0]).toBe(':x: *Alarm channel* — the bot is not a member of #ops (C1)\n*Fix:* In the channel, type /invite @ecs-ops.');
+    const sections = msg.blocks
+      .filter((b: any) => b.type === 'section')
+      .slice(1)
+      .map((b: any) => b.text.text);
+    expect(sections[0]).toBe(
+      ':x: *Alarm channel* — the bot is not a member of #ops (C1)\n*Fix:* In the channel, type /invite @ecs-ops.',
+    );
     expect(sections[1]).toContain(':warning: *Container Insights*');
-    expect(sections[1]).toContain('```aws ecs update-cluster-settings --cluster lab --settings name=containerInsights,value=enhanced```');
+    expect(sections[1]).toContain(
+      '```aws ecs update-cluster-settings --cluster lab --settings name=containerInsights,value=enhanced```',
+    );
     expect(sections[2]).toMatch(/^:fast_forward: \*SNS subscription\*/);
     expect(sections[3]).toBe(':white_check_mark: *Slack token* — bot @ecs-ops (UBOT) in workspace Acme');
     const context = msg.blocks.at(-1);
@@ -42,14 +62,23 @@ describe('renderDoctorReport', () => {
   });
 
   it('says all good when nothing failed', () => {
-    const msg = renderDoctorReport(report([result('a', 'A', 'pass', 'fine'), result('b', 'B', 'warn', 'meh', 'do x')])) as any;
+    const msg = renderDoctorReport(
+      report([result('a', 'A', 'pass', 'fine'), result('b', 'B', 'warn', 'meh', 'do x')]),
+    ) as any;
     expect(msg.blocks[1].text.text).toMatch(/^:white_check_mark: \*All good\.\* 0 failed, 1 warning, 1 passed$/);
   });
 
   it('escapes text from Slack and AWS so it cannot mention, link or close a code block', () => {
     const msg = renderDoctorReport(
       report([
-        result('x', 'Evil <check>', 'fail', 'cluster <!channel> & @here <https://evil.example|click>', 'run `rm` <now>', 'echo ```oops``` <@U1>'),
+        result(
+          'x',
+          'Evil <check>',
+          'fail',
+          'cluster <!channel> & @here <https://evil.example|click>',
+          'run `rm` <now>',
+          'echo ```oops``` <@U1>',
+        ),
       ]),
     ) as any;
     const text = allText(msg.blocks);
@@ -62,7 +91,14 @@ describe('renderDoctorReport', () => {
 
   it('stays within Slack limits however many and however long the checks are', () => {
     const many = Array.from({ length: 120 }, (_, i) =>
-      result(`c${i}`, `Check ${i}`, i % 3 === 0 ? 'pass' : i % 3 === 1 ? 'fail' : 'warn', 'd & '.repeat(2000), 'f'.repeat(3000), 'x'.repeat(2000)),
+      result(
+        `c${i}`,
+        `Check ${i}`,
+        i % 3 === 0 ? 'pass' : i % 3 === 1 ? 'fail' : 'warn',
+        'd & '.repeat(2000),
+        'f'.repeat(3000),
+        'x'.repeat(2000),
+      ),
     );
     const msg = renderDoctorReport(report(many)) as any;
     expect(msg.blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);

@@ -53,11 +53,21 @@ describe('runDoctor', () => {
   beforeEach(() => {
     fake.memberOf = new Set([ALARM_CHANNEL]);
     fake.on('auth.test', () => ({ ok: true, user_id: 'UBOT', user: 'ecs-ops', team_id: 'T1', team: 'Acme' }));
-    fake.on('conversations.info', (a) => ({ ok: true, channel: { id: a.channel, name: 'ops-alarms', is_member: fake.memberOf.has(a.channel) } }));
+    fake.on('conversations.info', (a) => ({
+      ok: true,
+      channel: { id: a.channel, name: 'ops-alarms', is_member: fake.memberOf.has(a.channel) },
+    }));
     m = healthyAws();
   });
 
-  async function run(opts: { env?: Record<string, string | undefined>; scopes?: readonly string[] | null; apiUrl?: string; timeoutMs?: number } = {}) {
+  async function run(
+    opts: {
+      env?: Record<string, string | undefined>;
+      scopes?: readonly string[] | null;
+      apiUrl?: string;
+      timeoutMs?: number;
+    } = {},
+  ) {
     const report = await runDoctor({
       config: doctorConfig(fake, opts.env),
       slack: slackClient(fake, { scopes: opts.scopes, apiUrl: opts.apiUrl }),
@@ -110,7 +120,19 @@ describe('runDoctor', () => {
     });
 
     it('names the scopes that are missing', async () => {
-      const { get } = await run({ scopes: ['commands', 'chat:write', 'reactions:read', 'users:read', 'usergroups:read', 'app_mentions:read', 'channels:read', 'channels:history', 'groups:history'] });
+      const { get } = await run({
+        scopes: [
+          'commands',
+          'chat:write',
+          'reactions:read',
+          'users:read',
+          'usergroups:read',
+          'app_mentions:read',
+          'channels:read',
+          'channels:history',
+          'groups:history',
+        ],
+      });
       expect(get('slack.scopes')).toMatchObject({ status: 'fail', detail: 'missing files:write, groups:read' });
       expect(get('slack.scopes').fix).toMatch(/OAuth & Permissions.*reinstall/);
     });
@@ -125,7 +147,10 @@ describe('runDoctor', () => {
     it('tells how to invite the bot when it is not in the alarm channel', async () => {
       fake.memberOf = new Set();
       const { get } = await run();
-      expect(get('slack.alarm-channel')).toMatchObject({ status: 'fail', detail: `the bot is not a member of #ops-alarms (${ALARM_CHANNEL})` });
+      expect(get('slack.alarm-channel')).toMatchObject({
+        status: 'fail',
+        detail: `the bot is not a member of #ops-alarms (${ALARM_CHANNEL})`,
+      });
       expect(get('slack.alarm-channel').fix).toBe('In the channel, type /invite @ecs-ops.');
     });
 
@@ -138,9 +163,15 @@ describe('runDoctor', () => {
     });
 
     it('fails an archived alarm channel', async () => {
-      fake.on('conversations.info', (a) => ({ ok: true, channel: { id: a.channel, name: 'old', is_member: true, is_archived: true } }));
+      fake.on('conversations.info', (a) => ({
+        ok: true,
+        channel: { id: a.channel, name: 'old', is_member: true, is_archived: true },
+      }));
       const { get } = await run();
-      expect(get('slack.alarm-channel')).toMatchObject({ status: 'fail', detail: `#old (${ALARM_CHANNEL}) is archived` });
+      expect(get('slack.alarm-channel')).toMatchObject({
+        status: 'fail',
+        detail: `#old (${ALARM_CHANNEL}) is archived`,
+      });
     });
 
     it('names the scope conversations.info needs when it is missing', async () => {
@@ -175,7 +206,9 @@ describe('runDoctor', () => {
 
   describe('AWS', () => {
     it('explains missing credentials', async () => {
-      m.sts.on(GetCallerIdentityCommand).rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
+      m.sts
+        .on(GetCallerIdentityCommand)
+        .rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
       const { get } = await run();
       expect(get('aws.identity')).toMatchObject({ status: 'fail' });
       expect(get('aws.identity').detail).toContain('no AWS credentials found');
@@ -183,22 +216,38 @@ describe('runDoctor', () => {
     });
 
     it('explains expired credentials', async () => {
-      m.sts.on(GetCallerIdentityCommand).rejects(awsError('ExpiredToken', 'The security token included in the request is expired'));
+      m.sts
+        .on(GetCallerIdentityCommand)
+        .rejects(awsError('ExpiredToken', 'The security token included in the request is expired'));
       const { get } = await run();
       expect(get('aws.identity').fix).toMatch(/expired/);
     });
 
     it('explains an unreachable AWS endpoint with the region', async () => {
-      m.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('getaddrinfo ENOTFOUND sts.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' }));
+      m.sts
+        .on(GetCallerIdentityCommand)
+        .rejects(Object.assign(new Error('getaddrinfo ENOTFOUND sts.us-east-1.amazonaws.com'), { code: 'ENOTFOUND' }));
       const { get } = await run();
       expect(get('aws.identity').fix).toContain('Cannot reach AWS in us-east-1');
       expect(get('aws.identity').fix).toContain('AWS_ENDPOINT_URL');
     });
 
     it.each([
-      ['aws.ecs', 'ecs:ListClusters', (mm: MockedAws) => mm.ecs.on(ListClustersCommand).rejects(awsError('AccessDeniedException'))],
-      ['aws.cloudwatch', 'cloudwatch:DescribeAlarms', (mm: MockedAws) => mm.cloudwatch.on(DescribeAlarmsCommand).rejects(awsError('AccessDenied'))],
-      ['aws.logs', 'logs:DescribeLogGroups', (mm: MockedAws) => mm.logs.on(DescribeLogGroupsCommand).rejects(awsError('AccessDeniedException'))],
+      [
+        'aws.ecs',
+        'ecs:ListClusters',
+        (mm: MockedAws) => mm.ecs.on(ListClustersCommand).rejects(awsError('AccessDeniedException')),
+      ],
+      [
+        'aws.cloudwatch',
+        'cloudwatch:DescribeAlarms',
+        (mm: MockedAws) => mm.cloudwatch.on(DescribeAlarmsCommand).rejects(awsError('AccessDenied')),
+      ],
+      [
+        'aws.logs',
+        'logs:DescribeLogGroups',
+        (mm: MockedAws) => mm.logs.on(DescribeLogGroupsCommand).rejects(awsError('AccessDeniedException')),
+      ],
       [
         'aws.autoscaling',
         'autoscaling:DescribeAutoScalingGroups',
@@ -229,15 +278,25 @@ describe('runDoctor', () => {
 
     it('lists the clusters with Container Insights off, across pages of clusters, with the command to turn it on', async () => {
       const arns = Array.from({ length: 150 }, (_, i) => `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/c${i}`);
-      m.ecs.on(ListClustersCommand).callsFake((input: { nextToken?: string }) =>
-        input.nextToken ? { clusterArns: arns.slice(100) } : { clusterArns: arns.slice(0, 100), nextToken: 'page2' },
-      );
+      m.ecs
+        .on(ListClustersCommand)
+        .callsFake((input: { nextToken?: string }) =>
+          input.nextToken ? { clusterArns: arns.slice(100) } : { clusterArns: arns.slice(0, 100), nextToken: 'page2' },
+        );
       m.ecs.on(DescribeClustersCommand).callsFake((input: { clusters: string[] }) => ({
         clusters: input.clusters.map((arn) => {
           const name = arn.split('/').pop() as string;
           const n = Number(name.slice(1));
           // c3 and c120 off; c7 has no setting at all (off); the rest enabled or enhanced.
-          const settings = n === 7 ? [] : [{ name: 'containerInsights', value: n === 3 || n === 120 ? 'disabled' : n % 2 ? 'enabled' : 'enhanced' }];
+          const settings =
+            n === 7
+              ? []
+              : [
+                  {
+                    name: 'containerInsights',
+                    value: n === 3 || n === 120 ? 'disabled' : n % 2 ? 'enabled' : 'enhanced',
+                  },
+                ];
           return { clusterArn: arn, clusterName: name, settings };
         }),
       }));
@@ -246,9 +305,13 @@ describe('runDoctor', () => {
       const ci = get('ecs.container-insights');
       expect(ci).toMatchObject({ status: 'warn', ok: true });
       expect(ci.detail).toMatch(/^off for 3 of 150 clusters: c3, c7, c120\./);
-      expect(ci.command).toBe('aws ecs update-cluster-settings --cluster c3 --settings name=containerInsights,value=enhanced');
+      expect(ci.command).toBe(
+        'aws ecs update-cluster-settings --cluster c3 --settings name=containerInsights,value=enhanced',
+      );
       expect(ci.fix).toContain('/ecs insights c3 enhanced');
-      expect(m.ecs.commandCalls(DescribeClustersCommand).map((c) => c.args[0].input.clusters?.length)).toEqual([100, 50]);
+      expect(m.ecs.commandCalls(DescribeClustersCommand).map((c) => c.args[0].input.clusters?.length)).toEqual([
+        100, 50,
+      ]);
     });
   });
 
@@ -264,7 +327,10 @@ describe('runDoctor', () => {
     it('fails a topic that does not exist', async () => {
       m.sns.on(GetTopicAttributesCommand).rejects(awsError('NotFoundException', 'Topic does not exist'));
       const { get } = await run();
-      expect(get('sns.topic')).toMatchObject({ status: 'fail', detail: `${TOPIC_ARN} does not exist (in the account of the bot's credentials)` });
+      expect(get('sns.topic')).toMatchObject({
+        status: 'fail',
+        detail: `${TOPIC_ARN} does not exist (in the account of the bot's credentials)`,
+      });
       expect(get('sns.subscription').status).toBe('skip');
     });
 
@@ -275,7 +341,11 @@ describe('runDoctor', () => {
     });
 
     it('warns when the topic policy does not let EventBridge publish', async () => {
-      m.sns.on(GetTopicAttributesCommand).resolves({ Attributes: { SubscriptionsConfirmed: '1', SubscriptionsPending: '0', Policy: '{"Statement":[]}' } });
+      m.sns
+        .on(GetTopicAttributesCommand)
+        .resolves({
+          Attributes: { SubscriptionsConfirmed: '1', SubscriptionsPending: '0', Policy: '{"Statement":[]}' },
+        });
       const { get } = await run();
       expect(get('sns.topic').status).toBe('warn');
       expect(get('sns.topic').detail).toContain('ECS service, task and deployment events will not arrive');
@@ -284,25 +354,48 @@ describe('runDoctor', () => {
 
     it('fails a subscription still pending confirmation, with the command that resends it', async () => {
       m.sns.on(ListSubscriptionsByTopicCommand).resolves({
-        Subscriptions: [{ SubscriptionArn: 'PendingConfirmation', Protocol: 'https', Endpoint: `${PUBLIC_URL}/sns`, TopicArn: TOPIC_ARN }],
+        Subscriptions: [
+          {
+            SubscriptionArn: 'PendingConfirmation',
+            Protocol: 'https',
+            Endpoint: `${PUBLIC_URL}/sns`,
+            TopicArn: TOPIC_ARN,
+          },
+        ],
       });
       const { get } = await run();
       const s = get('sns.subscription');
-      expect(s).toMatchObject({ status: 'fail', detail: `${PUBLIC_URL}/sns is subscribed but the subscription is still pending confirmation` });
+      expect(s).toMatchObject({
+        status: 'fail',
+        detail: `${PUBLIC_URL}/sns is subscribed but the subscription is still pending confirmation`,
+      });
       expect(s.fix).toContain('reachable from the internet');
-      expect(s.command).toBe(`aws sns subscribe --topic-arn ${TOPIC_ARN} --protocol https --notification-endpoint ${PUBLIC_URL}/sns`);
+      expect(s.command).toBe(
+        `aws sns subscribe --topic-arn ${TOPIC_ARN} --protocol https --notification-endpoint ${PUBLIC_URL}/sns`,
+      );
     });
 
     it('fails when the endpoint is not subscribed, naming the endpoints that are, across pages', async () => {
-      m.sns.on(ListSubscriptionsByTopicCommand).callsFake((input: { NextToken?: string }) =>
-        input.NextToken
-          ? { Subscriptions: [{ SubscriptionArn: `${TOPIC_ARN}:2`, Protocol: 'https', Endpoint: 'https://old-bot.example.com/sns' }] }
-          : { Subscriptions: [{ SubscriptionArn: `${TOPIC_ARN}:1`, Protocol: 'email', Endpoint: 'ops@example.com' }], NextToken: 'n2' },
-      );
+      m.sns
+        .on(ListSubscriptionsByTopicCommand)
+        .callsFake((input: { NextToken?: string }) =>
+          input.NextToken
+            ? {
+                Subscriptions: [
+                  { SubscriptionArn: `${TOPIC_ARN}:2`, Protocol: 'https', Endpoint: 'https://old-bot.example.com/sns' },
+                ],
+              }
+            : {
+                Subscriptions: [{ SubscriptionArn: `${TOPIC_ARN}:1`, Protocol: 'email', Endpoint: 'ops@example.com' }],
+                NextToken: 'n2',
+              },
+        );
       const { get } = await run();
       const s = get('sns.subscription');
       expect(s.status).toBe('fail');
-      expect(s.detail).toBe(`${PUBLIC_URL}/sns is not subscribed to the topic (HTTP endpoints subscribed: https://old-bot.example.com/sns)`);
+      expect(s.detail).toBe(
+        `${PUBLIC_URL}/sns is not subscribed to the topic (HTTP endpoints subscribed: https://old-bot.example.com/sns)`,
+      );
       expect(s.command).toContain('aws sns subscribe');
     });
 
@@ -320,7 +413,9 @@ describe('runDoctor', () => {
       const s = get('sns.subscription');
       expect(s.status).toBe('fail');
       expect(s.detail).toContain('raw message delivery');
-      expect(s.command).toBe(`aws sns set-subscription-attributes --subscription-arn ${SUB_ARN} --attribute-name RawMessageDelivery --attribute-value false`);
+      expect(s.command).toBe(
+        `aws sns set-subscription-attributes --subscription-arn ${SUB_ARN} --attribute-name RawMessageDelivery --attribute-value false`,
+      );
     });
 
     it('warns when PUBLIC_URL is not set', async () => {
@@ -334,8 +429,16 @@ describe('runDoctor', () => {
       const other = 'arn:aws:sns:eu-west-1:123456789012:alarms-eu';
       const euMock = mockClient(SNSClient);
       try {
-        euMock.on(GetTopicAttributesCommand).resolves({ Attributes: { Policy: '{"Statement":{"Effect":"Allow","Principal":"*","Action":"sns:Publish"}}' } });
-        euMock.on(ListSubscriptionsByTopicCommand).resolves({ Subscriptions: [{ SubscriptionArn: `${other}:1`, Protocol: 'https', Endpoint: `${PUBLIC_URL}/sns` }] });
+        euMock
+          .on(GetTopicAttributesCommand)
+          .resolves({
+            Attributes: { Policy: '{"Statement":{"Effect":"Allow","Principal":"*","Action":"sns:Publish"}}' },
+          });
+        euMock
+          .on(ListSubscriptionsByTopicCommand)
+          .resolves({
+            Subscriptions: [{ SubscriptionArn: `${other}:1`, Protocol: 'https', Endpoint: `${PUBLIC_URL}/sns` }],
+          });
         euMock.on(GetSubscriptionAttributesCommand).resolves({ Attributes: {} });
         const regions: string[] = [];
         const report = await runDoctor({

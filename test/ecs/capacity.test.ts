@@ -15,7 +15,15 @@ describe('capacity math', () => {
       placedPending: 0,
     });
     expect(plan.instances[0]).toMatchObject({ fitsEmpty: 1, fitsNow: 0, limitedBy: 'memory' });
-    expect(plan).toMatchObject({ waiting: 3, placeableNow: 0, unplaceable: 3, extraInstances: 3, instancesNeeded: 4, neverFits: false, headroom: 0 });
+    expect(plan).toMatchObject({
+      waiting: 3,
+      placeableNow: 0,
+      unplaceable: 3,
+      extraInstances: 3,
+      instancesNeeded: 4,
+      neverFits: false,
+      headroom: 0,
+    });
     expect(plan.free).toEqual({ cpu: 1792, memory: 470 });
     expect(plan.missing).toEqual({ cpu: 0, memory: 3 * 512 - 470 });
     expect(plan.fragmented).toBe(false);
@@ -26,7 +34,10 @@ describe('capacity math', () => {
     const task = { cpu: 1024, memory: 256, hostPorts: [] };
     const plan = planCapacity({
       task,
-      instances: [instance({ type: 'm5.large', cpu: 2048, memory: 7680, used: { cpu: 2048, memory: 512 } }), instance({ type: 'm5.large', cpu: 2048, memory: 7680, used: { cpu: 1024, memory: 256 } })],
+      instances: [
+        instance({ type: 'm5.large', cpu: 2048, memory: 7680, used: { cpu: 2048, memory: 512 } }),
+        instance({ type: 'm5.large', cpu: 2048, memory: 7680, used: { cpu: 1024, memory: 256 } }),
+      ],
       desired: 8,
       running: 3,
       placedPending: 0,
@@ -53,7 +64,14 @@ describe('capacity math', () => {
     expect(byCount.unplaceable).toBe(4);
     expect(byCount.extraInstances).toBe(2);
     expect(byCount.instancesNeeded).toBe(5);
-    const byGroup = planCapacity({ task: lab, instances, desired: 11, running: 7, placedPending: 0, newInstanceType: 't3.micro' });
+    const byGroup = planCapacity({
+      task: lab,
+      instances,
+      desired: 11,
+      running: 7,
+      placedPending: 0,
+      newInstanceType: 't3.micro',
+    });
     expect(byGroup.reference).toMatchObject({ instanceType: 't3.micro', fitsEmpty: 1 });
     expect(byGroup.extraInstances).toBe(4);
     expect(byGroup.instancesNeeded).toBe(7);
@@ -62,7 +80,10 @@ describe('capacity math', () => {
   it('counts tasks already placed and starting as needing no room, and room now on other instances', () => {
     const plan = planCapacity({
       task: lab,
-      instances: [instance({ memory: 1939, used: { cpu: 512, memory: 1024 } }), instance({ memory: 1939, used: { cpu: 0, memory: 0 } })],
+      instances: [
+        instance({ memory: 1939, used: { cpu: 512, memory: 1024 } }),
+        instance({ memory: 1939, used: { cpu: 0, memory: 0 } }),
+      ],
       desired: 5,
       running: 1,
       placedPending: 1,
@@ -75,18 +96,37 @@ describe('capacity math', () => {
   });
 
   it('a task larger than an empty instance never fits: no instance count is offered', () => {
-    const plan = planCapacity({ task: { cpu: 256, memory: 2048, hostPorts: [] }, instances: [instance()], desired: 1, running: 0, placedPending: 0 });
+    const plan = planCapacity({
+      task: { cpu: 256, memory: 2048, hostPorts: [] },
+      instances: [instance()],
+      desired: 1,
+      running: 0,
+      placedPending: 0,
+    });
     expect(plan.neverFits).toBe(true);
     expect(plan.extraInstances).toBeUndefined();
     expect(plan.instancesNeeded).toBeUndefined();
   });
 
   it('fixed host ports allow one task per instance, and none where the service already runs', () => {
-    const needs = taskNeeds(taskDef({ containers: [{ name: 'api', cpu: 128, memory: 128, essential: true, hostPorts: [80] }], cpu: 128, memory: 128 }));
+    const needs = taskNeeds(
+      taskDef({
+        containers: [{ name: 'api', cpu: 128, memory: 128, essential: true, hostPorts: [80] }],
+        cpu: 128,
+        memory: 128,
+      }),
+    );
     expect(needs.hostPorts).toEqual([80]);
     const busy = instance({ id: 'b'.repeat(32), memory: 7680, used: { cpu: 128, memory: 128 } });
     const free = instance({ memory: 7680 });
-    const plan = planCapacity({ task: needs, instances: [busy, free], desired: 4, running: 1, placedPending: 0, serviceTasksOn: { [busy.id]: 1 } });
+    const plan = planCapacity({
+      task: needs,
+      instances: [busy, free],
+      desired: 4,
+      running: 1,
+      placedPending: 0,
+      serviceTasksOn: { [busy.id]: 1 },
+    });
     expect(plan.instances.map((i) => [i.fitsEmpty, i.fitsNow, i.limitedBy])).toEqual([
       [1, 0, 'ports'],
       [1, 1, 'ports'],
@@ -95,7 +135,10 @@ describe('capacity math', () => {
     expect(plan.extraInstances).toBe(2);
     expect(describeLimit(needs, plan.reference!)).toBe('host port 80');
     // awsvpc gives each task its own ports.
-    expect(taskNeeds(taskDef({ networkMode: 'awsvpc', containers: [{ name: 'api', essential: true, hostPorts: [80] }] })).hostPorts).toEqual([]);
+    expect(
+      taskNeeds(taskDef({ networkMode: 'awsvpc', containers: [{ name: 'api', essential: true, hostPorts: [80] }] }))
+        .hostPorts,
+    ).toEqual([]);
   });
 
   it('notices fragmentation: enough free in total, but not on any one instance', () => {
@@ -126,13 +169,19 @@ describe('capacity math', () => {
   });
 
   it('a task that reserves no CPU is limited by memory alone, and one that reserves nothing is capped', () => {
-    expect(fitIn({ cpu: 2048, memory: 1939 }, { cpu: 0, memory: 512, hostPorts: [] })).toEqual({ count: 3, limitedBy: 'memory' });
+    expect(fitIn({ cpu: 2048, memory: 1939 }, { cpu: 0, memory: 512, hostPorts: [] })).toEqual({
+      count: 3,
+      limitedBy: 'memory',
+    });
     expect(fitIn({ cpu: 2048, memory: 1939 }, { cpu: 0, memory: 0, hostPorts: [] }).count).toBe(FIT_CAP);
     expect(fitIn({ cpu: -5, memory: -10 }, lab).count).toBe(0);
   });
 
   it('Fargate: no capacity plan and an info finding instead of instance counts', () => {
-    const input = labIncidentInput({ service: service({ desired: 4, running: 1, pending: 0, launchType: 'FARGATE' }), instances: undefined });
+    const input = labIncidentInput({
+      service: service({ desired: 4, running: 1, pending: 0, launchType: 'FARGATE' }),
+      instances: undefined,
+    });
     const facts = computeFacts(input);
     expect(facts.fargate).toBe(true);
     expect(facts.capacity).toBeUndefined();
@@ -140,6 +189,15 @@ describe('capacity math', () => {
     expect(f.severity).toBe('info');
     expect(f.title).toMatch(/Fargate provides the capacity/);
     // Fargate by capacity provider strategy counts too.
-    expect(computeFacts(healthyInput({ service: service({ launchType: undefined, capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }) })).fargate).toBe(true);
+    expect(
+      computeFacts(
+        healthyInput({
+          service: service({
+            launchType: undefined,
+            capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }],
+          }),
+        }),
+      ).fargate,
+    ).toBe(true);
   });
 });

@@ -1,4 +1,11 @@
-import type { ClusterSummary, ContainerInstanceInfo, DeploymentInfo, ServiceSummary, TaskDefinitionInfo, TaskInfo } from '../../src/ecs/model';
+import type {
+  ClusterSummary,
+  ContainerInstanceInfo,
+  DeploymentInfo,
+  ServiceSummary,
+  TaskDefinitionInfo,
+  TaskInfo,
+} from '../../src/ecs/model';
 import type { DiagnosisInput } from '../../src/ecs/diagnosis/types';
 
 /** Fixture builders for the diagnosis rules: the lab by default, every part overridable. */
@@ -67,13 +74,33 @@ export function taskDef(o: Partial<TaskDefinitionInfo> = {}): TaskDefinitionInfo
     memory: 512,
     networkMode: 'bridge',
     requiresCompatibilities: ['EC2'],
-    containers: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:stable', cpu: 256, memory: 512, essential: true, hostPorts: [] }],
+    containers: [
+      {
+        name: 'api',
+        image: 'public.ecr.aws/nginx/nginx:stable',
+        cpu: 256,
+        memory: 512,
+        essential: true,
+        hostPorts: [],
+      },
+    ],
     ...o,
   };
 }
 
 /** A container instance of `type` with `used` resources taken by tasks. */
-export function instance(o: { type?: string; cpu?: number; memory?: number; used?: { cpu: number; memory: number }; id?: string; asgName?: string; status?: string; agentConnected?: boolean } = {}): ContainerInstanceInfo {
+export function instance(
+  o: {
+    type?: string;
+    cpu?: number;
+    memory?: number;
+    used?: { cpu: number; memory: number };
+    id?: string;
+    asgName?: string;
+    status?: string;
+    agentConnected?: boolean;
+  } = {},
+): ContainerInstanceInfo {
   const cpu = o.cpu ?? 2048;
   const memory = o.memory ?? 982;
   const used = o.used ?? { cpu: 0, memory: 0 };
@@ -133,7 +160,15 @@ export function healthyInput(o: Partial<DiagnosisInput> = {}): DiagnosisInput {
     tasks: [task({ containerInstanceId: inst.id })],
     stoppedTasks: [],
     utilisation: { source: 'container-insights', cpu: 35, memory: 60 },
-    asg: { name: 'EcsLabAsg', min: 1, max: 1, desired: 1, instanceType: 't3.micro', launching: 0, foundBy: 'instance lookup' },
+    asg: {
+      name: 'EcsLabAsg',
+      min: 1,
+      max: 1,
+      desired: 1,
+      instanceType: 't3.micro',
+      launching: 0,
+      foundBy: 'instance lookup',
+    },
     limits: { maxInstances: 20 },
     gaps: [],
     ...o,
@@ -157,10 +192,18 @@ export function labIncidentInput(o: Partial<DiagnosisInput> = {}): DiagnosisInpu
   ];
   return {
     ...base,
-    service: service({ desired: 4, running: 1, pending: 3, events, deployments: [deployment({ desired: 4, running: 1, pending: 3, updatedAt: raisedAt })] }),
+    service: service({
+      desired: 4,
+      running: 1,
+      pending: 3,
+      events,
+      deployments: [deployment({ desired: 4, running: 1, pending: 3, updatedAt: raisedAt })],
+    }),
     tasks: [
       task({ containerInstanceId: inst.id }),
-      ...[0, 1, 2].map(() => task({ lastStatus: 'PENDING', createdAt: raisedAt, containers: [{ name: 'api', lastStatus: 'PENDING' }] })),
+      ...[0, 1, 2].map(() =>
+        task({ lastStatus: 'PENDING', createdAt: raisedAt, containers: [{ name: 'api', lastStatus: 'PENDING' }] }),
+      ),
     ],
     ...o,
   };

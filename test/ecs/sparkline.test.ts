@@ -59,7 +59,15 @@ describe('percentSpark', () => {
     expect(s.line).toHaveLength(30);
     expect(s.line).toBe('▂'.repeat(15) + '▇'.repeat(15));
     expect(s.stats).toMatchObject({ min: 20, max: 80, avg: 50, last: 80 });
-    const over = percentSpark([{ at: 0, value: 200 }, { at: 3_599_000, value: 100 }], start, end, 2);
+    const over = percentSpark(
+      [
+        { at: 0, value: 200 },
+        { at: 3_599_000, value: 100 },
+      ],
+      start,
+      end,
+      2,
+    );
     expect(over.line).toBe('█▅');
   });
 });

@@ -20,8 +20,16 @@ describe('an approved change that AWS refuses', () => {
   const desired = () => h.lab.world.service('EcsLabCluster', 'EcsLabApi').desiredCount;
 
   it.each([
-    ['throttled after retries', () => new WorldError('ThrottlingException', 'Rate exceeded'), 'AWS is throttling ecs:UpdateService right now, even after retries. Try again in a minute.'],
-    ['timed out', () => new WorldError('TimeoutError', 'Connection timed out after 3000 ms', 'server'), 'ecs:UpdateService timed out talking to AWS.'],
+    [
+      'throttled after retries',
+      () => new WorldError('ThrottlingException', 'Rate exceeded'),
+      'AWS is throttling ecs:UpdateService right now, even after retries. Try again in a minute.',
+    ],
+    [
+      'timed out',
+      () => new WorldError('TimeoutError', 'Connection timed out after 3000 ms', 'server'),
+      'ecs:UpdateService timed out talking to AWS.',
+    ],
   ])('%s: recorded as failed with a clear reason, then a new request succeeds', async (_name, fault, reason) => {
     const first = await h.requestVia('scale service EcsLabCluster/EcsLabApi 2 --reason "more capacity"');
     h.lab.world.failNext('UpdateService', fault);

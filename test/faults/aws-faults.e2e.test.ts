@@ -24,7 +24,9 @@ describe('AWS throttling and timeouts under /ecs status', () => {
     lab.world.throttleNext('DescribeClusters', 1);
     const body = await ask(t, 'status EcsLabCluster');
     expect(body.response_type).toBe('ephemeral');
-    expect(text(body)).toContain('AWS is throttling ecs:DescribeClusters right now, even after retries. Try again in a minute.');
+    expect(text(body)).toContain(
+      'AWS is throttling ecs:DescribeClusters right now, even after retries. Try again in a minute.',
+    );
     expect(text(body)).not.toContain('Something went wrong');
     // The next try, once AWS stops throttling, answers normally.
     const again = await ask(t, 'status EcsLabCluster');
@@ -32,9 +34,14 @@ describe('AWS throttling and timeouts under /ecs status', () => {
   });
 
   it('a timeout in the middle of the batched reads says it timed out and names the call', async () => {
-    lab.world.failNext('DescribeServices', () => new WorldError('TimeoutError', 'Connection timed out after 3000 ms', 'server'));
+    lab.world.failNext(
+      'DescribeServices',
+      () => new WorldError('TimeoutError', 'Connection timed out after 3000 ms', 'server'),
+    );
     const body = await ask(t, 'status EcsLabCluster');
-    expect(text(body)).toContain('ecs:DescribeServices timed out talking to AWS. Try again; if it persists, check the region and network.');
+    expect(text(body)).toContain(
+      'ecs:DescribeServices timed out talking to AWS. Try again; if it persists, check the region and network.',
+    );
     // No half-loaded answer: the services table never appears.
     expect(text(body)).not.toContain('*Services*');
   });

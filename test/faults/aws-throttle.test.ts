@@ -64,13 +64,17 @@ describe('AWS throttling and timeouts, through the SDK retry middleware the bot 
     expect(r.error).toBeInstanceOf(AwsError);
     const err = r.error as AwsError;
     expect(err.operation).toBe('ecs:ListClusters');
-    expect(err.message).toBe('AWS is throttling ecs:ListClusters right now, even after retries. Try again in a minute. (AWS request req-4)');
+    expect(err.message).toBe(
+      'AWS is throttling ecs:ListClusters right now, even after retries. Try again in a minute. (AWS request req-4)',
+    );
   });
 
   it('succeeds once the throttling stops, without surfacing the earlier refusals', async () => {
     let n = 0;
     const { ecs, attemptsAt } = productionEcs(() =>
-      ++n <= 2 ? jsonError('ThrottlingException', 'Rate exceeded') : { status: 200, body: JSON.stringify({ clusterArns: ['arn:aws:ecs:us-east-1:123456789012:cluster/prod'] }) },
+      ++n <= 2
+        ? jsonError('ThrottlingException', 'Rate exceeded')
+        : { status: 200, body: JSON.stringify({ clusterArns: ['arn:aws:ecs:us-east-1:123456789012:cluster/prod'] }) },
     );
     const r = await settle(new EcsReader(ecs).listClusterNames());
     expect(r.error).toBeUndefined();
@@ -85,13 +89,19 @@ describe('AWS throttling and timeouts, through the SDK retry middleware the bot 
     const r = await settle(new EcsReader(ecs).listClusterNames());
     expect(attemptsAt).toHaveLength(4);
     expect(r.error).toBeInstanceOf(AwsError);
-    expect((r.error as AwsError).message).toMatch(/^ecs:ListClusters timed out talking to AWS\. Try again; if it persists, check the region and network\./);
+    expect((r.error as AwsError).message).toMatch(
+      /^ecs:ListClusters timed out talking to AWS\. Try again; if it persists, check the region and network\./,
+    );
   });
 
   it('does not retry a refusal that retrying cannot fix (AccessDenied) and names the permission', async () => {
-    const { ecs, attemptsAt } = productionEcs(() => jsonError('AccessDeniedException', 'not authorized to perform ecs:ListClusters'));
+    const { ecs, attemptsAt } = productionEcs(() =>
+      jsonError('AccessDeniedException', 'not authorized to perform ecs:ListClusters'),
+    );
     const r = await settle(new EcsReader(ecs).listClusterNames());
     expect(attemptsAt).toHaveLength(1);
-    expect((r.error as AwsError).message).toContain("The bot's AWS role may not call ecs:ListClusters (AccessDeniedException)");
+    expect((r.error as AwsError).message).toContain(
+      "The bot's AWS role may not call ecs:ListClusters (AccessDeniedException)",
+    );
   });
 });

@@ -25,7 +25,9 @@ const LEASE_MS = 120_000;
  * Sits between the bot and the fake Slack. On the `killAt`-th chat.* call it SIGKILLs the bot and drops
  * the call before Slack sees it: the bot dies between storing a change and posting it.
  */
-async function startSlackProxy(slack: FakeSlack): Promise<{ url: string; killAt: (n: number, child: ChildProcess) => void; stop(): Promise<void> }> {
+async function startSlackProxy(
+  slack: FakeSlack,
+): Promise<{ url: string; killAt: (n: number, child: ChildProcess) => void; stop(): Promise<void> }> {
   let chatCalls = 0;
   let trigger: { n: number; child: ChildProcess } | undefined;
   const server = http.createServer((req, res) => {
@@ -40,7 +42,11 @@ async function startSlackProxy(slack: FakeSlack): Promise<{ url: string; killAt:
         }
         const headers: Record<string, string> = {};
         for (const k of ['content-type', 'authorization']) if (req.headers[k]) headers[k] = String(req.headers[k]);
-        const up = await fetch(`${slack.url}${req.url}`, { method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
+        const up = await fetch(`${slack.url}${req.url}`, {
+          method: req.method,
+          headers,
+          body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
+        });
         const body = Buffer.from(await up.arrayBuffer());
         res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' }).end(body);
       })().catch(() => res.destroy());
@@ -76,10 +82,14 @@ async function startBotProcess(env: Record<string, string>): Promise<BotProcess>
   });
   const stderr: string[] = [];
   child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString('utf8')));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', (code) => reject(new Error(`bot process exited (${code}) before starting: ${stderr.join('').slice(-2000)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`bot process exited (${code}) before starting: ${stderr.join('').slice(-2000)}`)),
+    );
   });
   return { child, url: `http://127.0.0.1:${port}`, exited, stderr };
 }
@@ -120,66 +130,75 @@ describe('the bot is killed while delivering, and restarted', () => {
     await slack.stop();
   });
 
-  it.each([1, 3, 6])('killed at Slack call %i: every alarm on one card in its final state, every change once in its thread', async (killAt) => {
-    const signer = await testSigner();
-    const db = tempDbPath();
-    const tag = `k${killAt}`;
-    const env = {
-      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_API_URL: `${proxy.url}/api/`,
-      AWS_REGION: 'us-east-1',
-      DATABASE_URL: db,
-      LOG_LEVEL: 'warn',
-      SNS_TOPIC_ARNS: TEST_TOPIC_ARN,
-      ALARM_ROUTES: ALARMS.map((a) => `${tag}-${a.name}=${a.channel}${killAt}`).join(','),
-      BOT_CERT_PEM: signer.certPem,
-    };
-    const base = Math.floor(Date.now() / 1000) * 1000 - 30 * 60_000;
-    // Interleaved as CloudWatch would publish them: each alarm's changes a minute apart.
-    const sends: { env: SnsEnvelope; accepted: boolean }[] = [];
-    for (let step = 0; step < 4; step++) {
-      for (const a of ALARMS) {
-        const state = a.states[step];
-        if (!state) continue;
-        const message = pendingTaskAlarm({ name: `${tag}-${a.name}`, state, at: base + step * 60_000, service: a.name });
-        sends.push({ env: signer.envelope({ message }), accepted: false });
+  it.each([1, 3, 6])(
+    'killed at Slack call %i: every alarm on one card in its final state, every change once in its thread',
+    async (killAt) => {
+      const signer = await testSigner();
+      const db = tempDbPath();
+      const tag = `k${killAt}`;
+      const env = {
+        SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+        SLACK_API_URL: `${proxy.url}/api/`,
+        AWS_REGION: 'us-east-1',
+        DATABASE_URL: db,
+        LOG_LEVEL: 'warn',
+        SNS_TOPIC_ARNS: TEST_TOPIC_ARN,
+        ALARM_ROUTES: ALARMS.map((a) => `${tag}-${a.name}=${a.channel}${killAt}`).join(','),
+        BOT_CERT_PEM: signer.certPem,
+      };
+      const base = Math.floor(Date.now() / 1000) * 1000 - 30 * 60_000;
+      // Interleaved as CloudWatch would publish them: each alarm's changes a minute apart.
+      const sends: { env: SnsEnvelope; accepted: boolean }[] = [];
+      for (let step = 0; step < 4; step++) {
+        for (const a of ALARMS) {
+          const state = a.states[step];
+          if (!state) continue;
+          const message = pendingTaskAlarm({
+            name: `${tag}-${a.name}`,
+            state,
+            at: base + step * 60_000,
+            service: a.name,
+          });
+          sends.push({ env: signer.envelope({ message }), accepted: false });
+        }
       }
-    }
 
-    const first = await startBotProcess(env);
-    proxy.killAt(killAt, first.child);
-    for (const s of sends) {
-      const res = await postSns(first.url, s.env).catch(() => undefined);
-      s.accepted = res?.status === 200;
-      if (!res) break;
-    }
-    expect(await first.exited).toBe('SIGKILL');
-    // It died with accepted changes stored and not yet in Slack.
-    expect(sends.some((s) => s.accepted)).toBe(true);
-    expect(outboxDepth(db)).toBeGreaterThan(0);
-
-    const second = await startBotProcess({ ...env, BOT_CLOCK_OFFSET_MS: String(LEASE_MS + 10_000) });
-    try {
-      // SNS retries what was never answered with 200, and may deliver anything twice.
-      for (const s of sends.filter((x) => !x.accepted)) expect((await postSns(second.url, s.env)).status).toBe(200);
-      for (const s of sends) expect((await postSns(second.url, s.env)).status).toBe(200);
-      await until(() => outboxDepth(db) === 0, 30_000, 'the restarted bot to deliver everything');
-
-      for (const a of ALARMS) {
-        const name = `${tag}-${a.name}`;
-        const channel = `${a.channel}${killAt}`;
-        const cards = cardsOf(slack, channel, name);
-        expect({ name, cards: cards.length }).toEqual({ name, cards: 1 });
-        expect({ name, state: cardState(cards[0]) }).toEqual({ name, state: a.states[a.states.length - 1] });
-        const expected = a.states.slice(1).map((_, i) => isoSecs(base + (i + 1) * 60_000));
-        expect({ name, lines: threadLineTimes(slack, channel, cards[0].ts) }).toEqual({ name, lines: expected });
-        // Nothing else in the channel: no second card, no repeated thread reply.
-        expect(slack.messagesIn(channel).length).toBe(1 + slack.repliesTo(channel, cards[0].ts).length);
+      const first = await startBotProcess(env);
+      proxy.killAt(killAt, first.child);
+      for (const s of sends) {
+        const res = await postSns(first.url, s.env).catch(() => undefined);
+        s.accepted = res?.status === 200;
+        if (!res) break;
       }
-    } finally {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
-  }, 60_000);
+      expect(await first.exited).toBe('SIGKILL');
+      // It died with accepted changes stored and not yet in Slack.
+      expect(sends.some((s) => s.accepted)).toBe(true);
+      expect(outboxDepth(db)).toBeGreaterThan(0);
+
+      const second = await startBotProcess({ ...env, BOT_CLOCK_OFFSET_MS: String(LEASE_MS + 10_000) });
+      try {
+        // SNS retries what was never answered with 200, and may deliver anything twice.
+        for (const s of sends.filter((x) => !x.accepted)) expect((await postSns(second.url, s.env)).status).toBe(200);
+        for (const s of sends) expect((await postSns(second.url, s.env)).status).toBe(200);
+        await until(() => outboxDepth(db) === 0, 30_000, 'the restarted bot to deliver everything');
+
+        for (const a of ALARMS) {
+          const name = `${tag}-${a.name}`;
+          const channel = `${a.channel}${killAt}`;
+          const cards = cardsOf(slack, channel, name);
+          expect({ name, cards: cards.length }).toEqual({ name, cards: 1 });
+          expect({ name, state: cardState(cards[0]) }).toEqual({ name, state: a.states[a.states.length - 1] });
+          const expected = a.states.slice(1).map((_, i) => isoSecs(base + (i + 1) * 60_000));
+          expect({ name, lines: threadLineTimes(slack, channel, cards[0].ts) }).toEqual({ name, lines: expected });
+          // Nothing else in the channel: no second card, no repeated thread reply.
+          expect(slack.messagesIn(channel).length).toBe(1 + slack.repliesTo(channel, cards[0].ts).length);
+        }
+      } finally {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+    },
+    60_000,
+  );
 });

@@ -29,7 +29,9 @@ describe('Slack down for 60 s, then back', () => {
       if (t.clock.now() < outageEnd) t.slack.failNext(10_000, { status: 500 });
       await t.worker.runOnce();
       const items = await t.store.outbox.list();
-      const due = items.length ? Math.min(...items.map((x) => Math.max(x.availableAt, x.claimedUntil ?? 0))) : Number.POSITIVE_INFINITY;
+      const due = items.length
+        ? Math.min(...items.map((x) => Math.max(x.availableAt, x.claimedUntil ?? 0)))
+        : Number.POSITIVE_INFINITY;
       if (due > end) {
         t.clock.set(end);
         return;
@@ -46,9 +48,21 @@ describe('Slack down for 60 s, then back', () => {
     // state changes per alarm: [offset from start, state]; the last one is what the card must show.
     const changes: Record<string, [number, 'ALARM' | 'OK'][]> = {
       'outage-a': [[0, 'ALARM']],
-      'outage-b': [[0, 'ALARM'], [20, 'OK']],
-      'outage-c': [[0, 'ALARM'], [20, 'OK'], [40, 'ALARM']],
-      'outage-d': [[10, 'ALARM'], [30, 'OK'], [50, 'ALARM'], [55, 'OK']],
+      'outage-b': [
+        [0, 'ALARM'],
+        [20, 'OK'],
+      ],
+      'outage-c': [
+        [0, 'ALARM'],
+        [20, 'OK'],
+        [40, 'ALARM'],
+      ],
+      'outage-d': [
+        [10, 'ALARM'],
+        [30, 'OK'],
+        [50, 'ALARM'],
+        [55, 'OK'],
+      ],
       'outage-e': [[45, 'ALARM']],
     };
     const timeline = Object.entries(changes)
@@ -91,14 +105,20 @@ describe('Slack failing while the bot starts', () => {
     slack.failNext(2, { status: 500 }, 'auth.test');
     const t = await startTestBot({ slack });
     try {
-      await slack.waitFor(() => slack.calls.some((c) => c.method === 'auth.test' && c.status === 500), 5000, 'the failed auth.test');
+      await slack.waitFor(
+        () => slack.calls.some((c) => c.method === 'auth.test' && c.status === 500),
+        5000,
+        'the failed auth.test',
+      );
       // The first command after the failure may meet Slack still failing; the one after that must work.
       await sendCommand(t.url, { text: 'help', response_url: slack.responseUrl('early') });
       const res = await sendCommand(t.url, { text: 'help', response_url: slack.responseUrl('later') });
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('ECS ChatOps');
       expect(slack.callsTo('auth.test')).toHaveLength(1);
-      expect(t.logs.records().some((r) => r.msg === 'auth.test failed; will ask Slack again on the next request')).toBe(true);
+      expect(t.logs.records().some((r) => r.msg === 'auth.test failed; will ask Slack again on the next request')).toBe(
+        true,
+      );
     } finally {
       await t.stop();
       await slack.stop();

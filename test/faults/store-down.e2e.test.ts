@@ -32,7 +32,10 @@ describe('the store becomes unreachable', () => {
 
       await proxy.cut();
       expect(await readyz(t)).toBe(503);
-      const env = t.signer.envelope({ message: pendingTaskAlarm({ name: 'during-cut', at: t.clock.now() }), timestamp: t.clock.now() });
+      const env = t.signer.envelope({
+        message: pendingTaskAlarm({ name: 'during-cut', at: t.clock.now() }),
+        timestamp: t.clock.now(),
+      });
       const refused = await postSns(t.url, env);
       expect(refused.status).toBe(503);
       expect(await refused.json()).toEqual({ error: 'store_unavailable' });

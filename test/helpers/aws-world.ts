@@ -118,7 +118,11 @@ export interface WService {
   circuitBreaker: { enable: boolean; rollback: boolean };
   capacityProviderStrategy?: { capacityProvider: string; weight?: number; base?: number }[];
   /** Service auto scaling (Application Auto Scaling) registered for this service. */
-  scalableTarget?: { min: number; max: number; policies: { name: string; type: 'TargetTrackingScaling' | 'StepScaling' }[] };
+  scalableTarget?: {
+    min: number;
+    max: number;
+    policies: { name: string; type: 'TargetTrackingScaling' | 'StepScaling' }[];
+  };
 }
 
 export interface WCluster {
@@ -138,7 +142,12 @@ export interface WAsg {
   instanceType: string;
   /** Cluster the instances join (user data ECS_CLUSTER=…). */
   cluster?: string;
-  instances: { id: string; lifecycle: 'Pending' | 'InService' | 'Terminating'; launchedAt: number; pendingTicks: number }[];
+  instances: {
+    id: string;
+    lifecycle: 'Pending' | 'InService' | 'Terminating';
+    launchedAt: number;
+    pendingTicks: number;
+  }[];
 }
 
 export interface WCapacityProvider {
@@ -182,7 +191,13 @@ export interface WorldCall {
   at: number;
 }
 
-export type MetricFn = (q: { namespace: string; metricName: string; dims: Record<string, string>; stat: string; at: number }) => number | undefined;
+export type MetricFn = (q: {
+  namespace: string;
+  metricName: string;
+  dims: Record<string, string>;
+  stat: string;
+  at: number;
+}) => number | undefined;
 
 /** Error an operation throws, shaped like an SDK service exception. */
 export class WorldError extends Error {
@@ -250,13 +265,19 @@ export class AwsWorld {
   }
 
   registerTaskDef(td: Omit<WTaskDef, 'revision'> & { revision?: number }): WTaskDef {
-    const revision = td.revision ?? Math.max(0, ...[...this.taskDefs.values()].filter((t) => t.family === td.family).map((t) => t.revision)) + 1;
+    const revision =
+      td.revision ??
+      Math.max(0, ...[...this.taskDefs.values()].filter((t) => t.family === td.family).map((t) => t.revision)) + 1;
     const full: WTaskDef = { ...td, revision };
     this.taskDefs.set(`${td.family}:${revision}`, full);
     return full;
   }
 
-  addInstance(cluster: string, instanceType = 't3.micro', o: { asgName?: string; ec2InstanceId?: string } = {}): WInstance {
+  addInstance(
+    cluster: string,
+    instanceType = 't3.micro',
+    o: { asgName?: string; ec2InstanceId?: string } = {},
+  ): WInstance {
     const spec = INSTANCE_TYPES[instanceType];
     if (!spec) throw new Error(`unknown instance type ${instanceType}`);
     const id = hex(32);
@@ -282,7 +303,9 @@ export class AwsWorld {
     name: string,
     taskDef: string,
     desiredCount: number,
-    o: Partial<Pick<WService, 'launchType' | 'circuitBreaker' | 'capacityProviderStrategy' | 'scalableTarget'>> & { place?: boolean } = {},
+    o: Partial<Pick<WService, 'launchType' | 'circuitBreaker' | 'capacityProviderStrategy' | 'scalableTarget'>> & {
+      place?: boolean;
+    } = {},
   ): WService {
     const s: WService = {
       name,
@@ -320,7 +343,10 @@ export class AwsWorld {
     return s;
   }
 
-  addAsg(name: string, o: { min: number; max: number; desired: number; instanceType: string; cluster?: string; existing?: string[] }): WAsg {
+  addAsg(
+    name: string,
+    o: { min: number; max: number; desired: number; instanceType: string; cluster?: string; existing?: string[] },
+  ): WAsg {
     const asg: WAsg = {
       name,
       arn: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:${hex(8)}-${hex(4)}:autoScalingGroupName/${name}`,
@@ -329,13 +355,22 @@ export class AwsWorld {
       desired: o.desired,
       instanceType: o.instanceType,
       cluster: o.cluster,
-      instances: (o.existing ?? []).map((id) => ({ id, lifecycle: 'InService' as const, launchedAt: this.now - 3_600_000, pendingTicks: 0 })),
+      instances: (o.existing ?? []).map((id) => ({
+        id,
+        lifecycle: 'InService' as const,
+        launchedAt: this.now - 3_600_000,
+        pendingTicks: 0,
+      })),
     };
     this.asgs.set(name, asg);
     return asg;
   }
 
-  addCapacityProvider(name: string, asgName: string, managedScaling: 'ENABLED' | 'DISABLED' = 'DISABLED'): WCapacityProvider {
+  addCapacityProvider(
+    name: string,
+    asgName: string,
+    managedScaling: 'ENABLED' | 'DISABLED' = 'DISABLED',
+  ): WCapacityProvider {
     const asg = this.asgs.get(asgName);
     if (!asg) throw new Error(`no ASG ${asgName}`);
     const cp: WCapacityProvider = {
@@ -356,7 +391,11 @@ export class AwsWorld {
   }
 
   /** A task that stopped recently (diagnosis evidence). */
-  addStoppedTask(cluster: string, service: string | undefined, o: { stopCode: string; stoppedReason: string; exitCode?: number; containerReason?: string; at?: number }): WTask {
+  addStoppedTask(
+    cluster: string,
+    service: string | undefined,
+    o: { stopCode: string; stoppedReason: string; exitCode?: number; containerReason?: string; at?: number },
+  ): WTask {
     const svc = service ? this.service(cluster, service) : undefined;
     const td = this.taskDefs.get(svc?.taskDef ?? [...this.taskDefs.keys()][0])!;
     const id = hex(32);
@@ -375,7 +414,13 @@ export class AwsWorld {
       stoppedAt: o.at ?? this.now,
       stopCode: o.stopCode,
       stoppedReason: o.stoppedReason,
-      containers: td.containers.map((c) => ({ name: c.name, image: c.image, lastStatus: 'STOPPED', exitCode: o.exitCode, reason: o.containerReason })),
+      containers: td.containers.map((c) => ({
+        name: c.name,
+        image: c.image,
+        lastStatus: 'STOPPED',
+        exitCode: o.exitCode,
+        reason: o.containerReason,
+      })),
       cpu: this.taskCpu(td),
       memory: this.taskMemory(td),
       pendingTicks: 0,
@@ -413,7 +458,9 @@ export class AwsWorld {
   }
 
   tasksOf(cluster: string, service?: string): WTask[] {
-    return [...this.tasks.values()].filter((t) => t.cluster === cluster && (service === undefined || t.service === service));
+    return [...this.tasks.values()].filter(
+      (t) => t.cluster === cluster && (service === undefined || t.service === service),
+    );
   }
 
   counts(cluster: string, service: string): { desired: number; running: number; pending: number } {
@@ -435,7 +482,9 @@ export class AwsWorld {
   }
 
   used(inst: WInstance): { cpu: number; memory: number } {
-    const live = [...this.tasks.values()].filter((t) => t.containerInstanceId === inst.id && t.lastStatus !== 'STOPPED');
+    const live = [...this.tasks.values()].filter(
+      (t) => t.containerInstanceId === inst.id && t.lastStatus !== 'STOPPED',
+    );
     return { cpu: live.reduce((a, t) => a + t.cpu, 0), memory: live.reduce((a, t) => a + t.memory, 0) };
   }
 
@@ -506,7 +555,12 @@ export class AwsWorld {
   private reconcileAsg(asg: WAsg): void {
     const live = asg.instances.filter((i) => i.lifecycle !== 'Terminating');
     for (let i = live.length; i < asg.desired; i++) {
-      asg.instances.push({ id: `i-${hex(17)}`, lifecycle: 'Pending', launchedAt: this.now, pendingTicks: this.instanceLaunchTicks });
+      asg.instances.push({
+        id: `i-${hex(17)}`,
+        lifecycle: 'Pending',
+        launchedAt: this.now,
+        pendingTicks: this.instanceLaunchTicks,
+      });
     }
     if (live.length > asg.desired) {
       for (const i of live.slice(asg.desired)) i.lifecycle = 'Terminating';
@@ -526,7 +580,8 @@ export class AwsWorld {
       const ci = [...this.instances.values()].find((x) => x.ec2InstanceId === i.id);
       if (ci) {
         for (const t of this.tasks.values()) {
-          if (t.containerInstanceId === ci.id && t.lastStatus !== 'STOPPED') this.stopTask(t, 'TerminationNotice', 'Instance terminated by Auto Scaling');
+          if (t.containerInstanceId === ci.id && t.lastStatus !== 'STOPPED')
+            this.stopTask(t, 'TerminationNotice', 'Instance terminated by Auto Scaling');
         }
         this.instances.delete(ci.id);
         this.instanceCluster.delete(ci.id);
@@ -543,8 +598,11 @@ export class AwsWorld {
       if (!td) continue;
       const live = this.tasksOf(s.cluster, s.name).filter((t) => t.desiredStatus === 'RUNNING');
       if (live.length > s.desiredCount) {
-        const extra = [...live].sort((a, b) => (a.lastStatus === 'PENDING' ? -1 : 0) - (b.lastStatus === 'PENDING' ? -1 : 0)).slice(0, live.length - s.desiredCount);
-        for (const t of extra) this.stopTask(t, 'ServiceSchedulerInitiated', 'Scaling activity initiated by (deployment ecs-svc)');
+        const extra = [...live]
+          .sort((a, b) => (a.lastStatus === 'PENDING' ? -1 : 0) - (b.lastStatus === 'PENDING' ? -1 : 0))
+          .slice(0, live.length - s.desiredCount);
+        for (const t of extra)
+          this.stopTask(t, 'ServiceSchedulerInitiated', 'Scaling activity initiated by (deployment ecs-svc)');
       }
       // Unplaced PENDING tasks try again for a place; new tasks are created for the shortfall.
       const unplaced = live.filter((t) => t.lastStatus === 'PENDING' && !t.containerInstanceId);
@@ -579,7 +637,8 @@ export class AwsWorld {
           : `(service ${s.name}) was unable to place a task because no container instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`;
         const last = s.events[0];
         // ECS suppresses an identical message for a while; the world repeats it at most once a tick.
-        if (!last || last.message !== msg || last.createdAt < this.now) s.events.unshift({ id: hex(36), createdAt: this.now, message: msg });
+        if (!last || last.message !== msg || last.createdAt < this.now)
+          s.events.unshift({ id: hex(36), createdAt: this.now, message: msg });
       }
       const after = this.counts(s.cluster, s.name);
       if (after.running === s.desiredCount && after.pending === 0) {
@@ -666,8 +725,16 @@ export class AwsWorld {
     const min = o.min ?? asg.min;
     const max = o.max ?? asg.max;
     const desired = o.desired ?? asg.desired;
-    if (desired > max) throw new WorldError('ValidationError', `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`);
-    if (desired < min) throw new WorldError('ValidationError', `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`);
+    if (desired > max)
+      throw new WorldError(
+        'ValidationError',
+        `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`,
+      );
+    if (desired < min)
+      throw new WorldError(
+        'ValidationError',
+        `Desired capacity:${desired} must be between the specified min size:${min} and max size:${max}`,
+      );
     Object.assign(asg, { min, max, desired });
     return asg;
   }
@@ -675,7 +742,13 @@ export class AwsWorld {
   // ---------- metrics ----------
 
   /** The value Container Insights (or AWS/ECS) would report for one metric at time `at` (current state). */
-  metricValue(namespace: string, metricName: string, dims: Record<string, string>, stat: string, at: number): number | undefined {
+  metricValue(
+    namespace: string,
+    metricName: string,
+    dims: Record<string, string>,
+    stat: string,
+    at: number,
+  ): number | undefined {
     const o = this.metricOverride?.({ namespace, metricName, dims, stat, at });
     if (o !== undefined) return o;
     const clusterName = dims.ClusterName;
@@ -727,9 +800,21 @@ export class AwsWorld {
         case 'MemoryUtilization':
           return memReserved ? this.utilisation.memory * 100 * wave : undefined;
         case 'CPUReservation':
-          return regCpu ? (100 * this.tasksOf(clusterName).filter((t) => t.lastStatus === 'RUNNING').reduce((a, t) => a + t.cpu, 0)) / regCpu : undefined;
+          return regCpu
+            ? (100 *
+                this.tasksOf(clusterName)
+                  .filter((t) => t.lastStatus === 'RUNNING')
+                  .reduce((a, t) => a + t.cpu, 0)) /
+                regCpu
+            : undefined;
         case 'MemoryReservation':
-          return regMem ? (100 * this.tasksOf(clusterName).filter((t) => t.lastStatus === 'RUNNING').reduce((a, t) => a + t.memory, 0)) / regMem : undefined;
+          return regMem
+            ? (100 *
+                this.tasksOf(clusterName)
+                  .filter((t) => t.lastStatus === 'RUNNING')
+                  .reduce((a, t) => a + t.memory, 0)) /
+                regMem
+            : undefined;
         default:
           return undefined;
       }
@@ -749,7 +834,10 @@ export function labWorld(o: { capacityProvider?: boolean; managedScaling?: boole
   const cluster = 'EcsLabCluster';
   const service = 'EcsLabApi';
   const asgName = 'EcsLabAsg';
-  w.addCluster(cluster, { containerInsights: 'enabled', capacityProviders: o.capacityProvider ? ['EcsLabCapacity'] : [] });
+  w.addCluster(cluster, {
+    containerInsights: 'enabled',
+    capacityProviders: o.capacityProvider ? ['EcsLabCapacity'] : [],
+  });
   const inst = w.addInstance(cluster, 't3.micro', { asgName });
   w.addAsg(asgName, { min: 1, max: 1, desired: 1, instanceType: 't3.micro', cluster, existing: [inst.ec2InstanceId] });
   if (o.capacityProvider) w.addCapacityProvider('EcsLabCapacity', asgName, o.managedScaling ? 'ENABLED' : 'DISABLED');
@@ -759,9 +847,24 @@ export function labWorld(o: { capacityProvider?: boolean; managedScaling?: boole
     memory: 512,
     networkMode: 'bridge',
     requiresCompatibilities: ['EC2'],
-    containers: [{ name: 'api', image: 'public.ecr.aws/nginx/nginx:stable', memory: 512, cpu: 256, essential: true, portMappings: [{ containerPort: 80, hostPort: 0 }] }],
+    containers: [
+      {
+        name: 'api',
+        image: 'public.ecr.aws/nginx/nginx:stable',
+        memory: 512,
+        cpu: 256,
+        essential: true,
+        portMappings: [{ containerPort: 80, hostPort: 0 }],
+      },
+    ],
   });
-  w.addService(cluster, service, `${service}:1`, 1, o.capacityProvider ? { capacityProviderStrategy: [{ capacityProvider: 'EcsLabCapacity', weight: 1 }] } : {});
+  w.addService(
+    cluster,
+    service,
+    `${service}:1`,
+    1,
+    o.capacityProvider ? { capacityProviderStrategy: [{ capacityProvider: 'EcsLabCapacity', weight: 1 }] } : {},
+  );
   w.settle();
   return {
     world: w,
@@ -783,7 +886,12 @@ export function bigWorld(services = 300, instances = 100, cluster = 'big') {
   for (let i = 0; i < instances; i++) w.addInstance(cluster, 'm5.large');
   for (let i = 0; i < services; i++) {
     const fam = `svc-${String(i).padStart(3, '0')}`;
-    w.registerTaskDef({ family: fam, cpu: 128, memory: 256, containers: [{ name: 'app', image: `example/${fam}:1`, memory: 256, cpu: 128, essential: true }] });
+    w.registerTaskDef({
+      family: fam,
+      cpu: 128,
+      memory: 256,
+      containers: [{ name: 'app', image: `example/${fam}:1`, memory: 256, cpu: 128, essential: true }],
+    });
     w.addService(cluster, fam, `${fam}:1`, 1 + (i % 3), { place: false });
   }
   w.settle();

@@ -85,7 +85,12 @@ export class FakeLogs {
 
   /** Queries whose text matches behave per `script` (later registrations win). */
   when(match: string | RegExp | ((q: string) => boolean), script: QueryScript): this {
-    const fn = typeof match === 'string' ? (q: string) => q === match : match instanceof RegExp ? (q: string) => match.test(q) : match;
+    const fn =
+      typeof match === 'string'
+        ? (q: string) => q === match
+        : match instanceof RegExp
+          ? (q: string) => match.test(q)
+          : match;
     this.scripts.unshift({ match: fn, script });
     return this;
   }
@@ -114,24 +119,34 @@ export class FakeLogs {
   private startQuery(input: StartQueryCommandInput) {
     this.calls.push({ command: 'StartQuery', input: { ...input } });
     const fault = this.startFaults.shift();
-    if (fault === 'LimitExceededException') throw new LimitExceededException({ ...meta, message: 'Account maximum query concurrency limit of [100] reached.' });
+    if (fault === 'LimitExceededException')
+      throw new LimitExceededException({
+        ...meta,
+        message: 'Account maximum query concurrency limit of [100] reached.',
+      });
     if (fault) throw Object.assign(new Error(`${fault} (fake)`), { name: fault });
     const q = String(input.queryString ?? '');
     if (!input.logGroupName || !this.logGroups.has(input.logGroupName)) {
       throw new ResourceNotFoundException({ ...meta, message: 'Log group does not exist' });
     }
-    if (q.length === 0 || q.length > 10_000) throw new InvalidParameterException({ ...meta, message: 'queryString length out of range' });
+    if (q.length === 0 || q.length > 10_000)
+      throw new InvalidParameterException({ ...meta, message: 'queryString length out of range' });
     const { startTime, endTime } = input;
     if (!Number.isInteger(startTime) || !Number.isInteger(endTime) || (endTime as number) < (startTime as number)) {
       throw new InvalidParameterException({ ...meta, message: 'startTime and endTime must be integers, start ≤ end' });
     }
-    if ((endTime as number) > 1e11) throw new InvalidParameterException({ ...meta, message: 'endTime looks like milliseconds; it is epoch seconds' });
+    if ((endTime as number) > 1e11)
+      throw new InvalidParameterException({ ...meta, message: 'endTime looks like milliseconds; it is epoch seconds' });
     if (input.limit !== undefined && (input.limit < 1 || input.limit > 100_000)) {
       throw new InvalidParameterException({ ...meta, message: 'limit out of range' });
     }
     const bad = this.malformed.find((m) => m.match(q));
     if (bad) {
-      throw new MalformedQueryException({ ...meta, message: 'Query is malformed', queryCompileError: { message: bad.message, location: { startCharOffset: 0, endCharOffset: 5 } } });
+      throw new MalformedQueryException({
+        ...meta,
+        message: 'Query is malformed',
+        queryCompileError: { message: bad.message, location: { startCharOffset: 0, endCharOffset: 5 } },
+      });
     }
     const script = this.scripts.find((s) => s.match(q))?.script ?? this.defaultScript;
     this.seq += 1;
@@ -173,7 +188,11 @@ export class FakeLogs {
       else q.status = q.script.final ?? 'Complete';
     }
     const fraction =
-      q.status === 'Scheduled' ? 0 : q.status === 'Running' ? Math.min(0.9, (q.polls - scheduled) / (Number.isFinite(running) ? running + 1 : q.polls + 1)) : 1;
+      q.status === 'Scheduled'
+        ? 0
+        : q.status === 'Running'
+          ? Math.min(0.9, (q.polls - scheduled) / (Number.isFinite(running) ? running + 1 : q.polls + 1))
+          : 1;
     const statistics = this.statistics(q, fraction);
     if (q.status !== 'Complete') return { status: q.status, results: [], statistics };
 

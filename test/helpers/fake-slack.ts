@@ -135,7 +135,10 @@ export class FakeSlack {
       const v = pred();
       if (v) return v;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`FakeSlack.waitFor timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method).join(', ')}`);
+      if (left <= 0)
+        throw new Error(
+          `FakeSlack.waitFor timed out waiting for ${what}; calls: ${this.calls.map((c) => c.method).join(', ')}`,
+        );
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(t);
@@ -202,7 +205,9 @@ export class FakeSlack {
         call.status = 500;
         res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
       } else {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: fault.error }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: false, error: fault.error }));
       }
       this.notify();
       return;
@@ -234,11 +239,28 @@ export class FakeSlack {
   private answer(method: string, a: Record<string, any>, call: SlackCall): Record<string, any> {
     switch (method) {
       case 'auth.test':
-        return { ok: true, user_id: this.botUserId, bot_id: 'BBOT', team_id: 'T1', user: 'ecs-ops', team: 'Test', url: 'https://test.slack.com/' };
+        return {
+          ok: true,
+          user_id: this.botUserId,
+          bot_id: 'BBOT',
+          team_id: 'T1',
+          user: 'ecs-ops',
+          team: 'Test',
+          url: 'https://test.slack.com/',
+        };
       case 'chat.postMessage': {
         if (!a.channel) return { ok: false, error: 'channel_not_found' };
         const ts = this.nextTs();
-        const m: StoredMessage = { channel: a.channel, ts, text: a.text, blocks: a.blocks, attachments: a.attachments, thread_ts: a.thread_ts, metadata: a.metadata, updates: 0 };
+        const m: StoredMessage = {
+          channel: a.channel,
+          ts,
+          text: a.text,
+          blocks: a.blocks,
+          attachments: a.attachments,
+          thread_ts: a.thread_ts,
+          metadata: a.metadata,
+          updates: 0,
+        };
         this.messages.set(`${a.channel}:${ts}`, m);
         return { ok: true, channel: a.channel, ts, message: { ts, text: a.text } };
       }
@@ -255,7 +277,10 @@ export class FakeSlack {
         this.ephemerals.push(call);
         return { ok: true, message_ts: this.nextTs() };
       case 'chat.getPermalink':
-        return { ok: true, permalink: `https://test.slack.com/archives/${a.channel}/p${String(a.message_ts).replace('.', '')}` };
+        return {
+          ok: true,
+          permalink: `https://test.slack.com/archives/${a.channel}/p${String(a.message_ts).replace('.', '')}`,
+        };
       case 'files.getUploadURLExternal': {
         const id = `F${this.tsCounter++}${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
@@ -268,7 +293,9 @@ export class FakeSlack {
       case 'views.open':
         return { ok: true, view: { id: 'V2' } };
       case 'usergroups.users.list':
-        return this.usergroups[a.usergroup] ? { ok: true, users: this.usergroups[a.usergroup] } : { ok: false, error: 'no_such_subteam' };
+        return this.usergroups[a.usergroup]
+          ? { ok: true, users: this.usergroups[a.usergroup] }
+          : { ok: false, error: 'no_such_subteam' };
       case 'users.info':
         return { ok: true, user: { id: a.user, name: String(a.user).toLowerCase(), tz: 'UTC' } };
       case 'conversations.info':

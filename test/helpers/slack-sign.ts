@@ -3,9 +3,17 @@ import { createHmac } from 'node:crypto';
 export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
 /** Headers Slack would send: v0 HMAC-SHA256 of "v0:<ts>:<body>" with the signing secret. */
-export function slackHeaders(body: string, contentType: string, opts: { secret?: string; ts?: number } = {}): Record<string, string> {
+export function slackHeaders(
+  body: string,
+  contentType: string,
+  opts: { secret?: string; ts?: number } = {},
+): Record<string, string> {
   const ts = opts.ts ?? Math.floor(Date.now() / 1000);
-  const sig = 'v0=' + createHmac('sha256', opts.secret ?? TEST_SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex');
+  const sig =
+    'v0=' +
+    createHmac('sha256', opts.secret ?? TEST_SIGNING_SECRET)
+      .update(`v0:${ts}:${body}`)
+      .digest('hex');
   return { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig };
 }
 
@@ -37,15 +45,31 @@ export function commandBody(f: CommandFields): string {
 }
 
 /** POSTs a correctly signed slash command to the app. */
-export async function sendCommand(baseUrl: string, f: CommandFields, opts: { secret?: string; ts?: number } = {}): Promise<Response> {
+export async function sendCommand(
+  baseUrl: string,
+  f: CommandFields,
+  opts: { secret?: string; ts?: number } = {},
+): Promise<Response> {
   const body = commandBody(f);
-  return fetch(`${baseUrl}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, 'application/x-www-form-urlencoded', opts) });
+  return fetch(`${baseUrl}/slack/events`, {
+    method: 'POST',
+    body,
+    headers: slackHeaders(body, 'application/x-www-form-urlencoded', opts),
+  });
 }
 
 /** POSTs a signed interaction payload (block_actions, view_submission …). */
-export async function sendInteraction(baseUrl: string, payload: Record<string, unknown>, opts: { secret?: string; ts?: number } = {}): Promise<Response> {
+export async function sendInteraction(
+  baseUrl: string,
+  payload: Record<string, unknown>,
+  opts: { secret?: string; ts?: number } = {},
+): Promise<Response> {
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  return fetch(`${baseUrl}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, 'application/x-www-form-urlencoded', opts) });
+  return fetch(`${baseUrl}/slack/events`, {
+    method: 'POST',
+    body,
+    headers: slackHeaders(body, 'application/x-www-form-urlencoded', opts),
+  });
 }
 
 /** A block_actions payload for a button click on a channel message. */
@@ -64,7 +88,12 @@ export function buttonClick(o: {
     user: { id: o.userId ?? 'U0ALICE', username: 'alice', team_id: 'T1' },
     api_app_id: 'A1',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: o.messageTs ?? '1700000001.000001', channel_id: o.channelId ?? 'C0ALARMS', is_ephemeral: false },
+    container: {
+      type: 'message',
+      message_ts: o.messageTs ?? '1700000001.000001',
+      channel_id: o.channelId ?? 'C0ALARMS',
+      is_ephemeral: false,
+    },
     trigger_id: 'trigger.2',
     team: { id: 'T1', domain: 'test' },
     channel: { id: o.channelId ?? 'C0ALARMS', name: 'ops' },
@@ -83,7 +112,11 @@ export function buttonClick(o: {
 }
 
 /** POSTs a signed Events API callback wrapping `event`. */
-export async function sendEvent(baseUrl: string, event: Record<string, unknown>, opts: { secret?: string; ts?: number } = {}): Promise<Response> {
+export async function sendEvent(
+  baseUrl: string,
+  event: Record<string, unknown>,
+  opts: { secret?: string; ts?: number } = {},
+): Promise<Response> {
   const body = JSON.stringify({
     token: 'legacy-verification-token',
     team_id: 'T1',
@@ -94,5 +127,9 @@ export async function sendEvent(baseUrl: string, event: Record<string, unknown>,
     event_time: Math.floor(Date.now() / 1000),
     authorizations: [{ team_id: 'T1', user_id: 'UBOT', is_bot: true }],
   });
-  return fetch(`${baseUrl}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, 'application/json', opts) });
+  return fetch(`${baseUrl}/slack/events`, {
+    method: 'POST',
+    body,
+    headers: slackHeaders(body, 'application/json', opts),
+  });
 }

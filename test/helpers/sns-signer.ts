@@ -5,7 +5,8 @@ import { CertificateFetchError } from '../../src/sns/cert-fetch';
 import type { SnsEnvelope, SnsMessageType } from '../../src/sns/envelope';
 
 export const TEST_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:ecs-alarms';
-export const CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
+export const CERT_URL =
+  'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
 
 /**
  * Signs SNS envelopes exactly as SNS does (SHA1withRSA for version 1, SHA256withRSA for 2, over the
@@ -21,7 +22,10 @@ export class SnsSigner {
   ) {}
 
   static async create(): Promise<SnsSigner> {
-    const pems = await generate([{ name: 'commonName', value: 'sns.amazonaws.com' }], { keySize: 2048, algorithm: 'sha256' });
+    const pems = await generate([{ name: 'commonName', value: 'sns.amazonaws.com' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+    });
     return new SnsSigner(pems.cert, createPrivateKey(pems.private));
   }
 
@@ -79,7 +83,11 @@ export class SnsSigner {
 }
 
 /** POSTs an SNS body the way SNS does (text/plain and its headers). */
-export async function postSns(baseUrl: string, body: string | SnsEnvelope, headers: Record<string, string> = {}): Promise<Response> {
+export async function postSns(
+  baseUrl: string,
+  body: string | SnsEnvelope,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   let type = 'Notification';
   let messageId = '';

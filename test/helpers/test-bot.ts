@@ -33,7 +33,10 @@ export function refusingAwsClients(): AwsClients {
     appautoscaling: new ApplicationAutoScalingClient({ region: 'us-east-1' }),
     sts: new STSClient({ region: 'us-east-1' }),
   };
-  for (const c of Object.values(clients)) mockClient(c as any).onAnyCommand().rejects(new Error('unexpected AWS call in a test'));
+  for (const c of Object.values(clients))
+    mockClient(c as any)
+      .onAnyCommand()
+      .rejects(new Error('unexpected AWS call in a test'));
   return clients;
 }
 
@@ -57,7 +60,10 @@ export function tempDbPath(): string {
   return path.join(dir, 'bot.db');
 }
 
-export function testEnv(fake: Pick<FakeSlack, 'apiUrl'>, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function testEnv(
+  fake: Pick<FakeSlack, 'apiUrl'>,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
     SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,

@@ -43,7 +43,14 @@ function change(i: number, o: Partial<HomeChangeView> = {}): HomeChangeView {
 }
 
 function cluster(i: number): HomeClusterView {
-  return { name: `cluster-${i}`, containerInsights: i % 3 ? 'enabled' : 'disabled', runningTasks: i, pendingTasks: i % 4, registeredInstances: 2, activeServices: 3 };
+  return {
+    name: `cluster-${i}`,
+    containerInsights: i % 3 ? 'enabled' : 'disabled',
+    runningTasks: i,
+    pendingTasks: i % 4,
+    registeredInstances: 2,
+    activeServices: 3,
+  };
 }
 
 function data(o: Partial<HomeData> = {}): HomeData {
@@ -53,7 +60,19 @@ function data(o: Partial<HomeData> = {}): HomeData {
     alarms: { items: [alarm(1)], total: 1 },
     changes: { items: [change(1)], total: 1 },
     clusters: { items: [cluster(1)], total: 1 },
-    audit: { items: [{ at: NOW - 1000, actor: 'U0ALICE', action: 'scale-service', target: 'lab/api', outcome: 'succeeded', approver: 'U0BOB' }], total: 1 },
+    audit: {
+      items: [
+        {
+          at: NOW - 1000,
+          actor: 'U0ALICE',
+          action: 'scale-service',
+          target: 'lab/api',
+          outcome: 'succeeded',
+          approver: 'U0BOB',
+        },
+      ],
+      total: 1,
+    },
     ...o,
   };
 }
@@ -65,7 +84,8 @@ describe('the Home view renderer', () => {
     const v = renderHome(data());
     expect(v).toMatchObject({ type: 'home', callback_id: 'ecs_home' });
     const json = JSON.stringify(v.blocks);
-    for (const s of ['Open alarms (1)', 'Pending change requests (1)', 'Clusters (1)', 'Latest actions (1)']) expect(json).toContain(s);
+    for (const s of ['Open alarms (1)', 'Pending change requests (1)', 'Clusters (1)', 'Latest actions (1)'])
+      expect(json).toContain(s);
     expect(json).toContain('acknowledged by <@U0ALICE>');
     expect(json).toContain('scale-service `lab/api` · succeeded · <@U0ALICE> (approved by <@U0BOB>)');
     const buttons = v.blocks.filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements);
@@ -81,7 +101,17 @@ describe('the Home view renderer', () => {
         alarms: { items: Array.from({ length: 500 }, (_, i) => alarm(i)), total: 800 },
         changes: { items: Array.from({ length: 60 }, (_, i) => change(i)), total: 60 },
         clusters: { items: Array.from({ length: 300 }, (_, i) => cluster(i)), total: 300 },
-        audit: { items: Array.from({ length: 200 }, (_, i) => ({ at: NOW - i, actor: 'U0ALICE', action: 'scale-service', target: `lab/${'z'.repeat(100)}`, outcome: 'failed', error: 'e'.repeat(500) })), total: 200 },
+        audit: {
+          items: Array.from({ length: 200 }, (_, i) => ({
+            at: NOW - i,
+            actor: 'U0ALICE',
+            action: 'scale-service',
+            target: `lab/${'z'.repeat(100)}`,
+            outcome: 'failed',
+            error: 'e'.repeat(500),
+          })),
+          total: 200,
+        },
         notice: ':x: something',
       }),
     );
@@ -89,7 +119,8 @@ describe('the Home view renderer', () => {
     expect(textOf(v.blocks)).toBeLessThanOrEqual(LIMITS.cumulativeBlockText);
     const json = JSON.stringify(v.blocks);
     // Every section still has its header, and the crowded ones say how many are not shown.
-    for (const s of ['Open alarms (800)', 'Pending change requests (60)', 'Clusters (300)', 'Latest actions']) expect(json).toContain(s);
+    for (const s of ['Open alarms (800)', 'Pending change requests (60)', 'Clusters (300)', 'Latest actions'])
+      expect(json).toContain(s);
     expect(json).toMatch(/…and \d+ more: `\/ecs alarms` lists them all/);
     expect(json).toMatch(/…and \d+ more: approve them on their cards/);
     for (const b of v.blocks as any[]) {
@@ -107,7 +138,14 @@ describe('the Home view renderer', () => {
   });
 
   it('says so when there is nothing to show', () => {
-    const v = renderHome(data({ alarms: { items: [], total: 0 }, changes: { items: [], total: 0 }, clusters: { items: [], total: 0 }, audit: { items: [], total: 0 } }));
+    const v = renderHome(
+      data({
+        alarms: { items: [], total: 0 },
+        changes: { items: [], total: 0 },
+        clusters: { items: [], total: 0 },
+        audit: { items: [], total: 0 },
+      }),
+    );
     const json = JSON.stringify(v.blocks);
     expect(json).toContain('No open alarms.');
     expect(json).toContain('Nothing waits for an approver.');
@@ -122,7 +160,9 @@ describe('the Home view renderer', () => {
       }),
     );
     // mrkdwn is where Slack would read mentions and links (plain_text, as in the confirm dialog, is shown as is).
-    const mrkdwn = JSON.stringify(v.blocks).match(/"type":"mrkdwn","text":"(?:[^"\\]|\\.)*"/g)!.join('\n');
+    const mrkdwn = JSON.stringify(v.blocks)
+      .match(/"type":"mrkdwn","text":"(?:[^"\\]|\\.)*"/g)!
+      .join('\n');
     expect(mrkdwn).not.toContain('<!channel>');
     expect(mrkdwn).not.toContain('<https://evil.example');
     expect(mrkdwn).toContain('&lt;!channel&gt;');
@@ -147,7 +187,13 @@ describe('the /ecs alarms renderer', () => {
   });
 
   it('stays within 50 blocks and the text budget with hundreds of alarms', () => {
-    const r = renderAlarmList({ now: NOW, alarms: Array.from({ length: 400 }, (_, i) => alarm(i)), knownTotal: 450, cloudwatchOnly: 0, truncated: true });
+    const r = renderAlarmList({
+      now: NOW,
+      alarms: Array.from({ length: 400 }, (_, i) => alarm(i)),
+      knownTotal: 450,
+      cloudwatchOnly: 0,
+      truncated: true,
+    });
     expect(r.blocks!.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
     expect(textOf(r.blocks!)).toBeLessThanOrEqual(LIMITS.cumulativeBlockText);
     expect(JSON.stringify(r.blocks)).toMatch(/…and \d+ more not shown/);
@@ -155,7 +201,9 @@ describe('the /ecs alarms renderer', () => {
 
   it('writes one line per alarm with state, since and the acknowledgement', () => {
     const line = alarmLine(alarm(1, { name: 'lab-pending' }), NOW);
-    expect(line).toMatch(/^:red_circle: \*ALARM\* · \*lab-pending\* · `lab\/svc-1`\nsince <!date\^\d+\^[^|]+\|[^>]+> \(12 min\) · :eyes: acknowledged by <@U0ALICE>/);
+    expect(line).toMatch(
+      /^:red_circle: \*ALARM\* · \*lab-pending\* · `lab\/svc-1`\nsince <!date\^\d+\^[^|]+\|[^>]+> \(12 min\) · :eyes: acknowledged by <@U0ALICE>/,
+    );
     expect(alarmLine(alarm(2), NOW)).toContain('not acknowledged');
   });
 });

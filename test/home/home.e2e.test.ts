@@ -15,7 +15,9 @@ const BOB = 'U0BOB';
 async function flush(b: AlarmBot): Promise<void> {
   for (let i = 0; i < 50; i++) {
     await b.worker.runOnce();
-    const soon = (await b.store.outbox.list()).map((x) => Math.max(x.availableAt, x.claimedUntil ?? 0)).filter((t) => t <= b.clock.now() + 5000);
+    const soon = (await b.store.outbox.list())
+      .map((x) => Math.max(x.availableAt, x.claimedUntil ?? 0))
+      .filter((t) => t <= b.clock.now() + 5000);
     if (soon.length === 0) return;
     b.clock.set(Math.min(...soon));
   }
@@ -36,7 +38,11 @@ async function openHome(b: AlarmBot, user: string): Promise<any> {
   const before = b.slack.views.length;
   const res = await sendEvent(b.url, homeOpened(user));
   expect(res.status).toBe(200);
-  const v = await b.slack.waitFor(() => b.slack.views.slice(before).find((x) => x.user_id === user), 8000, 'views.publish');
+  const v = await b.slack.waitFor(
+    () => b.slack.views.slice(before).find((x) => x.user_id === user),
+    8000,
+    'views.publish',
+  );
   return v.view;
 }
 
@@ -50,7 +56,14 @@ describe('the App Home tab', () => {
     lab.world.addCluster('quiet-cluster', { containerInsights: 'disabled' });
     b = await startAlarmBot({ aws: awsClientsFor(lab.world), env: { APPROVERS: BOB } });
     // An open alarm with a card, acknowledged by Alice.
-    await b.notify(pendingTaskAlarm({ at: b.clock.now() - 120_000, name: 'lab-pending', cluster: 'EcsLabCluster', service: 'EcsLabApi' }));
+    await b.notify(
+      pendingTaskAlarm({
+        at: b.clock.now() - 120_000,
+        name: 'lab-pending',
+        cluster: 'EcsLabCluster',
+        service: 'EcsLabApi',
+      }),
+    );
     await flush(b);
     const inc = (await b.store.incidentReactions.open(b.clock.now())).incidents[0];
     await b.store.incidents.acknowledge(inc.id, ALICE, b.clock.now());
@@ -76,22 +89,32 @@ describe('the App Home tab', () => {
     // Pending change requests with their buttons (Cancel only for the requester).
     expect(json).toContain('Pending change requests (1)');
     expect(json).toContain('Scale a service');
-    const actionIds = view.blocks.filter((x: any) => x.type === 'actions').flatMap((x: any) => x.elements.map((e: any) => e.action_id));
-    expect(actionIds).toEqual(expect.arrayContaining([ACTIONS.homeApprove, ACTIONS.homeReject, ACTIONS.homeCancel, ACTIONS.homeRefresh]));
+    const actionIds = view.blocks
+      .filter((x: any) => x.type === 'actions')
+      .flatMap((x: any) => x.elements.map((e: any) => e.action_id));
+    expect(actionIds).toEqual(
+      expect.arrayContaining([ACTIONS.homeApprove, ACTIONS.homeReject, ACTIONS.homeCancel, ACTIONS.homeRefresh]),
+    );
     // Clusters at a glance.
     expect(json).toContain('Clusters (2)');
-    expect(json).toContain('`EcsLabCluster` · :large_green_circle: Insights enabled · 1 running · 0 pending · 2 instances · 1 service');
+    expect(json).toContain(
+      '`EcsLabCluster` · :large_green_circle: Insights enabled · 1 running · 0 pending · 2 instances · 1 service',
+    );
     expect(json).toContain('`quiet-cluster` · :white_circle: Insights disabled');
     // Latest audited actions.
     expect(json).toContain('Latest actions');
     expect(json).toMatch(/scale-service `EcsLabCluster\/EcsLabApi` · requested · <@U0ALICE>/);
 
     expect(view.blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerView);
-    expect(view.blocks.reduce((a: number, x: unknown) => a + blockTextLength(x), 0)).toBeLessThanOrEqual(LIMITS.cumulativeBlockText);
+    expect(view.blocks.reduce((a: number, x: unknown) => a + blockTextLength(x), 0)).toBeLessThanOrEqual(
+      LIMITS.cumulativeBlockText,
+    );
 
     // Bob (not the requester) gets no Cancel button.
     const bobs = await openHome(b, BOB);
-    const bobIds = bobs.blocks.filter((x: any) => x.type === 'actions').flatMap((x: any) => x.elements.map((e: any) => e.action_id));
+    const bobIds = bobs.blocks
+      .filter((x: any) => x.type === 'actions')
+      .flatMap((x: any) => x.elements.map((e: any) => e.action_id));
     expect(bobIds).toContain(ACTIONS.homeApprove);
     expect(bobIds).not.toContain(ACTIONS.homeCancel);
   });
@@ -107,12 +130,25 @@ describe('the App Home tab', () => {
     await command(b, 'scale service EcsLabCluster/EcsLabApi 2', ALICE);
     const [req] = await b.store.changeRequests.list({ statuses: ['pending'] });
     const before = b.slack.views.length;
-    const res = await sendInteraction(
-      b.url,
-      { ...buttonClick({ actionId: ACTIONS.homeApprove, value: JSON.stringify({ id: req.id }), userId: BOB, responseUrl: '' }), container: { type: 'view', view_id: 'V1' }, view: { id: 'V1', type: 'home' }, channel: undefined, message: undefined, response_url: undefined },
-    );
+    const res = await sendInteraction(b.url, {
+      ...buttonClick({
+        actionId: ACTIONS.homeApprove,
+        value: JSON.stringify({ id: req.id }),
+        userId: BOB,
+        responseUrl: '',
+      }),
+      container: { type: 'view', view_id: 'V1' },
+      view: { id: 'V1', type: 'home' },
+      channel: undefined,
+      message: undefined,
+      response_url: undefined,
+    });
     expect(res.status).toBe(200);
-    const view = await b.slack.waitFor(() => b.slack.views.slice(before).find((v) => v.user_id === BOB), 8000, 'the re-published home');
+    const view = await b.slack.waitFor(
+      () => b.slack.views.slice(before).find((v) => v.user_id === BOB),
+      8000,
+      'the re-published home',
+    );
     const json = JSON.stringify(view.view.blocks);
     expect(json).toContain(`You approved request \`${req.id}\``);
     expect(json).toContain('Pending change requests (0)');
@@ -127,8 +163,21 @@ describe('the App Home tab', () => {
     const [req] = await b.store.changeRequests.list({ statuses: ['pending'] });
     const before = b.slack.views.length;
     // Alice requested it; she may not approve her own change.
-    await sendInteraction(b.url, { ...buttonClick({ actionId: ACTIONS.homeApprove, value: JSON.stringify({ id: req.id }), userId: ALICE, responseUrl: '' }), container: { type: 'view', view_id: 'V1' }, response_url: undefined });
-    const view = await b.slack.waitFor(() => b.slack.views.slice(before).find((v) => v.user_id === ALICE), 8000, 'the re-published home');
+    await sendInteraction(b.url, {
+      ...buttonClick({
+        actionId: ACTIONS.homeApprove,
+        value: JSON.stringify({ id: req.id }),
+        userId: ALICE,
+        responseUrl: '',
+      }),
+      container: { type: 'view', view_id: 'V1' },
+      response_url: undefined,
+    });
+    const view = await b.slack.waitFor(
+      () => b.slack.views.slice(before).find((v) => v.user_id === ALICE),
+      8000,
+      'the re-published home',
+    );
     expect(JSON.stringify(view.view.blocks)).toContain('someone else must approve it');
     expect(lab.world.callsTo('UpdateService')).toHaveLength(0);
     expect((await b.store.changeRequests.get(req.id))?.status).toBe('pending');

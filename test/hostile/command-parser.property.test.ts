@@ -33,9 +33,12 @@ describe('command parser under hostile input (property-based)', () => {
 
   it('tokens never contain unquoted whitespace', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 100 }).filter((s) => !/["'“”‘’„]/.test(s)), (text) => {
-        for (const t of tokenize(text)) expect(t).not.toMatch(/\s/);
-      }),
+      fc.property(
+        fc.string({ maxLength: 100 }).filter((s) => !/["'“”‘’„]/.test(s)),
+        (text) => {
+          for (const t of tokenize(text)) expect(t).not.toMatch(/\s/);
+        },
+      ),
       { numRuns: 500 },
     );
   });

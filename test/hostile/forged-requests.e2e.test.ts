@@ -23,7 +23,11 @@ describe('forged and malformed Slack requests', () => {
   let lab: ReturnType<typeof labWorld>;
   beforeAll(async () => {
     lab = labWorld();
-    t = await startTestBot({ aws: awsClientsFor(lab.world), clock: { now: () => lab.world.now }, env: { APPROVERS: 'U0BOB' } });
+    t = await startTestBot({
+      aws: awsClientsFor(lab.world),
+      clock: { now: () => lab.world.now },
+      env: { APPROVERS: 'U0BOB' },
+    });
     await t.slack.waitFor(() => t.slack.calls.some((c) => c.method === 'auth.test'), 5000, 'the start-up auth.test');
   });
   afterAll(async () => {
@@ -32,10 +36,15 @@ describe('forged and malformed Slack requests', () => {
 
   const now = () => Math.floor(Date.now() / 1000);
   const statusBody = () => commandBody({ text: 'status EcsLabCluster', response_url: t.slack.responseUrl('forged') });
-  const post = (body: string | Buffer, headers: Record<string, string>) => fetch(`${t.url}/slack/events`, { method: 'POST', body, headers });
+  const post = (body: string | Buffer, headers: Record<string, string>) =>
+    fetch(`${t.url}/slack/events`, { method: 'POST', body, headers });
 
   const cases: [string, () => Promise<Response>, number][] = [
-    ['signed with another secret', () => post(statusBody(), slackHeaders(statusBody(), FORM, { secret: 'not-the-signing-secret' })), 401],
+    [
+      'signed with another secret',
+      () => post(statusBody(), slackHeaders(statusBody(), FORM, { secret: 'not-the-signing-secret' })),
+      401,
+    ],
     [
       'no signature header',
       () => {
@@ -54,8 +63,16 @@ describe('forged and malformed Slack requests', () => {
       },
       401,
     ],
-    ['a timestamp that is not a number', () => post(statusBody(), { ...slackHeaders(statusBody(), FORM), 'x-slack-request-timestamp': 'yesterday' }), 401],
-    ['correctly signed six minutes ago (a replay)', () => post(statusBody(), slackHeaders(statusBody(), FORM, { ts: now() - 360 })), 401],
+    [
+      'a timestamp that is not a number',
+      () => post(statusBody(), { ...slackHeaders(statusBody(), FORM), 'x-slack-request-timestamp': 'yesterday' }),
+      401,
+    ],
+    [
+      'correctly signed six minutes ago (a replay)',
+      () => post(statusBody(), slackHeaders(statusBody(), FORM, { ts: now() - 360 })),
+      401,
+    ],
     [
       'the body changed after signing',
       () => {
@@ -64,11 +81,28 @@ describe('forged and malformed Slack requests', () => {
       },
       401,
     ],
-    ['an unknown signature version', () => post(statusBody(), { ...slackHeaders(statusBody(), FORM), 'x-slack-signature': slackHeaders(statusBody(), FORM)['x-slack-signature'].replace('v0=', 'v1=') }), 401],
+    [
+      'an unknown signature version',
+      () =>
+        post(statusBody(), {
+          ...slackHeaders(statusBody(), FORM),
+          'x-slack-signature': slackHeaders(statusBody(), FORM)['x-slack-signature'].replace('v0=', 'v1='),
+        }),
+      401,
+    ],
     [
       'a forged approve click',
       () => {
-        const b = new URLSearchParams({ payload: JSON.stringify(buttonClick({ actionId: ACTIONS.changeApprove, value: '{"id":"abc"}', userId: 'U0BOB', responseUrl: t.slack.responseUrl('forged') })) }).toString();
+        const b = new URLSearchParams({
+          payload: JSON.stringify(
+            buttonClick({
+              actionId: ACTIONS.changeApprove,
+              value: '{"id":"abc"}',
+              userId: 'U0BOB',
+              responseUrl: t.slack.responseUrl('forged'),
+            }),
+          ),
+        }).toString();
         return post(b, slackHeaders(b, FORM, { secret: 'guessed' }));
       },
       401,
@@ -76,7 +110,16 @@ describe('forged and malformed Slack requests', () => {
     [
       'a forged reaction event',
       () => {
-        const b = JSON.stringify({ type: 'event_callback', team_id: 'T1', event: { type: 'reaction_added', user: 'U0EVE', reaction: 'white_check_mark', item: { type: 'message', channel: ALARM_CHANNEL, ts: '1.1' } } });
+        const b = JSON.stringify({
+          type: 'event_callback',
+          team_id: 'T1',
+          event: {
+            type: 'reaction_added',
+            user: 'U0EVE',
+            reaction: 'white_check_mark',
+            item: { type: 'message', channel: ALARM_CHANNEL, ts: '1.1' },
+          },
+        });
         return post(b, slackHeaders(b, 'application/json', { secret: 'guessed' }));
       },
       401,
@@ -89,7 +132,11 @@ describe('forged and malformed Slack requests', () => {
       },
       413,
     ],
-    ['a correctly signed body that is not JSON', () => post('{"type": "event_callback", ', slackHeaders('{"type": "event_callback", ', 'application/json')), 400],
+    [
+      'a correctly signed body that is not JSON',
+      () => post('{"type": "event_callback", ', slackHeaders('{"type": "event_callback", ', 'application/json')),
+      400,
+    ],
   ];
 
   it.each(cases)('%s: refused, and nothing reaches Slack or AWS', async (_name, send, status) => {
@@ -131,23 +178,53 @@ describe('forged and malformed SNS messages', () => {
   });
 
   const alarm = () => pendingTaskAlarm({ at: t.clock.now() - 1000 });
-  const signed = (o: Parameters<AlarmBot['signer']['envelope']>[0] = { message: alarm() }): SnsEnvelope => t.signer.envelope({ timestamp: t.clock.now(), ...o });
-  const tamper = (patch: Partial<Record<keyof SnsEnvelope, unknown>>, base = signed()) => JSON.stringify({ ...base, ...patch });
+  const signed = (o: Parameters<AlarmBot['signer']['envelope']>[0] = { message: alarm() }): SnsEnvelope =>
+    t.signer.envelope({ timestamp: t.clock.now(), ...o });
+  const tamper = (patch: Partial<Record<keyof SnsEnvelope, unknown>>, base = signed()) =>
+    JSON.stringify({ ...base, ...patch });
   const withCert = (url: string) => JSON.stringify(signed({ message: alarm(), certUrl: url }));
   /** Signed with the attacker's own key while naming the genuine SNS certificate URL. */
   const attackerSigned = () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const env = signed();
-    env.Signature = sign('sha256', Buffer.from(canonicalString(env), 'utf8'), createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }))).toString('base64');
+    env.Signature = sign(
+      'sha256',
+      Buffer.from(canonicalString(env), 'utf8'),
+      createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' })),
+    ).toString('base64');
     return JSON.stringify(env);
   };
 
   const cases: [string, () => string, number, string, Record<string, string>?][] = [
-    ['Message changed after signing', () => tamper({ Message: JSON.stringify(pendingTaskAlarm({ state: 'OK', at: t.clock.now() })) }), 403, 'bad_signature'],
-    ['MessageId changed (to slip past deduplication)', () => tamper({ MessageId: 'f0f0f0f0-0000-4000-8000-000000000000' }), 403, 'bad_signature'],
-    ['Timestamp refreshed on an old message', () => tamper({ Timestamp: new Date(t.clock.now() + 1000).toISOString() }), 403, 'bad_signature'],
+    [
+      'Message changed after signing',
+      () => tamper({ Message: JSON.stringify(pendingTaskAlarm({ state: 'OK', at: t.clock.now() })) }),
+      403,
+      'bad_signature',
+    ],
+    [
+      'MessageId changed (to slip past deduplication)',
+      () => tamper({ MessageId: 'f0f0f0f0-0000-4000-8000-000000000000' }),
+      403,
+      'bad_signature',
+    ],
+    [
+      'Timestamp refreshed on an old message',
+      () => tamper({ Timestamp: new Date(t.clock.now() + 1000).toISOString() }),
+      403,
+      'bad_signature',
+    ],
     ['Subject added', () => tamper({ Subject: 'OK: "all good"' }), 403, 'bad_signature'],
-    ['signed for another topic, TopicArn swapped to ours', () => tamper({ TopicArn: TEST_TOPIC_ARN }, signed({ message: alarm(), topicArn: 'arn:aws:sns:us-east-1:999999999999:theirs' })), 403, 'bad_signature'],
+    [
+      'signed for another topic, TopicArn swapped to ours',
+      () =>
+        tamper(
+          { TopicArn: TEST_TOPIC_ARN },
+          signed({ message: alarm(), topicArn: 'arn:aws:sns:us-east-1:999999999999:theirs' }),
+        ),
+      403,
+      'bad_signature',
+    ],
     ['signed by another key, naming the SNS certificate', attackerSigned, 403, 'bad_signature'],
     ['signature emptied', () => tamper({ Signature: '' }), 403, 'bad_signature'],
     ['signature not base64', () => tamper({ Signature: '!!!not base64!!!' }), 403, 'bad_signature'],
@@ -168,15 +245,34 @@ describe('forged and malformed SNS messages', () => {
     ['JSON null', () => 'null', 400, 'malformed'],
     ['half a million nested arrays', () => '['.repeat(500_000) + ']'.repeat(500_000), 400, 'malformed'],
     ['an unknown Type', () => tamper({ Type: 'Surprise' }), 400, 'unknown_type'],
-    ['Type header says SubscriptionConfirmation', () => JSON.stringify(signed()), 400, 'header_mismatch', { 'x-amz-sns-message-type': 'SubscriptionConfirmation' }],
+    [
+      'Type header says SubscriptionConfirmation',
+      () => JSON.stringify(signed()),
+      400,
+      'header_mismatch',
+      { 'x-amz-sns-message-type': 'SubscriptionConfirmation' },
+    ],
     ['raw message delivery', () => JSON.stringify(alarm()), 400, 'raw_delivery', { 'x-amz-sns-rawdelivery': 'true' }],
-    ['a topic not on the list', () => JSON.stringify(signed({ message: alarm(), topicArn: 'arn:aws:sns:us-east-1:999999999999:theirs' })), 403, 'topic_not_allowed'],
-    ['a 66-minute-old message (replay)', () => JSON.stringify(signed({ message: alarm(), timestamp: t.clock.now() - 66 * 60_000 })), 400, 'stale'],
+    [
+      'a topic not on the list',
+      () => JSON.stringify(signed({ message: alarm(), topicArn: 'arn:aws:sns:us-east-1:999999999999:theirs' })),
+      403,
+      'topic_not_allowed',
+    ],
+    [
+      'a 66-minute-old message (replay)',
+      () => JSON.stringify(signed({ message: alarm(), timestamp: t.clock.now() - 66 * 60_000 })),
+      400,
+      'stale',
+    ],
     [
       'a forged SubscriptionConfirmation whose SubscribeURL points at the metadata service',
       () => {
         const env = signed({ type: 'SubscriptionConfirmation', message: 'You have chosen to subscribe' });
-        return JSON.stringify({ ...env, SubscribeURL: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' });
+        return JSON.stringify({
+          ...env,
+          SubscribeURL: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/',
+        });
       },
       403,
       'bad_signature',
@@ -203,25 +299,38 @@ describe('forged and malformed SNS messages', () => {
       `http://sns.us-east-1.amazonaws.com/${PEM_NAME}`,
       `https://sns.us-east-1.amazonaws.com/${PEM_NAME}/../../latest/meta-data`,
       `https://sns.us-east-1.amazonaws.com/${PEM_NAME}\n`,
-      `HTTPS://SNS.US-EAST-1.AMAZONAWS.COM/${PEM_NAME}`.replace('SIMPLENOTIFICATIONSERVICE', 'SimpleNotificationService'),
+      `HTTPS://SNS.US-EAST-1.AMAZONAWS.COM/${PEM_NAME}`.replace(
+        'SIMPLENOTIFICATIONSERVICE',
+        'SimpleNotificationService',
+      ),
       'file:///etc/passwd',
-    ].map((url): [string, () => string, number, string] => [`SigningCertURL ${JSON.stringify(url)}`, () => withCert(url), 403, 'bad_cert_url']),
+    ].map((url): [string, () => string, number, string] => [
+      `SigningCertURL ${JSON.stringify(url)}`,
+      () => withCert(url),
+      403,
+      'bad_cert_url',
+    ]),
   ];
 
   // Every row gets its headers argument, so jest never mistakes the fifth parameter for a done callback.
-  const rows = cases.map(([name, build, status, reason, headers]) => [name, build, status, reason, headers ?? {}] as const);
-  it.each(rows)('%s: refused with the right status, no Slack or AWS call, no foreign certificate fetch', async (_name, build, status, reason, headers) => {
-    await t.drain();
-    const before = sideEffects(t.slack, lab.world);
-    const fetchedBefore = t.signer.fetched.length;
-    const res = await postSns(t.url, build(), headers);
-    expect(res.status).toBe(status);
-    expect(((await res.json()) as { error: string }).error).toBe(reason);
-    await t.worker.runOnce();
-    expect(sideEffects(t.slack, lab.world)).toEqual(before);
-    expect(t.signer.fetched.slice(fetchedBefore).filter((u) => u !== CERT_URL)).toEqual([]);
-    expect(await t.store.outbox.list()).toEqual([]);
-  });
+  const rows = cases.map(
+    ([name, build, status, reason, headers]) => [name, build, status, reason, headers ?? {}] as const,
+  );
+  it.each(rows)(
+    '%s: refused with the right status, no Slack or AWS call, no foreign certificate fetch',
+    async (_name, build, status, reason, headers) => {
+      await t.drain();
+      const before = sideEffects(t.slack, lab.world);
+      const fetchedBefore = t.signer.fetched.length;
+      const res = await postSns(t.url, build(), headers);
+      expect(res.status).toBe(status);
+      expect(((await res.json()) as { error: string }).error).toBe(reason);
+      await t.worker.runOnce();
+      expect(sideEffects(t.slack, lab.world)).toEqual(before);
+      expect(t.signer.fetched.slice(fetchedBefore).filter((u) => u !== CERT_URL)).toEqual([]);
+      expect(await t.store.outbox.list()).toEqual([]);
+    },
+  );
 
   it('a body over 1 MiB is cut off with 413 before it is read in full', async () => {
     const before = sideEffects(t.slack, lab.world);

@@ -44,7 +44,8 @@ describe('hostile text from AWS in alarm cards, threads and digests', () => {
   it('escapes alarm names, descriptions and reasons on the card, in its thread and in the storm digest', async () => {
     const at = t.clock.now() - 600_000;
     const names = [`db ${HOSTILE.channel}`, `api ${HOSTILE.link}`, `q ${HOSTILE.mention}`, `w ${HOSTILE.fence}`];
-    for (const [i, name] of names.entries()) expect((await t.notify(hostileAlarm(name, 'ALARM', at + i * 1000))).status).toBe(200);
+    for (const [i, name] of names.entries())
+      expect((await t.notify(hostileAlarm(name, 'ALARM', at + i * 1000))).status).toBe(200);
     expect((await t.notify(hostileAlarm(names[0], 'OK', at + 60_000))).status).toBe(200);
     await t.drain();
     const messages = t.slack.messagesIn(ALARM_CHANNEL);
@@ -60,15 +61,21 @@ describe('hostile text from AWS in alarm cards, threads and digests', () => {
   });
 
   it('escapes an ECS event reason and a message it cannot parse (the raw card)', async () => {
-    const event = ecsEvent('ECS Deployment State Change', {
-      eventType: 'ERROR',
-      eventName: 'SERVICE_DEPLOYMENT_FAILED',
-      deploymentId: 'ecs-svc/0123456789012345678',
-      updatedAt: new Date(t.clock.now() - 1000).toISOString(),
-      reason: `ECS deployment circuit breaker: ${HOSTILE_TEXT}`,
-    }, { time: new Date(t.clock.now() - 1000).toISOString() });
+    const event = ecsEvent(
+      'ECS Deployment State Change',
+      {
+        eventType: 'ERROR',
+        eventName: 'SERVICE_DEPLOYMENT_FAILED',
+        deploymentId: 'ecs-svc/0123456789012345678',
+        updatedAt: new Date(t.clock.now() - 1000).toISOString(),
+        reason: `ECS deployment circuit breaker: ${HOSTILE_TEXT}`,
+      },
+      { time: new Date(t.clock.now() - 1000).toISOString() },
+    );
     expect((await t.notify(event)).status).toBe(200);
-    expect((await t.notify(`Not JSON at all: ${HOSTILE_TEXT}`, { subject: `Subject ${HOSTILE.channel}` })).status).toBe(200);
+    expect((await t.notify(`Not JSON at all: ${HOSTILE_TEXT}`, { subject: `Subject ${HOSTILE.channel}` })).status).toBe(
+      200,
+    );
     await t.drain();
     expectSafe(t.slack.messagesIn(ALARM_CHANNEL).map(slackView));
   });
@@ -83,8 +90,13 @@ describe('hostile text in command answers', () => {
       const service = await ask(t, `status ${lab.cluster}/${lab.service}`);
       expectSafe([service]);
       // Slack HTML-escapes command text; the bot decodes it to parse, and must escape it again to answer.
-      const bad = await sendCommand(t.url, { text: 'status &lt;!channel&gt; &lt;https://evil.example|x&gt;', response_url: t.slack.responseUrl('bad') });
-      const body = (await bad.text()) || JSON.stringify((await t.slack.waitFor(() => t.slack.responsesTo('bad')[0], 5000, 'the answer')).body);
+      const bad = await sendCommand(t.url, {
+        text: 'status &lt;!channel&gt; &lt;https://evil.example|x&gt;',
+        response_url: t.slack.responseUrl('bad'),
+      });
+      const body =
+        (await bad.text()) ||
+        JSON.stringify((await t.slack.waitFor(() => t.slack.responsesTo('bad')[0], 5000, 'the answer')).body);
       const answer = JSON.parse(body);
       expect(unsafeParts(answer)).toEqual([]);
       expect(JSON.stringify(answer)).not.toContain('<!channel>');
@@ -114,9 +126,17 @@ describe('hostile text in command answers', () => {
       },
     });
     try {
-      const res = await sendCommand(t.url, { text: 'query "fields @message | limit 2" --cluster prod', response_url: t.slack.responseUrl('q'), channel_id: ALARM_CHANNEL });
+      const res = await sendCommand(t.url, {
+        text: 'query "fields @message | limit 2" --cluster prod',
+        response_url: t.slack.responseUrl('q'),
+        channel_id: ALARM_CHANNEL,
+      });
       expect(res.status).toBe(200);
-      const final = await t.slack.waitFor(() => t.slack.messagesIn(ALARM_CHANNEL).find((m) => !m.thread_ts && m.text?.startsWith('Query ')), 5000, 'the query result');
+      const final = await t.slack.waitFor(
+        () => t.slack.messagesIn(ALARM_CHANNEL).find((m) => !m.thread_ts && m.text?.startsWith('Query ')),
+        5000,
+        'the query result',
+      );
       expect(unsafeParts(slackView(final), { users: ['U0ALICE'] })).toEqual([]);
       expect(mrkdwnTexts(slackView(final)).join('\n')).toContain('&lt;!channel&gt;');
     } finally {
@@ -129,7 +149,9 @@ describe('hostile text in command answers', () => {
     lab.world.addInstance(lab.cluster, 't3.medium');
     const h = await startHarness({ lab });
     try {
-      const id = await h.requestVia(`scale service EcsLabCluster/EcsLabApi 2 --reason "${HOSTILE_TEXT.replace(/"/g, '')}"`);
+      const id = await h.requestVia(
+        `scale service EcsLabCluster/EcsLabApi 2 --reason "${HOSTILE_TEXT.replace(/"/g, '')}"`,
+      );
       expectSafe([slackView(await h.card(id))], { users: [ALICE] });
       await h.click(ACTIONS.changeApprove, decision(id), BOB, { expectReply: false });
       await h.settled(id, 'succeeded');

@@ -61,7 +61,7 @@ export function mrkdwnProblems(text: string, o: SafetyOptions = {}): string[] {
   const fences = text.split('```');
   if ((fences.length - 1) % 2 !== 0) problems.push('unbalanced ``` fence');
   const outside = fences.filter((_, i) => i % 2 === 0).join('');
-  if (((outside.match(/`/g) ?? []).length) % 2 !== 0) problems.push('unbalanced inline code backtick');
+  if ((outside.match(/`/g) ?? []).length % 2 !== 0) problems.push('unbalanced inline code backtick');
   return problems;
 }
 

@@ -16,13 +16,35 @@ import { pendingTaskAlarm, placementFailure } from '../notifications/fixtures';
  */
 
 const NOW = Date.UTC(2026, 10, 28, 3, 0, 0);
-const FIELDS = ['Type', 'MessageId', 'TopicArn', 'Subject', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL', 'UnsubscribeURL', 'Token', 'SubscribeURL'];
+const FIELDS = [
+  'Type',
+  'MessageId',
+  'TopicArn',
+  'Subject',
+  'Message',
+  'Timestamp',
+  'SignatureVersion',
+  'Signature',
+  'SigningCertURL',
+  'UnsubscribeURL',
+  'Token',
+  'SubscribeURL',
+];
 const SIGNED = ['MessageId', 'TopicArn', 'Subject', 'Message', 'Timestamp', 'Type'];
 
 /** Any JSON value, strings weighted toward the shapes SNS fields take. */
 const jsonValue = fc.oneof(
   fc.string({ maxLength: 80 }),
-  fc.constantFrom('', 'Notification', 'SubscriptionConfirmation', '1', '2', CERT_URL, TEST_TOPIC_ARN, 'https://127.0.0.1/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem'),
+  fc.constantFrom(
+    '',
+    'Notification',
+    'SubscriptionConfirmation',
+    '1',
+    '2',
+    CERT_URL,
+    TEST_TOPIC_ARN,
+    'https://127.0.0.1/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem',
+  ),
   fc.integer(),
   fc.double(),
   fc.boolean(),
@@ -48,36 +70,55 @@ describe('SNS envelope parser and verifier under hostile input (property-based)'
         return signer.fetchCertificate(url);
       },
     });
-    verifier = new SnsVerifier({ topicArns: [TEST_TOPIC_ARN], verifySignatures: true, keys, clock: { now: () => NOW } });
+    verifier = new SnsVerifier({
+      topicArns: [TEST_TOPIC_ARN],
+      verifySignatures: true,
+      keys,
+      clock: { now: () => NOW },
+    });
   });
 
-  const genuine = (): SnsEnvelope => signer.envelope({ message: pendingTaskAlarm({ at: NOW - 1000 }), subject: 'ALARM: "x"', timestamp: NOW - 1000 });
+  const genuine = (): SnsEnvelope =>
+    signer.envelope({ message: pendingTaskAlarm({ at: NOW - 1000 }), subject: 'ALARM: "x"', timestamp: NOW - 1000 });
 
   it('any string body: parseEnvelope returns an envelope of strings or throws SnsRejectedError', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 400 }), fc.json({ maxDepth: 3 }), fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))), (raw) => {
-        try {
-          const env = parseEnvelope(raw);
-          for (const k of FIELDS) if (k in env && (env as unknown as Record<string, unknown>)[k] !== undefined) expect(typeof (env as unknown as Record<string, unknown>)[k]).toBe('string');
-        } catch (e) {
-          expect(e).toBeInstanceOf(SnsRejectedError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 400 }),
+          fc.json({ maxDepth: 3 }),
+          fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+        ),
+        (raw) => {
+          try {
+            const env = parseEnvelope(raw);
+            for (const k of FIELDS)
+              if (k in env && (env as unknown as Record<string, unknown>)[k] !== undefined)
+                expect(typeof (env as unknown as Record<string, unknown>)[k]).toBe('string');
+          } catch (e) {
+            expect(e).toBeInstanceOf(SnsRejectedError);
+          }
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   it('a genuine envelope with fields replaced by any JSON value: verify resolves or rejects with a typed error, and never fetches a foreign URL', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom(...FIELDS, 'Extra'), jsonValue, { minKeys: 1, maxKeys: 4 }), fc.option(fc.constantFrom('Notification', 'SubscriptionConfirmation', 'x'.repeat(100)), { nil: undefined }), async (patch, header) => {
-        const body = JSON.stringify({ ...genuine(), ...patch });
-        try {
-          await verifier.verify(body, { messageType: header });
-        } catch (e) {
-          expectTyped(e);
-        }
-        expect(fetched.filter((u) => u !== CERT_URL)).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom(...FIELDS, 'Extra'), jsonValue, { minKeys: 1, maxKeys: 4 }),
+        fc.option(fc.constantFrom('Notification', 'SubscriptionConfirmation', 'x'.repeat(100)), { nil: undefined }),
+        async (patch, header) => {
+          const body = JSON.stringify({ ...genuine(), ...patch });
+          try {
+            await verifier.verify(body, { messageType: header });
+          } catch (e) {
+            expectTyped(e);
+          }
+          expect(fetched.filter((u) => u !== CERT_URL)).toEqual([]);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -87,7 +128,10 @@ describe('SNS envelope parser and verifier under hostile input (property-based)'
       fc.asyncProperty(fc.constantFrom(...SIGNED), fc.string({ maxLength: 60 }), async (field, value) => {
         const env = genuine() as unknown as Record<string, string>;
         fc.pre(env[field] !== value);
-        if (field === 'Type') fc.pre(value === 'Notification' || value === 'SubscriptionConfirmation' || value === 'UnsubscribeConfirmation');
+        if (field === 'Type')
+          fc.pre(
+            value === 'Notification' || value === 'SubscriptionConfirmation' || value === 'UnsubscribeConfirmation',
+          );
         const forged = { ...env, [field]: value };
         await expect(verifier.verify(JSON.stringify(forged))).rejects.toBeInstanceOf(SnsRejectedError);
       }),
@@ -97,13 +141,21 @@ describe('SNS envelope parser and verifier under hostile input (property-based)'
 
   it('a genuine envelope still verifies (the properties above are not vacuous)', async () => {
     const env = genuine();
-    await expect(verifier.verify(JSON.stringify(env), { messageType: 'Notification' })).resolves.toMatchObject({ MessageId: env.MessageId });
+    await expect(verifier.verify(JSON.stringify(env), { messageType: 'Notification' })).resolves.toMatchObject({
+      MessageId: env.MessageId,
+    });
   });
 });
 
 describe('notification parser under hostile input (property-based)', () => {
   const STATES = ['ALARM', 'OK', 'INSUFFICIENT_DATA', 'INFO'];
-  const input = (Message: string) => ({ Message, MessageId: 'm-1', TopicArn: TEST_TOPIC_ARN, Timestamp: new Date(NOW).toISOString(), Subject: 'ALARM: "x"' });
+  const input = (Message: string) => ({
+    Message,
+    MessageId: 'm-1',
+    TopicArn: TEST_TOPIC_ARN,
+    Timestamp: new Date(NOW).toISOString(),
+    Subject: 'ALARM: "x"',
+  });
 
   function expectNotification(n: ReturnType<typeof parseNotification>): void {
     expect(typeof n.key).toBe('string');
@@ -126,18 +178,32 @@ describe('notification parser under hostile input (property-based)', () => {
   it('a CloudWatch alarm or ECS event with any field set to any JSON value still parses', () => {
     const alarm = pendingTaskAlarm({ at: NOW }) as Record<string, unknown>;
     const event = placementFailure() as Record<string, unknown>;
-    const alarmKeys = [...Object.keys(alarm), 'Trigger.Dimensions', 'Trigger.Metrics', 'TriggeringChildren', 'AlarmRule'];
+    const alarmKeys = [
+      ...Object.keys(alarm),
+      'Trigger.Dimensions',
+      'Trigger.Metrics',
+      'TriggeringChildren',
+      'AlarmRule',
+    ];
     fc.assert(
-      fc.property(fc.boolean(), fc.dictionary(fc.constantFrom(...alarmKeys, ...Object.keys(event), 'detail.reason', 'detail.eventName'), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1, maxKeys: 5 }), (useAlarm, patch) => {
-        const base = structuredClone(useAlarm ? alarm : event) as Record<string, any>;
-        for (const [k, v] of Object.entries(patch)) {
-          const [head, tail] = k.split('.');
-          if (tail) {
-            if (base[head] && typeof base[head] === 'object') base[head][tail] = v;
-          } else base[head] = v;
-        }
-        expectNotification(parseNotification(input(JSON.stringify(base)), NOW));
-      }),
+      fc.property(
+        fc.boolean(),
+        fc.dictionary(
+          fc.constantFrom(...alarmKeys, ...Object.keys(event), 'detail.reason', 'detail.eventName'),
+          fc.jsonValue({ maxDepth: 2 }),
+          { minKeys: 1, maxKeys: 5 },
+        ),
+        (useAlarm, patch) => {
+          const base = structuredClone(useAlarm ? alarm : event) as Record<string, any>;
+          for (const [k, v] of Object.entries(patch)) {
+            const [head, tail] = k.split('.');
+            if (tail) {
+              if (base[head] && typeof base[head] === 'object') base[head][tail] = v;
+            } else base[head] = v;
+          }
+          expectNotification(parseNotification(input(JSON.stringify(base)), NOW));
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -6,13 +6,27 @@
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
 
-export function pendingTaskAlarm(o: { state?: string; old?: string; at?: string | number; name?: string; cluster?: string; service?: string; value?: number; legacy?: boolean } = {}) {
+export function pendingTaskAlarm(
+  o: {
+    state?: string;
+    old?: string;
+    at?: string | number;
+    name?: string;
+    cluster?: string;
+    service?: string;
+    value?: number;
+    legacy?: boolean;
+  } = {},
+) {
   const state = o.state ?? 'ALARM';
   const name = o.name ?? 'lab-api-pending-tasks';
   const cluster = o.cluster ?? 'lab';
   const service = o.service ?? 'api';
   const value = o.value ?? (state === 'ALARM' ? 2 : 0);
-  const at = typeof o.at === 'number' ? new Date(o.at).toISOString().replace('Z', '+0000') : (o.at ?? '2024-05-01T10:00:00.123+0000');
+  const at =
+    typeof o.at === 'number'
+      ? new Date(o.at).toISOString().replace('Z', '+0000')
+      : (o.at ?? '2024-05-01T10:00:00.123+0000');
   const verb = state === 'ALARM' ? 'was greater than' : 'was not greater than';
   return {
     AlarmName: name,
@@ -55,7 +69,8 @@ export const metricMathAlarm = {
   AlarmDescription: null,
   AWSAccountId: ACCOUNT,
   NewStateValue: 'ALARM',
-  NewStateReason: 'Threshold Crossed: 2 out of the last 2 datapoints [91.5 (01/05/24 10:01:00), 88.25 (01/05/24 10:00:00)] was greater than or equal to the threshold (80.0) (minimum 2 datapoints for OK -> ALARM transition).',
+  NewStateReason:
+    'Threshold Crossed: 2 out of the last 2 datapoints [91.5 (01/05/24 10:01:00), 88.25 (01/05/24 10:00:00)] was greater than or equal to the threshold (80.0) (minimum 2 datapoints for OK -> ALARM transition).',
   StateChangeTime: '2024-05-01T10:02:00.000+0000',
   Region: 'Asia Pacific (Seoul)',
   AlarmArn: `arn:aws:cloudwatch:ap-northeast-2:${ACCOUNT}:alarm:lab-api-cpu-ratio`,
@@ -71,12 +86,34 @@ export const metricMathAlarm = {
       { Expression: 'used / reserved * 100', Id: 'e1', Label: 'CPU used %', ReturnData: true },
       {
         Id: 'used',
-        MetricStat: { Metric: { Dimensions: [{ value: 'lab', name: 'ClusterName' }, { value: 'api', name: 'ServiceName' }], MetricName: 'CpuUtilized', Namespace: 'ECS/ContainerInsights' }, Period: 60, Stat: 'Average' },
+        MetricStat: {
+          Metric: {
+            Dimensions: [
+              { value: 'lab', name: 'ClusterName' },
+              { value: 'api', name: 'ServiceName' },
+            ],
+            MetricName: 'CpuUtilized',
+            Namespace: 'ECS/ContainerInsights',
+          },
+          Period: 60,
+          Stat: 'Average',
+        },
         ReturnData: false,
       },
       {
         Id: 'reserved',
-        MetricStat: { Metric: { Dimensions: [{ value: 'lab', name: 'ClusterName' }, { value: 'api', name: 'ServiceName' }], MetricName: 'CpuReserved', Namespace: 'ECS/ContainerInsights' }, Period: 60, Stat: 'Average' },
+        MetricStat: {
+          Metric: {
+            Dimensions: [
+              { value: 'lab', name: 'ClusterName' },
+              { value: 'api', name: 'ServiceName' },
+            ],
+            MetricName: 'CpuReserved',
+            Namespace: 'ECS/ContainerInsights',
+          },
+          Period: 60,
+          Stat: 'Average',
+        },
         ReturnData: false,
       },
     ],
@@ -91,7 +128,8 @@ export const compositeDocumented = {
   AlarmDescription: 'Several lab signals at once',
   AWSAccountId: ACCOUNT,
   NewStateValue: 'ALARM',
-  NewStateReason: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:lab-api-pending-tasks transitioned to ALARM at Wednesday 01 May, 2024 10:00:00 UTC',
+  NewStateReason:
+    'arn:aws:cloudwatch:us-east-1:123456789012:alarm:lab-api-pending-tasks transitioned to ALARM at Wednesday 01 May, 2024 10:00:00 UTC',
   StateChangeTime: '2024-05-01T10:00:30.000+0000',
   Region: 'US East (N. Virginia)',
   AlarmArn: childArn('lab-degraded'),
@@ -109,7 +147,11 @@ export const compositeObserved = {
   ],
 };
 
-export function ecsEvent(detailType: string, detail: Record<string, unknown>, o: { resources?: string[]; time?: string } = {}) {
+export function ecsEvent(
+  detailType: string,
+  detail: Record<string, unknown>,
+  o: { resources?: string[]; time?: string } = {},
+) {
   return {
     version: '0',
     id: `ev-${Math.random().toString(36).slice(2, 10)}`,
@@ -138,7 +180,16 @@ export const placementFailure = (time = '2024-05-01T10:00:00Z') =>
   );
 
 export const steadyState = (time = '2024-05-01T10:20:00Z') =>
-  ecsEvent('ECS Service Action', { eventType: 'INFO', eventName: 'SERVICE_STEADY_STATE', clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/lab`, createdAt: time }, { time });
+  ecsEvent(
+    'ECS Service Action',
+    {
+      eventType: 'INFO',
+      eventName: 'SERVICE_STEADY_STATE',
+      clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/lab`,
+      createdAt: time,
+    },
+    { time },
+  );
 
 export const taskStopped = ecsEvent(
   'ECS Task State Change',
@@ -154,7 +205,15 @@ export const taskStopped = ecsEvent(
     stopCode: 'EssentialContainerExited',
     stoppedReason: 'Essential container in task exited',
     stoppedAt: '2024-05-01T10:05:00.000Z',
-    containers: [{ name: 'web', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', lastStatus: 'STOPPED', image: 'nginx:1.25' }],
+    containers: [
+      {
+        name: 'web',
+        exitCode: 137,
+        reason: 'OutOfMemoryError: Container killed due to memory usage',
+        lastStatus: 'STOPPED',
+        image: 'nginx:1.25',
+      },
+    ],
     version: 4,
   },
   { resources: [`arn:aws:ecs:${REGION}:${ACCOUNT}:task/lab/5f3d0a6c2b7e4c1d9e8f7a6b5c4d3e2f`] },

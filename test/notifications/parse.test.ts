@@ -43,12 +43,26 @@ describe('CloudWatch metric alarm', () => {
       oldState: 'OK',
       key: 'alarm:arn:aws:cloudwatch:us-east-1:123456789012:alarm:lab-api-pending-tasks',
     });
-    expect(n.metric).toMatchObject({ namespace: 'ECS/ContainerInsights', name: 'PendingTaskCount', stat: 'Maximum', periodSeconds: 60 });
+    expect(n.metric).toMatchObject({
+      namespace: 'ECS/ContainerInsights',
+      name: 'PendingTaskCount',
+      stat: 'Maximum',
+      periodSeconds: 60,
+    });
     expect(n.metric?.unit).toBeUndefined();
-    expect(n.condition).toEqual({ comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, datapointsToAlarm: 1, periodSeconds: 60, treatMissingData: 'missing' });
+    expect(n.condition).toEqual({
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      periodSeconds: 60,
+      treatMissingData: 'missing',
+    });
     expect(n.datapoints).toEqual([2]);
     expect(n.at).toBe(Date.parse('2024-05-01T10:00:00.123Z'));
-    expect(n.summary).toBe('PendingTaskCount was 2 (Maximum per 1 min), above the threshold 0 in 1 of the last 1 periods.');
+    expect(n.summary).toBe(
+      'PendingTaskCount was 2 (Maximum per 1 min), above the threshold 0 in 1 of the last 1 periods.',
+    );
   });
 
   it('takes the region from the ARN, never from the display name', () => {
@@ -71,7 +85,13 @@ describe('CloudWatch metric alarm', () => {
     const ok = parseNotification(env(pendingTaskAlarm({ state: 'OK' })), NOW) as AlarmNotification;
     expect(ok.level).toBe('ok');
     expect(ok.summary).toBe('PendingTaskCount is back to 0 (Maximum per 1 min), no longer above the threshold 0.');
-    const insuff = parseNotification(env({ ...pendingTaskAlarm({ state: 'INSUFFICIENT_DATA' }), NewStateReason: 'Insufficient Data: 1 datapoint was unknown.' }), NOW) as AlarmNotification;
+    const insuff = parseNotification(
+      env({
+        ...pendingTaskAlarm({ state: 'INSUFFICIENT_DATA' }),
+        NewStateReason: 'Insufficient Data: 1 datapoint was unknown.',
+      }),
+      NOW,
+    ) as AlarmNotification;
     expect(insuff.summary).toBe('Not enough data for PendingTaskCount to decide (missing data is treated as missing).');
   });
 
@@ -80,7 +100,11 @@ describe('CloudWatch metric alarm', () => {
     expect(n.alarmType).toBe('metric-math');
     expect(n.series?.map((s) => s.id)).toEqual(['e1', 'used', 'reserved']);
     expect(n.series?.[0]).toMatchObject({ expression: 'used / reserved * 100', returnData: true, label: 'CPU used %' });
-    expect(n.series?.[1].metric).toMatchObject({ namespace: 'ECS/ContainerInsights', name: 'CpuUtilized', stat: 'Average' });
+    expect(n.series?.[1].metric).toMatchObject({
+      namespace: 'ECS/ContainerInsights',
+      name: 'CpuUtilized',
+      stat: 'Average',
+    });
     expect(n.cluster).toBe('lab');
     expect(n.service).toBe('api');
     expect(n.condition?.treatMissingData).toBe('ignore');
@@ -90,7 +114,13 @@ describe('CloudWatch metric alarm', () => {
 
   it('parses a percentile (ExtendedStatistic) alarm', () => {
     const a = pendingTaskAlarm();
-    const n = parseNotification(env({ ...a, Trigger: { ...a.Trigger, StatisticType: 'ExtendedStatistic', Statistic: undefined, ExtendedStatistic: 'p99' } }), NOW) as AlarmNotification;
+    const n = parseNotification(
+      env({
+        ...a,
+        Trigger: { ...a.Trigger, StatisticType: 'ExtendedStatistic', Statistic: undefined, ExtendedStatistic: 'p99' },
+      }),
+      NOW,
+    ) as AlarmNotification;
     expect(n.metric?.stat).toBe('p99');
   });
 });
@@ -100,17 +130,31 @@ describe('composite alarm', () => {
     const n = parseNotification(env(compositeDocumented), NOW) as AlarmNotification;
     expect(n.alarmType).toBe('composite');
     expect(n.composite?.rule).toContain('ALARM(arn:aws:cloudwatch');
-    expect(n.composite?.children).toEqual([{ arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:lab-api-pending-tasks', name: 'lab-api-pending-tasks' }]);
+    expect(n.composite?.children).toEqual([
+      { arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:lab-api-pending-tasks', name: 'lab-api-pending-tasks' },
+    ]);
     expect(n.summary).toBe('The composite rule is true because of lab-api-pending-tasks.');
   });
 
   it('reads TriggeringChildren in the observed shape (Arn + State)', () => {
     const n = parseNotification(env(compositeObserved), NOW) as AlarmNotification;
     expect(n.composite?.children).toEqual([
-      { arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:lab-api-pending-tasks', name: 'lab-api-pending-tasks', state: 'ALARM', at: Date.parse('2024-05-01T10:00:00.123Z') },
-      { arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:lab-cpu-high', name: 'lab-cpu-high', state: 'ALARM', at: Date.parse('2024-05-01T10:00:10Z') },
+      {
+        arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:lab-api-pending-tasks',
+        name: 'lab-api-pending-tasks',
+        state: 'ALARM',
+        at: Date.parse('2024-05-01T10:00:00.123Z'),
+      },
+      {
+        arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:lab-cpu-high',
+        name: 'lab-cpu-high',
+        state: 'ALARM',
+        at: Date.parse('2024-05-01T10:00:10Z'),
+      },
     ]);
-    expect(n.summary).toBe('The composite rule is true because of lab-api-pending-tasks (ALARM), lab-cpu-high (ALARM).');
+    expect(n.summary).toBe(
+      'The composite rule is true because of lab-api-pending-tasks (ALARM), lab-cpu-high (ALARM).',
+    );
   });
 
   it('accepts an empty TriggeringChildren and falls back to the rule', () => {
@@ -134,13 +178,26 @@ describe('ECS events from EventBridge', () => {
       key: 'ecs:us-east-1:123456789012:lab/api',
       name: 'lab/api',
     });
-    expect(n.summary).toBe('ECS could not place a task for service api: no container instance has enough free memory (RESOURCE:MEMORY).');
+    expect(n.summary).toBe(
+      'ECS could not place a task for service api: no container instance has enough free memory (RESOURCE:MEMORY).',
+    );
   });
 
   it('parses a stopped task with stop code, reason and exit codes', () => {
     const n = parseNotification(env(taskStopped), NOW) as EcsEventNotification;
-    expect(n).toMatchObject({ eventName: 'TASK_STOPPED', state: 'ALARM', level: 'critical', cluster: 'lab', service: 'api', key: 'ecs:us-east-1:123456789012:lab/api' });
-    expect(n.task).toMatchObject({ stopCode: 'EssentialContainerExited', taskDefinition: 'api:7', containers: [{ name: 'web', exitCode: 137 }] });
+    expect(n).toMatchObject({
+      eventName: 'TASK_STOPPED',
+      state: 'ALARM',
+      level: 'critical',
+      cluster: 'lab',
+      service: 'api',
+      key: 'ecs:us-east-1:123456789012:lab/api',
+    });
+    expect(n.task).toMatchObject({
+      stopCode: 'EssentialContainerExited',
+      taskDefinition: 'api:7',
+      containers: [{ name: 'web', exitCode: 137 }],
+    });
     expect(n.summary).toContain('stopped (EssentialContainerExited): Essential container in task exited');
     expect(n.summary).toContain('web exit code 137 (killed (SIGKILL, often out of memory))');
     expect(n.at).toBe(Date.parse('2024-05-01T10:05:00Z'));
@@ -154,8 +211,16 @@ describe('ECS events from EventBridge', () => {
 
   it('parses a failed deployment (circuit breaker)', () => {
     const n = parseNotification(env(deploymentFailed), NOW) as EcsEventNotification;
-    expect(n).toMatchObject({ eventName: 'SERVICE_DEPLOYMENT_FAILED', state: 'ALARM', deploymentId: 'ecs-svc/0123456789012345678', service: 'api', cluster: 'lab' });
-    expect(n.summary).toBe('Deployment ecs-svc/0123456789012345678 of service api failed: ECS deployment circuit breaker: task failed to start.');
+    expect(n).toMatchObject({
+      eventName: 'SERVICE_DEPLOYMENT_FAILED',
+      state: 'ALARM',
+      deploymentId: 'ecs-svc/0123456789012345678',
+      service: 'api',
+      cluster: 'lab',
+    });
+    expect(n.summary).toBe(
+      'Deployment ecs-svc/0123456789012345678 of service api failed: ECS deployment circuit breaker: task failed to start.',
+    );
   });
 
   it('maps a steady state to OK on the same key, so it closes the service card', () => {
@@ -169,12 +234,26 @@ describe('ECS events from EventBridge', () => {
 describe('anything else', () => {
   it('shows a plain-text message raw with its subject', () => {
     const n = parseNotification(env('Backup finished with 2 warnings', 'Nightly backup'), NOW) as RawNotification;
-    expect(n).toMatchObject({ kind: 'raw', name: 'Nightly backup', subject: 'Nightly backup', state: 'ALARM', level: 'unknown' });
+    expect(n).toMatchObject({
+      kind: 'raw',
+      name: 'Nightly backup',
+      subject: 'Nightly backup',
+      state: 'ALARM',
+      level: 'unknown',
+    });
     expect(n.excerpt).toBe('Backup finished with 2 warnings');
   });
 
   it('shows an unknown EventBridge event raw, titled by its detail-type, pretty-printed', () => {
-    const ev = { version: '0', id: 'x', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', time: '2024-05-01T10:00:00Z', region: 'eu-west-1', detail: { state: 'stopped' } };
+    const ev = {
+      version: '0',
+      id: 'x',
+      'detail-type': 'EC2 Instance State-change Notification',
+      source: 'aws.ec2',
+      time: '2024-05-01T10:00:00Z',
+      region: 'eu-west-1',
+      detail: { state: 'stopped' },
+    };
     const n = parseNotification(env(ev), NOW) as RawNotification;
     expect(n.name).toBe('EC2 Instance State-change Notification (aws.ec2)');
     expect(n.excerpt).toContain('\n  "detail-type": "EC2 Instance State-change Notification"');
@@ -182,7 +261,10 @@ describe('anything else', () => {
   });
 
   it('never throws on a known kind with a broken shape: it becomes raw', () => {
-    const n = parseNotification(env({ AlarmName: 'x', NewStateValue: 'ALARM', Trigger: { Dimensions: 'not-a-list', Metrics: 'nope' } }), NOW);
+    const n = parseNotification(
+      env({ AlarmName: 'x', NewStateValue: 'ALARM', Trigger: { Dimensions: 'not-a-list', Metrics: 'nope' } }),
+      NOW,
+    );
     expect(['alarm', 'raw']).toContain(n.kind);
     expect(n.name).toBe('x');
   });

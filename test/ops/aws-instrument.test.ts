@@ -14,7 +14,10 @@ async function count(metrics: ReturnType<typeof createMetrics>, operation: strin
 describe('instrumentAwsClients', () => {
   it('counts a successful call by its IAM-style operation name', async () => {
     const metrics = createMetrics();
-    const handler = localRequestHandler(() => ({ status: 200, body: JSON.stringify({ clusterArns: ['arn:aws:ecs:us-east-1:1:cluster/lab'] }) }));
+    const handler = localRequestHandler(() => ({
+      status: 200,
+      body: JSON.stringify({ clusterArns: ['arn:aws:ecs:us-east-1:1:cluster/lab'] }),
+    }));
     const ecs = new ECSClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS, requestHandler: handler });
     instrumentAwsClient(ecs, 'ecs', metrics);
     const out = await ecs.send(new ListClustersCommand({}));
@@ -26,9 +29,16 @@ describe('instrumentAwsClients', () => {
   it('labels a failed call with the AWS error name and rethrows it', async () => {
     const metrics = createMetrics();
     const handler = localRequestHandler(() => jsonError('AccessDeniedException', 'not allowed'));
-    const logs = new CloudWatchLogsClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS, requestHandler: handler, maxAttempts: 1 });
+    const logs = new CloudWatchLogsClient({
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      requestHandler: handler,
+      maxAttempts: 1,
+    });
     instrumentAwsClient(logs, 'logs', metrics);
-    await expect(logs.send(new DescribeLogGroupsCommand({ limit: 1 }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(logs.send(new DescribeLogGroupsCommand({ limit: 1 }))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
     expect(await count(metrics, 'logs:DescribeLogGroups', 'AccessDeniedException')).toBe(1);
     expect(await count(metrics, 'logs:DescribeLogGroups', 'ok')).toBe(0);
   });
@@ -36,7 +46,9 @@ describe('instrumentAwsClients', () => {
   it('counts one call however many attempts the SDK retried it', async () => {
     const metrics = createMetrics();
     let n = 0;
-    const handler = localRequestHandler(() => (++n < 3 ? jsonError('ThrottlingException', 'Rate exceeded') : { status: 200, body: '{"clusterArns":[]}' }));
+    const handler = localRequestHandler(() =>
+      ++n < 3 ? jsonError('ThrottlingException', 'Rate exceeded') : { status: 200, body: '{"clusterArns":[]}' },
+    );
     // The SDK's retry strategy interface, with no back-off sleeps: retries throttling up to 3 attempts.
     const token = (count: number) => ({ getRetryCount: () => count, getRetryDelay: () => 0 });
     const retryStrategy = {
@@ -48,7 +60,12 @@ describe('instrumentAwsClients', () => {
       },
       recordSuccess: () => undefined,
     };
-    const ecs = new ECSClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS, requestHandler: handler, retryStrategy });
+    const ecs = new ECSClient({
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      requestHandler: handler,
+      retryStrategy,
+    });
     instrumentAwsClient(ecs, 'ecs', metrics);
     await ecs.send(new ListClustersCommand({}));
     expect(handler.seen).toHaveLength(3);
@@ -58,7 +75,11 @@ describe('instrumentAwsClients', () => {
 
   it('instruments every client of the set once, even when called twice, with the query protocol too', async () => {
     const metrics = createMetrics();
-    const sts = new STSClient({ region: 'us-east-1', credentials: TEST_CREDENTIALS, requestHandler: localRequestHandler(() => stsIdentityXml('123456789012')) });
+    const sts = new STSClient({
+      region: 'us-east-1',
+      credentials: TEST_CREDENTIALS,
+      requestHandler: localRequestHandler(() => stsIdentityXml('123456789012')),
+    });
     const clients = { sts } as unknown as AwsClients;
     instrumentAwsClients(clients, metrics);
     instrumentAwsClients(clients, metrics);

@@ -1,7 +1,24 @@
 import { parse, type ScalarTag, type CollectionTag, YAMLMap, YAMLSeq } from 'yaml';
 
 /** CloudFormation's short-form intrinsic functions, parsed into their long JSON form. */
-const FUNCTIONS = ['Base64', 'Cidr', 'Equals', 'FindInMap', 'GetAZs', 'If', 'ImportValue', 'Join', 'Not', 'Or', 'And', 'Select', 'Split', 'Sub', 'Transform', 'Condition'];
+const FUNCTIONS = [
+  'Base64',
+  'Cidr',
+  'Equals',
+  'FindInMap',
+  'GetAZs',
+  'If',
+  'ImportValue',
+  'Join',
+  'Not',
+  'Or',
+  'And',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'Condition',
+];
 
 function scalar(tag: string, toJson: (v: string) => unknown): ScalarTag {
   return { tag, resolve: (v: string) => toJson(v) } as ScalarTag;

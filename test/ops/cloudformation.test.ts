@@ -4,8 +4,20 @@ import { parseCfn } from './cfn-yaml';
 
 const ROOT = path.resolve(__dirname, '../..');
 const template = parseCfn(fs.readFileSync(path.join(ROOT, 'deploy/cloudformation.yml'), 'utf8'));
-const R = template.Resources as Record<string, { Type: string; Properties: any; Condition?: string; DependsOn?: string | string[]; Metadata?: any }>;
-const PSEUDO = new Set(['AWS::AccountId', 'AWS::Region', 'AWS::Partition', 'AWS::StackName', 'AWS::StackId', 'AWS::URLSuffix', 'AWS::NoValue', 'AWS::NotificationARNs']);
+const R = template.Resources as Record<
+  string,
+  { Type: string; Properties: any; Condition?: string; DependsOn?: string | string[]; Metadata?: any }
+>;
+const PSEUDO = new Set([
+  'AWS::AccountId',
+  'AWS::Region',
+  'AWS::Partition',
+  'AWS::StackName',
+  'AWS::StackId',
+  'AWS::URLSuffix',
+  'AWS::NoValue',
+  'AWS::NotificationARNs',
+]);
 
 /** Every value of `key` anywhere under `node`. */
 function collect(node: unknown, key: string, out: unknown[] = []): unknown[] {
@@ -38,10 +50,16 @@ describe('deploy/cloudformation.yml', () => {
       for (const m of text.matchAll(/\$\{([^}!]+)\}/g)) expect(names).toContain(m[1].split('.')[0]);
     }
     const conditions = Object.keys(template.Conditions);
-    for (const c of [...Object.values(R).map((r) => r.Condition).filter(Boolean), ...(collect(template, 'Fn::If') as [string][]).map((i) => i[0])]) {
+    for (const c of [
+      ...Object.values(R)
+        .map((r) => r.Condition)
+        .filter(Boolean),
+      ...(collect(template, 'Fn::If') as [string][]).map((i) => i[0]),
+    ]) {
       expect(conditions).toContain(c);
     }
-    for (const [, r] of Object.entries(R)) for (const d of [r.DependsOn ?? []].flat()) expect(Object.keys(R)).toContain(d);
+    for (const [, r] of Object.entries(R))
+      for (const d of [r.DependsOn ?? []].flat()) expect(Object.keys(R)).toContain(d);
   });
 
   it('runs the bot on Fargate behind an HTTPS load balancer with the certificate parameter', () => {
@@ -51,30 +69,43 @@ describe('deploy/cloudformation.yml', () => {
     expect(svc.DesiredCount).toEqual({ Ref: 'DesiredCount' });
     expect(template.Parameters.DesiredCount.Default).toBe(2);
     expect(svc.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
-    expect(svc.LoadBalancers[0]).toEqual({ ContainerName: 'bot', ContainerPort: 3000, TargetGroupArn: { Ref: 'TargetGroup' } });
+    expect(svc.LoadBalancers[0]).toEqual({
+      ContainerName: 'bot',
+      ContainerPort: 3000,
+      TargetGroupArn: { Ref: 'TargetGroup' },
+    });
     expect(R.TaskDefinition.Properties.RequiresCompatibilities).toEqual(['FARGATE']);
     const [[, listener]] = ofType('AWS::ElasticLoadBalancingV2::Listener');
-    expect(listener.Properties).toMatchObject({ Protocol: 'HTTPS', Port: 443, Certificates: [{ CertificateArn: { Ref: 'CertificateArn' } }] });
+    expect(listener.Properties).toMatchObject({
+      Protocol: 'HTTPS',
+      Port: 443,
+      Certificates: [{ CertificateArn: { Ref: 'CertificateArn' } }],
+    });
     expect(R.LoadBalancer.Properties.Scheme).toBe('internet-facing');
     expect(R.TargetGroup.Properties).toMatchObject({ TargetType: 'ip', Port: 3000, HealthCheckPath: '/readyz' });
   });
 
-  it('exposes only Slack\'s and SNS\'s endpoints publicly, never /metrics', () => {
+  it("exposes only Slack's and SNS's endpoints publicly, never /metrics", () => {
     const rules = ofType('AWS::ElasticLoadBalancingV2::ListenerRule');
     expect(rules).toHaveLength(1);
-    const paths = rules[0][1].Properties.Conditions.find((c: any) => c.Field === 'path-pattern').PathPatternConfig.Values;
+    const paths = rules[0][1].Properties.Conditions.find((c: any) => c.Field === 'path-pattern').PathPatternConfig
+      .Values;
     expect(paths.sort()).toEqual(['/slack/events', '/sns']);
     expect(R.HttpsListener.Properties.DefaultActions[0].Type).toBe('fixed-response');
     const ingress = R.ServiceSecurityGroup.Properties.SecurityGroupIngress;
-    expect(ingress).toEqual([expect.objectContaining({ FromPort: 3000, SourceSecurityGroupId: { Ref: 'LoadBalancerSecurityGroup' } })]);
+    expect(ingress).toEqual([
+      expect.objectContaining({ FromPort: 3000, SourceSecurityGroupId: { Ref: 'LoadBalancerSecurityGroup' } }),
+    ]);
   });
 
   it('reads the bot token, signing secret and DATABASE_URL from Secrets Manager, never from plain parameters', () => {
     const secrets = Object.fromEntries(container.Secrets.map((s: any) => [s.Name, s.ValueFrom]));
     expect(Object.keys(secrets).sort()).toEqual(['DATABASE_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
-    for (const [name, from] of Object.entries(secrets)) expect(from).toEqual({ 'Fn::Sub': `\${BotSecretArn}:${name}::` });
+    for (const [name, from] of Object.entries(secrets))
+      expect(from).toEqual({ 'Fn::Sub': `\${BotSecretArn}:${name}::` });
     const envNames = collect(container.Environment, 'Name') as string[];
-    for (const secret of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DATABASE_URL']) expect(envNames).not.toContain(secret);
+    for (const secret of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DATABASE_URL'])
+      expect(envNames).not.toContain(secret);
     const exec = R.ExecutionRole.Properties.Policies[0].PolicyDocument.Statement[0];
     expect(exec).toMatchObject({ Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'BotSecretArn' } });
   });
@@ -91,7 +122,11 @@ describe('deploy/cloudformation.yml', () => {
       SLACK_ALARM_CHANNEL: { Ref: 'SlackAlarmChannel' },
     });
     const settingsHelp = fs.readFileSync(path.join(ROOT, 'src/config.ts'), 'utf8');
-    for (const name of [...Object.keys(env), ...(collect(container.Environment, 'Name') as string[]), ...container.Secrets.map((s: any) => s.Name)]) {
+    for (const name of [
+      ...Object.keys(env),
+      ...(collect(container.Environment, 'Name') as string[]),
+      ...container.Secrets.map((s: any) => s.Name),
+    ]) {
       expect(settingsHelp).toContain(`${name}:`);
     }
     expect(container.PortMappings).toEqual([{ ContainerPort: 3000, Protocol: 'tcp' }]);
@@ -105,17 +140,29 @@ describe('deploy/cloudformation.yml', () => {
     const statements = R.AlarmTopicPolicy.Properties.PolicyDocument.Statement;
     const byService = Object.fromEntries(statements.map((s: any) => [s.Principal.Service, s]));
     expect(Object.keys(byService).sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
-    for (const s of statements) expect(s).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'AlarmTopic' } });
+    for (const s of statements)
+      expect(s).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'AlarmTopic' } });
     // Each service may publish only for this account's alarms / this stack's rule (confused deputy).
-    expect(byService['cloudwatch.amazonaws.com'].Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
-    expect(byService['events.amazonaws.com'].Condition.ArnEquals).toEqual({ 'aws:SourceArn': { 'Fn::GetAtt': ['EcsEventsRule', 'Arn'] } });
+    expect(byService['cloudwatch.amazonaws.com'].Condition.StringEquals).toEqual({
+      'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+    });
+    expect(byService['events.amazonaws.com'].Condition.ArnEquals).toEqual({
+      'aws:SourceArn': { 'Fn::GetAtt': ['EcsEventsRule', 'Arn'] },
+    });
     const sub = R.BotSubscription;
     expect(sub.Type).toBe('AWS::SNS::Subscription');
-    expect(sub.Properties).toMatchObject({ Protocol: 'https', Endpoint: { 'Fn::Sub': 'https://${DomainName}/sns' }, TopicArn: { Ref: 'AlarmTopic' }, RawMessageDelivery: false });
+    expect(sub.Properties).toMatchObject({
+      Protocol: 'https',
+      Endpoint: { 'Fn::Sub': 'https://${DomainName}/sns' },
+      TopicArn: { Ref: 'AlarmTopic' },
+      RawMessageDelivery: false,
+    });
     // Subscribed only once the bot runs, so it can confirm the subscription itself.
     expect(sub.DependsOn).toBe('Service');
     const retry = sub.Properties.DeliveryPolicy.healthyRetryPolicy;
-    expect(retry.numRetries).toBeGreaterThanOrEqual(retry.numNoDelayRetries + retry.numMinDelayRetries + retry.numMaxDelayRetries);
+    expect(retry.numRetries).toBeGreaterThanOrEqual(
+      retry.numNoDelayRetries + retry.numMinDelayRetries + retry.numMaxDelayRetries,
+    );
   });
 
   it('routes ECS service actions, deployment changes and stopped tasks to the topic', () => {

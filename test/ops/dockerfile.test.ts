@@ -34,7 +34,10 @@ const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 const all = instructions(dockerfile);
 const globalArgs = Object.fromEntries(
   all
-    .slice(0, all.findIndex((i) => i.op === 'FROM'))
+    .slice(
+      0,
+      all.findIndex((i) => i.op === 'FROM'),
+    )
     .filter((i) => i.op === 'ARG')
     .map((i) => i.args.split('=') as [string, string]),
 );
@@ -42,7 +45,11 @@ const stages: Stage[] = [];
 for (const i of all) {
   if (i.op === 'FROM') {
     const [, image, name] = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(i.args) ?? [];
-    stages.push({ image: image.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a, b) => globalArgs[a ?? b] ?? ''), name, body: [] });
+    stages.push({
+      image: image.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a, b) => globalArgs[a ?? b] ?? ''),
+      name,
+      body: [],
+    });
   } else if (stages.length) stages[stages.length - 1].body.push(i);
 }
 const runtime = stages[stages.length - 1];
@@ -66,7 +73,11 @@ describe('Dockerfile', () => {
     expect(build).toMatch(/RUN npm ci\b/);
     expect(build).toMatch(/npm run build/);
     expect(build).toMatch(/npm prune --omit=dev|npm ci --omit=dev/);
-    expect(find(runtime, 'RUN').map((i) => i.args).join('\n')).not.toMatch(/npm (ci|install)(?!.*--omit=dev)/);
+    expect(
+      find(runtime, 'RUN')
+        .map((i) => i.args)
+        .join('\n'),
+    ).not.toMatch(/npm (ci|install)(?!.*--omit=dev)/);
     const copies = find(runtime, 'COPY').map((i) => i.args);
     expect(copies.some((c) => /--from=build\s+\/app\/dist\s/.test(c))).toBe(true);
     expect(copies.some((c) => /\bsrc\b|\btest\b/.test(c))).toBe(false);
@@ -76,7 +87,11 @@ describe('Dockerfile', () => {
   });
 
   it('copies only files that exist and that .dockerignore lets through', () => {
-    const ignore = fs.readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignore = fs
+      .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     for (const c of stages[0].body.filter((i) => i.op === 'COPY' && !i.args.includes('--from'))) {
       const sources = c.args.split(/\s+/).slice(0, -1);
       for (const src of sources) {
@@ -91,7 +106,11 @@ describe('Dockerfile', () => {
     const user = find(runtime, 'USER');
     expect(user).toHaveLength(1);
     expect(user[0].args).not.toMatch(/^(root|0)(:|$)/);
-    expect(find(runtime, 'VOLUME').map((i) => i.args).join(' ')).toContain('/app/data');
+    expect(
+      find(runtime, 'VOLUME')
+        .map((i) => i.args)
+        .join(' '),
+    ).toContain('/app/data');
     expect(find(runtime, 'EXPOSE').map((i) => i.args)).toEqual(['3000']);
     const [hc] = find(runtime, 'HEALTHCHECK');
     expect(hc.args).toMatch(/--interval=\d+s/);

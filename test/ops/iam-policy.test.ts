@@ -11,7 +11,10 @@ interface Statement {
   Resource: unknown;
   Condition?: unknown;
 }
-const policy = JSON.parse(fs.readFileSync(path.join(ROOT, 'iam-policy.json'), 'utf8')) as { Version: string; Statement: Statement[] };
+const policy = JSON.parse(fs.readFileSync(path.join(ROOT, 'iam-policy.json'), 'utf8')) as {
+  Version: string;
+  Statement: Statement[];
+};
 const actionsOf = (s: Statement) => [s.Action].flat();
 const allActions = policy.Statement.flatMap(actionsOf);
 
@@ -35,10 +38,17 @@ const READ_ONLY = new Set(['logs:StartQuery', 'logs:StopQuery']); // Logs Insigh
 
 /** IAM's action matching: case-insensitive, `*` and `?` wildcards. */
 function matches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(action);
 }
-const allowed = (action: string) => policy.Statement.some((s) => s.Effect === 'Allow' && actionsOf(s).some((p) => matches(p, action)));
+const allowed = (action: string) =>
+  policy.Statement.some((s) => s.Effect === 'Allow' && actionsOf(s).some((p) => matches(p, action)));
 
 /** IAM service prefix of each SDK client package. */
 const PREFIX: Record<string, string> = {
@@ -63,7 +73,10 @@ function operationsUsedBySource(): Map<string, string[]> {
   const used = new Map<string, string[]>();
   const add = (pkg: string, op: string, file: string) => {
     const prefix = PREFIX[pkg];
-    if (!prefix) throw new Error(`${file} uses @aws-sdk/client-${pkg}: add its IAM prefix to this test and its actions to iam-policy.json`);
+    if (!prefix)
+      throw new Error(
+        `${file} uses @aws-sdk/client-${pkg}: add its IAM prefix to this test and its actions to iam-policy.json`,
+      );
     const action = `${prefix}:${op}`;
     used.set(action, [...(used.get(action) ?? []), path.relative(ROOT, file)]);
   };
@@ -72,7 +85,10 @@ function operationsUsedBySource(): Map<string, string[]> {
     for (const m of text.matchAll(/import\s*(type\s+)?\{([^}]*)\}\s*from\s*['"]@aws-sdk\/client-([a-z0-9-]+)['"]/g)) {
       if (m[1]) continue;
       for (const raw of m[2].split(',')) {
-        const name = raw.trim().split(/\s+as\s+/)[0].trim();
+        const name = raw
+          .trim()
+          .split(/\s+as\s+/)[0]
+          .trim();
         if (name.startsWith('type ')) continue;
         const cmd = /^(\w+)Command$/.exec(name) ?? /^paginate(\w+)$/.exec(name);
         if (cmd) add(m[3], cmd[1], file);
@@ -113,7 +129,16 @@ describe('iam-policy.json', () => {
       expect(String(s.Resource)).toMatch(/^arn:aws:[a-z-]+:/);
     }
     // Nothing else that changes AWS slips in through a pattern.
-    for (const forbidden of ['ecs:DeleteService', 'ecs:RunTask', 'ecs:StopTask', 'ecs:RegisterTaskDefinition', 'iam:PassRole', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'sns:Publish', 'logs:DeleteLogGroup']) {
+    for (const forbidden of [
+      'ecs:DeleteService',
+      'ecs:RunTask',
+      'ecs:StopTask',
+      'ecs:RegisterTaskDefinition',
+      'iam:PassRole',
+      'autoscaling:TerminateInstanceInAutoScalingGroup',
+      'sns:Publish',
+      'logs:DeleteLogGroup',
+    ]) {
       expect(allowed(forbidden)).toBe(false);
     }
   });
@@ -121,14 +146,22 @@ describe('iam-policy.json', () => {
   it('allows every AWS operation the source code sends', () => {
     const used = operationsUsedBySource();
     // The doctor's own calls are always there, so the scan cannot silently find nothing.
-    for (const a of ['sts:GetCallerIdentity', 'ecs:ListClusters', 'ecs:DescribeClusters', 'sns:ListSubscriptionsByTopic']) expect(used.has(a)).toBe(true);
+    for (const a of [
+      'sts:GetCallerIdentity',
+      'ecs:ListClusters',
+      'ecs:DescribeClusters',
+      'sns:ListSubscriptionsByTopic',
+    ])
+      expect(used.has(a)).toBe(true);
     const missing = [...used.entries()].filter(([a]) => !allowed(a)).map(([a, files]) => `${a} (${files.join(', ')})`);
     expect(missing).toEqual([]);
   });
 
   it('is the same set of actions as the task role in deploy/cloudformation.yml, statement by statement', () => {
     const template = parseCfn(fs.readFileSync(path.join(ROOT, 'deploy/cloudformation.yml'), 'utf8'));
-    const doc = template.Resources.TaskRole.Properties.Policies.find((p: any) => p.PolicyName === 'ecs-chatops').PolicyDocument;
+    const doc = template.Resources.TaskRole.Properties.Policies.find(
+      (p: any) => p.PolicyName === 'ecs-chatops',
+    ).PolicyDocument;
     const bySid = (st: Statement[]) => Object.fromEntries(st.map((s) => [s.Sid, actionsOf(s).sort()]));
     expect(bySid(doc.Statement)).toEqual(bySid(policy.Statement));
   });

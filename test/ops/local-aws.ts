@@ -32,7 +32,10 @@ export function localRequestHandler(answer: (req: LocalRequest) => LocalAnswer) 
       return {
         response: {
           statusCode: a.status,
-          headers: { 'content-type': a.contentType ?? 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${seen.length}` },
+          headers: {
+            'content-type': a.contentType ?? 'application/x-amz-json-1.1',
+            'x-amzn-requestid': `req-${seen.length}`,
+          },
           body: Readable.from([Buffer.from(a.body)]),
         },
       };

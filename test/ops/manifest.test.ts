@@ -9,26 +9,48 @@ describe('manifest.yml', () => {
   it('defines the /ecs command with a usage hint on the Bolt endpoint', () => {
     const commands = manifest.features.slash_commands;
     expect(commands).toHaveLength(1);
-    expect(commands[0]).toMatchObject({ command: '/ecs', url: 'https://ecs-bot.example.com/slack/events', should_escape: false });
+    expect(commands[0]).toMatchObject({
+      command: '/ecs',
+      url: 'https://ecs-bot.example.com/slack/events',
+      should_escape: false,
+    });
     expect(commands[0].usage_hint.length).toBeGreaterThan(0);
     expect(commands[0].description.length).toBeLessThanOrEqual(100);
   });
 
   it('sends interactivity and events to the same HTTPS endpoint', () => {
-    const urls = [manifest.settings.interactivity.request_url, manifest.settings.event_subscriptions.request_url, manifest.features.slash_commands[0].url];
+    const urls = [
+      manifest.settings.interactivity.request_url,
+      manifest.settings.event_subscriptions.request_url,
+      manifest.features.slash_commands[0].url,
+    ];
     expect(new Set(urls)).toEqual(new Set(['https://ecs-bot.example.com/slack/events']));
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
   });
 
   it('subscribes to the bot events the features handle', () => {
-    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(['app_home_opened', 'app_mention', 'reaction_added', 'reaction_removed']);
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([
+      'app_home_opened',
+      'app_mention',
+      'reaction_added',
+      'reaction_removed',
+    ]);
   });
 
   it('requests exactly the scopes the doctor checks, which cover every event and feature', () => {
     const scopes: string[] = manifest.oauth_config.scopes.bot;
     expect([...scopes].sort()).toEqual([...REQUIRED_BOT_SCOPES].sort());
-    for (const s of ['commands', 'chat:write', 'reactions:read', 'files:write', 'users:read', 'usergroups:read', 'app_mentions:read']) expect(scopes).toContain(s);
+    for (const s of [
+      'commands',
+      'chat:write',
+      'reactions:read',
+      'files:write',
+      'users:read',
+      'usergroups:read',
+      'app_mentions:read',
+    ])
+      expect(scopes).toContain(s);
     // Each event needs its scope: app_mention → app_mentions:read, reaction_* → reactions:read.
     expect(scopes).toEqual(expect.arrayContaining(['app_mentions:read', 'reactions:read']));
     // conversations.info (the doctor's channel check) needs channels:read and groups:read.

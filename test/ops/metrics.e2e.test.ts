@@ -14,7 +14,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const got = (m[2] ? m[2].match(/\w+="(?:[^"\\]|\\.)*"/g) ?? [] : []).sort();
+    const got = (m[2] ? (m[2].match(/\w+="(?:[^"\\]|\\.)*"/g) ?? []) : []).sort();
     if (JSON.stringify(got) === JSON.stringify(want)) return Number(m[3]);
   }
   return undefined;
@@ -33,10 +33,18 @@ describe('GET /metrics end to end', () => {
       requestHandler: localRequestHandler(({ operation }) =>
         operation === 'ListClusters'
           ? { status: 200, body: JSON.stringify({ clusterArns: ['arn:aws:ecs:us-east-1:123456789012:cluster/lab'] }) }
-          : { status: 200, body: JSON.stringify({ clusters: [{ clusterName: 'lab', settings: [{ name: 'containerInsights', value: 'enabled' }] }] }) },
+          : {
+              status: 200,
+              body: JSON.stringify({
+                clusters: [{ clusterName: 'lab', settings: [{ name: 'containerInsights', value: 'enabled' }] }],
+              }),
+            },
       ),
     });
-    m.aws.logs = new CloudWatchLogsClient({ ...base, requestHandler: localRequestHandler(() => jsonError('AccessDeniedException', 'no')) });
+    m.aws.logs = new CloudWatchLogsClient({
+      ...base,
+      requestHandler: localRequestHandler(() => jsonError('AccessDeniedException', 'no')),
+    });
     t = await startTestBot({ aws: m.aws, env: { APPROVERS: 'U0BOSS', SNS_TOPIC_ARNS: TOPIC_ARN, PUBLIC_URL } });
     t.slack.memberOf.add(ALARM_CHANNEL);
   });
@@ -78,8 +86,10 @@ describe('GET /metrics end to end', () => {
   it('counts the Slack and AWS calls a command makes, by method or operation and outcome', async () => {
     await runDoctorCommand();
     const { text } = await scrape();
-    const slack = (method: string, outcome = 'ok') => sample(text, 'ecs_chatops_slack_api_calls_total', { method, outcome });
-    const aws = (operation: string, outcome = 'ok') => sample(text, 'ecs_chatops_aws_calls_total', { operation, outcome });
+    const slack = (method: string, outcome = 'ok') =>
+      sample(text, 'ecs_chatops_slack_api_calls_total', { method, outcome });
+    const aws = (operation: string, outcome = 'ok') =>
+      sample(text, 'ecs_chatops_aws_calls_total', { operation, outcome });
     // Bolt's own auth.test at start-up and the doctor's both go through the counting fetch.
     expect(slack('auth.test')).toBeGreaterThanOrEqual(2);
     expect(slack('conversations.info')).toBe(1);
@@ -95,7 +105,9 @@ describe('GET /metrics end to end', () => {
     t.slack.failNext(1, { status: 429, retryAfter: 3 }, 'conversations.info');
     await runDoctorCommand();
     const { text } = await scrape();
-    expect(sample(text, 'ecs_chatops_slack_api_calls_total', { method: 'conversations.info', outcome: 'ratelimited' })).toBe(1);
+    expect(
+      sample(text, 'ecs_chatops_slack_api_calls_total', { method: 'conversations.info', outcome: 'ratelimited' }),
+    ).toBe(1);
     expect(sample(text, 'ecs_chatops_aws_calls_total', { operation: 'sts:GetCallerIdentity', outcome: 'ok' })).toBe(2);
   });
 });

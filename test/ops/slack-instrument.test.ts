@@ -23,7 +23,12 @@ describe('Slack call metrics', () => {
   afterEach(() => fake.clearFaults());
 
   function client(metrics: M, retries = 0): WebClient {
-    return new WebClient(TEST_BOT_TOKEN, { slackApiUrl: fake.apiUrl, retryConfig: { retries, minTimeout: 0, maxTimeout: 0 }, rejectRateLimitedCalls: true, fetch: countingFetch(metrics) });
+    return new WebClient(TEST_BOT_TOKEN, {
+      slackApiUrl: fake.apiUrl,
+      retryConfig: { retries, minTimeout: 0, maxTimeout: 0 },
+      rejectRateLimitedCalls: true,
+      fetch: countingFetch(metrics),
+    });
   }
 
   it('counts calls by method and outcome: ok, error (ok:false or HTTP 500) and ratelimited (429)', async () => {
@@ -32,9 +37,13 @@ describe('Slack call metrics', () => {
     await c.chat.postMessage({ channel: 'C1', text: 'hi' });
     await c.chat.postMessage({ channel: 'C1', text: 'hi again' });
     fake.failNext(1, { error: 'channel_not_found' }, 'chat.postMessage');
-    await expect(c.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({ data: { error: 'channel_not_found' } });
+    await expect(c.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({
+      data: { error: 'channel_not_found' },
+    });
     fake.failNext(1, { status: 429, retryAfter: 7 }, 'chat.update');
-    await expect(c.chat.update({ channel: 'C1', ts: '1.1', text: 'x' })).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error' });
+    await expect(c.chat.update({ channel: 'C1', ts: '1.1', text: 'x' })).rejects.toMatchObject({
+      code: 'slack_webapi_rate_limited_error',
+    });
     fake.failNext(1, { status: 500 }, 'users.info');
     await expect(c.users.info({ user: 'U1' })).rejects.toBeDefined();
     expect(await counts(metrics)).toEqual({
@@ -54,7 +63,12 @@ describe('Slack call metrics', () => {
 
   it('counts a network failure as an error and still throws', async () => {
     const metrics = createMetrics();
-    const c = new WebClient(TEST_BOT_TOKEN, { slackApiUrl: 'http://127.0.0.1:9/api/', retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR, fetch: countingFetch(metrics) });
+    const c = new WebClient(TEST_BOT_TOKEN, {
+      slackApiUrl: 'http://127.0.0.1:9/api/',
+      retryConfig: { retries: 0 },
+      logLevel: LogLevel.ERROR,
+      fetch: countingFetch(metrics),
+    });
     await expect(c.auth.test()).rejects.toMatchObject({ code: 'slack_webapi_request_error' });
     expect(await counts(metrics)).toEqual({ 'auth.test error': 1 });
   });

@@ -24,7 +24,17 @@ function incident(id: string, o: Partial<Incident> = {}): Incident {
     cardTs: undefined,
     version: 1,
     renderedVersion: 0,
-    notification: { kind: 'raw', key: `key-${id}`, name: id, state: 'ALARM', level: 'critical', at: NOW, summary: 's', excerpt: 'e', source: { topicArn: 't', messageId: 'm' } },
+    notification: {
+      kind: 'raw',
+      key: `key-${id}`,
+      name: id,
+      state: 'ALARM',
+      level: 'critical',
+      at: NOW,
+      summary: 's',
+      excerpt: 'e',
+      source: { topicArn: 't', messageId: 'm' },
+    },
     createdAt: NOW - 60_000,
     updatedAt: NOW - 60_000,
     ...o,
@@ -49,17 +59,31 @@ describeEachStore('incident reactions repository', (get) => {
   it('lists open incidents: the latest of each alarm not back to OK, and recent ECS events in ALARM', async () => {
     const s = get();
     await s.incidents.insert(incident('open', { alarmSince: NOW - 1000 }));
-    await s.incidents.insert(incident('nodata', { state: 'INSUFFICIENT_DATA', alarmSince: undefined, stateAt: NOW - 500 }));
+    await s.incidents.insert(
+      incident('nodata', { state: 'INSUFFICIENT_DATA', alarmSince: undefined, stateAt: NOW - 500 }),
+    );
     await s.incidents.insert(incident('ok', { state: 'OK', alarmSince: undefined }));
     await s.incidents.insert(incident('never-fired', { firedAt: undefined, alarmSince: undefined }));
     await s.incidents.insert(incident('old-seq', { alarmKey: 'k2', seq: 1 }));
     await s.incidents.insert(incident('new-seq', { alarmKey: 'k2', seq: 2, state: 'OK', alarmSince: undefined }));
-    await s.incidents.insert(incident('event-recent', { kind: 'ecs-event', stateAt: NOW - 1000, alarmSince: NOW - 2000 }));
-    await s.incidents.insert(incident('event-stale', { kind: 'ecs-event', stateAt: NOW - EVENT_INCIDENT_OPEN_MS - 1, alarmSince: NOW - EVENT_INCIDENT_OPEN_MS - 1 }));
+    await s.incidents.insert(
+      incident('event-recent', { kind: 'ecs-event', stateAt: NOW - 1000, alarmSince: NOW - 2000 }),
+    );
+    await s.incidents.insert(
+      incident('event-stale', {
+        kind: 'ecs-event',
+        stateAt: NOW - EVENT_INCIDENT_OPEN_MS - 1,
+        alarmSince: NOW - EVENT_INCIDENT_OPEN_MS - 1,
+      }),
+    );
     const { incidents, total } = await s.incidentReactions.open(NOW, 2);
     expect(total).toBe(3);
     expect(incidents.map((i) => i.id)).toEqual(['open', 'event-recent']);
-    expect((await s.incidentReactions.open(NOW)).incidents.map((i) => i.id).sort()).toEqual(['event-recent', 'nodata', 'open']);
+    expect((await s.incidentReactions.open(NOW)).incidents.map((i) => i.id).sort()).toEqual([
+      'event-recent',
+      'nodata',
+      'open',
+    ]);
   });
 
   it('keeps one "handled by hand" mark per incident that only its author takes back', async () => {
@@ -75,7 +99,14 @@ describeEachStore('incident reactions repository', (get) => {
 
   it('remembers a mute rule and hands its removal to exactly one caller', async () => {
     const s = get();
-    const r = { incidentId: 'a', ruleName: 'ecs-chatops-silence-a', alarmName: 'x', createdBy: 'U1', createdAt: 1, expiresAt: 3600_001 };
+    const r = {
+      incidentId: 'a',
+      ruleName: 'ecs-chatops-silence-a',
+      alarmName: 'x',
+      createdBy: 'U1',
+      createdAt: 1,
+      expiresAt: 3600_001,
+    };
     await s.incidentReactions.saveMuteRule(r);
     await s.incidentReactions.saveMuteRule({ ...r, expiresAt: 7200_001 });
     expect(await s.incidentReactions.muteRule('a')).toEqual({ ...r, expiresAt: 7200_001 });
@@ -86,7 +117,15 @@ describeEachStore('incident reactions repository', (get) => {
 
   it('reads incidents built from a real notification', async () => {
     const s = get();
-    const n = parseNotification({ Message: JSON.stringify(pendingTaskAlarm()), MessageId: 'm', TopicArn: 't', Timestamp: new Date(NOW).toISOString() }, NOW);
+    const n = parseNotification(
+      {
+        Message: JSON.stringify(pendingTaskAlarm()),
+        MessageId: 'm',
+        TopicArn: 't',
+        Timestamp: new Date(NOW).toISOString(),
+      },
+      NOW,
+    );
     await s.incidents.insert(incident('real', { notification: n, cardTs: '1700000003.000003' }));
     const got = await s.incidentReactions.byCard('C0ALARMS', '1700000003.000003');
     expect(got?.notification).toMatchObject({ kind: 'alarm', alarmName: 'lab-api-pending-tasks' });

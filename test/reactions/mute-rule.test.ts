@@ -29,7 +29,10 @@ describe('the one-time mute rule of a silence', () => {
   });
 
   it('asks before muting with two buttons whose value is only the incident id', () => {
-    const q = question({ id: 'inc1', name: 'n', silencedUntil: Date.UTC(2026, 10, 28, 4) }, 'lab <!here>', ['Auto Scaling policy', 'Auto Scaling policy']);
+    const q = question({ id: 'inc1', name: 'n', silencedUntil: Date.UTC(2026, 10, 28, 4) }, 'lab <!here>', [
+      'Auto Scaling policy',
+      'Auto Scaling policy',
+    ]);
     const json = JSON.stringify(q.blocks);
     expect(json).toContain('Auto Scaling policy');
     expect(json).not.toContain('<!here>');

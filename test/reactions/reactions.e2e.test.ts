@@ -1,4 +1,9 @@
-import { DeleteAlarmMuteRuleCommand, DescribeAlarmsCommand, GetMetricWidgetImageCommand, PutAlarmMuteRuleCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DeleteAlarmMuteRuleCommand,
+  DescribeAlarmsCommand,
+  GetMetricWidgetImageCommand,
+  PutAlarmMuteRuleCommand,
+} from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { ACTIONS } from '../../src/slack/actions';
@@ -45,7 +50,9 @@ interface Lab {
 async function flush(b: AlarmBot): Promise<void> {
   for (let i = 0; i < 50; i++) {
     await b.worker.runOnce();
-    const soon = (await b.store.outbox.list()).map((x) => Math.max(x.availableAt, x.claimedUntil ?? 0)).filter((t) => t <= b.clock.now() + 5000);
+    const soon = (await b.store.outbox.list())
+      .map((x) => Math.max(x.availableAt, x.claimedUntil ?? 0))
+      .filter((t) => t <= b.clock.now() + 5000);
     if (soon.length === 0) return;
     b.clock.set(Math.min(...soon));
   }
@@ -53,7 +60,9 @@ async function flush(b: AlarmBot): Promise<void> {
 }
 
 /** The app over HTTP with one alarm card posted from a signed SNS notification. */
-async function labWithCard(o: { env?: Record<string, string>; cloudwatch?: (s: AwsClientStub<CloudWatchClient>) => void } = {}): Promise<Lab> {
+async function labWithCard(
+  o: { env?: Record<string, string>; cloudwatch?: (s: AwsClientStub<CloudWatchClient>) => void } = {},
+): Promise<Lab> {
   const b = await startAlarmBot({
     env: o.env,
     cloudwatch: (s) => {
@@ -83,7 +92,14 @@ async function labWithCard(o: { env?: Record<string, string>; cloudwatch?: (s: A
       seen += 1;
       const n = seen;
       // Every reaction ends in exactly one of these log lines (or none when its emoji is not mapped).
-      await eventually(() => b.logs.records().filter((l) => l.msg === 'reaction applied' || l.msg === 'reaction ignored' || l.msg === 'reaction failed').length >= n, `reaction ${n} to be handled`);
+      await eventually(
+        () =>
+          b.logs
+            .records()
+            .filter((l) => l.msg === 'reaction applied' || l.msg === 'reaction ignored' || l.msg === 'reaction failed')
+            .length >= n,
+        `reaction ${n} to be handled`,
+      );
       await flush(b);
     },
     writes: () => b.slack.calls.filter((c) => WRITES.test(c.method)).map((c) => c.method),
@@ -152,7 +168,10 @@ describe('reactions on an alarm card', () => {
     const json = cardJson(b, card.ts);
     expect(json).toContain(`Handled by hand by <@${ALICE}>`);
     expect(json).toContain(':red_circle:');
-    const thread = b.slack.repliesTo(ALARM_CHANNEL, card.ts).map((m) => m.text ?? '').join('\n');
+    const thread = b.slack
+      .repliesTo(ALARM_CHANNEL, card.ts)
+      .map((m) => m.text ?? '')
+      .join('\n');
     expect(thread).toContain('Marked as handled by hand');
 
     await lab.react('removed', { reaction: 'white_check_mark', ts: card.ts });
@@ -179,7 +198,10 @@ describe('reactions on a reply in the card thread', () => {
     lab = await labWithCard();
     const { b, card } = lab;
     const reply = '1700009999.000100';
-    b.slack.on('conversations.replies', (args) => ({ ok: true, messages: [{ ts: args.ts, thread_ts: card.ts, text: 'on it' }] }));
+    b.slack.on('conversations.replies', (args) => ({
+      ok: true,
+      messages: [{ ts: args.ts, thread_ts: card.ts, text: 'on it' }],
+    }));
     await lab.react('added', { reaction: 'eyes', ts: reply });
     expect((await lab.incident()).ackBy).toBe(ALICE);
     expect(cardJson(b, card.ts)).toContain(`Acknowledged by <@${ALICE}>`);
@@ -220,7 +242,10 @@ describe('reactions on other messages', () => {
     await lab.react('added', { reaction: 'zzz', ts: '1700005555.000200' });
     expect(lab.writes().length).toBe(before);
     expect(await lab.incident()).toEqual(incBefore);
-    const ignored = b.logs.records().filter((l) => l.msg === 'reaction ignored').map((l) => l.why);
+    const ignored = b.logs
+      .records()
+      .filter((l) => l.msg === 'reaction ignored')
+      .map((l) => l.why);
     expect(ignored).toEqual(['not-an-alarm-message', 'not-an-alarm-message']);
     // The second look-up of the same message was answered from the cache.
     expect(b.slack.callsTo('conversations.replies')).toHaveLength(1);
@@ -246,7 +271,9 @@ describe('reactions on other messages', () => {
 
   it('refuses an unsigned reaction event (401) and changes nothing', async () => {
     lab = await labWithCard();
-    const res = await sendEvent(lab.b.url, reaction('added', { reaction: 'eyes', ts: lab.card.ts }), { secret: 'wrong' });
+    const res = await sendEvent(lab.b.url, reaction('added', { reaction: 'eyes', ts: lab.card.ts }), {
+      secret: 'wrong',
+    });
     expect(res.status).toBe(401);
     expect((await lab.incident()).ackBy).toBeUndefined();
   });
@@ -295,14 +322,22 @@ describe('silence as a CloudWatch mute rule (ALARM_MUTE_RULES=true)', () => {
     expect(b.slack.ephemerals).toHaveLength(0);
 
     await lab.react('removed', { reaction: 'zzz', ts: card.ts });
-    await eventually(() => b.cloudwatch!.commandCalls(DeleteAlarmMuteRuleCommand).length === 1, 'the mute rule to be deleted');
-    expect(b.cloudwatch!.commandCalls(DeleteAlarmMuteRuleCommand)[0].args[0].input).toEqual({ AlarmMuteRuleName: `ecs-chatops-silence-${inc.id}` });
+    await eventually(
+      () => b.cloudwatch!.commandCalls(DeleteAlarmMuteRuleCommand).length === 1,
+      'the mute rule to be deleted',
+    );
+    expect(b.cloudwatch!.commandCalls(DeleteAlarmMuteRuleCommand)[0].args[0].input).toEqual({
+      AlarmMuteRuleName: `ecs-chatops-silence-${inc.id}`,
+    });
     expect(await b.store.incidentReactions.muteRule(inc.id)).toBeUndefined();
-    expect((await b.store.audit.latest(20)).map((a) => a.action)).toEqual(expect.arrayContaining(['alarm.mute', 'alarm.unmute']));
+    expect((await b.store.audit.latest(20)).map((a) => a.action)).toEqual(
+      expect.arrayContaining(['alarm.mute', 'alarm.unmute']),
+    );
   });
 
   it('asks first when the alarm also drives auto scaling, and mutes only once confirmed', async () => {
-    const policy = 'arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:abc:resource/ecs/service/lab/api:policyName/out';
+    const policy =
+      'arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:abc:resource/ecs/service/lab/api:policyName/out';
     lab = await labWithCard({ env: { ALARM_MUTE_RULES: 'true' }, cloudwatch: describeWith([TOPIC, policy]) });
     const { b, card } = lab;
     await lab.react('added', { reaction: 'zzz', ts: card.ts });
@@ -314,20 +349,37 @@ describe('silence as a CloudWatch mute rule (ALARM_MUTE_RULES=true)', () => {
     expect(inc.silencedBy).toBe(ALICE);
 
     const url = b.slack.responseUrl('mute1');
-    await sendInteraction(b.url, buttonClick({ actionId: ACTIONS.muteConfirm, value: JSON.stringify({ i: inc.id }), userId: ALICE, responseUrl: url }));
+    await sendInteraction(
+      b.url,
+      buttonClick({
+        actionId: ACTIONS.muteConfirm,
+        value: JSON.stringify({ i: inc.id }),
+        userId: ALICE,
+        responseUrl: url,
+      }),
+    );
     const answer = await b.slack.waitFor(() => b.slack.responsesTo('mute1')[0], 5000, 'the mute answer');
     expect(answer.body.text).toContain('is muted in AWS until');
     expect(b.cloudwatch!.commandCalls(PutAlarmMuteRuleCommand)).toHaveLength(1);
   });
 
   it('keeps the silence in Slack only when the person chooses so', async () => {
-    const policy = 'arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:abc:resource/ecs/service/lab/api:policyName/out';
+    const policy =
+      'arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:abc:resource/ecs/service/lab/api:policyName/out';
     lab = await labWithCard({ env: { ALARM_MUTE_RULES: 'true' }, cloudwatch: describeWith([policy]) });
     const { b, card } = lab;
     await lab.react('added', { reaction: 'zzz', ts: card.ts });
     await b.slack.waitFor(() => b.slack.ephemerals[0], 5000, 'the mute question');
     const inc = await lab.incident();
-    await sendInteraction(b.url, buttonClick({ actionId: ACTIONS.muteSkip, value: JSON.stringify({ i: inc.id }), userId: ALICE, responseUrl: b.slack.responseUrl('skip1') }));
+    await sendInteraction(
+      b.url,
+      buttonClick({
+        actionId: ACTIONS.muteSkip,
+        value: JSON.stringify({ i: inc.id }),
+        userId: ALICE,
+        responseUrl: b.slack.responseUrl('skip1'),
+      }),
+    );
     const answer = await b.slack.waitFor(() => b.slack.responsesTo('skip1')[0], 5000, 'the skip answer');
     expect(answer.body.text).toContain('stays silenced in Slack only');
     expect(b.cloudwatch!.commandCalls(PutAlarmMuteRuleCommand)).toHaveLength(0);

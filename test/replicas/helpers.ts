@@ -25,7 +25,8 @@ export async function startAlarmReplicas(env: Record<string, string> = {}): Prom
   const clock = new FakeClock();
   const started: AlarmBot[] = [];
   try {
-    for (let i = 0; i < 2; i++) started.push(await startAlarmBot({ slack, clock, env: { DATABASE_URL: pg.url, ...env } }));
+    for (let i = 0; i < 2; i++)
+      started.push(await startAlarmBot({ slack, clock, env: { DATABASE_URL: pg.url, ...env } }));
   } catch (err) {
     await Promise.all(started.map((t) => t.stop()));
     await pg.cleanup();
@@ -57,9 +58,11 @@ export async function startAlarmReplicas(env: Record<string, string> = {}): Prom
 }
 
 /** The alarm channel's top-level messages (cards and digests), oldest first. */
-export const cardsIn = (slack: FakeSlack, channel = ALARM_CHANNEL) => slack.messagesIn(channel).filter((m) => !m.thread_ts);
+export const cardsIn = (slack: FakeSlack, channel = ALARM_CHANNEL) =>
+  slack.messagesIn(channel).filter((m) => !m.thread_ts);
 
-export const headerOf = (m: { blocks?: any[] }) => (m.blocks?.find((b) => b.type === 'header')?.text.text as string | undefined) ?? '';
+export const headerOf = (m: { blocks?: any[] }) =>
+  (m.blocks?.find((b) => b.type === 'header')?.text.text as string | undefined) ?? '';
 
 /** Thread lines under a card (a reply may carry several lines). */
 export const threadLines = (slack: FakeSlack, ts: string, channel = ALARM_CHANNEL) =>

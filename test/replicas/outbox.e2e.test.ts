@@ -29,11 +29,22 @@ describe('the outbox shared by two replicas on one PostgreSQL database', () => {
       const posts = Array.from({ length: N }, (_, i) => i)
         .filter((i) => round < changes(i))
         .map((i) => {
-          const message = pendingTaskAlarm({ state: states[round], at: at + round * MIN, name: name(i), service: `svc-${i}` });
+          const message = pendingTaskAlarm({
+            state: states[round],
+            at: at + round * MIN,
+            name: name(i),
+            service: `svc-${i}`,
+          });
           return postSns((i + round) % 2 ? r.a.url : r.b.url, r.a.signer.body({ message, timestamp: r.clock.now() }));
         });
       // Notifications land while both replicas' workers claim and deliver.
-      const [answers] = await Promise.all([Promise.all(posts), r.a.worker.runOnce(), r.b.worker.runOnce(), r.a.worker.runOnce(), r.b.worker.runOnce()]);
+      const [answers] = await Promise.all([
+        Promise.all(posts),
+        r.a.worker.runOnce(),
+        r.b.worker.runOnce(),
+        r.a.worker.runOnce(),
+        r.b.worker.runOnce(),
+      ]);
       expect(answers.map((x) => x.status).every((s) => s === 200)).toBe(true);
       r.clock.advance(1000);
     }
@@ -58,10 +69,11 @@ describe('the outbox shared by two replicas on one PostgreSQL database', () => {
     expect(cardPostedBy(r.a) + cardPostedBy(r.b)).toBe(N);
   });
 
-  it('leaves a dead replica\'s claimed items alone until its lease lapses, then the survivor delivers each once', async () => {
+  it("leaves a dead replica's claimed items alone until its lease lapses, then the survivor delivers each once", async () => {
     r = await startAlarmReplicas();
     const at = r.clock.now() - MIN;
-    for (let i = 0; i < 3; i++) expect((await r.a.notify(pendingTaskAlarm({ at, name: `crash-${i}`, service: `svc-${i}` }))).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await r.a.notify(pendingTaskAlarm({ at, name: `crash-${i}`, service: `svc-${i}` }))).status).toBe(200);
     // Replica A claims the work with its own worker id and dies before delivering any of it.
     const claimedAt = r.clock.now();
     const claimed = await r.a.store.outbox.claim(r.a.worker.id, claimedAt, OUTBOX_LEASE_MS, 10);

@@ -17,10 +17,14 @@ describe('SNS dedup across two replicas on one PostgreSQL database', () => {
     await r.stop();
   });
 
-  const count = async (table: string) => Number((await r.pg.store.db.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const count = async (table: string) =>
+    Number((await r.pg.store.db.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
 
   it('stores one of 20 concurrent deliveries of one notification spread over both replicas, and posts one card', async () => {
-    const body = r.a.signer.body({ message: pendingTaskAlarm({ at: r.clock.now() - 30_000 }), timestamp: r.clock.now() });
+    const body = r.a.signer.body({
+      message: pendingTaskAlarm({ at: r.clock.now() - 30_000 }),
+      timestamp: r.clock.now(),
+    });
     const answers = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const res = await postSns((i % 2 ? r.a : r.b).url, body);
@@ -30,7 +34,12 @@ describe('SNS dedup across two replicas on one PostgreSQL database', () => {
     expect(answers.map((x) => x.status)).toEqual(Array(20).fill(200));
     expect(answers.filter((x) => x.outcome === 'opened')).toHaveLength(1);
     expect(answers.filter((x) => x.outcome === 'duplicate')).toHaveLength(19);
-    expect([await count('sns_messages'), await count('incidents'), await count('incident_events'), await count('outbox')]).toEqual([1, 1, 0, 1]);
+    expect([
+      await count('sns_messages'),
+      await count('incidents'),
+      await count('incident_events'),
+      await count('outbox'),
+    ]).toEqual([1, 1, 0, 1]);
 
     await r.drain();
     expect(topLevelPosts(r.slack)).toHaveLength(1);
@@ -42,10 +51,17 @@ describe('SNS dedup across two replicas on one PostgreSQL database', () => {
     const at = r.clock.now() - 30 * MIN;
     const states = ['ALARM', 'OK', 'ALARM', 'OK'];
     for (const [k, state] of states.entries()) {
-      const body = r.a.signer.body({ message: pendingTaskAlarm({ state, at: at + k * 5 * MIN }), timestamp: r.clock.now() });
+      const body = r.a.signer.body({
+        message: pendingTaskAlarm({ state, at: at + k * 5 * MIN }),
+        timestamp: r.clock.now(),
+      });
       // Both replicas' workers deliver while the duplicates are still arriving.
       const [answers] = await Promise.all([
-        Promise.all(Array.from({ length: 8 }, (_, i) => postSns((i % 2 ? r.a : r.b).url, body).then((res) => res.json() as Promise<{ status: string }>))),
+        Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            postSns((i % 2 ? r.a : r.b).url, body).then((res) => res.json() as Promise<{ status: string }>),
+          ),
+        ),
         r.a.worker.runOnce(),
         r.b.worker.runOnce(),
       ]);
@@ -65,8 +81,13 @@ describe('SNS dedup across two replicas on one PostgreSQL database', () => {
   });
 
   it('confirms a subscription delivered to both replicas at once and tells the channel once', async () => {
-    for (const t of [r.a, r.b]) t.sns.on(ConfirmSubscriptionCommand).resolves({ SubscriptionArn: `${TEST_TOPIC_ARN}:0f1e2d3c` });
-    const env = r.a.signer.envelope({ type: 'SubscriptionConfirmation', message: 'You have chosen to subscribe to the topic…', timestamp: r.clock.now() });
+    for (const t of [r.a, r.b])
+      t.sns.on(ConfirmSubscriptionCommand).resolves({ SubscriptionArn: `${TEST_TOPIC_ARN}:0f1e2d3c` });
+    const env = r.a.signer.envelope({
+      type: 'SubscriptionConfirmation',
+      message: 'You have chosen to subscribe to the topic…',
+      timestamp: r.clock.now(),
+    });
     const statuses = await Promise.all([r.a, r.b, r.a, r.b].map((t) => postSns(t.url, env).then((res) => res.status)));
     expect(statuses).toEqual([200, 200, 200, 200]);
     await r.drain();

@@ -15,7 +15,10 @@ describe('an alarm storm reaching two replicas on one PostgreSQL database', () =
     const name = (i: number) => `storm-${String(i).padStart(2, '0')}`;
     await Promise.all(
       Array.from({ length: N }, (_, i) =>
-        postSns(i % 2 ? r.a.url : r.b.url, r.a.signer.body({ message: pendingTaskAlarm({ at, name: name(i), service: `svc-${i}` }), timestamp: at })),
+        postSns(
+          i % 2 ? r.a.url : r.b.url,
+          r.a.signer.body({ message: pendingTaskAlarm({ at, name: name(i), service: `svc-${i}` }), timestamp: at }),
+        ),
       ),
     );
     await r.drain();

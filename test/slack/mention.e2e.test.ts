@@ -11,9 +11,20 @@ describe('@mentions', () => {
   });
 
   it('answers a mention in its thread with how to use the bot, escaping what was said', async () => {
-    const res = await sendEvent(t.url, { type: 'app_mention', user: 'U0ALICE', text: '<@UBOT> status <!channel>', ts: '1700000100.000100', channel: ALARM_CHANNEL, event_ts: '1700000100.000100' });
+    const res = await sendEvent(t.url, {
+      type: 'app_mention',
+      user: 'U0ALICE',
+      text: '<@UBOT> status <!channel>',
+      ts: '1700000100.000100',
+      channel: ALARM_CHANNEL,
+      event_ts: '1700000100.000100',
+    });
     expect(res.status).toBe(200);
-    const post = await t.slack.waitFor(() => t.slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts === '1700000100.000100'), 5000, 'the answer');
+    const post = await t.slack.waitFor(
+      () => t.slack.callsTo('chat.postMessage').find((c) => c.args.thread_ts === '1700000100.000100'),
+      5000,
+      'the answer',
+    );
     expect(post.args.channel).toBe(ALARM_CHANNEL);
     expect(post.args.text).toContain('<@U0ALICE>');
     expect(post.args.text).toContain('`/ecs help`');

@@ -36,11 +36,15 @@ describe('mrkdwn escaping', () => {
   });
 
   it('builds links with escaped labels and encoded URLs', () => {
-    expect(link('https://console.aws.amazon.com/x?a=1|2', 'a <b> | c')).toBe('<https://console.aws.amazon.com/x?a=1%7C2|a &lt;b&gt; ¦ c>');
+    expect(link('https://console.aws.amazon.com/x?a=1|2', 'a <b> | c')).toBe(
+      '<https://console.aws.amazon.com/x?a=1%7C2|a &lt;b&gt; ¦ c>',
+    );
   });
 
   it('formats Slack dates with a fallback and truncates with a marker', () => {
-    expect(slackDate(Date.UTC(2026, 10, 28, 3, 0, 0))).toBe('<!date^1795834800^{date_short_pretty} {time}|2026-11-28T03:00:00Z>');
+    expect(slackDate(Date.UTC(2026, 10, 28, 3, 0, 0))).toBe(
+      '<!date^1795834800^{date_short_pretty} {time}|2026-11-28T03:00:00Z>',
+    );
     expect(truncate('abcdef', 4)).toBe('abc…');
     expect(truncate('abc', 4)).toBe('abc');
   });

@@ -46,7 +46,18 @@ function service(o: Partial<ServiceSummary> = {}): ServiceSummary {
     launchType: 'EC2',
     capacityProviderStrategy: [],
     taskDefinition: 'api:1',
-    deployments: [{ id: 'd1', status: 'PRIMARY', taskDefinition: 'api:1', desired: 1, running: 1, pending: 0, failedTasks: 0, rolloutState: 'COMPLETED' }],
+    deployments: [
+      {
+        id: 'd1',
+        status: 'PRIMARY',
+        taskDefinition: 'api:1',
+        desired: 1,
+        running: 1,
+        pending: 0,
+        failedTasks: 0,
+        rolloutState: 'COMPLETED',
+      },
+    ],
     events: [],
     ...o,
   };
@@ -85,7 +96,14 @@ function task(i: number, o: Partial<TaskInfo> = {}): TaskInfo {
 }
 
 function clusterView(services: ServiceSummary[], instances: ContainerInstanceInfo[] = [instance(1)]): ClusterView {
-  return { at: AT, cluster: cluster({ activeServices: services.length }), services, serviceUtil: new Map(), instances, clusterUtil: { source: 'container-insights', cpu: 35, memory: 60 } };
+  return {
+    at: AT,
+    cluster: cluster({ activeServices: services.length }),
+    services,
+    serviceUtil: new Map(),
+    instances,
+    clusterUtil: { source: 'container-insights', cpu: 35, memory: 60 },
+  };
 }
 
 /** Slack's limits, checked the way Slack would. */
@@ -142,17 +160,24 @@ describe('service state', () => {
 describe('renderOverview', () => {
   it('says so when the region has no cluster', () => {
     const m = renderOverview({ region: 'eu-west-1', at: AT, clusters: [], util: new Map() });
-    expect(m.blocks[1]).toMatchObject({ type: 'section', text: { text: expect.stringContaining('No ECS clusters in `eu-west-1`') } });
+    expect(m.blocks[1]).toMatchObject({
+      type: 'section',
+      text: { text: expect.stringContaining('No ECS clusters in `eu-west-1`') },
+    });
     expect(overviewFiles({ region: 'eu-west-1', at: AT, clusters: [], util: new Map() })).toEqual([]);
   });
 
   it('summarises 500 clusters within the limits and puts every one in the CSV', () => {
-    const clusters = Array.from({ length: 500 }, (_, i) => cluster({ name: `c${String(i).padStart(3, '0')}-${'x'.repeat(200)}`, pendingTasks: i === 420 ? 2 : 0 }));
+    const clusters = Array.from({ length: 500 }, (_, i) =>
+      cluster({ name: `c${String(i).padStart(3, '0')}-${'x'.repeat(200)}`, pendingTasks: i === 420 ? 2 : 0 }),
+    );
     const v: OverviewView = { region: 'us-east-1', at: AT, clusters, util: new Map() };
     const m = renderOverview(v);
     expectWithinLimits(m);
     // The one with pending tasks leads, despite its name.
-    expect(m.blocks[1].type === 'section' && (m.blocks[1] as any).text.text.startsWith(':large_yellow_circle: *c420-')).toBe(true);
+    expect(
+      m.blocks[1].type === 'section' && (m.blocks[1] as any).text.text.startsWith(':large_yellow_circle: *c420-'),
+    ).toBe(true);
     const files = overviewFiles(v);
     expect(files).toHaveLength(1);
     expect(files[0].content.trim().split('\r\n')).toHaveLength(501);
@@ -161,19 +186,32 @@ describe('renderOverview', () => {
 
   it('says why the CSV is missing when the upload failed', () => {
     const clusters = Array.from({ length: 60 }, (_, i) => cluster({ name: `c${i}` }));
-    const m = renderOverview({ region: 'us-east-1', at: AT, clusters, util: new Map() }, { ok: false, reason: 'Slack answered <boom>' });
-    expect(JSON.stringify(m.blocks)).toContain('not shown (the CSV could not be attached: Slack answered &lt;boom&gt;)');
+    const m = renderOverview(
+      { region: 'us-east-1', at: AT, clusters, util: new Map() },
+      { ok: false, reason: 'Slack answered <boom>' },
+    );
+    expect(JSON.stringify(m.blocks)).toContain(
+      'not shown (the CSV could not be attached: Slack answered &lt;boom&gt;)',
+    );
   });
 
   it('escapes cluster names', () => {
-    const m = renderOverview({ region: 'us-east-1', at: AT, clusters: [cluster({ name: HOSTILE })], util: new Map(), metricsError: '<@U123> denied' });
+    const m = renderOverview({
+      region: 'us-east-1',
+      at: AT,
+      clusters: [cluster({ name: HOSTILE })],
+      util: new Map(),
+      metricsError: '<@U123> denied',
+    });
     expectNoInjectedMarkup(m);
   });
 });
 
 describe('renderCluster', () => {
   it('flags every mismatch and lays the table out aligned', () => {
-    const m = renderCluster(clusterView([service({ name: 'api', desired: 4, running: 1, pending: 3 }), service({ name: 'worker' })]));
+    const m = renderCluster(
+      clusterView([service({ name: 'api', desired: 4, running: 1, pending: 3 }), service({ name: 'worker' })]),
+    );
     const text = JSON.stringify(m.blocks);
     expect(text).toContain(':warning: *1 service not at the desired count:* `api`');
     const table = (m.blocks.find((b: any) => b.text?.text.startsWith('*Services*')) as any).text.text as string;
@@ -191,7 +229,12 @@ describe('renderCluster', () => {
   });
 
   it('flags disconnected and draining instances first', () => {
-    const m = renderCluster(clusterView([service()], [instance(1), instance(2, { agentConnected: false }), instance(3, { status: 'DRAINING' })]));
+    const m = renderCluster(
+      clusterView(
+        [service()],
+        [instance(1), instance(2, { agentConnected: false }), instance(3, { status: 'DRAINING' })],
+      ),
+    );
     const table = (m.blocks.find((b: any) => b.text?.text.startsWith('*Capacity*')) as any).text.text as string;
     const rows = table.split('\n').slice(3, -1);
     expect(rows[0]).toMatch(/^!\s+i-0+2\s.*agent disconnected$/);
@@ -200,8 +243,13 @@ describe('renderCluster', () => {
   });
 
   it('stays within the limits for 1000 hostile, long-named, mismatched services and 300 instances', () => {
-    const services = Array.from({ length: 1000 }, (_, i) => service({ name: `${HOSTILE}${'n'.repeat(200)}${i}`, desired: 5, running: i % 5, pending: 1 }));
-    const v = clusterView(services, Array.from({ length: 300 }, (_, i) => instance(i)));
+    const services = Array.from({ length: 1000 }, (_, i) =>
+      service({ name: `${HOSTILE}${'n'.repeat(200)}${i}`, desired: 5, running: i % 5, pending: 1 }),
+    );
+    const v = clusterView(
+      services,
+      Array.from({ length: 300 }, (_, i) => instance(i)),
+    );
     const m = renderCluster(v);
     expectWithinLimits(m);
     expectNoInjectedMarkup(m);
@@ -254,11 +302,18 @@ describe('renderService', () => {
 
   it('shows metrics trouble instead of a sparkline', () => {
     const m = renderService(view({ history: undefined, metricsError: 'cloudwatch:GetMetricData <denied>' }));
-    expect(JSON.stringify(m.blocks)).toContain('*Utilisation, last hour:* unavailable (cloudwatch:GetMetricData &lt;denied&gt;)');
+    expect(JSON.stringify(m.blocks)).toContain(
+      '*Utilisation, last hour:* unavailable (cloudwatch:GetMetricData &lt;denied&gt;)',
+    );
   });
 
   it('puts unhealthy and pending tasks first and counts the ones not shown', () => {
-    const tasks = [task(1), task(2, { lastStatus: 'PENDING', health: 'UNKNOWN', startedAt: undefined }), task(3, { health: 'UNHEALTHY' }), ...Array.from({ length: 40 }, (_, i) => task(10 + i))];
+    const tasks = [
+      task(1),
+      task(2, { lastStatus: 'PENDING', health: 'UNKNOWN', startedAt: undefined }),
+      task(3, { health: 'UNHEALTHY' }),
+      ...Array.from({ length: 40 }, (_, i) => task(10 + i)),
+    ];
     const m = renderService(view({ tasks, tasksTotal: 120 }));
     const t = (m.blocks.find((b: any) => b.text?.text.startsWith('*Tasks*')) as any).text.text as string;
     const rows = t.split('\n').slice(2);
@@ -274,10 +329,22 @@ describe('renderService', () => {
       desired: 100,
       running: 40,
       pending: 60,
-      deployments: Array.from({ length: 50 }, (_, i) => ({ id: `d${i}`, status: 'ACTIVE', taskDefinition: `${'f'.repeat(255)}:${i}`, desired: 1, running: 0, pending: 1, failedTasks: 3, rolloutState: 'IN_PROGRESS', rolloutStateReason: long })),
+      deployments: Array.from({ length: 50 }, (_, i) => ({
+        id: `d${i}`,
+        status: 'ACTIVE',
+        taskDefinition: `${'f'.repeat(255)}:${i}`,
+        desired: 1,
+        running: 0,
+        pending: 1,
+        failedTasks: 3,
+        rolloutState: 'IN_PROGRESS',
+        rolloutStateReason: long,
+      })),
       events: Array.from({ length: 100 }, (_, i) => ({ id: `e${i}`, at: AT - i * 1000, message: long })),
     });
-    const tasks = Array.from({ length: 100 }, (_, i) => task(i, { taskDefinition: `${'f'.repeat(255)}:1`, containerInstanceId: HOSTILE }));
+    const tasks = Array.from({ length: 100 }, (_, i) =>
+      task(i, { taskDefinition: `${'f'.repeat(255)}:1`, containerInstanceId: HOSTILE }),
+    );
     const m = renderService(view({ cluster: cluster({ name: 'c'.repeat(255) }), service: s, tasks, tasksTotal: 100 }));
     expectWithinLimits(m);
     expectNoInjectedMarkup(m);
@@ -303,7 +370,15 @@ describe('table and CSV helpers', () => {
 
   it('fits as many rows as the character budget allows', () => {
     const rows = Array.from({ length: 500 }, (_, i) => [`row-${i}`, String(i)]);
-    const fit = fitTable([{ title: 'R', align: 'left' }, { title: 'N', align: 'right' }], rows, 500, 1000);
+    const fit = fitTable(
+      [
+        { title: 'R', align: 'left' },
+        { title: 'N', align: 'right' },
+      ],
+      rows,
+      500,
+      1000,
+    );
     expect(fit.text.length).toBeLessThanOrEqual(1000);
     expect(fit.shown).toBeGreaterThan(50);
     expect(fit.text.startsWith('```\n') && fit.text.endsWith('\n```')).toBe(true);

@@ -20,17 +20,20 @@ describe('POST /sns over real HTTP', () => {
 
   const alarm = () => pendingTaskAlarm({ at: t.clock.now() - 1000 });
 
-  it.each(['1', '2'] as const)('accepts a SignatureVersion %s notification, stores it, answers 200 before any Slack call', async (version) => {
-    const chatCalls = () => t.slack.calls.filter((c) => c.method.startsWith('chat.')).length;
-    const before = chatCalls();
-    const env = t.signer.envelope({ message: alarm(), version, timestamp: t.clock.now() });
-    const res = await postSns(t.url, env);
-    expect(res.status).toBe(200);
-    expect(await t.store.snsMessages.seen(env)).toBe(true);
-    // Nothing reached Slack in the request: the outbox holds the card intent.
-    expect(chatCalls()).toBe(before);
-    expect((await t.store.outbox.list()).some((i) => i.kind === 'card')).toBe(true);
-  });
+  it.each(['1', '2'] as const)(
+    'accepts a SignatureVersion %s notification, stores it, answers 200 before any Slack call',
+    async (version) => {
+      const chatCalls = () => t.slack.calls.filter((c) => c.method.startsWith('chat.')).length;
+      const before = chatCalls();
+      const env = t.signer.envelope({ message: alarm(), version, timestamp: t.clock.now() });
+      const res = await postSns(t.url, env);
+      expect(res.status).toBe(200);
+      expect(await t.store.snsMessages.seen(env)).toBe(true);
+      // Nothing reached Slack in the request: the outbox holds the card intent.
+      expect(chatCalls()).toBe(before);
+      expect((await t.store.outbox.list()).some((i) => i.kind === 'card')).toBe(true);
+    },
+  );
 
   it('reads the body whatever the Content-Type', async () => {
     const env = t.signer.envelope({ message: alarm(), timestamp: t.clock.now() });
@@ -72,34 +75,101 @@ describe('POST /sns over real HTTP', () => {
         403,
         'bad_signature',
       ],
-      ['an unknown SignatureVersion', (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), version: '3' }), 400, 'bad_signature_version'],
+      [
+        'an unknown SignatureVersion',
+        (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), version: '3' }),
+        400,
+        'bad_signature_version',
+      ],
       [
         'a cert URL on another host',
-        (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), certUrl: CERT_URL.replace('sns.us-east-1.amazonaws.com', 'sns.us-east-1.amazonaws.com.evil.example') }),
+        (b) =>
+          b.signer.body({
+            message: alarm(),
+            timestamp: b.clock.now(),
+            certUrl: CERT_URL.replace('sns.us-east-1.amazonaws.com', 'sns.us-east-1.amazonaws.com.evil.example'),
+          }),
         403,
         'bad_cert_url',
       ],
       [
         'a cert URL in an S3 bucket',
-        (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), certUrl: 'https://s3.amazonaws.com/bucket/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem' }),
+        (b) =>
+          b.signer.body({
+            message: alarm(),
+            timestamp: b.clock.now(),
+            certUrl: 'https://s3.amazonaws.com/bucket/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem',
+          }),
         403,
         'bad_cert_url',
       ],
-      ['a cert URL with a query string', (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), certUrl: `${CERT_URL}?x=.pem` }), 403, 'bad_cert_url'],
-      ['a cert URL with a fragment', (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), certUrl: `${CERT_URL}#x` }), 403, 'bad_cert_url'],
-      ['a cert URL on http', (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), certUrl: CERT_URL.replace('https:', 'http:') }), 403, 'bad_cert_url'],
-      ['a cert URL with a port', (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), certUrl: CERT_URL.replace('amazonaws.com/', 'amazonaws.com:8443/') }), 403, 'bad_cert_url'],
-      ['a cert URL with user info', (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), certUrl: CERT_URL.replace('https://', 'https://me@') }), 403, 'bad_cert_url'],
+      [
+        'a cert URL with a query string',
+        (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), certUrl: `${CERT_URL}?x=.pem` }),
+        403,
+        'bad_cert_url',
+      ],
+      [
+        'a cert URL with a fragment',
+        (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), certUrl: `${CERT_URL}#x` }),
+        403,
+        'bad_cert_url',
+      ],
+      [
+        'a cert URL on http',
+        (b) =>
+          b.signer.body({ message: alarm(), timestamp: b.clock.now(), certUrl: CERT_URL.replace('https:', 'http:') }),
+        403,
+        'bad_cert_url',
+      ],
+      [
+        'a cert URL with a port',
+        (b) =>
+          b.signer.body({
+            message: alarm(),
+            timestamp: b.clock.now(),
+            certUrl: CERT_URL.replace('amazonaws.com/', 'amazonaws.com:8443/'),
+          }),
+        403,
+        'bad_cert_url',
+      ],
+      [
+        'a cert URL with user info',
+        (b) =>
+          b.signer.body({
+            message: alarm(),
+            timestamp: b.clock.now(),
+            certUrl: CERT_URL.replace('https://', 'https://me@'),
+          }),
+        403,
+        'bad_cert_url',
+      ],
       [
         'a topic not on the list',
-        (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now(), topicArn: 'arn:aws:sns:us-east-1:999999999999:someone-elses' }),
+        (b) =>
+          b.signer.body({
+            message: alarm(),
+            timestamp: b.clock.now(),
+            topicArn: 'arn:aws:sns:us-east-1:999999999999:someone-elses',
+          }),
         403,
         'topic_not_allowed',
       ],
       ['a malformed body', () => '{"Type": "Notification", "Message": ', 400, 'malformed'],
       ['a JSON body that is not an envelope', () => JSON.stringify({ hello: 'world' }), 400, 'malformed'],
-      ['an unknown Type', (b) => JSON.stringify({ ...b.signer.envelope({ message: alarm(), timestamp: b.clock.now() }), Type: 'Surprise' }), 400, 'unknown_type'],
-      ['a replay older than 65 minutes', (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now() - 66 * 60_000 }), 400, 'stale'],
+      [
+        'an unknown Type',
+        (b) =>
+          JSON.stringify({ ...b.signer.envelope({ message: alarm(), timestamp: b.clock.now() }), Type: 'Surprise' }),
+        400,
+        'unknown_type',
+      ],
+      [
+        'a replay older than 65 minutes',
+        (b) => b.signer.body({ message: alarm(), timestamp: b.clock.now() - 66 * 60_000 }),
+        400,
+        'stale',
+      ],
     ];
 
     it.each(cases)('%s', async (_name, build, status, reason) => {
@@ -116,7 +186,8 @@ describe('POST /sns over real HTTP', () => {
       await t.worker.runOnce();
       expect(t.slack.calls.slice(slackBefore).filter((c) => c.method.startsWith('chat.'))).toHaveLength(0);
       // The certificate URL of a message refused before verification is never fetched.
-      if (reason !== 'bad_signature') expect(t.signer.fetched.slice(fetchedBefore).filter((u) => u !== CERT_URL)).toEqual([]);
+      if (reason !== 'bad_signature')
+        expect(t.signer.fetched.slice(fetchedBefore).filter((u) => u !== CERT_URL)).toEqual([]);
     });
   });
 
@@ -146,7 +217,12 @@ describe('POST /sns over real HTTP', () => {
   });
 
   it('never writes the signature or the subscription token to the logs', async () => {
-    const env = t.signer.envelope({ type: 'SubscriptionConfirmation', message: 'You have chosen to subscribe…', timestamp: t.clock.now(), topicArn: 'arn:aws:sns:us-east-1:999999999999:not-ours' });
+    const env = t.signer.envelope({
+      type: 'SubscriptionConfirmation',
+      message: 'You have chosen to subscribe…',
+      timestamp: t.clock.now(),
+      topicArn: 'arn:aws:sns:us-east-1:999999999999:not-ours',
+    });
     expect((await postSns(t.url, env)).status).toBe(403);
     expect(t.logs.text).not.toContain(env.Signature);
     expect(t.logs.text).not.toContain(env.Token as string);
@@ -164,12 +240,20 @@ describe('subscription lifecycle', () => {
 
   it('confirms an allowed topic with ConfirmSubscription (AuthenticateOnUnsubscribe) and tells the channel', async () => {
     t.sns.on(ConfirmSubscriptionCommand).resolves({ SubscriptionArn: `${TEST_TOPIC_ARN}:0f1e2d3c` });
-    const env = t.signer.envelope({ type: 'SubscriptionConfirmation', message: 'You have chosen to subscribe to the topic…', timestamp: t.clock.now() });
+    const env = t.signer.envelope({
+      type: 'SubscriptionConfirmation',
+      message: 'You have chosen to subscribe to the topic…',
+      timestamp: t.clock.now(),
+    });
     const res = await postSns(t.url, env);
     expect(res.status).toBe(200);
     const calls = t.sns.commandCalls(ConfirmSubscriptionCommand);
     expect(calls).toHaveLength(1);
-    expect(calls[0].args[0].input).toEqual({ TopicArn: TEST_TOPIC_ARN, Token: env.Token, AuthenticateOnUnsubscribe: 'true' });
+    expect(calls[0].args[0].input).toEqual({
+      TopicArn: TEST_TOPIC_ARN,
+      Token: env.Token,
+      AuthenticateOnUnsubscribe: 'true',
+    });
     await t.drain();
     const notes = t.slack.messagesIn(ALARM_CHANNEL);
     expect(notes).toHaveLength(1);
@@ -181,22 +265,43 @@ describe('subscription lifecycle', () => {
   });
 
   it('refuses a confirmation for a topic not on the list, calls no AWS API and logs it', async () => {
-    const env = t.signer.envelope({ type: 'SubscriptionConfirmation', message: 'subscribe?', timestamp: t.clock.now(), topicArn: 'arn:aws:sns:us-east-1:999999999999:not-ours' });
+    const env = t.signer.envelope({
+      type: 'SubscriptionConfirmation',
+      message: 'subscribe?',
+      timestamp: t.clock.now(),
+      topicArn: 'arn:aws:sns:us-east-1:999999999999:not-ours',
+    });
     const res = await postSns(t.url, env);
     expect(res.status).toBe(403);
     expect(t.sns.calls()).toHaveLength(0);
-    expect(t.logs.records().some((r) => r.msg === 'SNS message refused' && r.reason === 'topic_not_allowed')).toBe(true);
+    expect(t.logs.records().some((r) => r.msg === 'SNS message refused' && r.reason === 'topic_not_allowed')).toBe(
+      true,
+    );
   });
 
   it('answers 503 (so SNS resends) when ConfirmSubscription fails', async () => {
-    t.sns.on(ConfirmSubscriptionCommand).rejects(Object.assign(new Error('not authorized to perform sns:ConfirmSubscription'), { name: 'AuthorizationErrorException' }));
-    const env = t.signer.envelope({ type: 'SubscriptionConfirmation', message: 'subscribe?', timestamp: t.clock.now() });
+    t.sns
+      .on(ConfirmSubscriptionCommand)
+      .rejects(
+        Object.assign(new Error('not authorized to perform sns:ConfirmSubscription'), {
+          name: 'AuthorizationErrorException',
+        }),
+      );
+    const env = t.signer.envelope({
+      type: 'SubscriptionConfirmation',
+      message: 'subscribe?',
+      timestamp: t.clock.now(),
+    });
     expect((await postSns(t.url, env)).status).toBe(503);
     expect(await t.store.snsMessages.seen(env)).toBe(false);
   });
 
   it('warns the channel on UnsubscribeConfirmation and never follows its URL', async () => {
-    const env = t.signer.envelope({ type: 'UnsubscribeConfirmation', message: 'You have chosen to deactivate subscription…', timestamp: t.clock.now() });
+    const env = t.signer.envelope({
+      type: 'UnsubscribeConfirmation',
+      message: 'You have chosen to deactivate subscription…',
+      timestamp: t.clock.now(),
+    });
     const res = await postSns(t.url, env);
     expect(res.status).toBe(200);
     expect(t.sns.calls()).toHaveLength(0);
@@ -227,15 +332,32 @@ describe('SNS_VERIFY_SIGNATURES=false', () => {
   it('accepts an unsigned message from an emulator but warns at start and on every message', async () => {
     const t = await startAlarmBot({ env: { SNS_VERIFY_SIGNATURES: 'false' } });
     try {
-      const startWarnings = t.logs.records().filter((r) => r.level === 'warn' && /SNS_VERIFY_SIGNATURES=false/.test(r.msg)).length;
+      const startWarnings = t.logs
+        .records()
+        .filter((r) => r.level === 'warn' && /SNS_VERIFY_SIGNATURES=false/.test(r.msg)).length;
       expect(startWarnings).toBe(1);
-      const env = { Type: 'Notification', MessageId: 'emu-1', TopicArn: TEST_TOPIC_ARN, Message: JSON.stringify(pendingTaskAlarm({ at: t.clock.now() })), Timestamp: new Date(t.clock.now()).toISOString() };
+      const env = {
+        Type: 'Notification',
+        MessageId: 'emu-1',
+        TopicArn: TEST_TOPIC_ARN,
+        Message: JSON.stringify(pendingTaskAlarm({ at: t.clock.now() })),
+        Timestamp: new Date(t.clock.now()).toISOString(),
+      };
       expect((await postSns(t.url, JSON.stringify(env))).status).toBe(200);
       expect((await postSns(t.url, JSON.stringify({ ...env, MessageId: 'emu-2' }))).status).toBe(200);
-      const all = t.logs.records().filter((r) => r.level === 'warn' && /SNS_VERIFY_SIGNATURES=false/.test(r.msg)).length;
+      const all = t.logs
+        .records()
+        .filter((r) => r.level === 'warn' && /SNS_VERIFY_SIGNATURES=false/.test(r.msg)).length;
       expect(all).toBe(startWarnings + 2);
       // The topic allow-list still applies.
-      expect((await postSns(t.url, JSON.stringify({ ...env, MessageId: 'emu-3', TopicArn: 'arn:aws:sns:us-east-1:999999999999:x' }))).status).toBe(403);
+      expect(
+        (
+          await postSns(
+            t.url,
+            JSON.stringify({ ...env, MessageId: 'emu-3', TopicArn: 'arn:aws:sns:us-east-1:999999999999:x' }),
+          )
+        ).status,
+      ).toBe(403);
     } finally {
       await t.stop();
     }

@@ -37,23 +37,41 @@ async function rejection(p: Promise<unknown>): Promise<SnsRejectedError> {
 }
 
 describe('canonical string to sign', () => {
-  const base = { MessageId: 'id-1', TopicArn: TEST_TOPIC_ARN, Message: 'line 1\nline 2', Timestamp: '2024-05-01T10:00:00.000Z', SignatureVersion: '2', Signature: 'x', SigningCertURL: CERT_URL };
+  const base = {
+    MessageId: 'id-1',
+    TopicArn: TEST_TOPIC_ARN,
+    Message: 'line 1\nline 2',
+    Timestamp: '2024-05-01T10:00:00.000Z',
+    SignatureVersion: '2',
+    Signature: 'x',
+    SigningCertURL: CERT_URL,
+  };
 
   it('Notification: Message, MessageId, Subject, Timestamp, TopicArn, Type with a trailing newline', () => {
     const s = canonicalString({ ...base, Type: 'Notification', Subject: 'Hi' });
-    expect(s).toBe(`Message\nline 1\nline 2\nMessageId\nid-1\nSubject\nHi\nTimestamp\n2024-05-01T10:00:00.000Z\nTopicArn\n${TEST_TOPIC_ARN}\nType\nNotification\n`);
+    expect(s).toBe(
+      `Message\nline 1\nline 2\nMessageId\nid-1\nSubject\nHi\nTimestamp\n2024-05-01T10:00:00.000Z\nTopicArn\n${TEST_TOPIC_ARN}\nType\nNotification\n`,
+    );
   });
 
   it('Notification without Subject leaves the key out', () => {
     expect(canonicalString({ ...base, Type: 'Notification' })).not.toContain('Subject');
   });
 
-  it.each(['SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const)('%s signs SubscribeURL and Token', (Type) => {
-    const s = canonicalString({ ...base, Type, Token: 'tok', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription' });
-    expect(s).toBe(
-      `Message\nline 1\nline 2\nMessageId\nid-1\nSubscribeURL\nhttps://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription\nTimestamp\n2024-05-01T10:00:00.000Z\nToken\ntok\nTopicArn\n${TEST_TOPIC_ARN}\nType\n${Type}\n`,
-    );
-  });
+  it.each(['SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const)(
+    '%s signs SubscribeURL and Token',
+    (Type) => {
+      const s = canonicalString({
+        ...base,
+        Type,
+        Token: 'tok',
+        SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription',
+      });
+      expect(s).toBe(
+        `Message\nline 1\nline 2\nMessageId\nid-1\nSubscribeURL\nhttps://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription\nTimestamp\n2024-05-01T10:00:00.000Z\nToken\ntok\nTopicArn\n${TEST_TOPIC_ARN}\nType\n${Type}\n`,
+      );
+    },
+  );
 });
 
 describe('the test signer agrees with an independent verifier (sns-payload-validator)', () => {
@@ -65,9 +83,18 @@ describe('the test signer agrees with an independent verifier (sns-payload-valid
   ] as const)('%s v%s', async (type, version) => {
     const v = new Validator();
     (v as unknown as { certCache: { set(k: string, v: string): void } }).certCache.set(CERT_URL, signer.certPem);
-    const env = signer.envelope({ type, version, message: 'hello\nworld', subject: type === 'Notification' ? 'subj' : undefined, timestamp: NOW });
+    const env = signer.envelope({
+      type,
+      version,
+      message: 'hello\nworld',
+      subject: type === 'Notification' ? 'subj' : undefined,
+      timestamp: NOW,
+    });
     await expect(v.validate(JSON.stringify(env))).resolves.toMatchObject({ MessageId: env.MessageId });
-    await expect(verifier().verify(JSON.stringify(env))).resolves.toMatchObject({ MessageId: env.MessageId, Type: type });
+    await expect(verifier().verify(JSON.stringify(env))).resolves.toMatchObject({
+      MessageId: env.MessageId,
+      Type: type,
+    });
   });
 });
 
@@ -84,11 +111,21 @@ describe('SnsVerifier', () => {
   it('checks the topic and the age before fetching any certificate', async () => {
     const fetch = jest.fn(signer.fetchCertificate);
     const v = verifier({ keys: new PublicKeyCache({ fetch }) });
-    const other = signer.body({ message: 'x', timestamp: NOW, topicArn: 'arn:aws:sns:us-east-1:999999999999:x', certUrl: CERT_URL });
+    const other = signer.body({
+      message: 'x',
+      timestamp: NOW,
+      topicArn: 'arn:aws:sns:us-east-1:999999999999:x',
+      certUrl: CERT_URL,
+    });
     expect((await rejection(v.verify(other))).reason).toBe('topic_not_allowed');
     const old = signer.body({ message: 'x', timestamp: NOW - 66 * 60_000 });
     expect((await rejection(v.verify(old))).reason).toBe('stale');
-    const badUrl = signer.body({ message: 'x', timestamp: NOW, certUrl: 'https://sns.us-east-1.amazonaws.com.attacker.net/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem' });
+    const badUrl = signer.body({
+      message: 'x',
+      timestamp: NOW,
+      certUrl:
+        'https://sns.us-east-1.amazonaws.com.attacker.net/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem',
+    });
     expect((await rejection(v.verify(badUrl))).reason).toBe('bad_cert_url');
     expect(fetch).not.toHaveBeenCalled();
   });
@@ -97,7 +134,7 @@ describe('SnsVerifier', () => {
     await expect(verifier().verify(signer.body({ message: 'x', timestamp: NOW - 60 * 60_000 }))).resolves.toBeDefined();
   });
 
-  it('rejects a signature over another type\'s canonical string (Type switched after signing)', async () => {
+  it("rejects a signature over another type's canonical string (Type switched after signing)", async () => {
     const env = signer.envelope({ type: 'UnsubscribeConfirmation', message: 'x', timestamp: NOW });
     const forged = { ...env, Type: 'SubscriptionConfirmation' };
     expect((await rejection(verifier().verify(JSON.stringify(forged)))).reason).toBe('bad_signature');
@@ -110,7 +147,9 @@ describe('SnsVerifier', () => {
 
   it('rejects a message whose header type disagrees with its body', async () => {
     const body = signer.body({ message: 'x', timestamp: NOW });
-    expect((await rejection(verifier().verify(body, { messageType: 'SubscriptionConfirmation' }))).reason).toBe('header_mismatch');
+    expect((await rejection(verifier().verify(body, { messageType: 'SubscriptionConfirmation' }))).reason).toBe(
+      'header_mismatch',
+    );
   });
 
   it('rejects missing or non-string fields as malformed', async () => {
@@ -124,20 +163,38 @@ describe('SnsVerifier', () => {
       const e = { ...env, [k]: v };
       expect((await rejection(verifier().verify(JSON.stringify(e)))).reason).toBe('malformed');
     }
-    const conf = signer.envelope({ type: 'SubscriptionConfirmation', message: 'x', timestamp: NOW }) as unknown as Record<string, unknown>;
-    expect((await rejection(verifier().verify(JSON.stringify({ ...conf, Token: undefined })))).reason).toBe('malformed');
+    const conf = signer.envelope({
+      type: 'SubscriptionConfirmation',
+      message: 'x',
+      timestamp: NOW,
+    }) as unknown as Record<string, unknown>;
+    expect((await rejection(verifier().verify(JSON.stringify({ ...conf, Token: undefined })))).reason).toBe(
+      'malformed',
+    );
   });
 
   it('answers "unavailable" (503) when the certificate cannot be fetched right now, "bad certificate" (403) when it never will', async () => {
-    const transient = verifier({ keys: new PublicKeyCache({ fetch: async () => Promise.reject(new CertificateFetchError('timed out', false)) }) });
-    await expect(transient.verify(signer.body({ message: 'x', timestamp: NOW }))).rejects.toBeInstanceOf(SnsUnavailableError);
+    const transient = verifier({
+      keys: new PublicKeyCache({ fetch: async () => Promise.reject(new CertificateFetchError('timed out', false)) }),
+    });
+    await expect(transient.verify(signer.body({ message: 'x', timestamp: NOW }))).rejects.toBeInstanceOf(
+      SnsUnavailableError,
+    );
     const notCert = verifier({ keys: new PublicKeyCache({ fetch: async () => '<html>not a certificate</html>' }) });
-    expect((await rejection(notCert.verify(signer.body({ message: 'x', timestamp: NOW })))).reason).toBe('bad_certificate');
+    expect((await rejection(notCert.verify(signer.body({ message: 'x', timestamp: NOW })))).reason).toBe(
+      'bad_certificate',
+    );
   });
 
   it('skips signatures only when told to, and still enforces the topic list', async () => {
     const v = verifier({ verifySignatures: false });
-    const unsigned = JSON.stringify({ Type: 'Notification', MessageId: 'm', TopicArn: TEST_TOPIC_ARN, Message: 'x', Timestamp: new Date(NOW).toISOString() });
+    const unsigned = JSON.stringify({
+      Type: 'Notification',
+      MessageId: 'm',
+      TopicArn: TEST_TOPIC_ARN,
+      Message: 'x',
+      Timestamp: new Date(NOW).toISOString(),
+    });
     await expect(v.verify(unsigned)).resolves.toMatchObject({ MessageId: 'm' });
     expect((await rejection(verifier().verify(unsigned))).reason).toBe('malformed');
     const elsewhere = unsigned.replace(TEST_TOPIC_ARN, 'arn:aws:sns:us-east-1:999999999999:x');
@@ -208,8 +265,14 @@ describe('SigningCertURL pattern', () => {
     ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem?x=1', false],
     ['https://sns.us-east-1.amazonaws.com/x?y=/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem', false],
     ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem#f', false],
-    ['https://sns.us-east-1.amazonaws.com.evil.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem', false],
-    ['https://evil.com/sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem', false],
+    [
+      'https://sns.us-east-1.amazonaws.com.evil.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem',
+      false,
+    ],
+    [
+      'https://evil.com/sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem',
+      false,
+    ],
     ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-short.pem', false],
     ['https://s3.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem', false],
     ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem\n', false],
@@ -219,7 +282,9 @@ describe('SigningCertURL pattern', () => {
 
   it('the real fetcher refuses any other URL without network I/O', async () => {
     const fetch = httpsCertificateFetcher({ timeoutMs: 100 });
-    await expect(fetch('https://127.0.0.1:1/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem')).rejects.toMatchObject({ permanent: true });
+    await expect(
+      fetch('https://127.0.0.1:1/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem'),
+    ).rejects.toMatchObject({ permanent: true });
   });
 });
 

@@ -15,7 +15,9 @@ async function expectUniqueViolation(p: Promise<unknown>): Promise<void> {
     () => undefined,
     (e: unknown) => e,
   );
-  expect(String((err as { message?: unknown } | undefined)?.message)).toMatch(/UNIQUE constraint failed|duplicate key value violates unique constraint/);
+  expect(String((err as { message?: unknown } | undefined)?.message)).toMatch(
+    /UNIQUE constraint failed|duplicate key value violates unique constraint/,
+  );
 }
 
 // Life-cycle promises that need a database of their own (describeEachStore's is shared by a test's body).
@@ -29,7 +31,9 @@ describe.each(STORE_KINDS)('store contract: opening and closing [%s]', (kind) =>
       const again = await reopen(ts);
       try {
         expect(await migrate(again.db)).toEqual([]);
-        const rows = await again.db.query<{ version: unknown }>(`SELECT version FROM schema_migrations ORDER BY version`);
+        const rows = await again.db.query<{ version: unknown }>(
+          `SELECT version FROM schema_migrations ORDER BY version`,
+        );
         expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
         expect((await again.audit.latest(5)).map((e) => e.actor)).toEqual(['U1']);
       } finally {
@@ -65,8 +69,24 @@ describeEachStore('store contract: foundation', (get, kind) => {
 
   it('records audit entries with JSON before/after and lists newest first', async () => {
     const s = get();
-    const id1 = await s.audit.record({ at: 1000, actor: 'U1', action: 'scale-service', target: 'lab/api', outcome: 'succeeded', requestId: 'r1', before: { desired: 1 }, after: { desired: 4 } });
-    const id2 = await s.audit.record({ at: 2000, actor: 'U2', action: 'scale-instances', target: 'lab', outcome: 'failed', error: 'boom' });
+    const id1 = await s.audit.record({
+      at: 1000,
+      actor: 'U1',
+      action: 'scale-service',
+      target: 'lab/api',
+      outcome: 'succeeded',
+      requestId: 'r1',
+      before: { desired: 1 },
+      after: { desired: 4 },
+    });
+    const id2 = await s.audit.record({
+      at: 2000,
+      actor: 'U2',
+      action: 'scale-instances',
+      target: 'lab',
+      outcome: 'failed',
+      error: 'boom',
+    });
     expect(id2).toBeGreaterThan(id1);
     const rows = await s.audit.latest(10);
     expect(rows.map((r) => r.actor)).toEqual(['U2', 'U1']);
@@ -92,7 +112,10 @@ describeEachStore('store contract: foundation', (get, kind) => {
       Array.from({ length: 20 }, () =>
         s.db.tx(async (q) => {
           // Lock the row first (PostgreSQL) so the read-modify-write is serialised as SQLite's queue does.
-          const rows = await q.query<{ value: string }>(`SELECT value FROM kv WHERE key = $1 ${q.dialect === 'postgres' ? 'FOR UPDATE' : ''}`, ['n']);
+          const rows = await q.query<{ value: string }>(
+            `SELECT value FROM kv WHERE key = $1 ${q.dialect === 'postgres' ? 'FOR UPDATE' : ''}`,
+            ['n'],
+          );
           await q.run(`UPDATE kv SET value = $1 WHERE key = $2`, [String(Number(rows[0].value) + 1), 'n']);
         }),
       ),
@@ -107,18 +130,25 @@ describeEachStore('store contract: the SQL layer', (get) => {
     const s = get();
     const at = Date.UTC(2031, 0, 2, 3, 4, 5, 678);
     const text = `it's "quoted" — ünïcode 🚨 <&> $1 \\n`;
-    await s.db.run(`INSERT INTO audit (at, actor, action, target, outcome, request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [at, text, 'a', 't', 'recorded', undefined, null]);
+    await s.db.run(
+      `INSERT INTO audit (at, actor, action, target, outcome, request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [at, text, 'a', 't', 'recorded', undefined, null],
+    );
     const rows = await s.db.query<Record<string, unknown>>(`SELECT at, actor, request_id, detail FROM audit`);
     expect(rows).toEqual([{ at, actor: text, request_id: null, detail: null }]);
     expect(typeof rows[0].at).toBe('number');
-    await s.db.run(`INSERT INTO incident_events (incident_id, at, kind, text, posted, created_at) VALUES ($1, $2, $3, $4, $5, $6)`, ['i', at, 'info', 'x', true, at]);
+    await s.db.run(
+      `INSERT INTO incident_events (incident_id, at, kind, text, posted, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      ['i', at, 'info', 'x', true, at],
+    );
     const ev = await s.db.query<{ posted: unknown }>(`SELECT posted FROM incident_events`);
     expect(Number(ev[0].posted)).toBe(1);
   });
 
   it('reports the rows a statement changed, and 0 when none matched', async () => {
     const s = get();
-    for (const k of ['a', 'b', 'c']) await s.db.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)`, [k, 'v', 1]);
+    for (const k of ['a', 'b', 'c'])
+      await s.db.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)`, [k, 'v', 1]);
     expect(await s.db.run(`UPDATE kv SET value = $1 WHERE updated_at = $2`, ['w', 1])).toBe(3);
     expect(await s.db.run(`DELETE FROM kv WHERE key = $1`, ['nope'])).toBe(0);
     expect(await s.db.run(`DELETE FROM kv WHERE key IN ($1, $2)`, ['a', 'b'])).toBe(2);
@@ -135,7 +165,11 @@ describeEachStore('store contract: the SQL layer', (get) => {
     );
     expect((await s.db.query<{ key: string }>(`SELECT key FROM kv ORDER BY key`)).map((r) => r.key)).toEqual(['dup']);
     // Every pooled connection is back in a clean state: many transactions after it all commit.
-    await Promise.all(Array.from({ length: 12 }, (_, i) => s.db.tx((q) => q.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)`, [`k${i}`, 'v', i]))));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        s.db.tx((q) => q.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3)`, [`k${i}`, 'v', i])),
+      ),
+    );
     expect(await s.db.query(`SELECT key FROM kv`)).toHaveLength(13);
   });
 
@@ -149,28 +183,51 @@ describeEachStore('store contract: the SQL layer', (get) => {
     expect(out).toBe('inside');
     expect(await s.db.query(`SELECT value FROM kv WHERE key = $1`, ['t'])).toEqual([{ value: 'inside' }]);
   });
-
 });
 
 describeEachStore('store contract: audit', (get) => {
-  it('records inside a caller\'s transaction and keeps nothing when it rolls back', async () => {
+  it("records inside a caller's transaction and keeps nothing when it rolls back", async () => {
     const s = get();
     await expect(
       s.db.tx(async (q) => {
-        await s.audit.record({ at: 1, actor: 'U1', action: 'scale-service', target: 'x', outcome: 'requested', requestId: 'r9' }, q);
+        await s.audit.record(
+          { at: 1, actor: 'U1', action: 'scale-service', target: 'x', outcome: 'requested', requestId: 'r9' },
+          q,
+        );
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
     expect(await s.audit.forRequest('r9')).toEqual([]);
-    await s.db.tx((q) => s.audit.record({ at: 2, actor: 'U1', action: 'scale-service', target: 'x', outcome: 'requested', requestId: 'r9', detail: { n: [1, 'two'] } }, q));
+    await s.db.tx((q) =>
+      s.audit.record(
+        {
+          at: 2,
+          actor: 'U1',
+          action: 'scale-service',
+          target: 'x',
+          outcome: 'requested',
+          requestId: 'r9',
+          detail: { n: [1, 'two'] },
+        },
+        q,
+      ),
+    );
     expect(await s.audit.forRequest('r9')).toEqual([
-      expect.objectContaining({ at: 2, outcome: 'requested', detail: { n: [1, 'two'] }, before: undefined, approver: undefined, error: undefined }),
+      expect.objectContaining({
+        at: 2,
+        outcome: 'requested',
+        detail: { n: [1, 'two'] },
+        before: undefined,
+        approver: undefined,
+        error: undefined,
+      }),
     ]);
   });
 
-  it('lists a request\'s entries in the order they were written and bounds latest()', async () => {
+  it("lists a request's entries in the order they were written and bounds latest()", async () => {
     const s = get();
-    for (const outcome of ['requested', 'succeeded'] as const) await s.audit.record({ at: 5, actor: 'U1', action: 'a', target: 't', outcome, requestId: 'r1' });
+    for (const outcome of ['requested', 'succeeded'] as const)
+      await s.audit.record({ at: 5, actor: 'U1', action: 'a', target: 't', outcome, requestId: 'r1' });
     expect((await s.audit.forRequest('r1')).map((e) => e.outcome)).toEqual(['requested', 'succeeded']);
     // Same timestamp: the later write comes first.
     expect((await s.audit.latest(1)).map((e) => e.outcome)).toEqual(['succeeded']);
@@ -180,16 +237,23 @@ describeEachStore('store contract: audit', (get) => {
 
 describeEachStore('store contract: SNS MessageIds', (get) => {
   const TOPIC = 'arn:aws:sns:us-east-1:123456789012:t';
-  const msg = (id: string) => ({ MessageId: id, Timestamp: '2026-11-28T10:00:00.000Z', TopicArn: TOPIC, Type: 'Notification' });
+  const msg = (id: string) => ({
+    MessageId: id,
+    Timestamp: '2026-11-28T10:00:00.000Z',
+    TopicArn: TOPIC,
+    Type: 'Notification',
+  });
 
   it('accepts one of many concurrent deliveries of the same MessageId', async () => {
     const s = get();
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => s.db.tx((q) => s.snsMessages.remember(msg('same'), 1000 + i, q))));
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => s.db.tx((q) => s.snsMessages.remember(msg('same'), 1000 + i, q))),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await s.snsMessages.seen(msg('same'))).toBe(true);
   });
 
-  it('forgets a MessageId whose transaction rolled back, so SNS\'s retry is accepted', async () => {
+  it("forgets a MessageId whose transaction rolled back, so SNS's retry is accepted", async () => {
     const s = get();
     await expect(
       s.db.tx(async (q) => {
@@ -218,7 +282,17 @@ describeEachStore('store contract: incidents', (get) => {
     updates: 1,
     version: 1,
     renderedVersion: 0,
-    notification: { kind: 'raw', key: 'k', name: 'a', state: 'ALARM', level: 'critical', at: 1_000, summary: 's', excerpt: 'e', source: { topicArn: 't', messageId: 'm' } } as never,
+    notification: {
+      kind: 'raw',
+      key: 'k',
+      name: 'a',
+      state: 'ALARM',
+      level: 'critical',
+      at: 1_000,
+      summary: 's',
+      excerpt: 'e',
+      source: { topicArn: 't', messageId: 'm' },
+    } as never,
     createdAt: 1_000,
     updatedAt: 1_000,
   };
@@ -236,7 +310,15 @@ describeEachStore('store contract: incidents', (get) => {
     const cur = (await s.incidents.get('inc-1'))!;
     // A notification read before the card was posted (no card fields, another channel) is saved.
     await s.incidents.save({ ...base, channel: 'C2', state: 'OK', version: cur.version + 1, updatedAt: 3_000 });
-    expect(await s.incidents.get('inc-1')).toMatchObject({ state: 'OK', channel: 'C1', cardTs: '1.000001', cardKind: 'card', renderedVersion: 1, ackBy: 'U1', version: 3 });
+    expect(await s.incidents.get('inc-1')).toMatchObject({
+      state: 'OK',
+      channel: 'C1',
+      cardTs: '1.000001',
+      cardKind: 'card',
+      renderedVersion: 1,
+      ackBy: 'U1',
+      version: 3,
+    });
   });
 
   it('never moves the rendered version backwards, and clearCard() makes the next sync post anew', async () => {
@@ -247,7 +329,13 @@ describeEachStore('store contract: incidents', (get) => {
     await s.incidents.setRendered('inc-1', 4); // a slower delivery of an older version
     expect((await s.incidents.get('inc-1'))?.renderedVersion).toBe(5);
     await s.incidents.clearCard('inc-1');
-    expect(await s.incidents.get('inc-1')).toMatchObject({ cardTs: undefined, cardKind: undefined, cardPostedAt: undefined, renderedVersion: 0, channel: 'C1' });
+    expect(await s.incidents.get('inc-1')).toMatchObject({
+      cardTs: undefined,
+      cardKind: undefined,
+      cardPostedAt: undefined,
+      renderedVersion: 0,
+      channel: 'C1',
+    });
   });
 
   it('records timeline lines inside the ingest transaction only when it commits', async () => {
@@ -260,7 +348,9 @@ describeEachStore('store contract: incidents', (get) => {
       }),
     ).rejects.toThrow('abort');
     await s.db.tx((q) => s.incidents.addEvent({ incidentId: 'inc-1', at: 2, kind: 'info', text: 'kept' }, 2, q));
-    expect(await s.incidents.events('inc-1')).toEqual([expect.objectContaining({ text: 'kept', kind: 'info', state: undefined, posted: false })]);
+    expect(await s.incidents.events('inc-1')).toEqual([
+      expect.objectContaining({ text: 'kept', kind: 'info', state: undefined, posted: false }),
+    ]);
   });
 });
 
@@ -316,7 +406,16 @@ describeEachStore('store contract: outbox', (get) => {
 
 describeEachStore('store contract: rollouts', (get) => {
   const target = { kind: 'service' as const, cluster: 'c', service: 's', desired: 2 };
-  const r = (id: string, requestId: string, startedAt: number) => ({ id, requestId, target, channel: 'C1', threadTs: '1.1', startedAt, deadlineAt: startedAt + 600_000, nextPollAt: startedAt });
+  const r = (id: string, requestId: string, startedAt: number) => ({
+    id,
+    requestId,
+    target,
+    channel: 'C1',
+    threadTs: '1.1',
+    startedAt,
+    deadlineAt: startedAt + 600_000,
+    nextPollAt: startedAt,
+  });
 
   it('follows one rollout per request and lists those being followed, oldest first', async () => {
     const s = get();
@@ -332,20 +431,30 @@ describeEachStore('store contract: rollouts', (get) => {
 describe('store contract: the audit of the audit', () => {
   const testRoot = path.join(__dirname, '..');
   const files = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : [],
+      );
   const suites = files(testRoot)
     .map((f) => ({ file: path.relative(testRoot, f), text: fs.readFileSync(f, 'utf8') }))
     .filter((f) => f.text.includes('describeEachStore('));
 
   it('has a suite on both stores for every repository of the Store', () => {
-    const repos = Object.entries(new Store({ dialect: 'sqlite' } as Db)).filter(([k, v]) => k !== 'db' && typeof v === 'object').map(([k]) => k);
+    const repos = Object.entries(new Store({ dialect: 'sqlite' } as Db))
+      .filter(([k, v]) => k !== 'db' && typeof v === 'object')
+      .map(([k]) => k);
     expect(repos.length).toBeGreaterThanOrEqual(9);
     const uncovered = repos.filter((r) => !suites.some((s) => s.text.includes(`.${r}.`)));
     expect(uncovered).toEqual([]);
   });
 
   it('lets no store skip a contract test', () => {
-    const skipping = suites.filter((s) => /\b(it|test|describe)\.(skip|todo)\b|\bx(it|describe)\(|if\s*\(\s*kind\s*[!=]==?\s*'(sqlite|postgres)'\s*\)\s*return/.test(s.text));
+    const skipping = suites.filter((s) =>
+      /\b(it|test|describe)\.(skip|todo)\b|\bx(it|describe)\(|if\s*\(\s*kind\s*[!=]==?\s*'(sqlite|postgres)'\s*\)\s*return/.test(
+        s.text,
+      ),
+    );
     expect(skipping.map((s) => s.file)).toEqual([]);
   });
 });
@@ -353,12 +462,21 @@ describe('store contract: the audit of the audit', () => {
 describeEachStore('store contract: storm digests', (get) => {
   it('opens one digest per channel and window however many deliveries ask at once', async () => {
     const s = get();
-    const opened = await Promise.all(Array.from({ length: 8 }, (_, i) => s.incidents.openDigest({ id: `d${i}`, channel: 'C1', createdAt: 10_000 + i }, 0)));
+    const opened = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        s.incidents.openDigest({ id: `d${i}`, channel: 'C1', createdAt: 10_000 + i }, 0),
+      ),
+    );
     expect(new Set(opened.map((d) => d.id)).size).toBe(1);
     expect(await s.db.query(`SELECT id FROM alarm_digests`)).toHaveLength(1);
     // Another channel gets its own; a window that has passed gets a new one.
     expect((await s.incidents.openDigest({ id: 'other', channel: 'C2', createdAt: 10_000 }, 0)).id).toBe('other');
-    expect(await s.incidents.openDigest({ id: 'later', channel: 'C1', createdAt: 90_000 }, 30_000)).toEqual({ id: 'later', channel: 'C1', ts: undefined, createdAt: 90_000 });
+    expect(await s.incidents.openDigest({ id: 'later', channel: 'C1', createdAt: 90_000 }, 30_000)).toEqual({
+      id: 'later',
+      channel: 'C1',
+      ts: undefined,
+      createdAt: 90_000,
+    });
   });
 
   it('spills a full digest into a next one, and fills the one with room first', async () => {

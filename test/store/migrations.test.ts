@@ -19,8 +19,23 @@ describe('SQLite store', () => {
 
   it('records and lists audit entries, newest first', async () => {
     const s = await openStore({ kind: 'sqlite', path: tempDbPath() });
-    await s.audit.record({ at: 1000, actor: 'U1', action: 'scale-service', target: 'lab/api', outcome: 'succeeded', before: { desired: 1 }, after: { desired: 4 } });
-    await s.audit.record({ at: 2000, actor: 'U2', action: 'scale-instances', target: 'lab', outcome: 'failed', error: 'boom' });
+    await s.audit.record({
+      at: 1000,
+      actor: 'U1',
+      action: 'scale-service',
+      target: 'lab/api',
+      outcome: 'succeeded',
+      before: { desired: 1 },
+      after: { desired: 4 },
+    });
+    await s.audit.record({
+      at: 2000,
+      actor: 'U2',
+      action: 'scale-instances',
+      target: 'lab',
+      outcome: 'failed',
+      error: 'boom',
+    });
     const rows = await s.audit.latest(5);
     expect(rows.map((r) => r.actor)).toEqual(['U2', 'U1']);
     expect(rows[1].after).toEqual({ desired: 4 });

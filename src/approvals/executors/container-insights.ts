@@ -16,9 +16,13 @@ export function insightsWarnings(from: string, to: InsightsValue): string[] {
       'Container Insights metrics stop: alarms on ECS/ContainerInsights metrics get no data (INSUFFICIENT_DATA or per their missing-data setting), and `/ecs query` finds no new performance logs.',
     ];
   }
-  const w = ['Container Insights metrics are billed as CloudWatch custom metrics, and the performance logs as CloudWatch Logs ingestion.'];
-  if (to === 'enhanced') w.push('Enhanced observability adds task- and container-level metrics, which cost more than "enabled".');
-  if (from === 'enhanced' && to === 'enabled') w.push('Task- and container-level metrics (enhanced) stop; alarms on them get no data.');
+  const w = [
+    'Container Insights metrics are billed as CloudWatch custom metrics, and the performance logs as CloudWatch Logs ingestion.',
+  ];
+  if (to === 'enhanced')
+    w.push('Enhanced observability adds task- and container-level metrics, which cost more than "enabled".');
+  if (from === 'enhanced' && to === 'enabled')
+    w.push('Task- and container-level metrics (enhanced) stop; alarms on them get no data.');
   return w;
 }
 
@@ -33,7 +37,8 @@ export const containerInsightsExecutor: ChangeExecutor = {
   async plan(ctx: AppContext, p: ChangeProposal): Promise<ChangePlan> {
     const cluster = await new EcsReader(ctx.aws.ecs).getCluster(p.cluster);
     const to = p.insights as InsightsValue;
-    if (cluster.containerInsights === to) throw new UsageError(`Container Insights is already ${to} on ${cluster.name}; nothing to change`);
+    if (cluster.containerInsights === to)
+      throw new UsageError(`Container Insights is already ${to} on ${cluster.name}; nothing to change`);
     return {
       action: 'container-insights',
       cluster: cluster.name,
@@ -41,7 +46,9 @@ export const containerInsightsExecutor: ChangeExecutor = {
       summary: `Set Container Insights on ${cluster.name} from ${cluster.containerInsights} to ${to}`,
       current: setting(cluster.containerInsights),
       requested: setting(to),
-      details: [`${cluster.registeredInstances} instances · ${cluster.activeServices} services · ${cluster.runningTasks} running tasks`],
+      details: [
+        `${cluster.registeredInstances} instances · ${cluster.activeServices} services · ${cluster.runningTasks} running tasks`,
+      ],
       effects: ['Applies to the whole cluster from now on; metrics and logs already collected stay.'],
       warnings: insightsWarnings(cluster.containerInsights, to),
       data: {},
@@ -55,7 +62,9 @@ export const containerInsightsExecutor: ChangeExecutor = {
   async execute(ctx, plan) {
     const value = String(plan.requested.value);
     const out = await awsCall('ecs:UpdateClusterSettings', () =>
-      ctx.aws.ecs.send(new UpdateClusterSettingsCommand({ cluster: plan.cluster, settings: [{ name: 'containerInsights', value }] })),
+      ctx.aws.ecs.send(
+        new UpdateClusterSettingsCommand({ cluster: plan.cluster, settings: [{ name: 'containerInsights', value }] }),
+      ),
     );
     const now = out.cluster?.settings?.find((s) => s.name === 'containerInsights')?.value ?? value;
     return {

@@ -10,21 +10,40 @@ import type { ChangeExecutor, ChangePlan, ChangeProposal, StateValue } from '../
 const instances = (n: number): StateValue => ({ value: n, label: plural(n, 'instance') });
 
 /** The sizes UpdateAutoScalingGroup is called with: max raised / min lowered only as far as needed. */
-export function groupSizes(g: { min: number; max: number }, desired: number): { min: number; max: number; raiseMax: boolean; lowerMin: boolean } {
-  return { min: Math.min(g.min, desired), max: Math.max(g.max, desired), raiseMax: desired > g.max, lowerMin: desired < g.min };
+export function groupSizes(
+  g: { min: number; max: number },
+  desired: number,
+): { min: number; max: number; raiseMax: boolean; lowerMin: boolean } {
+  return {
+    min: Math.min(g.min, desired),
+    max: Math.max(g.max, desired),
+    raiseMax: desired > g.max,
+    lowerMin: desired < g.min,
+  };
 }
 
 /** Side effects on min/max, stated plainly. Pure. */
 export function groupEffects(g: { min: number; max: number }, desired: number): string[] {
   const s = groupSizes(g, desired);
   const out: string[] = [];
-  if (s.raiseMax) out.push(`Max size is raised from ${g.max} to ${desired} so the desired capacity fits (it stays ${desired} afterwards).`);
-  if (s.lowerMin) out.push(`Min size is lowered from ${g.min} to ${desired} so the desired capacity fits (it stays ${desired} afterwards).`);
+  if (s.raiseMax)
+    out.push(
+      `Max size is raised from ${g.max} to ${desired} so the desired capacity fits (it stays ${desired} afterwards).`,
+    );
+  if (s.lowerMin)
+    out.push(
+      `Min size is lowered from ${g.min} to ${desired} so the desired capacity fits (it stays ${desired} afterwards).`,
+    );
   return out;
 }
 
 /** Warnings about what owns or undoes the group's desired capacity. Pure. */
-export function groupWarnings(o: { group: AsgInfo; requested: number; capacityProvider?: CapacityProviderInfo; pendingTasks: number }): string[] {
+export function groupWarnings(o: {
+  group: AsgInfo;
+  requested: number;
+  capacityProvider?: CapacityProviderInfo;
+  pendingTasks: number;
+}): string[] {
   const w: string[] = [];
   const cp = o.capacityProvider;
   if (cp?.managedScaling) {
@@ -33,7 +52,9 @@ export function groupWarnings(o: { group: AsgInfo; requested: number; capacityPr
     );
   }
   if (o.requested < o.group.desired) {
-    w.push(`Scaling in terminates ${plural(o.group.desired - o.requested, 'instance')}; their tasks stop and ECS places service tasks elsewhere only if there is room.`);
+    w.push(
+      `Scaling in terminates ${plural(o.group.desired - o.requested, 'instance')}; their tasks stop and ECS places service tasks elsewhere only if there is room.`,
+    );
   }
   if (o.requested > o.group.desired && o.pendingTasks === 0) {
     w.push('No task is pending in the cluster right now: the new instances will stand idle until tasks need them.');
@@ -54,10 +75,16 @@ export const scaleInstancesExecutor: ChangeExecutor = {
     const cluster = await ecs.getCluster(p.cluster);
     let containerInstances: Awaited<ReturnType<EcsReader['listContainerInstances']>> | undefined;
     const listInstances = async () => (containerInstances ??= await ecs.listContainerInstances(cluster.name));
-    const found = await asg.findClusterGroup(cluster, async () => (await listInstances()).map((i) => i.ec2InstanceId ?? ''), ctx.config.asgMapping);
+    const found = await asg.findClusterGroup(
+      cluster,
+      async () => (await listInstances()).map((i) => i.ec2InstanceId ?? ''),
+      ctx.config.asgMapping,
+    );
     const g = found.group;
     if (requested === g.desired) {
-      throw new UsageError(`Auto Scaling group ${g.name} of ${cluster.name} already has a desired capacity of ${requested} (${g.inService} in service); nothing to change`);
+      throw new UsageError(
+        `Auto Scaling group ${g.name} of ${cluster.name} already has a desired capacity of ${requested} (${g.inService} in service); nothing to change`,
+      );
     }
     checkBounds(ctx.config.policy, 'instances', g.desired, requested);
     const registered = await listInstances();
@@ -78,7 +105,12 @@ export const scaleInstancesExecutor: ChangeExecutor = {
       requested: instances(requested),
       details,
       effects: groupEffects(g, requested),
-      warnings: groupWarnings({ group: g, requested, capacityProvider: found.capacityProvider, pendingTasks: cluster.pendingTasks }),
+      warnings: groupWarnings({
+        group: g,
+        requested,
+        capacityProvider: found.capacityProvider,
+        pendingTasks: cluster.pendingTasks,
+      }),
       data: { group: g.name, source: found.source, min: g.min, max: g.max, newMin: sizes.min, newMax: sizes.max },
     };
   },
@@ -91,7 +123,8 @@ export const scaleInstancesExecutor: ChangeExecutor = {
   async execute(ctx, plan) {
     const name = String(plan.data.group);
     const desired = plan.requested.value as number;
-    if (desired > ctx.config.policy.maxInstances) throw new ForbiddenError(`${desired} is above MAX_INSTANCES (${ctx.config.policy.maxInstances})`);
+    if (desired > ctx.config.policy.maxInstances)
+      throw new ForbiddenError(`${desired} is above MAX_INSTANCES (${ctx.config.policy.maxInstances})`);
     // Sizes from the group as it is now: max is only ever raised and min only lowered, as far as needed.
     const g = await new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs).describeGroup(name);
     const sizes = groupSizes(g, desired);
@@ -105,7 +138,10 @@ export const scaleInstancesExecutor: ChangeExecutor = {
         }),
       ),
     );
-    const changed = [sizes.raiseMax ? `max size ${g.max} → ${sizes.max}` : '', sizes.lowerMin ? `min size ${g.min} → ${sizes.min}` : ''].filter(Boolean);
+    const changed = [
+      sizes.raiseMax ? `max size ${g.max} → ${sizes.max}` : '',
+      sizes.lowerMin ? `min size ${g.min} → ${sizes.min}` : '',
+    ].filter(Boolean);
     return {
       after: { desired, min: sizes.min, max: sizes.max },
       awsRequestId: out.$metadata?.requestId,

@@ -40,13 +40,20 @@ export function serviceWarnings(o: {
   if (o.scalingError) w.push(`Could not check service auto scaling: ${o.scalingError}`);
   if (scaling) {
     if (requested < scaling.min) {
-      w.push(`Service auto scaling keeps the desired count between ${scaling.min} and ${scaling.max}: it will raise ${requested} back to ${scaling.min}.`);
+      w.push(
+        `Service auto scaling keeps the desired count between ${scaling.min} and ${scaling.max}: it will raise ${requested} back to ${scaling.min}.`,
+      );
     } else if (requested > scaling.max) {
-      w.push(`Service auto scaling keeps the desired count between ${scaling.min} and ${scaling.max}: it will lower ${requested} back to ${scaling.max}.`);
+      w.push(
+        `Service auto scaling keeps the desired count between ${scaling.min} and ${scaling.max}: it will lower ${requested} back to ${scaling.max}.`,
+      );
     }
     if (!scaling.suspended) {
       for (const p of scaling.policies) {
-        if (p.type === 'TargetTrackingScaling') w.push(`Target tracking policy "${p.name}" adjusts the desired count to its target and may undo this change.`);
+        if (p.type === 'TargetTrackingScaling')
+          w.push(
+            `Target tracking policy "${p.name}" adjusts the desired count to its target and may undo this change.`,
+          );
         else w.push(`Scaling policy "${p.name}" (${p.type}) may change the desired count again when its alarm fires.`);
       }
     }
@@ -78,9 +85,12 @@ export const scaleServiceExecutor: ChangeExecutor = {
     const requested = p.desired as number;
     await reader.getCluster(p.cluster);
     const svc = await reader.getService(p.cluster, p.service as string);
-    if (svc.status !== 'ACTIVE') throw new UsageError(`service ${svc.cluster}/${svc.name} is ${svc.status}; only an ACTIVE service can be scaled`);
+    if (svc.status !== 'ACTIVE')
+      throw new UsageError(`service ${svc.cluster}/${svc.name} is ${svc.status}; only an ACTIVE service can be scaled`);
     if (requested === svc.desired) {
-      throw new UsageError(`${svc.cluster}/${svc.name} already has a desired count of ${requested} (running ${svc.running}, pending ${svc.pending}); nothing to change`);
+      throw new UsageError(
+        `${svc.cluster}/${svc.name} already has a desired count of ${requested} (running ${svc.running}, pending ${svc.pending}); nothing to change`,
+      );
     }
     checkBounds(ctx.config.policy, 'tasks', svc.desired, requested);
     const [taskDef, scaling, instances] = await Promise.all([
@@ -89,7 +99,9 @@ export const scaleServiceExecutor: ChangeExecutor = {
         (s) => ({ s, err: undefined as string | undefined }),
         (e: Error) => ({ s: undefined, err: e.message }),
       ),
-      requested > svc.running && !isFargate(svc) ? reader.listContainerInstances(svc.cluster).catch(() => undefined) : Promise.resolve(undefined),
+      requested > svc.running && !isFargate(svc)
+        ? reader.listContainerInstances(svc.cluster).catch(() => undefined)
+        : Promise.resolve(undefined),
     ]);
     const details = [
       `Running ${svc.running} · pending ${svc.pending} · desired ${svc.desired}`,
@@ -97,7 +109,10 @@ export const scaleServiceExecutor: ChangeExecutor = {
         ? `Task size ${taskDef.cpu} CPU units / ${taskDef.memory} MiB (${svc.taskDefinition})`
         : `Task definition ${svc.taskDefinition}`,
     ];
-    if (scaling.s) details.push(`Service auto scaling: min ${scaling.s.min} · max ${scaling.s.max}${scaling.s.policies.length ? ` · ${plural(scaling.s.policies.length, 'policy', 'policies')}` : ''}`);
+    if (scaling.s)
+      details.push(
+        `Service auto scaling: min ${scaling.s.min} · max ${scaling.s.max}${scaling.s.policies.length ? ` · ${plural(scaling.s.policies.length, 'policy', 'policies')}` : ''}`,
+      );
     return {
       action: 'scale-service',
       cluster: svc.cluster,
@@ -120,9 +135,12 @@ export const scaleServiceExecutor: ChangeExecutor = {
 
   async execute(ctx, plan) {
     const desired = plan.requested.value as number;
-    if (desired > ctx.config.policy.maxDesiredTasks) throw new ForbiddenError(`${desired} is above MAX_DESIRED_TASKS (${ctx.config.policy.maxDesiredTasks})`);
+    if (desired > ctx.config.policy.maxDesiredTasks)
+      throw new ForbiddenError(`${desired} is above MAX_DESIRED_TASKS (${ctx.config.policy.maxDesiredTasks})`);
     const out = await awsCall('ecs:UpdateService', () =>
-      ctx.aws.ecs.send(new UpdateServiceCommand({ cluster: plan.cluster, service: plan.service, desiredCount: desired })),
+      ctx.aws.ecs.send(
+        new UpdateServiceCommand({ cluster: plan.cluster, service: plan.service, desiredCount: desired }),
+      ),
     );
     const now = out.service?.desiredCount ?? desired;
     return {

@@ -40,7 +40,8 @@ export function capacityFinding(input: DiagnosisInput, f: Facts): Finding | unde
       id: 'capacity',
       severity: 'info',
       title: 'Fargate provides the capacity: there are no instances to add',
-      detail: 'Each Fargate task gets its own capacity from AWS; instance counts do not apply. Placement on Fargate fails only for want of AWS capacity or subnet addresses.',
+      detail:
+        'Each Fargate task gets its own capacity from AWS; instance counts do not apply. Placement on Fargate fails only for want of AWS capacity or subnet addresses.',
       evidence: td ? [`Task size: ${td.cpu} CPU units, ${mib(td.memory)}`] : [],
     };
   }
@@ -61,7 +62,8 @@ export function capacityFinding(input: DiagnosisInput, f: Facts): Finding | unde
       id: 'capacity',
       severity: 'critical',
       title: 'The cluster has no container instances',
-      detail: 'EC2 tasks need registered container instances: start some in the cluster’s Auto Scaling group, and check they join this cluster.',
+      detail:
+        'EC2 tasks need registered container instances: start some in the cluster’s Auto Scaling group, and check they join this cluster.',
       evidence,
     };
   }
@@ -71,19 +73,32 @@ export function capacityFinding(input: DiagnosisInput, f: Facts): Finding | unde
       id: 'capacity',
       severity: 'critical',
       title: `A task needs more than an empty ${ref.instanceType ?? 'instance'} has (${describeLimit(plan.task, ref)})`,
-      detail: 'No number of these instances can run the task: use a larger instance type, or reduce the task’s CPU or memory.',
+      detail:
+        'No number of these instances can run the task: use a larger instance type, or reduce the task’s CPU or memory.',
       evidence,
     };
   }
   const fits = fitsSentence(plan)!;
   const cap = fits.charAt(0).toUpperCase() + fits.slice(1);
   if (plan.unplaceable > 0) {
-    const needs = plan.instancesNeeded !== undefined ? `; ${plural(service.desired, 'task')} need ${plural(plan.instancesNeeded, 'instance')}, the cluster has ${plan.usableInstances}` : '';
+    const needs =
+      plan.instancesNeeded !== undefined
+        ? `; ${plural(service.desired, 'task')} need ${plural(plan.instancesNeeded, 'instance')}, the cluster has ${plan.usableInstances}`
+        : '';
     if (plan.fragmented) {
-      evidence.push(`${mib(plan.free.memory)} and ${plan.free.cpu} CPU units are free in total, but no single instance has room for a task`);
+      evidence.push(
+        `${mib(plan.free.memory)} and ${plan.free.cpu} CPU units are free in total, but no single instance has room for a task`,
+      );
     } else {
-      const short = [plan.missing.memory > 0 ? mib(plan.missing.memory) : '', plan.missing.cpu > 0 ? `${plan.missing.cpu} CPU units` : ''].filter(Boolean).join(' and ');
-      evidence.push(`${plural(plan.waiting, 'waiting task')} need ${mib(plan.waiting * plan.task.memory)} and ${plan.waiting * plan.task.cpu} CPU units; the cluster is ${short} short`);
+      const short = [
+        plan.missing.memory > 0 ? mib(plan.missing.memory) : '',
+        plan.missing.cpu > 0 ? `${plan.missing.cpu} CPU units` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      evidence.push(
+        `${plural(plan.waiting, 'waiting task')} need ${mib(plan.waiting * plan.task.memory)} and ${plan.waiting * plan.task.cpu} CPU units; the cluster is ${short} short`,
+      );
     }
     return {
       id: 'capacity',
@@ -94,16 +109,29 @@ export function capacityFinding(input: DiagnosisInput, f: Facts): Finding | unde
     };
   }
   if (plan.waiting > 0) {
-    return { id: 'capacity', severity: 'info', title: `${cap}; the instances have room for the ${plural(plan.waiting, 'waiting task')}`, detail: 'Capacity is not what holds these tasks back.', evidence };
+    return {
+      id: 'capacity',
+      severity: 'info',
+      title: `${cap}; the instances have room for the ${plural(plan.waiting, 'waiting task')}`,
+      detail: 'Capacity is not what holds these tasks back.',
+      evidence,
+    };
   }
   if (plan.headroom === 0 && service.desired > 0) {
     return {
       id: 'capacity',
       severity: 'info',
       title: `${cap}; no room for one more`,
-      detail: 'The next deployment or scale-out has to wait for capacity: a rolling deployment starts new tasks before it stops old ones.',
+      detail:
+        'The next deployment or scale-out has to wait for capacity: a rolling deployment starts new tasks before it stops old ones.',
       evidence,
     };
   }
-  return { id: 'capacity', severity: 'ok', title: `${cap}; room for ${plural(plan.headroom, 'more task')}`, detail: 'The instances have room to spare.', evidence };
+  return {
+    id: 'capacity',
+    severity: 'ok',
+    title: `${cap}; room for ${plural(plan.headroom, 'more task')}`,
+    detail: 'The instances have room to spare.',
+    evidence,
+  };
 }

@@ -21,7 +21,9 @@ export function circuitBreakerActivity(input: DiagnosisInput, f: Facts) {
   const recentEvents = f.events.filter((e) => e.at >= now - FAILURE_WINDOW_MS);
   const failedEvent = recentEvents.find((e) => e.kind === 'deployment-failed');
   const rollback = recentEvents.find((e) => e.kind === 'rollback');
-  const failed = service.deployments.find((d) => d.rolloutState === 'FAILED' && (d.updatedAt ?? d.createdAt ?? now) >= now - FAILURE_WINDOW_MS);
+  const failed = service.deployments.find(
+    (d) => d.rolloutState === 'FAILED' && (d.updatedAt ?? d.createdAt ?? now) >= now - FAILURE_WINDOW_MS,
+  );
   return { failed, failedEvent, rollback, any: !!(failed || failedEvent) };
 }
 
@@ -36,14 +38,20 @@ export function deploymentFinding(input: DiagnosisInput, f: Facts): Finding | un
   for (const e of [failedEvent, rollback]) if (e) evidence.push(`${ago(e.at, now)}: "${oneLine(e.message, 200)}"`);
 
   if (failed || failedEvent) {
-    const why = oneLine(failed?.rolloutStateReason ?? (failedEvent?.kind === 'deployment-failed' ? failedEvent.why : undefined) ?? 'no reason given', 200);
+    const why = oneLine(
+      failed?.rolloutStateReason ??
+        (failedEvent?.kind === 'deployment-failed' ? failedEvent.why : undefined) ??
+        'no reason given',
+      200,
+    );
     if (rollback || (failed && failed !== primary)) {
       const back = primary.status === 'PRIMARY' && failed !== primary ? ` to ${primary.taskDefinition}` : '';
       return {
         id: 'deployment',
         severity: primary.rolloutState === 'COMPLETED' ? 'warning' : 'critical',
         title: `The deployment circuit breaker rolled back${failed ? ` ${failed.taskDefinition}` : ''}${back}: ${why}`,
-        detail: 'The new revision never became healthy, so ECS went back to the last working one. Fix the revision (see the stopped tasks) before deploying again.',
+        detail:
+          'The new revision never became healthy, so ECS went back to the last working one. Fix the revision (see the stopped tasks) before deploying again.',
         evidence,
       };
     }
@@ -51,7 +59,9 @@ export function deploymentFinding(input: DiagnosisInput, f: Facts): Finding | un
       id: 'deployment',
       severity: 'critical',
       title: `Deployment of ${primary.taskDefinition} failed: ${why}`,
-      detail: service.circuitBreaker?.rollback ? 'The circuit breaker stopped the deployment.' : 'The circuit breaker stopped the deployment and rollback is off: the service stays on the failed revision until a new deployment.',
+      detail: service.circuitBreaker?.rollback
+        ? 'The circuit breaker stopped the deployment.'
+        : 'The circuit breaker stopped the deployment and rollback is off: the service stays on the failed revision until a new deployment.',
       evidence,
     };
   }
@@ -64,7 +74,14 @@ export function deploymentFinding(input: DiagnosisInput, f: Facts): Finding | un
       severity: stuck ? 'warning' : 'info',
       title: `Deployment of ${primary.taskDefinition} in progress${age !== undefined ? ` for ${duration(age)}` : ''}: ${primary.running} of ${primary.desired} new tasks running`,
       detail: stuck
-        ? `It is taking longer than ${duration(DEPLOYMENT_STUCK_MS)}${others.length ? `, and the previous deployment still runs ${plural(others.reduce((a, d) => a + d.running, 0), 'task')}` : ''}: new tasks are not becoming healthy or cannot be placed.${service.circuitBreaker?.enable ? '' : ' The circuit breaker is off, so ECS will keep trying.'}`
+        ? `It is taking longer than ${duration(DEPLOYMENT_STUCK_MS)}${
+            others.length
+              ? `, and the previous deployment still runs ${plural(
+                  others.reduce((a, d) => a + d.running, 0),
+                  'task',
+                )}`
+              : ''
+          }: new tasks are not becoming healthy or cannot be placed.${service.circuitBreaker?.enable ? '' : ' The circuit breaker is off, so ECS will keep trying.'}`
         : 'ECS is replacing tasks; give it a few minutes.',
       evidence,
     };

@@ -5,14 +5,7 @@ import type { ServiceEvent } from '../model';
  * them in English with the ids in parentheses (older messages without); both forms are accepted.
  */
 export type PlacementReason =
-  | 'memory'
-  | 'cpu'
-  | 'port'
-  | 'attribute'
-  | 'agent'
-  | 'no-instances'
-  | 'capacity-unavailable'
-  | 'other';
+  'memory' | 'cpu' | 'port' | 'attribute' | 'agent' | 'no-instances' | 'capacity-unavailable' | 'other';
 
 export type EventKind =
   | { kind: 'placement'; reason: PlacementReason; instance?: string }
@@ -45,7 +38,8 @@ const THROTTLED = /operations are being throttled/i;
 export function parseEvent(e: ServiceEvent): ParsedEvent {
   const m = e.message;
   let r: RegExpExecArray | null;
-  if ((r = INSUFFICIENT.exec(m))) return { ...e, kind: 'placement', reason: /memory/i.test(r[2]) ? 'memory' : 'cpu', instance: r[1] };
+  if ((r = INSUFFICIENT.exec(m)))
+    return { ...e, kind: 'placement', reason: /memory/i.test(r[2]) ? 'memory' : 'cpu', instance: r[1] };
   if ((r = PORT.exec(m))) return { ...e, kind: 'placement', reason: 'port', instance: r[1] };
   if ((r = ATTRIBUTE.exec(m))) return { ...e, kind: 'placement', reason: 'attribute', instance: r[1] };
   if ((r = AGENT.exec(m))) return { ...e, kind: 'placement', reason: 'agent', instance: r[1] };
@@ -54,7 +48,8 @@ export function parseEvent(e: ServiceEvent): ParsedEvent {
   if (UNABLE.test(m)) return { ...e, kind: 'placement', reason: 'other' };
   if (STEADY.test(m)) return { ...e, kind: 'steady' };
   if (CANNOT_START.test(m)) return { ...e, kind: 'cannot-start' };
-  if ((r = DEPLOY_FAILED.exec(m))) return { ...e, kind: 'deployment-failed', deployment: r[1], why: r[2]?.trim() || undefined };
+  if ((r = DEPLOY_FAILED.exec(m)))
+    return { ...e, kind: 'deployment-failed', deployment: r[1], why: r[2]?.trim() || undefined };
   if ((r = ROLLBACK.exec(m))) return { ...e, kind: 'rollback', to: r[1] };
   if (DEPLOY_DONE.test(m)) return { ...e, kind: 'deployment-completed' };
   if ((r = UNHEALTHY.exec(m))) return { ...e, kind: 'unhealthy', task: r[1], target: r[2] };
@@ -68,7 +63,11 @@ export function parseEvents(events: ServiceEvent[]): ParsedEvent[] {
 }
 
 /** Events since the service was last in a steady state (all of them when it never was), within `windowMs`. */
-export function sinceSteady(events: ParsedEvent[], now: number, windowMs = 24 * 3_600_000): { since: ParsedEvent[]; lastSteadyAt?: number } {
+export function sinceSteady(
+  events: ParsedEvent[],
+  now: number,
+  windowMs = 24 * 3_600_000,
+): { since: ParsedEvent[]; lastSteadyAt?: number } {
   const lastSteadyAt = events.find((e) => e.kind === 'steady')?.at;
   const since = events.filter((e) => e.at >= now - windowMs && (lastSteadyAt === undefined || e.at > lastSteadyAt));
   return { since, lastSteadyAt };

@@ -44,7 +44,10 @@ const FARGATE_PROVIDER = /^FARGATE(_SPOT)?$/;
 
 export function isFargate(s: ServiceSummary): boolean {
   if (s.launchType === 'FARGATE') return true;
-  return s.capacityProviderStrategy.length > 0 && s.capacityProviderStrategy.every((c) => FARGATE_PROVIDER.test(c.capacityProvider));
+  return (
+    s.capacityProviderStrategy.length > 0 &&
+    s.capacityProviderStrategy.every((c) => FARGATE_PROVIDER.test(c.capacityProvider))
+  );
 }
 
 const NOT_YET_RUNNING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
@@ -93,7 +96,9 @@ export function computeFacts(input: DiagnosisInput): Facts {
   let capacity: CapacityPlan | undefined;
   if (!fargate && input.instances && input.taskDefinition) {
     const serviceTasksOn: Record<string, number> = {};
-    for (const t of live) if (t.containerInstanceId) serviceTasksOn[t.containerInstanceId] = (serviceTasksOn[t.containerInstanceId] ?? 0) + 1;
+    for (const t of live)
+      if (t.containerInstanceId)
+        serviceTasksOn[t.containerInstanceId] = (serviceTasksOn[t.containerInstanceId] ?? 0) + 1;
     capacity = planCapacity({
       task: taskNeeds(input.taskDefinition),
       instances: input.instances,

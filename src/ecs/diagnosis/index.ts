@@ -35,9 +35,7 @@ export function diagnose(input: DiagnosisInput): Diagnosis {
   const severity = findings[0]?.severity ?? 'ok';
   const healthy = severity === 'ok' || severity === 'info';
   const counts = findings.find((f) => f.id === 'tasks');
-  const headline = healthy
-    ? `Looks healthy: ${counts?.title ?? 'no problem found'}`
-    : findings[0].title;
+  const headline = healthy ? `Looks healthy: ${counts?.title ?? 'no problem found'}` : findings[0].title;
   return {
     cluster: input.cluster.name,
     service: input.service.name,

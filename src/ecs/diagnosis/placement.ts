@@ -18,15 +18,21 @@ const ADVICE: Record<PlacementReason, string> = {
   memory: 'More instances (or larger ones) give the tasks room; so does a smaller desired count.',
   cpu: 'More instances (or larger ones) give the tasks room; so does a smaller desired count.',
   port: 'The task maps a fixed host port, so one instance runs at most one task: use dynamic host ports (hostPort 0) or awsvpc, or add instances.',
-  attribute: 'Check the service’s placement constraints and the task definition’s requirements (instance type, OS, attributes) against the instances.',
+  attribute:
+    'Check the service’s placement constraints and the task definition’s requirements (instance type, OS, attributes) against the instances.',
   agent: 'An instance’s ECS agent is disconnected: restart the agent or replace the instance.',
-  'no-instances': 'The cluster has no registered container instance: check the Auto Scaling group and that its instances join this cluster (ECS_CLUSTER in user data).',
-  'capacity-unavailable': 'AWS has no Fargate capacity for this task size in the subnets’ zones right now: add subnets in other zones or retry later.',
+  'no-instances':
+    'The cluster has no registered container instance: check the Auto Scaling group and that its instances join this cluster (ECS_CLUSTER in user data).',
+  'capacity-unavailable':
+    'AWS has no Fargate capacity for this task size in the subnets’ zones right now: add subnets in other zones or retry later.',
   other: 'Read the service events in the console for the full reason.',
 };
 
 function line(g: PlacementGroup, now: number): string {
-  const where = g.instances.length > 0 ? ` (closest: container-instance ${g.instances.slice(0, 3).map(shortId).join(', ')}${g.instances.length > 3 ? ` and ${g.instances.length - 3} more` : ''})` : '';
+  const where =
+    g.instances.length > 0
+      ? ` (closest: container-instance ${g.instances.slice(0, 3).map(shortId).join(', ')}${g.instances.length > 3 ? ` and ${g.instances.length - 3} more` : ''})`
+      : '';
   const when = g.count > 1 ? `, first ${ago(g.firstAt, now)}, last ${ago(g.lastAt, now)}` : `, ${ago(g.lastAt, now)}`;
   return `${g.count} × ${WHAT[g.reason]}${where}${when}`;
 }

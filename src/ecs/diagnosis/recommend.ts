@@ -17,24 +17,34 @@ import type { DiagnosisInput, Finding, ProposedChange, Recommendation, Recommend
 const STOP_FIX: Partial<Record<StopCause, string>> = {
   oom: 'tasks are killed for running out of memory: raise the task’s memory in a new task definition revision (more instances would not help)',
   killed: 'tasks are killed with exit 137: check memory use and the stop timeout (more instances would not help)',
-  'image-pull': 'tasks cannot pull their image: fix the image reference or the execution role and network access to the registry',
+  'image-pull':
+    'tasks cannot pull their image: fix the image reference or the execution role and network access to the registry',
   init: 'tasks fail to initialise: fix the execution role’s access to secrets and the registry, or the log configuration',
-  'health-check': 'tasks fail their health checks: fix the health check (path, port, grace period) or the application’s start-up',
+  'health-check':
+    'tasks fail their health checks: fix the health check (path, port, grace period) or the application’s start-up',
   'failed-to-start': 'tasks fail to start: fix the container’s command, image or configuration',
   'essential-exit': 'an essential container keeps exiting: read its logs and fix the application or its configuration',
 };
 
 const PLACEMENT_FIX: Partial<Record<PlacementReason, string>> = {
-  attribute: 'no instance satisfies the task’s placement constraints or requirements: fix the constraints or run matching instances',
+  attribute:
+    'no instance satisfies the task’s placement constraints or requirements: fix the constraints or run matching instances',
   agent: 'an instance’s ECS agent is disconnected: restart the agent or replace the instance',
-  'capacity-unavailable': 'Fargate has no capacity for this task in the subnets’ zones: add subnets in other zones, or retry later',
+  'capacity-unavailable':
+    'Fargate has no capacity for this task in the subnets’ zones: add subnets in other zones, or retry later',
 };
 
 const trim = (s: string, max = 240) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
 function scaleService(input: DiagnosisInput, n: number, primary: boolean, why: string): RecommendedAction {
   const s = input.service;
-  const proposal: ProposedChange = { a: 'scale-service', c: input.cluster.name, s: s.name, n, r: trim(`diagnose: ${why}`) };
+  const proposal: ProposedChange = {
+    a: 'scale-service',
+    c: input.cluster.name,
+    s: s.name,
+    n,
+    r: trim(`diagnose: ${why}`),
+  };
   return { label: `Scale ${s.name} back to ${plural(n, 'task')}`, primary, proposal };
 }
 
@@ -52,7 +62,8 @@ function scaleBackIsSafe(input: DiagnosisInput, findings: Finding[], f: Facts): 
   const s = input.service;
   if (s.running === 0 || s.running >= s.desired) return false;
   if (hasProblemBesidesCapacity(findings, f)) return false;
-  if (input.serviceScaling && (input.serviceScaling.policies.length > 0 || input.serviceScaling.min > s.running)) return false;
+  if (input.serviceScaling && (input.serviceScaling.policies.length > 0 || input.serviceScaling.min > s.running))
+    return false;
   return true;
 }
 
@@ -68,9 +79,16 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
   }
 
   // 1. A failed or rolled-back deployment: the revision is the problem, not the capacity.
-  const deployment = findings.find((x) => x.id === 'deployment' && (x.severity === 'critical' || x.severity === 'warning'));
+  const deployment = findings.find(
+    (x) => x.id === 'deployment' && (x.severity === 'critical' || x.severity === 'warning'),
+  );
   if (circuitBreakerActivity(input, f).any) {
-    return { summary: 'the new task definition revision does not start healthily: fix it (see the stopped tasks) before deploying again; scaling would not help', actions: [], notes };
+    return {
+      summary:
+        'the new task definition revision does not start healthily: fix it (see the stopped tasks) before deploying again; scaling would not help',
+      actions: [],
+      notes,
+    };
   }
 
   // 2. Tasks start and then die: more room would only make them die faster. One or two failures
@@ -85,10 +103,16 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
 
   // 3. Not enough room on the instances.
   if (plan && capacityShort) {
-    const short = !plan.reference ? 'no container instances' : plan.reference.limitedBy === 'ports' ? 'their host port is taken on every instance' : `not enough ${plan.reference.limitedBy === 'cpu' ? 'CPU' : 'memory'} on the instances`;
+    const short = !plan.reference
+      ? 'no container instances'
+      : plan.reference.limitedBy === 'ports'
+        ? 'their host port is taken on every instance'
+        : `not enough ${plan.reference.limitedBy === 'cpu' ? 'CPU' : 'memory'} on the instances`;
     const why = `${plural(plan.unplaceable, 'task')} of ${cluster}/${s.name} cannot be placed: ${short}`;
     const safeBack = scaleBackIsSafe(input, findings, f);
-    const back = safeBack ? `scale ${s.name} back to ${plural(s.running, 'task')} (what runs now) if ${s.desired} are not needed; the alarm clears at once` : undefined;
+    const back = safeBack
+      ? `scale ${s.name} back to ${plural(s.running, 'task')} (what runs now) if ${s.desired} are not needed; the alarm clears at once`
+      : undefined;
     if (plan.neverFits && plan.reference) {
       return {
         summary: `a task needs more than an empty ${plan.reference.instanceType ?? 'instance'} has (${describeLimit(plan.task, plan.reference)}): use a larger instance type or a smaller task`,
@@ -101,7 +125,13 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
       if (asg && asg.desired === 0) {
         return {
           summary: `the cluster has no container instances: scale the Auto Scaling group ${asg.name} to 1, then diagnose again to size it`,
-          actions: [{ label: `Scale ${asg.name} to 1 instance`, primary: true, proposal: { a: 'scale-instances', c: cluster, n: 1, r: trim(`diagnose: ${why}`) } }],
+          actions: [
+            {
+              label: `Scale ${asg.name} to 1 instance`,
+              primary: true,
+              proposal: { a: 'scale-instances', c: cluster, n: 1, r: trim(`diagnose: ${why}`) },
+            },
+          ],
           notes,
         };
       }
@@ -123,9 +153,14 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
         notes,
       };
     }
-    if (asg.managedScaling) notes.push(`A capacity provider with managed scaling drives ${asg.name}'s desired capacity; its max size is what lets it grow.`);
+    if (asg.managedScaling)
+      notes.push(
+        `A capacity provider with managed scaling drives ${asg.name}'s desired capacity; its max size is what lets it grow.`,
+      );
     // Instances known to come from another group are not this group's to replace.
-    const others = (input.instances ?? []).filter((i) => i.status === 'ACTIVE' && i.agentConnected && i.asgName && i.asgName !== asg.name).length;
+    const others = (input.instances ?? []).filter(
+      (i) => i.status === 'ACTIVE' && i.agentConnected && i.asgName && i.asgName !== asg.name,
+    ).length;
     const target = plan.instancesNeeded - others;
     if (asg.desired >= target) {
       const summary = asg.launching
@@ -134,7 +169,9 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
       return { summary, actions: safeBack ? [scaleService(input, s.running, false, why)] : [], notes };
     }
     if (target > input.limits.maxInstances) {
-      notes.push(`${plural(target, 'instance')} is above the bot's limit of ${input.limits.maxInstances} (MAX_INSTANCES).`);
+      notes.push(
+        `${plural(target, 'instance')} is above the bot's limit of ${input.limits.maxInstances} (MAX_INSTANCES).`,
+      );
       return {
         summary: `${fits}, ${needs}: more than the ${input.limits.maxInstances} instances a request may set${back ? `; ${back}` : ', so lower the desired count or use a larger instance type'}`,
         actions: safeBack ? [scaleService(input, s.running, true, why)] : [],
@@ -143,13 +180,21 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
     }
     const change = target > asg.max ? `max ${asg.max} → ${target}` : `desired ${asg.desired} → ${target}`;
     const actions: RecommendedAction[] = [
-      { label: `Scale ${asg.name} to ${plural(target, 'instance')}`, primary: true, proposal: { a: 'scale-instances', c: cluster, n: target, r: trim(`diagnose: ${why}`) } },
+      {
+        label: `Scale ${asg.name} to ${plural(target, 'instance')}`,
+        primary: true,
+        proposal: { a: 'scale-instances', c: cluster, n: target, r: trim(`diagnose: ${why}`) },
+      },
     ];
     if (safeBack) {
       actions.push(scaleService(input, s.running, false, why));
       notes.push(`Or ${back}.`);
     }
-    return { summary: `${fits}, ${needs}: scale the Auto Scaling group ${asg.name} to ${target} (${change})`, actions, notes };
+    return {
+      summary: `${fits}, ${needs}: scale the Auto Scaling group ${asg.name} to ${target} (${change})`,
+      actions,
+      notes,
+    };
   }
 
   // 4. Placement fails for something other than room.
@@ -158,11 +203,26 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
 
   // 5. Whatever else is wrong: say the most important thing plainly.
   if (f.stops.failures > 0 && worstStop) return { summary: STOP_FIX[worstStop.cause]!, actions: [], notes };
-  if (deployment) return { summary: 'the deployment is not finishing: check the new tasks’ health and whether they can be placed', actions: [], notes };
+  if (deployment)
+    return {
+      summary: 'the deployment is not finishing: check the new tasks’ health and whether they can be placed',
+      actions: [],
+      notes,
+    };
   const util = findings.find((x) => x.id === 'utilisation' && x.severity === 'warning');
   if (util) {
-    return { summary: `${util.title.charAt(0).toLowerCase()}${util.title.slice(1)}: add tasks to spread the load, or raise the task’s reservation in a new revision`, actions: [], notes };
+    return {
+      summary: `${util.title.charAt(0).toLowerCase()}${util.title.slice(1)}: add tasks to spread the load, or raise the task’s reservation in a new revision`,
+      actions: [],
+      notes,
+    };
   }
-  if (f.stops.infrastructure > 0) return { summary: 'tasks stopped because their instance went away: check the Auto Scaling group’s activity (Spot interruptions, scale-in, failed hosts)', actions: [], notes };
+  if (f.stops.infrastructure > 0)
+    return {
+      summary:
+        'tasks stopped because their instance went away: check the Auto Scaling group’s activity (Spot interruptions, scale-in, failed hosts)',
+      actions: [],
+      notes,
+    };
   return undefined;
 }

@@ -22,10 +22,12 @@ export type StopCause =
 export const BENIGN_CAUSES: ReadonlySet<StopCause> = new Set(['scaling', 'user']);
 
 const OOM = /OutOfMemory|out of memory|\bOOM\b/i;
-const PULL = /CannotPullContainerError|pull image|pull access denied|manifest (?:for \S+ )?(?:unknown|not found)|ImagePull/i;
+const PULL =
+  /CannotPullContainerError|pull image|pull access denied|manifest (?:for \S+ )?(?:unknown|not found)|ImagePull/i;
 const INIT = /ResourceInitializationError/i;
 const HEALTH = /health ?checks?/i;
-const START = /CannotStartContainerError|CannotCreateContainerError|CannotInspectContainerError|ContainerRuntimeError|ContainerRuntimeTimeoutError/i;
+const START =
+  /CannotStartContainerError|CannotCreateContainerError|CannotInspectContainerError|ContainerRuntimeError|ContainerRuntimeTimeoutError/i;
 const ESSENTIAL = /Essential container in task exited/i;
 const INFRA = /terminat|spot interruption|draining|Host EC2|instance .*(?:stopped|retired)/i;
 
@@ -69,7 +71,12 @@ export function classifyStop(t: TaskInfo): ClassifiedStop {
     cause = 'essential-exit';
   } else if (code === 'TaskFailedToStart') {
     cause = 'failed-to-start';
-  } else if (code === 'SpotInterruption' || code === 'TerminationNotice' || code === 'InfrastructureHealth' || INFRA.test(stopped)) {
+  } else if (
+    code === 'SpotInterruption' ||
+    code === 'TerminationNotice' ||
+    code === 'InfrastructureHealth' ||
+    INFRA.test(stopped)
+  ) {
     cause = 'infrastructure';
   } else if (code === 'ServiceSchedulerInitiated') {
     cause = 'scaling';

@@ -20,7 +20,8 @@ const WHAT: Record<StopCause, string> = {
 const ADVICE: Partial<Record<StopCause, string>> = {
   oom: 'Raise the task’s memory (or the container’s hard limit), or find what grew.',
   killed: 'Exit 137 is SIGKILL: usually out of memory, else the container ignored SIGTERM past the stop timeout.',
-  'image-pull': 'Check that the image and tag exist, and that the task execution role and the network (NAT or VPC endpoints) let ECS pull it.',
+  'image-pull':
+    'Check that the image and tag exist, and that the task execution role and the network (NAT or VPC endpoints) let ECS pull it.',
   init: 'Check the execution role’s access to secrets and the registry, and the log configuration.',
   'health-check': 'Check the health check path and port, and give slow starters a longer grace period.',
   'failed-to-start': 'Read the container reason: a bad command, missing file or runtime error prevents the start.',
@@ -49,14 +50,26 @@ export function stoppedTasksFinding(input: DiagnosisInput, f: Facts): Finding | 
       severity: 'warning',
       title: 'ECS reports the service is unable to consistently start tasks',
       detail: 'Tasks start and stop again; their stopped reasons (kept about an hour) say why.',
-      evidence: [`${plural(cannotStart.length, 'event')} since the last steady state, last ${ago(cannotStart[0].at, input.now)}`, ...s.groups.map((g) => line(g, input.now))],
+      evidence: [
+        `${plural(cannotStart.length, 'event')} since the last steady state, last ${ago(cannotStart[0].at, input.now)}`,
+        ...s.groups.map((g) => line(g, input.now)),
+      ],
     };
   }
   if (s.groups.length === 0) {
-    return { id: 'stopped-tasks', severity: 'ok', title: `No task stopped in the last ${window}`, detail: 'Nothing is crashing or being killed.', evidence: [] };
+    return {
+      id: 'stopped-tasks',
+      severity: 'ok',
+      title: `No task stopped in the last ${window}`,
+      detail: 'Nothing is crashing or being killed.',
+      evidence: [],
+    };
   }
   const evidence = s.groups.map((g) => line(g, input.now));
-  if (cannotStart.length > 0) evidence.push(`ECS: "unable to consistently start tasks" ${plural(cannotStart.length, 'time')} since the last steady state`);
+  if (cannotStart.length > 0)
+    evidence.push(
+      `ECS: "unable to consistently start tasks" ${plural(cannotStart.length, 'time')} since the last steady state`,
+    );
   if (s.failures === 0 && s.infrastructure === 0) {
     return {
       id: 'stopped-tasks',
@@ -67,7 +80,8 @@ export function stoppedTasksFinding(input: DiagnosisInput, f: Facts): Finding | 
     };
   }
   const worst = s.groups.find((g) => g.cause !== 'scaling' && g.cause !== 'user')!;
-  const severity = s.failures >= 3 || (s.failures > 0 && input.service.running < input.service.desired) ? 'critical' : 'warning';
+  const severity =
+    s.failures >= 3 || (s.failures > 0 && input.service.running < input.service.desired) ? 'critical' : 'warning';
   const title =
     s.failures > 0
       ? `${plural(s.failures, 'task')} failed in the last ${window}: ${plural(worst.count, 'task')} ${WHAT[worst.cause]}`

@@ -21,14 +21,26 @@ export function taskCountsFinding(input: DiagnosisInput, f: Facts): Finding {
   if (f.lastSteadyAt !== undefined) evidence.push(`Last steady state ${ago(f.lastSteadyAt, now)}`);
 
   if (desired === 0) {
-    return { id: 'tasks', severity: 'info', title: 'The service is scaled to 0 tasks', detail: 'Nothing runs, by request: the desired count is 0.', evidence };
+    return {
+      id: 'tasks',
+      severity: 'info',
+      title: 'The service is scaled to 0 tasks',
+      detail: 'Nothing runs, by request: the desired count is 0.',
+      evidence,
+    };
   }
   if (running >= desired && pending === 0) {
     return {
       id: 'tasks',
       severity: running > desired ? 'info' : 'ok',
-      title: running > desired ? `${running} tasks running for a desired ${desired} (extra ones are stopping)` : `${running} of ${desired} tasks running`,
-      detail: running > desired ? 'ECS is stopping the extra tasks, as it does while scaling in or deploying.' : 'The service runs its desired count.',
+      title:
+        running > desired
+          ? `${running} tasks running for a desired ${desired} (extra ones are stopping)`
+          : `${running} of ${desired} tasks running`,
+      detail:
+        running > desired
+          ? 'ECS is stopping the extra tasks, as it does while scaling in or deploying.'
+          : 'The service runs its desired count.',
       evidence,
     };
   }
@@ -46,7 +58,13 @@ export function taskCountsFinding(input: DiagnosisInput, f: Facts): Finding {
       : f.placement.total > 0
         ? 'ECS cannot place the missing tasks; the findings below say why.'
         : stuck
-        ? `The service has been below its desired count${forHowLong}; ECS is not catching up on its own.`
-        : 'Tasks are starting; this is normal right after a deployment or a scale-out.';
-  return { id: 'tasks', severity: running < desired ? (stuck ? 'critical' : 'warning') : 'info', title, detail, evidence };
+          ? `The service has been below its desired count${forHowLong}; ECS is not catching up on its own.`
+          : 'Tasks are starting; this is normal right after a deployment or a scale-out.';
+  return {
+    id: 'tasks',
+    severity: running < desired ? (stuck ? 'critical' : 'warning') : 'info',
+    title,
+    detail,
+    evidence,
+  };
 }

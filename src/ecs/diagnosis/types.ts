@@ -1,10 +1,4 @@
-import type {
-  ClusterSummary,
-  ContainerInstanceInfo,
-  ServiceSummary,
-  TaskDefinitionInfo,
-  TaskInfo,
-} from '../model';
+import type { ClusterSummary, ContainerInstanceInfo, ServiceSummary, TaskDefinitionInfo, TaskInfo } from '../model';
 import type { CapacityPlan } from '../capacity';
 
 /**

@@ -28,7 +28,13 @@ export function utilisationFinding(input: DiagnosisInput, _f: Facts): Finding | 
   if (u.memory !== undefined && u.memory >= NEAR_RESERVATION_PCT) hot.push(`memory at ${pct(u.memory)}`);
   if (u.cpu !== undefined && u.cpu >= NEAR_RESERVATION_PCT) hot.push(`CPU at ${pct(u.cpu)}`);
   if (hot.length === 0) {
-    return { id: 'utilisation', severity: 'ok', title: `CPU ${u.cpu !== undefined ? pct(u.cpu) : '–'}, memory ${u.memory !== undefined ? pct(u.memory) : '–'} of the reservation`, detail: 'The running tasks have room within what they reserve.', evidence };
+    return {
+      id: 'utilisation',
+      severity: 'ok',
+      title: `CPU ${u.cpu !== undefined ? pct(u.cpu) : '–'}, memory ${u.memory !== undefined ? pct(u.memory) : '–'} of the reservation`,
+      detail: 'The running tasks have room within what they reserve.',
+      evidence,
+    };
   }
   const memHot = u.memory !== undefined && u.memory >= NEAR_RESERVATION_PCT;
   return {

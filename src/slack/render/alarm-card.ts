@@ -42,7 +42,12 @@ function field(label: string, value: string): types.MrkdwnElement {
 }
 
 function button(text: string, actionId: string, value: AlarmButtonValue, style?: 'primary' | 'danger'): types.Button {
-  const b: types.Button = { type: 'button', text: { type: 'plain_text', text: clipPlain(text, LIMITS.buttonText), emoji: true }, action_id: actionId, value: encodeValue({ ...value }) };
+  const b: types.Button = {
+    type: 'button',
+    text: { type: 'plain_text', text: clipPlain(text, LIMITS.buttonText), emoji: true },
+    action_id: actionId,
+    value: encodeValue({ ...value }),
+  };
   if (style) b.style = style;
   return b;
 }
@@ -52,9 +57,18 @@ function metricFields(n: AlarmNotification): types.MrkdwnElement[] {
   const m = n.metric;
   if (n.alarmType === 'metric-math') {
     const ret = n.series?.find((s) => s.returnData);
-    const what = ret?.expression ? `${code(ret.expression)}${ret.label ? ` (${escapeText(ret.label)})` : ''}` : ret?.label ? escapeText(ret.label) : 'metric math';
+    const what = ret?.expression
+      ? `${code(ret.expression)}${ret.label ? ` (${escapeText(ret.label)})` : ''}`
+      : ret?.label
+        ? escapeText(ret.label)
+        : 'metric math';
     out.push(field('Metric math', what));
-    const inputs = (n.series ?? []).filter((s) => s.metric?.name).map((s) => `${code(s.id)} ${escapeText(s.metric?.namespace ?? '')} ${code(s.metric?.name ?? '')}${s.metric?.stat ? ` ${escapeText(s.metric.stat)}` : ''}`);
+    const inputs = (n.series ?? [])
+      .filter((s) => s.metric?.name)
+      .map(
+        (s) =>
+          `${code(s.id)} ${escapeText(s.metric?.namespace ?? '')} ${code(s.metric?.name ?? '')}${s.metric?.stat ? ` ${escapeText(s.metric.stat)}` : ''}`,
+      );
     if (inputs.length) out.push(field('Inputs', inputs.slice(0, 5).join('\n')));
   } else if (m?.name) {
     out.push(field('Metric', `${m.namespace ? `${escapeText(m.namespace)} · ` : ''}${code(m.name)}`));
@@ -64,12 +78,15 @@ function metricFields(n: AlarmNotification): types.MrkdwnElement[] {
     const cmp = cond.comparison ? COMPARISON_WORDS[cond.comparison] : undefined;
     const stat = m?.stat ? `${escapeText(m.stat)} ` : '';
     const period = m?.periodSeconds ?? cond.periodSeconds;
-    const of = cond.evaluationPeriods ? ` for ${cond.datapointsToAlarm ?? cond.evaluationPeriods} of ${cond.evaluationPeriods}${period ? ` × ${formatPeriod(period)}` : ''}` : '';
+    const of = cond.evaluationPeriods
+      ? ` for ${cond.datapointsToAlarm ?? cond.evaluationPeriods} of ${cond.evaluationPeriods}${period ? ` × ${formatPeriod(period)}` : ''}`
+      : '';
     const thr = cond.threshold !== undefined ? formatNumber(cond.threshold) : '?';
     out.push(field('Condition', `${stat}${escapeText(cmp?.symbol ?? cond.comparison ?? '')} ${thr}${of}`.trim()));
   }
   if (n.datapoints?.length) out.push(field('Last values', n.datapoints.slice(0, 5).map(formatNumber).join(', ')));
-  if (cond?.treatMissingData && n.state === 'INSUFFICIENT_DATA') out.push(field('Missing data', escapeText(cond.treatMissingData)));
+  if (cond?.treatMissingData && n.state === 'INSUFFICIENT_DATA')
+    out.push(field('Missing data', escapeText(cond.treatMissingData)));
   return out;
 }
 
@@ -77,7 +94,16 @@ function compositeFields(n: AlarmNotification): types.MrkdwnElement[] {
   const out: types.MrkdwnElement[] = [];
   if (n.composite?.rule) out.push(field('Rule', code(clipPlain(n.composite.rule, 300))));
   const kids = n.composite?.children ?? [];
-  if (kids.length) out.push(field('Triggered by', kids.slice(0, 8).map((k) => `${escapeText(k.name)}${k.state ? ` (${escapeText(k.state)})` : ''}`).join('\n')));
+  if (kids.length)
+    out.push(
+      field(
+        'Triggered by',
+        kids
+          .slice(0, 8)
+          .map((k) => `${escapeText(k.name)}${k.state ? ` (${escapeText(k.state)})` : ''}`)
+          .join('\n'),
+      ),
+    );
   return out;
 }
 
@@ -85,9 +111,16 @@ function ecsFields(n: EcsEventNotification): types.MrkdwnElement[] {
   const out: types.MrkdwnElement[] = [field('Event', `${escapeText(n.detailType)}\n${code(n.eventName)}`)];
   if (n.reason) out.push(field('Reason', code(n.reason)));
   if (n.task) {
-    out.push(field('Task', `${code(n.task.id.slice(0, 32))}${n.task.taskDefinition ? `\n${escapeText(n.task.taskDefinition)}` : ''}`));
+    out.push(
+      field(
+        'Task',
+        `${code(n.task.id.slice(0, 32))}${n.task.taskDefinition ? `\n${escapeText(n.task.taskDefinition)}` : ''}`,
+      ),
+    );
     if (n.task.stopCode) out.push(field('Stop code', code(n.task.stopCode)));
-    const exits = n.task.containers.filter((c) => c.exitCode !== undefined).map((c) => `${escapeText(c.name)}: ${c.exitCode}`);
+    const exits = n.task.containers
+      .filter((c) => c.exitCode !== undefined)
+      .map((c) => `${escapeText(c.name)}: ${c.exitCode}`);
     if (exits.length) out.push(field('Exit codes', exits.slice(0, 6).join('\n')));
   }
   if (n.deploymentId) out.push(field('Deployment', code(n.deploymentId)));
@@ -115,10 +148,14 @@ function stateLine(inc: Incident): string {
 
 function statusContext(inc: Incident, now: number, handled?: CardOptions['handled']): string | undefined {
   const parts: string[] = [];
-  if (inc.ackBy) parts.push(`:eyes: Acknowledged by ${mentionUser(inc.ackBy)}${inc.ackAt ? ` ${slackDate(inc.ackAt)}` : ''}`);
-  if (handled) parts.push(`:white_check_mark: Handled by hand by ${mentionUser(handled.userId)} ${slackDate(handled.at)}`);
+  if (inc.ackBy)
+    parts.push(`:eyes: Acknowledged by ${mentionUser(inc.ackBy)}${inc.ackAt ? ` ${slackDate(inc.ackAt)}` : ''}`);
+  if (handled)
+    parts.push(`:white_check_mark: Handled by hand by ${mentionUser(handled.userId)} ${slackDate(handled.at)}`);
   if (inc.silencedUntil && inc.silencedUntil > now) {
-    parts.push(`:no_bell: Silenced until ${slackDate(inc.silencedUntil, '{time}')}${inc.silencedBy ? ` by ${mentionUser(inc.silencedBy)}` : ''}`);
+    parts.push(
+      `:no_bell: Silenced until ${slackDate(inc.silencedUntil, '{time}')}${inc.silencedBy ? ` by ${mentionUser(inc.silencedBy)}` : ''}`,
+    );
   }
   return parts.length ? parts.join('   ') : undefined;
 }
@@ -159,10 +196,18 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
   const n = inc.notification;
   const st = styleFor(inc.state, n.level, n.kind);
   const blocks: Block[] = [];
-  blocks.push({ type: 'header', text: { type: 'plain_text', text: clipPlain(`${st.emoji} ${st.label} · ${inc.name}`, LIMITS.headerText), emoji: true } });
+  blocks.push({
+    type: 'header',
+    text: {
+      type: 'plain_text',
+      text: clipPlain(`${st.emoji} ${st.label} · ${inc.name}`, LIMITS.headerText),
+      emoji: true,
+    },
+  });
 
   const desc = description(n);
-  const main = n.kind === 'raw' ? rawBody(n) : `${desc ? `_${escapeText(clipPlain(desc, 600))}_\n` : ''}${escapeText(n.summary)}`;
+  const main =
+    n.kind === 'raw' ? rawBody(n) : `${desc ? `_${escapeText(clipPlain(desc, 600))}_\n` : ''}${escapeText(n.summary)}`;
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(main, LIMITS.sectionText) } });
 
   const fields: types.MrkdwnElement[] = [];
@@ -170,7 +215,10 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
   if (n.kind === 'ecs-event') fields.push(...ecsFields(n));
   if (inc.cluster) fields.push(field('Cluster', code(inc.cluster)));
   if (inc.service) fields.push(field('Service', code(inc.service)));
-  const where = [n.account, n.region].filter(Boolean).map((x) => escapeText(x)).join(' · ');
+  const where = [n.account, n.region]
+    .filter(Boolean)
+    .map((x) => escapeText(x))
+    .join(' · ');
   if (where) fields.push(field('Account · Region', where));
   if (fields.length) blocks.push({ type: 'section', fields: fields.slice(0, LIMITS.fieldsPerSection) });
 
@@ -181,13 +229,21 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
   if (ls.length) ctx.push({ type: 'mrkdwn', text: ls.join('  ·  ') });
   if (ctx.length) blocks.push({ type: 'context', elements: ctx.slice(0, LIMITS.contextElements) });
 
-  const value: AlarmButtonValue = { k: inc.id, ...(inc.cluster ? { c: inc.cluster } : {}), ...(inc.service ? { s: inc.service } : {}) };
+  const value: AlarmButtonValue = {
+    k: inc.id,
+    ...(inc.cluster ? { c: inc.cluster } : {}),
+    ...(inc.service ? { s: inc.service } : {}),
+  };
   const silenced = !!inc.silencedUntil && inc.silencedUntil > o.now;
   const buttons: types.Button[] = [
     button(':stethoscope: Diagnose', ACTIONS.alarmDiagnose, value, 'primary'),
     button(':bar_chart: Status', ACTIONS.alarmStatus, value),
-    inc.ackBy ? button('Unacknowledge', ACTIONS.alarmAck, { ...value, op: 'unack' }) : button(':eyes: Acknowledge', ACTIONS.alarmAck, { ...value, op: 'ack' }),
-    silenced ? button('Unsilence', ACTIONS.alarmSilence, { ...value, op: 'unsilence' }) : button(':no_bell: Silence 1h', ACTIONS.alarmSilence, { ...value, op: 'silence' }),
+    inc.ackBy
+      ? button('Unacknowledge', ACTIONS.alarmAck, { ...value, op: 'unack' })
+      : button(':eyes: Acknowledge', ACTIONS.alarmAck, { ...value, op: 'ack' }),
+    silenced
+      ? button('Unsilence', ACTIONS.alarmSilence, { ...value, op: 'unsilence' })
+      : button(':no_bell: Silence 1h', ACTIONS.alarmSilence, { ...value, op: 'silence' }),
   ];
   if (inc.service) buttons.push(button(':arrow_up_down: Scale…', ACTIONS.alarmScale, value));
   blocks.push({ type: 'actions', block_id: `alarm:${inc.id}`.slice(0, LIMITS.blockId), elements: buttons });
@@ -195,7 +251,12 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
   return {
     text: cardText(inc),
     blocks: blocks.slice(0, LIMITS.blocksPerMessage),
-    attachments: [{ color: st.color, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: clip(stateLine(inc), 1000) }] }] }],
+    attachments: [
+      {
+        color: st.color,
+        blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: clip(stateLine(inc), 1000) }] }],
+      },
+    ],
   };
 }
 

@@ -14,15 +14,23 @@ export const DIGEST_CAPACITY = 40;
  * One message listing the alarms that arrived during a storm, each with its current state; updated
  * in place as they change. Sections are filled up to Slack's 3,000 characters each.
  */
-export function renderDigest(incidents: Incident[], o: { now: number; threshold: number }): { text: string; blocks: types.KnownBlock[] } {
+export function renderDigest(
+  incidents: Incident[],
+  o: { now: number; threshold: number },
+): { text: string; blocks: types.KnownBlock[] } {
   const firing = incidents.filter((i) => i.state === 'ALARM').length;
   const title = `:rotating_light: Alarm storm: ${incidents.length} new alarm${incidents.length === 1 ? '' : 's'} (${firing} still firing)`;
   const lines = incidents.slice(0, DIGEST_MAX_LINES).map((i) => {
     const st = styleFor(i.state, i.notification.level, i.kind);
     const where = [i.cluster, i.service].filter(Boolean).join('/');
-    return clip(`${st.emoji} *${escapeText(clipPlain(i.name, 120))}*${where ? ` — ${escapeText(where)}` : ''} — ${escapeText(clipPlain(i.notification.summary, 160))}`, 400);
+    return clip(
+      `${st.emoji} *${escapeText(clipPlain(i.name, 120))}*${where ? ` — ${escapeText(where)}` : ''} — ${escapeText(clipPlain(i.notification.summary, 160))}`,
+      400,
+    );
   });
-  const blocks: types.KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: clipPlain(title, LIMITS.headerText), emoji: true } }];
+  const blocks: types.KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clipPlain(title, LIMITS.headerText), emoji: true } },
+  ];
   // Stay well under the undocumented cumulative block-text limit; whatever does not fit is counted.
   let budget = LIMITS.cumulativeBlockText - 1500;
   let shown = 0;
@@ -38,7 +46,8 @@ export function renderDigest(incidents: Incident[], o: { now: number; threshold:
     shown += 1;
   }
   if (chunk) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
-  if (shown < incidents.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${incidents.length - shown} more.` } });
+  if (shown < incidents.length)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${incidents.length - shown} more.` } });
   const first = incidents.reduce((m, i) => Math.min(m, i.firedAt ?? i.createdAt), Number.POSITIVE_INFINITY);
   blocks.push({
     type: 'context',
@@ -49,5 +58,8 @@ export function renderDigest(incidents: Incident[], o: { now: number; threshold:
       },
     ],
   });
-  return { text: clipPlain(`Alarm storm: ${incidents.length} new alarms, ${firing} firing`, 3000), blocks: blocks.slice(0, LIMITS.blocksPerMessage) };
+  return {
+    text: clipPlain(`Alarm storm: ${incidents.length} new alarms, ${firing} firing`, 3000),
+    blocks: blocks.slice(0, LIMITS.blocksPerMessage),
+  };
 }

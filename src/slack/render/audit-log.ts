@@ -23,13 +23,20 @@ function short(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
   const o = v as Record<string, unknown>;
-  if ('desired' in o && Object.keys(o).length <= 3) return Object.entries(o).map(([k, x]) => (k === 'desired' ? String(x) : `${k} ${String(x)}`)).join(', ');
+  if ('desired' in o && Object.keys(o).length <= 3)
+    return Object.entries(o)
+      .map(([k, x]) => (k === 'desired' ? String(x) : `${k} ${String(x)}`))
+      .join(', ');
   return truncate(JSON.stringify(v), 80);
 }
 
 /** One audit entry as one mrkdwn line (user and AWS text escaped). */
 export function auditLine(e: AuditEntry): string {
-  const parts = [`${AUDIT_OUTCOME_ICON[e.outcome] ?? ':memo:'} ${slackDate(e.at, '{date_short} {time}')}`, `*${escapeText(e.outcome)}*`, `${escapeText(e.action)} ${code(e.target)}`];
+  const parts = [
+    `${AUDIT_OUTCOME_ICON[e.outcome] ?? ':memo:'} ${slackDate(e.at, '{date_short} {time}')}`,
+    `*${escapeText(e.outcome)}*`,
+    `${escapeText(e.action)} ${code(e.target)}`,
+  ];
   const before = short(e.before);
   const after = short(e.after);
   if (before !== '' || after !== '') parts.push(`${escapeText(before || '?')} → ${escapeText(after || '?')}`);
@@ -44,9 +51,25 @@ export function auditLine(e: AuditEntry): string {
 
 /** `/ecs audit [n]`: the latest audited actions, newest first, packed into as few sections as fit. */
 export function renderAuditLog(entries: AuditEntry[], o: { requested: number; requestId?: string }): EphemeralMessage {
-  const title = o.requestId ? `Audit of request ${code(o.requestId)}` : `Latest ${entries.length} audited action${entries.length === 1 ? '' : 's'}`;
+  const title = o.requestId
+    ? `Audit of request ${code(o.requestId)}`
+    : `Latest ${entries.length} audited action${entries.length === 1 ? '' : 's'}`;
   if (entries.length === 0) {
-    return { response_type: 'ephemeral', text: 'Nothing audited yet.', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: o.requestId ? `Nothing audited for request ${code(o.requestId)}.` : 'Nothing audited yet: no change has been requested.' } }] };
+    return {
+      response_type: 'ephemeral',
+      text: 'Nothing audited yet.',
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: o.requestId
+              ? `Nothing audited for request ${code(o.requestId)}.`
+              : 'Nothing audited yet: no change has been requested.',
+          },
+        },
+      ],
+    };
   }
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${title}*` } }];
   let chunk = '';
@@ -65,7 +88,19 @@ export function renderAuditLog(entries: AuditEntry[], o: { requested: number; re
   }
   if (chunk) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
   if (shown < entries.length) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Showing ${shown} of ${entries.length}; ask for fewer with \`/ecs audit ${shown}\`.` }] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `Showing ${shown} of ${entries.length}; ask for fewer with \`/ecs audit ${shown}\`.` },
+      ],
+    });
   }
-  return { response_type: 'ephemeral', text: `${title.replace(/`/g, '')}: ${entries.slice(0, shown).map((e) => `${e.outcome} ${e.action} ${e.target}`).join('; ')}`.slice(0, 3000), blocks };
+  return {
+    response_type: 'ephemeral',
+    text: `${title.replace(/`/g, '')}: ${entries
+      .slice(0, shown)
+      .map((e) => `${e.outcome} ${e.action} ${e.target}`)
+      .join('; ')}`.slice(0, 3000),
+    blocks,
+  };
 }

@@ -49,7 +49,10 @@ export class BlockBudget {
   /** True when `candidate` fits while leaving `reserve` blocks and characters for what follows. */
   fits(candidate: Block[], reserve: { blocks: number; chars: number } = { blocks: 0, chars: 0 }): boolean {
     const chars = candidate.reduce((a, b) => a + blockTextLength(b), 0);
-    return this.blocks.length + candidate.length + reserve.blocks <= this.maxBlocks && this.chars + chars + reserve.chars <= this.maxChars;
+    return (
+      this.blocks.length + candidate.length + reserve.blocks <= this.maxBlocks &&
+      this.chars + chars + reserve.chars <= this.maxChars
+    );
   }
 
   /** Adds the blocks when they fit (all or nothing); returns whether they were added. */

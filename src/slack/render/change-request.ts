@@ -67,7 +67,9 @@ function section(text: string): KnownBlock {
 function context(...texts: string[]): KnownBlock {
   return {
     type: 'context',
-    elements: texts.slice(0, LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
+    elements: texts
+      .slice(0, LIMITS.contextElements)
+      .map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
   };
 }
 
@@ -79,7 +81,16 @@ function lines(prefix: string, items: string[]): string {
  * Character budgets per part, so a card stays well under Slack's cumulative block-text limit
  * (LIMITS.cumulativeBlockText) whatever the executors and the requester wrote.
  */
-const BUDGET = { summary: 300, target: 300, value: 200, reason: 700, details: 1500, effects: 1500, warnings: 3000, status: 1800 };
+const BUDGET = {
+  summary: 300,
+  target: 300,
+  value: 200,
+  reason: 700,
+  details: 1500,
+  effects: 1500,
+  warnings: 3000,
+  status: 1800,
+};
 
 /** The body shared by the card and the dry run: what changes, from what to what, and what to know. */
 export function planBlocks(plan: ChangePlan, o: { requestedBy: string; reason?: string }): KnownBlock[] {
@@ -94,7 +105,10 @@ export function planBlocks(plan: ChangePlan, o: { requestedBy: string; reason?: 
           type: 'mrkdwn',
           text: `*Current → requested*\n${escapeText(truncate(plan.current.label, BUDGET.value))} → *${escapeText(truncate(plan.requested.label, BUDGET.value))}*`,
         },
-        { type: 'mrkdwn', text: truncate(`*Reason*\n${o.reason ? escapeText(o.reason) : '_none given_'}`, BUDGET.reason) },
+        {
+          type: 'mrkdwn',
+          text: truncate(`*Reason*\n${o.reason ? escapeText(o.reason) : '_none given_'}`, BUDGET.reason),
+        },
       ],
     },
   ];
@@ -126,7 +140,13 @@ function statusLine(v: ChangeCardView): string {
   }
 }
 
-function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger', confirm?: Button['confirm']): Button {
+function button(
+  text: string,
+  actionId: string,
+  value: string,
+  style?: 'primary' | 'danger',
+  confirm?: Button['confirm'],
+): Button {
   return {
     type: 'button',
     text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText) },
@@ -140,7 +160,10 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
 /** The approval card: header, plan, status, and Approve / Reject / Cancel while pending. */
 export function renderChangeCard(v: ChangeCardView): SlackMessage {
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`Change request: ${actionTitle(v.plan.action)}`, LIMITS.headerText) } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`Change request: ${actionTitle(v.plan.action)}`, LIMITS.headerText) },
+    },
     ...planBlocks(v.plan, { requestedBy: v.requestedBy, reason: v.reason }),
     context(truncate(statusLine(v), BUDGET.status)),
   ];
@@ -174,14 +197,21 @@ export function renderChangeCard(v: ChangeCardView): SlackMessage {
 }
 
 /** `--dry-run`: the plan, ephemeral, saying plainly that nothing was requested or changed. */
-export function renderDryRun(plan: ChangePlan, o: { requestedBy: string; reason?: string; command?: string }): EphemeralMessage {
+export function renderDryRun(
+  plan: ChangePlan,
+  o: { requestedBy: string; reason?: string; command?: string },
+): EphemeralMessage {
   return {
     response_type: 'ephemeral',
     text: `Dry run: ${plan.summary}. Nothing was requested or changed.`,
     blocks: [
       section(':test_tube: *Dry run* — this is the plan; nothing was requested or changed.'),
       ...planBlocks(plan, o),
-      context(o.command ? `Run ${code(o.command)} (without --dry-run) to ask an approver.` : 'Run the command without --dry-run to ask an approver.'),
+      context(
+        o.command
+          ? `Run ${code(o.command)} (without --dry-run) to ask an approver.`
+          : 'Run the command without --dry-run to ask an approver.',
+      ),
     ],
   };
 }
@@ -246,7 +276,10 @@ export function rolloutTimeoutLine(p: RolloutProgress | undefined, timeoutMs: nu
 /** Something else (auto scaling, a person in the console) changed the desired count meanwhile. */
 export function rolloutStoppedLine(p: RolloutProgress): string {
   const what = p.kind === 'service' ? 'desired count' : 'desired capacity';
-  const who = p.kind === 'service' ? 'service auto scaling or someone in the console' : 'capacity provider managed scaling or someone in the console';
+  const who =
+    p.kind === 'service'
+      ? 'service auto scaling or someone in the console'
+      : 'capacity provider managed scaling or someone in the console';
   return `:information_source: The ${what} of ${code(p.target)} is now ${p.desiredNow}, not ${p.desired}: changed outside this request (${who}). The bot stops following this request.`;
 }
 
@@ -265,5 +298,9 @@ export function formatMinutes(ms: number): string {
  * within its actions block (Slack requires it); the listener matches the ACTIONS.changePropose prefix.
  */
 export function proposeButton(label: string, value: ProposeButtonValue, n?: number): Button {
-  return button(label, n === undefined ? ACTIONS.changePropose : `${ACTIONS.changePropose}:${n}`, encodeValue(value as unknown as Record<string, unknown>));
+  return button(
+    label,
+    n === undefined ? ACTIONS.changePropose : `${ACTIONS.changePropose}:${n}`,
+    encodeValue(value as unknown as Record<string, unknown>),
+  );
 }

@@ -44,10 +44,15 @@ export const MAX_FINDINGS = 12;
 /** Budget for the sum of all block text, well under Slack's undocumented cumulative limit. */
 export const BLOCK_TEXT_BUDGET = LIMITS.cumulativeBlockText - 1000;
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } });
+const section = (text: string): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) },
+});
 const context = (...texts: string[]): KnownBlock => ({
   type: 'context',
-  elements: texts.slice(0, LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
+  elements: texts
+    .slice(0, LIMITS.contextElements)
+    .map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
 });
 
 const capitalise = (s: string) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : s);
@@ -55,13 +60,19 @@ const sentence = (s: string) => (/[.!?…:]$/.test(s) ? s : `${s}.`);
 
 function evidenceText(f: Finding, max = MAX_EVIDENCE_LINES): string | undefined {
   if (f.evidence.length === 0) return undefined;
-  const shown = f.evidence.slice(0, max).map((l) => `• ${escapeText(truncate(l.replace(/\s+/g, ' '), MAX_EVIDENCE_LINE))}`);
+  const shown = f.evidence
+    .slice(0, max)
+    .map((l) => `• ${escapeText(truncate(l.replace(/\s+/g, ' '), MAX_EVIDENCE_LINE))}`);
   if (f.evidence.length > max) shown.push(`• and ${f.evidence.length - max} more`);
   return shown.join('\n');
 }
 
 function findingBlocks(f: Finding, withEvidence: boolean): KnownBlock[] {
-  const blocks = [section(`${SEVERITY_EMOJI[f.severity]} *${escapeText(truncate(f.title, 400))}*\n${escapeText(truncate(f.detail, 1200))}`)];
+  const blocks = [
+    section(
+      `${SEVERITY_EMOJI[f.severity]} *${escapeText(truncate(f.title, 400))}*\n${escapeText(truncate(f.detail, 1200))}`,
+    ),
+  ];
   const ev = withEvidence ? evidenceText(f) : undefined;
   if (ev) blocks.push(context(ev));
   return blocks;
@@ -69,9 +80,14 @@ function findingBlocks(f: Finding, withEvidence: boolean): KnownBlock[] {
 
 /** Characters of text a block contributes to Slack's cumulative limit. */
 export function blockTextLength(b: KnownBlock): number {
-  const anyB = b as { text?: { text?: string }; elements?: { text?: string | { text?: string }; value?: string }[]; fields?: { text: string }[] };
+  const anyB = b as {
+    text?: { text?: string };
+    elements?: { text?: string | { text?: string }; value?: string }[];
+    fields?: { text: string }[];
+  };
   let n = anyB.text?.text?.length ?? 0;
-  for (const e of anyB.elements ?? []) n += (typeof e.text === 'string' ? e.text.length : e.text?.text?.length ?? 0) + (e.value?.length ?? 0);
+  for (const e of anyB.elements ?? [])
+    n += (typeof e.text === 'string' ? e.text.length : (e.text?.text?.length ?? 0)) + (e.value?.length ?? 0);
   for (const f of anyB.fields ?? []) n += f.text.length;
   return n;
 }
@@ -89,7 +105,11 @@ export function diagnosisText(d: Diagnosis): string {
 }
 
 export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): DiagnosisMessage {
-  const head: KnownBlock[] = [section(`${SEVERITY_EMOJI[d.healthy ? 'ok' : d.severity]} *Diagnosis of ${code(target(d))}*: ${escapeText(truncate(d.headline, 600))}`)];
+  const head: KnownBlock[] = [
+    section(
+      `${SEVERITY_EMOJI[d.healthy ? 'ok' : d.severity]} *Diagnosis of ${code(target(d))}*: ${escapeText(truncate(d.headline, 600))}`,
+    ),
+  ];
   const rec = d.recommendation;
   if (rec) {
     head.push(section(`*Recommendation:* ${escapeText(truncate(sentence(capitalise(rec.summary)), 1500))}`));
@@ -105,7 +125,8 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
       });
     }
     const notes = rec.notes.map((n) => escapeText(truncate(n, 500)));
-    if (rec.actions.length > 0) notes.push('Each button opens an approval request; nothing changes until an approver approves it.');
+    if (rec.actions.length > 0)
+      notes.push('Each button opens an approval request; nothing changes until an approver approves it.');
     if (notes.length) head.push(context(notes.join('\n')));
   } else if (d.healthy) {
     head.push(section('Nothing to do: no change is recommended.'));
@@ -114,10 +135,23 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
   const problems = d.findings.filter((f) => f.severity !== 'ok');
   const oks = d.findings.filter((f) => f.severity === 'ok');
   const tail: KnownBlock[] = [];
-  if (oks.length) tail.push(context(oks.map((f) => `${SEVERITY_EMOJI.ok} ${escapeText(truncate(f.title, 200))}`).join('\n')));
-  if (d.gaps.length) tail.push(context(`:warning: Not read, so not part of this diagnosis: ${d.gaps.map((g) => escapeText(truncate(g, 300))).slice(0, 6).join('; ')}`));
+  if (oks.length)
+    tail.push(context(oks.map((f) => `${SEVERITY_EMOJI.ok} ${escapeText(truncate(f.title, 200))}`).join('\n')));
+  if (d.gaps.length)
+    tail.push(
+      context(
+        `:warning: Not read, so not part of this diagnosis: ${d.gaps
+          .map((g) => escapeText(truncate(g, 300)))
+          .slice(0, 6)
+          .join('; ')}`,
+      ),
+    );
   if (o.watching) tail.push(context(WATCH_NOTE));
-  tail.push(context(`Read-only diagnosis · ${slackDate(d.at)}${o.requestedBy ? ` · asked by ${mentionUser(o.requestedBy)}` : ''}`));
+  tail.push(
+    context(
+      `Read-only diagnosis · ${slackDate(d.at)}${o.requestedBy ? ` · asked by ${mentionUser(o.requestedBy)}` : ''}`,
+    ),
+  );
 
   // Lay out the problems, most severe first, within the block count and the text budget: evidence of
   // the least severe findings goes first, then the findings themselves.
@@ -128,11 +162,19 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
     const body: KnownBlock[] = [];
     shown.slice(0, count).forEach((f, i) => body.push(...findingBlocks(f, i < withEvidence)));
     const hidden = problems.length - count;
-    if (hidden > 0) body.push(context(`${hidden} more finding${hidden === 1 ? '' : 's'} not shown: run \`/ecs diagnose ${target(d)}\` or \`/ecs status ${target(d)}\` for the rest.`));
+    if (hidden > 0)
+      body.push(
+        context(
+          `${hidden} more finding${hidden === 1 ? '' : 's'} not shown: run \`/ecs diagnose ${target(d)}\` or \`/ecs status ${target(d)}\` for the rest.`,
+        ),
+      );
     return [...head, ...(body.length ? [{ type: 'divider' } as KnownBlock, ...body] : []), ...tail];
   };
   let blocks = build();
-  while ((blocks.length > LIMITS.blocksPerMessage || total(blocks) > BLOCK_TEXT_BUDGET) && (withEvidence > 0 || count > 1)) {
+  while (
+    (blocks.length > LIMITS.blocksPerMessage || total(blocks) > BLOCK_TEXT_BUDGET) &&
+    (withEvidence > 0 || count > 1)
+  ) {
     if (withEvidence > 0) withEvidence -= 1;
     else count -= 1;
     blocks = build();

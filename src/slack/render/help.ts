@@ -36,10 +36,18 @@ export function renderError(err: Error, sub: Subcommand | undefined, all?: Subco
   if (err instanceof NotFoundError && err.suggestions.length > 0) {
     text += `\nDid you mean: ${err.suggestions.slice(0, 5).map(code).join(', ')}?`;
   }
-  const usage = err instanceof UsageError && err.usage ? err.usage : sub && (err instanceof UsageError || !(err instanceof UserFacingError)) ? usageLine(sub) : undefined;
+  const usage =
+    err instanceof UsageError && err.usage
+      ? err.usage
+      : sub && (err instanceof UsageError || !(err instanceof UserFacingError))
+        ? usageLine(sub)
+        : undefined;
   if (usage) text += `\nUsage: ${code(usage.startsWith('/ecs') ? usage : `/ecs ${usage}`)}`;
   if (!sub && all) {
-    text += `\nSubcommands: ${all.filter((s) => !s.hidden).map((s) => code(s.name)).join(' ')} — see ${code('/ecs help')}`;
+    text += `\nSubcommands: ${all
+      .filter((s) => !s.hidden)
+      .map((s) => code(s.name))
+      .join(' ')} — see ${code('/ecs help')}`;
   }
   return { response_type: 'ephemeral', replace_original: false, text };
 }

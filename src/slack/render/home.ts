@@ -74,10 +74,15 @@ export interface HomeDecisionValue {
 /** Room kept for each later section: its header, divider and one line. */
 const SECTION_RESERVE = { blocks: 3, chars: 400 };
 
-
-const mrkdwn = (text: string, max: number = LIMITS.sectionText): Block => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, max) } });
+const mrkdwn = (text: string, max: number = LIMITS.sectionText): Block => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: clip(text, max) },
+});
 const note = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 1000) }] });
-const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: clipPlain(text, LIMITS.headerText), emoji: true } });
+const header = (text: string): Block => ({
+  type: 'header',
+  text: { type: 'plain_text', text: clipPlain(text, LIMITS.headerText), emoji: true },
+});
 
 function reserveFor(laterSections: number): { blocks: number; chars: number } {
   return { blocks: SECTION_RESERVE.blocks * laterSections, chars: SECTION_RESERVE.chars * laterSections };
@@ -113,20 +118,41 @@ function changeBlocks(c: HomeChangeView, viewer: string): Block[] {
         deny: { type: 'plain_text', text: 'Not yet' },
       },
     },
-    { type: 'button', text: { type: 'plain_text', text: 'Reject' }, style: 'danger', action_id: ACTIONS.homeReject, value },
+    {
+      type: 'button',
+      text: { type: 'plain_text', text: 'Reject' },
+      style: 'danger',
+      action_id: ACTIONS.homeReject,
+      value,
+    },
   ];
-  if (c.requestedBy === viewer) buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Cancel' }, action_id: ACTIONS.homeCancel, value });
-  return [mrkdwn(text, 1200), { type: 'actions', block_id: `home_change_${c.id}`.slice(0, LIMITS.blockId), elements: buttons }];
+  if (c.requestedBy === viewer)
+    buttons.push({
+      type: 'button',
+      text: { type: 'plain_text', text: 'Cancel' },
+      action_id: ACTIONS.homeCancel,
+      value,
+    });
+  return [
+    mrkdwn(text, 1200),
+    { type: 'actions', block_id: `home_change_${c.id}`.slice(0, LIMITS.blockId), elements: buttons },
+  ];
 }
 
 function clusterLine(c: HomeClusterView): string {
-  const insights = c.containerInsights === 'enabled' || c.containerInsights === 'enhanced' ? `:large_green_circle: Insights ${c.containerInsights}` : `:white_circle: Insights ${escapeText(c.containerInsights)}`;
+  const insights =
+    c.containerInsights === 'enabled' || c.containerInsights === 'enhanced'
+      ? `:large_green_circle: Insights ${c.containerInsights}`
+      : `:white_circle: Insights ${escapeText(c.containerInsights)}`;
   const pending = c.pendingTasks > 0 ? `:large_orange_circle: *${c.pendingTasks} pending*` : '0 pending';
   return `${code(c.name)} · ${insights} · ${c.runningTasks} running · ${pending} · ${c.registeredInstances} instance${c.registeredInstances === 1 ? '' : 's'} · ${c.activeServices} service${c.activeServices === 1 ? '' : 's'}`;
 }
 
 function auditLine(a: HomeAuditView): string {
-  const who = a.approver && a.approver !== a.actor ? `${mentionUser(a.actor)} (approved by ${mentionUser(a.approver)})` : mentionUser(a.actor);
+  const who =
+    a.approver && a.approver !== a.actor
+      ? `${mentionUser(a.actor)} (approved by ${mentionUser(a.approver)})`
+      : mentionUser(a.actor);
   const err = a.error ? ` — ${escapeText(clipPlain(a.error, 160))}` : '';
   return `${AUDIT_OUTCOME_ICON[a.outcome as AuditOutcome] ?? ':small_blue_diamond:'} ${slackDate(a.at)} · ${escapeText(a.action)} ${code(a.target)} · ${escapeText(a.outcome)} · ${who}${err}`;
 }
@@ -143,9 +169,18 @@ export function renderHome(d: HomeData): HomeView {
     {
       type: 'actions',
       block_id: 'home_top',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: ':arrows_counterclockwise: Refresh', emoji: true }, action_id: ACTIONS.homeRefresh, value: 'refresh' }],
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: ':arrows_counterclockwise: Refresh', emoji: true },
+          action_id: ACTIONS.homeRefresh,
+          value: 'refresh',
+        },
+      ],
     },
-    note(`Updated ${slackDate(d.now, '{date_short_pretty} {time_secs}')} · refreshes each time you open this tab · ${code('/ecs help')} lists the commands`),
+    note(
+      `Updated ${slackDate(d.now, '{date_short_pretty} {time_secs}')} · refreshes each time you open this tab · ${code('/ecs help')} lists the commands`,
+    ),
   ]);
   if (d.notice) budget.add([mrkdwn(d.notice, 1000)]);
 
@@ -153,7 +188,8 @@ export function renderHome(d: HomeData): HomeView {
   budget.add(sectionHeader(':rotating_light: Open alarms', d.alarms), reserveFor(3));
   const alarmsFailed = failed(d.alarms);
   if (alarmsFailed) budget.add(alarmsFailed, reserveFor(3));
-  else if ('items' in d.alarms && d.alarms.items.length === 0) budget.add([note(':large_green_circle: No open alarms.')], reserveFor(3));
+  else if ('items' in d.alarms && d.alarms.items.length === 0)
+    budget.add([note(':large_green_circle: No open alarms.')], reserveFor(3));
   else if ('items' in d.alarms) {
     addItems(budget, d.alarms.items, (a) => [mrkdwn(alarmLine(a, d.now), 700)], {
       total: d.alarms.total,
@@ -166,7 +202,8 @@ export function renderHome(d: HomeData): HomeView {
   budget.add(sectionHeader(':inbox_tray: Pending change requests', d.changes), reserveFor(2));
   const changesFailed = failed(d.changes);
   if (changesFailed) budget.add(changesFailed, reserveFor(2));
-  else if ('items' in d.changes && d.changes.items.length === 0) budget.add([note('Nothing waits for an approver.')], reserveFor(2));
+  else if ('items' in d.changes && d.changes.items.length === 0)
+    budget.add([note('Nothing waits for an approver.')], reserveFor(2));
   else if ('items' in d.changes) {
     addItems(budget, d.changes.items, (c) => changeBlocks(c, d.userId), {
       total: d.changes.total,
@@ -179,7 +216,8 @@ export function renderHome(d: HomeData): HomeView {
   budget.add(sectionHeader(':package: Clusters', d.clusters), reserveFor(1));
   const clustersFailed = failed(d.clusters);
   if (clustersFailed) budget.add(clustersFailed, reserveFor(1));
-  else if ('items' in d.clusters && d.clusters.items.length === 0) budget.add([note('No ECS clusters in this region.')], reserveFor(1));
+  else if ('items' in d.clusters && d.clusters.items.length === 0)
+    budget.add([note('No ECS clusters in this region.')], reserveFor(1));
   else if ('items' in d.clusters) {
     addItems(budget, d.clusters.items, (c) => [mrkdwn(clusterLine(c), 600)], {
       total: d.clusters.total,

@@ -103,7 +103,9 @@ function queryContext(v: QueryView): KnownBlock {
 function context(...texts: string[]): KnownBlock {
   return {
     type: 'context',
-    elements: texts.slice(0, LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
+    elements: texts
+      .slice(0, LIMITS.contextElements)
+      .map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
   };
 }
 
@@ -264,12 +266,17 @@ export function renderQueryResult(v: QueryView, r: ResultInput, csv: CsvDelivery
   );
   const notes: string[] = [];
   if (plan.shownRows < r.rows.length || plan.cellsTruncated) {
-    const shown = plan.shownRows < r.rows.length ? `Showing the top ${plan.shownRows} of ${formatCount(r.rows.length)} rows` : 'Long values are cut';
+    const shown =
+      plan.shownRows < r.rows.length
+        ? `Showing the top ${plan.shownRows} of ${formatCount(r.rows.length)} rows`
+        : 'Long values are cut';
     if (csv === 'thread') notes.push(`${shown}; the full result is attached as CSV in the thread.`);
-    else if (csv === 'unavailable') notes.push(`${shown}; invite the bot to this channel to get the full result as CSV.`);
+    else if (csv === 'unavailable')
+      notes.push(`${shown}; invite the bot to this channel to get the full result as CSV.`);
     else notes.push(`${shown}.`);
   }
-  if (r.rows.length >= v.limit) notes.push(`The result stopped at ${formatCount(v.limit)} rows: raise \`--limit\` (up to 10000) for more.`);
+  if (r.rows.length >= v.limit)
+    notes.push(`The result stopped at ${formatCount(v.limit)} rows: raise \`--limit\` (up to 10000) for more.`);
   if (notes.length) blocks.push(context(...notes));
   blocks.push(queryContext(v));
   return {
@@ -287,14 +294,20 @@ export type QueryEnding =
   | { kind: 'lost'; detail: string; ref: string };
 
 /** Every way a query ends without a result, said plainly, with what it scanned so far. */
-export function renderQueryEnded(v: QueryView, e: QueryEnding, p: { stats: QueryStatsView; elapsedMs: number }): SlackMessage {
+export function renderQueryEnded(
+  v: QueryView,
+  e: QueryEnding,
+  p: { stats: QueryStatsView; elapsedMs: number },
+): SlackMessage {
   let head: string;
   let hint: string | undefined;
   let plain: string;
   switch (e.kind) {
     case 'failed':
       head = `:x: ${title(v)} *failed*.`;
-      hint = e.detail ? `Logs Insights said: ${escapeText(truncate(e.detail, 500))}` : 'Logs Insights reported the query as Failed: check the query and its field names.';
+      hint = e.detail
+        ? `Logs Insights said: ${escapeText(truncate(e.detail, 500))}`
+        : 'Logs Insights reported the query as Failed: check the query and its field names.';
       plain = 'failed';
       break;
     case 'timeout':
@@ -303,7 +316,9 @@ export function renderQueryEnded(v: QueryView, e: QueryEnding, p: { stats: Query
       plain = 'timed out';
       break;
     case 'cancelled':
-      head = e.by ? `:no_entry_sign: ${title(v)} *cancelled by ${mentionUser(e.by)}*.` : `:no_entry_sign: ${title(v)} *was cancelled* outside this bot.`;
+      head = e.by
+        ? `:no_entry_sign: ${title(v)} *cancelled by ${mentionUser(e.by)}*.`
+        : `:no_entry_sign: ${title(v)} *was cancelled* outside this bot.`;
       plain = e.by ? 'cancelled' : 'cancelled outside the bot';
       break;
     case 'deadline':
@@ -322,7 +337,9 @@ export function renderQueryEnded(v: QueryView, e: QueryEnding, p: { stats: Query
       break;
   }
   const blocks: KnownBlock[] = [section(`${head}\n${range(v)}`)];
-  blocks.push(context(`${statsLine(p.stats)} · ${formatElapsed(p.elapsedMs)} · started by ${mentionUser(v.requester)}`));
+  blocks.push(
+    context(`${statsLine(p.stats)} · ${formatElapsed(p.elapsedMs)} · started by ${mentionUser(v.requester)}`),
+  );
   if (hint) blocks.push(context(hint));
   blocks.push(queryContext(v));
   return { text: `Query ${plainTitle(v)} ${plain}`, blocks };
@@ -352,7 +369,9 @@ export interface PresetView {
 export function renderQueryHelp(presets: readonly PresetView[], usage: string): RespondArguments {
   const blocks: KnownBlock[] = [
     section(`*Logs Insights over Container Insights* — ${code(`/ecs ${usage}`)}\nPresets:`),
-    ...presets.slice(0, 40).map((p) => section(`${code(p.name)} — ${escapeText(p.summary)}\n${code(truncate(p.query, 1000))}`)),
+    ...presets
+      .slice(0, 40)
+      .map((p) => section(`${code(p.name)} — ${escapeText(p.summary)}\n${code(truncate(p.query, 1000))}`)),
     context(
       'Raw query: `/ecs query "filter Type=\\"Task\\" | stats max(MemoryUtilized) by TaskId" --since 6h` (single quotes or a code span work too).',
       'Runs on `/aws/ecs/containerinsights/<cluster>/performance`. `--since` 1m–7d (default 1h), `--limit` 1–10000 (default 1000). `--cluster` defaults to ECS_DEFAULT_CLUSTER.',
@@ -367,7 +386,7 @@ export function renderQueryHelp(presets: readonly PresetView[], usage: string): 
 
 /** Ephemeral progress when the bot may not post in the channel; says how to invite it. */
 export function notInChannelNote(): string {
-  return ':information_source: Only you can see this: the bot is not in this channel. Invite it with `/invite @ecs-ops` (your bot\'s name) to share results with the channel and get large results as CSV.';
+  return ":information_source: Only you can see this: the bot is not in this channel. Invite it with `/invite @ecs-ops` (your bot's name) to share results with the channel and get large results as CSV.";
 }
 
 /** Container Insights is off (or the cluster name is wrong): what the on-call engineer does next. */

@@ -26,28 +26,47 @@ export interface ScaleSuggestionsView {
 export function renderScaleSuggestions(v: ScaleSuggestionsView): EphemeralMessage {
   const facts: string[] = [];
   if (v.service) {
-    facts.push(`*${code(`${v.cluster}/${v.service.name}`)}*: desired ${v.service.desired} · running ${v.service.running} · pending ${v.service.pending}`);
+    facts.push(
+      `*${code(`${v.cluster}/${v.service.name}`)}*: desired ${v.service.desired} · running ${v.service.running} · pending ${v.service.pending}`,
+    );
   }
   if (v.group) {
-    facts.push(`*Instances* (group ${code(v.group.name)}): desired ${v.group.desired} · in service ${v.group.inService} · min ${v.group.min} · max ${v.group.max}`);
+    facts.push(
+      `*Instances* (group ${code(v.group.name)}): desired ${v.group.desired} · in service ${v.group.inService} · min ${v.group.min} · max ${v.group.max}`,
+    );
   } else if (v.groupNote) {
     facts.push(`_Instances: ${escapeText(v.groupNote)}_`);
   }
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(facts.join('\n') || `Cluster ${code(v.cluster)}`, LIMITS.sectionText) } }];
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(facts.join('\n') || `Cluster ${code(v.cluster)}`, LIMITS.sectionText) },
+    },
+  ];
   const shown = v.suggestions.slice(0, 5);
   if (shown.length) {
-    blocks.push({ type: 'actions', block_id: 'scale_suggestions', elements: shown.map((s, i) => proposeButton(s.label, s.value, i + 1)) });
+    blocks.push({
+      type: 'actions',
+      block_id: 'scale_suggestions',
+      elements: shown.map((s, i) => proposeButton(s.label, s.value, i + 1)),
+    });
     blocks.push({
       type: 'context',
       elements: [
         {
           type: 'mrkdwn',
-          text: truncate(`Each button asks an approver; nothing changes until one approves. Or type:\n${shown.map((s) => code(s.command)).join('\n')}`, LIMITS.sectionText),
+          text: truncate(
+            `Each button asks an approver; nothing changes until one approves. Or type:\n${shown.map((s) => code(s.command)).join('\n')}`,
+            LIMITS.sectionText,
+          ),
         },
       ],
     });
   } else {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'No scale request to suggest within the configured bounds.' }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'No scale request to suggest within the configured bounds.' }],
+    });
   }
   return {
     response_type: 'ephemeral',

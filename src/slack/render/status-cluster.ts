@@ -40,7 +40,16 @@ const SERVICE_COLS: Column[] = [
 
 function serviceRow(s: ServiceSummary, u: UtilView | undefined): string[] {
   const st = serviceState(s);
-  return [isMismatch(s) ? '!' : '', s.name, n(s.desired), n(s.running), n(s.pending), formatPercent(u?.cpu), formatPercent(u?.memory), STATE_NOTE[st]];
+  return [
+    isMismatch(s) ? '!' : '',
+    s.name,
+    n(s.desired),
+    n(s.running),
+    n(s.pending),
+    formatPercent(u?.cpu),
+    formatPercent(u?.memory),
+    STATE_NOTE[st],
+  ];
 }
 
 const INSTANCE_COLS: Column[] = [
@@ -68,7 +77,10 @@ function freeFraction(i: ContainerInstanceInfo): number {
 /** Problem instances first, then the fullest (least free CPU or memory), then by id. */
 export function sortInstances(list: ContainerInstanceInfo[]): ContainerInstanceInfo[] {
   return [...list].sort(
-    (a, b) => (instanceProblem(b) ? 1 : 0) - (instanceProblem(a) ? 1 : 0) || freeFraction(a) - freeFraction(b) || a.id.localeCompare(b.id),
+    (a, b) =>
+      (instanceProblem(b) ? 1 : 0) - (instanceProblem(a) ? 1 : 0) ||
+      freeFraction(a) - freeFraction(b) ||
+      a.id.localeCompare(b.id),
   );
 }
 
@@ -119,12 +131,41 @@ export function clusterServicesCsv(v: ClusterView): StatusFile {
   const rows = sortServices(v.services).map((s) => {
     const u = v.serviceUtil.get(s.name);
     const primary = s.deployments.find((d) => d.status === 'PRIMARY');
-    return [s.name, s.status, s.desired, s.running, s.pending, isMismatch(s) ? 'yes' : 'no', serviceState(s), primary?.rolloutState, s.taskDefinition, s.launchType ?? s.capacityProviderStrategy.map((c) => c.capacityProvider).join(' '), u?.cpu, u?.memory];
+    return [
+      s.name,
+      s.status,
+      s.desired,
+      s.running,
+      s.pending,
+      isMismatch(s) ? 'yes' : 'no',
+      serviceState(s),
+      primary?.rolloutState,
+      s.taskDefinition,
+      s.launchType ?? s.capacityProviderStrategy.map((c) => c.capacityProvider).join(' '),
+      u?.cpu,
+      u?.memory,
+    ];
   });
   return {
     filename: `ecs-status-${v.cluster.name}-services-${stamp(v.at)}.csv`,
     title: `Services of ${v.cluster.name}`,
-    content: toCsv(['service', 'status', 'desired', 'running', 'pending', 'mismatch', 'state', 'rollout', 'task_definition', 'launch', 'cpu_used_pct', 'memory_used_pct'], rows),
+    content: toCsv(
+      [
+        'service',
+        'status',
+        'desired',
+        'running',
+        'pending',
+        'mismatch',
+        'state',
+        'rollout',
+        'task_definition',
+        'launch',
+        'cpu_used_pct',
+        'memory_used_pct',
+      ],
+      rows,
+    ),
   };
 }
 
@@ -147,7 +188,20 @@ export function clusterInstancesCsv(v: ClusterView): StatusFile {
     filename: `ecs-status-${v.cluster.name}-instances-${stamp(v.at)}.csv`,
     title: `Container instances of ${v.cluster.name}`,
     content: toCsv(
-      ['container_instance', 'ec2_instance', 'instance_type', 'status', 'agent_connected', 'cpu_registered', 'cpu_remaining', 'memory_registered_mib', 'memory_remaining_mib', 'running_tasks', 'pending_tasks', 'autoscaling_group'],
+      [
+        'container_instance',
+        'ec2_instance',
+        'instance_type',
+        'status',
+        'agent_connected',
+        'cpu_registered',
+        'cpu_remaining',
+        'memory_registered_mib',
+        'memory_remaining_mib',
+        'running_tasks',
+        'pending_tasks',
+        'autoscaling_group',
+      ],
       rows,
     ),
   };
@@ -178,9 +232,15 @@ function planCluster(v: ClusterView, attachment: Attachment): ClusterPlan {
   budget.add(section(summary.join('\n')));
 
   if (mismatches.length > 0) {
-    const names = sortServices(mismatches).slice(0, 15).map((s) => code(s.name));
+    const names = sortServices(mismatches)
+      .slice(0, 15)
+      .map((s) => code(s.name));
     const more = mismatches.length > names.length ? ` and ${n(mismatches.length - names.length)} more` : '';
-    budget.add(section(`:warning: *${plural(mismatches.length, 'service')} not at the desired count:* ${names.join(', ')}${more}`));
+    budget.add(
+      section(
+        `:warning: *${plural(mismatches.length, 'service')} not at the desired count:* ${names.join(', ')}${more}`,
+      ),
+    );
   } else if (v.services.length > 0) {
     budget.add(section(`:white_check_mark: All ${plural(v.services.length, 'service')} at the desired count.`));
   }
@@ -193,7 +253,8 @@ function planCluster(v: ClusterView, attachment: Attachment): ClusterPlan {
     const rows = sortServices(v.services).map((s) => serviceRow(s, v.serviceUtil.get(s.name)));
     const capacityReserve = v.instances.length > 0 ? 1800 : 200;
     const title = `*Services* (${n(v.services.length)}, mismatches first)`;
-    const maxChars = Math.min(LIMITS.sectionText, budget.charsLeft(footerReserve.chars + capacityReserve)) - title.length - 1;
+    const maxChars =
+      Math.min(LIMITS.sectionText, budget.charsLeft(footerReserve.chars + capacityReserve)) - title.length - 1;
     const fit = fitTable(SERVICE_COLS, rows, MAX_SERVICE_ROWS, Math.max(0, maxChars));
     if (budget.add(section(`${title}\n${fit.text}`), footerReserve)) servicesShown = fit.shown;
   }
@@ -201,11 +262,19 @@ function planCluster(v: ClusterView, attachment: Attachment): ClusterPlan {
   // Capacity per container instance.
   let instancesShown = 0;
   if (v.instances.length === 0) {
-    budget.add(section('*Capacity:* no container instances registered (Fargate only, or none launched yet).'), footerReserve);
+    budget.add(
+      section('*Capacity:* no container instances registered (Fargate only, or none launched yet).'),
+      footerReserve,
+    );
   } else {
     const title = `*Capacity* · ${plural(v.instances.length, 'container instance')} (${typeMix(v.instances)})`;
     const maxChars = Math.min(LIMITS.sectionText, budget.charsLeft(footerReserve.chars)) - title.length - 1;
-    const fit = fitTable(INSTANCE_COLS, sortInstances(v.instances).map(instanceRow), MAX_INSTANCE_ROWS, Math.max(0, maxChars));
+    const fit = fitTable(
+      INSTANCE_COLS,
+      sortInstances(v.instances).map(instanceRow),
+      MAX_INSTANCE_ROWS,
+      Math.max(0, maxChars),
+    );
     if (budget.add(section(`${title}\n${fit.text}`), footerReserve)) instancesShown = fit.shown;
   }
 
@@ -214,7 +283,9 @@ function planCluster(v: ClusterView, attachment: Attachment): ClusterPlan {
   if (servicesShown < v.services.length) {
     const restMismatch = Math.max(0, mismatches.length - servicesShown);
     const rest = v.services.length - servicesShown;
-    hidden.push(`${plural(rest, 'more service')}${restMismatch > 0 ? ` (${n(restMismatch)} not at desired count)` : ' (all at desired count)'}`);
+    hidden.push(
+      `${plural(rest, 'more service')}${restMismatch > 0 ? ` (${n(restMismatch)} not at desired count)` : ' (all at desired count)'}`,
+    );
   }
   if (instancesShown < v.instances.length) hidden.push(plural(v.instances.length - instancesShown, 'more instance'));
   if (hidden.length > 0) {

@@ -1,5 +1,12 @@
 import type { types } from '@slack/bolt';
-import type { ClusterSummary, ContainerInstanceInfo, InsightsSetting, ServiceSummary, TaskDefinitionInfo, TaskInfo } from '../../ecs/model';
+import type {
+  ClusterSummary,
+  ContainerInstanceInfo,
+  InsightsSetting,
+  ServiceSummary,
+  TaskDefinitionInfo,
+  TaskInfo,
+} from '../../ecs/model';
 import { formatPercent, type Point } from '../../ecs/sparkline';
 
 /**
@@ -101,13 +108,18 @@ export function ago(then: number | undefined, now: number): string {
 }
 
 export function insightsLabel(s: InsightsSetting): string {
-  return s === 'disabled' ? 'Container Insights *off*' : s === 'unknown' ? 'Container Insights unknown' : `Container Insights ${s}`;
+  return s === 'disabled'
+    ? 'Container Insights *off*'
+    : s === 'unknown'
+      ? 'Container Insights unknown'
+      : `Container Insights ${s}`;
 }
 
 export function utilText(u: UtilView | undefined): string {
   if (!u) return 'utilisation unknown';
   const parts: string[] = [];
-  if (u.cpu !== undefined || u.memory !== undefined) parts.push(`used: CPU ${formatPercent(u.cpu)}, memory ${formatPercent(u.memory)}`);
+  if (u.cpu !== undefined || u.memory !== undefined)
+    parts.push(`used: CPU ${formatPercent(u.cpu)}, memory ${formatPercent(u.memory)}`);
   if (u.cpuReservation !== undefined || u.memoryReservation !== undefined) {
     parts.push(`reserved: CPU ${formatPercent(u.cpuReservation)}, memory ${formatPercent(u.memoryReservation)}`);
   }
@@ -138,7 +150,15 @@ export function isMismatch(s: ServiceSummary): boolean {
   return st !== 'ok' && st !== 'rollout';
 }
 
-const STATE_RANK: Record<ServiceState, number> = { failed: 0, short: 1, pending: 2, over: 3, draining: 4, rollout: 5, ok: 6 };
+const STATE_RANK: Record<ServiceState, number> = {
+  failed: 0,
+  short: 1,
+  pending: 2,
+  over: 3,
+  draining: 4,
+  rollout: 5,
+  ok: 6,
+};
 export const STATE_NOTE: Record<ServiceState, string> = {
   failed: 'rollout failed',
   short: 'short',

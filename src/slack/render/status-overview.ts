@@ -1,31 +1,74 @@
 import type { ClusterSummary } from '../../ecs/model';
 import { code, escapeText, slackDate, truncate } from '../mrkdwn';
-import { MAX_CLUSTER_LINES, n, plural, stamp, utilText, type Attachment, type OverviewView, type StatusFile, type StatusMessage, type UtilView } from './status-common';
+import {
+  MAX_CLUSTER_LINES,
+  n,
+  plural,
+  stamp,
+  utilText,
+  type Attachment,
+  type OverviewView,
+  type StatusFile,
+  type StatusMessage,
+  type UtilView,
+} from './status-common';
 import { BlockBudget, context, header, section, toCsv } from './status-table';
 
 /** `/ecs status`: every cluster of the region, one line each, clusters with pending tasks first. */
 
 function clusterLine(c: ClusterSummary, u: UtilView | undefined): string {
-  const icon = c.pendingTasks > 0 ? ':large_yellow_circle:' : c.runningTasks === 0 && c.activeServices === 0 ? ':white_circle:' : ':large_green_circle:';
+  const icon =
+    c.pendingTasks > 0
+      ? ':large_yellow_circle:'
+      : c.runningTasks === 0 && c.activeServices === 0
+        ? ':white_circle:'
+        : ':large_green_circle:';
   const tasks = `tasks ${n(c.runningTasks)} running${c.pendingTasks > 0 ? `, *${n(c.pendingTasks)} pending*` : ''}`;
-  const insights = c.containerInsights === 'disabled' ? 'insights *off*' : `insights ${escapeText(c.containerInsights)}`;
+  const insights =
+    c.containerInsights === 'disabled' ? 'insights *off*' : `insights ${escapeText(c.containerInsights)}`;
   return `${icon} *${escapeText(c.name)}* · ${insights} · ${plural(c.registeredInstances, 'instance')} · ${plural(c.activeServices, 'service')} · ${tasks} · ${utilText(u)}`;
 }
 
 export function sortClusters(clusters: ClusterSummary[]): ClusterSummary[] {
-  return [...clusters].sort((a, b) => (b.pendingTasks > 0 ? 1 : 0) - (a.pendingTasks > 0 ? 1 : 0) || a.name.localeCompare(b.name));
+  return [...clusters].sort(
+    (a, b) => (b.pendingTasks > 0 ? 1 : 0) - (a.pendingTasks > 0 ? 1 : 0) || a.name.localeCompare(b.name),
+  );
 }
 
 export function overviewCsv(v: OverviewView): StatusFile {
   const rows = sortClusters(v.clusters).map((c) => {
     const u = v.util.get(c.name);
-    return [c.name, c.status, c.containerInsights, c.registeredInstances, c.activeServices, c.runningTasks, c.pendingTasks, u?.cpu, u?.memory, u?.cpuReservation, u?.memoryReservation];
+    return [
+      c.name,
+      c.status,
+      c.containerInsights,
+      c.registeredInstances,
+      c.activeServices,
+      c.runningTasks,
+      c.pendingTasks,
+      u?.cpu,
+      u?.memory,
+      u?.cpuReservation,
+      u?.memoryReservation,
+    ];
   });
   return {
     filename: `ecs-status-clusters-${stamp(v.at)}.csv`,
     title: `ECS clusters in ${v.region}`,
     content: toCsv(
-      ['cluster', 'status', 'container_insights', 'instances', 'services', 'running_tasks', 'pending_tasks', 'cpu_used_pct', 'memory_used_pct', 'cpu_reserved_pct', 'memory_reserved_pct'],
+      [
+        'cluster',
+        'status',
+        'container_insights',
+        'instances',
+        'services',
+        'running_tasks',
+        'pending_tasks',
+        'cpu_used_pct',
+        'memory_used_pct',
+        'cpu_reserved_pct',
+        'memory_reserved_pct',
+      ],
       rows,
     ),
   };
@@ -62,7 +105,9 @@ function renderOverviewPlan(v: OverviewView, attachment: Attachment = { ok: true
     );
   }
   if (v.metricsError) notes.push(`:warning: Utilisation unavailable: ${escapeText(v.metricsError)}`);
-  notes.push(`CPU/memory *used*: Container Insights where enabled, else AWS/ECS utilisation · *reserved*: AWS/ECS reservation (EC2 capacity) · as of ${slackDate(v.at)}`);
+  notes.push(
+    `CPU/memory *used*: Container Insights where enabled, else AWS/ECS utilisation · *reserved*: AWS/ECS reservation (EC2 capacity) · as of ${slackDate(v.at)}`,
+  );
   notes.push(`${code('/ecs status <cluster>')} for one cluster`);
   budget.add(context(...notes));
   const pending = v.clusters.filter((c) => c.pendingTasks > 0).length;

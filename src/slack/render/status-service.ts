@@ -35,7 +35,12 @@ const TASK_COLS: Column[] = [
 const TASK_RANK = (t: TaskInfo) => (t.health === 'UNHEALTHY' ? 0 : t.lastStatus !== 'RUNNING' ? 1 : 2);
 
 export function sortTasks(tasks: TaskInfo[]): TaskInfo[] {
-  return [...tasks].sort((a, b) => TASK_RANK(a) - TASK_RANK(b) || (b.startedAt ?? b.createdAt ?? 0) - (a.startedAt ?? a.createdAt ?? 0) || a.id.localeCompare(b.id));
+  return [...tasks].sort(
+    (a, b) =>
+      TASK_RANK(a) - TASK_RANK(b) ||
+      (b.startedAt ?? b.createdAt ?? 0) - (a.startedAt ?? a.createdAt ?? 0) ||
+      a.id.localeCompare(b.id),
+  );
 }
 
 function stateHeadline(s: ServiceSummary): string {
@@ -56,14 +61,21 @@ function stateHeadline(s: ServiceSummary): string {
 }
 
 function taskDefLine(s: ServiceSummary, td: TaskDefinitionInfo | undefined): string {
-  const launch = s.launchType ?? (s.capacityProviderStrategy.length ? `capacity provider ${s.capacityProviderStrategy.map((c) => escapeText(c.capacityProvider)).join(', ')}` : undefined);
+  const launch =
+    s.launchType ??
+    (s.capacityProviderStrategy.length
+      ? `capacity provider ${s.capacityProviderStrategy.map((c) => escapeText(c.capacityProvider)).join(', ')}`
+      : undefined);
   const parts = [`Task definition ${code(s.taskDefinition)}`];
   if (td) {
     parts.push(`${n(td.cpu)} CPU units · ${n(td.memory)} MiB`);
     if (td.networkMode) parts.push(`${escapeText(td.networkMode)} network`);
   }
   if (launch) parts.push(escapeText(launch));
-  if (s.circuitBreaker) parts.push(`circuit breaker ${s.circuitBreaker.enable ? `on${s.circuitBreaker.rollback ? ' (rollback)' : ''}` : 'off'}`);
+  if (s.circuitBreaker)
+    parts.push(
+      `circuit breaker ${s.circuitBreaker.enable ? `on${s.circuitBreaker.rollback ? ' (rollback)' : ''}` : 'off'}`,
+    );
   return parts.join(' · ');
 }
 
@@ -88,7 +100,10 @@ function utilisationSection(h: HistoryView | undefined, metricsError: string | u
       : 'no data';
     return `${label} ${spark.line}  ${stats}`;
   });
-  const src = h.source === 'container-insights' ? 'Container Insights, used ÷ reserved' : 'AWS/ECS CPUUtilization / MemoryUtilization';
+  const src =
+    h.source === 'container-insights'
+      ? 'Container Insights, used ÷ reserved'
+      : 'AWS/ECS CPUUtilization / MemoryUtilization';
   const empty = h.cpu.length === 0 && h.memory.length === 0;
   const note = empty ? '\nNo datapoints in the last hour: these metrics exist only while tasks run.' : '';
   return `*Utilisation, last hour* (${src}, 0–100% scale)\n${codeBlock(rows)}${escapeText(note)}`;
@@ -96,7 +111,11 @@ function utilisationSection(h: HistoryView | undefined, metricsError: string | u
 
 function eventsSection(s: ServiceSummary): string {
   if (s.events.length === 0) return '*Last events:* none';
-  const lines = s.events.slice(0, MAX_EVENTS).map((e) => `• ${slackDate(e.at, '{date_short} {time}')} ${escapeText(truncate(oneLine(e.message), MAX_EVENT_CHARS))}`);
+  const lines = s.events
+    .slice(0, MAX_EVENTS)
+    .map(
+      (e) => `• ${slackDate(e.at, '{date_short} {time}')} ${escapeText(truncate(oneLine(e.message), MAX_EVENT_CHARS))}`,
+    );
   return `*Last events*\n${lines.join('\n')}`;
 }
 
@@ -123,10 +142,16 @@ export function renderService(v: ServiceView): StatusMessage {
       t.startedAt ? ago(t.startedAt, v.at) : 'not yet',
       t.containerInstanceId ? t.containerInstanceId.slice(0, 12) : t.launchType === 'FARGATE' ? 'fargate' : '—',
     ]);
-    const maxChars = Math.min(LIMITS.sectionText, budget.charsLeft(footer.chars + Math.min(eventsText.length, LIMITS.sectionText))) - tasksTitle.length - 40;
+    const maxChars =
+      Math.min(LIMITS.sectionText, budget.charsLeft(footer.chars + Math.min(eventsText.length, LIMITS.sectionText))) -
+      tasksTitle.length -
+      40;
     const fit = fitTable(TASK_COLS, rows, MAX_TASK_ROWS, Math.max(0, maxChars));
     const hidden = v.tasksTotal - fit.shown;
-    budget.add(section(`${tasksTitle}\n${fit.text}${hidden > 0 ? `\n…and ${plural(hidden, 'more task')}` : ''}`), footer);
+    budget.add(
+      section(`${tasksTitle}\n${fit.text}${hidden > 0 ? `\n…and ${plural(hidden, 'more task')}` : ''}`),
+      footer,
+    );
   }
   budget.add(section(eventsText), footer);
   budget.add(

@@ -66,7 +66,8 @@ export function fitTable(cols: Column[], rows: string[][], maxRows: number, maxC
   let n = Math.min(rows.length, maxRows);
   for (;;) {
     const text = codeBlock(tableLines(cols, rows.slice(0, n)));
-    if (text.length <= maxChars || n === 0) return { text: text.length <= maxChars ? text : truncate(text, maxChars), shown: n };
+    if (text.length <= maxChars || n === 0)
+      return { text: text.length <= maxChars ? text : truncate(text, maxChars), shown: n };
     // Shrink proportionally first, then one row at a time.
     n = Math.max(0, Math.min(n - 1, Math.floor((n * maxChars) / text.length)));
   }
@@ -119,7 +120,10 @@ export class BlockBudget {
 }
 
 export function header(text: string): KnownBlock {
-  return { type: 'header', text: { type: 'plain_text', text: truncate(oneLine(text), LIMITS.headerText), emoji: true } };
+  return {
+    type: 'header',
+    text: { type: 'plain_text', text: truncate(oneLine(text), LIMITS.headerText), emoji: true },
+  };
 }
 
 export function section(text: string): KnownBlock {
@@ -129,7 +133,9 @@ export function section(text: string): KnownBlock {
 export function context(...texts: string[]): KnownBlock {
   return {
     type: 'context',
-    elements: texts.slice(0, LIMITS.contextElements).map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
+    elements: texts
+      .slice(0, LIMITS.contextElements)
+      .map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
   };
 }
 

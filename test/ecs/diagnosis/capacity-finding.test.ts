@@ -8,7 +8,9 @@ describe('capacity finding', () => {
   it('the lab: names what each instance holds, what 4 tasks need, and what is missing', () => {
     const f = run(labIncidentInput())!;
     expect(f.severity).toBe('critical');
-    expect(f.title).toBe('Each instance fits 1 task (memory: 512 MiB of 982 MiB); 4 tasks need 4 instances, the cluster has 1');
+    expect(f.title).toBe(
+      'Each instance fits 1 task (memory: 512 MiB of 982 MiB); 4 tasks need 4 instances, the cluster has 1',
+    );
     expect(f.detail).toMatch(/^3 tasks cannot be placed/);
     expect(f.evidence).toEqual([
       'Task EcsLabApi:1 reserves 256 CPU units and 512 MiB',
@@ -19,31 +21,50 @@ describe('capacity finding', () => {
   });
 
   it('healthy with no room to spare: says the next deployment will wait for capacity', () => {
-    expect(run(healthyInput())).toMatchObject({ severity: 'info', title: 'Each instance fits 1 task (memory: 512 MiB of 982 MiB); no room for one more' });
+    expect(run(healthyInput())).toMatchObject({
+      severity: 'info',
+      title: 'Each instance fits 1 task (memory: 512 MiB of 982 MiB); no room for one more',
+    });
   });
 
   it('healthy with room: ok, and how many more tasks fit', () => {
     const input = healthyInput({ instances: [instance({ memory: 1939, used: { cpu: 256, memory: 512 } })] });
-    expect(run(input)).toMatchObject({ severity: 'ok', title: 'Each instance fits 3 tasks (memory: 512 MiB of 1939 MiB); room for 2 more tasks' });
+    expect(run(input)).toMatchObject({
+      severity: 'ok',
+      title: 'Each instance fits 3 tasks (memory: 512 MiB of 1939 MiB); room for 2 more tasks',
+    });
   });
 
   it('a task bigger than any instance: critical, and says to change the instance type or the task', () => {
-    const input = healthyInput({ taskDefinition: taskDef({ memory: 2048 }), service: service({ desired: 1, running: 0, pending: 0 }), tasks: [], instances: [instance()] });
+    const input = healthyInput({
+      taskDefinition: taskDef({ memory: 2048 }),
+      service: service({ desired: 1, running: 0, pending: 0 }),
+      tasks: [],
+      instances: [instance()],
+    });
     const f = run(input)!;
     expect(f.severity).toBe('critical');
     expect(f.title).toBe('A task needs more than an empty t3.micro has (memory: 2048 MiB of 982 MiB)');
   });
 
   it('no instances at all: critical', () => {
-    expect(run(healthyInput({ instances: [], service: service({ desired: 1, running: 0 }), tasks: [] }))).toMatchObject({ severity: 'critical', title: 'The cluster has no container instances' });
+    expect(run(healthyInput({ instances: [], service: service({ desired: 1, running: 0 }), tasks: [] }))).toMatchObject(
+      { severity: 'critical', title: 'The cluster has no container instances' },
+    );
   });
 
   it('names the type when the cluster mixes instance types', () => {
     const input = labIncidentInput({
-      instances: [instance({ type: 't3.micro', used: { cpu: 256, memory: 512 } }), instance({ type: 't3.small', memory: 1939, used: { cpu: 0, memory: 1536 } }), instance({ type: 't3.small', memory: 1939, used: { cpu: 0, memory: 1536 } })],
+      instances: [
+        instance({ type: 't3.micro', used: { cpu: 256, memory: 512 } }),
+        instance({ type: 't3.small', memory: 1939, used: { cpu: 0, memory: 1536 } }),
+        instance({ type: 't3.small', memory: 1939, used: { cpu: 0, memory: 1536 } }),
+      ],
       asg: undefined,
       service: service({ desired: 10, running: 7, pending: 3 }),
     });
-    expect(run(input)!.title).toBe('Each t3.small instance fits 3 tasks (memory: 512 MiB of 1939 MiB); 10 tasks need 4 instances, the cluster has 3');
+    expect(run(input)!.title).toBe(
+      'Each t3.small instance fits 3 tasks (memory: 512 MiB of 1939 MiB); 10 tasks need 4 instances, the cluster has 3',
+    );
   });
 });

@@ -7,7 +7,11 @@ const run = (input: ReturnType<typeof healthyInput>) => taskCountsFinding(input,
 describe('desired vs running vs pending', () => {
   it('the lab: 1 of 4 running, 3 short for 12 minutes, critical, with the counts as evidence', () => {
     const f = run(labIncidentInput());
-    expect(f).toMatchObject({ id: 'tasks', severity: 'critical', title: '1 of 4 tasks running, 3 tasks short for 12 min' });
+    expect(f).toMatchObject({
+      id: 'tasks',
+      severity: 'critical',
+      title: '1 of 4 tasks running, 3 tasks short for 12 min',
+    });
     expect(f.evidence).toEqual([
       'ECS reports desired 4, running 1, pending 3',
       '3 tasks not yet running, the oldest created 12 min ago; 3 not placed on any instance',
@@ -45,6 +49,9 @@ describe('desired vs running vs pending', () => {
   });
 
   it('a service scaled to 0 is information, not a problem', () => {
-    expect(run(healthyInput({ service: service({ desired: 0, running: 0, pending: 0 }), tasks: [] }))).toMatchObject({ severity: 'info', title: 'The service is scaled to 0 tasks' });
+    expect(run(healthyInput({ service: service({ desired: 0, running: 0, pending: 0 }), tasks: [] }))).toMatchObject({
+      severity: 'info',
+      title: 'The service is scaled to 0 tasks',
+    });
   });
 });

@@ -1,4 +1,10 @@
-import { renderChangeCard, renderDryRun, proposeButton, rolloutTimeoutLine, type ChangeCardView } from '../../../src/slack/render/change-request';
+import {
+  renderChangeCard,
+  renderDryRun,
+  proposeButton,
+  rolloutTimeoutLine,
+  type ChangeCardView,
+} from '../../../src/slack/render/change-request';
 import { renderAuditLog, auditLine } from '../../../src/slack/render/audit-log';
 import { renderScaleSuggestions } from '../../../src/slack/render/scale-suggestions';
 import { LIMITS } from '../../../src/slack/render/limits';
@@ -62,7 +68,11 @@ describe('the change request card', () => {
     expect(text).toContain('lab incident');
     expect(text).toContain('expires <!date^1795835700^');
     const actions = m.blocks.find((b) => b.type === 'actions') as any;
-    expect(actions.elements.map((e: any) => e.action_id)).toEqual([ACTIONS.changeApprove, ACTIONS.changeReject, ACTIONS.changeCancel]);
+    expect(actions.elements.map((e: any) => e.action_id)).toEqual([
+      ACTIONS.changeApprove,
+      ACTIONS.changeReject,
+      ACTIONS.changeCancel,
+    ]);
     expect(actions.elements.every((e: any) => e.value === '{"id":"req123456"}')).toBe(true);
     expect(actions.elements[0].confirm.text.text).toContain('Scale service EcsLabCluster/EcsLabApi from 1 to 4 tasks');
     expect(m.text).toContain('waiting for an approver');
@@ -72,8 +82,20 @@ describe('the change request card', () => {
   it('removes the buttons and says who decided, in every final state', () => {
     const cases: [Partial<ChangeCardView>, string][] = [
       [{ status: 'executing', decidedBy: 'U0BOB' }, 'Approved by <@U0BOB>* — applying'],
-      [{ status: 'succeeded', decidedBy: 'U0BOB', finishedAt: 1, resultSummary: 'Desired count is now 4.', followed: true }, 'Desired count is now 4. The rollout is followed in the thread.'],
-      [{ status: 'failed', decidedBy: 'U0BOB', error: 'changed since the request (was 1 task, now 3 tasks)' }, 'Approved by <@U0BOB>, but the change failed:* changed since the request (was 1 task, now 3 tasks)'],
+      [
+        {
+          status: 'succeeded',
+          decidedBy: 'U0BOB',
+          finishedAt: 1,
+          resultSummary: 'Desired count is now 4.',
+          followed: true,
+        },
+        'Desired count is now 4. The rollout is followed in the thread.',
+      ],
+      [
+        { status: 'failed', decidedBy: 'U0BOB', error: 'changed since the request (was 1 task, now 3 tasks)' },
+        'Approved by <@U0BOB>, but the change failed:* changed since the request (was 1 task, now 3 tasks)',
+      ],
       [{ status: 'rejected', decidedBy: 'U0CAROL', decidedAt: 1 }, 'Rejected by <@U0CAROL>'],
       [{ status: 'cancelled', decidedBy: 'U0ALICE' }, 'Cancelled by <@U0ALICE>'],
       [{ status: 'expired' }, 'Expired'],
@@ -111,7 +133,13 @@ describe('the change request card', () => {
     const m = renderChangeCard(
       view({
         reason: 'r'.repeat(500),
-        plan: samplePlan({ summary: long, details: Array(40).fill(long), effects: Array(20).fill(long), warnings: Array(30).fill(long), target: 't'.repeat(300) }),
+        plan: samplePlan({
+          summary: long,
+          details: Array(40).fill(long),
+          effects: Array(20).fill(long),
+          warnings: Array(30).fill(long),
+          target: 't'.repeat(300),
+        }),
       }),
     );
     expectWithinLimits(m.blocks);
@@ -119,7 +147,10 @@ describe('the change request card', () => {
   });
 
   it('renders a dry run that says plainly nothing was requested', () => {
-    const r = renderDryRun(samplePlan({ effects: ['Max size is raised from 1 to 4 so the desired capacity fits.'] }), { requestedBy: 'U0ALICE', command: '/ecs scale instances lab 4' });
+    const r = renderDryRun(samplePlan({ effects: ['Max size is raised from 1 to 4 so the desired capacity fits.'] }), {
+      requestedBy: 'U0ALICE',
+      command: '/ecs scale instances lab 4',
+    });
     expect(r.response_type).toBe('ephemeral');
     expect(r.text).toContain('Nothing was requested or changed');
     expect(JSON.stringify(r.blocks)).toContain('Max size is raised from 1 to 4');
@@ -132,12 +163,20 @@ describe('the change request card', () => {
     const b = proposeButton('+1', { a: 'scale-instances', c: 'lab', n: 2 }, 2);
     expect([a.action_id, b.action_id]).toEqual([`${ACTIONS.changePropose}:1`, `${ACTIONS.changePropose}:2`]);
     expect(JSON.parse(a.value!)).toEqual({ a: 'scale-service', c: 'lab', s: 'api', n: 2 });
-    expect(proposeButton('x', { a: 'container-insights', c: 'lab', i: 'enabled' }).action_id).toBe(ACTIONS.changePropose);
+    expect(proposeButton('x', { a: 'container-insights', c: 'lab', i: 'enabled' }).action_id).toBe(
+      ACTIONS.changePropose,
+    );
   });
 
   it('says why a rollout timed out', () => {
-    const line = rolloutTimeoutLine({ kind: 'service', target: 'lab/api', desired: 4, desiredNow: 4, running: 1, pending: 3 }, 15 * 60_000, 'Check the service events.');
-    expect(line).toBe(':warning: Not reached after 15 min: `lab/api`: 1/4 tasks running · 3 pending. Check the service events. The bot stops following here.');
+    const line = rolloutTimeoutLine(
+      { kind: 'service', target: 'lab/api', desired: 4, desiredNow: 4, running: 1, pending: 3 },
+      15 * 60_000,
+      'Check the service events.',
+    );
+    expect(line).toBe(
+      ':warning: Not reached after 15 min: `lab/api`: 1/4 tasks running · 3 pending. Check the service events. The bot stops following here.',
+    );
   });
 });
 
@@ -158,12 +197,17 @@ describe('the audit log', () => {
   });
 
   it('writes one line per entry with before → after, who and the AWS request id', () => {
-    expect(auditLine(entry(1))).toContain('*succeeded* · scale-service `lab/api` · 1 → 4 · by <@U0ALICE> · approved by <@U0BOB> · request `req1abcdef` · AWS `aws-1`');
+    expect(auditLine(entry(1))).toContain(
+      '*succeeded* · scale-service `lab/api` · 1 → 4 · by <@U0ALICE> · approved by <@U0BOB> · request `req1abcdef` · AWS `aws-1`',
+    );
     expect(auditLine(entry(2, { outcome: 'failed', error: '<!here> boom' }))).toContain('&lt;!here&gt; boom');
   });
 
   it('fits 50 entries with long errors within Slack limits and says how many it shows', () => {
-    const r = renderAuditLog(Array.from({ length: 50 }, (_, i) => entry(i, { outcome: 'failed', error: 'e'.repeat(1000) })), { requested: 50 });
+    const r = renderAuditLog(
+      Array.from({ length: 50 }, (_, i) => entry(i, { outcome: 'failed', error: 'e'.repeat(1000) })),
+      { requested: 50 },
+    );
     expectWithinLimits(r.blocks as any[]);
     expect(JSON.stringify(r.blocks)).toMatch(/Showing \d+ of 50/);
   });
@@ -178,7 +222,11 @@ describe('scale suggestions', () => {
     const r = renderScaleSuggestions({
       cluster: 'lab',
       service: { name: 'api', desired: 4, running: 1, pending: 3 },
-      suggestions: Array.from({ length: 7 }, (_, i) => ({ label: `s${i}`, value: { a: 'scale-service' as const, c: 'lab', s: 'api', n: i }, command: `/ecs scale service lab/api ${i}` })),
+      suggestions: Array.from({ length: 7 }, (_, i) => ({
+        label: `s${i}`,
+        value: { a: 'scale-service' as const, c: 'lab', s: 'api', n: i },
+        command: `/ecs scale service lab/api ${i}`,
+      })),
     });
     const actions = (r.blocks as any[]).find((b) => b.type === 'actions');
     expect(actions.elements).toHaveLength(5);

@@ -82,18 +82,14 @@ export function healthyAws(): MockedAws {
     autoscaling: mockClient(aws.autoscaling),
     sts: mockClient(aws.sts),
   };
-  m.sts
-    .on(GetCallerIdentityCommand)
-    .resolves({
-      Account: ACCOUNT,
-      Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/ecs-chatops-task/abc`,
-      UserId: 'AROA:abc',
-    });
-  m.ecs
-    .on(ListClustersCommand)
-    .resolves({
-      clusterArns: [`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/lab`, `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`],
-    });
+  m.sts.on(GetCallerIdentityCommand).resolves({
+    Account: ACCOUNT,
+    Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/ecs-chatops-task/abc`,
+    UserId: 'AROA:abc',
+  });
+  m.ecs.on(ListClustersCommand).resolves({
+    clusterArns: [`arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/lab`, `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/prod`],
+  });
   m.ecs.on(DescribeClustersCommand).callsFake((input: { clusters: string[] }) => ({
     clusters: input.clusters.map((arn) => ({
       clusterArn: arn,

@@ -341,11 +341,9 @@ describe('runDoctor', () => {
     });
 
     it('warns when the topic policy does not let EventBridge publish', async () => {
-      m.sns
-        .on(GetTopicAttributesCommand)
-        .resolves({
-          Attributes: { SubscriptionsConfirmed: '1', SubscriptionsPending: '0', Policy: '{"Statement":[]}' },
-        });
+      m.sns.on(GetTopicAttributesCommand).resolves({
+        Attributes: { SubscriptionsConfirmed: '1', SubscriptionsPending: '0', Policy: '{"Statement":[]}' },
+      });
       const { get } = await run();
       expect(get('sns.topic').status).toBe('warn');
       expect(get('sns.topic').detail).toContain('ECS service, task and deployment events will not arrive');
@@ -376,20 +374,18 @@ describe('runDoctor', () => {
     });
 
     it('fails when the endpoint is not subscribed, naming the endpoints that are, across pages', async () => {
-      m.sns
-        .on(ListSubscriptionsByTopicCommand)
-        .callsFake((input: { NextToken?: string }) =>
-          input.NextToken
-            ? {
-                Subscriptions: [
-                  { SubscriptionArn: `${TOPIC_ARN}:2`, Protocol: 'https', Endpoint: 'https://old-bot.example.com/sns' },
-                ],
-              }
-            : {
-                Subscriptions: [{ SubscriptionArn: `${TOPIC_ARN}:1`, Protocol: 'email', Endpoint: 'ops@example.com' }],
-                NextToken: 'n2',
-              },
-        );
+      m.sns.on(ListSubscriptionsByTopicCommand).callsFake((input: { NextToken?: string }) =>
+        input.NextToken
+          ? {
+              Subscriptions: [
+                { SubscriptionArn: `${TOPIC_ARN}:2`, Protocol: 'https', Endpoint: 'https://old-bot.example.com/sns' },
+              ],
+            }
+          : {
+              Subscriptions: [{ SubscriptionArn: `${TOPIC_ARN}:1`, Protocol: 'email', Endpoint: 'ops@example.com' }],
+              NextToken: 'n2',
+            },
+      );
       const { get } = await run();
       const s = get('sns.subscription');
       expect(s.status).toBe('fail');
@@ -429,16 +425,12 @@ describe('runDoctor', () => {
       const other = 'arn:aws:sns:eu-west-1:123456789012:alarms-eu';
       const euMock = mockClient(SNSClient);
       try {
-        euMock
-          .on(GetTopicAttributesCommand)
-          .resolves({
-            Attributes: { Policy: '{"Statement":{"Effect":"Allow","Principal":"*","Action":"sns:Publish"}}' },
-          });
-        euMock
-          .on(ListSubscriptionsByTopicCommand)
-          .resolves({
-            Subscriptions: [{ SubscriptionArn: `${other}:1`, Protocol: 'https', Endpoint: `${PUBLIC_URL}/sns` }],
-          });
+        euMock.on(GetTopicAttributesCommand).resolves({
+          Attributes: { Policy: '{"Statement":{"Effect":"Allow","Principal":"*","Action":"sns:Publish"}}' },
+        });
+        euMock.on(ListSubscriptionsByTopicCommand).resolves({
+          Subscriptions: [{ SubscriptionArn: `${other}:1`, Protocol: 'https', Endpoint: `${PUBLIC_URL}/sns` }],
+        });
         euMock.on(GetSubscriptionAttributesCommand).resolves({ Attributes: {} });
         const regions: string[] = [];
         const report = await runDoctor({

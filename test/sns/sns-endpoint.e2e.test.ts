@@ -280,13 +280,11 @@ describe('subscription lifecycle', () => {
   });
 
   it('answers 503 (so SNS resends) when ConfirmSubscription fails', async () => {
-    t.sns
-      .on(ConfirmSubscriptionCommand)
-      .rejects(
-        Object.assign(new Error('not authorized to perform sns:ConfirmSubscription'), {
-          name: 'AuthorizationErrorException',
-        }),
-      );
+    t.sns.on(ConfirmSubscriptionCommand).rejects(
+      Object.assign(new Error('not authorized to perform sns:ConfirmSubscription'), {
+        name: 'AuthorizationErrorException',
+      }),
+    );
     const env = t.signer.envelope({
       type: 'SubscriptionConfirmation',
       message: 'subscribe?',

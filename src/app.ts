@@ -5,7 +5,7 @@ import { WebClient } from '@slack/web-api';
 import { createAwsClients, type AwsClients } from './aws/clients';
 import { instrumentAwsClients } from './aws/instrument';
 import { systemClock, newId as defaultNewId, type Clock } from './clock';
-import { registerCommandRouter } from './commands/router';
+import { registerCommandRouter } from './slack/commands/router';
 import type { Config } from './config';
 import type { AppContext, Feature, FeatureFactory, Worker } from './context';
 import { FEATURES } from './features';

@@ -7,7 +7,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { Store } from './store';
-import type { Subcommand } from './commands/types';
+import type { Subcommand } from './slack/commands/types';
 
 /** Everything a feature may use. Built once in app.ts; tests inject fakes for each part. */
 export interface AppContext {

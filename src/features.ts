@@ -1,8 +1,8 @@
 import { alarmAdminFeature } from './alarm-admin/feature';
-import { mentionFeature } from './slack/mention';
+import { mentionFeature } from './mention/feature';
 import { alarmsFeature } from './alarms/feature';
 import { approvalsFeature } from './approvals/feature';
-import { statusFeature } from './commands/status';
+import { statusFeature } from './status/feature';
 import type { FeatureFactory } from './context';
 import { diagnoseFeature } from './diagnose/feature';
 import { doctorFeature } from './doctor/feature';

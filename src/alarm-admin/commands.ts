@@ -1,11 +1,11 @@
 import { requestChange } from '../approvals/request';
 import type { ChangeProposal } from '../approvals/types';
-import { isEcsName, parseTargetWords } from '../commands/parse';
-import type { CommandInvocation, Subcommand } from '../commands/types';
+import { isEcsName, parseTargetWords } from '../slack/commands/parse';
+import type { CommandInvocation, Subcommand } from '../slack/commands/types';
 import type { AppContext } from '../context';
 import { UsageError } from '../errors';
-import { renderAlarmList } from '../slack/render/alarm-list';
-import { renderDryRun, requestPostedText } from '../slack/render/change-request';
+import { renderAlarmList } from './render/alarm-list';
+import { renderDryRun, requestPostedText } from '../approvals/render/change-request';
 import { CloudWatchAlarms } from './cloudwatch-alarms';
 import { alarmNameOf, alarmNotFound } from './executors';
 import { loadOpenAlarms } from './open-alarms';

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { AppContext } from '../context';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { mentionUser, slackDate } from '../slack/mrkdwn';
-import type { AlarmButtonValue } from '../slack/render/alarm-card';
+import type { AlarmButtonValue } from './render/alarm-card';
 import {
   acknowledgeIncident,
   silenceIncident,

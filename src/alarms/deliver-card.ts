@@ -1,7 +1,7 @@
 import type { Incident } from '../store/incidents';
-import { renderAlarmCard, renderPlainCard } from '../slack/render/alarm-card';
-import { LINES_PER_REPLY, renderThreadLines } from '../slack/render/alarm-thread';
-import { DIGEST_CAPACITY } from '../slack/render/alarm-digest';
+import { renderAlarmCard, renderPlainCard } from './render/alarm-card';
+import { LINES_PER_REPLY, renderThreadLines } from './render/alarm-thread';
+import { DIGEST_CAPACITY } from './render/alarm-digest';
 import type { OutboxItem } from '../store/outbox';
 import { metricWidgetFor } from './graph';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';

@@ -1,6 +1,6 @@
 import { GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
-import { renderDigest } from '../slack/render/alarm-digest';
-import { renderNote, type ChannelNoteKind } from '../slack/render/alarm-thread';
+import { renderDigest } from './render/alarm-digest';
+import { renderNote, type ChannelNoteKind } from './render/alarm-thread';
 import type { OutboxItem } from '../store/outbox';
 import { metricWidgetFor } from './graph';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';

@@ -11,4 +11,4 @@ export {
 } from './incident-actions';
 export { parseAlarmButton } from './buttons';
 export type { Incident } from '../store/incidents';
-export type { AlarmButtonValue } from '../slack/render/alarm-card';
+export type { AlarmButtonValue } from './render/alarm-card';

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import type { ChangeRequest } from '../store/change-requests';
-import { renderChangeCard, type ChangeCardView } from '../slack/render/change-request';
+import { renderChangeCard, type ChangeCardView } from './render/change-request';
 import type { ExecutionResult } from './types';
 
 export function cardView(r: ChangeRequest): ChangeCardView {

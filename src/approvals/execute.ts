@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
-import { rolloutStartText } from '../slack/render/change-request';
+import { rolloutStartText } from './render/change-request';
 import type { ChangeRequest } from '../store/change-requests';
 import { auditRequest } from './audit';
 import { cardThread, postInThread, updateCard } from './card';

@@ -1,6 +1,6 @@
 import type { AppContext, Worker } from '../context';
 import { expireDue, failInterrupted, INTERRUPTED_AFTER_MS } from './lifecycle';
-import { intervalWorker } from './worker';
+import { intervalWorker } from '../interval-worker';
 
 export const DEFAULT_EXPIRY_INTERVAL_MS = 30_000;
 

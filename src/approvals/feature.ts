@@ -1,6 +1,6 @@
-import { auditCommand } from '../commands/audit';
-import { insightsCommand } from '../commands/insights';
-import { scaleCommand } from '../commands/scale';
+import { auditCommand } from './commands/audit';
+import { insightsCommand } from './commands/insights';
+import { scaleCommand } from './commands/scale';
 import type { AppContext, Feature } from '../context';
 import { expiryWorker } from './expiry';
 import { registerApprovalListeners } from './listeners';

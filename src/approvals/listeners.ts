@@ -1,13 +1,13 @@
 import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { AppContext } from '../context';
 import { NotFoundError, UsageError, UserFacingError } from '../errors';
-import { isEcsName } from '../commands/parse';
+import { isEcsName } from '../slack/commands/parse';
 import { AutoScalingReader } from '../aws/autoscaling';
 import { EcsReader } from '../aws/ecs';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { escapeOwnText, code } from '../slack/mrkdwn';
-import { requestPostedText } from '../slack/render/change-request';
-import { renderScaleSuggestions } from '../slack/render/scale-suggestions';
+import { requestPostedText } from './render/change-request';
+import { renderScaleSuggestions } from './render/scale-suggestions';
 import type { Logger } from '../logger';
 import { approveRequest, cancelRequest, DecisionRefused, rejectRequest } from './decide';
 import { requestChange } from './request';

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context';
 import { ForbiddenError, UsageError, UserFacingError } from '../errors';
-import { isEcsName } from '../commands/parse';
-import { renderChangeCard } from '../slack/render/change-request';
+import { isEcsName } from '../slack/commands/parse';
+import { renderChangeCard } from './render/change-request';
 import { auditRequest } from './audit';
 import { cardView } from './card';
 import { executorFor } from './registry';

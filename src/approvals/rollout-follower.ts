@@ -7,11 +7,11 @@ import {
   rolloutStoppedLine,
   rolloutTimeoutLine,
   type RolloutProgress,
-} from '../slack/render/change-request';
+} from './render/change-request';
 import type { Rollout } from '../store/rollouts';
 import { postInThread } from './card';
 import type { FollowUp } from './types';
-import { intervalWorker } from './worker';
+import { intervalWorker } from '../interval-worker';
 
 export const DEFAULT_POLL_INTERVAL_MS = 15_000;
 /** A follower holds a rollout this long per poll; another replica takes over only after it lapses. */

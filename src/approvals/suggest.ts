@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { ScaleSuggestion } from '../slack/render/scale-suggestions';
+import type { ScaleSuggestion } from './render/scale-suggestions';
 
 const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
 

@@ -1,4 +1,4 @@
-import { isEcsName, parseTargetWords } from '../commands/parse';
+import { isEcsName, parseTargetWords } from '../slack/commands/parse';
 import { UsageError } from '../errors';
 import { decodeValue } from '../slack/actions';
 

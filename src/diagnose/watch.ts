@@ -1,9 +1,9 @@
-import { intervalWorker } from '../approvals/worker';
+import { intervalWorker } from '../interval-worker';
 import type { EcsReader } from '../aws/ecs';
 import type { AppContext, Worker } from '../context';
 import type { Diagnosis } from '../ecs/diagnosis/types';
 import { NotFoundError } from '../errors';
-import { renderRecoveredLine, renderWatchExpiredLine } from '../slack/render/diagnosis';
+import { renderRecoveredLine, renderWatchExpiredLine } from './render';
 import type { DiagnosisWatch } from '../store/diagnosis-watches';
 
 /**

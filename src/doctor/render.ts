@@ -1,5 +1,5 @@
 import type { RespondArguments, types } from '@slack/bolt';
-import { LIMITS } from '../slack/render/limits';
+import { LIMITS } from '../slack/limits';
 import { escapeText, slackDate, truncate } from '../slack/mrkdwn';
 import { summaryLine } from './run-doctor';
 import type { CheckResult, CheckStatus, DoctorReport } from './types';

@@ -4,7 +4,7 @@ import { EcsReader } from '../aws/ecs';
 import type { AppContext } from '../context';
 import type { ClusterSummary } from '../ecs/model';
 import { UserFacingError } from '../errors';
-import type { HomeAuditView, HomeChangeView, HomeClusterView, HomeData, HomeSection } from '../slack/render/home';
+import type { HomeAuditView, HomeChangeView, HomeClusterView, HomeData, HomeSection } from './render';
 
 /** Clusters are read from ECS at most this often, however many people open the tab. */
 export const CLUSTER_CACHE_MS = 30_000;

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context';
-import { renderHome } from '../slack/render/home';
+import { renderHome } from './render';
 import { collectHome, type ClusterGlance } from './collect';
 
 const USER_RE = /^[UW][A-Z0-9]{2,}$/;

@@ -1,4 +1,4 @@
-import { isEcsName, parseArgs, tokenize, type FlagSpec } from '../commands/parse';
+import { isEcsName, parseArgs, tokenize, type FlagSpec } from '../slack/commands/parse';
 import { UsageError } from '../errors';
 import { QUERY_PRESETS, findPreset } from './presets';
 

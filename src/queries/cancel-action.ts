@@ -1,10 +1,10 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { isEcsName } from '../commands/parse';
+import { isEcsName } from '../slack/commands/parse';
 import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { escapeOwnText, mentionUser } from '../slack/mrkdwn';
-import { renderQueryCancelledRemote, type CancelValue } from '../slack/render/query';
+import { renderQueryCancelledRemote, type CancelValue } from './render';
 import type { QueryRunner } from './runner';
 
 const QUERY_ID_RE = /^[A-Za-z0-9-]{1,128}$/;

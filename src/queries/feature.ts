@@ -1,5 +1,5 @@
 import { LogsInsights } from '../aws/logs';
-import { createQuerySubcommand } from '../commands/query';
+import { createQuerySubcommand } from './command';
 import type { AppContext, Feature } from '../context';
 import { registerQueryCancel } from './cancel-action';
 import { QueryRunner } from './runner';

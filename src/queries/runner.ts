@@ -8,7 +8,7 @@ import {
   type QueryPage,
   type QueryStats,
 } from '../aws/logs';
-import type { CommandInvocation } from '../commands/types';
+import type { CommandInvocation } from '../slack/commands/types';
 import type { AppContext, Worker } from '../context';
 import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
@@ -23,7 +23,7 @@ import {
   type QueryEnding,
   type QueryView,
   type SlackMessage,
-} from '../slack/render/query';
+} from './render';
 import type { QueryRequest } from './args';
 
 export interface QueryRunnerOptions {

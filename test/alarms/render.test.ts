@@ -1,10 +1,10 @@
 import { parseNotification } from '../../src/notifications/parse';
 import type { Notification } from '../../src/notifications/types';
-import { renderAlarmCard, renderPlainCard } from '../../src/slack/render/alarm-card';
-import { renderDigest } from '../../src/slack/render/alarm-digest';
-import { renderNote, renderThreadLines } from '../../src/slack/render/alarm-thread';
-import { clip } from '../../src/slack/render/alarm-style';
-import { LIMITS } from '../../src/slack/render/limits';
+import { renderAlarmCard, renderPlainCard } from '../../src/alarms/render/alarm-card';
+import { renderDigest } from '../../src/alarms/render/alarm-digest';
+import { renderNote, renderThreadLines } from '../../src/alarms/render/alarm-thread';
+import { clip } from '../../src/alarms/render/alarm-style';
+import { LIMITS } from '../../src/slack/limits';
 import type { Incident, IncidentEvent } from '../../src/store/incidents';
 import { compositeObserved, metricMathAlarm, pendingTaskAlarm, taskStopped } from '../notifications/fixtures';
 

@@ -6,7 +6,7 @@ import { isReached } from '../../src/approvals/rollout-follower';
 import { normaliseProposal } from '../../src/approvals/request';
 import { scaleSuggestions } from '../../src/approvals/suggest';
 import { parseProposeValue, parseAlarmScaleValue } from '../../src/approvals/listeners';
-import { parseScale } from '../../src/commands/scale';
+import { parseScale } from '../../src/approvals/commands/scale';
 import { ForbiddenError, UsageError } from '../../src/errors';
 import type { ContainerInstanceInfo, ServiceSummary } from '../../src/ecs/model';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { diagnose } from '../../src/ecs/diagnosis';
-import { renderDiagnosis, renderRecoveredLine, WATCH_NOTE } from '../../src/slack/render/diagnosis';
+import { renderDiagnosis, renderRecoveredLine, WATCH_NOTE } from '../../src/diagnose/render';
 import { labIncidentInput } from '../ecs/diagnosis-fixtures';
 
 // The README tells the lab story with the messages the bot shows; this keeps them from drifting apart.

@@ -1,8 +1,8 @@
 import { diagnose } from '../../src/ecs/diagnosis';
 import type { Diagnosis, Finding } from '../../src/ecs/diagnosis/types';
 import { decodeValue } from '../../src/slack/actions';
-import { BLOCK_TEXT_BUDGET, blockTextLength, renderDiagnosis } from '../../src/slack/render/diagnosis';
-import { LIMITS } from '../../src/slack/render/limits';
+import { BLOCK_TEXT_BUDGET, blockTextLength, renderDiagnosis } from '../../src/diagnose/render';
+import { LIMITS } from '../../src/slack/limits';
 import { healthyInput, labIncidentInput, NOW } from '../ecs/diagnosis-fixtures';
 import { unsafeParts } from '../hostile/safe-mrkdwn';
 

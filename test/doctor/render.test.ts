@@ -1,7 +1,7 @@
 import { formatDoctorText } from '../../src/doctor/format-text';
 import { renderDoctorReport } from '../../src/doctor/render';
 import { result, type CheckResult, type DoctorReport } from '../../src/doctor/types';
-import { LIMITS } from '../../src/slack/render/limits';
+import { LIMITS } from '../../src/slack/limits';
 
 const AT = Date.UTC(2026, 0, 2, 3, 4, 5);
 

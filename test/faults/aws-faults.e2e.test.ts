@@ -1,6 +1,6 @@
 import { labWorld, WorldError } from '../helpers/aws-world';
 import type { TestBot } from '../helpers/test-bot';
-import { ask, blockText, statusBot } from '../commands/status-helpers';
+import { ask, blockText, statusBot } from '../status/status-helpers';
 
 /**
  * AWS failing under a real command, over signed HTTP: the bot's clients in tests make one attempt

@@ -1,9 +1,9 @@
 import type { OpenAlarmView } from '../../src/alarm-admin/open-alarms';
 import { ACTIONS } from '../../src/slack/actions';
-import { alarmLine, renderAlarmList } from '../../src/slack/render/alarm-list';
-import { blockTextLength } from '../../src/slack/render/block-budget';
-import { renderHome, type HomeChangeView, type HomeClusterView, type HomeData } from '../../src/slack/render/home';
-import { LIMITS } from '../../src/slack/render/limits';
+import { alarmLine, renderAlarmList } from '../../src/alarm-admin/render/alarm-list';
+import { blockTextLength } from '../../src/slack/block-budget';
+import { renderHome, type HomeChangeView, type HomeClusterView, type HomeData } from '../../src/home/render';
+import { LIMITS } from '../../src/slack/limits';
 
 const NOW = Date.UTC(2026, 10, 28, 3, 0, 0);
 const HOSTILE = '<!channel> *bold* <https://evil.example|click> & `tick`';

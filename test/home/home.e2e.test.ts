@@ -1,6 +1,6 @@
 import { ACTIONS } from '../../src/slack/actions';
-import { blockTextLength } from '../../src/slack/render/block-budget';
-import { LIMITS } from '../../src/slack/render/limits';
+import { blockTextLength } from '../../src/slack/block-budget';
+import { LIMITS } from '../../src/slack/limits';
 import { eventually } from '../approvals/harness';
 import { startAlarmBot, type AlarmBot } from '../alarms/helpers';
 import { labWorld, WorldError } from '../helpers/aws-world';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseArgs, tokenize } from '../../src/commands/parse';
+import { parseArgs, tokenize } from '../../src/slack/commands/parse';
 import { UsageError } from '../../src/errors';
 
 const spec = { reason: 'string', 'dry-run': 'boolean', since: 'string', limit: 'string', cluster: 'string' } as const;

@@ -7,7 +7,7 @@ import { sendCommand } from '../helpers/slack-sign';
 import { ALARM_CHANNEL, refusingAwsClients, startTestBot, type TestBot } from '../helpers/test-bot';
 import { ecsEvent, pendingTaskAlarm } from '../notifications/fixtures';
 import { startAlarmBot, type AlarmBot } from '../alarms/helpers';
-import { ask } from '../commands/status-helpers';
+import { ask } from '../status/status-helpers';
 import { ACTIONS, ALICE, BOB, decision, startHarness } from '../approvals/harness';
 import { HOSTILE, HOSTILE_TEXT, mrkdwnTexts, unsafeParts } from './safe-mrkdwn';
 

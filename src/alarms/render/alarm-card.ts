@@ -1,0 +1,268 @@
+import type { types } from '@slack/bolt';
+import { formatDuration } from '../../util/duration';
+import { alarmConsoleUrl, ecsServiceConsoleUrl, partitionOf } from '../../notifications/console-links';
+import { COMPARISON_WORDS, formatNumber, formatPeriod } from '../../notifications/reason';
+import type { AlarmNotification, EcsEventNotification, Notification, RawNotification } from '../../notifications/types';
+import type { Incident } from '../../store/incidents';
+import { ACTIONS, encodeValue } from '../../slack/actions';
+import { code, escapeText, link, mentionUser, slackDate } from '../../slack/mrkdwn';
+import { clip, clipPlain, styleFor } from './alarm-style';
+import { LIMITS } from '../../slack/limits';
+
+type Block = types.KnownBlock;
+type Attachment = types.MessageAttachment;
+
+export interface AlarmMessage {
+  text: string;
+  blocks: Block[];
+  attachments: Attachment[];
+}
+
+export interface CardOptions {
+  now: number;
+  /** Region for console links when the notification names none (the bot's AWS_REGION). */
+  defaultRegion: string;
+  /** Someone marked the incident handled by hand (a reaction, issue 7); the state still rules the colour. */
+  handled?: { userId: string; at: number };
+}
+
+/** What every alarm button carries: the incident, and the cluster and service when known. */
+export interface AlarmButtonValue {
+  k: string;
+  c?: string;
+  s?: string;
+  /** What the Acknowledge / Silence button will do (so a double click cannot undo). */
+  op?: 'ack' | 'unack' | 'silence' | 'unsilence';
+}
+
+const FIELD_MAX = 500;
+
+function field(label: string, value: string): types.MrkdwnElement {
+  return { type: 'mrkdwn', text: clip(`*${label}*\n${value}`, Math.min(FIELD_MAX, LIMITS.fieldText)) };
+}
+
+function button(text: string, actionId: string, value: AlarmButtonValue, style?: 'primary' | 'danger'): types.Button {
+  const b: types.Button = {
+    type: 'button',
+    text: { type: 'plain_text', text: clipPlain(text, LIMITS.buttonText), emoji: true },
+    action_id: actionId,
+    value: encodeValue({ ...value }),
+  };
+  if (style) b.style = style;
+  return b;
+}
+
+function metricFields(n: AlarmNotification): types.MrkdwnElement[] {
+  const out: types.MrkdwnElement[] = [];
+  const m = n.metric;
+  if (n.alarmType === 'metric-math') {
+    const ret = n.series?.find((s) => s.returnData);
+    const what = ret?.expression
+      ? `${code(ret.expression)}${ret.label ? ` (${escapeText(ret.label)})` : ''}`
+      : ret?.label
+        ? escapeText(ret.label)
+        : 'metric math';
+    out.push(field('Metric math', what));
+    const inputs = (n.series ?? [])
+      .filter((s) => s.metric?.name)
+      .map(
+        (s) =>
+          `${code(s.id)} ${escapeText(s.metric?.namespace ?? '')} ${code(s.metric?.name ?? '')}${s.metric?.stat ? ` ${escapeText(s.metric.stat)}` : ''}`,
+      );
+    if (inputs.length) out.push(field('Inputs', inputs.slice(0, 5).join('\n')));
+  } else if (m?.name) {
+    out.push(field('Metric', `${m.namespace ? `${escapeText(m.namespace)} · ` : ''}${code(m.name)}`));
+  }
+  const cond = n.condition;
+  if (cond && (cond.comparison || cond.threshold !== undefined)) {
+    const cmp = cond.comparison ? COMPARISON_WORDS[cond.comparison] : undefined;
+    const stat = m?.stat ? `${escapeText(m.stat)} ` : '';
+    const period = m?.periodSeconds ?? cond.periodSeconds;
+    const of = cond.evaluationPeriods
+      ? ` for ${cond.datapointsToAlarm ?? cond.evaluationPeriods} of ${cond.evaluationPeriods}${period ? ` × ${formatPeriod(period)}` : ''}`
+      : '';
+    const thr = cond.threshold !== undefined ? formatNumber(cond.threshold) : '?';
+    out.push(field('Condition', `${stat}${escapeText(cmp?.symbol ?? cond.comparison ?? '')} ${thr}${of}`.trim()));
+  }
+  if (n.datapoints?.length) out.push(field('Last values', n.datapoints.slice(0, 5).map(formatNumber).join(', ')));
+  if (cond?.treatMissingData && n.state === 'INSUFFICIENT_DATA')
+    out.push(field('Missing data', escapeText(cond.treatMissingData)));
+  return out;
+}
+
+function compositeFields(n: AlarmNotification): types.MrkdwnElement[] {
+  const out: types.MrkdwnElement[] = [];
+  if (n.composite?.rule) out.push(field('Rule', code(clipPlain(n.composite.rule, 300))));
+  const kids = n.composite?.children ?? [];
+  if (kids.length)
+    out.push(
+      field(
+        'Triggered by',
+        kids
+          .slice(0, 8)
+          .map((k) => `${escapeText(k.name)}${k.state ? ` (${escapeText(k.state)})` : ''}`)
+          .join('\n'),
+      ),
+    );
+  return out;
+}
+
+function ecsFields(n: EcsEventNotification): types.MrkdwnElement[] {
+  const out: types.MrkdwnElement[] = [field('Event', `${escapeText(n.detailType)}\n${code(n.eventName)}`)];
+  if (n.reason) out.push(field('Reason', code(n.reason)));
+  if (n.task) {
+    out.push(
+      field(
+        'Task',
+        `${code(n.task.id.slice(0, 32))}${n.task.taskDefinition ? `\n${escapeText(n.task.taskDefinition)}` : ''}`,
+      ),
+    );
+    if (n.task.stopCode) out.push(field('Stop code', code(n.task.stopCode)));
+    const exits = n.task.containers
+      .filter((c) => c.exitCode !== undefined)
+      .map((c) => `${escapeText(c.name)}: ${c.exitCode}`);
+    if (exits.length) out.push(field('Exit codes', exits.slice(0, 6).join('\n')));
+  }
+  if (n.deploymentId) out.push(field('Deployment', code(n.deploymentId)));
+  return out;
+}
+
+function description(n: Notification): string | undefined {
+  return n.kind === 'alarm' ? n.description : undefined;
+}
+
+function stateLine(inc: Incident): string {
+  const parts: string[] = [];
+  if (inc.state === 'ALARM' && inc.alarmSince !== undefined) {
+    parts.push(`In ALARM since ${slackDate(inc.alarmSince)}`);
+  } else {
+    parts.push(`${escapeText(inc.state)} since ${slackDate(inc.stateAt)}`);
+    const total = inc.alarmMs;
+    if (inc.firedAt !== undefined && total > 0) parts.push(`was in ALARM for ${formatDuration(total)}`);
+  }
+  if (inc.flaps > 0) parts.push(`flapped ${inc.flaps}×`);
+  if (inc.updates > 1) parts.push(`${inc.updates} updates`);
+  if (inc.firedAt !== undefined && inc.firedAt !== inc.alarmSince) parts.push(`first fired ${slackDate(inc.firedAt)}`);
+  return parts.join(' · ');
+}
+
+function statusContext(inc: Incident, now: number, handled?: CardOptions['handled']): string | undefined {
+  const parts: string[] = [];
+  if (inc.ackBy)
+    parts.push(`:eyes: Acknowledged by ${mentionUser(inc.ackBy)}${inc.ackAt ? ` ${slackDate(inc.ackAt)}` : ''}`);
+  if (handled)
+    parts.push(`:white_check_mark: Handled by hand by ${mentionUser(handled.userId)} ${slackDate(handled.at)}`);
+  if (inc.silencedUntil && inc.silencedUntil > now) {
+    parts.push(
+      `:no_bell: Silenced until ${slackDate(inc.silencedUntil, '{time}')}${inc.silencedBy ? ` by ${mentionUser(inc.silencedBy)}` : ''}`,
+    );
+  }
+  return parts.length ? parts.join('   ') : undefined;
+}
+
+function links(n: Notification, o: CardOptions): string[] {
+  const region = n.region ?? o.defaultRegion;
+  const partition = partitionOf(n.kind === 'alarm' ? n.arn : undefined, n.source.topicArn);
+  const out: string[] = [];
+  if (n.kind === 'alarm') {
+    const url = alarmConsoleUrl(region, n.alarmName, partition);
+    if (url) out.push(link(url, 'Alarm in CloudWatch'));
+  }
+  if (n.cluster && n.service) {
+    const url = ecsServiceConsoleUrl(region, n.cluster, n.service, partition);
+    if (url) out.push(link(url, `ECS service ${n.service}`));
+  }
+  return out;
+}
+
+function rawBody(n: RawNotification): string {
+  const excerpt = clipPlain(n.excerpt, 2600).replace(/```/g, 'ˋˋˋ');
+  return `${escapeText(n.summary)}\n\`\`\`${escapeText(excerpt)}\`\`\``;
+}
+
+/** The fallback text (notifications, screen readers): state, name and the reason in plain words. */
+export function cardText(inc: Incident): string {
+  const n = inc.notification;
+  const st = styleFor(inc.state, n.level, n.kind);
+  return clipPlain(`${st.label}: ${escapeText(inc.name)} — ${escapeText(n.summary)}`, 3000);
+}
+
+/**
+ * One alarm card from the incident's latest state: header with state, description and reason in
+ * plain words, metric/condition/cluster/service fields, times in Slack date format, console links,
+ * and the buttons. Pure, and within Slack's limits whatever the payload holds.
+ */
+export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
+  const n = inc.notification;
+  const st = styleFor(inc.state, n.level, n.kind);
+  const blocks: Block[] = [];
+  blocks.push({
+    type: 'header',
+    text: {
+      type: 'plain_text',
+      text: clipPlain(`${st.emoji} ${st.label} · ${inc.name}`, LIMITS.headerText),
+      emoji: true,
+    },
+  });
+
+  const desc = description(n);
+  const main =
+    n.kind === 'raw' ? rawBody(n) : `${desc ? `_${escapeText(clipPlain(desc, 600))}_\n` : ''}${escapeText(n.summary)}`;
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(main, LIMITS.sectionText) } });
+
+  const fields: types.MrkdwnElement[] = [];
+  if (n.kind === 'alarm') fields.push(...(n.alarmType === 'composite' ? compositeFields(n) : metricFields(n)));
+  if (n.kind === 'ecs-event') fields.push(...ecsFields(n));
+  if (inc.cluster) fields.push(field('Cluster', code(inc.cluster)));
+  if (inc.service) fields.push(field('Service', code(inc.service)));
+  const where = [n.account, n.region]
+    .filter(Boolean)
+    .map((x) => escapeText(x))
+    .join(' · ');
+  if (where) fields.push(field('Account · Region', where));
+  if (fields.length) blocks.push({ type: 'section', fields: fields.slice(0, LIMITS.fieldsPerSection) });
+
+  const ctx: types.MrkdwnElement[] = [];
+  const status = statusContext(inc, o.now, o.handled);
+  if (status) ctx.push({ type: 'mrkdwn', text: clip(status, 1000) });
+  const ls = links(n, o);
+  if (ls.length) ctx.push({ type: 'mrkdwn', text: ls.join('  ·  ') });
+  if (ctx.length) blocks.push({ type: 'context', elements: ctx.slice(0, LIMITS.contextElements) });
+
+  const value: AlarmButtonValue = {
+    k: inc.id,
+    ...(inc.cluster ? { c: inc.cluster } : {}),
+    ...(inc.service ? { s: inc.service } : {}),
+  };
+  const silenced = !!inc.silencedUntil && inc.silencedUntil > o.now;
+  const buttons: types.Button[] = [
+    button(':stethoscope: Diagnose', ACTIONS.alarmDiagnose, value, 'primary'),
+    button(':bar_chart: Status', ACTIONS.alarmStatus, value),
+    inc.ackBy
+      ? button('Unacknowledge', ACTIONS.alarmAck, { ...value, op: 'unack' })
+      : button(':eyes: Acknowledge', ACTIONS.alarmAck, { ...value, op: 'ack' }),
+    silenced
+      ? button('Unsilence', ACTIONS.alarmSilence, { ...value, op: 'unsilence' })
+      : button(':no_bell: Silence 1h', ACTIONS.alarmSilence, { ...value, op: 'silence' }),
+  ];
+  if (inc.service) buttons.push(button(':arrow_up_down: Scale…', ACTIONS.alarmScale, value));
+  blocks.push({ type: 'actions', block_id: `alarm:${inc.id}`.slice(0, LIMITS.blockId), elements: buttons });
+
+  return {
+    text: cardText(inc),
+    blocks: blocks.slice(0, LIMITS.blocksPerMessage),
+    attachments: [
+      {
+        color: st.color,
+        blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: clip(stateLine(inc), 1000) }] }],
+      },
+    ],
+  };
+}
+
+/** A text-only card for when Slack refuses the blocks (invalid_blocks, msg_blocks_too_long). */
+export function renderPlainCard(inc: Incident): { text: string } {
+  const n = inc.notification;
+  const st = styleFor(inc.state, n.level, n.kind);
+  return { text: clip(`${st.emoji} *${st.label}* · *${escapeText(inc.name)}*\n${escapeText(n.summary)}`, 3000) };
+}

@@ -1,0 +1,65 @@
+import type { types } from '@slack/bolt';
+import type { Incident } from '../../store/incidents';
+import { escapeText, slackDate } from '../../slack/mrkdwn';
+import { clip, clipPlain, styleFor } from './alarm-style';
+import { LIMITS } from '../../slack/limits';
+
+/** Lines a digest lists before "…and N more" (keeps it well under the cumulative block text budget). */
+export const DIGEST_MAX_LINES = 60;
+
+/** Alarms one digest takes before a storm spills into the next digest, so every alarm keeps a line. */
+export const DIGEST_CAPACITY = 40;
+
+/**
+ * One message listing the alarms that arrived during a storm, each with its current state; updated
+ * in place as they change. Sections are filled up to Slack's 3,000 characters each.
+ */
+export function renderDigest(
+  incidents: Incident[],
+  o: { now: number; threshold: number },
+): { text: string; blocks: types.KnownBlock[] } {
+  const firing = incidents.filter((i) => i.state === 'ALARM').length;
+  const title = `:rotating_light: Alarm storm: ${incidents.length} new alarm${incidents.length === 1 ? '' : 's'} (${firing} still firing)`;
+  const lines = incidents.slice(0, DIGEST_MAX_LINES).map((i) => {
+    const st = styleFor(i.state, i.notification.level, i.kind);
+    const where = [i.cluster, i.service].filter(Boolean).join('/');
+    return clip(
+      `${st.emoji} *${escapeText(clipPlain(i.name, 120))}*${where ? ` — ${escapeText(where)}` : ''} — ${escapeText(clipPlain(i.notification.summary, 160))}`,
+      400,
+    );
+  });
+  const blocks: types.KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clipPlain(title, LIMITS.headerText), emoji: true } },
+  ];
+  // Stay well under the undocumented cumulative block-text limit; whatever does not fit is counted.
+  let budget = LIMITS.cumulativeBlockText - 1500;
+  let shown = 0;
+  let chunk = '';
+  for (const line of lines) {
+    if (budget - line.length < 0 || blocks.length >= LIMITS.blocksPerMessage - 3) break;
+    if (chunk.length + line.length + 1 > LIMITS.sectionText) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
+      chunk = '';
+    }
+    chunk += (chunk ? '\n' : '') + line;
+    budget -= line.length + 1;
+    shown += 1;
+  }
+  if (chunk) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
+  if (shown < incidents.length)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${incidents.length - shown} more.` } });
+  const first = incidents.reduce((m, i) => Math.min(m, i.firedAt ?? i.createdAt), Number.POSITIVE_INFINITY);
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `More than ${o.threshold} new alarms a minute${Number.isFinite(first) ? ` since ${slackDate(first, '{time}')}` : ''}: listed here in one message instead of one card each. States update in place.`,
+      },
+    ],
+  });
+  return {
+    text: clipPlain(`Alarm storm: ${incidents.length} new alarms, ${firing} firing`, 3000),
+    blocks: blocks.slice(0, LIMITS.blocksPerMessage),
+  };
+}

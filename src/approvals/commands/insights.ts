@@ -1,0 +1,68 @@
+import { requestChange } from '../request';
+import type { InsightsValue } from '../types';
+import { EcsReader } from '../../aws/ecs';
+import { UsageError } from '../../errors';
+import { renderDryRun, requestPostedText } from '../render/change-request';
+import { renderInsightsSetting } from '../render/insights-setting';
+import { isEcsName } from '../../slack/commands/parse';
+import type { Subcommand } from '../../slack/commands/types';
+
+export const INSIGHTS_USAGE = 'insights [cluster] [enable|enhanced|disable] [--reason "…"] [--dry-run]';
+
+const VERBS: Record<string, InsightsValue> = {
+  enable: 'enabled',
+  enabled: 'enabled',
+  on: 'enabled',
+  enhanced: 'enhanced',
+  enhance: 'enhanced',
+  disable: 'disabled',
+  disabled: 'disabled',
+  off: 'disabled',
+};
+
+/** `/ecs insights`: shows a cluster's Container Insights setting; changing it is a change request. */
+export const insightsCommand: Subcommand = {
+  name: 'insights',
+  usage: INSIGHTS_USAGE,
+  summary: "Show a cluster's Container Insights setting, or request enable / enhanced / disable (an approver approves)",
+  flags: { reason: 'string', 'dry-run': 'boolean' },
+  async run(inv, ctx) {
+    const words = inv.args.positional;
+    if (words.length > 2) throw new UsageError(`unexpected "${words.slice(2).join(' ')}"`, INSIGHTS_USAGE);
+    let cluster: string | undefined;
+    let verb: string | undefined;
+    if (words.length === 2) [cluster, verb] = words;
+    else if (words.length === 1 && VERBS[words[0].toLowerCase()] && ctx.config.defaultCluster)
+      [cluster, verb] = [ctx.config.defaultCluster, words[0]];
+    else cluster = words[0] ?? ctx.config.defaultCluster;
+    if (!cluster) throw new UsageError('name the cluster (ECS_DEFAULT_CLUSTER is not set)', INSIGHTS_USAGE);
+    if (!isEcsName(cluster)) throw new UsageError(`"${cluster}" is not a valid cluster name`, INSIGHTS_USAGE);
+    if (verb === undefined) {
+      if (inv.args.flags['dry-run'] || inv.args.flags.reason)
+        throw new UsageError('say enable, enhanced or disable to request a change', INSIGHTS_USAGE);
+      await inv.respond(renderInsightsSetting(await new EcsReader(ctx.aws.ecs).getCluster(cluster)));
+      return;
+    }
+    const insights = VERBS[verb.toLowerCase()];
+    if (!insights) throw new UsageError(`"${verb}" is not one of enable, enhanced, disable`, INSIGHTS_USAGE);
+    const reason = typeof inv.args.flags.reason === 'string' ? inv.args.flags.reason : undefined;
+    const dryRun = inv.args.flags['dry-run'] === true;
+    const { requestId, plan } = await requestChange(
+      ctx,
+      { action: 'container-insights', cluster, insights, reason },
+      { userId: inv.userId, channelId: inv.channelId },
+      { dryRun },
+    );
+    if (dryRun) {
+      await inv.respond(
+        renderDryRun(plan, {
+          requestedBy: inv.userId,
+          reason,
+          command: `/ecs insights ${cluster} ${verb.toLowerCase()}`,
+        }),
+      );
+      return;
+    }
+    await inv.respond({ response_type: 'ephemeral', text: requestPostedText(plan, requestId as string) });
+  },
+};

@@ -1,0 +1,106 @@
+import type { types } from '@slack/bolt';
+import type { AuditEntry, AuditOutcome } from '../../store/audit';
+import { code, escapeText, mentionUser, slackDate, truncate } from '../../slack/mrkdwn';
+import type { EphemeralMessage } from './change-request';
+import { LIMITS } from '../../slack/limits';
+
+type KnownBlock = types.KnownBlock;
+
+/** One emoji per audit outcome, wherever audited actions are listed (/ecs audit, App Home). */
+export const AUDIT_OUTCOME_ICON: Record<AuditOutcome, string> = {
+  succeeded: ':white_check_mark:',
+  failed: ':x:',
+  rejected: ':no_entry:',
+  cancelled: ':no_entry_sign:',
+  expired: ':hourglass:',
+  refused: ':lock:',
+  'dry-run': ':test_tube:',
+  requested: ':inbox_tray:',
+  recorded: ':memo:',
+};
+
+function short(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  const o = v as Record<string, unknown>;
+  if ('desired' in o && Object.keys(o).length <= 3)
+    return Object.entries(o)
+      .map(([k, x]) => (k === 'desired' ? String(x) : `${k} ${String(x)}`))
+      .join(', ');
+  return truncate(JSON.stringify(v), 80);
+}
+
+/** One audit entry as one mrkdwn line (user and AWS text escaped). */
+export function auditLine(e: AuditEntry): string {
+  const parts = [
+    `${AUDIT_OUTCOME_ICON[e.outcome] ?? ':memo:'} ${slackDate(e.at, '{date_short} {time}')}`,
+    `*${escapeText(e.outcome)}*`,
+    `${escapeText(e.action)} ${code(e.target)}`,
+  ];
+  const before = short(e.before);
+  const after = short(e.after);
+  if (before !== '' || after !== '') parts.push(`${escapeText(before || '?')} → ${escapeText(after || '?')}`);
+  parts.push(`by ${mentionUser(e.actor)}`);
+  if (e.approver && e.approver !== e.actor) parts.push(`approved by ${mentionUser(e.approver)}`);
+  if (e.requestId) parts.push(`request ${code(e.requestId)}`);
+  if (e.awsRequestId) parts.push(`AWS ${code(e.awsRequestId)}`);
+  let line = parts.join(' · ');
+  if (e.error) line += `\n      ${escapeText(truncate(e.error, 300))}`;
+  return line;
+}
+
+/** `/ecs audit [n]`: the latest audited actions, newest first, packed into as few sections as fit. */
+export function renderAuditLog(entries: AuditEntry[], o: { requested: number; requestId?: string }): EphemeralMessage {
+  const title = o.requestId
+    ? `Audit of request ${code(o.requestId)}`
+    : `Latest ${entries.length} audited action${entries.length === 1 ? '' : 's'}`;
+  if (entries.length === 0) {
+    return {
+      response_type: 'ephemeral',
+      text: 'Nothing audited yet.',
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: o.requestId
+              ? `Nothing audited for request ${code(o.requestId)}.`
+              : 'Nothing audited yet: no change has been requested.',
+          },
+        },
+      ],
+    };
+  }
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${title}*` } }];
+  let chunk = '';
+  let budget = LIMITS.cumulativeBlockText - 500;
+  let shown = 0;
+  for (const e of entries) {
+    const line = auditLine(e);
+    if (budget - line.length < 0 || blocks.length >= LIMITS.blocksPerMessage - 2) break;
+    if (chunk.length + line.length + 1 > LIMITS.sectionText) {
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
+      chunk = '';
+    }
+    chunk += (chunk ? '\n' : '') + line;
+    budget -= line.length;
+    shown++;
+  }
+  if (chunk) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: chunk } });
+  if (shown < entries.length) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `Showing ${shown} of ${entries.length}; ask for fewer with \`/ecs audit ${shown}\`.` },
+      ],
+    });
+  }
+  return {
+    response_type: 'ephemeral',
+    text: `${title.replace(/`/g, '')}: ${entries
+      .slice(0, shown)
+      .map((e) => `${e.outcome} ${e.action} ${e.target}`)
+      .join('; ')}`.slice(0, 3000),
+    blocks,
+  };
+}

@@ -1,0 +1,306 @@
+import type { types } from '@slack/bolt';
+import type { ChangePlan, ChangeStatus, ProposeButtonValue } from '../types';
+import { ACTIONS, encodeValue } from '../../slack/actions';
+import { code, escapeText, mentionUser, slackDate, truncate } from '../../slack/mrkdwn';
+import { LIMITS } from '../../slack/limits';
+
+/**
+ * Pure renderers for change requests: the approval card in each state, the dry-run plan, the rollout
+ * lines posted in the card's thread, and the propose button other features put on their messages.
+ * Plan texts are plain text from the executors and are escaped here; every block stays within limits.
+ */
+
+type KnownBlock = types.KnownBlock;
+type Button = types.Button;
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** An ephemeral answer (assignable to Bolt's RespondArguments), typed so tests can read its blocks. */
+export interface EphemeralMessage extends SlackMessage {
+  response_type: 'ephemeral';
+  replace_original?: boolean;
+}
+
+/** Everything the card shows; built from the stored request. */
+export interface ChangeCardView {
+  id: string;
+  status: ChangeStatus;
+  plan: ChangePlan;
+  requestedBy: string;
+  reason?: string;
+  createdAt: number;
+  expiresAt: number;
+  decidedBy?: string;
+  decidedAt?: number;
+  finishedAt?: number;
+  /** ExecutionResult.summary once succeeded. */
+  resultSummary?: string;
+  /** True when the rollout is followed in the card's thread. */
+  followed?: boolean;
+  error?: string;
+}
+
+/** The value of Approve / Reject / Cancel: the request id, validated by the handler. */
+export interface DecisionValue {
+  id: string;
+}
+
+const ACTION_TITLE: Record<string, string> = {
+  'scale-service': 'Scale a service',
+  'scale-instances': 'Scale cluster instances',
+  'container-insights': 'Change Container Insights',
+  'alarm-create': 'Create an alarm',
+  'alarm-delete': 'Delete an alarm',
+};
+
+export function actionTitle(action: string): string {
+  return ACTION_TITLE[action] ?? action;
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
+}
+
+function context(...texts: string[]): KnownBlock {
+  return {
+    type: 'context',
+    elements: texts
+      .slice(0, LIMITS.contextElements)
+      .map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
+  };
+}
+
+function lines(prefix: string, items: string[]): string {
+  return items.map((i) => `${prefix}${escapeText(i)}`).join('\n');
+}
+
+/**
+ * Character budgets per part, so a card stays well under Slack's cumulative block-text limit
+ * (LIMITS.cumulativeBlockText) whatever the executors and the requester wrote.
+ */
+const BUDGET = {
+  summary: 300,
+  target: 300,
+  value: 200,
+  reason: 700,
+  details: 1500,
+  effects: 1500,
+  warnings: 3000,
+  status: 1800,
+};
+
+/** The body shared by the card and the dry run: what changes, from what to what, and what to know. */
+export function planBlocks(plan: ChangePlan, o: { requestedBy: string; reason?: string }): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    section(`*${escapeText(truncate(plan.summary, BUDGET.summary))}*`),
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Requested by*\n${mentionUser(o.requestedBy)}` },
+        { type: 'mrkdwn', text: `*Target*\n${code(truncate(plan.target, BUDGET.target))}` },
+        {
+          type: 'mrkdwn',
+          text: `*Current → requested*\n${escapeText(truncate(plan.current.label, BUDGET.value))} → *${escapeText(truncate(plan.requested.label, BUDGET.value))}*`,
+        },
+        {
+          type: 'mrkdwn',
+          text: truncate(`*Reason*\n${o.reason ? escapeText(o.reason) : '_none given_'}`, BUDGET.reason),
+        },
+      ],
+    },
+  ];
+  if (plan.details.length) blocks.push(context(truncate(lines('', plan.details), BUDGET.details)));
+  if (plan.effects.length) blocks.push(section(truncate(lines(':information_source: ', plan.effects), BUDGET.effects)));
+  if (plan.warnings.length) blocks.push(section(truncate(lines(':warning: ', plan.warnings), BUDGET.warnings)));
+  return blocks;
+}
+
+function statusLine(v: ChangeCardView): string {
+  const by = v.decidedBy ? mentionUser(v.decidedBy) : 'someone';
+  switch (v.status) {
+    case 'pending':
+      return `:hourglass_flowing_sand: *Waiting for an approver* · expires ${slackDate(v.expiresAt)} · request ${code(v.id)}`;
+    case 'executing':
+      return `:gear: *Approved by ${by}* — applying the change…`;
+    case 'succeeded':
+      return `:white_check_mark: *Approved by ${by}* and applied${v.finishedAt ? ` ${slackDate(v.finishedAt)}` : ''}.${v.resultSummary ? ` ${escapeText(v.resultSummary)}` : ''}${v.followed ? ' The rollout is followed in the thread.' : ''}`;
+    case 'failed':
+      return v.decidedBy
+        ? `:x: *Approved by ${by}, but the change failed:* ${escapeText(truncate(v.error ?? 'unknown error', 1500))}`
+        : `:x: *Failed:* ${escapeText(truncate(v.error ?? 'unknown error', 1500))}`;
+    case 'rejected':
+      return `:no_entry: *Rejected by ${by}*${v.decidedAt ? ` ${slackDate(v.decidedAt)}` : ''}. Nothing was changed.`;
+    case 'cancelled':
+      return `:no_entry_sign: *Cancelled by ${by}* (the requester). Nothing was changed.`;
+    case 'expired':
+      return `:hourglass: *Expired* ${slackDate(v.expiresAt)} without a decision. Nothing was changed; request it again if it is still needed.`;
+  }
+}
+
+function button(
+  text: string,
+  actionId: string,
+  value: string,
+  style?: 'primary' | 'danger',
+  confirm?: Button['confirm'],
+): Button {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText) },
+    action_id: actionId,
+    value,
+    ...(style ? { style } : {}),
+    ...(confirm ? { confirm } : {}),
+  };
+}
+
+/** The approval card: header, plan, status, and Approve / Reject / Cancel while pending. */
+export function renderChangeCard(v: ChangeCardView): SlackMessage {
+  const blocks: KnownBlock[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`Change request: ${actionTitle(v.plan.action)}`, LIMITS.headerText) },
+    },
+    ...planBlocks(v.plan, { requestedBy: v.requestedBy, reason: v.reason }),
+    context(truncate(statusLine(v), BUDGET.status)),
+  ];
+  if (v.status === 'pending') {
+    const value = encodeValue({ id: v.id } satisfies DecisionValue);
+    blocks.push({
+      type: 'actions',
+      block_id: `change_${v.id}`.slice(0, LIMITS.blockId),
+      elements: [
+        button('Approve', ACTIONS.changeApprove, value, 'primary', {
+          title: { type: 'plain_text', text: 'Approve this change?' },
+          text: { type: 'plain_text', text: truncate(`${v.plan.summary}. It runs at once.`, 300) },
+          confirm: { type: 'plain_text', text: 'Approve' },
+          deny: { type: 'plain_text', text: 'Not yet' },
+        }),
+        button('Reject', ACTIONS.changeReject, value, 'danger'),
+        button('Cancel (requester)', ACTIONS.changeCancel, value),
+      ],
+    });
+  }
+  const state: Record<ChangeStatus, string> = {
+    pending: 'waiting for an approver',
+    executing: 'approved, applying',
+    succeeded: 'applied',
+    failed: 'failed',
+    rejected: 'rejected',
+    cancelled: 'cancelled',
+    expired: 'expired',
+  };
+  return { text: truncate(`Change request: ${v.plan.summary} (${state[v.status]})`, 3000), blocks };
+}
+
+/** `--dry-run`: the plan, ephemeral, saying plainly that nothing was requested or changed. */
+export function renderDryRun(
+  plan: ChangePlan,
+  o: { requestedBy: string; reason?: string; command?: string },
+): EphemeralMessage {
+  return {
+    response_type: 'ephemeral',
+    text: `Dry run: ${plan.summary}. Nothing was requested or changed.`,
+    blocks: [
+      section(':test_tube: *Dry run* — this is the plan; nothing was requested or changed.'),
+      ...planBlocks(plan, o),
+      context(
+        o.command
+          ? `Run ${code(o.command)} (without --dry-run) to ask an approver.`
+          : 'Run the command without --dry-run to ask an approver.',
+      ),
+    ],
+  };
+}
+
+/** The ephemeral answer to a requester once the card is posted. */
+export function requestPostedText(plan: ChangePlan, id: string, permalink?: string): string {
+  const where = permalink ? `<${permalink}|the approval card>` : 'the approval card in this channel';
+  return `:inbox_tray: Requested: ${escapeText(plan.summary)}. An approver approves it on ${where} (request ${code(id)}).`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rollout lines (posted in the card's thread)
+
+export interface ServiceProgress {
+  kind: 'service';
+  target: string;
+  /** The count the request set. */
+  desired: number;
+  /** The service's desired count now (differs when something else changed it). */
+  desiredNow: number;
+  running: number;
+  pending: number;
+}
+
+export interface InstancesProgress {
+  kind: 'instances';
+  target: string;
+  desired: number;
+  /** The group's desired capacity now (differs when something else changed it). */
+  desiredNow: number;
+  inService: number;
+  /** Instances of the group registered as container instances in the cluster. */
+  registered: number;
+  pendingTasks: number;
+}
+
+export type RolloutProgress = ServiceProgress | InstancesProgress;
+
+export function progressText(p: RolloutProgress): string {
+  if (p.kind === 'service') {
+    return `${code(p.target)}: ${p.running}/${p.desired} tasks running · ${p.pending} pending`;
+  }
+  return `${code(p.target)}: ${p.inService}/${p.desired} instances in service · ${p.registered} registered in the cluster · ${p.pendingTasks} tasks pending`;
+}
+
+export function rolloutStartText(p: { target: string; what: string; timeoutMs: number }): string {
+  return `:arrows_counterclockwise: Following the rollout of ${code(p.target)} until ${escapeText(p.what)} (up to ${Math.round(p.timeoutMs / 60_000)} min).`;
+}
+
+export function rolloutProgressLine(p: RolloutProgress): string {
+  return `:hourglass_flowing_sand: ${progressText(p)}`;
+}
+
+export function rolloutReachedLine(p: RolloutProgress, elapsedMs: number): string {
+  return `:white_check_mark: Reached: ${progressText(p)} (after ${formatMinutes(elapsedMs)}).`;
+}
+
+export function rolloutTimeoutLine(p: RolloutProgress | undefined, timeoutMs: number, hint: string): string {
+  return `:warning: Not reached after ${formatMinutes(timeoutMs)}${p ? `: ${progressText(p)}` : ''}. ${escapeText(hint)} The bot stops following here.`;
+}
+
+/** Something else (auto scaling, a person in the console) changed the desired count meanwhile. */
+export function rolloutStoppedLine(p: RolloutProgress): string {
+  const what = p.kind === 'service' ? 'desired count' : 'desired capacity';
+  const who =
+    p.kind === 'service'
+      ? 'service auto scaling or someone in the console'
+      : 'capacity provider managed scaling or someone in the console';
+  return `:information_source: The ${what} of ${code(p.target)} is now ${p.desiredNow}, not ${p.desired}: changed outside this request (${who}). The bot stops following this request.`;
+}
+
+export function formatMinutes(ms: number): string {
+  if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))} s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return s ? `${m} min ${s} s` : `${m} min`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Propose buttons (other features put them on their messages)
+
+/**
+ * A button that proposes a change request (never acts by itself). `n` makes the action_id unique
+ * within its actions block (Slack requires it); the listener matches the ACTIONS.changePropose prefix.
+ */
+export function proposeButton(label: string, value: ProposeButtonValue, n?: number): Button {
+  return button(
+    label,
+    n === undefined ? ACTIONS.changePropose : `${ACTIONS.changePropose}:${n}`,
+    encodeValue(value as unknown as Record<string, unknown>),
+  );
+}

@@ -1,0 +1,215 @@
+import type { types } from '@slack/bolt';
+import type { ProposeButtonValue } from '../approvals/types';
+import type { Diagnosis, Finding, Severity } from '../ecs/diagnosis/types';
+import { code, escapeText, mentionUser, slackDate, truncate } from '../slack/mrkdwn';
+import { proposeButton } from '../approvals/render/change-request';
+import { LIMITS } from '../slack/limits';
+
+/**
+ * Pure renderer of a diagnosis: the headline, the recommendation with its propose buttons (each opens
+ * a pre-filled approval request, never acts), then the findings worst first with their evidence, the
+ * healthy checks on one line, and what could not be read. Every text from AWS is escaped; the message
+ * stays within Slack's block, section, context, button and cumulative limits however much evidence
+ * there is: lower-severity evidence is dropped first, then whole findings, and the message says so.
+ */
+
+type KnownBlock = types.KnownBlock;
+
+export interface DiagnosisMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export interface DiagnosisRenderOptions {
+  /** Who asked (shown in the footer). */
+  requestedBy?: string;
+  /** Thread the approval card should go to when a recommendation button is clicked. */
+  threadTs?: string;
+  /** The bot will say in the thread when the service is back (see WATCH_NOTE). */
+  watching?: boolean;
+}
+
+export const SEVERITY_EMOJI: Record<Severity, string> = {
+  critical: ':red_circle:',
+  warning: ':large_orange_circle:',
+  info: ':large_blue_circle:',
+  ok: ':white_check_mark:',
+};
+
+/** Evidence lines shown per finding before "and N more". */
+export const MAX_EVIDENCE_LINES = 6;
+const MAX_EVIDENCE_LINE = 300;
+/** Findings shown in full; the rest are counted. */
+export const MAX_FINDINGS = 12;
+/** Budget for the sum of all block text, well under Slack's undocumented cumulative limit. */
+export const BLOCK_TEXT_BUDGET = LIMITS.cumulativeBlockText - 1000;
+
+const section = (text: string): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) },
+});
+const context = (...texts: string[]): KnownBlock => ({
+  type: 'context',
+  elements: texts
+    .slice(0, LIMITS.contextElements)
+    .map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
+});
+
+const capitalise = (s: string) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : s);
+const sentence = (s: string) => (/[.!?…:]$/.test(s) ? s : `${s}.`);
+
+function evidenceText(f: Finding, max = MAX_EVIDENCE_LINES): string | undefined {
+  if (f.evidence.length === 0) return undefined;
+  const shown = f.evidence
+    .slice(0, max)
+    .map((l) => `• ${escapeText(truncate(l.replace(/\s+/g, ' '), MAX_EVIDENCE_LINE))}`);
+  if (f.evidence.length > max) shown.push(`• and ${f.evidence.length - max} more`);
+  return shown.join('\n');
+}
+
+function findingBlocks(f: Finding, withEvidence: boolean): KnownBlock[] {
+  const blocks = [
+    section(
+      `${SEVERITY_EMOJI[f.severity]} *${escapeText(truncate(f.title, 400))}*\n${escapeText(truncate(f.detail, 1200))}`,
+    ),
+  ];
+  const ev = withEvidence ? evidenceText(f) : undefined;
+  if (ev) blocks.push(context(ev));
+  return blocks;
+}
+
+/** Characters of text a block contributes to Slack's cumulative limit. */
+export function blockTextLength(b: KnownBlock): number {
+  const anyB = b as {
+    text?: { text?: string };
+    elements?: { text?: string | { text?: string }; value?: string }[];
+    fields?: { text: string }[];
+  };
+  let n = anyB.text?.text?.length ?? 0;
+  for (const e of anyB.elements ?? [])
+    n += (typeof e.text === 'string' ? e.text.length : (e.text?.text?.length ?? 0)) + (e.value?.length ?? 0);
+  for (const f of anyB.fields ?? []) n += f.text.length;
+  return n;
+}
+
+const total = (blocks: KnownBlock[]) => blocks.reduce((a, b) => a + blockTextLength(b), 0);
+
+export function target(d: Pick<Diagnosis, 'cluster' | 'service'>): string {
+  return `${d.cluster}/${d.service}`;
+}
+
+/** The plain-text line a notification shows (and screen readers read). */
+export function diagnosisText(d: Diagnosis): string {
+  const rec = d.recommendation ? ` Recommendation: ${d.recommendation.summary}.` : d.healthy ? ' Nothing to do.' : '';
+  return escapeText(truncate(`Diagnosis of ${target(d)}: ${d.headline}.${rec}`, 1000));
+}
+
+export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): DiagnosisMessage {
+  const head: KnownBlock[] = [
+    section(
+      `${SEVERITY_EMOJI[d.healthy ? 'ok' : d.severity]} *Diagnosis of ${code(target(d))}*: ${escapeText(truncate(d.headline, 600))}`,
+    ),
+  ];
+  const rec = d.recommendation;
+  if (rec) {
+    head.push(section(`*Recommendation:* ${escapeText(truncate(sentence(capitalise(rec.summary)), 1500))}`));
+    if (rec.actions.length > 0) {
+      head.push({
+        type: 'actions',
+        block_id: 'diagnose_recommendation',
+        elements: rec.actions.slice(0, 5).map((a, i) => {
+          const value: ProposeButtonValue = { ...a.proposal, ...(o.threadTs ? { t: o.threadTs } : {}) };
+          const b = proposeButton(a.label, value, i + 1);
+          return a.primary ? { ...b, style: 'primary' as const } : b;
+        }),
+      });
+    }
+    const notes = rec.notes.map((n) => escapeText(truncate(n, 500)));
+    if (rec.actions.length > 0)
+      notes.push('Each button opens an approval request; nothing changes until an approver approves it.');
+    if (notes.length) head.push(context(notes.join('\n')));
+  } else if (d.healthy) {
+    head.push(section('Nothing to do: no change is recommended.'));
+  }
+
+  const problems = d.findings.filter((f) => f.severity !== 'ok');
+  const oks = d.findings.filter((f) => f.severity === 'ok');
+  const tail: KnownBlock[] = [];
+  if (oks.length)
+    tail.push(context(oks.map((f) => `${SEVERITY_EMOJI.ok} ${escapeText(truncate(f.title, 200))}`).join('\n')));
+  if (d.gaps.length)
+    tail.push(
+      context(
+        `:warning: Not read, so not part of this diagnosis: ${d.gaps
+          .map((g) => escapeText(truncate(g, 300)))
+          .slice(0, 6)
+          .join('; ')}`,
+      ),
+    );
+  if (o.watching) tail.push(context(WATCH_NOTE));
+  tail.push(
+    context(
+      `Read-only diagnosis · ${slackDate(d.at)}${o.requestedBy ? ` · asked by ${mentionUser(o.requestedBy)}` : ''}`,
+    ),
+  );
+
+  // Lay out the problems, most severe first, within the block count and the text budget: evidence of
+  // the least severe findings goes first, then the findings themselves.
+  const shown = problems.slice(0, MAX_FINDINGS);
+  let withEvidence = shown.length;
+  let count = shown.length;
+  const build = () => {
+    const body: KnownBlock[] = [];
+    shown.slice(0, count).forEach((f, i) => body.push(...findingBlocks(f, i < withEvidence)));
+    const hidden = problems.length - count;
+    if (hidden > 0)
+      body.push(
+        context(
+          `${hidden} more finding${hidden === 1 ? '' : 's'} not shown: run \`/ecs diagnose ${target(d)}\` or \`/ecs status ${target(d)}\` for the rest.`,
+        ),
+      );
+    return [...head, ...(body.length ? [{ type: 'divider' } as KnownBlock, ...body] : []), ...tail];
+  };
+  let blocks = build();
+  while (
+    (blocks.length > LIMITS.blocksPerMessage || total(blocks) > BLOCK_TEXT_BUDGET) &&
+    (withEvidence > 0 || count > 1)
+  ) {
+    if (withEvidence > 0) withEvidence -= 1;
+    else count -= 1;
+    blocks = build();
+  }
+  return { text: diagnosisText(d), blocks: blocks.slice(0, LIMITS.blocksPerMessage) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The watch after a diagnosis: one line in the alarm thread when the service is back, or when the
+// bot stops watching.
+
+export interface WatchLineView {
+  cluster: string;
+  service: string;
+  desired: number;
+  running: number;
+  pending: number;
+  /** Since the diagnosis. */
+  elapsedMs: number;
+}
+
+function elapsed(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  if (m < 1) return `${Math.max(0, Math.round(ms / 1000))} s`;
+  if (m < 120) return `${m} min`;
+  return `${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60} min` : ''}`;
+}
+
+/** Shown in the diagnosis when the bot keeps watching the service in the thread. */
+export const WATCH_NOTE = ':eyes: The bot watches this service and says here when it runs its desired count again.';
+
+export function renderRecoveredLine(v: WatchLineView): string {
+  return `:white_check_mark: ${code(target(v))} is back to its desired count: ${v.running} of ${v.desired} task${v.desired === 1 ? '' : 's'} running (${elapsed(v.elapsedMs)} after the diagnosis).`;
+}
+
+export function renderWatchExpiredLine(v: WatchLineView): string {
+  return `:hourglass: ${code(target(v))} is still short after ${elapsed(v.elapsedMs)}: ${v.running} of ${v.desired} tasks running, ${v.pending} pending. The bot stops watching; run \`/ecs diagnose ${target(v)}\` for the current picture.`;
+}

@@ -78,7 +78,7 @@ export function actionFor(mapping: ReactionMapping, reaction: string | undefined
   return Object.prototype.hasOwnProperty.call(mapping, key) ? mapping[key] : undefined;
 }
 
-/** The emoji names of one action, for help texts and the README table: `:zzz: or :mute:`. */
+/** The emoji names of one action, for help texts and the table in docs/alarms.md: `:zzz: or :mute:`. */
 export function emojisFor(mapping: ReactionMapping, action: ReactionAction): string[] {
   return Object.keys(mapping).filter((k) => mapping[k] === action);
 }

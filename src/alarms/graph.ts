@@ -1,4 +1,5 @@
 import type { AlarmNotification, MetricRef } from '../notifications/types';
+import { truncate } from '../util/text';
 
 /** CloudWatch widget: a metric row is [namespace, name, dim, value, …, {options}]. */
 function metricRow(m: MetricRef, opts: Record<string, unknown>): unknown[] {
@@ -43,7 +44,7 @@ export function metricWidgetFor(n: AlarmNotification, now: number): string | und
     metrics,
     view: 'timeSeries',
     stacked: false,
-    title: n.alarmName.slice(0, 200),
+    title: truncate(n.alarmName, 200),
     start: new Date(n.at - 3 * 3600_000).toISOString(),
     end: new Date(Math.min(now, n.at + 3600_000)).toISOString(),
     width: 800,

@@ -1,9 +1,6 @@
 import type { Config } from '../config';
 import { ForbiddenError, UsageError } from '../errors';
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-export { plural };
+import { plural } from '../util/text';
 
 /** A count a request may set: a whole number from 0 up. */
 export function validateCount(n: unknown, what: string): number {

@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { ScaleSuggestion } from './render/scale-suggestions';
+import { truncate } from '../util/text';
 
 const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
 
@@ -16,7 +17,7 @@ export function scaleSuggestions(o: {
   policy: Config['policy'];
 }): ScaleSuggestion[] {
   const out: ScaleSuggestion[] = [];
-  const r = o.reason ? o.reason.slice(0, 150) : undefined;
+  const r = o.reason ? truncate(o.reason, 150) : undefined;
   const reasonFlag = r ? ` --reason ${quote(r)}` : '';
   const common = { c: o.cluster, ...(r ? { r } : {}), ...(o.threadTs ? { t: o.threadTs } : {}) };
   const s = o.service;

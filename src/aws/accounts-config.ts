@@ -1,4 +1,5 @@
 import { isKnownRegion } from './regions';
+import { truncate } from '../util/text';
 
 /**
  * The accounts and regions the bot works in, read from AWS_ACCOUNTS, AWS_REGIONS, AWS_EXTERNAL_ID,
@@ -77,7 +78,7 @@ const list = (s: string | undefined) =>
     .map((x) => x.trim())
     .filter((x) => x.length > 0);
 
-const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+const clip = (s: string) => truncate(s, 81);
 
 /**
  * `web`, `prod:web`, `eu-west-1:web` or `prod:eu-west-1:web`. Two parts are a region and a cluster when

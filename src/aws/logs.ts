@@ -7,6 +7,7 @@ import {
   type ResultField,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { AwsError, UsageError } from '../errors';
+import { truncate } from '../util/text';
 
 /**
  * CloudWatch Logs Insights: StartQuery, GetQueryResults (paged), StopQuery, with typed results and
@@ -98,7 +99,7 @@ function errName(err: unknown): string {
 
 function awsMessage(err: unknown): string {
   const m = (err as { message?: string })?.message;
-  return typeof m === 'string' && m.length > 0 ? m.slice(0, 500) : errName(err);
+  return typeof m === 'string' && m.length > 0 ? truncate(m, 500) : errName(err);
 }
 
 export function toStats(s: QueryStatistics | undefined): QueryStats {

@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { ProposeButtonValue } from '../approvals/types';
 import type { Diagnosis, Finding, Severity } from '../ecs/diagnosis/types';
-import { code, escapeText, mentionUser, slackDate, truncate } from '../slack/mrkdwn';
+import { code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
+import { truncate } from '../util/text';
 import { proposeButton } from '../approvals/render/change-request';
 import { LIMITS } from '../slack/limits';
 

@@ -1,3 +1,5 @@
+import { oneLine } from '../util/text';
+
 /** Turns an AWS SDK error into "what failed" and "what to do", for the doctor's checks. */
 export interface Diagnosis {
   detail: string;
@@ -44,10 +46,7 @@ export function errorName(err: unknown): string {
 }
 
 export function errorMessage(err: unknown, max = 300): string {
-  const m = String((err as { message?: unknown } | undefined)?.message ?? err ?? '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return m.length > max ? `${m.slice(0, max - 1)}…` : m;
+  return oneLine(String((err as { message?: unknown } | undefined)?.message ?? err ?? ''), max);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { RespondArguments, types } from '@slack/bolt';
 import { LIMITS } from '../slack/limits';
-import { escapeText, slackDate, truncate } from '../slack/mrkdwn';
+import { clipMrkdwn, escapeText, slackDate } from '../slack/mrkdwn';
 import { summaryLine } from './run-doctor';
 import type { CheckResult, CheckStatus, DoctorReport } from './types';
 
@@ -29,10 +29,7 @@ function checkText(r: CheckResult, budget: number): string {
   return cut(text, budget);
 }
 
-/** Truncates without leaving half an HTML entity (&amp; …) at the end. */
-function cut(text: string, budget: number): string {
-  return text.length > budget ? truncate(text, budget).replace(/&[a-z]*…$/, '…') : text;
-}
+const cut = clipMrkdwn;
 
 /**
  * The doctor's report as an ephemeral Block Kit message: failures first, each with its fix (and the

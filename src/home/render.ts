@@ -1,9 +1,9 @@
 import type { types } from '@slack/bolt';
 import type { OpenAlarmView } from '../alarm-admin/open-alarms';
 import { ACTIONS, encodeValue } from '../slack/actions';
-import { code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
+import { clipMrkdwn, code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
 import { alarmLine } from '../alarm-admin/render/alarm-list';
-import { clip, clipPlain } from '../alarms/render/alarm-style';
+import { truncate } from '../util/text';
 import { addItems, BlockBudget } from '../slack/block-budget';
 import { actionTitle } from '../approvals/render/change-request';
 import { LIMITS } from '../slack/limits';
@@ -76,12 +76,15 @@ const SECTION_RESERVE = { blocks: 3, chars: 400 };
 
 const mrkdwn = (text: string, max: number = LIMITS.sectionText): Block => ({
   type: 'section',
-  text: { type: 'mrkdwn', text: clip(text, max) },
+  text: { type: 'mrkdwn', text: clipMrkdwn(text, max) },
 });
-const note = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 1000) }] });
+const note = (text: string): Block => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: clipMrkdwn(text, 1000) }],
+});
 const header = (text: string): Block => ({
   type: 'header',
-  text: { type: 'plain_text', text: clipPlain(text, LIMITS.headerText), emoji: true },
+  text: { type: 'plain_text', text: truncate(text, LIMITS.headerText), emoji: true },
 });
 
 function reserveFor(laterSections: number): { blocks: number; chars: number } {
@@ -100,9 +103,9 @@ function failed(s: HomeSection<unknown>): Block[] | undefined {
 function changeBlocks(c: HomeChangeView, viewer: string): Block[] {
   const value = encodeValue({ id: c.id } satisfies HomeDecisionValue);
   const text =
-    `*${escapeText(actionTitle(c.action))}* · ${code(c.target)}\n${escapeText(clipPlain(c.summary, 500))}\n` +
+    `*${escapeText(actionTitle(c.action))}* · ${code(c.target)}\n${escapeText(truncate(c.summary, 500))}\n` +
     `Requested by ${mentionUser(c.requestedBy)} ${slackDate(c.createdAt)} · expires ${slackDate(c.expiresAt, '{time}')}` +
-    (c.reason ? ` · _${escapeText(clipPlain(c.reason, 200))}_` : '') +
+    (c.reason ? ` · _${escapeText(truncate(c.reason, 200))}_` : '') +
     (c.warnings ? ` · :warning: ${c.warnings} warning${c.warnings === 1 ? '' : 's'} on the card` : '');
   const buttons: types.Button[] = [
     {
@@ -113,7 +116,7 @@ function changeBlocks(c: HomeChangeView, viewer: string): Block[] {
       value,
       confirm: {
         title: { type: 'plain_text', text: 'Approve this change?' },
-        text: { type: 'plain_text', text: clipPlain(`${c.summary}. It runs at once.`, 300) },
+        text: { type: 'plain_text', text: truncate(`${c.summary}. It runs at once.`, 300) },
         confirm: { type: 'plain_text', text: 'Approve' },
         deny: { type: 'plain_text', text: 'Not yet' },
       },
@@ -153,7 +156,7 @@ function auditLine(a: HomeAuditView): string {
     a.approver && a.approver !== a.actor
       ? `${mentionUser(a.actor)} (approved by ${mentionUser(a.approver)})`
       : mentionUser(a.actor);
-  const err = a.error ? ` — ${escapeText(clipPlain(a.error, 160))}` : '';
+  const err = a.error ? ` — ${escapeText(truncate(a.error, 160))}` : '';
   return `${AUDIT_OUTCOME_ICON[a.outcome as AuditOutcome] ?? ':small_blue_diamond:'} ${slackDate(a.at)} · ${escapeText(a.action)} ${code(a.target)} · ${escapeText(a.outcome)} · ${who}${err}`;
 }
 

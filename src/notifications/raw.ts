@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseAwsTime, parseArn, str } from './aws-ids';
 import { oneLine } from './reason';
 import type { NotificationSource, RawNotification } from './types';
+import { truncate } from '../util/text';
 
 /** Characters of the message shown on a raw card (the card renderer enforces Slack's limits again). */
 export const RAW_EXCERPT_CHARS = 1500;
@@ -16,7 +17,7 @@ function excerptOf(message: string, parsed: unknown): string {
     }
   }
   text = text.replace(/\r\n/g, '\n');
-  return text.length > RAW_EXCERPT_CHARS ? `${text.slice(0, RAW_EXCERPT_CHARS - 1)}…` : text;
+  return truncate(text, RAW_EXCERPT_CHARS);
 }
 
 function topicName(arn: string): string {

@@ -1,4 +1,5 @@
 import type { AlarmCondition, CompositeChild, MetricRef } from './types';
+import { oneLine as oneLineText, truncate } from '../util/text';
 
 /** How a ComparisonOperator reads in a sentence. */
 export const COMPARISON_WORDS: Record<string, { words: string; symbol: string }> = {
@@ -92,16 +93,13 @@ export function compositeSummary(state: string, rule: string | undefined, childr
       const more = children.length > 5 ? ` and ${children.length - 5} more` : '';
       return `The composite rule is true because of ${list.join(', ')}${more}.`;
     }
-    return rule ? `The composite rule is true: ${truncateWords(rule, 300)}` : 'The composite rule is true.';
+    return rule ? `The composite rule is true: ${truncate(rule, 300)}` : 'The composite rule is true.';
   }
   if (state === 'OK') return 'The composite rule is no longer true.';
   return `The composite alarm is ${state}.`;
 }
 
+/** A reason or summary on one line, cut on whole characters (500 by default). */
 export function oneLine(s: string, max = 500): string {
-  return truncateWords(s.replace(/\s+/g, ' ').trim(), max);
-}
-
-function truncateWords(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+  return oneLineText(s, max);
 }

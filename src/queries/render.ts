@@ -1,6 +1,7 @@
 import type { RespondArguments, types } from '@slack/bolt';
 import { ACTIONS, encodeValue } from '../slack/actions';
-import { code, escapeText, mentionUser, slackDate, truncate } from '../slack/mrkdwn';
+import { code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
+import { truncate } from '../util/text';
 import { LIMITS } from '../slack/limits';
 
 /**

@@ -1,3 +1,5 @@
+import { graphemePrefix, wellFormed } from '../util/text';
+
 /**
  * Text from users and from AWS goes into Slack mrkdwn only through these helpers, so an alarm
  * description or query result cannot mention @channel, inject a link or break formatting.
@@ -40,10 +42,20 @@ export function link(url: string, label: string): string {
   return `<${url.replace(/[<>|]/g, encodeURIComponent)}|${escapeText(label).replace(/\|/g, '¦')}>`;
 }
 
-/** Cuts to at most `max` characters, marking the cut. */
-export function truncate(s: string, max: number): string {
-  if (s.length <= max) return s;
-  return `${s.slice(0, Math.max(0, max - 1))}…`;
+/**
+ * Cuts mrkdwn the bot already escaped and formatted to at most `max` characters, on whole characters
+ * (`truncate`), without leaving half an entity (&amp; …), half a link or mention (<…>) or an open code
+ * span, and marks the cut. Plain text is cut with `truncate` from util/text.
+ */
+export function clipMrkdwn(s: string, max: number): string {
+  if (s.length <= max) return wellFormed(s);
+  let cut = graphemePrefix(s, max - 1);
+  cut = cut.replace(/&[a-z]{0,5}$/, '');
+  const open = cut.lastIndexOf('<');
+  if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
+  const ticks = (cut.match(/`/g) ?? []).length;
+  if (ticks % 2 === 1) cut = cut.slice(0, cut.lastIndexOf('`'));
+  return max >= 1 ? `${cut}…` : cut;
 }
 
 /** Slack date formatting: shows in each reader's own time zone, with a fallback for old clients. */

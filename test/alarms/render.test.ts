@@ -3,7 +3,6 @@ import type { Notification } from '../../src/notifications/types';
 import { renderAlarmCard, renderPlainCard } from '../../src/alarms/render/alarm-card';
 import { renderDigest } from '../../src/alarms/render/alarm-digest';
 import { renderNote, renderThreadLines } from '../../src/alarms/render/alarm-thread';
-import { clip } from '../../src/alarms/render/alarm-style';
 import { LIMITS } from '../../src/slack/limits';
 import type { Incident, IncidentEvent } from '../../src/store/incidents';
 import { compositeObserved, metricMathAlarm, pendingTaskAlarm, taskStopped } from '../notifications/fixtures';
@@ -213,11 +212,5 @@ describe('thread lines, notes and digest', () => {
     expectWithinLimits(msg);
     expect((msg.blocks[0] as any).text.text).toContain('500 new alarms (400 still firing)');
     expect(JSON.stringify(msg.blocks)).toContain('more');
-  });
-
-  it('clip never splits an entity, a link or an inline code span', () => {
-    expect(clip('abc &amp; def', 6)).toBe('abc …');
-    expect(clip('see <https://x.example/very/long|link> now', 12)).toBe('see …');
-    expect(clip('run `kubectl get pods` now', 12)).toBe('run …');
   });
 });

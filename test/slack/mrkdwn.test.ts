@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { code, escapeLiteral, escapeOwnText, escapeText, link, slackDate, truncate } from '../../src/slack/mrkdwn';
+import { clipMrkdwn, code, escapeLiteral, escapeOwnText, escapeText, link, slackDate } from '../../src/slack/mrkdwn';
+import { truncate } from '../../src/util/text';
 
 describe('mrkdwn escaping', () => {
   it('neutralises broadcast mentions and Slack control sequences', () => {
@@ -47,5 +48,13 @@ describe('mrkdwn escaping', () => {
     );
     expect(truncate('abcdef', 4)).toBe('abc…');
     expect(truncate('abc', 4)).toBe('abc');
+  });
+
+  it('clipMrkdwn never splits an entity, a link, an inline code span or an emoji', () => {
+    expect(clipMrkdwn('abc &amp; def', 6)).toBe('abc …');
+    expect(clipMrkdwn('see <https://x.example/very/long|link> now', 12)).toBe('see …');
+    expect(clipMrkdwn('run `kubectl get pods` now', 12)).toBe('run …');
+    expect(clipMrkdwn('*alarm* 👩‍👩‍👧‍👦👩‍👩‍👧‍👦', 20)).toBe('*alarm* 👩‍👩‍👧‍👦…');
+    expect(clipMrkdwn('fits', 4)).toBe('fits');
   });
 });

@@ -1,8 +1,9 @@
 import type { RespondArguments, types } from '@slack/bolt';
 import { formatDuration } from '../../util/duration';
 import type { OpenAlarmView } from '../open-alarms';
-import { code, escapeText, mentionUser, slackDate } from '../../slack/mrkdwn';
-import { clip, styleFor } from '../../alarms/render/alarm-style';
+import { clipMrkdwn, code, escapeText, mentionUser, slackDate } from '../../slack/mrkdwn';
+import { styleFor } from '../../alarms/render/alarm-style';
+import { truncate } from '../../util/text';
 import { addItems, BlockBudget } from '../../slack/block-budget';
 import { LIMITS } from '../../slack/limits';
 
@@ -34,8 +35,8 @@ export function alarmLine(a: OpenAlarmView, now: number): string {
   if (a.knownToBot && a.channel) facts.push(`card in ${channelRef(a.channel)}`);
   if (!a.knownToBot) facts.push('_no card: its actions do not reach this bot_');
   let text = `${head}\n${facts.join(' · ')}`;
-  if (!a.knownToBot && a.reason) text += `\n${escapeText(clip(a.reason, 300))}`;
-  return clip(text, LINE_MAX);
+  if (!a.knownToBot && a.reason) text += `\n${escapeText(truncate(a.reason, 300))}`;
+  return clipMrkdwn(text, LINE_MAX);
 }
 
 export interface AlarmListData {
@@ -69,7 +70,7 @@ export function renderAlarmList(
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(`:warning: CloudWatch could not be read: ${escapeText(d.cloudwatchError)}`, 1000),
+        text: clipMrkdwn(`:warning: CloudWatch could not be read: ${escapeText(d.cloudwatchError)}`, 1000),
       },
     });
   const reserve = { blocks: tail.length, chars: 1100 };

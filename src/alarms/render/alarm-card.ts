@@ -5,8 +5,9 @@ import { COMPARISON_WORDS, formatNumber, formatPeriod } from '../../notification
 import type { AlarmNotification, EcsEventNotification, Notification, RawNotification } from '../../notifications/types';
 import type { Incident } from '../../store/incidents';
 import { ACTIONS, encodeValue } from '../../slack/actions';
-import { code, escapeText, link, mentionUser, slackDate } from '../../slack/mrkdwn';
-import { clip, clipPlain, styleFor } from './alarm-style';
+import { clipMrkdwn, code, escapeText, link, mentionUser, slackDate } from '../../slack/mrkdwn';
+import { styleFor } from './alarm-style';
+import { truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
 
 type Block = types.KnownBlock;
@@ -38,13 +39,13 @@ export interface AlarmButtonValue {
 const FIELD_MAX = 500;
 
 function field(label: string, value: string): types.MrkdwnElement {
-  return { type: 'mrkdwn', text: clip(`*${label}*\n${value}`, Math.min(FIELD_MAX, LIMITS.fieldText)) };
+  return { type: 'mrkdwn', text: clipMrkdwn(`*${label}*\n${value}`, Math.min(FIELD_MAX, LIMITS.fieldText)) };
 }
 
 function button(text: string, actionId: string, value: AlarmButtonValue, style?: 'primary' | 'danger'): types.Button {
   const b: types.Button = {
     type: 'button',
-    text: { type: 'plain_text', text: clipPlain(text, LIMITS.buttonText), emoji: true },
+    text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: true },
     action_id: actionId,
     value: encodeValue({ ...value }),
   };
@@ -92,7 +93,7 @@ function metricFields(n: AlarmNotification): types.MrkdwnElement[] {
 
 function compositeFields(n: AlarmNotification): types.MrkdwnElement[] {
   const out: types.MrkdwnElement[] = [];
-  if (n.composite?.rule) out.push(field('Rule', code(clipPlain(n.composite.rule, 300))));
+  if (n.composite?.rule) out.push(field('Rule', code(truncate(n.composite.rule, 300))));
   const kids = n.composite?.children ?? [];
   if (kids.length)
     out.push(
@@ -176,7 +177,7 @@ function links(n: Notification, o: CardOptions): string[] {
 }
 
 function rawBody(n: RawNotification): string {
-  const excerpt = clipPlain(n.excerpt, 2600).replace(/```/g, 'ˋˋˋ');
+  const excerpt = truncate(n.excerpt, 2600).replace(/```/g, 'ˋˋˋ');
   return `${escapeText(n.summary)}\n\`\`\`${escapeText(excerpt)}\`\`\``;
 }
 
@@ -184,7 +185,7 @@ function rawBody(n: RawNotification): string {
 export function cardText(inc: Incident): string {
   const n = inc.notification;
   const st = styleFor(inc.state, n.level, n.kind);
-  return clipPlain(`${st.label}: ${escapeText(inc.name)} — ${escapeText(n.summary)}`, 3000);
+  return truncate(`${st.label}: ${escapeText(inc.name)} — ${escapeText(n.summary)}`, 3000);
 }
 
 /**
@@ -200,15 +201,15 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
     type: 'header',
     text: {
       type: 'plain_text',
-      text: clipPlain(`${st.emoji} ${st.label} · ${inc.name}`, LIMITS.headerText),
+      text: truncate(`${st.emoji} ${st.label} · ${inc.name}`, LIMITS.headerText),
       emoji: true,
     },
   });
 
   const desc = description(n);
   const main =
-    n.kind === 'raw' ? rawBody(n) : `${desc ? `_${escapeText(clipPlain(desc, 600))}_\n` : ''}${escapeText(n.summary)}`;
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(main, LIMITS.sectionText) } });
+    n.kind === 'raw' ? rawBody(n) : `${desc ? `_${escapeText(truncate(desc, 600))}_\n` : ''}${escapeText(n.summary)}`;
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(main, LIMITS.sectionText) } });
 
   const fields: types.MrkdwnElement[] = [];
   if (n.kind === 'alarm') fields.push(...(n.alarmType === 'composite' ? compositeFields(n) : metricFields(n)));
@@ -224,7 +225,7 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
 
   const ctx: types.MrkdwnElement[] = [];
   const status = statusContext(inc, o.now, o.handled);
-  if (status) ctx.push({ type: 'mrkdwn', text: clip(status, 1000) });
+  if (status) ctx.push({ type: 'mrkdwn', text: clipMrkdwn(status, 1000) });
   const ls = links(n, o);
   if (ls.length) ctx.push({ type: 'mrkdwn', text: ls.join('  ·  ') });
   if (ctx.length) blocks.push({ type: 'context', elements: ctx.slice(0, LIMITS.contextElements) });
@@ -254,7 +255,7 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
     attachments: [
       {
         color: st.color,
-        blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: clip(stateLine(inc), 1000) }] }],
+        blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: clipMrkdwn(stateLine(inc), 1000) }] }],
       },
     ],
   };
@@ -264,5 +265,5 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
 export function renderPlainCard(inc: Incident): { text: string } {
   const n = inc.notification;
   const st = styleFor(inc.state, n.level, n.kind);
-  return { text: clip(`${st.emoji} *${st.label}* · *${escapeText(inc.name)}*\n${escapeText(n.summary)}`, 3000) };
+  return { text: clipMrkdwn(`${st.emoji} *${st.label}* · *${escapeText(inc.name)}*\n${escapeText(n.summary)}`, 3000) };
 }

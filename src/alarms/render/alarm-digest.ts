@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { Incident } from '../../store/incidents';
-import { escapeText, slackDate } from '../../slack/mrkdwn';
-import { clip, clipPlain, styleFor } from './alarm-style';
+import { clipMrkdwn, escapeText, slackDate } from '../../slack/mrkdwn';
+import { styleFor } from './alarm-style';
+import { truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
 
 /** Lines a digest lists before "…and N more" (keeps it well under the cumulative block text budget). */
@@ -23,13 +24,13 @@ export function renderDigest(
   const lines = incidents.slice(0, DIGEST_MAX_LINES).map((i) => {
     const st = styleFor(i.state, i.notification.level, i.kind);
     const where = [i.cluster, i.service].filter(Boolean).join('/');
-    return clip(
-      `${st.emoji} *${escapeText(clipPlain(i.name, 120))}*${where ? ` — ${escapeText(where)}` : ''} — ${escapeText(clipPlain(i.notification.summary, 160))}`,
+    return clipMrkdwn(
+      `${st.emoji} *${escapeText(truncate(i.name, 120))}*${where ? ` — ${escapeText(where)}` : ''} — ${escapeText(truncate(i.notification.summary, 160))}`,
       400,
     );
   });
   const blocks: types.KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clipPlain(title, LIMITS.headerText), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(title, LIMITS.headerText), emoji: true } },
   ];
   // Stay well under the undocumented cumulative block-text limit; whatever does not fit is counted.
   let budget = LIMITS.cumulativeBlockText - 1500;
@@ -59,7 +60,7 @@ export function renderDigest(
     ],
   });
   return {
-    text: clipPlain(`Alarm storm: ${incidents.length} new alarms, ${firing} firing`, 3000),
+    text: truncate(`Alarm storm: ${incidents.length} new alarms, ${firing} firing`, 3000),
     blocks: blocks.slice(0, LIMITS.blocksPerMessage),
   };
 }

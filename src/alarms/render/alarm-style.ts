@@ -22,23 +22,3 @@ export function styleFor(state: NotificationState | string, level: Level, kind?:
       return { emoji: ':information_source:', color: '#4A90D9', label: 'INFO' };
   }
 }
-
-/**
- * Cuts already-escaped mrkdwn to `max` characters without splitting an entity (&amp; …) or a
- * Slack control sequence (<…>), marking the cut.
- */
-export function clip(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let cut = s.slice(0, Math.max(0, max - 1));
-  cut = cut.replace(/&[a-z]{0,5}$/, '');
-  const open = cut.lastIndexOf('<');
-  if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
-  const ticks = (cut.match(/`/g) ?? []).length;
-  if (ticks % 2 === 1) cut = cut.slice(0, cut.lastIndexOf('`'));
-  return `${cut}…`;
-}
-
-/** Plain text cut to `max` characters (header, button labels). */
-export function clipPlain(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}

@@ -1,6 +1,6 @@
 import type { IncidentEvent } from '../../store/incidents';
-import { escapeText, slackDate } from '../../slack/mrkdwn';
-import { clip, styleFor } from './alarm-style';
+import { clipMrkdwn, escapeText, slackDate } from '../../slack/mrkdwn';
+import { styleFor } from './alarm-style';
 
 /** Timeline lines posted in one thread reply at most (one chat.postMessage however many changes piled up). */
 export const LINES_PER_REPLY = 20;
@@ -13,7 +13,7 @@ export function renderThreadLines(events: IncidentEvent[]): { text: string } {
   const lines = events.slice(0, LINES_PER_REPLY).map((e) => {
     const st = styleFor(e.state ?? 'INFO', e.state === 'ALARM' ? 'critical' : e.state === 'OK' ? 'ok' : 'info');
     const icon = e.kind === 'late' ? ':hourglass:' : e.kind === 'info' ? ':information_source:' : st.emoji;
-    return `${icon} ${slackDate(e.at, '{time_secs}')} ${clip(escapeText(e.text), 600)}`;
+    return `${icon} ${slackDate(e.at, '{time_secs}')} ${clipMrkdwn(escapeText(e.text), 600)}`;
   });
   const more = events.length > LINES_PER_REPLY ? `\n…and ${events.length - LINES_PER_REPLY} more` : '';
   return { text: lines.join('\n') + more };

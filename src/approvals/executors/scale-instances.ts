@@ -4,7 +4,8 @@ import { ForbiddenError, UsageError } from '../../errors';
 import { ASG_SOURCE_TEXT, AutoScalingReader, type AsgInfo, type CapacityProviderInfo } from '../../aws/autoscaling';
 import { EcsReader } from '../../aws/ecs';
 import { awsCall } from '../../aws/errors';
-import { checkBounds, plural, validateCount } from '../bounds';
+import { checkBounds, validateCount } from '../bounds';
+import { plural } from '../../util/text';
 import type { ChangeExecutor, ChangePlan, ChangeProposal, StateValue } from '../types';
 
 const instances = (n: number): StateValue => ({ value: n, label: plural(n, 'instance') });

@@ -6,7 +6,8 @@ import { awsCall } from '../../aws/errors';
 import { describeServiceScaling, type ServiceScaling } from '../../aws/service-scaling';
 import { isFargate, planServiceCapacity, type CapacityPlan } from '../../ecs/capacity';
 import type { ServiceSummary } from '../../ecs/model';
-import { checkBounds, plural, validateCount } from '../bounds';
+import { checkBounds, validateCount } from '../bounds';
+import { plural } from '../../util/text';
 import type { ChangeExecutor, ChangePlan, ChangeProposal, StateValue } from '../types';
 
 const tasks = (n: number): StateValue => ({ value: n, label: plural(n, 'task') });

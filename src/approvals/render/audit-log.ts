@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { AuditEntry, AuditOutcome } from '../../store/audit';
-import { code, escapeText, mentionUser, slackDate, truncate } from '../../slack/mrkdwn';
+import { code, escapeText, mentionUser, slackDate } from '../../slack/mrkdwn';
+import { truncate } from '../../util/text';
 import type { EphemeralMessage } from './change-request';
 import { LIMITS } from '../../slack/limits';
 
@@ -97,10 +98,13 @@ export function renderAuditLog(entries: AuditEntry[], o: { requested: number; re
   }
   return {
     response_type: 'ephemeral',
-    text: `${title.replace(/`/g, '')}: ${entries
-      .slice(0, shown)
-      .map((e) => `${e.outcome} ${e.action} ${e.target}`)
-      .join('; ')}`.slice(0, 3000),
+    text: truncate(
+      `${title.replace(/`/g, '')}: ${entries
+        .slice(0, shown)
+        .map((e) => `${e.outcome} ${e.action} ${e.target}`)
+        .join('; ')}`,
+      3000,
+    ),
     blocks,
   };
 }

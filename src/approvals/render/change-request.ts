@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { ChangePlan, ChangeStatus, ProposeButtonValue } from '../types';
 import { ACTIONS, encodeValue } from '../../slack/actions';
-import { code, escapeText, mentionUser, slackDate, truncate } from '../../slack/mrkdwn';
+import { code, escapeText, mentionUser, slackDate } from '../../slack/mrkdwn';
+import { truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
 
 /**

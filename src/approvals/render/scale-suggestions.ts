@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { ProposeButtonValue } from '../types';
-import { code, escapeText, truncate } from '../../slack/mrkdwn';
+import { code, escapeText } from '../../slack/mrkdwn';
+import { truncate } from '../../util/text';
 import { proposeButton, type EphemeralMessage } from './change-request';
 import { LIMITS } from '../../slack/limits';
 

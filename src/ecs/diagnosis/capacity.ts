@@ -1,6 +1,7 @@
 import { describeLimit, type CapacityPlan, type InstanceFit } from '../capacity';
 import type { Facts } from './facts';
-import { mib, plural } from './format';
+import { mib } from './format';
+import { plural } from '../../util/text';
 import type { DiagnosisInput, Finding } from './types';
 
 /** "Each instance fits 1 task (memory: 512 MiB of 982 MiB)"; names the type when the cluster mixes types. */

@@ -1,6 +1,7 @@
 import type { DeploymentInfo } from '../model';
 import type { Facts } from './facts';
-import { ago, duration, oneLine, plural } from './format';
+import { ago, duration, oneLine } from './format';
+import { plural } from '../../util/text';
 import type { DiagnosisInput, Finding } from './types';
 
 /** A rolling deployment still in progress after this long is stuck. */

@@ -1,10 +1,7 @@
 import { formatDuration } from '../../util/duration';
+import { oneLine as oneLineText } from '../../util/text';
 
 /** Plain-text formatting shared by the diagnosis rules (no Slack markup). */
-
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** "45 s", "12 min", "3 h 5 min", "2 d 4 h" — the same wording as alarm cards. */
 export const duration = formatDuration;
@@ -22,10 +19,9 @@ export function cpuUnits(n: number): string {
   return `${n} CPU units`;
 }
 
-/** First `max` characters of a one-line version of s. */
+/** A one-line version of s, cut on whole characters to `max`. */
 export function oneLine(s: string, max = 200): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
+  return oneLineText(s, max);
 }
 
 /** Shortens a 32-hex ECS id for reading ("1a2b3c4d…"); other ids stay as they are. */

@@ -1,6 +1,7 @@
 import type { PlacementReason } from './events';
 import type { Facts, PlacementGroup } from './facts';
-import { ago, plural, shortId } from './format';
+import { ago, shortId } from './format';
+import { plural } from '../../util/text';
 import type { DiagnosisInput, Finding } from './types';
 
 const WHAT: Record<PlacementReason, string> = {

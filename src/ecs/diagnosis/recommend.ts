@@ -3,9 +3,10 @@ import { fitsSentence } from './capacity';
 import { circuitBreakerActivity } from './deployments';
 import type { PlacementReason } from './events';
 import type { Facts } from './facts';
-import { plural } from './format';
+import { plural } from '../../util/text';
 import type { StopCause } from './stop-causes';
 import type { DiagnosisInput, Finding, ProposedChange, Recommendation, RecommendedAction } from './types';
+import { truncate } from '../../util/text';
 
 /**
  * The recommendation engine: from the findings' facts to one sentence and at most two buttons, each a
@@ -34,7 +35,7 @@ const PLACEMENT_FIX: Partial<Record<PlacementReason, string>> = {
     'Fargate has no capacity for this task in the subnets’ zones: add subnets in other zones, or retry later',
 };
 
-const trim = (s: string, max = 240) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+const trim = (s: string, max = 240) => truncate(s, max);
 
 function scaleService(input: DiagnosisInput, n: number, primary: boolean, why: string): RecommendedAction {
   const s = input.service;

@@ -1,5 +1,6 @@
 import type { Facts } from './facts';
-import { ago, duration, oneLine, plural } from './format';
+import { ago, duration, oneLine } from './format';
+import { plural } from '../../util/text';
 import type { StopCause, StopGroup } from './stop-causes';
 import type { DiagnosisInput, Finding } from './types';
 

@@ -1,5 +1,6 @@
 import type { Facts } from './facts';
-import { ago, duration, plural } from './format';
+import { ago, duration } from './format';
+import { plural } from '../../util/text';
 import type { DiagnosisInput, Finding } from './types';
 
 /** A shortfall older than this is not a deployment or scale-out finishing: it is stuck. */

@@ -9,7 +9,6 @@ import {
   insightsLabel,
   isMismatch,
   n,
-  plural,
   serviceState,
   sortServices,
   stamp,
@@ -20,6 +19,7 @@ import {
   type StatusMessage,
   type UtilView,
 } from './status-common';
+import { plural } from '../../util/text';
 import { BlockBudget, context, fitTable, header, section, toCsv, type Column } from './status-table';
 
 /**

@@ -91,8 +91,6 @@ export const MAX_EVENT_CHARS = 400;
 
 const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 export const n = (x: number) => nf.format(x);
-export const plural = (k: number, one: string, many = `${one}s`) => `${n(k)} ${k === 1 ? one : many}`;
-
 export function stamp(at: number): string {
   return `${new Date(at).toISOString().slice(0, 16).replace(/[-:]/g, '')}Z`;
 }

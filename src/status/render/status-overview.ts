@@ -1,9 +1,9 @@
 import type { ClusterSummary } from '../../ecs/model';
-import { code, escapeText, slackDate, truncate } from '../../slack/mrkdwn';
+import { code, escapeText, slackDate } from '../../slack/mrkdwn';
+import { truncate } from '../../util/text';
 import {
   MAX_CLUSTER_LINES,
   n,
-  plural,
   stamp,
   utilText,
   type Attachment,
@@ -12,6 +12,7 @@ import {
   type StatusMessage,
   type UtilView,
 } from './status-common';
+import { plural } from '../../util/text';
 import { BlockBudget, context, header, section, toCsv } from './status-table';
 
 /** `/ecs status`: every cluster of the region, one line each, clusters with pending tasks first. */

@@ -1,6 +1,7 @@
 import type { ServiceSummary, TaskDefinitionInfo, TaskInfo } from '../../ecs/model';
 import { formatPercent, percentSpark } from '../../ecs/sparkline';
-import { code, escapeText, slackDate, truncate } from '../../slack/mrkdwn';
+import { code, escapeText, slackDate } from '../../slack/mrkdwn';
+import { truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
 import {
   MAX_EVENTS,
@@ -10,12 +11,12 @@ import {
   ago,
   insightsLabel,
   n,
-  plural,
   serviceState,
   type HistoryView,
   type ServiceView,
   type StatusMessage,
 } from './status-common';
+import { plural } from '../../util/text';
 import { BlockBudget, codeBlock, context, fitTable, header, oneLine, section, type Column } from './status-table';
 
 /**

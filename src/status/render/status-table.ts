@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
-import { escapeText, truncate } from '../../slack/mrkdwn';
+import { escapeText } from '../../slack/mrkdwn';
+import { truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
 
 /**

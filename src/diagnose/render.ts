@@ -1,7 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { ProposeButtonValue } from '../approvals/types';
 import type { Diagnosis, Finding, Severity } from '../ecs/diagnosis/types';
-import { code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
+import { clipMrkdwn, code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
+import { fitBlocks, totalTextLength } from '../slack/block-budget';
 import { truncate } from '../util/text';
 import { proposeButton } from '../approvals/render/change-request';
 import { LIMITS } from '../slack/limits';
@@ -47,13 +48,13 @@ export const BLOCK_TEXT_BUDGET = LIMITS.cumulativeBlockText - 1000;
 
 const section = (text: string): KnownBlock => ({
   type: 'section',
-  text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) },
+  text: { type: 'mrkdwn', text: clipMrkdwn(text, LIMITS.sectionText) },
 });
 const context = (...texts: string[]): KnownBlock => ({
   type: 'context',
   elements: texts
     .slice(0, LIMITS.contextElements)
-    .map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
+    .map((t) => ({ type: 'mrkdwn' as const, text: clipMrkdwn(t, LIMITS.sectionText) })),
 });
 
 const capitalise = (s: string) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : s);
@@ -78,22 +79,6 @@ function findingBlocks(f: Finding, withEvidence: boolean): KnownBlock[] {
   if (ev) blocks.push(context(ev));
   return blocks;
 }
-
-/** Characters of text a block contributes to Slack's cumulative limit. */
-export function blockTextLength(b: KnownBlock): number {
-  const anyB = b as {
-    text?: { text?: string };
-    elements?: { text?: string | { text?: string }; value?: string }[];
-    fields?: { text: string }[];
-  };
-  let n = anyB.text?.text?.length ?? 0;
-  for (const e of anyB.elements ?? [])
-    n += (typeof e.text === 'string' ? e.text.length : (e.text?.text?.length ?? 0)) + (e.value?.length ?? 0);
-  for (const f of anyB.fields ?? []) n += f.text.length;
-  return n;
-}
-
-const total = (blocks: KnownBlock[]) => blocks.reduce((a, b) => a + blockTextLength(b), 0);
 
 export function target(d: Pick<Diagnosis, 'cluster' | 'service'>): string {
   return `${d.cluster}/${d.service}`;
@@ -173,14 +158,14 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
   };
   let blocks = build();
   while (
-    (blocks.length > LIMITS.blocksPerMessage || total(blocks) > BLOCK_TEXT_BUDGET) &&
+    (blocks.length > LIMITS.blocksPerMessage || totalTextLength(blocks) > BLOCK_TEXT_BUDGET) &&
     (withEvidence > 0 || count > 1)
   ) {
     if (withEvidence > 0) withEvidence -= 1;
     else count -= 1;
     blocks = build();
   }
-  return { text: diagnosisText(d), blocks: blocks.slice(0, LIMITS.blocksPerMessage) };
+  return { text: diagnosisText(d), blocks: fitBlocks(blocks) };
 }
 
 // ---------------------------------------------------------------------------------------------

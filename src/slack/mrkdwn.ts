@@ -42,20 +42,32 @@ export function link(url: string, label: string): string {
   return `<${url.replace(/[<>|]/g, encodeURIComponent)}|${escapeText(label).replace(/\|/g, '¦')}>`;
 }
 
+/** Drops half an entity (&amp; …) or half a link or mention (<…>) from the end of a cut. */
+function tidyCut(cut: string): string {
+  const t = cut.replace(/&[a-z]{0,5}$/, '');
+  const open = t.lastIndexOf('<');
+  return open > t.lastIndexOf('>') ? t.slice(0, open) : t;
+}
+
+const fences = (t: string) => (t.match(/```/g) ?? []).length;
+
 /**
  * Cuts mrkdwn the bot already escaped and formatted to at most `max` characters, on whole characters
- * (`truncate`), without leaving half an entity (&amp; …), half a link or mention (<…>) or an open code
- * span, and marks the cut. Plain text is cut with `truncate` from util/text.
+ * (`graphemePrefix`), and marks the cut. It never leaves half an entity, half a link or mention, or an
+ * open code span; a cut inside a ``` block closes the block. Plain text is cut with `truncate`.
  */
 export function clipMrkdwn(s: string, max: number): string {
   if (s.length <= max) return wellFormed(s);
-  let cut = graphemePrefix(s, max - 1);
-  cut = cut.replace(/&[a-z]{0,5}$/, '');
-  const open = cut.lastIndexOf('<');
-  if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
-  const ticks = (cut.match(/`/g) ?? []).length;
-  if (ticks % 2 === 1) cut = cut.slice(0, cut.lastIndexOf('`'));
-  return max >= 1 ? `${cut}…` : cut;
+  if (max < 1) return '';
+  let cut = tidyCut(graphemePrefix(s, max - 1));
+  if (fences(cut) % 2 === 1) {
+    const closing = '…\n```';
+    const inside = tidyCut(graphemePrefix(s, max - closing.length));
+    if (fences(inside) % 2 === 1) return inside + closing;
+    cut = inside;
+  }
+  if ((cut.replace(/```/g, '').match(/`/g) ?? []).length % 2 === 1) cut = cut.slice(0, cut.lastIndexOf('`'));
+  return `${cut}…`;
 }
 
 /** Slack date formatting: shows in each reader's own time zone, with a fallback for old clients. */

@@ -1,7 +1,8 @@
 import { diagnose } from '../../src/ecs/diagnosis';
 import type { Diagnosis, Finding } from '../../src/ecs/diagnosis/types';
 import { decodeValue } from '../../src/slack/actions';
-import { BLOCK_TEXT_BUDGET, blockTextLength, renderDiagnosis } from '../../src/diagnose/render';
+import { BLOCK_TEXT_BUDGET, renderDiagnosis } from '../../src/diagnose/render';
+import { blockTextLength } from '../../src/slack/block-budget';
 import { LIMITS } from '../../src/slack/limits';
 import { healthyInput, labIncidentInput, NOW } from '../ecs/diagnosis-fixtures';
 import { unsafeParts } from '../hostile/safe-mrkdwn';

@@ -14,7 +14,8 @@ import {
   type OverviewView,
   type ServiceView,
 } from '../../src/status/render/status';
-import { csvCell, fitTable, tableLines, toCsv, totalTextLength } from '../../src/status/render/status-table';
+import { csvCell, fitTable, tableLines, toCsv } from '../../src/status/render/status-table';
+import { totalTextLength } from '../../src/slack/block-budget';
 
 const AT = Date.UTC(2026, 10, 28, 3, 0, 0);
 const HOSTILE = '<!channel> @here *bold* `tick` &amp; <https://evil.example|click>';

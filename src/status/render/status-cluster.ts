@@ -20,7 +20,8 @@ import {
   type UtilView,
 } from './status-common';
 import { plural } from '../../util/text';
-import { BlockBudget, context, fitTable, header, section, toCsv, type Column } from './status-table';
+import { context, fitTable, header, section, toCsv, type Column } from './status-table';
+import { BlockBudget } from '../../slack/block-budget';
 
 /**
  * `/ecs status <cluster>`: the cluster header, a services table with every mismatch flagged, and

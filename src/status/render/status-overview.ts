@@ -13,7 +13,8 @@ import {
   type UtilView,
 } from './status-common';
 import { plural } from '../../util/text';
-import { BlockBudget, context, header, section, toCsv } from './status-table';
+import { context, header, section, toCsv } from './status-table';
+import { BlockBudget } from '../../slack/block-budget';
 
 /** `/ecs status`: every cluster of the region, one line each, clusters with pending tasks first. */
 

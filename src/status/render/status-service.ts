@@ -17,7 +17,8 @@ import {
   type StatusMessage,
 } from './status-common';
 import { plural } from '../../util/text';
-import { BlockBudget, codeBlock, context, fitTable, header, oneLine, section, type Column } from './status-table';
+import { codeBlock, context, fitTable, header, oneLine, section, type Column } from './status-table';
+import { BlockBudget } from '../../slack/block-budget';
 
 /**
  * `/ecs status <cluster>/<service>`: state, task definition, deployments and rollout, utilisation over

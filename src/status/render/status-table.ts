@@ -1,12 +1,12 @@
 import type { types } from '@slack/bolt';
-import { escapeText } from '../../slack/mrkdwn';
+import { clipMrkdwn, escapeText } from '../../slack/mrkdwn';
 import { truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
 
 /**
- * Building blocks for the /ecs status renderers: aligned monospace tables inside ``` blocks, a
- * budget that keeps a message within Slack's block and cumulative text limits, and RFC 4180 CSV for
- * the attached full tables. Pure.
+ * Building blocks for the /ecs status renderers: aligned monospace tables inside ``` blocks, header,
+ * section and context blocks, and RFC 4180 CSV for the attached full tables. Pure. Slack's limits
+ * (the budget of a message) live in slack/block-budget.ts.
  */
 
 type KnownBlock = types.KnownBlock;
@@ -68,60 +68,9 @@ export function fitTable(cols: Column[], rows: string[][], maxRows: number, maxC
   for (;;) {
     const text = codeBlock(tableLines(cols, rows.slice(0, n)));
     if (text.length <= maxChars || n === 0)
-      return { text: text.length <= maxChars ? text : truncate(text, maxChars), shown: n };
+      return { text: text.length <= maxChars ? text : clipMrkdwn(text, maxChars), shown: n };
     // Shrink proportionally first, then one row at a time.
     n = Math.max(0, Math.min(n - 1, Math.floor((n * maxChars) / text.length)));
-  }
-}
-
-/** Characters of text a block carries (what Slack's cumulative limit counts). */
-export function blockTextLength(b: KnownBlock): number {
-  const shape = b as unknown as {
-    type?: string;
-    text?: { text?: unknown };
-    fields?: { text?: unknown }[];
-    elements?: { text?: unknown }[];
-  };
-  let n = 0;
-  if (shape.text?.text) n += String(shape.text.text).length;
-  for (const f of shape.fields ?? []) n += String(f.text ?? '').length;
-  if (shape.type === 'context') for (const e of shape.elements ?? []) n += String(e.text ?? '').length;
-  return n;
-}
-
-export function totalTextLength(blocks: KnownBlock[]): number {
-  return blocks.reduce((a, b) => a + blockTextLength(b), 0);
-}
-
-/**
- * Keeps a message within Slack's limits: at most `maxBlocks` blocks and `maxChars` characters of
- * block text in total. `reserve` holds space back for blocks that must come last (footer).
- */
-export class BlockBudget {
-  readonly blocks: KnownBlock[] = [];
-  private chars = 0;
-
-  constructor(
-    private readonly maxBlocks = LIMITS.blocksPerMessage,
-    private readonly maxChars = LIMITS.cumulativeBlockText - 500,
-  ) {}
-
-  /** Characters still free after keeping `reserveChars` for later blocks. */
-  charsLeft(reserveChars = 0): number {
-    return Math.max(0, this.maxChars - this.chars - reserveChars);
-  }
-
-  blocksLeft(reserveBlocks = 0): number {
-    return Math.max(0, this.maxBlocks - this.blocks.length - reserveBlocks);
-  }
-
-  /** Adds the block when it fits (keeping the reserve); returns whether it did. */
-  add(b: KnownBlock, reserve: { blocks?: number; chars?: number } = {}): boolean {
-    const len = blockTextLength(b);
-    if (this.blocksLeft(reserve.blocks ?? 0) < 1 || len > this.charsLeft(reserve.chars ?? 0)) return false;
-    this.blocks.push(b);
-    this.chars += len;
-    return true;
   }
 }
 
@@ -133,7 +82,7 @@ export function header(text: string): KnownBlock {
 }
 
 export function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(text, LIMITS.sectionText) } };
 }
 
 export function context(...texts: string[]): KnownBlock {
@@ -141,7 +90,7 @@ export function context(...texts: string[]): KnownBlock {
     type: 'context',
     elements: texts
       .slice(0, LIMITS.contextElements)
-      .map((t) => ({ type: 'mrkdwn' as const, text: truncate(t, LIMITS.sectionText) })),
+      .map((t) => ({ type: 'mrkdwn' as const, text: clipMrkdwn(t, LIMITS.sectionText) })),
   };
 }
 

@@ -32,15 +32,9 @@ const joinable = (c: string | undefined) => c !== undefined && JOINABLE.test(c) 
 export function neutraliseText(s: unknown): string {
   const str = String(s ?? '');
   if (!ANY_SUSPECT.test(str)) return str;
-  const cps = Array.from(str);
-  let out = '';
-  for (let i = 0; i < cps.length; i++) {
-    const c = cps[i];
-    if (INVISIBLE.test(c)) continue;
-    if (JOINERS.has(c) && !(joinable(cps[i - 1]) && joinable(cps[i + 1]))) continue;
-    out += c;
-  }
-  return out;
+  // Joiners are judged by the neighbours they keep, so that a second pass changes nothing.
+  const cps = Array.from(str).filter((c) => !INVISIBLE.test(c));
+  return cps.filter((c, i) => !JOINERS.has(c) || (joinable(cps[i - 1]) && joinable(cps[i + 1]))).join('');
 }
 
 /** For mrkdwn: neutralised, then escaped as below. (plain_text fields, which Slack shows literally, take neutraliseText alone.) */

@@ -34,7 +34,7 @@ import { muteQuestion } from '../../src/reactions/listeners';
 import { answer } from '../../src/alarms/buttons';
 import { mentionReplyText } from '../../src/mention/feature';
 import { renderError, renderHelp } from '../../src/slack/commands/help';
-import type { Subcommand } from '../../src/slack/commands/types';
+import type { Subcommand } from '../../src/context';
 import { renderCluster, renderOverview, renderService } from '../../src/status/render/status';
 import type { Incident, IncidentEvent } from '../../src/store/incidents';
 import { NotFoundError, UsageError } from '../../src/errors';

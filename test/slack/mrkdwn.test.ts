@@ -62,7 +62,7 @@ describe('mrkdwn escaping', () => {
 describe('bidirectional controls and invisible characters in text from outside', () => {
   const BIDI = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069'];
   const MARKS = ['\u200E', '\u200F', '\u061C'];
-  const INVISIBLE = ['\u200B', '\u2060', '\uFEFF', '\u00AD', '\u3164'];
+  const INVISIBLE = ['\u200B', '\u2060', '\u2062', '\uFEFF', '\u00AD', '\u115F', '\u180E', '\u3164', '\uFFA0'];
 
   it.each([...BIDI, ...MARKS, ...INVISIBLE].map((c) => [`U+${c.codePointAt(0)!.toString(16).toUpperCase()}`, c]))(
     '%s is removed, so a name can neither read backwards nor hide a character',
@@ -109,7 +109,10 @@ describe('bidirectional controls and invisible characters in text from outside',
         expect(neutraliseText(out)).toBe(out);
         // Only the listed characters are ever removed.
         const strip = (x: string) =>
-          x.replace(/[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u061C\u2060\uFEFF\u00AD\u3164]/g, '');
+          x.replace(
+            /[\u202A-\u202E\u2066-\u2069\u200B-\u200F\u061C\u2060-\u2064\uFEFF\u00AD\u115F\u1160\u180E\u3164\uFFA0]/g,
+            '',
+          );
         expect(strip(out)).toBe(strip(s));
       }),
       { numRuns: 500 },

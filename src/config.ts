@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { parseReactionMapping, type ReactionMapping } from './reactions/mapping';
 
 /**
  * Every setting the bot reads, validated in one place. `loadConfig(env)` is pure: it never reads
@@ -190,7 +189,7 @@ export interface Config {
   rolloutTimeoutMs: number;
   alarmRoutes: { pattern: string; channel: string }[];
   stormThreshold: number;
-  /** Emoji → action for reactions on alarm cards (issue 7). */
+  /** Emoji → action for reactions on alarm cards. */
   reactions: ReactionMapping;
   /** Silence also creates a one-time CloudWatch alarm mute rule. */
   alarmMuteRules: boolean;
@@ -266,4 +265,77 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reactions: v.REACTIONS,
     alarmMuteRules: v.ALARM_MUTE_RULES,
   };
+}
+
+/**
+ * REACTIONS: which emoji reaction on an alarm card does what, parsed once here
+ * (`eyes=ack,white_check_mark=resolved,zzz=silence,mute=silence`); the reactions feature looks it up per event.
+ */
+export type ReactionAction = 'ack' | 'resolved' | 'silence';
+
+const REACTION_ACTIONS: readonly ReactionAction[] = ['ack', 'resolved', 'silence'];
+
+export type ReactionMapping = Readonly<Record<string, ReactionAction>>;
+
+export const DEFAULT_REACTIONS = 'eyes=ack,white_check_mark=resolved,zzz=silence,mute=silence';
+
+/** Slack emoji names: lower-case letters, digits, `_`, `-`, `+` and `'` (e.g. `+1`, `man-raising-hand`). */
+const EMOJI_RE = /^[a-z0-9_+'-]{1,100}$/;
+
+/** Normalises an emoji name: drops surrounding colons and a skin-tone suffix (`+1::skin-tone-3` → `+1`). */
+export function normaliseEmoji(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/^:|:$/g, '')
+    .replace(/::skin-tone-\d$/, '');
+}
+
+class ReactionMappingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReactionMappingError';
+  }
+}
+
+/**
+ * Parses `emoji=action` pairs separated by commas. Colons around names are accepted (`:eyes:=ack`).
+ * Empty input gives the default mapping; `none` turns reactions off. Throws ReactionMappingError with
+ * every problem in one message.
+ */
+export function parseReactionMapping(text: string | undefined): ReactionMapping {
+  const src = text?.trim() ? text.trim() : DEFAULT_REACTIONS;
+  if (src.toLowerCase() === 'none' || src.toLowerCase() === 'off') return {};
+  const out: Record<string, ReactionAction> = {};
+  const problems: string[] = [];
+  for (const pair of src
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) {
+      problems.push(`expected emoji=action, got "${pair}"`);
+      continue;
+    }
+    const emoji = normaliseEmoji(pair.slice(0, eq));
+    const action = pair
+      .slice(eq + 1)
+      .trim()
+      .toLowerCase();
+    if (!EMOJI_RE.test(emoji)) {
+      problems.push(`"${pair.slice(0, eq).trim()}" is not an emoji name`);
+      continue;
+    }
+    if (!(REACTION_ACTIONS as readonly string[]).includes(action)) {
+      problems.push(`unknown action "${action}" for :${emoji}: (known: ${REACTION_ACTIONS.join(', ')})`);
+      continue;
+    }
+    if (out[emoji] && out[emoji] !== action) {
+      problems.push(`:${emoji}: is mapped twice (${out[emoji]} and ${action})`);
+      continue;
+    }
+    out[emoji] = action as ReactionAction;
+  }
+  if (problems.length > 0) throw new ReactionMappingError(problems.join('; '));
+  return Object.freeze(out);
 }

@@ -1,5 +1,4 @@
-import type { App } from '@slack/bolt';
-import type { CustomRoute } from '@slack/bolt';
+import type { App, CustomRoute, RespondArguments } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AwsClients } from './aws/clients';
 import type { Clock } from './clock';
@@ -7,7 +6,6 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { Store } from './store';
-import type { Subcommand } from './slack/commands/types';
 
 /** Everything a feature may use. Built once in app.ts; tests inject fakes for each part. */
 export interface AppContext {
@@ -31,6 +29,44 @@ export interface Worker {
   start(): void;
   stop(): Promise<void>;
   runOnce(): Promise<number>;
+}
+
+export type FlagKind = 'string' | 'boolean';
+export type FlagSpec = Record<string, FlagKind>;
+
+export interface ParsedArgs {
+  positional: string[];
+  flags: Record<string, string | boolean>;
+}
+
+/** One /ecs call, as the router (slack/commands/router.ts) hands it to a subcommand after the ack. */
+export interface CommandInvocation {
+  /** Words after the subcommand name, with flags separated per the subcommand's spec. */
+  args: ParsedArgs;
+  /** The whole text after /ecs, Slack entities decoded. */
+  text: string;
+  userId: string;
+  channelId: string;
+  teamId?: string;
+  triggerId?: string;
+  /** Sends a message through the command's response_url (ephemeral unless response_type says otherwise). */
+  respond: (msg: string | RespondArguments) => Promise<void>;
+  log: Logger;
+}
+
+/** An /ecs subcommand a feature contributes. */
+export interface Subcommand {
+  name: string;
+  aliases?: string[];
+  /** One usage line, shown by /ecs help and with every usage error: `status [cluster][/service]`. */
+  usage: string;
+  summary: string;
+  flags?: FlagSpec;
+  /** Hidden from /ecs help (still routed). */
+  hidden?: boolean;
+  /** The subcommand records its own latency (its final answer comes after run() resolves, e.g. a running query). */
+  ownLatency?: boolean;
+  run(inv: CommandInvocation, ctx: AppContext): Promise<void>;
 }
 
 /**

@@ -493,6 +493,20 @@ export class AwsWorld {
     return { cpu: inst.cpu - u.cpu, memory: inst.memory - u.memory };
   }
 
+  /** Fixed host ports a task of this definition takes on its instance (none with awsvpc or hostPort 0). */
+  hostPorts(td: WTaskDef | undefined): number[] {
+    if (!td || td.networkMode === 'awsvpc') return [];
+    return td.containers.flatMap((c) => (c.portMappings ?? []).map((p) => p.hostPort ?? 0)).filter((p) => p > 0);
+  }
+
+  /** Host ports the live tasks on an instance hold. */
+  portsTaken(inst: WInstance): Set<number> {
+    const live = [...this.tasks.values()].filter(
+      (t) => t.containerInstanceId === inst.id && t.lastStatus !== 'STOPPED',
+    );
+    return new Set(live.flatMap((t) => this.hostPorts(this.taskDefs.get(t.taskDef))));
+  }
+
   // ---------- faults and bookkeeping ----------
 
   /** The next `times` calls of `op` (e.g. 'DescribeServices') throw `error()`. */
@@ -609,7 +623,8 @@ export class AwsWorld {
       const shortfall = Math.max(0, s.desiredCount - live.length);
       for (let i = 0; i < shortfall; i++) unplaced.push(this.newTask(s, td));
       let failed = 0;
-      let closest: { inst: WInstance; reason: 'memory' | 'CPU units' } | undefined;
+      let closest: { inst: WInstance; reason: 'memory' | 'CPU units' | 'port' } | undefined;
+      const ports = this.hostPorts(td);
       for (const t of unplaced) {
         if (s.launchType === 'FARGATE') {
           t.containerInstanceId = undefined;
@@ -618,9 +633,10 @@ export class AwsWorld {
           continue;
         }
         const candidates = this.instancesOf(s.cluster).filter((x) => x.status === 'ACTIVE' && x.agentConnected);
+        const portFree = (x: WInstance) => !ports.some((p) => this.portsTaken(x).has(p));
         const fit = candidates.find((x) => {
           const r = this.remaining(x);
-          return r.cpu >= t.cpu && r.memory >= t.memory;
+          return r.cpu >= t.cpu && r.memory >= t.memory && portFree(x);
         });
         if (fit) {
           t.containerInstanceId = fit.id;
@@ -628,12 +644,19 @@ export class AwsWorld {
         } else {
           failed += 1;
           const best = candidates.sort((a, b) => this.remaining(b).memory - this.remaining(a).memory)[0];
-          if (best) closest = { inst: best, reason: this.remaining(best).memory < t.memory ? 'memory' : 'CPU units' };
+          if (best) {
+            const r = this.remaining(best);
+            closest = {
+              inst: best,
+              reason:
+                r.memory < t.memory ? 'memory' : r.cpu < t.cpu ? 'CPU units' : !portFree(best) ? 'port' : 'memory',
+            };
+          }
         }
       }
       if (failed > 0) {
         const msg = closest
-          ? `(service ${s.name}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${closest.inst.id}) has insufficient ${closest.reason} available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`
+          ? `(service ${s.name}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${closest.inst.id}) ${closest.reason === 'port' ? 'is already using a port required by your task' : `has insufficient ${closest.reason} available`}. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`
           : `(service ${s.name}) was unable to place a task because no container instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`;
         const last = s.events[0];
         // ECS suppresses an identical message for a while; the world repeats it at most once a tick.

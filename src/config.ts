@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  AWS_SETTING_HELP,
+  checkDefaultCluster,
+  parseAwsSettings,
+  type AwsSettings,
+  type QualifiedCluster,
+} from './aws/accounts-config';
 
 /**
  * Every setting the bot reads, validated in one place. `loadConfig(env)` is pure: it never reads
@@ -18,7 +25,8 @@ export const SETTING_HELP: Record<string, string> = {
   DATABASE_URL:
     'where state lives: an SQLite file (default ./data/ecs-chatops.db; file:PATH or a path) or postgres://user@host/db for several replicas',
   AWS_REGION: 'the AWS region of your ECS clusters, e.g. eu-west-1 (AWS_DEFAULT_REGION is accepted too)',
-  ECS_DEFAULT_CLUSTER: 'optional cluster used when a command names none',
+  ECS_DEFAULT_CLUSTER:
+    'optional cluster used when a command names none; with several accounts or regions it may be qualified: prod:eu-west-1:web',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace (default info)',
   SNS_TOPIC_ARNS: 'comma-separated SNS topic ARNs the bot accepts messages from (/sns refuses every other topic)',
   SNS_TOPIC_ARN: "optional: the bot's own SNS topic for alarms it creates (default: the first of SNS_TOPIC_ARNS)",
@@ -45,6 +53,7 @@ export const SETTING_HELP: Record<string, string> = {
     'emoji=action pairs for reactions on alarm cards; actions ack, resolved, silence (default eyes=ack,white_check_mark=resolved,zzz=silence,mute=silence; none turns reactions off)',
   ALARM_MUTE_RULES:
     'true to make a silence reaction also create a one-hour CloudWatch alarm mute rule (PutAlarmMuteRule) in AWS; asks first when the alarm has non-SNS actions (default false)',
+  ...AWS_SETTING_HELP,
 };
 
 const csv = z
@@ -170,8 +179,12 @@ export interface Config {
   slack: { botToken: string; signingSecret: string; apiUrl?: string; alarmChannel?: string };
   port: number;
   database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
-  aws: { region: string };
+  /** Accounts and regions (one account, one region unless AWS_ACCOUNTS / AWS_REGIONS say more). */
+  aws: AwsSettings;
+  /** The cluster name of ECS_DEFAULT_CLUSTER. */
   defaultCluster?: string;
+  /** ECS_DEFAULT_CLUSTER with the account and region it may be qualified with. */
+  defaultTarget?: QualifiedCluster;
   logLevel: string;
   sns: { topicArns: string[]; ownTopicArn?: string; verifySignatures: boolean };
   publicUrl?: string;
@@ -227,6 +240,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!env.AWS_REGION?.trim() && !env.AWS_DEFAULT_REGION?.trim()) {
     problems.push({ setting: 'AWS_REGION', message: 'is required', help: SETTING_HELP.AWS_REGION });
   }
+  const region = (env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim()) ?? '';
+  const aws = parseAwsSettings(env, region);
+  for (const p of aws.problems) problems.push({ ...p, help: SETTING_HELP[p.setting] });
+  const defaultCluster = env.ECS_DEFAULT_CLUSTER?.trim() || undefined;
+  const target = defaultCluster ? checkDefaultCluster(defaultCluster, aws.settings) : undefined;
+  if (target?.problem)
+    problems.push({ setting: 'ECS_DEFAULT_CLUSTER', message: target.problem, help: SETTING_HELP.ECS_DEFAULT_CLUSTER });
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const v = parsed.data;
   const database = parseDatabaseUrl(v.DATABASE_URL);
@@ -239,8 +259,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     port: v.PORT,
     database,
-    aws: { region: (v.AWS_REGION ?? v.AWS_DEFAULT_REGION) as string },
-    defaultCluster: v.ECS_DEFAULT_CLUSTER,
+    aws: aws.settings,
+    defaultCluster: target?.cluster?.cluster,
+    defaultTarget: target?.cluster,
     logLevel: v.LOG_LEVEL,
     sns: {
       topicArns: v.SNS_TOPIC_ARNS,

@@ -1,5 +1,6 @@
 import type { App, CustomRoute, RespondArguments } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { AwsAccounts } from './aws/accounts';
 import type { AwsClients } from './aws/clients';
 import type { Clock } from './clock';
 import type { Config } from './config';
@@ -11,7 +12,10 @@ import type { Store } from './store';
 export interface AppContext {
   config: Config;
   store: Store;
+  /** Clients of the default account and region (`accounts.read()`): all there is in a single-account install. */
   aws: AwsClients;
+  /** Clients per account, region and purpose: read sessions, and a session of its own per approved change. */
+  accounts: AwsAccounts;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;

@@ -6,7 +6,8 @@
  *
  * `awsClientsFor(world)` (aws-world-clients.ts) puts it behind real SDK v3 clients with
  * aws-sdk-client-mock, so the bot's adapters run unchanged. Time only moves when a test calls
- * `world.tick()` / `world.settle()`.
+ * `world.tick()` / `world.settle()`. One world is one account and region (by default the bot's own,
+ * ACCOUNT in REGION); `AwsOrg` (aws-org.ts) holds several behind a fake STS.
  */
 
 export const ACCOUNT = '123456789012';
@@ -184,11 +185,25 @@ export interface WTopic {
   subscriptions: { arn: string; protocol: string; endpoint: string; pending: boolean }[];
 }
 
+/** Who made a call: the credentials it was signed with, as CloudTrail would show them. */
+export interface CallIdentity {
+  accessKeyId: string;
+  /** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, or the bot's own role. */
+  arn: string;
+  account: string;
+  roleArn?: string;
+  sessionName?: string;
+  sourceIdentity?: string;
+  tags: Record<string, string>;
+}
+
 export interface WorldCall {
   service: string;
   op: string;
   input: any;
   at: number;
+  /** Set when the call came through an AwsOrg (the credentials it was made with). */
+  identity?: CallIdentity;
 }
 
 export type MetricFn = (q: {
@@ -246,8 +261,14 @@ export class AwsWorld {
   instanceLaunchTicks = 1;
   private faults: { op: string; error: () => Error; times: number }[] = [];
 
-  constructor(start = Date.UTC(2026, 10, 28, 3, 0, 0)) {
+  /** The account and region the world's resources live in (ARNs name them). */
+  readonly account: string;
+  readonly region: string;
+
+  constructor(start = Date.UTC(2026, 10, 28, 3, 0, 0), o: { account?: string; region?: string } = {}) {
     this.now = start;
+    this.account = o.account ?? ACCOUNT;
+    this.region = o.region ?? REGION;
   }
 
   // ---------- building ----------
@@ -255,7 +276,7 @@ export class AwsWorld {
   addCluster(name: string, o: Partial<Omit<WCluster, 'name' | 'arn'>> = {}): WCluster {
     const c: WCluster = {
       name,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:cluster/${name}`,
       containerInsights: o.containerInsights ?? 'enabled',
       capacityProviders: o.capacityProviders ?? [],
       status: 'ACTIVE',
@@ -283,7 +304,7 @@ export class AwsWorld {
     const id = hex(32);
     const inst: WInstance = {
       id,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/${cluster}/${id}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:container-instance/${cluster}/${id}`,
       ec2InstanceId: o.ec2InstanceId ?? `i-${hex(17)}`,
       instanceType,
       cpu: spec.cpu,
@@ -309,7 +330,7 @@ export class AwsWorld {
   ): WService {
     const s: WService = {
       name,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${name}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:service/${cluster}/${name}`,
       cluster,
       taskDef,
       desiredCount,
@@ -349,7 +370,7 @@ export class AwsWorld {
   ): WAsg {
     const asg: WAsg = {
       name,
-      arn: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:${hex(8)}-${hex(4)}:autoScalingGroupName/${name}`,
+      arn: `arn:aws:autoscaling:${this.region}:${this.account}:autoScalingGroup:${hex(8)}-${hex(4)}:autoScalingGroupName/${name}`,
       min: o.min,
       max: o.max,
       desired: o.desired,
@@ -375,7 +396,7 @@ export class AwsWorld {
     if (!asg) throw new Error(`no ASG ${asgName}`);
     const cp: WCapacityProvider = {
       name,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:capacity-provider/${name}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:capacity-provider/${name}`,
       asgArn: asg.arn,
       managedScaling,
       managedTerminationProtection: 'DISABLED',
@@ -401,7 +422,7 @@ export class AwsWorld {
     const id = hex(32);
     const t: WTask = {
       id,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${cluster}/${id}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:task/${cluster}/${id}`,
       cluster,
       service,
       taskDef: `${td.family}:${td.revision}`,
@@ -523,8 +544,8 @@ export class AwsWorld {
   }
 
   /** Records a call and throws an injected fault if one is due. */
-  record(service: string, op: string, input: unknown): void {
-    this.calls.push({ service, op, input, at: this.now });
+  record(service: string, op: string, input: unknown, identity?: CallIdentity): void {
+    this.calls.push({ service, op, input, at: this.now, ...(identity ? { identity } : {}) });
     const f = this.faults.find((x) => x.op === op && x.times > 0);
     if (f) {
       f.times -= 1;
@@ -677,7 +698,7 @@ export class AwsWorld {
     const id = hex(32);
     const t: WTask = {
       id,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${s.cluster}/${id}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:task/${s.cluster}/${id}`,
       cluster: s.cluster,
       service: s.name,
       taskDef: `${td.family}:${td.revision}`,

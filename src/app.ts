@@ -2,8 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import { createAwsClients, type AwsClients } from './aws/clients';
-import { instrumentAwsClients } from './aws/instrument';
+import { AwsAccounts, type AwsAccountsOptions } from './aws/accounts';
+import type { AwsClients } from './aws/clients';
+import { awsCallsPlugin, instrumentAwsClients } from './aws/instrument';
 import { systemClock, newId as defaultNewId, type Clock } from './clock';
 import { registerCommandRouter } from './slack/commands/router';
 import { ConfigError, type Config } from './config';
@@ -21,7 +22,10 @@ import { openStore, type Store } from './store';
 export interface BotOptions {
   config: Config;
   store?: Store;
+  /** Clients of the bot's own account in its home region (tests: a fake world's). */
   aws?: AwsClients;
+  /** How other accounts' and regions' clients and sessions are made (tests: a fake organisation). */
+  awsSeams?: Pick<AwsAccountsOptions, 'makeClients' | 'baseCredentials' | 'stsClientConfig'>;
   clock?: Clock;
   logger?: Logger;
   newId?: (bytes?: number) => string;
@@ -131,8 +135,17 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const store = opts.store ?? (await openStore(config.database));
   const metrics = createMetrics();
-  // Every AWS call is counted by operation and outcome (a middleware on each client).
-  const aws = instrumentAwsClients(opts.aws ?? createAwsClients(config.aws.region), metrics);
+  const clock = opts.clock ?? systemClock;
+  // Every AWS call is counted by operation and outcome (a middleware on each client), AssumeRole too.
+  const accounts = new AwsAccounts({
+    settings: config.aws,
+    clock,
+    ...opts.awsSeams,
+    defaultClients: opts.aws,
+    instrument: (c) => instrumentAwsClients(c, metrics),
+    stsPlugins: [awsCallsPlugin('sts', metrics)],
+  });
+  const aws = accounts.read();
   // Every Slack HTTP call is counted by method and outcome: ctx.slack, Bolt's app.client and the
   // per-team clients Bolt gives listeners all take their fetch from these options.
   const slackFetch = countingFetch(metrics);
@@ -143,7 +156,8 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     config,
     store,
     aws,
-    clock: opts.clock ?? systemClock,
+    accounts,
+    clock,
     logger,
     metrics,
     newId: opts.newId ?? defaultNewId,
@@ -264,6 +278,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
         await Promise.allSettled(workers.map((w) => w.stop()));
         await Promise.allSettled([...inflight]);
         await store.close();
+        accounts.destroy();
         logger.info('ecs-chatops stopped');
       })();
       return stopping;

@@ -206,6 +206,7 @@ export function planTable(fields: string[], rows: Record<string, string>[], maxR
     cols.map((c) => {
       const raw = cell(c, r[c.name]);
       const out = clean(raw, MAX_CELL_CHARS);
+      // eslint-disable-next-line no-control-regex -- control characters are what this looks for
       if (out !== raw.replace(/[\u0000-\u001f\u007f]+/g, ' ')) cellsTruncated = true;
       return out;
     }),

@@ -8,8 +8,7 @@ import {
   type QueryPage,
   type QueryStats,
 } from '../aws/logs';
-import type { CommandInvocation } from '../slack/commands/types';
-import type { AppContext, Worker } from '../context';
+import type { AppContext, Worker, CommandInvocation } from '../context';
 import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
 import {

@@ -1,7 +1,7 @@
 import type { App, BlockButtonAction, RespondArguments, RespondFn } from '@slack/bolt';
 import { EcsReader } from '../aws/ecs';
 import { EcsMetrics, MetricsReader } from '../aws/metrics';
-import type { AppContext, Feature } from '../context';
+import type { AppContext, Feature, Subcommand } from '../context';
 import { UsageError, UserFacingError } from '../errors';
 import type { Logger } from '../logger';
 import { ACTIONS, decodeValue } from '../slack/actions';
@@ -26,7 +26,6 @@ import {
   type StatusAnswer,
   type StatusDeps,
 } from './load';
-import type { Subcommand } from '../slack/commands/types';
 
 /**
  * /ecs status — all clusters, one cluster, or one service — and the Status button of alarm cards.

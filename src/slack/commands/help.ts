@@ -1,7 +1,7 @@
 import type { RespondArguments } from '@slack/bolt';
-import type { Subcommand } from './types';
 import { UsageError, NotFoundError, UserFacingError } from '../../errors';
 import { escapeOwnText, code, escapeText } from '../mrkdwn';
+import type { Subcommand } from '../../context';
 
 export function usageLine(sub: Subcommand): string {
   return `/ecs ${sub.usage}`;

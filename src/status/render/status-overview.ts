@@ -111,7 +111,7 @@ function renderOverviewPlan(v: OverviewView, attachment: Attachment = { ok: true
   notes.push(`${code('/ecs status <cluster>')} for one cluster`);
   budget.add(context(...notes));
   const pending = v.clusters.filter((c) => c.pendingTasks > 0).length;
-  const text = `${plural(v.clusters.length, 'ECS cluster')} in ${v.region}${pending ? `, ${n(pending)} with pending tasks` : ''}`;
+  const text = `${plural(v.clusters.length, 'ECS cluster')} in ${escapeText(v.region)}${pending ? `, ${n(pending)} with pending tasks` : ''}`;
   return { text, blocks: budget.blocks, shown };
 }
 

@@ -159,6 +159,6 @@ export function renderService(v: ServiceView): StatusMessage {
       `${insightsLabel(v.cluster.containerInsights)} · as of ${slackDate(v.at)} · ${code(`/ecs status ${v.cluster.name}`)} for the whole cluster`,
     ),
   );
-  const text = `${v.cluster.name}/${s.name}: ${n(s.running)} of ${n(s.desired)} running${s.pending ? `, ${n(s.pending)} pending` : ''} (${STATE_NOTE[serviceState(s)] || 'steady'})`;
+  const text = `${escapeText(`${v.cluster.name}/${s.name}`)}: ${n(s.running)} of ${n(s.desired)} running${s.pending ? `, ${n(s.pending)} pending` : ''} (${STATE_NOTE[serviceState(s)] || 'steady'})`;
   return { text, blocks: budget.blocks };
 }

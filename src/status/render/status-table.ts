@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { escapeText, truncate } from '../../slack/mrkdwn';
+import { escapeText, neutraliseText, truncate } from '../../slack/mrkdwn';
 import { LIMITS } from '../../slack/limits';
 
 /**
@@ -127,7 +127,7 @@ export class BlockBudget {
 export function header(text: string): KnownBlock {
   return {
     type: 'header',
-    text: { type: 'plain_text', text: truncate(oneLine(text), LIMITS.headerText), emoji: true },
+    text: { type: 'plain_text', text: truncate(oneLine(neutraliseText(text)), LIMITS.headerText), emoji: true },
   };
 }
 

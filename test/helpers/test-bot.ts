@@ -113,7 +113,7 @@ export async function startTestBot(o: TestBotOptions = {}): Promise<TestBot> {
       config,
       store,
       logger,
-      aws: o.aws ?? refusingAwsClients(),
+      aws: o.aws ?? (o.awsSeams ? undefined : refusingAwsClients()),
       slackRetries: o.slackRetries ?? 0,
     });
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { OpenAlarmView } from '../alarm-admin/open-alarms';
 import { ACTIONS, encodeValue } from '../slack/actions';
-import { clipMrkdwn, code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
+import { clipMrkdwn, code, escapeText, mentionUser, neutraliseText, slackDate } from '../slack/mrkdwn';
 import { alarmLine } from '../alarm-admin/render/alarm-list';
 import { truncate } from '../util/text';
 import { addItems, BlockBudget } from '../slack/block-budget';
@@ -84,7 +84,7 @@ const note = (text: string): Block => ({
 });
 const header = (text: string): Block => ({
   type: 'header',
-  text: { type: 'plain_text', text: truncate(text, LIMITS.headerText), emoji: true },
+  text: { type: 'plain_text', text: truncate(neutraliseText(text), LIMITS.headerText), emoji: true },
 });
 
 function reserveFor(laterSections: number): { blocks: number; chars: number } {
@@ -116,7 +116,7 @@ function changeBlocks(c: HomeChangeView, viewer: string): Block[] {
       value,
       confirm: {
         title: { type: 'plain_text', text: 'Approve this change?' },
-        text: { type: 'plain_text', text: truncate(`${c.summary}. It runs at once.`, 300) },
+        text: { type: 'plain_text', text: truncate(`${neutraliseText(c.summary)}. It runs at once.`, 300) },
         confirm: { type: 'plain_text', text: 'Approve' },
         deny: { type: 'plain_text', text: 'Not yet' },
       },

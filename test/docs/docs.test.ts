@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestBot, type TestBot } from '../helpers/test-bot';
 import { sendCommand } from '../helpers/slack-sign';
+import { SETTING_HELP } from '../../src/config';
 
 const ROOT = path.join(__dirname, '../..');
 const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
@@ -71,6 +72,19 @@ describe('the docs hold together', () => {
       'notes-1',
     ]);
     expect(relativeLinks(md)).toEqual(['docs/a.md#x']);
+  });
+});
+
+describe('docs/operations.md: the settings', () => {
+  it('names every setting the configuration reads in its Configuration table', () => {
+    const doc = read('docs/operations.md');
+    const start = doc.indexOf('## Configuration');
+    expect(start).toBeGreaterThanOrEqual(0);
+    const table = doc.slice(start, doc.indexOf('\n## ', start + 3));
+    const rows = table.split('\n').filter((l) => l.startsWith('| `'));
+    const missing = Object.keys(SETTING_HELP).filter((k) => !rows.some((r) => r.includes(`\`${k}\``)));
+    expect(Object.keys(SETTING_HELP).length).toBeGreaterThan(20);
+    expect(missing).toEqual([]);
   });
 });
 

@@ -423,7 +423,7 @@ describe('/ecs query end to end', () => {
     );
     expect(reply.body.response_type).toBe('ephemeral');
     expect(reply.body.text).toContain(
-      'Container Insights is probably disabled for cluster ghost: enable it with `/ecs insights ghost enable` (needs an approver)',
+      'Container Insights is probably disabled for cluster `ghost`: enable it with `/ecs insights ghost enable` (needs an approver)',
     );
     expect(h.t.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });

@@ -5,7 +5,7 @@ import { COMPARISON_WORDS, formatNumber, formatPeriod } from '../../notification
 import type { AlarmNotification, EcsEventNotification, Notification, RawNotification } from '../../notifications/types';
 import type { Incident } from '../../store/incidents';
 import { ACTIONS, encodeValue } from '../../slack/actions';
-import { clipMrkdwn, code, escapeText, link, mentionUser, slackDate } from '../../slack/mrkdwn';
+import { clipMrkdwn, code, escapeText, link, mentionUser, neutraliseText, slackDate } from '../../slack/mrkdwn';
 import { styleFor } from './alarm-style';
 import { truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
@@ -201,7 +201,7 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
     type: 'header',
     text: {
       type: 'plain_text',
-      text: truncate(`${st.emoji} ${st.label} · ${inc.name}`, LIMITS.headerText),
+      text: truncate(`${st.emoji} ${st.label} · ${neutraliseText(inc.name)}`, LIMITS.headerText),
       emoji: true,
     },
   });

@@ -101,7 +101,7 @@ export function renderAuditLog(entries: AuditEntry[], o: { requested: number; re
     text: truncate(
       `${title.replace(/`/g, '')}: ${entries
         .slice(0, shown)
-        .map((e) => `${e.outcome} ${e.action} ${e.target}`)
+        .map((e) => escapeText(`${e.outcome} ${e.action} ${e.target}`))
         .join('; ')}`,
       3000,
     ),

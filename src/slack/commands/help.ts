@@ -13,7 +13,7 @@ export function renderHelp(subcommands: Subcommand[]): RespondArguments {
   const lines = visible.map((s) => `${code(usageLine(s))} — ${escapeText(s.summary)}`);
   return {
     response_type: 'ephemeral',
-    text: `ECS ChatOps commands:\n${visible.map((s) => usageLine(s)).join('\n')}`,
+    text: `ECS ChatOps commands:\n${visible.map((s) => escapeText(usageLine(s))).join('\n')}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: 'ECS ChatOps' } },
       { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },

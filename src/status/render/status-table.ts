@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { clipMrkdwn, escapeText } from '../../slack/mrkdwn';
+import { clipMrkdwn, escapeText, neutraliseText } from '../../slack/mrkdwn';
 import { truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
 
@@ -77,7 +77,7 @@ export function fitTable(cols: Column[], rows: string[][], maxRows: number, maxC
 export function header(text: string): KnownBlock {
   return {
     type: 'header',
-    text: { type: 'plain_text', text: truncate(oneLine(text), LIMITS.headerText), emoji: true },
+    text: { type: 'plain_text', text: truncate(oneLine(neutraliseText(text)), LIMITS.headerText), emoji: true },
   };
 }
 

@@ -1,8 +1,7 @@
 import type { types } from '@slack/bolt';
-import type { ProposeButtonValue } from '../approvals/types';
+import { proposeButton, type ProposeButtonValue } from '../approvals/api';
 import type { Diagnosis, Finding, Severity } from '../ecs/diagnosis/types';
 import { code, escapeText, mentionUser, slackDate, truncate } from '../slack/mrkdwn';
-import { proposeButton } from '../approvals/render/change-request';
 import { LIMITS } from '../slack/limits';
 
 /**

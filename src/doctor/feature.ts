@@ -1,4 +1,4 @@
-import { policyFor } from '../approvals/runtime';
+import { policyFor } from '../approvals/api';
 import type { AppContext, Feature } from '../context';
 import { ForbiddenError, UsageError } from '../errors';
 import { renderDoctorReport } from './render';

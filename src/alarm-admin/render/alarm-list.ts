@@ -2,7 +2,7 @@ import type { RespondArguments, types } from '@slack/bolt';
 import { formatDuration } from '../../util/duration';
 import type { OpenAlarmView } from '../open-alarms';
 import { code, escapeText, mentionUser, slackDate } from '../../slack/mrkdwn';
-import { clip, styleFor } from '../../alarms/render/alarm-style';
+import { clip, styleFor } from '../../alarms/api';
 import { addItems, BlockBudget } from '../../slack/block-budget';
 import { LIMITS } from '../../slack/limits';
 

@@ -5,31 +5,50 @@ import { DIGEST_CAPACITY } from './render/alarm-digest';
 import type { OutboxItem } from '../store/outbox';
 import { metricWidgetFor } from './graph';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
-import { classifySlackError } from './slack-errors';
+import { classifySlackError, rendering, sending } from './slack-errors';
+import { wellFormedDeep } from '../util/well-formed';
 
 /** New cards per channel in this window count towards the storm threshold. */
 export const STORM_WINDOW_MS = 60_000;
 /** A digest waits this long after the first storm alarm so the ones right behind it join the same post. */
 export const DIGEST_GATHER_MS = 3_000;
 
-/** Calls Slack with the card; falls back to the text-only card when Slack refuses the blocks. */
+/**
+ * Calls Slack with the card. Falls back at once to the plain text card (cleaned of anything that
+ * cannot be encoded) when the bot cannot render or encode the full card, or when Slack refuses its
+ * blocks: a card the bot can post in some form must never wait for a retry that would fail the same way.
+ */
 async function withBlocksFallback<T>(
   inc: Incident,
   env: DeliveryEnv,
   call: (msg: Record<string, unknown>) => Promise<T>,
 ): Promise<T> {
   const handled = await env.ctx.store.incidentReactions.mark(inc.id);
-  const card = renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region, handled });
+  const plain = () => sending(() => call(wellFormedDeep({ ...renderPlainCard(inc), blocks: [], attachments: [] })));
+  let card: Record<string, unknown>;
   try {
-    return await call({ ...card });
+    card = wellFormedDeep({
+      ...renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region, handled }),
+    });
+  } catch (err) {
+    env.log.error(
+      { incident: inc.id, err: { name: (err as Error).name, message: (err as Error).message } },
+      'could not render the alarm card; sending the plain card',
+    );
+    return plain();
+  }
+  try {
+    return await sending(() => call(card));
   } catch (err) {
     const f = classifySlackError(err);
-    if (!f.badBlocks) throw err;
+    if (!f.badBlocks && f.class !== 'own') throw err;
     env.log.error(
       { incident: inc.id, code: f.code },
-      'Slack refused the alarm card blocks; sending the text-only card',
+      f.badBlocks
+        ? 'Slack refused the alarm card blocks; sending the text-only card'
+        : 'could not encode the alarm card; sending the text-only card',
     );
-    return call({ ...renderPlainCard(inc), blocks: [], attachments: [] });
+    return plain();
   }
 }
 
@@ -138,13 +157,10 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
   if (pending.length === 0) return DONE;
   if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
   pacer.posted(channel, now);
-  const reply = await ctx.slack.chat.postMessage({
-    channel,
-    thread_ts: inc.cardTs,
-    ...renderThreadLines(pending),
-    unfurl_links: false,
-    unfurl_media: false,
-  });
+  const lines = wellFormedDeep(rendering(() => renderThreadLines(pending)));
+  const reply = await sending(() =>
+    ctx.slack.chat.postMessage({ channel, thread_ts: inc.cardTs, ...lines, unfurl_links: false, unfurl_media: false }),
+  );
   // Reactions on this reply act on the incident (issue 7): remember that it belongs to it.
   if (reply.ts) await ctx.store.incidentReactions.recordThreadMessage(channel, reply.ts, inc.id, now);
   await ctx.store.incidents.markPosted(inc.id, pending[pending.length - 1].id);

@@ -6,6 +6,7 @@ import type { OutboxItem } from '../store/outbox';
 import { metricWidgetFor } from './graph';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
 import { classifySlackError, rendering, sending } from './slack-errors';
+import { sendWithFallback } from './send-with-fallback';
 import { wellFormedDeep } from '../util/well-formed';
 
 /** New cards per channel in this window count towards the storm threshold. */
@@ -13,43 +14,23 @@ export const STORM_WINDOW_MS = 60_000;
 /** A digest waits this long after the first storm alarm so the ones right behind it join the same post. */
 export const DIGEST_GATHER_MS = 3_000;
 
-/**
- * Calls Slack with the card. Falls back at once to the plain text card (cleaned of anything that
- * cannot be encoded) when the bot cannot render or encode the full card, or when Slack refuses its
- * blocks: a card the bot can post in some form must never wait for a retry that would fail the same way.
- */
+/** Calls Slack with the card, or with the plain card when the full one cannot be built or is refused. */
 async function withBlocksFallback<T>(
   inc: Incident,
   env: DeliveryEnv,
   call: (msg: Record<string, unknown>) => Promise<T>,
 ): Promise<T> {
   const handled = await env.ctx.store.incidentReactions.mark(inc.id);
-  const plain = () => sending(() => call(wellFormedDeep({ ...renderPlainCard(inc), blocks: [], attachments: [] })));
-  let card: Record<string, unknown>;
-  try {
-    card = wellFormedDeep({
+  return sendWithFallback({
+    render: () => ({
       ...renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region, handled }),
-    });
-  } catch (err) {
-    env.log.error(
-      { incident: inc.id, err: { name: (err as Error).name, message: (err as Error).message } },
-      'could not render the alarm card; sending the plain card',
-    );
-    return plain();
-  }
-  try {
-    return await sending(() => call(card));
-  } catch (err) {
-    const f = classifySlackError(err);
-    if (!f.badBlocks && f.class !== 'own') throw err;
-    env.log.error(
-      { incident: inc.id, code: f.code },
-      f.badBlocks
-        ? 'Slack refused the alarm card blocks; sending the text-only card'
-        : 'could not encode the alarm card; sending the text-only card',
-    );
-    return plain();
-  }
+    }),
+    plain: () => renderPlainCard(inc),
+    send: call,
+    log: env.log,
+    what: 'alarm card',
+    fields: { incident: inc.id },
+  });
 }
 
 async function toDigest(inc: Incident, channel: string, env: DeliveryEnv, now: number): Promise<void> {

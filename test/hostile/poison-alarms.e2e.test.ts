@@ -167,3 +167,46 @@ describe('an alarm post Slack keeps refusing is set aside, counted and listed', 
     expect(topLevel(t)).toHaveLength(1);
   });
 });
+
+describe('a storm digest whose blocks Slack refuses', () => {
+  let t: AlarmBot;
+  beforeEach(async () => {
+    t = await startAlarmBot({ env: { STORM_THRESHOLD: '2' } });
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  const isDigest = (args: Record<string, any>) =>
+    Array.isArray(args.blocks) && args.blocks.some((b: any) => /Alarm storm/.test(b.text?.text ?? ''));
+
+  it('falls back to plain text listing every alarm, and updates it in place the same way', async () => {
+    t.slack.refuse((method, args) =>
+      (method === 'chat.postMessage' || method === 'chat.update') && isDigest(args) ? 'invalid_blocks' : undefined,
+    );
+    const at = t.clock.now() - 120_000;
+    const names = Array.from({ length: 6 }, (_, i) => `storm-${i}-pending`);
+    for (const [i, name] of names.entries())
+      expect((await t.notify(pendingTaskAlarm({ name, service: `svc${i}`, at: at + i * 1000 }))).status).toBe(200);
+    await t.drain();
+    const top = topLevel(t);
+    const digests = top.filter((m) => /Alarm storm/.test(m.text ?? ''));
+    expect(digests).toHaveLength(1);
+    expect(digests[0].blocks ?? []).toEqual([]);
+    // The two cards up to the threshold, then every other alarm in the digest's text.
+    expect(top.filter((m) => header(m)?.startsWith(':red_circle:'))).toHaveLength(2);
+    for (const name of names.slice(2)) expect(digests[0].text).toContain(name);
+    expect(await t.store.outbox.list()).toEqual([]);
+    expect(await t.store.outbox.deadLetters()).toEqual([]);
+
+    // A change of a listed alarm updates the digest, again as text.
+    expect(
+      (await t.notify(pendingTaskAlarm({ name: names[4], service: 'svc4', state: 'OK', at: at + 60_000 }))).status,
+    ).toBe(200);
+    await t.drain();
+    const after = t.slack.messagesIn(ALARM_CHANNEL).find((m) => m.ts === digests[0].ts)!;
+    expect(after.updates).toBeGreaterThan(0);
+    expect(after.text).toMatch(/:large_green_circle: \*storm-4-pending\*/);
+    expect(await t.store.outbox.list()).toEqual([]);
+  });
+});

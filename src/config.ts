@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { parseReactionMapping, type ReactionMapping } from './reactions/mapping';
+import {
+  AWS_SETTING_HELP,
+  checkDefaultCluster,
+  parseAwsSettings,
+  type AwsSettings,
+  type QualifiedCluster,
+} from './aws/accounts-config';
 
 /**
  * Every setting the bot reads, validated in one place. `loadConfig(env)` is pure: it never reads
@@ -11,15 +17,19 @@ export const SETTING_HELP: Record<string, string> = {
   SLACK_BOT_TOKEN:
     'the bot token (xoxb-…) the bot calls Slack with; Slack app settings → OAuth & Permissions → Bot User OAuth Token',
   SLACK_SIGNING_SECRET:
-    'verifies that requests come from Slack; Slack app settings → Basic Information → App Credentials → Signing Secret',
-  SLACK_API_URL: 'optional Slack Web API base URL (default https://slack.com/api/); lets a local fake stand in',
+    'verifies that requests come from Slack (HTTPS mode; not needed with SLACK_APP_TOKEN); Slack app settings → Basic Information → App Credentials → Signing Secret',
+  SLACK_APP_TOKEN:
+    'optional app-level token (xapp-…, scope connections:write) that switches to Socket Mode: no inbound endpoint for Slack; Slack app settings → Basic Information → App-Level Tokens',
+  SLACK_API_URL:
+    'optional Slack Web API base URL (default https://slack.com/api/), also used to open Socket Mode connections; lets a local fake stand in',
   SLACK_ALARM_CHANNEL:
     'channel ID (C…) where alarm cards are posted; right-click the channel → Copy link, the last part',
-  PORT: 'TCP port for Slack, SNS and health endpoints (default 3000)',
+  PORT: 'TCP port for health, metrics and, in HTTPS mode, the Slack and SNS endpoints (default 3000)',
   DATABASE_URL:
     'where state lives: an SQLite file (default ./data/ecs-chatops.db; file:PATH or a path) or postgres://user@host/db for several replicas',
   AWS_REGION: 'the AWS region of your ECS clusters, e.g. eu-west-1 (AWS_DEFAULT_REGION is accepted too)',
-  ECS_DEFAULT_CLUSTER: 'optional cluster used when a command names none',
+  ECS_DEFAULT_CLUSTER:
+    'optional cluster used when a command names none; with several accounts or regions it may be qualified: prod:eu-west-1:web',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace (default info)',
   SNS_TOPIC_ARNS: 'comma-separated SNS topic ARNs the bot accepts messages from (/sns refuses every other topic)',
   SNS_TOPIC_ARN: "optional: the bot's own SNS topic for alarms it creates (default: the first of SNS_TOPIC_ARNS)",
@@ -46,6 +56,7 @@ export const SETTING_HELP: Record<string, string> = {
     'emoji=action pairs for reactions on alarm cards; actions ack, resolved, silence (default eyes=ack,white_check_mark=resolved,zzz=silence,mute=silence; none turns reactions off)',
   ALARM_MUTE_RULES:
     'true to make a silence reaction also create a one-hour CloudWatch alarm mute rule (PutAlarmMuteRule) in AWS; asks first when the alarm has non-SNS actions (default false)',
+  ...AWS_SETTING_HELP,
 };
 
 const csv = z
@@ -99,7 +110,13 @@ const schema = z.object({
     .trim()
     .min(1, 'is required')
     .regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
-  SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
+      .optional(),
+  ),
   SLACK_API_URL: optionalString.pipe(z.url({ message: 'must be a URL such as http://127.0.0.1:9000/api/' }).optional()),
   SLACK_ALARM_CHANNEL: optionalString.pipe(
     z
@@ -168,11 +185,23 @@ const schema = z.object({
 });
 
 export interface Config {
-  slack: { botToken: string; signingSecret: string; apiUrl?: string; alarmChannel?: string };
+  slack: {
+    botToken: string;
+    /** Verifies HTTP requests; required without an app token. */
+    signingSecret?: string;
+    /** App-level token: Slack over Socket Mode instead of the HTTP endpoint. */
+    appToken?: string;
+    apiUrl?: string;
+    alarmChannel?: string;
+  };
   port: number;
   database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
-  aws: { region: string };
+  /** Accounts and regions (one account, one region unless AWS_ACCOUNTS / AWS_REGIONS say more). */
+  aws: AwsSettings;
+  /** The cluster name of ECS_DEFAULT_CLUSTER. */
   defaultCluster?: string;
+  /** ECS_DEFAULT_CLUSTER with the account and region it may be qualified with. */
+  defaultTarget?: QualifiedCluster;
   logLevel: string;
   sns: { topicArns: string[]; ownTopicArn?: string; verifySignatures: boolean };
   publicUrl?: string;
@@ -190,7 +219,7 @@ export interface Config {
   rolloutTimeoutMs: number;
   alarmRoutes: { pattern: string; channel: string }[];
   stormThreshold: number;
-  /** Emoji → action for reactions on alarm cards (issue 7). */
+  /** Emoji → action for reactions on alarm cards. */
   reactions: ReactionMapping;
   /** Silence also creates a one-time CloudWatch alarm mute rule. */
   alarmMuteRules: boolean;
@@ -225,9 +254,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         return { setting, message: i.message, help: SETTING_HELP[setting] };
       });
   // Checked outside the schema so it is reported together with every other problem.
+  // Socket Mode needs no signing secret: nothing reaches the bot over HTTP from Slack.
+  if (!env.SLACK_SIGNING_SECRET?.trim() && !env.SLACK_APP_TOKEN?.trim()) {
+    problems.push({
+      setting: 'SLACK_SIGNING_SECRET',
+      message: 'is required (or set SLACK_APP_TOKEN for Socket Mode)',
+      help: SETTING_HELP.SLACK_SIGNING_SECRET,
+    });
+  }
   if (!env.AWS_REGION?.trim() && !env.AWS_DEFAULT_REGION?.trim()) {
     problems.push({ setting: 'AWS_REGION', message: 'is required', help: SETTING_HELP.AWS_REGION });
   }
+  const region = (env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim()) ?? '';
+  const aws = parseAwsSettings(env, region);
+  for (const p of aws.problems) problems.push({ ...p, help: SETTING_HELP[p.setting] });
+  const defaultCluster = env.ECS_DEFAULT_CLUSTER?.trim() || undefined;
+  const target = defaultCluster ? checkDefaultCluster(defaultCluster, aws.settings) : undefined;
+  if (target?.problem)
+    problems.push({ setting: 'ECS_DEFAULT_CLUSTER', message: target.problem, help: SETTING_HELP.ECS_DEFAULT_CLUSTER });
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const v = parsed.data;
   const database = parseDatabaseUrl(v.DATABASE_URL);
@@ -235,13 +279,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     slack: {
       botToken: v.SLACK_BOT_TOKEN,
       signingSecret: v.SLACK_SIGNING_SECRET,
+      appToken: v.SLACK_APP_TOKEN,
       apiUrl: v.SLACK_API_URL ? (v.SLACK_API_URL.endsWith('/') ? v.SLACK_API_URL : `${v.SLACK_API_URL}/`) : undefined,
       alarmChannel: v.SLACK_ALARM_CHANNEL,
     },
     port: v.PORT,
     database,
-    aws: { region: (v.AWS_REGION ?? v.AWS_DEFAULT_REGION) as string },
-    defaultCluster: v.ECS_DEFAULT_CLUSTER,
+    aws: aws.settings,
+    defaultCluster: target?.cluster?.cluster,
+    defaultTarget: target?.cluster,
     logLevel: v.LOG_LEVEL,
     sns: {
       topicArns: v.SNS_TOPIC_ARNS,
@@ -266,4 +312,77 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reactions: v.REACTIONS,
     alarmMuteRules: v.ALARM_MUTE_RULES,
   };
+}
+
+/**
+ * REACTIONS: which emoji reaction on an alarm card does what, parsed once here
+ * (`eyes=ack,white_check_mark=resolved,zzz=silence,mute=silence`); the reactions feature looks it up per event.
+ */
+export type ReactionAction = 'ack' | 'resolved' | 'silence';
+
+const REACTION_ACTIONS: readonly ReactionAction[] = ['ack', 'resolved', 'silence'];
+
+export type ReactionMapping = Readonly<Record<string, ReactionAction>>;
+
+export const DEFAULT_REACTIONS = 'eyes=ack,white_check_mark=resolved,zzz=silence,mute=silence';
+
+/** Slack emoji names: lower-case letters, digits, `_`, `-`, `+` and `'` (e.g. `+1`, `man-raising-hand`). */
+const EMOJI_RE = /^[a-z0-9_+'-]{1,100}$/;
+
+/** Normalises an emoji name: drops surrounding colons and a skin-tone suffix (`+1::skin-tone-3` → `+1`). */
+export function normaliseEmoji(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/^:|:$/g, '')
+    .replace(/::skin-tone-\d$/, '');
+}
+
+class ReactionMappingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReactionMappingError';
+  }
+}
+
+/**
+ * Parses `emoji=action` pairs separated by commas. Colons around names are accepted (`:eyes:=ack`).
+ * Empty input gives the default mapping; `none` turns reactions off. Throws ReactionMappingError with
+ * every problem in one message.
+ */
+export function parseReactionMapping(text: string | undefined): ReactionMapping {
+  const src = text?.trim() ? text.trim() : DEFAULT_REACTIONS;
+  if (src.toLowerCase() === 'none' || src.toLowerCase() === 'off') return {};
+  const out: Record<string, ReactionAction> = {};
+  const problems: string[] = [];
+  for (const pair of src
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) {
+      problems.push(`expected emoji=action, got "${pair}"`);
+      continue;
+    }
+    const emoji = normaliseEmoji(pair.slice(0, eq));
+    const action = pair
+      .slice(eq + 1)
+      .trim()
+      .toLowerCase();
+    if (!EMOJI_RE.test(emoji)) {
+      problems.push(`"${pair.slice(0, eq).trim()}" is not an emoji name`);
+      continue;
+    }
+    if (!(REACTION_ACTIONS as readonly string[]).includes(action)) {
+      problems.push(`unknown action "${action}" for :${emoji}: (known: ${REACTION_ACTIONS.join(', ')})`);
+      continue;
+    }
+    if (out[emoji] && out[emoji] !== action) {
+      problems.push(`:${emoji}: is mapped twice (${out[emoji]} and ${action})`);
+      continue;
+    }
+    out[emoji] = action as ReactionAction;
+  }
+  if (problems.length > 0) throw new ReactionMappingError(problems.join('; '));
+  return Object.freeze(out);
 }

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(
-        `ecs-chatops cannot start. ${err.message}\nSee .env.example and README.md (Configuration).\n`,
+        `ecs-chatops cannot start. ${err.message}\nSee .env.example and docs/operations.md (Configuration).\n`,
       );
       process.exit(2);
     }
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     // Features validate their own inputs at start (e.g. POLICY_FILE); report those like settings.
     if (err instanceof ConfigError) {
       process.stderr.write(
-        `ecs-chatops cannot start. ${err.message}\nSee .env.example and README.md (Configuration).\n`,
+        `ecs-chatops cannot start. ${err.message}\nSee .env.example and docs/operations.md (Configuration).\n`,
       );
       process.exit(2);
     }

@@ -1,8 +1,7 @@
 import { requestChange } from '../approvals/request';
 import type { ChangeProposal } from '../approvals/types';
 import { isEcsName, parseTargetWords } from '../slack/commands/parse';
-import type { CommandInvocation, Subcommand } from '../slack/commands/types';
-import type { AppContext } from '../context';
+import type { AppContext, CommandInvocation, Subcommand } from '../context';
 import { UsageError } from '../errors';
 import { renderAlarmList } from './render/alarm-list';
 import { renderDryRun, requestPostedText } from '../approvals/render/change-request';

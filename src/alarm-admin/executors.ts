@@ -25,6 +25,7 @@ function stateOf(a: CwAlarm | undefined): StateValue {
 /** The alarm name of an alarm-delete proposal. */
 export function alarmNameOf(p: Pick<ChangeProposal, 'alarm'>): string {
   const name = p.alarm?.name;
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
   if (typeof name !== 'string' || name.trim() === '' || name.length > 255 || /[\u0000-\u001f]/.test(name)) {
     throw new UsageError('an alarm name (1 to 255 characters) is required');
   }

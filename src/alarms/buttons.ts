@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { AppContext } from '../context';
 import { ACTIONS, decodeValue } from '../slack/actions';
-import { mentionUser, slackDate } from '../slack/mrkdwn';
+import { escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { AlarmButtonValue } from './render/alarm-card';
 import {
   acknowledgeIncident,
@@ -24,10 +24,10 @@ export function parseAlarmButton(value: string | undefined): AlarmButtonValue | 
 
 type Kind = 'ack' | 'silence';
 
-function answer(kind: Kind, op: string, r: IncidentChange): string {
+export function answer(kind: Kind, op: string, r: IncidentChange): string {
   const inc = r.incident;
   if (!inc) return ':x: This alarm is no longer known to the bot (its record may have been removed).';
-  const name = `*${inc.name.replace(/[*_~`<>&]/g, '')}*`;
+  const name = `*${escapeText(inc.name).replace(/[*_~]/g, '')}*`;
   if (kind === 'ack') {
     if (op === 'ack') {
       return r.changed

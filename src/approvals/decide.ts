@@ -91,7 +91,7 @@ export async function rejectRequest(ctx: AppContext, id: string, userId: string)
 export async function cancelRequest(ctx: AppContext, id: string, userId: string): Promise<void> {
   const r = await load(ctx, id);
   const now = ctx.clock.now();
-  if (userId !== r.requestedBy) {
+  if (!policyFor(ctx).canCancelRequest(userId, r).ok) {
     await auditRequest(ctx, r, 'refused', {
       actor: userId,
       error: 'only the requester can cancel',

@@ -3,6 +3,14 @@ import { z } from 'zod';
 import { ConfigError, SETTING_HELP } from '../config';
 import { CHANGE_ACTIONS, type ChangeAction } from './types';
 
+/**
+ * What a rule can govern: every kind of change, plus two questions that are not changes:
+ * `query-cancel` (who, besides its starter, may cancel a Logs Insights query) and `doctor` (who may run
+ * /ecs doctor; a cluster-less question, so only rules without `clusters` apply to it).
+ */
+export const POLICY_ACTIONS = [...CHANGE_ACTIONS, 'query-cancel', 'doctor'] as const;
+export type PolicyAction = ChangeAction | 'query-cancel' | 'doctor';
+
 const slackId = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'must be a Slack user (U…/W…) or user group (S…) ID');
 const pattern = z.string().regex(/^[A-Za-z0-9_*-]{1,255}$/, 'must be a cluster name, optionally with * wildcards');
 
@@ -12,7 +20,7 @@ const ruleSchema = z
     clusters: z.array(pattern).min(1).optional(),
     /** Actions the rule covers (default: every action). */
     actions: z
-      .array(z.enum(CHANGE_ACTIONS as [ChangeAction, ...ChangeAction[]]))
+      .array(z.enum(POLICY_ACTIONS as unknown as [PolicyAction, ...PolicyAction[]]))
       .min(1)
       .optional(),
     /** Replace APPROVERS for matching requests; [] means nobody may approve (denied). */

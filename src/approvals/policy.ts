@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
-import { clusterMatches, type PolicyFile } from './policy-file';
+import { clusterMatches, type PolicyAction, type PolicyFile } from './policy-file';
 import type { ChangeAction } from './types';
 
 /** The rules that apply to one cluster and action. */
@@ -20,9 +20,11 @@ export type GroupLookup = (groupId: string) => Promise<string[]>;
 const isGroup = (id: string) => id.startsWith('S');
 
 /**
- * Who may request and approve which change. Approvers and requesters are Slack user IDs and user
- * group IDs (members resolved through Slack, cached briefly). Deny by default: with no approver
- * configured for a cluster and action, nobody can approve, so the request is refused up front.
+ * Who may do what: request and approve a change, cancel someone else's query, run the doctor. Every
+ * such question in the bot is answered here, from the settings refined by the policy file. Approvers
+ * and requesters are Slack user IDs and user group IDs (members resolved through Slack, cached
+ * briefly). Deny by default: with no approver configured for a cluster and action, nobody can
+ * approve, so the request is refused up front.
  */
 export class ApprovalPolicy {
   private readonly groups: LRUCache<string, string[]>;
@@ -36,8 +38,11 @@ export class ApprovalPolicy {
     this.groups = new LRUCache<string, string[]>({ max: 500, ttl: groupTtlMs });
   }
 
-  /** Environment settings refined by the first matching policy-file rule. */
-  effective(cluster: string, action: ChangeAction): EffectivePolicy {
+  /**
+   * Environment settings refined by the first matching policy-file rule. A question about no cluster
+   * (the doctor) matches only rules that name no clusters.
+   */
+  effective(cluster: string | undefined, action: PolicyAction): EffectivePolicy {
     const base: EffectivePolicy = {
       approvers: this.settings.approvers,
       requesters: this.settings.requesters,
@@ -46,7 +51,7 @@ export class ApprovalPolicy {
     const rules = this.file?.rules ?? [];
     const i = rules.findIndex(
       (r) =>
-        (!r.clusters || r.clusters.some((p) => clusterMatches(p, cluster))) &&
+        (!r.clusters || (cluster !== undefined && r.clusters.some((p) => clusterMatches(p, cluster)))) &&
         (!r.actions || r.actions.includes(action)),
     );
     if (i < 0) return base;
@@ -106,6 +111,30 @@ export class ApprovalPolicy {
       };
     }
     return { ok: true };
+  }
+
+  /** Only the requester withdraws a pending change request; approvers reject it instead. */
+  canCancelRequest(userId: string, req: { requestedBy: string }): Decision {
+    if (userId === req.requestedBy) return { ok: true };
+    return { ok: false, reason: 'only the requester can cancel a request; approvers can reject it.' };
+  }
+
+  /** A query's starter may cancel it, and so may the approvers of `query-cancel` on its cluster. */
+  async canCancelQuery(userId: string, q: { startedBy: string; cluster: string }): Promise<Decision> {
+    if (userId === q.startedBy) return { ok: true };
+    const p = this.effective(q.cluster, 'query-cancel');
+    if (await this.isIn(userId, p.approvers)) return { ok: true };
+    return {
+      ok: false,
+      reason: `only the person who started this query, or an approver for query-cancel on ${q.cluster} (${this.source(p)}), can cancel it.`,
+    };
+  }
+
+  /** The doctor shows how the bot is set up: the approvers of `doctor` (rules without clusters) may run it. */
+  async canRunDoctor(userId: string): Promise<Decision> {
+    const p = this.effective(undefined, 'doctor');
+    if (await this.isIn(userId, p.approvers)) return { ok: true };
+    return { ok: false, reason: `only approvers (${this.source(p)}) can run /ecs doctor.` };
   }
 
   /** True when the user is listed directly or is a member of a listed user group. */

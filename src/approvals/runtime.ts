@@ -5,7 +5,7 @@ import { loadPolicyFile } from './policy-file';
 
 const policies = new WeakMap<object, ApprovalPolicy>();
 
-/** Test seams read from ctx.inject.approvals (see README "Approvals and policy"). */
+/** Test seams read from ctx.inject.approvals (see docs/approvals.md). */
 export interface ApprovalsInjections {
   /** Rollout poll interval (default 15 s). */
   pollIntervalMs?: number;

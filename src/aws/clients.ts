@@ -6,6 +6,17 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 
+/** Credentials as the SDK takes them (structurally the SDK's AwsCredentialIdentity). */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** A source of credentials; the SDK calls it before signing a request. */
+export type CredentialsProvider = () => Promise<AwsCredentials>;
+
 /** The SDK v3 clients the bot uses. Tests pass clients whose `send` a fake AWS world answers. */
 export interface AwsClients {
   ecs: ECSClient;
@@ -23,8 +34,16 @@ export interface AwsClients {
  * per-service AWS_ENDPOINT_URL_ECS …), so the bot can point at an AWS-compatible emulator unchanged.
  * Retries use the SDK's standard mode (throttling back-off included), bounded so a command answers.
  */
-export function createAwsClients(region: string, opts: { maxAttempts?: number } = {}): AwsClients {
-  const common = { region, maxAttempts: opts.maxAttempts ?? 4, retryMode: 'standard' as const };
+export function createAwsClients(
+  region: string,
+  opts: { maxAttempts?: number; credentials?: CredentialsProvider } = {},
+): AwsClients {
+  const common = {
+    region,
+    maxAttempts: opts.maxAttempts ?? 4,
+    retryMode: 'standard' as const,
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+  };
   return {
     ecs: new ECSClient(common),
     cloudwatch: new CloudWatchClient(common),

@@ -21,7 +21,7 @@ const MIDDLEWARE_NAME = 'ecsChatopsCallMetrics';
 /** The minimum of an SDK v3 client this module touches. */
 interface Instrumentable {
   middlewareStack: {
-    add(middleware: unknown, options: { step: 'initialize'; name: string; priority: 'high' }): void;
+    add(middleware: unknown, options: { step: 'initialize'; name: string; priority: 'high'; override?: boolean }): void;
   };
 }
 
@@ -46,7 +46,23 @@ const done = new WeakSet<object>();
 export function instrumentAwsClient(client: Instrumentable, prefix: string, metrics: Pick<Metrics, 'awsCalls'>): void {
   if (done.has(client)) return;
   done.add(client);
-  client.middlewareStack.add(
+  awsCallsPlugin(prefix, metrics).applyToStack(client.middlewareStack);
+}
+
+/**
+ * The counting middleware as an SDK plugin, for clients the bot does not construct itself (the STS
+ * client inside `fromTemporaryCredentials`, so AssumeRole calls are counted too).
+ */
+export function awsCallsPlugin(prefix: string, metrics: Pick<Metrics, 'awsCalls'>) {
+  return {
+    applyToStack(stack: Instrumentable['middlewareStack']): void {
+      addCounting(stack, prefix, metrics);
+    },
+  };
+}
+
+function addCounting(stack: Instrumentable['middlewareStack'], prefix: string, metrics: Pick<Metrics, 'awsCalls'>) {
+  stack.add(
     (next: Next, context: HandlerContext) => async (args: unknown) => {
       const operation = awsOperationOf(prefix, context.commandName);
       try {
@@ -58,8 +74,9 @@ export function instrumentAwsClient(client: Instrumentable, prefix: string, metr
         throw err;
       }
     },
-    // initialize runs once per logical call, outside the retry loop: one count per operation.
-    { step: 'initialize', name: MIDDLEWARE_NAME, priority: 'high' },
+    // initialize runs once per logical call, outside the retry loop: one count per operation. A plugin
+    // may be applied to the same client again (fromTemporaryCredentials does so on every refresh).
+    { step: 'initialize', name: MIDDLEWARE_NAME, priority: 'high', override: true },
   );
 }
 

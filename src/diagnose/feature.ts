@@ -2,7 +2,7 @@ import type { App, BlockButtonAction, RespondArguments, RespondFn } from '@slack
 import { AutoScalingReader } from '../aws/autoscaling';
 import { EcsReader } from '../aws/ecs';
 import { EcsMetrics, MetricsReader } from '../aws/metrics';
-import type { AppContext, Feature } from '../context';
+import type { AppContext, Feature, Subcommand } from '../context';
 import { diagnose, type Diagnosis } from '../ecs/diagnosis';
 import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
@@ -10,7 +10,6 @@ import { ACTIONS } from '../slack/actions';
 import { code, mentionUser } from '../slack/mrkdwn';
 import { renderError } from '../slack/commands/help';
 import { renderDiagnosis } from './render';
-import type { Subcommand } from '../slack/commands/types';
 import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
 import { diagnoseInjections, diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS } from './watch';

@@ -5,7 +5,7 @@ import type { EcsMetrics } from '../aws/metrics';
 import { describeServiceScaling } from '../aws/service-scaling';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
-import { isFargate } from '../ecs/diagnosis/facts';
+import { isFargate } from '../ecs/capacity';
 import type { AsgInfo, DiagnosisInput, ServiceScalingInfo, UtilisationInfo } from '../ecs/diagnosis/types';
 import type { ContainerInstanceInfo, TaskDefinitionInfo, TaskInfo } from '../ecs/model';
 import { UserFacingError } from '../errors';

@@ -211,5 +211,5 @@ export function renderRecoveredLine(v: WatchLineView): string {
 }
 
 export function renderWatchExpiredLine(v: WatchLineView): string {
-  return `:hourglass: ${code(target(v))} is still short after ${elapsed(v.elapsedMs)}: ${v.running} of ${v.desired} tasks running, ${v.pending} pending. The bot stops watching; run \`/ecs diagnose ${target(v)}\` for the current picture.`;
+  return `:hourglass: ${code(target(v))} is still short after ${elapsed(v.elapsedMs)}: ${v.running} of ${v.desired} tasks running, ${v.pending} pending. The bot stops watching; run ${code(`/ecs diagnose ${target(v)}`)} for the current picture.`;
 }

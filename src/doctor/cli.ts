@@ -42,7 +42,7 @@ export async function runDoctorCli(
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(
-        `ecs-chatops doctor: the configuration is invalid, so nothing else was checked.\n${err.message}\nSee .env.example and README.md (Configuration).\n`,
+        `ecs-chatops doctor: the configuration is invalid, so nothing else was checked.\n${err.message}\nSee .env.example and docs/operations.md (Configuration).\n`,
       );
       return 2;
     }

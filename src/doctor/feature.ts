@@ -4,12 +4,6 @@ import { ForbiddenError, UsageError } from '../errors';
 import { renderDoctorReport } from './render';
 import { runDoctor, summarize } from './run-doctor';
 
-/** Who may run /ecs doctor: approvers (APPROVERS lists the user or one of their user groups). */
-export async function canRunDoctor(userId: string, ctx: AppContext): Promise<boolean> {
-  // The same group-aware membership check the approval flow uses (user IDs and user groups).
-  return policyFor(ctx).isIn(userId, ctx.config.policy.approvers);
-}
-
 /** `/ecs doctor`: the same checks as `npm run doctor`, as an ephemeral message, for approvers only. */
 export function doctorFeature(ctx: AppContext): Feature {
   return {
@@ -21,7 +15,7 @@ export function doctorFeature(ctx: AppContext): Feature {
         summary: 'Check the Slack, AWS and SNS setup and say how to fix what is wrong (approvers only)',
         async run(inv) {
           if (inv.args.positional.length > 0) throw new UsageError('doctor takes no arguments', 'doctor');
-          if (!(await canRunDoctor(inv.userId, ctx))) {
+          if (!(await policyFor(ctx).canRunDoctor(inv.userId)).ok) {
             throw new ForbiddenError(
               'Only approvers can run /ecs doctor, because it shows how the bot is set up. Ask an approver, or run `npm run doctor` where the bot runs.',
             );

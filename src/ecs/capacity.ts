@@ -1,11 +1,25 @@
-import type { ContainerInstanceInfo, Resources, TaskDefinitionInfo } from './model';
+import type { ContainerInstanceInfo, Resources, ServiceSummary, TaskDefinitionInfo, TaskInfo } from './model';
 
 /**
  * Capacity math for EC2-backed services, pure: a task's CPU and memory against each container
  * instance's registered and remaining resources. How many tasks each instance holds and what limits
  * it, how many of the waiting tasks fit now, and how many instances of the current type the desired
  * count needs: instances now + ceil(unplaceable / tasks per empty instance).
+ *
+ * The diagnosis and the scale-service approval card both read their "room for N tasks" from
+ * `planServiceCapacity`, so the two never disagree about the same service.
  */
+
+const FARGATE_PROVIDER = /^FARGATE(_SPOT)?$/;
+
+/** Fargate brings its own capacity: a Fargate launch type, or a strategy made only of Fargate providers. */
+export function isFargate(s: Pick<ServiceSummary, 'launchType' | 'capacityProviderStrategy'>): boolean {
+  if (s.launchType === 'FARGATE') return true;
+  return (
+    s.capacityProviderStrategy.length > 0 &&
+    s.capacityProviderStrategy.every((c) => FARGATE_PROVIDER.test(c.capacityProvider))
+  );
+}
 
 /** What stops one more task from fitting on an instance. */
 export type Limit = 'memory' | 'cpu' | 'ports';
@@ -88,6 +102,8 @@ export interface CapacityPlan {
   placeableNow: number;
   /** Waiting tasks no instance has room for. */
   unplaceable: number;
+  /** Tasks the usable instances can take now, waiting ones included. */
+  room: number;
   /** Room for more tasks beyond the waiting ones (0 when some cannot be placed). */
   headroom: number;
   reference?: ReferenceInstance;
@@ -176,6 +192,7 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
     waiting,
     placeableNow,
     unplaceable,
+    room: roomNow,
     headroom: Math.max(0, roomNow - waiting),
     reference,
     neverFits,
@@ -185,6 +202,43 @@ export function planCapacity(input: CapacityInput): CapacityPlan {
     missing,
     fragmented: unplaceable > 0 && missing.cpu === 0 && missing.memory === 0,
   };
+}
+
+const NOT_YET_RUNNING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+
+/** Live tasks placed on an instance but not yet running: they already hold their room. */
+export function placedPendingTasks(tasks: TaskInfo[]): number {
+  return tasks.filter(
+    (t) => t.desiredStatus === 'RUNNING' && NOT_YET_RUNNING.has(t.lastStatus) && !!t.containerInstanceId,
+  ).length;
+}
+
+export interface ServiceCapacityInput {
+  service: Pick<ServiceSummary, 'desired' | 'running'>;
+  taskDefinition: TaskDefinitionInfo;
+  instances: ContainerInstanceInfo[];
+  /** The service's live tasks, when read: where they run (a fixed host port is then taken) and which are placed. */
+  tasks?: TaskInfo[];
+  /** The desired count to plan for; the service's own when omitted (a proposed count on an approval card). */
+  desired?: number;
+  newInstanceType?: string;
+}
+
+/** The capacity plan of an EC2 service, from what the adapters read: the one answer to "room for N tasks". */
+export function planServiceCapacity(input: ServiceCapacityInput): CapacityPlan {
+  const live = (input.tasks ?? []).filter((t) => t.desiredStatus === 'RUNNING');
+  const serviceTasksOn: Record<string, number> = {};
+  for (const t of live)
+    if (t.containerInstanceId) serviceTasksOn[t.containerInstanceId] = (serviceTasksOn[t.containerInstanceId] ?? 0) + 1;
+  return planCapacity({
+    task: taskNeeds(input.taskDefinition),
+    instances: input.instances,
+    desired: input.desired ?? input.service.desired,
+    running: input.service.running,
+    placedPending: placedPendingTasks(live),
+    serviceTasksOn,
+    newInstanceType: input.newInstanceType,
+  });
 }
 
 /** "memory: 512 MiB of 982 MiB", "CPU: 1024 units of 2048", "host port 80": why an instance holds what it holds. */

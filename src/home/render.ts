@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { OpenAlarmView } from '../alarm-admin/open-alarms';
 import { ACTIONS, encodeValue } from '../slack/actions';
-import { code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
+import { code, escapeText, mentionUser, neutraliseText, slackDate } from '../slack/mrkdwn';
 import { alarmLine } from '../alarm-admin/render/alarm-list';
 import { clip, clipPlain } from '../alarms/render/alarm-style';
 import { addItems, BlockBudget } from '../slack/block-budget';
@@ -81,7 +81,7 @@ const mrkdwn = (text: string, max: number = LIMITS.sectionText): Block => ({
 const note = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 1000) }] });
 const header = (text: string): Block => ({
   type: 'header',
-  text: { type: 'plain_text', text: clipPlain(text, LIMITS.headerText), emoji: true },
+  text: { type: 'plain_text', text: clipPlain(neutraliseText(text), LIMITS.headerText), emoji: true },
 });
 
 function reserveFor(laterSections: number): { blocks: number; chars: number } {
@@ -113,7 +113,7 @@ function changeBlocks(c: HomeChangeView, viewer: string): Block[] {
       value,
       confirm: {
         title: { type: 'plain_text', text: 'Approve this change?' },
-        text: { type: 'plain_text', text: clipPlain(`${c.summary}. It runs at once.`, 300) },
+        text: { type: 'plain_text', text: clipPlain(`${neutraliseText(c.summary)}. It runs at once.`, 300) },
         confirm: { type: 'plain_text', text: 'Approve' },
         deny: { type: 'plain_text', text: 'Not yet' },
       },

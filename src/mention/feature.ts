@@ -1,5 +1,19 @@
 import type { AppContext, Feature } from '../context';
-import { escapeText } from '../slack/mrkdwn';
+import { code, escapeText, mentionUser } from '../slack/mrkdwn';
+
+/** The answer to a mention: how to reach the bot, with a guess from what was asked (escaped: anyone can write it). */
+export function mentionReplyText(user: string | undefined, said: string | undefined): string {
+  const asked = String(said ?? '')
+    .replace(/<@[A-Z0-9]+>/g, '')
+    .trim()
+    .slice(0, 200);
+  const first = asked.split(/\s+/)[0];
+  return (
+    `Hi${user ? ` ${mentionUser(user)}` : ''}! I answer slash commands: try \`/ecs help\`` +
+    (asked ? ` (for "${escapeText(asked)}", ${code(`/ecs ${first}`)} may be what you want)` : '') +
+    '. On an alarm card, use its buttons: Diagnose, Status, Acknowledge, Silence 1h, Scale…'
+  );
+}
 
 /**
  * @ecs-ops mentions: the bot answers in the thread with how to reach it, so a mention at 3 a.m.
@@ -12,20 +26,8 @@ export function mentionFeature(ctx: AppContext): Feature {
     register(app) {
       app.event('app_mention', async ({ event, client }) => {
         const threadTs = event.thread_ts ?? event.ts;
-        const asked = escapeText(
-          String(event.text ?? '')
-            .replace(/<@[A-Z0-9]+>/g, '')
-            .trim(),
-        ).slice(0, 200);
         await client.chat
-          .postMessage({
-            channel: event.channel,
-            thread_ts: threadTs,
-            text:
-              `Hi${event.user ? ` <@${event.user}>` : ''}! I answer slash commands: try \`/ecs help\`` +
-              (asked ? ` (for "${asked}", \`/ecs ${asked.split(/\s+/)[0]}\` may be what you want)` : '') +
-              '. On an alarm card, use its buttons: Diagnose, Status, Acknowledge, Silence 1h, Scale…',
-          })
+          .postMessage({ channel: event.channel, thread_ts: threadTs, text: mentionReplyText(event.user, event.text) })
           .catch((err: unknown) =>
             ctx.logger.warn({ err: { message: (err as Error).message } }, 'could not answer a mention'),
           );

@@ -1,6 +1,7 @@
-import { isEcsName, parseArgs, tokenize, type FlagSpec } from '../slack/commands/parse';
+import { isEcsName, parseArgs, tokenize } from '../slack/commands/parse';
 import { UsageError } from '../errors';
 import { QUERY_PRESETS, findPreset } from './presets';
+import type { FlagSpec } from '../context';
 
 export const QUERY_USAGE = 'query <preset>|"<raw query>" [--cluster C] [--since 1h] [--limit N]';
 export const QUERY_FLAGS: FlagSpec = { cluster: 'string', since: 'string', limit: 'string' };

@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { isEcsName } from '../slack/commands/parse';
+import { policyFor } from '../approvals/runtime';
 import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
 import { ACTIONS, decodeValue } from '../slack/actions';
@@ -21,24 +22,6 @@ export function parseCancelValue(raw: string | undefined): CancelValue | undefin
   return { q, c, u };
 }
 
-/** An approver is listed in APPROVERS directly or through a user group (S…). */
-export async function isApprover(ctx: AppContext, userId: string): Promise<boolean> {
-  const approvers = ctx.config.policy.approvers;
-  if (approvers.includes(userId)) return true;
-  for (const group of approvers.filter((a) => a.startsWith('S'))) {
-    try {
-      const res = await ctx.slack.usergroups.users.list({ usergroup: group });
-      if (res.users?.includes(userId)) return true;
-    } catch (err) {
-      ctx.logger.warn(
-        { group, slackError: (err as { data?: { error?: string } }).data?.error },
-        'cannot read approver group',
-      );
-    }
-  }
-  return false;
-}
-
 /**
  * The Cancel button of a running query. The requester or an approver may cancel; the first click
  * wins; StopQuery ends the query and the message says who cancelled it.
@@ -58,11 +41,12 @@ export function registerQueryCancel(app: App, ctx: AppContext, runner: QueryRunn
       await reply(':x: This Cancel button is malformed; nothing was cancelled.');
       return;
     }
-    if (userId !== v.u && !(await isApprover(ctx, userId))) {
-      await reply(`:lock: Only ${mentionUser(v.u)}, who started this query, or an approver can cancel it.`);
-      return;
-    }
     try {
+      // Who may cancel is the approval policy's question (POLICY_FILE included), like every "who may".
+      if (!(await policyFor(ctx).canCancelQuery(userId, { startedBy: v.u, cluster: v.c })).ok) {
+        await reply(`:lock: Only ${mentionUser(v.u)}, who started this query, or an approver can cancel it.`);
+        return;
+      }
       const out = await runner.cancel(v.q, userId);
       if (out.kind === 'already') {
         await reply(`:information_source: ${mentionUser(out.by)} already cancelled this query.`);

@@ -2,7 +2,7 @@ import type { QueryRunner } from './runner';
 import { QUERY_FLAGS, QUERY_USAGE, parseQueryRequest } from './args';
 import { QUERY_PRESETS } from './presets';
 import { renderQueryHelp } from './render';
-import type { Subcommand } from '../slack/commands/types';
+import type { Subcommand } from '../context';
 
 /**
  * `/ecs query <preset>|"<raw query>" [--cluster C] [--since 1h] [--limit N]`: a Logs Insights query

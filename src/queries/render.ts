@@ -82,7 +82,7 @@ function title(v: QueryView): string {
 }
 
 function plainTitle(v: QueryView): string {
-  return `${v.preset ?? 'raw query'} on ${v.cluster} (last ${v.sinceLabel})`;
+  return escapeText(`${v.preset ?? 'raw query'} on ${v.cluster} (last ${v.sinceLabel})`);
 }
 
 function statsLine(stats: QueryStatsView): string {
@@ -143,7 +143,7 @@ export function renderQueryProgress(
       },
     ],
   });
-  return { text: `Running ${plainTitle(v)}: ${p.status}`, blocks };
+  return { text: `Running ${plainTitle(v)}: ${escapeText(p.status)}`, blocks };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,6 +206,7 @@ export function planTable(fields: string[], rows: Record<string, string>[], maxR
     cols.map((c) => {
       const raw = cell(c, r[c.name]);
       const out = clean(raw, MAX_CELL_CHARS);
+      // eslint-disable-next-line no-control-regex -- control characters are what this looks for
       if (out !== raw.replace(/[\u0000-\u001f\u007f]+/g, ' ')) cellsTruncated = true;
       return out;
     }),
@@ -348,7 +349,7 @@ export function renderQueryEnded(
 /** Shown when Cancel is clicked on a query this process no longer follows (another replica, or a restart). */
 export function renderQueryCancelledRemote(p: { cluster: string; requester: string; by: string }): SlackMessage {
   return {
-    text: `Query on ${p.cluster} cancelled`,
+    text: `Query on ${escapeText(p.cluster)} cancelled`,
     blocks: [
       section(`:no_entry_sign: Query on ${code(p.cluster)} *cancelled by ${mentionUser(p.by)}*.`),
       context(`started by ${mentionUser(p.requester)}`),
@@ -374,12 +375,12 @@ export function renderQueryHelp(presets: readonly PresetView[], usage: string): 
       .map((p) => section(`${code(p.name)} — ${escapeText(p.summary)}\n${code(truncate(p.query, 1000))}`)),
     context(
       'Raw query: `/ecs query "filter Type=\\"Task\\" | stats max(MemoryUtilized) by TaskId" --since 6h` (single quotes or a code span work too).',
-      'Runs on `/aws/ecs/containerinsights/<cluster>/performance`. `--since` 1m–7d (default 1h), `--limit` 1–10000 (default 1000). `--cluster` defaults to ECS_DEFAULT_CLUSTER.',
+      'Runs on `/aws/ecs/containerinsights/&lt;cluster&gt;/performance`. `--since` 1m–7d (default 1h), `--limit` 1–10000 (default 1000). `--cluster` defaults to ECS_DEFAULT_CLUSTER.',
     ),
   ];
   return {
     response_type: 'ephemeral',
-    text: `Query presets: ${presets.map((p) => p.name).join(', ')}`,
+    text: `Query presets: ${presets.map((p) => escapeText(p.name)).join(', ')}`,
     blocks,
   };
 }
@@ -392,8 +393,8 @@ export function notInChannelNote(): string {
 /** Container Insights is off (or the cluster name is wrong): what the on-call engineer does next. */
 export function insightsDisabledText(cluster: string, logGroup: string): string {
   return (
-    `Container Insights is probably disabled for cluster ${cluster}: enable it with \`/ecs insights ${cluster} enable\` (needs an approver). ` +
-    `(There is no log group \`${logGroup}\`; if Container Insights is on, check the cluster name.)`
+    `Container Insights is probably disabled for cluster ${code(cluster)}: enable it with ${code(`/ecs insights ${cluster} enable`)} (needs an approver). ` +
+    `(There is no log group ${code(logGroup)}; if Container Insights is on, check the cluster name.)`
   );
 }
 

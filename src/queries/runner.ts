@@ -8,9 +8,9 @@ import {
   type QueryPage,
   type QueryStats,
 } from '../aws/logs';
-import type { CommandInvocation } from '../slack/commands/types';
-import type { AppContext, Worker } from '../context';
+import type { AppContext, Worker, CommandInvocation } from '../context';
 import { UserFacingError } from '../errors';
+import { escapeText } from '../slack/mrkdwn';
 import type { Logger } from '../logger';
 import {
   insightsDisabledText,
@@ -298,7 +298,7 @@ export class QueryRunner {
         .postMessage({
           channel,
           thread_ts: ts,
-          text: `:warning: Could not attach the full result as CSV (${code}).${hint}`,
+          text: `:warning: Could not attach the full result as CSV (${escapeText(code)}).${hint}`,
         })
         .catch((e: unknown) => a.log.warn({ err: e }, 'could not report the CSV failure'));
     }

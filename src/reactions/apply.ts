@@ -7,7 +7,8 @@ import {
 import { cardIntentKey } from '../alarms/ingest';
 import type { AppContext } from '../context';
 import type { Incident } from '../store/incidents';
-import { actionFor, type ReactionAction } from './mapping';
+import type { ReactionAction } from '../config';
+import { actionFor } from './mapping';
 import type { IncidentFinder } from './find-incident';
 
 const USER_RE = /^[UW][A-Z0-9]{2,}$/;

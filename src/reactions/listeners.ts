@@ -30,7 +30,7 @@ export function muteQuestion(
     `:warning: ${code(alarmName)} is silenced in Slack until ${slackDate(inc.silencedUntil ?? 0, '{time}')}. ` +
     `Muting it in AWS too would also mute its other actions: *${list}*. Auto scaling would not react to this alarm for the hour.`;
   return {
-    text: `${alarmName} also drives ${list}: mute it in AWS anyway?`,
+    text: `${escapeText(alarmName)} also drives ${list}: mute it in AWS anyway?`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },
       {

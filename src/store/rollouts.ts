@@ -1,4 +1,4 @@
-import type { FollowUp } from '../approvals/types';
+import type { FollowUp } from './change-requests';
 import type { Queryable } from './db';
 import { json, num, numOrUndef, strOrUndef } from './db';
 import { claimDueRows } from './lease';

@@ -101,6 +101,37 @@ describe('approval policy', () => {
     });
   });
 
+  it('answers the questions that are not changes: cancelling a query, running the doctor, withdrawing a request', async () => {
+    const file = parsePolicy(
+      JSON.stringify({
+        rules: [
+          { clusters: ['prod-*'], actions: ['query-cancel'], approvers: ['S0PROD'] },
+          { clusters: ['legacy'], approvers: [] },
+          { actions: ['doctor'], approvers: ['U0FRANK'] },
+        ],
+      }),
+    );
+    const p = new ApprovalPolicy(settings(), file, lookup);
+    // The starter always may; on prod-* the rule's group may and APPROVERS may not.
+    expect(await p.canCancelQuery('U0ALICE', { startedBy: 'U0ALICE', cluster: 'legacy' })).toEqual({ ok: true });
+    expect(await p.canCancelQuery('U0FRANK', { startedBy: 'U0ALICE', cluster: 'prod-eu' })).toEqual({ ok: true });
+    expect(await p.canCancelQuery('U0BOB', { startedBy: 'U0ALICE', cluster: 'prod-eu' })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('query-cancel on prod-eu (rule 1 of the policy file)'),
+    });
+    // A rule without actions covers query-cancel too; elsewhere APPROVERS (with its groups) decide.
+    expect((await p.canCancelQuery('U0BOB', { startedBy: 'U0ALICE', cluster: 'legacy' })).ok).toBe(false);
+    expect((await p.canCancelQuery('U0DAVE', { startedBy: 'U0ALICE', cluster: 'lab' })).ok).toBe(true);
+    // The doctor names no cluster: cluster rules never apply to it, the cluster-less doctor rule does.
+    expect((await p.canRunDoctor('U0FRANK')).ok).toBe(true);
+    expect(await p.canRunDoctor('U0BOB')).toMatchObject({ ok: false, reason: expect.stringContaining('rule 3') });
+    const plain = new ApprovalPolicy(settings(), undefined, lookup);
+    expect((await plain.canRunDoctor('U0DAVE')).ok).toBe(true);
+    expect((await plain.canRunDoctor('U0MALLORY')).ok).toBe(false);
+    expect(p.canCancelRequest('U0ALICE', { requestedBy: 'U0ALICE' })).toEqual({ ok: true });
+    expect(p.canCancelRequest('U0BOB', { requestedBy: 'U0ALICE' }).ok).toBe(false);
+  });
+
   it('matches cluster patterns with * only', () => {
     expect(clusterMatches('prod-*', 'prod-eu')).toBe(true);
     expect(clusterMatches('prod-*', 'preprod-eu')).toBe(false);

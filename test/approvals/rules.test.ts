@@ -1,6 +1,7 @@
 import { checkBounds } from '../../src/approvals/bounds';
 import { groupEffects, groupSizes, groupWarnings } from '../../src/approvals/executors/scale-instances';
-import { serviceWarnings, tasksThatFit } from '../../src/approvals/executors/scale-service';
+import { serviceWarnings } from '../../src/approvals/executors/scale-service';
+import { planServiceCapacity } from '../../src/ecs/capacity';
 import { insightsWarnings } from '../../src/approvals/executors/container-insights';
 import { isReached } from '../../src/approvals/rollout-follower';
 import { normaliseProposal } from '../../src/approvals/request';
@@ -8,7 +9,7 @@ import { scaleSuggestions } from '../../src/approvals/suggest';
 import { parseProposeValue, parseAlarmScaleValue } from '../../src/approvals/listeners';
 import { parseScale } from '../../src/approvals/commands/scale';
 import { ForbiddenError, UsageError } from '../../src/errors';
-import type { ContainerInstanceInfo, ServiceSummary } from '../../src/ecs/model';
+import type { ContainerInstanceInfo, ServiceSummary, TaskDefinitionInfo } from '../../src/ecs/model';
 
 const policy = {
   approvers: ['U0BOB'],
@@ -90,10 +91,21 @@ describe('service scaling warnings', () => {
     pendingTasks: 0,
   });
 
+  const taskDef: TaskDefinitionInfo = {
+    family: 'api',
+    revision: 1,
+    cpu: 256,
+    memory: 512,
+    requiresCompatibilities: [],
+    containers: [],
+  };
+  const room = (instances: ContainerInstanceInfo[]) =>
+    planServiceCapacity({ service: svc, taskDefinition: taskDef, instances }).room;
+
   it('counts the tasks that fit per instance (not pooled)', () => {
-    expect(tasksThatFit([inst(470), inst(470)], { cpu: 256, memory: 512 })).toBe(0);
-    expect(tasksThatFit([inst(1100), inst(600)], { cpu: 256, memory: 512 })).toBe(3);
-    expect(tasksThatFit([inst(4000, 300)], { cpu: 256, memory: 512 })).toBe(1);
+    expect(room([inst(470), inst(470)])).toBe(0);
+    expect(room([inst(1100), inst(600)])).toBe(3);
+    expect(room([inst(4000, 300)])).toBe(1);
   });
 
   it('warns about auto scaling bounds, policies and a cluster without room', () => {
@@ -109,8 +121,7 @@ describe('service scaling warnings', () => {
           { name: 'step', type: 'StepScaling' },
         ],
       },
-      taskDef: { family: 'api', revision: 1, cpu: 256, memory: 512, requiresCompatibilities: [], containers: [] },
-      instances: [inst(470)],
+      capacity: planServiceCapacity({ service: svc, taskDefinition: taskDef, instances: [inst(470)], desired: 4 }),
     });
     expect(w).toEqual([
       'Service auto scaling keeps the desired count between 1 and 3: it will lower 4 back to 3.',
@@ -122,8 +133,7 @@ describe('service scaling warnings', () => {
       serviceWarnings({
         svc: { ...svc, launchType: 'FARGATE' },
         requested: 4,
-        taskDef: { family: 'api', revision: 1, cpu: 256, memory: 512, requiresCompatibilities: [], containers: [] },
-        instances: [],
+        capacity: planServiceCapacity({ service: svc, taskDefinition: taskDef, instances: [], desired: 4 }),
       }),
     ).toEqual([]);
     expect(serviceWarnings({ svc, requested: 0 })).toEqual(['A desired count of 0 stops every task of the service.']);

@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { canRunDoctor } from '../../src/doctor/feature';
+import { policyFor } from '../../src/approvals/runtime';
 import { sendCommand } from '../helpers/slack-sign';
 import { ALARM_CHANNEL, startTestBot, type TestBot } from '../helpers/test-bot';
 import { PUBLIC_URL, TOPIC_ARN, healthyAws, type MockedAws } from './fixtures';
@@ -82,14 +82,14 @@ describe('/ecs doctor over real HTTP', () => {
   });
 });
 
-describe('canRunDoctor', () => {
+describe('who may run the doctor (the approval policy)', () => {
   it('allows users in APPROVERS, directly or through a user group, and no one else', async () => {
     const t = await startTestBot({ env: { APPROVERS: 'U0BOSS,S0GROUP' } });
     try {
       t.slack.usergroups = { S0GROUP: ['U0ONCALL'] };
-      await expect(canRunDoctor('U0BOSS', t.bot.ctx)).resolves.toBe(true);
-      await expect(canRunDoctor('U0ONCALL', t.bot.ctx)).resolves.toBe(true);
-      await expect(canRunDoctor('U0OTHER', t.bot.ctx)).resolves.toBe(false);
+      expect((await policyFor(t.bot.ctx).canRunDoctor('U0BOSS')).ok).toBe(true);
+      expect((await policyFor(t.bot.ctx).canRunDoctor('U0ONCALL')).ok).toBe(true);
+      expect((await policyFor(t.bot.ctx).canRunDoctor('U0OTHER')).ok).toBe(false);
     } finally {
       await t.stop();
     }

@@ -44,11 +44,12 @@ export function awsClientsFor(world: AwsWorld, o: { logs?: LOGS.CloudWatchLogsCl
       });
     }
   };
-  wire(clients.ecs, 'ecs', ecsHandlers(world));
-  wire(clients.cloudwatch, 'cloudwatch', cloudwatchHandlers(world));
-  wire(clients.autoscaling, 'autoscaling', asgHandlers(world));
-  wire(clients.appautoscaling, 'application-autoscaling', aasHandlers(world));
-  wire(clients.sns, 'sns', snsHandlers(world));
+  const h = worldHandlers(world);
+  wire(clients.ecs, 'ecs', h.ecs);
+  wire(clients.cloudwatch, 'cloudwatch', h.cloudwatch);
+  wire(clients.autoscaling, 'autoscaling', h.autoscaling);
+  wire(clients.appautoscaling, 'application-autoscaling', h['application-autoscaling']);
+  wire(clients.sns, 'sns', h.sns);
   wire(clients.sts, 'sts', [
     [
       STS.GetCallerIdentityCommand,
@@ -60,6 +61,22 @@ export function awsClientsFor(world: AwsWorld, o: { logs?: LOGS.CloudWatchLogsCl
     mockClient(clients.logs).onAnyCommand().rejects(new Error('Logs Insights is not part of this fake world'));
   }
   return clients;
+}
+
+export type WorldHandlers = Record<
+  'ecs' | 'cloudwatch' | 'autoscaling' | 'application-autoscaling' | 'sns',
+  [any, string, Handler][]
+>;
+
+/** The world's answers per service: [SDK command class, operation, handler]. */
+export function worldHandlers(world: AwsWorld): WorldHandlers {
+  return {
+    ecs: ecsHandlers(world),
+    cloudwatch: cloudwatchHandlers(world),
+    autoscaling: asgHandlers(world),
+    'application-autoscaling': aasHandlers(world),
+    sns: snsHandlers(world),
+  };
 }
 
 function page<T>(
@@ -93,7 +110,7 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
       pendingCount: c.pending,
       launchType: s.capacityProviderStrategy ? undefined : s.launchType,
       capacityProviderStrategy: s.capacityProviderStrategy,
-      taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${td.family}:${td.revision}`,
+      taskDefinition: `arn:aws:ecs:${world.region}:${world.account}:task-definition/${td.family}:${td.revision}`,
       deploymentConfiguration: {
         deploymentCircuitBreaker: s.circuitBreaker,
         maximumPercent: 200,
@@ -102,7 +119,7 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
       deployments: s.deployments.map((d) => ({
         id: d.id,
         status: d.status,
-        taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${d.taskDef}`,
+        taskDefinition: `arn:aws:ecs:${world.region}:${world.account}:task-definition/${d.taskDef}`,
         desiredCount: d.desiredCount,
         runningCount: d.status === 'PRIMARY' ? c.running : 0,
         pendingCount: d.status === 'PRIMARY' ? c.pending : 0,
@@ -140,7 +157,7 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
       ],
       attributes: [
         { name: 'ecs.instance-type', value: i.instanceType },
-        { name: 'ecs.availability-zone', value: `${REGION}a` },
+        { name: 'ecs.availability-zone', value: `${world.region}a` },
         ...(i.asgName ? [{ name: 'ecs.autoscaling-group', value: i.asgName }] : []),
       ],
     };
@@ -148,7 +165,7 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
   const taskOut = (t: WTask): ECS.Task => ({
     taskArn: t.arn,
     clusterArn: world.cluster(t.cluster).arn,
-    taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${t.taskDef}`,
+    taskDefinitionArn: `arn:aws:ecs:${world.region}:${world.account}:task-definition/${t.taskDef}`,
     containerInstanceArn: t.containerInstanceId ? world.instances.get(t.containerInstanceId)?.arn : undefined,
     group: t.service ? `service:${t.service}` : 'family:standalone',
     startedBy: t.service ? 'ecs-svc/0000000000000000000' : undefined,
@@ -212,7 +229,11 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
         const failures: ECS.Failure[] = [];
         for (const n of names) {
           if (world.clusters.has(shortName(n))) clusters.push(clusterOut(shortName(n), i.include));
-          else failures.push({ arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${shortName(n)}`, reason: 'MISSING' });
+          else
+            failures.push({
+              arn: `arn:aws:ecs:${world.region}:${world.account}:cluster/${shortName(n)}`,
+              reason: 'MISSING',
+            });
         }
         return { clusters, failures };
       },
@@ -245,7 +266,7 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
           if (s) services.push(svcOut(s));
           else
             failures.push({
-              arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${c.name}/${shortName(n)}`,
+              arn: `arn:aws:ecs:${world.region}:${world.account}:service/${c.name}/${shortName(n)}`,
               reason: 'MISSING',
             });
         }
@@ -323,7 +344,7 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
         if (!td) throw new WorldError('ClientException', 'Unable to describe task definition.');
         return {
           taskDefinition: {
-            taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${td.family}:${td.revision}`,
+            taskDefinitionArn: `arn:aws:ecs:${world.region}:${world.account}:task-definition/${td.family}:${td.revision}`,
             family: td.family,
             revision: td.revision,
             cpu: td.cpu !== undefined ? String(td.cpu) : undefined,
@@ -479,7 +500,7 @@ function cloudwatchHandlers(world: AwsWorld): [any, string, Handler][] {
         if (!i.AlarmName) throw new WorldError('ValidationError', 'AlarmName is required');
         world.alarms.set(i.AlarmName, {
           name: i.AlarmName,
-          arn: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${i.AlarmName}`,
+          arn: `arn:aws:cloudwatch:${world.region}:${world.account}:alarm:${i.AlarmName}`,
           namespace: i.Namespace,
           metricName: i.MetricName,
           dimensions: (i.Dimensions ?? []).map((d) => ({ Name: d.Name!, Value: d.Value! })),
@@ -535,13 +556,13 @@ function asgHandlers(world: AwsWorld): [any, string, Handler][] {
     MaxSize: a.max,
     DesiredCapacity: a.desired,
     DefaultCooldown: 300,
-    AvailabilityZones: [`${REGION}a`],
+    AvailabilityZones: [`${world.region}a`],
     HealthCheckType: 'EC2',
     CreatedTime: new Date(world.now - 86_400_000),
     Instances: a.instances.map((i) => ({
       InstanceId: i.id,
       InstanceType: a.instanceType,
-      AvailabilityZone: `${REGION}a`,
+      AvailabilityZone: `${world.region}a`,
       LifecycleState: i.lifecycle as ASG.LifecycleState,
       HealthStatus: 'Healthy',
       ProtectedFromScaleIn: false,
@@ -570,7 +591,7 @@ function asgHandlers(world: AwsWorld): [any, string, Handler][] {
               rows.push({
                 InstanceId: inst.id,
                 AutoScalingGroupName: g.name,
-                AvailabilityZone: `${REGION}a`,
+                AvailabilityZone: `${world.region}a`,
                 LifecycleState: inst.lifecycle,
                 HealthStatus: 'HEALTHY',
                 ProtectedFromScaleIn: false,
@@ -609,7 +630,7 @@ function aasHandlers(world: AwsWorld): [any, string, Handler][] {
             ScalableDimension: 'ecs:service:DesiredCount',
             MinCapacity: s.scalableTarget!.min,
             MaxCapacity: s.scalableTarget!.max,
-            RoleARN: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
+            RoleARN: `arn:aws:iam::${world.account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
             CreationTime: new Date(world.now - 86_400_000),
           })),
       }),
@@ -622,7 +643,7 @@ function aasHandlers(world: AwsWorld): [any, string, Handler][] {
           .filter((s) => !i.ResourceId || i.ResourceId === resourceOf(s))
           .flatMap((s) =>
             s.scalableTarget!.policies.map((p) => ({
-              PolicyARN: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:x:resource/ecs/${resourceOf(s)}:policyName/${p.name}`,
+              PolicyARN: `arn:aws:autoscaling:${world.region}:${world.account}:scalingPolicy:x:resource/ecs/${resourceOf(s)}:policyName/${p.name}`,
               PolicyName: p.name,
               ServiceNamespace: 'ecs',
               ResourceId: resourceOf(s),
@@ -666,7 +687,7 @@ function snsHandlers(world: AwsWorld): [any, string, Handler][] {
           Protocol: s.protocol,
           Endpoint: s.endpoint,
           TopicArn: i.TopicArn,
-          Owner: ACCOUNT,
+          Owner: world.account,
         })),
       }),
     ],

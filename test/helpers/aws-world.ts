@@ -6,7 +6,8 @@
  *
  * `awsClientsFor(world)` (aws-world-clients.ts) puts it behind real SDK v3 clients with
  * aws-sdk-client-mock, so the bot's adapters run unchanged. Time only moves when a test calls
- * `world.tick()` / `world.settle()`.
+ * `world.tick()` / `world.settle()`. One world is one account and region (by default the bot's own,
+ * ACCOUNT in REGION); `AwsOrg` (aws-org.ts) holds several behind a fake STS.
  */
 
 export const ACCOUNT = '123456789012';
@@ -184,11 +185,25 @@ export interface WTopic {
   subscriptions: { arn: string; protocol: string; endpoint: string; pending: boolean }[];
 }
 
+/** Who made a call: the credentials it was signed with, as CloudTrail would show them. */
+export interface CallIdentity {
+  accessKeyId: string;
+  /** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`, or the bot's own role. */
+  arn: string;
+  account: string;
+  roleArn?: string;
+  sessionName?: string;
+  sourceIdentity?: string;
+  tags: Record<string, string>;
+}
+
 export interface WorldCall {
   service: string;
   op: string;
   input: any;
   at: number;
+  /** Set when the call came through an AwsOrg (the credentials it was made with). */
+  identity?: CallIdentity;
 }
 
 export type MetricFn = (q: {
@@ -246,8 +261,14 @@ export class AwsWorld {
   instanceLaunchTicks = 1;
   private faults: { op: string; error: () => Error; times: number }[] = [];
 
-  constructor(start = Date.UTC(2026, 10, 28, 3, 0, 0)) {
+  /** The account and region the world's resources live in (ARNs name them). */
+  readonly account: string;
+  readonly region: string;
+
+  constructor(start = Date.UTC(2026, 10, 28, 3, 0, 0), o: { account?: string; region?: string } = {}) {
     this.now = start;
+    this.account = o.account ?? ACCOUNT;
+    this.region = o.region ?? REGION;
   }
 
   // ---------- building ----------
@@ -255,7 +276,7 @@ export class AwsWorld {
   addCluster(name: string, o: Partial<Omit<WCluster, 'name' | 'arn'>> = {}): WCluster {
     const c: WCluster = {
       name,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:cluster/${name}`,
       containerInsights: o.containerInsights ?? 'enabled',
       capacityProviders: o.capacityProviders ?? [],
       status: 'ACTIVE',
@@ -283,7 +304,7 @@ export class AwsWorld {
     const id = hex(32);
     const inst: WInstance = {
       id,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/${cluster}/${id}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:container-instance/${cluster}/${id}`,
       ec2InstanceId: o.ec2InstanceId ?? `i-${hex(17)}`,
       instanceType,
       cpu: spec.cpu,
@@ -309,7 +330,7 @@ export class AwsWorld {
   ): WService {
     const s: WService = {
       name,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${name}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:service/${cluster}/${name}`,
       cluster,
       taskDef,
       desiredCount,
@@ -349,7 +370,7 @@ export class AwsWorld {
   ): WAsg {
     const asg: WAsg = {
       name,
-      arn: `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:${hex(8)}-${hex(4)}:autoScalingGroupName/${name}`,
+      arn: `arn:aws:autoscaling:${this.region}:${this.account}:autoScalingGroup:${hex(8)}-${hex(4)}:autoScalingGroupName/${name}`,
       min: o.min,
       max: o.max,
       desired: o.desired,
@@ -375,7 +396,7 @@ export class AwsWorld {
     if (!asg) throw new Error(`no ASG ${asgName}`);
     const cp: WCapacityProvider = {
       name,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:capacity-provider/${name}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:capacity-provider/${name}`,
       asgArn: asg.arn,
       managedScaling,
       managedTerminationProtection: 'DISABLED',
@@ -401,7 +422,7 @@ export class AwsWorld {
     const id = hex(32);
     const t: WTask = {
       id,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${cluster}/${id}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:task/${cluster}/${id}`,
       cluster,
       service,
       taskDef: `${td.family}:${td.revision}`,
@@ -493,6 +514,20 @@ export class AwsWorld {
     return { cpu: inst.cpu - u.cpu, memory: inst.memory - u.memory };
   }
 
+  /** Fixed host ports a task of this definition takes on its instance (none with awsvpc or hostPort 0). */
+  hostPorts(td: WTaskDef | undefined): number[] {
+    if (!td || td.networkMode === 'awsvpc') return [];
+    return td.containers.flatMap((c) => (c.portMappings ?? []).map((p) => p.hostPort ?? 0)).filter((p) => p > 0);
+  }
+
+  /** Host ports the live tasks on an instance hold. */
+  portsTaken(inst: WInstance): Set<number> {
+    const live = [...this.tasks.values()].filter(
+      (t) => t.containerInstanceId === inst.id && t.lastStatus !== 'STOPPED',
+    );
+    return new Set(live.flatMap((t) => this.hostPorts(this.taskDefs.get(t.taskDef))));
+  }
+
   // ---------- faults and bookkeeping ----------
 
   /** The next `times` calls of `op` (e.g. 'DescribeServices') throw `error()`. */
@@ -509,8 +544,8 @@ export class AwsWorld {
   }
 
   /** Records a call and throws an injected fault if one is due. */
-  record(service: string, op: string, input: unknown): void {
-    this.calls.push({ service, op, input, at: this.now });
+  record(service: string, op: string, input: unknown, identity?: CallIdentity): void {
+    this.calls.push({ service, op, input, at: this.now, ...(identity ? { identity } : {}) });
     const f = this.faults.find((x) => x.op === op && x.times > 0);
     if (f) {
       f.times -= 1;
@@ -609,7 +644,8 @@ export class AwsWorld {
       const shortfall = Math.max(0, s.desiredCount - live.length);
       for (let i = 0; i < shortfall; i++) unplaced.push(this.newTask(s, td));
       let failed = 0;
-      let closest: { inst: WInstance; reason: 'memory' | 'CPU units' } | undefined;
+      let closest: { inst: WInstance; reason: 'memory' | 'CPU units' | 'port' } | undefined;
+      const ports = this.hostPorts(td);
       for (const t of unplaced) {
         if (s.launchType === 'FARGATE') {
           t.containerInstanceId = undefined;
@@ -618,9 +654,10 @@ export class AwsWorld {
           continue;
         }
         const candidates = this.instancesOf(s.cluster).filter((x) => x.status === 'ACTIVE' && x.agentConnected);
+        const portFree = (x: WInstance) => !ports.some((p) => this.portsTaken(x).has(p));
         const fit = candidates.find((x) => {
           const r = this.remaining(x);
-          return r.cpu >= t.cpu && r.memory >= t.memory;
+          return r.cpu >= t.cpu && r.memory >= t.memory && portFree(x);
         });
         if (fit) {
           t.containerInstanceId = fit.id;
@@ -628,12 +665,19 @@ export class AwsWorld {
         } else {
           failed += 1;
           const best = candidates.sort((a, b) => this.remaining(b).memory - this.remaining(a).memory)[0];
-          if (best) closest = { inst: best, reason: this.remaining(best).memory < t.memory ? 'memory' : 'CPU units' };
+          if (best) {
+            const r = this.remaining(best);
+            closest = {
+              inst: best,
+              reason:
+                r.memory < t.memory ? 'memory' : r.cpu < t.cpu ? 'CPU units' : !portFree(best) ? 'port' : 'memory',
+            };
+          }
         }
       }
       if (failed > 0) {
         const msg = closest
-          ? `(service ${s.name}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${closest.inst.id}) has insufficient ${closest.reason} available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`
+          ? `(service ${s.name}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${closest.inst.id}) ${closest.reason === 'port' ? 'is already using a port required by your task' : `has insufficient ${closest.reason} available`}. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`
           : `(service ${s.name}) was unable to place a task because no container instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`;
         const last = s.events[0];
         // ECS suppresses an identical message for a while; the world repeats it at most once a tick.
@@ -654,7 +698,7 @@ export class AwsWorld {
     const id = hex(32);
     const t: WTask = {
       id,
-      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${s.cluster}/${id}`,
+      arn: `arn:aws:ecs:${this.region}:${this.account}:task/${s.cluster}/${id}`,
       cluster: s.cluster,
       service: s.name,
       taskDef: `${td.family}:${td.revision}`,

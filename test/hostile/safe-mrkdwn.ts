@@ -10,6 +10,8 @@ export const HOSTILE = {
   mention: '<@U0BOSS> <#C0SECRET> <!subteam^S0ONCALL|@oncall>',
   fence: '``` closing fence ` tick *bold _it ~strike',
   entity: '&lt;!here&gt; &amp;lt;',
+  /** A right-to-left override makes a name read backwards; zero-width characters hide inside one. */
+  bidi: 'ok-\u202Egnp.exe \u2066iso\u2069 \u200Fmark pro\u200Bd\u2060db',
 } as const;
 
 export const HOSTILE_TEXT = Object.values(HOSTILE).join(' ');
@@ -34,6 +36,50 @@ export function mrkdwnTexts(msg: Anyish): string[] {
     fromBlocks(a.blocks);
   }
   return out;
+}
+
+/** Every plain_text a message shows (headers, button labels): Slack shows it as written, so only invisibles matter there. */
+export function plainTexts(msg: Anyish): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') {
+      const o = v as Anyish;
+      if (o.type === 'plain_text' && typeof o.text === 'string') out.push(o.text);
+      else Object.values(o).forEach(visit);
+    }
+  };
+  visit(msg.blocks);
+  for (const a of msg.attachments ?? []) visit(a.blocks);
+  return out;
+}
+
+const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
+const INVISIBLE = /[\u200B\u2060-\u2064\uFEFF\u00AD\u115F\u1160\u3164\uFFA0\u180E]/u;
+const JOINABLE = /^[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\p{M}\p{L}]$/u;
+const LATIN = /^\p{Script=Latin}$/u;
+
+/**
+ * Bidi controls anywhere, and invisible characters the bot did not put there itself: its own are a
+ * zero-width joiner right after "@" (a neutralised @channel), a zero-width space beside a mrkdwn
+ * marker (escapeLiteral), and joiners inside emoji sequences or joining scripts.
+ */
+export function invisibleProblems(text: string): string[] {
+  const problems: string[] = [];
+  const cps = Array.from(text);
+  const hex = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  const joinable = (c: string | undefined) => c !== undefined && JOINABLE.test(c) && !LATIN.test(c);
+  cps.forEach((c, i) => {
+    if (BIDI.test(c)) problems.push(`bidi control ${hex(c)}`);
+    else if (c === '\u200B') {
+      if (!/[*_~`]/.test(cps[i - 1] ?? '') && !/[*_~`]/.test(cps[i + 1] ?? '')) problems.push(`invisible ${hex(c)}`);
+    } else if (INVISIBLE.test(c)) problems.push(`invisible ${hex(c)}`);
+    else if (c === '\u200D' || c === '\u200C') {
+      const ownMention = c === '\u200D' && cps[i - 1] === '@';
+      if (!ownMention && !(joinable(cps[i - 1]) && joinable(cps[i + 1]))) problems.push(`stray joiner ${hex(c)}`);
+    }
+  });
+  return problems;
 }
 
 export interface SafetyOptions {
@@ -62,12 +108,17 @@ export function mrkdwnProblems(text: string, o: SafetyOptions = {}): string[] {
   if ((fences.length - 1) % 2 !== 0) problems.push('unbalanced ``` fence');
   const outside = fences.filter((_, i) => i % 2 === 0).join('');
   if ((outside.match(/`/g) ?? []).length % 2 !== 0) problems.push('unbalanced inline code backtick');
+  problems.push(...invisibleProblems(text));
   return problems;
 }
 
-/** Every mrkdwn text of `msg` with its problems; empty when the message is safe. */
+/**
+ * Every text of `msg` with its problems, the top-level `text` fallback included (notifications and
+ * screen readers show it); empty when the message is safe.
+ */
 export function unsafeParts(msg: Anyish, o: SafetyOptions = {}): { text: string; problems: string[] }[] {
-  return mrkdwnTexts(msg)
-    .map((text) => ({ text, problems: mrkdwnProblems(text, o) }))
-    .filter((x) => x.problems.length > 0);
+  return [
+    ...mrkdwnTexts(msg).map((text) => ({ text, problems: mrkdwnProblems(text, o) })),
+    ...plainTexts(msg).map((text) => ({ text, problems: invisibleProblems(text) })),
+  ].filter((x) => x.problems.length > 0);
 }

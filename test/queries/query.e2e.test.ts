@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AwsClients } from '../../src/aws/clients';
 import { ACTIONS, decodeValue } from '../../src/slack/actions';
 import { findPreset, QUERY_PRESETS } from '../../src/queries/presets';
@@ -333,6 +336,44 @@ describe('/ecs query end to end', () => {
     expect(h.fake.callsOf('StopQuery')).toHaveLength(1);
   });
 
+  it('obeys the policy file on who may cancel: a query-cancel rule grants Carol and denies Bob on prod', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-'));
+    const file = path.join(dir, 'policy.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ rules: [{ clusters: ['prod'], actions: ['query-cancel'], approvers: ['U0CAROL'] }] }),
+    );
+    // Bob is in APPROVERS, Carol is not: the rule for prod says otherwise, and the rule wins.
+    h = await harness({ gated: true, env: { APPROVERS: 'U0BOB', POLICY_FILE: file } });
+    h.fake.when(findPreset('cpu')!.query, { runningPolls: Infinity });
+    await h.command('query cpu --cluster prod');
+    const progress = await h.progressMessage();
+    const click = (user: string, rid: string) =>
+      sendInteraction(
+        h.t.url,
+        buttonClick({
+          actionId: ACTIONS.queryCancel,
+          value: cancelButton(progress.blocks).value,
+          userId: user,
+          channelId: CHANNEL,
+          messageTs: progress.ts,
+          responseUrl: h.t.slack.responseUrl(rid),
+        }),
+      );
+    await click('U0BOB', 'bob');
+    const [refused] = await h.t.slack.waitFor(() =>
+      h.t.slack.responsesTo('bob').length ? h.t.slack.responsesTo('bob') : undefined,
+    );
+    expect(refused.body.text).toContain('Only <@U0ALICE>, who started this query, or an approver can cancel it.');
+    expect(h.fake.callsOf('StopQuery')).toHaveLength(0);
+
+    await click('U0CAROL', 'carol');
+    const msg = await h.finalMessage();
+    expect(blocksText(msg.blocks)).toContain('*cancelled by <@U0CAROL>*');
+    expect(h.fake.callsOf('StopQuery')).toHaveLength(1);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('refuses a tampered Cancel button value', async () => {
     h = await harness();
     await sendInteraction(
@@ -382,7 +423,7 @@ describe('/ecs query end to end', () => {
     );
     expect(reply.body.response_type).toBe('ephemeral');
     expect(reply.body.text).toContain(
-      'Container Insights is probably disabled for cluster ghost: enable it with `/ecs insights ghost enable` (needs an approver)',
+      'Container Insights is probably disabled for cluster `ghost`: enable it with `/ecs insights ghost enable` (needs an approver)',
     );
     expect(h.t.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });

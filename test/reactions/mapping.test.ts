@@ -1,11 +1,5 @@
-import { loadConfig, ConfigError } from '../../src/config';
-import {
-  actionFor,
-  DEFAULT_REACTIONS,
-  emojisFor,
-  normaliseEmoji,
-  parseReactionMapping,
-} from '../../src/reactions/mapping';
+import { loadConfig, ConfigError, DEFAULT_REACTIONS, normaliseEmoji, parseReactionMapping } from '../../src/config';
+import { actionFor, emojisFor } from '../../src/reactions/mapping';
 
 describe('the REACTIONS mapping', () => {
   it('defaults to eyes=ack, white_check_mark=resolved, zzz and mute = silence', () => {

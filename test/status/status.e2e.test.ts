@@ -97,8 +97,8 @@ describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () 
     expect(text).toMatch(/• \*PRIMARY\* `EcsLabApi:1` — 1\/4 running, 3 pending, 0 failed · rollout \*COMPLETED\*/);
     expect(text).toContain('has insufficient memory available');
     const spark = tableAfter(slash, '*Utilisation, last hour*');
-    expect(spark[0]).toMatch(/^CPU [▁▂▃▄▅▆▇█ ]{30}  min \d+%  avg \d+%  max \d+%  now \d+%$/);
-    expect(spark[1]).toMatch(/^MEM [▁▂▃▄▅▆▇█ ]{30}  min \d+%  avg \d+%  max \d+%  now \d+%$/);
+    expect(spark[0]).toMatch(/^CPU [▁▂▃▄▅▆▇█ ]{30} {2}min \d+% {2}avg \d+% {2}max \d+% {2}now \d+%$/);
+    expect(spark[1]).toMatch(/^MEM [▁▂▃▄▅▆▇█ ]{30} {2}min \d+% {2}avg \d+% {2}max \d+% {2}now \d+%$/);
     const tasks = tableAfter(slash, '*Tasks*');
     expect(tasks).toHaveLength(5);
     expect(tasks.slice(1, 4).every((r) => /PENDING\s+UNKNOWN\s+EcsLabApi:1\s+not yet/.test(r))).toBe(true);
@@ -131,7 +131,7 @@ describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () 
     const service = await ask(t, 'status legacy/web');
     const stext = blockText(service);
     expect(stext).toContain('AWS/ECS CPUUtilization / MemoryUtilization');
-    expect(tableAfter(service, '*Utilisation, last hour*')[0]).toMatch(/^CPU [▁▂▃▄▅▆▇█ ]{30}  min \d+%/);
+    expect(tableAfter(service, '*Utilisation, last hour*')[0]).toMatch(/^CPU [▁▂▃▄▅▆▇█ ]{30} {2}min \d+%/);
     expect(stext).toContain(':large_green_circle: *2 of 2 running* · steady');
   });
 
@@ -158,7 +158,9 @@ describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () 
   it('refuses a service without a cluster when no default cluster is set, with the usage line', async () => {
     const body = await ask(t, 'status /EcsLabApi');
     expect(body.text).toContain('no default cluster is set (ECS_DEFAULT_CLUSTER)');
-    expect(body.text).toContain('Usage: `/ecs status [cluster] [service] [--public]`');
+    expect(body.text).toContain(
+      'Usage: `/ecs status [cluster] [service] [--account NAME] [--region REGION] [--public]`',
+    );
     expect(lab.world.calls).toHaveLength(0);
   });
 

@@ -5,7 +5,7 @@ import { COMPARISON_WORDS, formatNumber, formatPeriod } from '../../notification
 import type { AlarmNotification, EcsEventNotification, Notification, RawNotification } from '../../notifications/types';
 import type { Incident } from '../../store/incidents';
 import { ACTIONS, encodeValue } from '../../slack/actions';
-import { code, escapeText, link, mentionUser, slackDate } from '../../slack/mrkdwn';
+import { code, escapeText, link, mentionUser, neutraliseText, slackDate } from '../../slack/mrkdwn';
 import { clip, clipPlain, styleFor } from './alarm-style';
 import { LIMITS } from '../../slack/limits';
 
@@ -200,7 +200,7 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
     type: 'header',
     text: {
       type: 'plain_text',
-      text: clipPlain(`${st.emoji} ${st.label} · ${inc.name}`, LIMITS.headerText),
+      text: clipPlain(`${st.emoji} ${st.label} · ${neutraliseText(inc.name)}`, LIMITS.headerText),
       emoji: true,
     },
   });

@@ -29,7 +29,7 @@ export function renderNote(kind: ChannelNoteKind, topicArn: string): { text: str
       return { text: `:electric_plug: SNS topic ${topic} is now connected: its alarms will appear in this channel.` };
     case 'unsubscribed':
       return {
-        text: `:warning: The bot was *unsubscribed* from SNS topic ${topic}: alarms from it will no longer arrive. If nobody meant to, subscribe the endpoint again (see README, "Alarms over SNS").`,
+        text: `:warning: The bot was *unsubscribed* from SNS topic ${topic}: alarms from it will no longer arrive. If nobody meant to, subscribe the endpoint again (see docs/alarms.md, "Subscribe the endpoint").`,
       };
     case 'confirm_failed':
       return {

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors';
 import { renderAuditLog } from '../render/audit-log';
-import type { Subcommand } from '../../slack/commands/types';
+import type { Subcommand } from '../../context';
 
 export const AUDIT_USAGE = 'audit [n] [--request <id>]';
 export const AUDIT_MAX = 50;

@@ -5,7 +5,7 @@ import { UsageError } from '../../errors';
 import { renderDryRun, requestPostedText } from '../render/change-request';
 import { renderInsightsSetting } from '../render/insights-setting';
 import { isEcsName } from '../../slack/commands/parse';
-import type { Subcommand } from '../../slack/commands/types';
+import type { Subcommand } from '../../context';
 
 export const INSIGHTS_USAGE = 'insights [cluster] [enable|enhanced|disable] [--reason "…"] [--dry-run]';
 

@@ -1,10 +1,9 @@
 import { requestChange } from '../request';
 import type { ChangeProposal } from '../types';
-import type { AppContext } from '../../context';
+import type { AppContext, ParsedArgs, Subcommand } from '../../context';
 import { UsageError } from '../../errors';
 import { renderDryRun, requestPostedText } from '../render/change-request';
-import { isEcsName, type ParsedArgs } from '../../slack/commands/parse';
-import type { Subcommand } from '../../slack/commands/types';
+import { isEcsName } from '../../slack/commands/parse';
 
 export const SCALE_USAGE =
   'scale service <cluster>/<service> <count> | scale instances <cluster> <count> [--reason "…"] [--dry-run]';

@@ -4,27 +4,15 @@ import { ForbiddenError, UsageError } from '../../errors';
 import { EcsReader } from '../../aws/ecs';
 import { awsCall } from '../../aws/errors';
 import { describeServiceScaling, type ServiceScaling } from '../../aws/service-scaling';
-import type { ContainerInstanceInfo, ServiceSummary, TaskDefinitionInfo } from '../../ecs/model';
+import { isFargate, planServiceCapacity, type CapacityPlan } from '../../ecs/capacity';
+import type { ServiceSummary } from '../../ecs/model';
 import { checkBounds, plural, validateCount } from '../bounds';
 import type { ChangeExecutor, ChangePlan, ChangeProposal, StateValue } from '../types';
 
 const tasks = (n: number): StateValue => ({ value: n, label: plural(n, 'task') });
 
-/** How many more tasks of this size fit on the cluster's active instances (per instance, not pooled). */
-export function tasksThatFit(instances: ContainerInstanceInfo[], task: { cpu: number; memory: number }): number {
-  return instances
-    .filter((i) => i.status === 'ACTIVE' && i.agentConnected)
-    .reduce((n, i) => {
-      const byCpu = task.cpu > 0 ? Math.floor(i.remaining.cpu / task.cpu) : Infinity;
-      const byMem = task.memory > 0 ? Math.floor(i.remaining.memory / task.memory) : Infinity;
-      const fit = Math.min(byCpu, byMem);
-      return n + (Number.isFinite(fit) ? Math.max(0, fit) : 0);
-    }, 0);
-}
-
-function isFargate(s: ServiceSummary): boolean {
-  return s.launchType === 'FARGATE' || s.capacityProviderStrategy.some((c) => c.capacityProvider.startsWith('FARGATE'));
-}
+/** Live tasks read to see where the service runs; the diagnosis reads as many. */
+const MAX_TASKS = 100;
 
 /** Warnings about what will undo or defeat a manual desired count. Pure, for tests. */
 export function serviceWarnings(o: {
@@ -32,8 +20,8 @@ export function serviceWarnings(o: {
   requested: number;
   scaling?: ServiceScaling;
   scalingError?: string;
-  taskDef?: TaskDefinitionInfo;
-  instances?: ContainerInstanceInfo[];
+  /** The cluster's capacity planned for the requested count (EC2 only): the same plan the diagnosis reads. */
+  capacity?: CapacityPlan;
 }): string[] {
   const w: string[] = [];
   const { svc, requested, scaling } = o;
@@ -59,15 +47,12 @@ export function serviceWarnings(o: {
     }
   }
   const active = svc.running + svc.pending;
-  if (requested > svc.running && o.taskDef && o.instances && !isFargate(svc)) {
-    const needed = requested - svc.running;
-    const fit = tasksThatFit(o.instances, o.taskDef);
-    if (fit < needed) {
-      const short = needed - fit;
-      w.push(
-        `The cluster's instances have room for ${plural(fit, 'more task')} of ${o.taskDef.cpu} CPU units / ${o.taskDef.memory} MiB; about ${plural(short, 'task')} will stay PENDING until instances are added (capacity provider managed scaling or \`/ecs scale instances ${svc.cluster} N\`).`,
-      );
-    }
+  const plan = o.capacity;
+  if (plan && plan.unplaceable > 0 && !isFargate(svc)) {
+    const ports = plan.task.hostPorts.length ? `, host port ${plan.task.hostPorts.join(', ')} (one per instance)` : '';
+    w.push(
+      `The cluster's instances have room for ${plural(plan.room, 'more task')} of ${plan.task.cpu} CPU units / ${plan.task.memory} MiB${ports}; about ${plural(plan.unplaceable, 'task')} will stay PENDING until instances are added (capacity provider managed scaling or \`/ecs scale instances ${svc.cluster} N\`).`,
+    );
   }
   if (requested === 0 && active > 0) w.push('A desired count of 0 stops every task of the service.');
   return w;
@@ -93,16 +78,29 @@ export const scaleServiceExecutor: ChangeExecutor = {
       );
     }
     checkBounds(ctx.config.policy, 'tasks', svc.desired, requested);
-    const [taskDef, scaling, instances] = await Promise.all([
+    const growsOnEc2 = requested > svc.running && !isFargate(svc);
+    const [taskDef, scaling, instances, liveTasks] = await Promise.all([
       reader.describeTaskDefinition(svc.taskDefinition).catch(() => undefined),
       describeServiceScaling(ctx.aws.appautoscaling, svc.cluster, svc.name).then(
         (s) => ({ s, err: undefined as string | undefined }),
         (e: Error) => ({ s: undefined, err: e.message }),
       ),
-      requested > svc.running && !isFargate(svc)
-        ? reader.listContainerInstances(svc.cluster).catch(() => undefined)
+      growsOnEc2 ? reader.listContainerInstances(svc.cluster).catch(() => undefined) : Promise.resolve(undefined),
+      // Where the service's tasks run: a fixed host port they hold leaves no room on that instance.
+      growsOnEc2
+        ? reader.listTasks(svc.cluster, { service: svc.name, max: MAX_TASKS }).catch(() => undefined)
         : Promise.resolve(undefined),
     ]);
+    const capacity =
+      taskDef && instances
+        ? planServiceCapacity({
+            service: svc,
+            taskDefinition: taskDef,
+            instances,
+            tasks: liveTasks,
+            desired: requested,
+          })
+        : undefined;
     const details = [
       `Running ${svc.running} · pending ${svc.pending} · desired ${svc.desired}`,
       taskDef
@@ -123,7 +121,7 @@ export const scaleServiceExecutor: ChangeExecutor = {
       requested: tasks(requested),
       details,
       effects: [],
-      warnings: serviceWarnings({ svc, requested, scaling: scaling.s, scalingError: scaling.err, taskDef, instances }),
+      warnings: serviceWarnings({ svc, requested, scaling: scaling.s, scalingError: scaling.err, capacity }),
       data: { running: svc.running, pending: svc.pending },
     };
   },

@@ -99,7 +99,7 @@ export function renderAuditLog(entries: AuditEntry[], o: { requested: number; re
     response_type: 'ephemeral',
     text: `${title.replace(/`/g, '')}: ${entries
       .slice(0, shown)
-      .map((e) => `${e.outcome} ${e.action} ${e.target}`)
+      .map((e) => escapeText(`${e.outcome} ${e.action} ${e.target}`))
       .join('; ')}`.slice(0, 3000),
     blocks,
   };

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { ChangePlan, ChangeStatus, ProposeButtonValue } from '../types';
 import { ACTIONS, encodeValue } from '../../slack/actions';
-import { code, escapeText, mentionUser, slackDate, truncate } from '../../slack/mrkdwn';
+import { code, escapeText, mentionUser, neutraliseText, slackDate, truncate } from '../../slack/mrkdwn';
 import { LIMITS } from '../../slack/limits';
 
 /**
@@ -149,7 +149,7 @@ function button(
 ): Button {
   return {
     type: 'button',
-    text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText) },
+    text: { type: 'plain_text', text: truncate(neutraliseText(text), LIMITS.buttonText) },
     action_id: actionId,
     value,
     ...(style ? { style } : {}),
@@ -175,7 +175,7 @@ export function renderChangeCard(v: ChangeCardView): SlackMessage {
       elements: [
         button('Approve', ACTIONS.changeApprove, value, 'primary', {
           title: { type: 'plain_text', text: 'Approve this change?' },
-          text: { type: 'plain_text', text: truncate(`${v.plan.summary}. It runs at once.`, 300) },
+          text: { type: 'plain_text', text: truncate(`${neutraliseText(v.plan.summary)}. It runs at once.`, 300) },
           confirm: { type: 'plain_text', text: 'Approve' },
           deny: { type: 'plain_text', text: 'Not yet' },
         }),
@@ -193,7 +193,7 @@ export function renderChangeCard(v: ChangeCardView): SlackMessage {
     cancelled: 'cancelled',
     expired: 'expired',
   };
-  return { text: truncate(`Change request: ${v.plan.summary} (${state[v.status]})`, 3000), blocks };
+  return { text: truncate(`Change request: ${escapeText(v.plan.summary)} (${state[v.status]})`, 3000), blocks };
 }
 
 /** `--dry-run`: the plan, ephemeral, saying plainly that nothing was requested or changed. */
@@ -203,7 +203,7 @@ export function renderDryRun(
 ): EphemeralMessage {
   return {
     response_type: 'ephemeral',
-    text: `Dry run: ${plan.summary}. Nothing was requested or changed.`,
+    text: truncate(`Dry run: ${escapeText(plan.summary)}. Nothing was requested or changed.`, 3000),
     blocks: [
       section(':test_tube: *Dry run* — this is the plan; nothing was requested or changed.'),
       ...planBlocks(plan, o),

@@ -1,6 +1,6 @@
 import type { RespondArguments } from '@slack/bolt';
 import type { ClusterSummary } from '../../ecs/model';
-import { code } from '../../slack/mrkdwn';
+import { code, escapeText } from '../../slack/mrkdwn';
 
 const MEANING: Record<string, string> = {
   disabled: 'no Container Insights metrics or performance logs are collected',
@@ -18,7 +18,7 @@ export function renderInsightsSetting(c: ClusterSummary): RespondArguments {
   const text = `Container Insights on ${code(c.name)}: *${c.containerInsights}* — ${MEANING[c.containerInsights] ?? MEANING.unknown}.`;
   return {
     response_type: 'ephemeral',
-    text: `Container Insights on ${c.name}: ${c.containerInsights}`,
+    text: escapeText(`Container Insights on ${c.name}: ${c.containerInsights}`),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },
       {

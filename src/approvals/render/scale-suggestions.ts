@@ -71,7 +71,12 @@ export function renderScaleSuggestions(v: ScaleSuggestionsView): EphemeralMessag
   return {
     response_type: 'ephemeral',
     replace_original: false,
-    text: `Scale ${v.service ? `${v.cluster}/${v.service.name}` : v.cluster}: ${shown.map((s) => s.command).join(' | ') || 'nothing to suggest'}`,
+    text: truncate(
+      escapeText(
+        `Scale ${v.service ? `${v.cluster}/${v.service.name}` : v.cluster}: ${shown.map((s) => s.command).join(' | ') || 'nothing to suggest'}`,
+      ),
+      LIMITS.messageText,
+    ),
     blocks,
   };
 }

@@ -1,5 +1,5 @@
-import { planCapacity, taskNeeds, type CapacityPlan } from '../capacity';
-import type { ServiceSummary, TaskInfo } from '../model';
+import { isFargate, placedPendingTasks, planServiceCapacity, type CapacityPlan } from '../capacity';
+import type { TaskInfo } from '../model';
 import { parseEvents, sinceSteady, type ParsedEvent, type PlacementReason } from './events';
 import { summariseStops, type StopSummary } from './stop-causes';
 import type { DiagnosisInput } from './types';
@@ -40,16 +40,6 @@ export interface PlacementSummary {
   groups: PlacementGroup[];
 }
 
-const FARGATE_PROVIDER = /^FARGATE(_SPOT)?$/;
-
-export function isFargate(s: ServiceSummary): boolean {
-  if (s.launchType === 'FARGATE') return true;
-  return (
-    s.capacityProviderStrategy.length > 0 &&
-    s.capacityProviderStrategy.every((c) => FARGATE_PROVIDER.test(c.capacityProvider))
-  );
-}
-
 const NOT_YET_RUNNING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 
 export function summarisePlacement(events: ParsedEvent[]): PlacementSummary {
@@ -80,11 +70,7 @@ export function computeFacts(input: DiagnosisInput): Facts {
   const { since: recent, lastSteadyAt } = sinceSteady(events, now);
   const live = (input.tasks ?? []).filter((t) => t.desiredStatus === 'RUNNING');
   const pendingTasks = live.filter((t) => NOT_YET_RUNNING.has(t.lastStatus));
-  const placedPending = fargate
-    ? pendingTasks.length
-    : input.tasks
-      ? pendingTasks.filter((t) => !!t.containerInstanceId).length
-      : 0;
+  const placedPending = fargate ? pendingTasks.length : placedPendingTasks(live);
   const placement = summarisePlacement(recent);
   const short = service.running < service.desired;
   const starts = [
@@ -95,17 +81,11 @@ export function computeFacts(input: DiagnosisInput): Facts {
 
   let capacity: CapacityPlan | undefined;
   if (!fargate && input.instances && input.taskDefinition) {
-    const serviceTasksOn: Record<string, number> = {};
-    for (const t of live)
-      if (t.containerInstanceId)
-        serviceTasksOn[t.containerInstanceId] = (serviceTasksOn[t.containerInstanceId] ?? 0) + 1;
-    capacity = planCapacity({
-      task: taskNeeds(input.taskDefinition),
+    capacity = planServiceCapacity({
+      service,
+      taskDefinition: input.taskDefinition,
       instances: input.instances,
-      desired: service.desired,
-      running: service.running,
-      placedPending,
-      serviceTasksOn,
+      tasks: input.tasks,
       newInstanceType: input.asg?.instanceType,
     });
   }

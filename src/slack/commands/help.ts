@@ -1,7 +1,7 @@
 import type { RespondArguments } from '@slack/bolt';
-import type { Subcommand } from './types';
 import { UsageError, NotFoundError, UserFacingError } from '../../errors';
 import { escapeOwnText, code, escapeText } from '../mrkdwn';
+import type { Subcommand } from '../../context';
 
 export function usageLine(sub: Subcommand): string {
   return `/ecs ${sub.usage}`;
@@ -13,7 +13,7 @@ export function renderHelp(subcommands: Subcommand[]): RespondArguments {
   const lines = visible.map((s) => `${code(usageLine(s))} — ${escapeText(s.summary)}`);
   return {
     response_type: 'ephemeral',
-    text: `ECS ChatOps commands:\n${visible.map((s) => usageLine(s)).join('\n')}`,
+    text: `ECS ChatOps commands:\n${visible.map((s) => escapeText(usageLine(s))).join('\n')}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: 'ECS ChatOps' } },
       { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },

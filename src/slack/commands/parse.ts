@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors';
+import type { FlagSpec, ParsedArgs } from '../../context';
 
 /**
  * Splits slash-command text into words. Double, single and typographic quotes (which Slack clients
@@ -50,14 +51,6 @@ export function tokenize(text: string): string[] {
 
 export function decodeSlackEntities(s: string): string {
   return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
-export type FlagKind = 'string' | 'boolean';
-export type FlagSpec = Record<string, FlagKind>;
-
-export interface ParsedArgs {
-  positional: string[];
-  flags: Record<string, string | boolean>;
 }
 
 /**

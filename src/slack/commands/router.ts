@@ -1,9 +1,8 @@
 import type { App, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { AppContext } from '../../context';
+import type { AppContext, Subcommand } from '../../context';
 import { UsageError, UserFacingError, NotFoundError } from '../../errors';
 import { renderError, renderHelp } from './help';
 import { parseArgs, tokenize, decodeSlackEntities } from './parse';
-import type { Subcommand } from './types';
 import { sharedEventLoopPressure, WorkGate, type GateLimits } from './work-gate';
 
 export const COMMAND = '/ecs';

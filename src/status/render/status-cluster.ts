@@ -217,6 +217,7 @@ function planCluster(v: ClusterView, attachment: Attachment): ClusterPlan {
   const budget = new BlockBudget();
   const footerReserve = { blocks: 1, chars: 900 };
   budget.add(header(`Cluster ${c.name}`));
+  if (v.where) budget.add(context(`:cloud: ${escapeText(v.where)}`));
 
   const mismatches = v.services.filter(isMismatch);
   const cap = capacityTotals(v.instances);
@@ -299,7 +300,7 @@ function planCluster(v: ClusterView, attachment: Attachment): ClusterPlan {
   notes.push(`As of ${slackDate(v.at)} · ${code(`/ecs status ${c.name}/<service>`)} for one service`);
   budget.add(context(...notes));
 
-  const text = `Cluster ${c.name}: ${plural(v.services.length, 'service')}${mismatches.length ? `, ${n(mismatches.length)} not at desired count` : ''}; ${plural(v.instances.length, 'container instance')}`;
+  const text = `Cluster ${escapeText(c.name)}: ${plural(v.services.length, 'service')}${mismatches.length ? `, ${n(mismatches.length)} not at desired count` : ''}; ${plural(v.instances.length, 'container instance')}`;
   return { text, blocks: budget.blocks, servicesShown, instancesShown };
 }
 

@@ -125,6 +125,7 @@ export function renderService(v: ServiceView): StatusMessage {
   const budget = new BlockBudget();
   const footer = { blocks: 1, chars: 600 };
   budget.add(header(`${v.cluster.name} / ${s.name}`));
+  if (v.where) budget.add(context(`:cloud: ${escapeText(v.where)}`));
   budget.add(section(`${stateHeadline(s)}\n${taskDefLine(s, v.taskDef)}`));
   budget.add(section(deploymentLines(s)), footer);
   budget.add(section(utilisationSection(v.history, v.metricsError)), footer);
@@ -159,6 +160,6 @@ export function renderService(v: ServiceView): StatusMessage {
       `${insightsLabel(v.cluster.containerInsights)} · as of ${slackDate(v.at)} · ${code(`/ecs status ${v.cluster.name}`)} for the whole cluster`,
     ),
   );
-  const text = `${v.cluster.name}/${s.name}: ${n(s.running)} of ${n(s.desired)} running${s.pending ? `, ${n(s.pending)} pending` : ''} (${STATE_NOTE[serviceState(s)] || 'steady'})`;
+  const text = `${escapeText(`${v.cluster.name}/${s.name}`)}: ${n(s.running)} of ${n(s.desired)} running${s.pending ? `, ${n(s.pending)} pending` : ''} (${STATE_NOTE[serviceState(s)] || 'steady'})`;
   return { text, blocks: budget.blocks };
 }

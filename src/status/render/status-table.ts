@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { escapeText, truncate } from '../../slack/mrkdwn';
+import { escapeText, neutraliseText, truncate } from '../../slack/mrkdwn';
 import { LIMITS } from '../../slack/limits';
 
 /**
@@ -75,11 +75,16 @@ export function fitTable(cols: Column[], rows: string[][], maxRows: number, maxC
 
 /** Characters of text a block carries (what Slack's cumulative limit counts). */
 export function blockTextLength(b: KnownBlock): number {
-  const anyB = b as unknown as Record<string, any>;
+  const shape = b as unknown as {
+    type?: string;
+    text?: { text?: unknown };
+    fields?: { text?: unknown }[];
+    elements?: { text?: unknown }[];
+  };
   let n = 0;
-  if (anyB.text?.text) n += String(anyB.text.text).length;
-  for (const f of anyB.fields ?? []) n += String(f.text ?? '').length;
-  if (anyB.type === 'context') for (const e of anyB.elements ?? []) n += String(e.text ?? '').length;
+  if (shape.text?.text) n += String(shape.text.text).length;
+  for (const f of shape.fields ?? []) n += String(f.text ?? '').length;
+  if (shape.type === 'context') for (const e of shape.elements ?? []) n += String(e.text ?? '').length;
   return n;
 }
 
@@ -122,7 +127,7 @@ export class BlockBudget {
 export function header(text: string): KnownBlock {
   return {
     type: 'header',
-    text: { type: 'plain_text', text: truncate(oneLine(text), LIMITS.headerText), emoji: true },
+    text: { type: 'plain_text', text: truncate(oneLine(neutraliseText(text)), LIMITS.headerText), emoji: true },
   };
 }
 

@@ -4,15 +4,26 @@ import { diagnose } from '../../src/ecs/diagnosis';
 import { renderDiagnosis, renderRecoveredLine, WATCH_NOTE } from '../../src/diagnose/render';
 import { labIncidentInput } from '../ecs/diagnosis-fixtures';
 
-// The README tells the lab story with the messages the bot shows; this keeps them from drifting apart.
-describe('README: the story from alarm to fix', () => {
-  const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
-  const story = readme.slice(readme.indexOf('## The story: from alarm to fix'));
+// docs/diagnose.md tells the lab story with the messages the bot shows, and README.md quotes its last
+// line; this keeps both from drifting apart from the renderers.
+describe('docs/diagnose.md: the story from alarm to fix', () => {
+  const ROOT = path.join(__dirname, '../..');
+  const doc = fs.readFileSync(path.join(ROOT, 'docs/diagnose.md'), 'utf8');
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const story = doc.slice(doc.indexOf('## The story: from alarm to fix'));
   const d = diagnose(labIncidentInput());
   const blocks = renderDiagnosis(d, { watching: true }).blocks as any[];
+  const recovered = renderRecoveredLine({
+    cluster: 'EcsLabCluster',
+    service: 'EcsLabApi',
+    desired: 4,
+    running: 4,
+    pending: 0,
+    elapsedMs: 3 * 60_000,
+  });
 
   it('has the section', () => {
-    expect(readme).toContain('## The story: from alarm to fix');
+    expect(doc).toContain('## The story: from alarm to fix');
   });
 
   it('quotes the recommendation, its buttons and notes as rendered', () => {
@@ -29,16 +40,8 @@ describe('README: the story from alarm to fix', () => {
     expect(story).toContain(WATCH_NOTE);
   });
 
-  it('quotes the line that closes the loop', () => {
-    expect(story).toContain(
-      renderRecoveredLine({
-        cluster: 'EcsLabCluster',
-        service: 'EcsLabApi',
-        desired: 4,
-        running: 4,
-        pending: 0,
-        elapsedMs: 3 * 60_000,
-      }),
-    );
+  it('quotes the line that closes the loop, in the manual and on the front page', () => {
+    expect(story).toContain(`> ${recovered}\n`);
+    expect(readme).toContain(`> ${recovered}\n`);
   });
 });

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { AwsAccounts, type AwsAccountsOptions } from './aws/accounts';
@@ -7,13 +7,16 @@ import type { AwsClients } from './aws/clients';
 import { awsCallsPlugin, instrumentAwsClients } from './aws/instrument';
 import { systemClock, newId as defaultNewId, type Clock } from './clock';
 import { registerCommandRouter } from './slack/commands/router';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import type { AppContext, Feature, FeatureFactory, Worker } from './context';
 import { FEATURES } from './features';
+import { Readiness } from './http/readiness';
+import { sendJson } from './http/routes';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { boltLogger } from './slack/bolt-logger';
 import { countingFetch } from './slack/instrument';
+import { SlackSocket, type SlackSocketOptions } from './slack/socket-mode';
 import { openStore, type Store } from './store';
 
 export interface BotOptions {
@@ -29,6 +32,8 @@ export interface BotOptions {
   features?: FeatureFactory[];
   /** Web API retries for Bolt's own client (default 3; tests use 0). */
   slackRetries?: number;
+  /** Socket Mode timings (tests shorten the back-off). */
+  socket?: Partial<Pick<SlackSocketOptions, 'readyGraceMs' | 'backoffMs' | 'maxBackoffMs'>>;
   /** Feature-specific test seams (e.g. the SNS certificate fetcher). */
   inject?: Partial<Injections>;
 }
@@ -43,7 +48,9 @@ export interface Bot {
   ctx: AppContext & { inject: Partial<Injections> };
   features: Feature[];
   workers: Worker[];
-  /** Starts HTTP and workers; resolves with the bound port (pass 0 for a random one). */
+  /** The Socket Mode connection when SLACK_APP_TOKEN is set (Slack then never calls the bot over HTTP). */
+  socket?: SlackSocket;
+  /** Starts HTTP (and the Slack socket) and workers; resolves with the bound port (pass 0 for a random one). */
   start(port?: number, host?: string): Promise<number>;
   /** Graceful: stop accepting, finish in-flight work, stop workers, close the store. */
   stop(): Promise<void>;
@@ -72,27 +79,53 @@ function botAuthorize(client: WebClient, botToken: string, logger: Logger) {
   return async () => ({ botToken, ...(await (cached ??= load())) });
 }
 
-/**
- * The bot's own routes (/sns, /healthz, /readyz, /metrics: exact paths) are answered before Bolt's
- * receiver, which otherwise compiles its custom-route matcher on every request — a measurable share of
- * SNS ingest. Everything else, /slack/events included, still goes to Bolt unchanged.
- */
-function serveOwnRoutesFirst(server: Server, routes: CustomRoute[]): void {
+/** The bot's own routes with an exact path (every one today), keyed by `METHOD /path`. */
+function exactRoutes(routes: CustomRoute[]): Map<string, CustomRoute['handler']> {
   const exact = new Map<string, CustomRoute['handler']>();
   for (const r of routes) {
     if (r.path.includes(':') || r.path.includes('*')) continue;
     for (const m of Array.isArray(r.method) ? r.method : [r.method])
       exact.set(`${m.toUpperCase()} ${r.path}`, r.handler);
   }
+  return exact;
+}
+
+function ownRoute(exact: Map<string, CustomRoute['handler']>, req: IncomingMessage) {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return exact.get(`${req.method} ${q === -1 ? url : url.slice(0, q)}`);
+}
+
+/**
+ * The bot's own routes (/sns, /healthz, /readyz, /metrics: exact paths) are answered before Bolt's
+ * receiver, which otherwise compiles its custom-route matcher on every request — a measurable share of
+ * SNS ingest. Everything else, /slack/events included, still goes to Bolt unchanged.
+ */
+function serveOwnRoutesFirst(server: Server, routes: CustomRoute[]): void {
+  const exact = exactRoutes(routes);
   const bolt = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   if (bolt.length !== 1 || exact.size === 0) return;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const handler = exact.get(`${req.method} ${q === -1 ? url : url.slice(0, q)}`);
+    const handler = ownRoute(exact, req);
     if (handler) handler(req as Parameters<CustomRoute['handler']>[0], res);
     else bolt[0].call(server, req, res);
+  });
+}
+
+/**
+ * In Socket Mode the bot's own HTTP server serves only its routes (health, metrics, /sns for teams
+ * that keep SNS over HTTPS); Slack reaches the bot over the socket, so /slack/events does not exist.
+ */
+function ownRoutesServer(routes: CustomRoute[], log: Logger): Server {
+  for (const r of routes)
+    if (r.path.includes(':') || r.path.includes('*'))
+      log.warn({ path: r.path }, 'a route with parameters is not served in Socket Mode');
+  const exact = exactRoutes(routes);
+  return createServer((req, res) => {
+    const handler = ownRoute(exact, req);
+    if (handler) handler(req as Parameters<CustomRoute['handler']>[0], res);
+    else sendJson(res, 404, { error: 'not_found' });
   });
 }
 
@@ -136,6 +169,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
       timeout: 10_000,
       fetch: slackFetch,
     }),
+    readiness: new Readiness(),
     track<T>(p: Promise<T>) {
       inflight.add(p);
       void p.finally(() => inflight.delete(p)).catch(() => undefined);
@@ -145,13 +179,29 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
   };
 
   const features = (opts.features ?? FEATURES).map((f) => f(ctx));
+  const routes = features.flatMap((f) => f.routes ?? []);
+  // Socket Mode when an app-level token is given: Bolt's SocketModeReceiver, reconnects owned by SlackSocket.
+  const socket = config.slack.appToken
+    ? new SlackSocket({
+        appToken: config.slack.appToken,
+        apiUrl: config.slack.apiUrl,
+        fetch: slackFetch,
+        logger,
+        metrics,
+        clock: ctx.clock,
+        ...opts.socket,
+      })
+    : undefined;
+  if (socket) ctx.readiness.add('slack-socket', () => socket.readiness());
+  else if (!config.slack.signingSecret)
+    throw new ConfigError([{ setting: 'SLACK_SIGNING_SECRET', message: 'is required (or set SLACK_APP_TOKEN)' }]);
   const app = new App({
     authorize: botAuthorize(ctx.slack, config.slack.botToken, logger),
-    signingSecret: config.slack.signingSecret,
+    ...(socket
+      ? { receiver: socket.receiver }
+      : { signingSecret: config.slack.signingSecret, customRoutes: routes, processBeforeResponse: false }),
     logger: boltLogger(logger),
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: slackRetries }, fetch: slackFetch },
-    customRoutes: features.flatMap((f) => f.routes ?? []),
-    processBeforeResponse: false,
     // Bolt's default in-memory conversation store runs before every listener (and so before every ack)
     // and builds an Error per request when nothing is stored; the bot keeps no conversation state.
     convoStore: false,
@@ -179,20 +229,48 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     ctx,
     features,
     workers,
+    socket,
     async start(port = config.port, host?: string) {
-      server = (await app.start(host ? { port, host } : port)) as Server;
-      serveOwnRoutesFirst(
-        server,
-        features.flatMap((f) => f.routes ?? []),
-      );
+      if (socket) {
+        const own = ownRoutesServer(routes, logger);
+        server = own;
+        await new Promise<void>((resolve, reject) => {
+          own.once('error', reject);
+          own.listen(port, host, () => {
+            own.off('error', reject);
+            resolve();
+          });
+        });
+        // Resolves once connected or after a first failed attempt; SlackSocket keeps trying on its own.
+        await socket.start();
+      } else {
+        server = (await app.start(host ? { port, host } : port)) as Server;
+        serveOwnRoutesFirst(server, routes);
+      }
       for (const w of workers) w.start();
       const bound = (server.address() as AddressInfo).port;
-      logger.info({ port: bound, store: store.dialect, features: features.map((f) => f.name) }, 'ecs-chatops started');
+      logger.info(
+        {
+          port: bound,
+          slack: socket ? 'socket-mode' : 'http',
+          store: store.dialect,
+          features: features.map((f) => f.name),
+        },
+        'ecs-chatops started',
+      );
       return bound;
     },
     stop() {
       stopping ??= (async () => {
-        if (server) {
+        if (socket) {
+          // No new envelopes from Slack; then the health server goes.
+          await socket.stop().catch((err: unknown) => logger.warn({ err }, 'Slack socket stop failed'));
+          const own = server;
+          if (own) {
+            own.closeIdleConnections?.();
+            await new Promise<void>((resolve) => own.close(() => resolve()));
+          }
+        } else if (server) {
           server.closeIdleConnections?.();
           await app.stop().catch((err: unknown) => logger.warn({ err }, 'http server stop failed'));
         }

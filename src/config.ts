@@ -17,11 +17,14 @@ export const SETTING_HELP: Record<string, string> = {
   SLACK_BOT_TOKEN:
     'the bot token (xoxb-…) the bot calls Slack with; Slack app settings → OAuth & Permissions → Bot User OAuth Token',
   SLACK_SIGNING_SECRET:
-    'verifies that requests come from Slack; Slack app settings → Basic Information → App Credentials → Signing Secret',
-  SLACK_API_URL: 'optional Slack Web API base URL (default https://slack.com/api/); lets a local fake stand in',
+    'verifies that requests come from Slack (HTTPS mode; not needed with SLACK_APP_TOKEN); Slack app settings → Basic Information → App Credentials → Signing Secret',
+  SLACK_APP_TOKEN:
+    'optional app-level token (xapp-…, scope connections:write) that switches to Socket Mode: no inbound endpoint for Slack; Slack app settings → Basic Information → App-Level Tokens',
+  SLACK_API_URL:
+    'optional Slack Web API base URL (default https://slack.com/api/), also used to open Socket Mode connections; lets a local fake stand in',
   SLACK_ALARM_CHANNEL:
     'channel ID (C…) where alarm cards are posted; right-click the channel → Copy link, the last part',
-  PORT: 'TCP port for Slack, SNS and health endpoints (default 3000)',
+  PORT: 'TCP port for health, metrics and, in HTTPS mode, the Slack and SNS endpoints (default 3000)',
   DATABASE_URL:
     'where state lives: an SQLite file (default ./data/ecs-chatops.db; file:PATH or a path) or postgres://user@host/db for several replicas',
   AWS_REGION: 'the AWS region of your ECS clusters, e.g. eu-west-1 (AWS_DEFAULT_REGION is accepted too)',
@@ -107,7 +110,13 @@ const schema = z.object({
     .trim()
     .min(1, 'is required')
     .regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
-  SLACK_SIGNING_SECRET: z.string({ error: 'is required' }).trim().min(1, 'is required'),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.pipe(
+    z
+      .string()
+      .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
+      .optional(),
+  ),
   SLACK_API_URL: optionalString.pipe(z.url({ message: 'must be a URL such as http://127.0.0.1:9000/api/' }).optional()),
   SLACK_ALARM_CHANNEL: optionalString.pipe(
     z
@@ -176,7 +185,15 @@ const schema = z.object({
 });
 
 export interface Config {
-  slack: { botToken: string; signingSecret: string; apiUrl?: string; alarmChannel?: string };
+  slack: {
+    botToken: string;
+    /** Verifies HTTP requests; required without an app token. */
+    signingSecret?: string;
+    /** App-level token: Slack over Socket Mode instead of the HTTP endpoint. */
+    appToken?: string;
+    apiUrl?: string;
+    alarmChannel?: string;
+  };
   port: number;
   database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
   /** Accounts and regions (one account, one region unless AWS_ACCOUNTS / AWS_REGIONS say more). */
@@ -237,6 +254,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         return { setting, message: i.message, help: SETTING_HELP[setting] };
       });
   // Checked outside the schema so it is reported together with every other problem.
+  // Socket Mode needs no signing secret: nothing reaches the bot over HTTP from Slack.
+  if (!env.SLACK_SIGNING_SECRET?.trim() && !env.SLACK_APP_TOKEN?.trim()) {
+    problems.push({
+      setting: 'SLACK_SIGNING_SECRET',
+      message: 'is required (or set SLACK_APP_TOKEN for Socket Mode)',
+      help: SETTING_HELP.SLACK_SIGNING_SECRET,
+    });
+  }
   if (!env.AWS_REGION?.trim() && !env.AWS_DEFAULT_REGION?.trim()) {
     problems.push({ setting: 'AWS_REGION', message: 'is required', help: SETTING_HELP.AWS_REGION });
   }
@@ -254,6 +279,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     slack: {
       botToken: v.SLACK_BOT_TOKEN,
       signingSecret: v.SLACK_SIGNING_SECRET,
+      appToken: v.SLACK_APP_TOKEN,
       apiUrl: v.SLACK_API_URL ? (v.SLACK_API_URL.endsWith('/') ? v.SLACK_API_URL : `${v.SLACK_API_URL}/`) : undefined,
       alarmChannel: v.SLACK_ALARM_CHANNEL,
     },

@@ -4,6 +4,7 @@ import type { AwsAccounts } from './aws/accounts';
 import type { AwsClients } from './aws/clients';
 import type { Clock } from './clock';
 import type { Config } from './config';
+import type { Readiness } from './http/readiness';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { Store } from './store';
@@ -23,6 +24,8 @@ export interface AppContext {
   newId: (bytes?: number) => string;
   /** Slack Web API client for work outside a request (outbox, follow-ups). Rate limits are surfaced, not retried. */
   slack: WebClient;
+  /** What /readyz checks besides the store; parts that can be down (the Slack socket) register here. */
+  readiness: Readiness;
   /** Registers a promise as in-flight work; shutdown waits for it. */
   track<T>(p: Promise<T>): Promise<T>;
 }

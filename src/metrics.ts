@@ -67,6 +67,17 @@ export function createMetrics() {
       labelNames: ['action', 'outcome'] as const,
       registers: [registry],
     }),
+    slackSocketReconnects: new Counter({
+      name: 'ecs_chatops_slack_socket_reconnects_total',
+      help: 'New Socket Mode connections opened after the first, by reason (server_disconnect, connection_lost, connect_failed)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    slackSocketConnected: new Gauge({
+      name: 'ecs_chatops_slack_socket_connected',
+      help: '1 while the Socket Mode connection to Slack is open, 0 otherwise (always 0 in HTTPS mode)',
+      registers: [registry],
+    }),
     diagnoses: new Counter({
       name: 'ecs_chatops_diagnoses_total',
       help: 'Diagnoses by trigger (command, button) and outcome (healthy, problem, refused, error)',

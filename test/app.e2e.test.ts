@@ -1,19 +1,20 @@
 import { startTestBot, type TestBot, TEST_BOT_TOKEN } from './helpers/test-bot';
-import { sendCommand, commandBody, slackHeaders, TEST_SIGNING_SECRET } from './helpers/slack-sign';
+import { commandBody, slackHeaders, TEST_SIGNING_SECRET } from './helpers/slack-sign';
+import { TRANSPORTS } from './helpers/slack-transport';
 
-describe('the app over real HTTP', () => {
+describe.each(TRANSPORTS)('slash commands over %s', (transport) => {
   let t: TestBot;
   beforeAll(async () => {
-    t = await startTestBot();
+    t = await startTestBot({ transport });
   });
   afterAll(async () => {
     await t.stop();
   });
 
-  it('answers /ecs help through a signed slash command with every subcommand', async () => {
-    const res = await sendCommand(t.url, { text: 'help', response_url: t.slack.responseUrl() });
+  it('answers /ecs help with every subcommand', async () => {
+    const res = await t.transport.command({ text: 'help', response_url: t.slack.responseUrl() });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as any;
+    const body = res.body;
     expect(body.response_type).toBe('ephemeral');
     expect(body.text).toContain('/ecs help');
     const section = body.blocks.find((b: any) => b.type === 'section');
@@ -24,21 +25,32 @@ describe('the app over real HTTP', () => {
   });
 
   it('answers a bare /ecs with the same help', async () => {
-    const res = await sendCommand(t.url, { text: '', response_url: t.slack.responseUrl() });
+    const res = await t.transport.command({ text: '', response_url: t.slack.responseUrl() });
     expect(res.status).toBe(200);
-    expect(((await res.json()) as any).text).toMatch(/^ECS ChatOps commands:/);
+    expect(res.body.text).toMatch(/^ECS ChatOps commands:/);
   });
 
   it('gives an unknown subcommand an ephemeral error that lists the subcommands', async () => {
-    const res = await sendCommand(t.url, { text: 'frobnicate now', response_url: t.slack.responseUrl() });
+    const res = await t.transport.command({ text: 'frobnicate now', response_url: t.slack.responseUrl() });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as any;
+    const body = res.body;
     expect(body.response_type).toBe('ephemeral');
     expect(body.text).toContain('unknown subcommand "frobnicate"');
     expect(body.text).toContain('`help`');
   });
+});
+
+describe('the app over real HTTP', () => {
+  let t: TestBot;
+  beforeAll(async () => {
+    t = await startTestBot();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
 
   it('refuses a request signed with the wrong secret (401) and runs nothing', async () => {
+    await t.slack.waitFor(() => t.slack.callsTo('auth.test').length > 0, 5000, "the bot's auth.test at start");
     const before = t.slack.calls.length;
     const body = commandBody({ text: 'help', response_url: t.slack.responseUrl() });
     const res = await fetch(`${t.url}/slack/events`, {

@@ -41,6 +41,32 @@ describe('loadConfig', () => {
     expect(msg).not.toContain('SECRETVALUE');
   });
 
+  it('switches to Socket Mode with an app-level token, which then needs no signing secret', () => {
+    const c = loadConfig({ ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1-A1-123-abc' });
+    expect(c.slack.appToken).toBe('xapp-1-A1-123-abc');
+    expect(c.slack.signingSecret).toBeUndefined();
+    expect(loadConfig(base).slack.appToken).toBeUndefined();
+  });
+
+  it('refuses an app token that is not an xapp- token, and asks for a signing secret or an app token', () => {
+    const problems = (env: Record<string, string | undefined>) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+      return [];
+    };
+    const wrong = problems({ ...base, SLACK_APP_TOKEN: 'xoxb-SECRETVALUE' });
+    expect(wrong.map((p) => p.setting)).toEqual(['SLACK_APP_TOKEN']);
+    expect(wrong[0].message).toContain('xapp-');
+    expect(JSON.stringify(wrong)).not.toContain('SECRETVALUE');
+    const neither = problems({ ...base, SLACK_SIGNING_SECRET: undefined });
+    expect(neither.map((p) => [p.setting, p.message])).toEqual([
+      ['SLACK_SIGNING_SECRET', 'is required (or set SLACK_APP_TOKEN for Socket Mode)'],
+    ]);
+  });
+
   it('accepts AWS_DEFAULT_REGION and normalises the Slack API URL', () => {
     const c = loadConfig({
       ...base,

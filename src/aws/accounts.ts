@@ -1,20 +1,12 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Clock } from '../clock';
-import { UserFacingError } from '../errors';
 import type { AccountSetting, AwsSettings } from './accounts-config';
 import { createAwsClients, destroyAwsClients, type AwsClients, type CredentialsProvider } from './clients';
+import { ClusterLocator } from './locate';
+import { ScopeError, scopeKey, type AwsScope } from './scope';
 import { RoleSession, type SessionTag } from './sessions';
 
-/**
- * Where an AWS call goes: a configured account (by name) and a region. Every read and change of the
- * bot is made in one scope; a single-account install has exactly one.
- */
-export interface AwsScope {
-  account: string;
-  region: string;
-}
-
-export const scopeKey = (s: AwsScope): string => `${s.account}/${s.region}`;
+export type { AwsScope } from './scope';
 
 /** Who asked for and who approved a change: the attribution its AWS session carries. */
 export interface ChangeAttribution {
@@ -61,11 +53,6 @@ export interface AwsAccountsOptions {
   instrument?: (c: AwsClients) => AwsClients;
 }
 
-/** A scope names an account or region the bot is not configured for. */
-export class ScopeError extends UserFacingError {
-  override readonly code = 'scope';
-}
-
 /**
  * The client factory: SDK clients per (account, region, purpose). Reads share one session per account
  * (`ecs-chatops-read`, assumed once and refreshed before expiry) and one set of clients per account and
@@ -79,9 +66,12 @@ export class AwsAccounts {
   private readonly readSessions = new Map<string, RoleSession>();
   private readonly ownAccountId: { value?: Promise<string | undefined> } = {};
   private changeSessions = 0;
+  /** Finds which account and region a cluster name is in. */
+  readonly locator: ClusterLocator;
 
   constructor(private readonly o: AwsAccountsOptions) {
     this.settings = o.settings;
+    this.locator = new ClusterLocator(this, o.clock);
     const first = o.settings.accounts[0];
     this.defaultScope = {
       account: first.name,

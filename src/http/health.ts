@@ -1,7 +1,10 @@
 import type { AppContext, Feature } from '../context';
 import { route, sendJson } from './routes';
 
-/** GET /healthz: the process is alive. GET /readyz: the store answers (503 otherwise). */
+/**
+ * GET /healthz: the process is alive. GET /readyz: the store answers and every registered readiness
+ * check passes (in Socket Mode: the Slack socket is open or only briefly down); 503 otherwise.
+ */
 export function healthFeature(ctx: AppContext): Feature {
   return {
     name: 'health',
@@ -10,11 +13,17 @@ export function healthFeature(ctx: AppContext): Feature {
       route('GET', '/readyz', ctx.logger, async (_req, res) => {
         try {
           await ctx.store.ping();
-          sendJson(res, 200, { status: 'ready', store: ctx.store.dialect });
         } catch (err) {
           ctx.logger.warn({ err: { message: (err as Error).message } }, 'readiness check failed: store unreachable');
           sendJson(res, 503, { status: 'unavailable', reason: 'store unreachable' });
+          return;
         }
+        const failing = ctx.readiness.failing();
+        if (failing.length > 0) {
+          sendJson(res, 503, { status: 'unavailable', reason: failing.map((f) => f.reason).join('; ') });
+          return;
+        }
+        sendJson(res, 200, { status: 'ready', store: ctx.store.dialect });
       }),
     ],
   };

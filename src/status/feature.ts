@@ -1,15 +1,18 @@
 import type { App, BlockButtonAction, RespondArguments, RespondFn } from '@slack/bolt';
 import { EcsReader } from '../aws/ecs';
 import { EcsMetrics, MetricsReader } from '../aws/metrics';
+import { scopeKey, type AwsScope, type ScopeFilter } from '../aws/scope';
 import type { AppContext, Feature, Subcommand } from '../context';
-import { UsageError, UserFacingError } from '../errors';
+import { NotFoundError, UsageError, UserFacingError } from '../errors';
 import type { Logger } from '../logger';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { code, mentionUser } from '../slack/mrkdwn';
 import { renderError } from '../slack/commands/help';
 import {
+  accountsOverviewFiles,
   clusterFiles,
   overviewFiles,
+  renderAccountsOverview,
   renderCluster,
   renderOverview,
   renderService,
@@ -19,6 +22,17 @@ import {
 } from './render/status';
 import { isEcsName, parseTargetWords } from '../slack/commands/parse';
 import {
+  alarmScopeFilter,
+  locateCluster,
+  parseAlarmOrigin,
+  SCOPE_FLAGS,
+  SCOPE_USAGE,
+  scopeFilterOf,
+  whereLabel,
+  type AlarmOrigin,
+} from '../slack/commands/scope-flags';
+import {
+  loadAccountsOverview,
   loadCluster,
   loadClusterOrService,
   loadOverview,
@@ -34,7 +48,7 @@ import {
  * when it is worth everyone's eyes.
  */
 
-export const STATUS_USAGE = 'status [cluster] [service] [--public]';
+export const STATUS_USAGE = `status [cluster] [service] ${SCOPE_USAGE} [--public]`;
 
 export type StatusTarget =
   | { kind: 'overview' }
@@ -78,20 +92,102 @@ export async function loadStatus(d: StatusDeps, target: StatusTarget, defaultClu
   }
 }
 
+/** The readers of each account and region, made once: their task-definition caches outlive a command. */
+export interface StatusSources {
+  clock: AppContext['clock'];
+  readers(scope: AwsScope): Pick<StatusDeps, 'ecs' | 'metrics'>;
+}
+
+export function statusSources(ctx: AppContext): StatusSources {
+  const made = new Map<string, Pick<StatusDeps, 'ecs' | 'metrics'>>();
+  return {
+    clock: ctx.clock,
+    readers(scope) {
+      let r = made.get(scopeKey(scope));
+      if (!r) {
+        const aws = ctx.accounts.read(scope);
+        r = { ecs: new EcsReader(aws.ecs, 5), metrics: new EcsMetrics(new MetricsReader(aws.cloudwatch, 4)) };
+        made.set(scopeKey(scope), r);
+      }
+      return r;
+    },
+  };
+}
+
+/**
+ * The status a target asks for, in the account and region it is in. A single-account install reads
+ * as it always did; with several accounts or regions, names are looked up across them, the overview
+ * covers them all, and cluster and service answers say where they are.
+ */
+export async function loadStatusIn(
+  ctx: AppContext,
+  src: StatusSources,
+  target: StatusTarget,
+  log: Logger,
+  o: { flags?: Record<string, string | boolean>; words?: string[]; filter?: ScopeFilter } = {},
+): Promise<StatusAnswer> {
+  const deps = (s: AwsScope): StatusDeps => ({ ...src.readers(s), clock: src.clock, region: s.region, log });
+  const locate = (cluster: string) => locateCluster(ctx, cluster, { ...o, usage: STATUS_USAGE });
+  const dflt = ctx.config.defaultCluster;
+  if (!ctx.accounts.multi) {
+    const [only] = ctx.accounts.locator.scopes(scopeFilterOf(o.flags ?? {}, STATUS_USAGE));
+    return loadStatus(deps(only), target, dflt);
+  }
+  switch (target.kind) {
+    case 'overview': {
+      const scopes = ctx.accounts.locator.scopes({ ...o.filter, ...scopeFilterOf(o.flags ?? {}, STATUS_USAGE) });
+      const view = await loadAccountsOverview(scopes, deps, (a) => ctx.accounts.accountId(a), log, src.clock.now());
+      return { kind: 'accounts', view };
+    }
+    case 'cluster': {
+      const t = await locate(target.cluster);
+      const view = await loadCluster(deps(t), t.cluster);
+      return { kind: 'cluster', view: { ...view, where: whereLabel(ctx, t) } };
+    }
+    case 'service': {
+      const t = await locate(target.cluster);
+      const view = await loadService(deps(t), t.cluster, target.service);
+      return { kind: 'service', view: { ...view, where: whereLabel(ctx, t) } };
+    }
+    case 'either': {
+      try {
+        const t = await locate(target.name);
+        const view = await loadCluster(deps(t), t.cluster);
+        return { kind: 'cluster', view: { ...view, where: whereLabel(ctx, t) } };
+      } catch (err) {
+        if (!(err instanceof NotFoundError) || !dflt || dflt === target.name) throw err;
+        const t = await locateCluster(ctx, dflt, { usage: STATUS_USAGE });
+        try {
+          const view = await loadService(deps(t), t.cluster, target.name);
+          return { kind: 'service', view: { ...view, where: whereLabel(ctx, t) } };
+        } catch (err2) {
+          if (!(err2 instanceof NotFoundError)) throw err2;
+          throw new NotFoundError(
+            `${err.message}, and no service "${target.name}" in the default cluster "${dflt}"`,
+            [...err.suggestions, ...err2.suggestions].slice(0, 5),
+          );
+        }
+      }
+    }
+  }
+}
+
 function filesFor(a: StatusAnswer): StatusFile[] {
   if (a.kind === 'overview') return overviewFiles(a.view);
+  if (a.kind === 'accounts') return accountsOverviewFiles(a.view);
   if (a.kind === 'cluster') return clusterFiles(a.view);
   return [];
 }
 
 function render(a: StatusAnswer, attachment: Attachment): StatusMessage {
   if (a.kind === 'overview') return renderOverview(a.view, attachment);
+  if (a.kind === 'accounts') return renderAccountsOverview(a.view, attachment);
   if (a.kind === 'cluster') return renderCluster(a.view, attachment);
   return renderService(a.view);
 }
 
 function subjectOf(a: StatusAnswer): string {
-  if (a.kind === 'overview') return 'every cluster';
+  if (a.kind === 'overview' || a.kind === 'accounts') return 'every cluster';
   if (a.kind === 'cluster') return `cluster ${code(a.view.cluster.name)}`;
   return `${code(`${a.view.cluster.name}/${a.view.service.name}`)}`;
 }
@@ -163,16 +259,19 @@ export async function answerStatus(
   );
 }
 
-export function statusSubcommand(deps: Omit<StatusDeps, 'log'>): Subcommand {
+export function statusSubcommand(src: StatusSources): Subcommand {
   return {
     name: 'status',
     usage: STATUS_USAGE,
     summary:
-      'Every cluster; one cluster (services, capacity); or one service (`cluster/service`: deployments, tasks, utilisation). Only you see it unless --public',
-    flags: { public: 'boolean' },
+      'Every cluster (of every account and region); one cluster (services, capacity); or one service (`cluster/service`: deployments, tasks, utilisation). Only you see it unless --public',
+    flags: { public: 'boolean', ...SCOPE_FLAGS },
     async run(inv, ctx) {
       const target = parseStatusTarget(inv.args.positional, ctx.config.defaultCluster);
-      const answer = await loadStatus({ ...deps, log: inv.log }, target, ctx.config.defaultCluster);
+      const answer = await loadStatusIn(ctx, src, target, inv.log, {
+        flags: inv.args.flags,
+        words: inv.args.positional,
+      });
       await answerStatus(
         ctx,
         answer,
@@ -188,8 +287,8 @@ export function statusSubcommand(deps: Omit<StatusDeps, 'log'>): Subcommand {
   };
 }
 
-/** The Status button's value on alarm cards: incident key, cluster and service (each optional). */
-export interface AlarmStatusValue {
+/** The Status button's value on alarm cards: incident key, cluster, service, account ID and region (each optional). */
+export interface AlarmStatusValue extends AlarmOrigin {
   k?: string;
   c?: string;
   s?: string;
@@ -206,7 +305,9 @@ export function parseAlarmStatusValue(raw: string | undefined): AlarmStatusValue
   const s = optionalName(v.s);
   if (c === false || s === false) return undefined;
   if (v.k !== undefined && (typeof v.k !== 'string' || v.k.length > 512)) return undefined;
-  return { k: v.k as string | undefined, c, s };
+  const origin = parseAlarmOrigin(v);
+  if (origin === false) return undefined;
+  return { k: v.k as string | undefined, c, s, ...origin };
 }
 
 /**
@@ -222,7 +323,7 @@ export function alarmStatusTarget(v: AlarmStatusValue, defaultCluster?: string):
 /** Shows the status of an alarm's service (or cluster) to whoever clicked, as an ephemeral reply. */
 export async function handleAlarmStatus(
   ctx: AppContext,
-  deps: Omit<StatusDeps, 'log'>,
+  src: StatusSources,
   body: BlockButtonAction,
   respond: RespondFn,
 ): Promise<void> {
@@ -239,7 +340,8 @@ export async function handleAlarmStatus(
     return;
   }
   try {
-    const answer = await loadStatus({ ...deps, log }, alarmStatusTarget(value, ctx.config.defaultCluster));
+    const filter = await alarmScopeFilter(ctx, value);
+    const answer = await loadStatusIn(ctx, src, alarmStatusTarget(value, ctx.config.defaultCluster), log, { filter });
     await answerStatus(
       ctx,
       answer,
@@ -267,23 +369,17 @@ export async function handleAlarmStatus(
 
 /** The /ecs status capability: the subcommand and the alarm card's Status button. */
 export function statusFeature(ctx: AppContext): Feature {
-  const deps: Omit<StatusDeps, 'log'> = {
-    // One reader per bot: its task-definition cache outlives a single command.
-    ecs: new EcsReader(ctx.aws.ecs, 5),
-    metrics: new EcsMetrics(new MetricsReader(ctx.aws.cloudwatch, 4)),
-    clock: ctx.clock,
-    region: ctx.config.aws.region,
-  };
+  const src = statusSources(ctx);
   return {
     name: 'status',
-    subcommands: [statusSubcommand(deps)],
+    subcommands: [statusSubcommand(src)],
     register(app: App) {
       app.action<BlockButtonAction>(
         { action_id: ACTIONS.alarmStatus, type: 'block_actions' },
         async ({ ack, body, respond }) => {
           await ack();
           await ctx.track(
-            handleAlarmStatus(ctx, deps, body, respond).catch((err: unknown) =>
+            handleAlarmStatus(ctx, src, body, respond).catch((err: unknown) =>
               ctx.logger.warn({ err }, 'status button reply failed'),
             ),
           );

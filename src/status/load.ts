@@ -1,11 +1,20 @@
+import type { AwsScope } from '../aws/scope';
+import { mapLimit } from '../aws/batch';
 import type { EcsReader } from '../aws/ecs';
 import type { EcsMetrics, UtilisationNow } from '../aws/metrics';
 import type { Clock } from '../clock';
-import { AwsError, NotFoundError } from '../errors';
+import { AwsError, NotFoundError, UserFacingError } from '../errors';
 import { arnName, type ClusterSummary, type TaskDefinitionInfo } from '../ecs/model';
 import { closestNames } from '../ecs/names';
 import type { Logger } from '../logger';
-import type { ClusterView, HistoryView, OverviewView, ServiceView } from './render/status';
+import type {
+  AccountsOverviewView,
+  ClusterView,
+  HistoryView,
+  OverviewGroup,
+  OverviewView,
+  ServiceView,
+} from './render/status';
 
 /**
  * Gathers what /ecs status shows, with every independent AWS call in parallel (each adapter caps
@@ -58,6 +67,41 @@ export async function loadOverview(d: StatusDeps): Promise<OverviewView> {
     }
   }
   return { region: d.region, at, clusters, util, metricsError };
+}
+
+/** Accounts and regions read at once by the overview across accounts. */
+export const OVERVIEW_CONCURRENCY = 6;
+
+/**
+ * Every cluster of every configured account and region, read in parallel under a cap. An account or
+ * region that cannot be read (its role cannot be assumed, AWS times out) becomes a group with an
+ * error: the others are still answered.
+ */
+export async function loadAccountsOverview(
+  scopes: AwsScope[],
+  depsFor: (s: AwsScope) => StatusDeps,
+  accountId: (name: string) => Promise<string | undefined>,
+  log: Logger,
+  at: number,
+): Promise<AccountsOverviewView> {
+  const groups = await mapLimit(scopes, OVERVIEW_CONCURRENCY, async (s): Promise<OverviewGroup> => {
+    const id = await accountId(s.account).catch(() => undefined);
+    try {
+      const v = await loadOverview(depsFor(s));
+      return { ...s, accountId: id, clusters: v.clusters, util: v.util, metricsError: v.metricsError };
+    } catch (err) {
+      if (err instanceof UserFacingError) {
+        log.warn(
+          { account: s.account, region: s.region, err: { name: err.name, message: err.message } },
+          'account unreadable',
+        );
+        return { ...s, accountId: id, clusters: [], util: new Map(), error: err.message };
+      }
+      log.error({ err, account: s.account, region: s.region }, 'account overview failed');
+      return { ...s, accountId: id, clusters: [], util: new Map(), error: 'an unexpected error (logged)' };
+    }
+  });
+  return { at, groups };
 }
 
 export async function loadCluster(d: StatusDeps, name: string): Promise<ClusterView> {
@@ -145,6 +189,7 @@ export async function loadService(d: StatusDeps, clusterName: string, serviceNam
 
 export type StatusAnswer =
   | { kind: 'overview'; view: OverviewView }
+  | { kind: 'accounts'; view: AccountsOverviewView }
   | { kind: 'cluster'; view: ClusterView }
   | { kind: 'service'; view: ServiceView };
 

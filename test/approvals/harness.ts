@@ -5,7 +5,8 @@ import { labWorld } from '../helpers/aws-world';
 import { awsClientsFor } from '../helpers/aws-world-clients';
 import { eventually } from '../helpers/eventually';
 import type { FakeSlack, StoredMessage } from '../helpers/fake-slack';
-import { buttonClick, sendCommand, sendInteraction } from '../helpers/slack-sign';
+import { buttonClick } from '../helpers/slack-sign';
+import type { TransportKind } from '../helpers/slack-transport';
 import { startTestBot, ALARM_CHANNEL, type TestBot, type TestBotOptions } from '../helpers/test-bot';
 import { ManualClock } from './fixtures';
 
@@ -64,6 +65,8 @@ export async function startHarness(
     slack?: FakeSlack;
     store?: TestBotOptions['store'];
     clock?: ManualClock;
+    /** How Slack reaches the bot (default signed HTTP). */
+    transport?: TransportKind;
   } = {},
 ): Promise<Harness> {
   const lab = o.lab ?? labWorld();
@@ -75,6 +78,7 @@ export async function startHarness(
     noWorkers: true,
     slack: o.slack,
     store: o.store,
+    transport: o.transport,
     inject: { approvals: { pollIntervalMs: 15_000, instanceId: `test-${Math.random().toString(36).slice(2, 8)}` } },
   });
   const { follower, expiry } = workersOf(t);
@@ -87,24 +91,19 @@ export async function startHarness(
     expiry,
     async command(text, user = ALICE) {
       const id = `cmd${++n}`;
-      const res = await sendCommand(t.url, {
+      const res = await t.transport.command({
         text,
         user_id: user,
         channel_id: CHANNEL,
         response_url: t.slack.responseUrl(id),
       });
       if (res.status !== 200) throw new Error(`command answered ${res.status}`);
-      const ack = await res.text();
-      if (ack) {
-        const body = JSON.parse(ack);
-        if (body.text) return body;
-      }
+      if (res.body?.text) return res.body;
       return (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 8000, `the answer to /ecs ${text}`)).body;
     },
     async click(actionId, value, user, c = {}) {
       const id = `click${++n}`;
-      const res = await sendInteraction(
-        t.url,
+      const res = await t.transport.interaction(
         buttonClick({
           actionId,
           value,

@@ -12,15 +12,16 @@ import {
   startHarness,
   type Harness,
 } from './harness';
+import { TRANSPORTS } from '../helpers/slack-transport';
 
-describe('/ecs scale instances with approval, end to end over signed HTTP', () => {
+describe.each(TRANSPORTS)('/ecs scale instances with approval, end to end over %s', (transport) => {
   let h: Harness;
   afterEach(async () => {
     await h?.stop();
   });
 
   it('requests, is approved by another user, changes AWS once (max size raised 1 → 4), updates the card and follows the rollout to the end', async () => {
-    h = await startHarness();
+    h = await startHarness({ transport });
     h.lab.raiseDesired(4); // the lab incident: 3 tasks pending for want of memory
     const id = await h.requestVia('scale instances EcsLabCluster 4 --reason "lab: 3 tasks pending"');
 
@@ -90,7 +91,7 @@ describe('/ecs scale instances with approval, end to end over signed HTTP', () =
   });
 
   it('refuses self-approval and changes nothing', async () => {
-    h = await startHarness({ env: { APPROVERS: `${ALICE},${BOB}` } });
+    h = await startHarness({ transport, env: { APPROVERS: `${ALICE},${BOB}` } });
     const id = await h.requestVia('scale instances EcsLabCluster 2');
     const card = await h.card(id);
     const reply = await h.click(ACTIONS.changeApprove, decision(id), ALICE, { messageTs: card.ts });
@@ -103,6 +104,30 @@ describe('/ecs scale instances with approval, end to end over signed HTTP', () =
       ['requested', ALICE],
       ['refused', ALICE],
     ]);
+  });
+
+  it('turns 20 concurrent approve clicks into exactly one AWS call', async () => {
+    h = await startHarness({ transport });
+    const id = await h.requestVia('scale instances EcsLabCluster 3');
+    const card = await h.card(id);
+    const ids = Array.from({ length: 20 }, (_, i) => `race${i}`);
+    await Promise.all(ids.map((rid, i) => fetchClick(h, rid, decision(id), i % 2 ? BOB : CAROL, card.ts)));
+    await h.settled(id, 'succeeded');
+    const replies = await eventually(() => {
+      const r = ids.flatMap((rid) => h.t.slack.responsesTo(rid));
+      return r.length >= 19 && r;
+    }, '19 refusals');
+    expect(replies).toHaveLength(19);
+    for (const r of replies) expect(r.body.text).toMatch(/already approved by <@U0(BOB|CAROL)>/);
+    expect(h.lab.world.callsTo('UpdateAutoScalingGroup')).toHaveLength(1);
+    expect((await h.t.store.audit.forRequest(id)).filter((a) => a.outcome === 'succeeded')).toHaveLength(1);
+  });
+});
+
+describe('/ecs scale instances with approval, end to end over signed HTTP', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.stop();
   });
 
   it('allows self-approval only when ALLOW_SELF_APPROVAL is set', async () => {
@@ -188,23 +213,6 @@ describe('/ecs scale instances with approval, end to end over signed HTTP', () =
     expect(late.text).toContain('cancelled by its requester');
     expect(h.lab.world.callsTo('UpdateAutoScalingGroup')).toHaveLength(0);
     expect((await h.t.store.audit.forRequest(id)).map((a) => a.outcome)).toEqual(['requested', 'refused', 'cancelled']);
-  });
-
-  it('turns 20 concurrent approve clicks into exactly one AWS call', async () => {
-    h = await startHarness();
-    const id = await h.requestVia('scale instances EcsLabCluster 3');
-    const card = await h.card(id);
-    const ids = Array.from({ length: 20 }, (_, i) => `race${i}`);
-    await Promise.all(ids.map((rid, i) => fetchClick(h, rid, decision(id), i % 2 ? BOB : CAROL, card.ts)));
-    await h.settled(id, 'succeeded');
-    const replies = await eventually(() => {
-      const r = ids.flatMap((rid) => h.t.slack.responsesTo(rid));
-      return r.length >= 19 && r;
-    }, '19 refusals');
-    expect(replies).toHaveLength(19);
-    for (const r of replies) expect(r.body.text).toMatch(/already approved by <@U0(BOB|CAROL)>/);
-    expect(h.lab.world.callsTo('UpdateAutoScalingGroup')).toHaveLength(1);
-    expect((await h.t.store.audit.forRequest(id)).filter((a) => a.outcome === 'succeeded')).toHaveLength(1);
   });
 
   it('does not overwrite a value that changed since the request', async () => {
@@ -298,9 +306,8 @@ describe('/ecs scale instances with approval, end to end over signed HTTP', () =
 
 /** One approve click with its own response_url id (for the race test). */
 async function fetchClick(h: Harness, rid: string, value: string, user: string, ts: string): Promise<void> {
-  const { buttonClick, sendInteraction } = await import('../helpers/slack-sign');
-  const res = await sendInteraction(
-    h.t.url,
+  const { buttonClick } = await import('../helpers/slack-sign');
+  const res = await h.t.transport.interaction(
     buttonClick({
       actionId: ACTIONS.changeApprove,
       value,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeSocketMode } from './fake-slack-socket';
 
 /** One Web API call as the fake received it. */
 export interface SlackCall {
@@ -64,6 +65,8 @@ export class FakeSlack {
   postRatePerChannel?: number;
   botUserId = 'UBOT';
   url = '';
+  /** Socket Mode: apps.connections.open hands out URLs of a WebSocket server on this fake's port. */
+  readonly socket = new FakeSocketMode(() => this.url);
   private server?: http.Server;
   private faults: { fault: Fault; method?: string }[] = [];
   private handlers = new Map<string, Handler>();
@@ -77,6 +80,10 @@ export class FakeSlack {
         res.writeHead(500).end(String(err));
       });
     });
+    this.server.on('upgrade', (req, sock, head) => {
+      if ((req.url ?? '').startsWith('/link/')) this.socket.upgrade(req, sock, head);
+      else sock.destroy();
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
@@ -88,6 +95,7 @@ export class FakeSlack {
 
   async stop(): Promise<void> {
     if (!this.server) return;
+    this.socket.close();
     this.server.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
@@ -248,6 +256,8 @@ export class FakeSlack {
           team: 'Test',
           url: 'https://test.slack.com/',
         };
+      case 'apps.connections.open':
+        return this.socket.open(call.token);
       case 'chat.postMessage': {
         if (!a.channel) return { ok: false, error: 'channel_not_found' };
         const ts = this.nextTs();

@@ -111,13 +111,9 @@ export function buttonClick(o: {
   };
 }
 
-/** POSTs a signed Events API callback wrapping `event`. */
-export async function sendEvent(
-  baseUrl: string,
-  event: Record<string, unknown>,
-  opts: { secret?: string; ts?: number } = {},
-): Promise<Response> {
-  const body = JSON.stringify({
+/** The Events API callback wrapping `event`, as Slack sends it (HTTP body or Socket Mode payload). */
+export function eventCallback(event: Record<string, unknown>): Record<string, unknown> {
+  return {
     token: 'legacy-verification-token',
     team_id: 'T1',
     api_app_id: 'A1',
@@ -126,7 +122,16 @@ export async function sendEvent(
     event_id: `Ev${Math.random().toString(36).slice(2, 10).toUpperCase()}`,
     event_time: Math.floor(Date.now() / 1000),
     authorizations: [{ team_id: 'T1', user_id: 'UBOT', is_bot: true }],
-  });
+  };
+}
+
+/** POSTs a signed Events API callback wrapping `event`. */
+export async function sendEvent(
+  baseUrl: string,
+  event: Record<string, unknown>,
+  opts: { secret?: string; ts?: number } = {},
+): Promise<Response> {
+  const body = JSON.stringify(eventCallback(event));
   return fetch(`${baseUrl}/slack/events`, {
     method: 'POST',
     body,

@@ -18,8 +18,10 @@ import { createLogger } from '../../src/logger';
 import { openStore, type Store } from '../../src/store';
 import { FakeSlack, startFakeSlack } from './fake-slack';
 import { TEST_SIGNING_SECRET } from './slack-sign';
+import { httpTransport, socketTransport, type SlackTransport, type TransportKind } from './slack-transport';
 
 export const TEST_BOT_TOKEN = 'xoxb-test-token-000';
+export const TEST_APP_TOKEN = 'xapp-1-A1-test-app-token-000';
 export const ALARM_CHANNEL = 'C0ALARMS';
 
 /** AWS clients that refuse every call: a test that needs AWS passes a fake world's clients instead. */
@@ -84,6 +86,8 @@ export interface TestBot {
   store: Store;
   config: Config;
   logs: LogCapture;
+  /** Delivers Slack requests the way this bot receives them (signed HTTP, or Socket Mode envelopes). */
+  transport: SlackTransport;
   /** Stops the bot (the fake Slack too unless it was passed in). */
   stop(): Promise<void>;
 }
@@ -96,13 +100,18 @@ export interface TestBotOptions extends Partial<Omit<BotOptions, 'config'>> {
   store?: Store;
   /** Do not start workers automatically (tests then call runOnce). */
   noWorkers?: boolean;
+  /** 'socket': Slack over Socket Mode (SLACK_APP_TOKEN, no signing secret); default 'http'. */
+  transport?: TransportKind;
 }
 
 /** Starts the real app on 127.0.0.1:0 with a temporary SQLite file, a fake Slack and fake AWS. */
 export async function startTestBot(o: TestBotOptions = {}): Promise<TestBot> {
   const ownSlack = !o.slack;
   const slack = o.slack ?? (await startFakeSlack());
-  const config = loadConfig(testEnv(slack, o.env));
+  const socket = o.transport === 'socket';
+  const config = loadConfig(
+    testEnv(slack, socket ? { SLACK_APP_TOKEN: TEST_APP_TOKEN, SLACK_SIGNING_SECRET: undefined, ...o.env } : o.env),
+  );
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
   const store = o.store ?? (await openStore(config.database));
@@ -113,7 +122,7 @@ export async function startTestBot(o: TestBotOptions = {}): Promise<TestBot> {
       config,
       store,
       logger,
-      aws: o.aws ?? refusingAwsClients(),
+      aws: o.aws ?? (o.awsSeams ? undefined : refusingAwsClients()),
       slackRetries: o.slackRetries ?? 0,
     });
   } catch (err) {
@@ -131,6 +140,7 @@ export async function startTestBot(o: TestBotOptions = {}): Promise<TestBot> {
     store,
     config,
     logs,
+    transport: socket ? socketTransport(slack.socket) : httpTransport(`http://127.0.0.1:${port}`),
     async stop() {
       await bot.stop();
       if (ownSlack) await slack.stop();

@@ -5,7 +5,8 @@ import { eventually } from '../approvals/harness';
 import { startAlarmBot, type AlarmBot } from '../alarms/helpers';
 import { labWorld, WorldError } from '../helpers/aws-world';
 import { awsClientsFor } from '../helpers/aws-world-clients';
-import { buttonClick, sendCommand, sendEvent, sendInteraction } from '../helpers/slack-sign';
+import { buttonClick, sendEvent, sendInteraction } from '../helpers/slack-sign';
+import { TRANSPORTS, type TransportKind } from '../helpers/slack-transport';
 import { ALARM_CHANNEL } from '../helpers/test-bot';
 import { pendingTaskAlarm } from '../notifications/fixtures';
 
@@ -29,14 +30,14 @@ function homeOpened(user: string, tab = 'home') {
 
 async function command(b: AlarmBot, text: string, user: string): Promise<any> {
   const id = `c${Math.random().toString(36).slice(2, 8)}`;
-  await sendCommand(b.url, { text, user_id: user, channel_id: ALARM_CHANNEL, response_url: b.slack.responseUrl(id) });
+  await b.transport.command({ text, user_id: user, channel_id: ALARM_CHANNEL, response_url: b.slack.responseUrl(id) });
   return (await b.slack.waitFor(() => b.slack.responsesTo(id)[0], 8000, `the answer to /ecs ${text}`)).body;
 }
 
 /** Opens the Home tab as `user` and returns the view the bot published for them. */
 async function openHome(b: AlarmBot, user: string): Promise<any> {
   const before = b.slack.views.length;
-  const res = await sendEvent(b.url, homeOpened(user));
+  const res = await b.transport.event(homeOpened(user));
   expect(res.status).toBe(200);
   const v = await b.slack.waitFor(
     () => b.slack.views.slice(before).find((x) => x.user_id === user),
@@ -46,27 +47,32 @@ async function openHome(b: AlarmBot, user: string): Promise<any> {
   return v.view;
 }
 
-describe('the App Home tab', () => {
+/** A bot over the lab world with an open alarm card, acknowledged by Alice; Slack reaches it over `transport`. */
+async function homeLab(transport: TransportKind): Promise<{ b: AlarmBot; lab: ReturnType<typeof labWorld> }> {
+  const lab = labWorld();
+  lab.world.addInstance(lab.cluster, 't3.medium');
+  lab.world.addCluster('quiet-cluster', { containerInsights: 'disabled' });
+  const b = await startAlarmBot({ aws: awsClientsFor(lab.world), env: { APPROVERS: BOB }, transport });
+  await b.notify(
+    pendingTaskAlarm({
+      at: b.clock.now() - 120_000,
+      name: 'lab-pending',
+      cluster: 'EcsLabCluster',
+      service: 'EcsLabApi',
+    }),
+  );
+  await flush(b);
+  const inc = (await b.store.incidentReactions.open(b.clock.now())).incidents[0];
+  await b.store.incidents.acknowledge(inc.id, ALICE, b.clock.now());
+  return { b, lab };
+}
+
+describe.each(TRANSPORTS)('the App Home tab over %s', (transport) => {
   let b: AlarmBot;
   let lab: ReturnType<typeof labWorld>;
 
   beforeEach(async () => {
-    lab = labWorld();
-    lab.world.addInstance(lab.cluster, 't3.medium');
-    lab.world.addCluster('quiet-cluster', { containerInsights: 'disabled' });
-    b = await startAlarmBot({ aws: awsClientsFor(lab.world), env: { APPROVERS: BOB } });
-    // An open alarm with a card, acknowledged by Alice.
-    await b.notify(
-      pendingTaskAlarm({
-        at: b.clock.now() - 120_000,
-        name: 'lab-pending',
-        cluster: 'EcsLabCluster',
-        service: 'EcsLabApi',
-      }),
-    );
-    await flush(b);
-    const inc = (await b.store.incidentReactions.open(b.clock.now())).incidents[0];
-    await b.store.incidents.acknowledge(inc.id, ALICE, b.clock.now());
+    ({ b, lab } = await homeLab(transport));
   });
 
   afterEach(async () => {
@@ -119,18 +125,11 @@ describe('the App Home tab', () => {
     expect(bobIds).not.toContain(ACTIONS.homeCancel);
   });
 
-  it('publishes nothing when the Messages tab is opened', async () => {
-    await sendEvent(b.url, homeOpened(ALICE, 'messages'));
-    await sendEvent(b.url, homeOpened(BOB));
-    await b.slack.waitFor(() => b.slack.views.find((v) => v.user_id === BOB), 8000, "Bob's home");
-    expect(b.slack.views.filter((v) => v.user_id === ALICE)).toHaveLength(0);
-  });
-
   it('approves from the Home tab: the change runs once, the card and the tab show it', async () => {
     await command(b, 'scale service EcsLabCluster/EcsLabApi 2', ALICE);
     const [req] = await b.store.changeRequests.list({ statuses: ['pending'] });
     const before = b.slack.views.length;
-    const res = await sendInteraction(b.url, {
+    const res = await b.transport.interaction({
       ...buttonClick({
         actionId: ACTIONS.homeApprove,
         value: JSON.stringify({ id: req.id }),
@@ -156,6 +155,26 @@ describe('the App Home tab', () => {
     expect((await b.store.changeRequests.get(req.id))?.status).toBe('succeeded');
     const card = b.slack.messages.get(`${ALARM_CHANNEL}:${(await b.store.changeRequests.get(req.id))?.cardTs}`);
     expect(JSON.stringify(card?.blocks)).toContain('and applied');
+  });
+});
+
+describe('the App Home tab', () => {
+  let b: AlarmBot;
+  let lab: ReturnType<typeof labWorld>;
+
+  beforeEach(async () => {
+    ({ b, lab } = await homeLab('http'));
+  });
+
+  afterEach(async () => {
+    await b?.stop();
+  });
+
+  it('publishes nothing when the Messages tab is opened', async () => {
+    await sendEvent(b.url, homeOpened(ALICE, 'messages'));
+    await sendEvent(b.url, homeOpened(BOB));
+    await b.slack.waitFor(() => b.slack.views.find((v) => v.user_id === BOB), 8000, "Bob's home");
+    expect(b.slack.views.filter((v) => v.user_id === ALICE)).toHaveLength(0);
   });
 
   it('shows a refused click on top of the tab and changes nothing', async () => {

@@ -1,17 +1,17 @@
-import { sendEvent } from '../helpers/slack-sign';
+import { TRANSPORTS } from '../helpers/slack-transport';
 import { ALARM_CHANNEL, startTestBot, type TestBot } from '../helpers/test-bot';
 
-describe('@mentions', () => {
+describe.each(TRANSPORTS)('@mentions over %s', (transport) => {
   let t: TestBot;
   beforeAll(async () => {
-    t = await startTestBot();
+    t = await startTestBot({ transport });
   });
   afterAll(async () => {
     await t.stop();
   });
 
   it('answers a mention in its thread with how to use the bot, escaping what was said', async () => {
-    const res = await sendEvent(t.url, {
+    const res = await t.transport.event({
       type: 'app_mention',
       user: 'U0ALICE',
       text: '<@UBOT> status <!channel>',

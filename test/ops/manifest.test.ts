@@ -64,3 +64,28 @@ describe('manifest.yml', () => {
     expect(manifest.display_information.name.length).toBeLessThanOrEqual(35);
   });
 });
+
+describe('manifest.socket.yml', () => {
+  const socket = parse(fs.readFileSync(path.resolve(__dirname, '../../manifest.socket.yml'), 'utf8'));
+
+  it('turns Socket Mode on and names no request URL anywhere', () => {
+    expect(socket.settings.socket_mode_enabled).toBe(true);
+    expect(socket.features.slash_commands[0].url).toBeUndefined();
+    expect(socket.settings.interactivity.request_url).toBeUndefined();
+    expect(socket.settings.event_subscriptions.request_url).toBeUndefined();
+    expect(socket.settings.interactivity.is_enabled).toBe(true);
+    expect(JSON.stringify(socket)).not.toMatch(/https?:\/\//);
+  });
+
+  it('is the HTTP manifest without its URLs: same command, scopes, events, home and bot user', () => {
+    const strip = (m: any) => {
+      const c = structuredClone(m);
+      delete c.features.slash_commands[0].url;
+      delete c.settings.interactivity.request_url;
+      delete c.settings.event_subscriptions.request_url;
+      delete c.settings.socket_mode_enabled;
+      return c;
+    };
+    expect(strip(socket)).toEqual(strip(manifest));
+  });
+});

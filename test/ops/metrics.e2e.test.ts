@@ -4,21 +4,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { sendCommand } from '../helpers/slack-sign';
 import { ALARM_CHANNEL, startTestBot, type TestBot } from '../helpers/test-bot';
 import { PUBLIC_URL, TOPIC_ARN, healthyAws } from '../doctor/fixtures';
+import { sample } from '../helpers/prom';
 import { TEST_CREDENTIALS, jsonError, localRequestHandler, stsIdentityXml } from './local-aws';
-
-/** The value of one sample in Prometheus text format, or undefined when absent. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const want = Object.entries(labels)
-    .map(([k, v]) => `${k}="${v}"`)
-    .sort();
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = (m[2] ? (m[2].match(/\w+="(?:[^"\\]|\\.)*"/g) ?? []) : []).sort();
-    if (JSON.stringify(got) === JSON.stringify(want)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 describe('GET /metrics end to end', () => {
   let t: TestBot;

@@ -12,6 +12,7 @@ import { eventually } from '../approvals/harness';
 import { startAlarmBot, type AlarmBot } from '../alarms/helpers';
 import type { StoredMessage } from '../helpers/fake-slack';
 import { buttonClick, sendEvent, sendInteraction } from '../helpers/slack-sign';
+import { TRANSPORTS, type TransportKind } from '../helpers/slack-transport';
 import { ALARM_CHANNEL } from '../helpers/test-bot';
 import { pendingTaskAlarm } from '../notifications/fixtures';
 
@@ -59,12 +60,17 @@ async function flush(b: AlarmBot): Promise<void> {
   throw new Error('outbox not flushed');
 }
 
-/** The app over HTTP with one alarm card posted from a signed SNS notification. */
+/** The app (Slack over `transport`, SNS over HTTP) with one alarm card posted from a signed SNS notification. */
 async function labWithCard(
-  o: { env?: Record<string, string>; cloudwatch?: (s: AwsClientStub<CloudWatchClient>) => void } = {},
+  o: {
+    env?: Record<string, string>;
+    cloudwatch?: (s: AwsClientStub<CloudWatchClient>) => void;
+    transport?: TransportKind;
+  } = {},
 ): Promise<Lab> {
   const b = await startAlarmBot({
     env: o.env,
+    transport: o.transport,
     cloudwatch: (s) => {
       s.onAnyCommand().rejects(new Error('unexpected CloudWatch call'));
       s.on(GetMetricWidgetImageCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
@@ -87,7 +93,7 @@ async function labWithCard(
     card,
     incident,
     async react(kind, r) {
-      const res = await sendEvent(b.url, reaction(kind, r));
+      const res = await b.transport.event(reaction(kind, r));
       expect(res.status).toBe(200);
       seen += 1;
       const n = seen;
@@ -111,14 +117,14 @@ function cardJson(b: AlarmBot, ts: string): string {
   return JSON.stringify([m?.blocks ?? [], m?.attachments ?? []]);
 }
 
-describe('reactions on an alarm card', () => {
+describe.each(TRANSPORTS)('reactions on an alarm card over %s', (transport) => {
   let lab: Lab;
   afterEach(async () => {
     await lab?.b.stop();
   });
 
   it(':eyes: acknowledges (who and when on the card); removing it undoes the acknowledgement', async () => {
-    lab = await labWithCard();
+    lab = await labWithCard({ transport });
     const { b, card } = lab;
     const at = b.clock.now();
     await lab.react('added', { reaction: 'eyes', ts: card.ts });
@@ -135,15 +141,8 @@ describe('reactions on an alarm card', () => {
     expect(audit).toEqual(expect.arrayContaining(['alarm.ack', 'alarm.unack']));
   });
 
-  it('keeps an acknowledgement when someone else removes their reaction', async () => {
-    lab = await labWithCard();
-    await lab.react('added', { reaction: 'eyes', ts: lab.card.ts, user: ALICE });
-    await lab.react('removed', { reaction: 'eyes', ts: lab.card.ts, user: BOB });
-    expect((await lab.incident()).ackBy).toBe(ALICE);
-  });
-
   it(':zzz: and :mute: silence for an hour; removing the reaction lifts the silence', async () => {
-    lab = await labWithCard();
+    lab = await labWithCard({ transport });
     const { b, card } = lab;
     const at = b.clock.now();
     await lab.react('added', { reaction: 'zzz', ts: card.ts });
@@ -156,6 +155,20 @@ describe('reactions on an alarm card', () => {
 
     await lab.react('added', { reaction: 'mute', ts: card.ts, user: BOB });
     expect((await lab.incident()).silencedBy).toBe(BOB);
+  });
+});
+
+describe('reactions on an alarm card', () => {
+  let lab: Lab;
+  afterEach(async () => {
+    await lab?.b.stop();
+  });
+
+  it('keeps an acknowledgement when someone else removes their reaction', async () => {
+    lab = await labWithCard();
+    await lab.react('added', { reaction: 'eyes', ts: lab.card.ts, user: ALICE });
+    await lab.react('removed', { reaction: 'eyes', ts: lab.card.ts, user: BOB });
+    expect((await lab.incident()).ackBy).toBe(ALICE);
   });
 
   it(':white_check_mark: notes "handled by hand" on the card while the state stays ALARM', async () => {

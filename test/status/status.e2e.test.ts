@@ -158,7 +158,9 @@ describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () 
   it('refuses a service without a cluster when no default cluster is set, with the usage line', async () => {
     const body = await ask(t, 'status /EcsLabApi');
     expect(body.text).toContain('no default cluster is set (ECS_DEFAULT_CLUSTER)');
-    expect(body.text).toContain('Usage: `/ecs status [cluster] [service] [--public]`');
+    expect(body.text).toContain(
+      'Usage: `/ecs status [cluster] [service] [--account NAME] [--region REGION] [--public]`',
+    );
     expect(lab.world.calls).toHaveLength(0);
   });
 

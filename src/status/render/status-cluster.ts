@@ -217,6 +217,7 @@ function planCluster(v: ClusterView, attachment: Attachment): ClusterPlan {
   const budget = new BlockBudget();
   const footerReserve = { blocks: 1, chars: 900 };
   budget.add(header(`Cluster ${c.name}`));
+  if (v.where) budget.add(context(`:cloud: ${escapeText(v.where)}`));
 
   const mismatches = v.services.filter(isMismatch);
   const cap = capacityTotals(v.instances);

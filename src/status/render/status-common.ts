@@ -43,8 +43,30 @@ export interface OverviewView {
   metricsError?: string;
 }
 
+/** Clusters of one account and region, or why they could not be read (the overview across accounts). */
+export interface OverviewGroup {
+  account: string;
+  /** 12 digits when known. */
+  accountId?: string;
+  region: string;
+  clusters: ClusterSummary[];
+  /** By cluster name. */
+  util: Map<string, UtilView>;
+  metricsError?: string;
+  /** The account or region could not be read at all (role not assumable, timeout …). */
+  error?: string;
+}
+
+/** `/ecs status` when several accounts or regions are configured: groups in configuration order. */
+export interface AccountsOverviewView {
+  at: number;
+  groups: OverviewGroup[];
+}
+
 export interface ClusterView {
   at: number;
+  /** `prod (111111111111) · eu-west-1` when several accounts or regions are configured. */
+  where?: string;
   cluster: ClusterSummary;
   services: ServiceSummary[];
   /** By service name. */
@@ -56,6 +78,8 @@ export interface ClusterView {
 
 export interface ServiceView {
   at: number;
+  /** `prod (111111111111) · eu-west-1` when several accounts or regions are configured. */
+  where?: string;
   cluster: ClusterSummary;
   service: ServiceSummary;
   taskDef?: TaskDefinitionInfo;

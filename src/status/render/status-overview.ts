@@ -16,7 +16,8 @@ import { BlockBudget, context, header, section, toCsv } from './status-table';
 
 /** `/ecs status`: every cluster of the region, one line each, clusters with pending tasks first. */
 
-function clusterLine(c: ClusterSummary, u: UtilView | undefined): string {
+/** One cluster's line; `where` (a region) follows the name in the overview across accounts. */
+export function clusterLine(c: ClusterSummary, u: UtilView | undefined, where?: string): string {
   const icon =
     c.pendingTasks > 0
       ? ':large_yellow_circle:'
@@ -26,7 +27,7 @@ function clusterLine(c: ClusterSummary, u: UtilView | undefined): string {
   const tasks = `tasks ${n(c.runningTasks)} running${c.pendingTasks > 0 ? `, *${n(c.pendingTasks)} pending*` : ''}`;
   const insights =
     c.containerInsights === 'disabled' ? 'insights *off*' : `insights ${escapeText(c.containerInsights)}`;
-  return `${icon} *${escapeText(c.name)}* · ${insights} · ${plural(c.registeredInstances, 'instance')} · ${plural(c.activeServices, 'service')} · ${tasks} · ${utilText(u)}`;
+  return `${icon} *${escapeText(c.name)}*${where ? ` · ${escapeText(where)}` : ''} · ${insights} · ${plural(c.registeredInstances, 'instance')} · ${plural(c.activeServices, 'service')} · ${tasks} · ${utilText(u)}`;
 }
 
 export function sortClusters(clusters: ClusterSummary[]): ClusterSummary[] {

@@ -125,6 +125,7 @@ export function renderService(v: ServiceView): StatusMessage {
   const budget = new BlockBudget();
   const footer = { blocks: 1, chars: 600 };
   budget.add(header(`${v.cluster.name} / ${s.name}`));
+  if (v.where) budget.add(context(`:cloud: ${escapeText(v.where)}`));
   budget.add(section(`${stateHeadline(s)}\n${taskDefLine(s, v.taskDef)}`));
   budget.add(section(deploymentLines(s)), footer);
   budget.add(section(utilisationSection(v.history, v.metricsError)), footer);

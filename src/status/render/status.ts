@@ -6,5 +6,6 @@
  */
 export * from './status-common';
 export * from './status-overview';
+export * from './status-accounts';
 export * from './status-cluster';
 export * from './status-service';

@@ -1,0 +1,50 @@
+import { AwsOrg, BOT_ACCOUNT } from '../helpers/aws-org';
+import type { AwsWorld } from '../helpers/aws-world';
+import { startTestBot, type TestBot, type TestBotOptions } from '../helpers/test-bot';
+
+/**
+ * The estate the multi-account tests run against: the bot's own account (ACCOUNT) and two member
+ * accounts, prod and staging, in us-east-1 and eu-west-1. Cluster `web` exists in both prod and
+ * staging (eu-west-1), so an unqualified `web` is ambiguous; `edge` exists only in prod us-east-1.
+ */
+export const PROD = '111111111111';
+export const STAGING = '222222222222';
+export const OWN = BOT_ACCOUNT;
+
+function addApp(w: AwsWorld, cluster: string, service: string, desired: number, instances = 1) {
+  w.addCluster(cluster, { containerInsights: 'enabled' });
+  for (let i = 0; i < instances; i++) w.addInstance(cluster, 't3.small');
+  w.registerTaskDef({
+    family: service,
+    cpu: 256,
+    memory: 512,
+    containers: [{ name: 'app', image: `example/${service}:1`, cpu: 256, memory: 512, essential: true }],
+  });
+  w.addService(cluster, service, `${service}:1`, desired);
+  w.settle();
+}
+
+export function estate(o: { prodTrust?: Parameters<AwsOrg['addRole']>[1] } = {}) {
+  const org = new AwsOrg();
+  org.addRole(PROD, o.prodTrust);
+  org.addRole(STAGING);
+  addApp(org.home, 'tools', 'runner', 1);
+  addApp(org.world(PROD, 'eu-west-1'), 'web', 'api', 2, 2);
+  addApp(org.world(PROD, 'us-east-1'), 'edge', 'proxy', 1);
+  addApp(org.world(STAGING, 'eu-west-1'), 'web', 'api', 1);
+  return org;
+}
+
+export const ACCOUNTS_ENV = (org: AwsOrg) => ({
+  AWS_ACCOUNTS: `prod=${org.roleArn(PROD)},staging=${org.roleArn(STAGING)}@eu-west-1`,
+  AWS_REGIONS: 'us-east-1,eu-west-1',
+});
+
+/** A bot configured for the estate: its AWS clients and sessions all go through the org. */
+export function orgBot(
+  org: AwsOrg,
+  env: Record<string, string | undefined> = {},
+  o: Partial<TestBotOptions> = {},
+): Promise<TestBot> {
+  return startTestBot({ ...o, awsSeams: org.seams(), clock: org.clock, env: { ...ACCOUNTS_ENV(org), ...env } });
+}

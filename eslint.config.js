@@ -2,6 +2,8 @@
 const js = require('@eslint/js');
 const { defineConfig, globalIgnores } = require('eslint/config');
 const tseslint = require('typescript-eslint');
+const importX = require('eslint-plugin-import-x');
+const house = require('./lint/boundaries');
 
 /**
  * ESLint for src, test and bench: the recommended JavaScript and typescript-eslint sets.
@@ -14,6 +16,63 @@ const tseslint = require('typescript-eslint');
  * `npm run lint:typed` (LINT_TYPED=1) runs the promise rules on demand instead of on every test run.
  */
 const typed = process.env.LINT_TYPED === '1';
+
+/** The shared core: every feature may import these; they import no feature. Root files are core too. */
+const CORE = ['slack', 'aws', 'store', 'ecs', 'http', 'sns', 'notifications', 'util'];
+/** The composition root and entry points, which wire the features together and so may import any of them. */
+const COMPOSITION_ROOT = ['app.ts', 'features.ts', 'main.ts', 'doctor-cli.ts'];
+
+/**
+ * Folder boundaries, resolved against each importing file (lint/boundaries.js). Every folder of src/ that is
+ * not core is a feature, so a new feature is guarded without a change here.
+ */
+const boundaries = {
+  src: `${__dirname}/src`,
+  core: CORE,
+  compositionRoot: COMPOSITION_ROOT,
+  forbid: [
+    {
+      from: ['ecs'],
+      to: ['slack', 'aws', 'store'],
+      because: 'the domain is pure (no Slack, AWS SDK or store); the caller gathers the facts and renders',
+    },
+    { from: ['aws', 'store'], to: ['slack'], because: 'the AWS adapters and the store know nothing of Slack' },
+  ],
+};
+
+/** Package imports per folder (no-restricted-imports matches these by name, whatever the depth). */
+const NO_SLACK = { group: ['@slack/*'], message: 'Slack stays out of the domain, the AWS adapters and the store.' };
+const NO_AWS_SDK = {
+  group: ['@aws-sdk/*'],
+  message: 'The domain is pure: src/aws adapts the SDK, the caller passes facts.',
+};
+/**
+ * AWS commands that change something. Every AWS change is an approved change request, so only approval
+ * executors (and the exceptions below) import them. StartQuery/StopQuery run and cancel Logs Insights reads.
+ */
+const NO_MUTATING = {
+  group: ['@aws-sdk/*'],
+  importNamePattern:
+    '^(Update|Put|Delete|Create|Register|Deregister|Set|Start(?!Query)|Stop(?!Query)|Run|Terminate|Tag|Untag|' +
+    'Modify|Attach|Detach|Associate|Disassociate|Enable|Disable|Add|Remove|Reboot|Restore|Reset|Execute|' +
+    'Subscribe|Unsubscribe|ConfirmSubscription|Publish|Send|Cancel|Submit|Change|Replace|Increase|Decrease)\\w*Command$',
+  message: 'Only approval executors (and the documented exceptions in eslint.config.js) change AWS.',
+};
+/** The CloudWatch alarm writer: only the alarm-admin approval executors create and delete alarms. */
+const NO_ALARM_WRITER = {
+  regex: '(^|/)cloudwatch-alarm-writer$',
+  message: 'Only the alarm-admin approval executors (src/alarm-admin/executors.ts) write CloudWatch alarms.',
+};
+// Flat config keeps only the last options given to a rule, so each folder's block lists all of its patterns.
+const restrict = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
+
+/** Files that may import mutating AWS commands, and why. */
+const MUTATING_ALLOWED = [
+  'src/approvals/executors/**', // the approval executors
+  'src/alarm-admin/cloudwatch-alarm-writer.ts', // alarm create/delete, used only by the alarm-admin executors
+  'src/reactions/mute-rule.ts', // opt-in AWS mute rule bounded to a silence (ALARM_MUTE_RULES), audited
+  'src/sns/confirm.ts', // confirms the SNS subscription of an allow-listed topic
+];
 
 module.exports = defineConfig(
   globalIgnores(['dist/', 'coverage/', 'test/lint-fixtures/']),
@@ -41,6 +100,26 @@ module.exports = defineConfig(
       globals: { __dirname: 'readonly', process: 'readonly', console: 'readonly' },
     },
   },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { house, 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js'] })],
+    },
+    rules: {
+      'house/boundaries': ['error', boundaries],
+      'house/no-folder-cycle': ['error', { src: boundaries.src }],
+      // Module-level cycles too (inside a folder); type-only imports are erased and do not count here.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      ...restrict(NO_MUTATING, NO_ALARM_WRITER),
+    },
+  },
+  { files: ['src/ecs/**/*.ts'], rules: restrict(NO_SLACK, NO_AWS_SDK, NO_ALARM_WRITER) },
+  { files: ['src/aws/**/*.ts', 'src/store/**/*.ts'], rules: restrict(NO_SLACK, NO_MUTATING, NO_ALARM_WRITER) },
+  { files: MUTATING_ALLOWED, rules: restrict(NO_ALARM_WRITER) },
+  { files: ['src/alarm-admin/executors.ts'], rules: restrict(NO_MUTATING) },
   typed
     ? {
         files: ['src/**/*.ts'],

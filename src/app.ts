@@ -10,7 +10,7 @@ import { registerCommandRouter } from './slack/commands/router';
 import { ConfigError, type Config } from './config';
 import type { AppContext, Feature, FeatureFactory, Worker } from './context';
 import { FEATURES } from './features';
-import { Readiness } from './http/readiness';
+import { Readiness } from './readiness';
 import { sendJson } from './http/routes';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';

@@ -4,7 +4,7 @@ import type { AwsAccounts } from './aws/accounts';
 import type { AwsClients } from './aws/clients';
 import type { Clock } from './clock';
 import type { Config } from './config';
-import type { Readiness } from './http/readiness';
+import type { Readiness } from './readiness';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { Store } from './store';

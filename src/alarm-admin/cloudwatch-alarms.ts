@@ -1,11 +1,4 @@
-import {
-  DeleteAlarmsCommand,
-  DescribeAlarmsCommand,
-  PutMetricAlarmCommand,
-  type CloudWatchClient,
-  type MetricAlarm,
-  type PutMetricAlarmCommandInput,
-} from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmsCommand, type CloudWatchClient, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { awsCall } from '../aws/errors';
 import type { CwAlarm, CwAlarmState } from './model';
 
@@ -13,8 +6,8 @@ import type { CwAlarm, CwAlarmState } from './model';
 const MAX_PAGES = 10;
 
 /**
- * The CloudWatch alarm calls of the alarm admin: reads (any time) and the two mutating calls, which only
- * the approval executors in executors.ts make.
+ * The CloudWatch alarm reads of the alarm admin (any time). The two calls that change alarms are in
+ * cloudwatch-alarm-writer.ts, which only the approval executors in executors.ts may import.
  */
 export class CloudWatchAlarms {
   constructor(private readonly cw: CloudWatchClient) {}
@@ -55,19 +48,6 @@ export class CloudWatchAlarms {
       pages += 1;
     } while (token && pages < (o.maxPages ?? MAX_PAGES));
     return { alarms, truncated: !!token };
-  }
-
-  /** Creates or replaces one metric alarm; resolves with the AWS request id. */
-  async put(input: PutMetricAlarmCommandInput): Promise<string | undefined> {
-    const out = await awsCall('cloudwatch:PutMetricAlarm', () => this.cw.send(new PutMetricAlarmCommand(input)));
-    return out.$metadata?.requestId;
-  }
-
-  async delete(name: string): Promise<string | undefined> {
-    const out = await awsCall('cloudwatch:DeleteAlarms', () =>
-      this.cw.send(new DeleteAlarmsCommand({ AlarmNames: [name] })),
-    );
-    return out.$metadata?.requestId;
   }
 }
 

@@ -4,6 +4,7 @@ import type { ChangeExecutor, ChangePlan, ChangeProposal, StateValue } from '../
 import type { AppContext } from '../context';
 import { closestNames } from '../ecs/names';
 import { NotFoundError, UsageError } from '../errors';
+import { CloudWatchAlarmWriter } from './cloudwatch-alarm-writer';
 import { CloudWatchAlarms } from './cloudwatch-alarms';
 import { conditionText, describeAction, nonSnsActions, type CwAlarm } from './model';
 import {
@@ -114,7 +115,7 @@ export const alarmCreateExecutor: ChangeExecutor = {
 
   async execute(ctx, plan) {
     const input = plan.data.input as PutMetricAlarmCommandInput;
-    const requestId = await new CloudWatchAlarms(ctx.aws.cloudwatch).put(input);
+    const requestId = await new CloudWatchAlarmWriter(ctx.aws.cloudwatch).put(input);
     return {
       after: {
         alarm: input.AlarmName,
@@ -176,7 +177,7 @@ export const alarmDeleteExecutor: ChangeExecutor = {
 
   async execute(ctx, plan) {
     const name = String(plan.data.name);
-    const requestId = await new CloudWatchAlarms(ctx.aws.cloudwatch).delete(name);
+    const requestId = await new CloudWatchAlarmWriter(ctx.aws.cloudwatch).delete(name);
     return { after: { alarm: name, deleted: true }, awsRequestId: requestId, summary: `Alarm ${name} is deleted.` };
   },
 };

@@ -61,6 +61,17 @@ export function createMetrics() {
       help: 'Age of the oldest outbox item not yet delivered',
       registers: [registry],
     }),
+    outboxDeadLetters: new Counter({
+      name: 'ecs_chatops_outbox_dead_letters_total',
+      help: 'Outbox items set aside after failing too often, by kind (card, digest, graph, note) and reason (own, refused, operator, transient)',
+      labelNames: ['kind', 'reason'] as const,
+      registers: [registry],
+    }),
+    outboxDeadLettersHeld: new Gauge({
+      name: 'ecs_chatops_outbox_dead_letters',
+      help: 'Outbox items set aside and not yet forgotten (kept 7 days; listed by /ecs alarms and the doctor)',
+      registers: [registry],
+    }),
     reactions: new Counter({
       name: 'ecs_chatops_reactions_total',
       help: 'Reactions on messages by action (ack, resolved, silence, none) and outcome (applied, unchanged, ignored:<why>)',

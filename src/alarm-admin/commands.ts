@@ -1,10 +1,8 @@
-import { requestChange } from '../approvals/request';
-import type { ChangeProposal } from '../approvals/types';
+import { renderDryRun, requestChange, requestPostedText, type ChangeProposal } from '../approvals/api';
 import { isEcsName, parseTargetWords } from '../slack/commands/parse';
 import type { AppContext, CommandInvocation, Subcommand } from '../context';
 import { UsageError } from '../errors';
 import { renderAlarmList } from './render/alarm-list';
-import { renderDryRun, requestPostedText } from '../approvals/render/change-request';
 import { CloudWatchAlarms } from './cloudwatch-alarms';
 import { alarmNameOf, alarmNotFound } from './executors';
 import { loadOpenAlarms } from './open-alarms';

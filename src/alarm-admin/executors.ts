@@ -1,6 +1,6 @@
 import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { EcsReader } from '../aws/ecs';
-import type { ChangeExecutor, ChangePlan, ChangeProposal, StateValue } from '../approvals/types';
+import type { ChangeExecutor, ChangePlan, ChangeProposal, StateValue } from '../approvals/api';
 import type { AppContext } from '../context';
 import { closestNames } from '../ecs/names';
 import { NotFoundError, UsageError } from '../errors';

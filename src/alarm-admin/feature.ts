@@ -1,4 +1,4 @@
-import { registerExecutor } from '../approvals/registry';
+import { registerExecutor } from '../approvals/api';
 import type { AppContext, Feature } from '../context';
 import { alarmCommand, alarmsCommand } from './commands';
 import { alarmCreateExecutor, alarmDeleteExecutor } from './executors';

@@ -33,8 +33,28 @@ export interface OpenAlarmView {
   reason?: string;
 }
 
+/** An alarm post the outbox gave up on (see OutboxWorker): shown so that nobody believes it was posted. */
+export interface UndeliveredView {
+  /** card, digest, graph or note. */
+  kind: string;
+  incidentId?: string;
+  /** The alarm's name, when the post belonged to an incident still in the store. */
+  name?: string;
+  cluster?: string;
+  service?: string;
+  channel?: string;
+  failedAt: number;
+  attempts: number;
+  /** The last error code (invalid_arguments, URIError, http_500 …). */
+  error?: string;
+}
+
 export interface OpenAlarms {
   alarms: OpenAlarmView[];
+  /** Alarm posts set aside after failing too often, newest first (at most a few). */
+  undelivered?: UndeliveredView[];
+  /** How many are set aside in all. */
+  undeliveredTotal?: number;
   /** Open incidents in the store (may exceed those listed). */
   knownTotal: number;
   /** Alarms in ALARM in the ECS namespaces that the bot has no card for. */
@@ -105,6 +125,30 @@ export function mergeOpenAlarms(
   return [...fromBot, ...others];
 }
 
+/** Alarm posts the outbox set aside, newest first, with the name of their alarm when it is known. */
+export async function loadUndelivered(
+  ctx: AppContext,
+  limit = 5,
+): Promise<{ undelivered: UndeliveredView[]; undeliveredTotal: number }> {
+  const [dead, total] = await Promise.all([ctx.store.outbox.deadLetters(limit), ctx.store.outbox.deadLetterCount()]);
+  const undelivered: UndeliveredView[] = [];
+  for (const d of dead) {
+    const inc = d.incidentId ? await ctx.store.incidents.get(d.incidentId) : undefined;
+    undelivered.push({
+      kind: d.kind,
+      incidentId: d.incidentId,
+      name: inc?.name,
+      cluster: inc?.cluster,
+      service: inc?.service,
+      channel: d.channel ?? inc?.channel,
+      failedAt: d.failedAt,
+      attempts: d.attempts,
+      error: d.lastError,
+    });
+  }
+  return { undelivered, undeliveredTotal: total };
+}
+
 /** Reads both sources; a CloudWatch failure is reported in the result, never thrown. */
 export async function loadOpenAlarms(
   ctx: AppContext,
@@ -128,6 +172,7 @@ export async function loadOpenAlarms(
   const alarms = mergeOpenAlarms(incidents, marks, cw);
   return {
     alarms,
+    ...(await loadUndelivered(ctx)),
     knownTotal: total,
     cloudwatchOnly: alarms.filter((a) => !a.knownToBot).length,
     cloudwatchError,

@@ -5,32 +5,32 @@ import { DIGEST_CAPACITY } from './render/alarm-digest';
 import type { OutboxItem } from '../store/outbox';
 import { metricWidgetFor } from './graph';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
-import { classifySlackError } from './slack-errors';
+import { classifySlackError, rendering, sending } from './slack-errors';
+import { sendWithFallback } from './send-with-fallback';
+import { wellFormedDeep } from '../util/well-formed';
 
 /** New cards per channel in this window count towards the storm threshold. */
 export const STORM_WINDOW_MS = 60_000;
 /** A digest waits this long after the first storm alarm so the ones right behind it join the same post. */
 export const DIGEST_GATHER_MS = 3_000;
 
-/** Calls Slack with the card; falls back to the text-only card when Slack refuses the blocks. */
+/** Calls Slack with the card, or with the plain card when the full one cannot be built or is refused. */
 async function withBlocksFallback<T>(
   inc: Incident,
   env: DeliveryEnv,
   call: (msg: Record<string, unknown>) => Promise<T>,
 ): Promise<T> {
   const handled = await env.ctx.store.incidentReactions.mark(inc.id);
-  const card = renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region, handled });
-  try {
-    return await call({ ...card });
-  } catch (err) {
-    const f = classifySlackError(err);
-    if (!f.badBlocks) throw err;
-    env.log.error(
-      { incident: inc.id, code: f.code },
-      'Slack refused the alarm card blocks; sending the text-only card',
-    );
-    return call({ ...renderPlainCard(inc), blocks: [], attachments: [] });
-  }
+  return sendWithFallback({
+    render: () => ({
+      ...renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region, handled }),
+    }),
+    plain: () => renderPlainCard(inc),
+    send: call,
+    log: env.log,
+    what: 'alarm card',
+    fields: { incident: inc.id },
+  });
 }
 
 async function toDigest(inc: Incident, channel: string, env: DeliveryEnv, now: number): Promise<void> {
@@ -138,13 +138,10 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
   if (pending.length === 0) return DONE;
   if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
   pacer.posted(channel, now);
-  const reply = await ctx.slack.chat.postMessage({
-    channel,
-    thread_ts: inc.cardTs,
-    ...renderThreadLines(pending),
-    unfurl_links: false,
-    unfurl_media: false,
-  });
+  const lines = wellFormedDeep(rendering(() => renderThreadLines(pending)));
+  const reply = await sending(() =>
+    ctx.slack.chat.postMessage({ channel, thread_ts: inc.cardTs, ...lines, unfurl_links: false, unfurl_media: false }),
+  );
   // Reactions on this reply act on the incident (issue 7): remember that it belongs to it.
   if (reply.ts) await ctx.store.incidentReactions.recordThreadMessage(channel, reply.ts, inc.id, now);
   await ctx.store.incidents.markPosted(inc.id, pending[pending.length - 1].id);

@@ -1,11 +1,16 @@
 import { GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
-import { renderDigest } from './render/alarm-digest';
+import { renderDigest, renderPlainDigest } from './render/alarm-digest';
 import { renderNote, type ChannelNoteKind } from './render/alarm-thread';
 import type { OutboxItem } from '../store/outbox';
 import { metricWidgetFor } from './graph';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
+import { sendWithFallback } from './send-with-fallback';
+import { sending } from './slack-errors';
 
-/** Posts or updates one storm digest from the current state of the incidents it lists. */
+/**
+ * Posts or updates one storm digest from the current state of the incidents it lists; as plain text
+ * when Slack refuses its blocks, so that the alarms it lists are seen either way.
+ */
 export async function deliverDigest(item: OutboxItem, env: DeliveryEnv): Promise<Delivery> {
   const { ctx, pacer } = env;
   const now = ctx.clock.now();
@@ -14,14 +19,25 @@ export async function deliverDigest(item: OutboxItem, env: DeliveryEnv): Promise
   if (!digest) return DONE;
   const incidents = await ctx.store.incidents.byDigest(digest.id);
   if (incidents.length === 0) return DONE;
-  const msg = renderDigest(incidents, { now, threshold: ctx.config.stormThreshold });
+  const threshold = ctx.config.stormThreshold;
+  const send = <T>(call: (msg: Record<string, unknown>) => Promise<T>) =>
+    sendWithFallback({
+      render: () => ({ ...renderDigest(incidents, { now, threshold }) }),
+      plain: () => renderPlainDigest(incidents, { threshold }),
+      send: call,
+      log: env.log,
+      what: 'storm digest',
+      fields: { digest: digest.id, alarms: incidents.length },
+    });
   if (digest.ts) {
-    await ctx.slack.chat.update({ channel: digest.channel, ts: digest.ts, ...msg });
+    await send((msg) => ctx.slack.chat.update({ channel: digest.channel, ts: digest.ts as string, ...msg } as never));
     return DONE;
   }
   if (!pacer.ready(digest.channel, now)) return { deferUntil: pacer.readyAt(digest.channel) };
   pacer.posted(digest.channel, now);
-  const res = await ctx.slack.chat.postMessage({ channel: digest.channel, ...msg, unfurl_links: false });
+  const res = await send((msg) =>
+    ctx.slack.chat.postMessage({ channel: digest.channel, ...msg, unfurl_links: false } as never),
+  );
   await ctx.store.incidents.setDigestTs(digest.id, String(res.ts));
   env.log.info({ digest: digest.id, channel: digest.channel, alarms: incidents.length }, 'alarm storm digest posted');
   return DONE;
@@ -37,7 +53,7 @@ export async function deliverNote(item: OutboxItem, env: DeliveryEnv): Promise<D
   if (!channel || !kind) return DONE;
   if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
   pacer.posted(channel, now);
-  await ctx.slack.chat.postMessage({ channel, ...renderNote(kind, topic), unfurl_links: false });
+  await sending(() => ctx.slack.chat.postMessage({ channel, ...renderNote(kind, topic), unfurl_links: false }));
   return DONE;
 }
 

@@ -17,7 +17,7 @@ import { snsRoute } from './sns-route';
  */
 export function alarmsFeature(ctx: AppContext): Feature {
   const inject = (ctx as AppContext & { inject?: { fetchCertificate?: CertificateFetcher } }).inject;
-  const keys = new PublicKeyCache({ fetch: inject?.fetchCertificate ?? httpsCertificateFetcher() });
+  const keys = new PublicKeyCache({ fetch: inject?.fetchCertificate ?? httpsCertificateFetcher(), clock: ctx.clock });
   const verifier = new SnsVerifier({
     topicArns: ctx.config.sns.topicArns,
     verifySignatures: ctx.config.sns.verifySignatures,

@@ -20,7 +20,17 @@ export interface OutboxWorkerOptions {
   batch?: number;
   /** SNS MessageIds are kept this long (SNS retries for up to an hour). */
   dedupRetentionMs?: number;
+  /** Attempts after which an item failing for a reason retrying cannot fix (own, refused) is set aside. */
+  maxPermanentAttempts?: number;
+  /** Attempts after which any failing item is set aside (300 at the 5-min backoff cap: about a day). */
+  maxAttempts?: number;
+  /** Items set aside are forgotten after this long. */
+  deadLetterRetentionMs?: number;
 }
+
+/** Defaults of the attempt bounds (see OutboxWorkerOptions). */
+export const MAX_PERMANENT_ATTEMPTS = 5;
+export const MAX_ATTEMPTS = 300;
 
 /**
  * Delivers the outbox to Slack. Each run claims due items with a lease (several replicas never
@@ -39,6 +49,9 @@ export class OutboxWorker implements Worker {
   private readonly leaseMs: number;
   private readonly batch: number;
   private readonly retentionMs: number;
+  private readonly maxPermanentAttempts: number;
+  private readonly maxAttempts: number;
+  private readonly deadRetentionMs: number;
   private started = false;
   private running = false;
   private again = false;
@@ -57,6 +70,9 @@ export class OutboxWorker implements Worker {
     this.leaseMs = o.leaseMs ?? 120_000;
     this.batch = o.batch ?? 10;
     this.retentionMs = o.dedupRetentionMs ?? 2 * 3600_000;
+    this.maxPermanentAttempts = o.maxPermanentAttempts ?? MAX_PERMANENT_ATTEMPTS;
+    this.maxAttempts = o.maxAttempts ?? MAX_ATTEMPTS;
+    this.deadRetentionMs = o.deadLetterRetentionMs ?? 7 * 24 * 3600_000;
     this.env = { ctx, pacer: new ChannelPacer(), log: ctx.logger.child({ component: 'alarms-outbox' }) };
   }
 
@@ -163,9 +179,17 @@ export class OutboxWorker implements Worker {
       const f = classifySlackError(err);
       const now = this.ctx.clock.now();
       if (f.retryAfterMs && item.channel) this.env.pacer.blockUntil(item.channel, now + f.retryAfterMs);
+      const attempts = item.attempts + 1;
+      const permanent = f.class === 'own' || f.class === 'refused';
+      if (attempts >= (permanent ? this.maxPermanentAttempts : this.maxAttempts)) {
+        await this.giveUp(item, f, err, log).catch((e) => log.error({ err: e }, 'could not set the item aside'));
+        return 'failed';
+      }
       const delay = backoffMs(item.attempts, f);
-      const fields = { code: f.code, attempts: item.attempts + 1, retryInMs: delay };
-      if (f.needsOperator)
+      const fields = { code: f.code, class: f.class, attempts, retryInMs: delay };
+      if (f.class === 'own')
+        log.error({ ...fields, err: errFields(err) }, 'the bot could not build this Slack message; retrying');
+      else if (f.needsOperator)
         log.error(
           fields,
           `Slack refused the alarm post (${f.code}); invite the bot to the channel or fix its token/scopes — retrying`,
@@ -178,6 +202,37 @@ export class OutboxWorker implements Worker {
     }
   }
 
+  /**
+   * The last allowed attempt failed: the item leaves the outbox for the dead letters, loudly (an
+   * error log line with its incident, a metric, a line in /ecs alarms and the doctor), so that one
+   * message nobody can deliver never stays retried in silence. A card's incident gets a fresh item
+   * the next time it changes.
+   */
+  private async giveUp(
+    item: OutboxItem,
+    f: ReturnType<typeof classifySlackError>,
+    err: unknown,
+    log: DeliveryEnv['log'],
+  ): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (!(await this.ctx.store.outbox.bury(item, this.id, now, f.class, f.code))) return;
+    this.ctx.metrics.outboxDeadLetters.inc({ kind: item.kind, reason: f.class });
+    const inc = item.incidentId
+      ? await this.ctx.store.incidents.get(item.incidentId).catch(() => undefined)
+      : undefined;
+    log.error(
+      {
+        code: f.code,
+        class: f.class,
+        attempts: item.attempts + 1,
+        channel: item.channel,
+        alarm: inc?.name,
+        err: errFields(err),
+      },
+      `alarm post set aside after ${item.attempts + 1} failed attempts (${f.code}): it is no longer retried; /ecs alarms and the doctor list it, and the next change of the alarm tries again`,
+    );
+  }
+
   /** Gauges every 5 s and dedup pruning every 10 min, on whichever replica gets there. */
   private async maintain(now: number): Promise<void> {
     if (now - this.lastStats >= 5000) {
@@ -187,11 +242,18 @@ export class OutboxWorker implements Worker {
       this.ctx.metrics.outboxOldestAge.set(
         s.oldestCreatedAt === undefined ? 0 : Math.max(0, (now - s.oldestCreatedAt) / 1000),
       );
+      this.ctx.metrics.outboxDeadLettersHeld.set(await this.ctx.store.outbox.deadLetterCount());
     }
     if (now - this.lastPrune >= 10 * 60_000) {
       this.lastPrune = now;
       const n = await this.ctx.store.snsMessages.prune(now - this.retentionMs);
       if (n > 0) this.env.log.debug({ pruned: n }, 'forgot old SNS MessageIds');
+      await this.ctx.store.outbox.pruneDeadLetters(now - this.deadRetentionMs);
     }
   }
+}
+
+function errFields(err: unknown): { name: string; message: string } {
+  const e = err as Error;
+  return { name: e?.name ?? 'Error', message: String(e?.message ?? err).slice(0, 300) };
 }

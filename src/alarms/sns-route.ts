@@ -12,8 +12,12 @@ import { noteChannel } from './routing';
 
 const KNOWN_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
 
-/** SNS bodies are at most 256 KiB of message; escaping can double it. */
-export const MAX_SNS_BODY = 1024 * 1024;
+/**
+ * The largest body SNS can send over HTTP/S: a message of at most 256 KiB (message attributes
+ * included), which JSON escaping in the envelope at most doubles for the text alarms are made of
+ * (every `"` and `\` of an alarm's JSON becomes two bytes), plus the envelope's own fields.
+ */
+export const MAX_SNS_BODY = 2 * 256 * 1024 + 64 * 1024;
 
 export interface SnsRouteDeps {
   verifier: SnsVerifier;

@@ -1,10 +1,9 @@
 import type { types } from '@slack/bolt';
-import type { ProposeButtonValue } from '../approvals/types';
+import { proposeButton, type ProposeButtonValue } from '../approvals/api';
 import type { Diagnosis, Finding, Severity } from '../ecs/diagnosis/types';
 import { clipMrkdwn, code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
 import { fitBlocks, totalTextLength } from '../slack/block-budget';
 import { truncate } from '../util/text';
-import { proposeButton } from '../approvals/render/change-request';
 import { LIMITS } from '../slack/limits';
 
 /**

@@ -1,4 +1,4 @@
-import { policyFor } from '../approvals/runtime';
+import { policyFor } from '../approvals/api';
 import type { AppContext, Feature } from '../context';
 import { ForbiddenError, UsageError } from '../errors';
 import { renderDoctorReport } from './render';
@@ -20,7 +20,13 @@ export function doctorFeature(ctx: AppContext): Feature {
               'Only approvers can run /ecs doctor, because it shows how the bot is set up. Ask an approver, or run `npm run doctor` where the bot runs.',
             );
           }
-          const report = await runDoctor({ config: ctx.config, slack: ctx.slack, aws: ctx.aws, clock: ctx.clock });
+          const report = await runDoctor({
+            config: ctx.config,
+            slack: ctx.slack,
+            aws: ctx.aws,
+            clock: ctx.clock,
+            store: ctx.store,
+          });
           inv.log.info(
             { checks: summarize(report.results), failed: report.results.filter((r) => !r.ok).map((r) => r.id) },
             'doctor ran',

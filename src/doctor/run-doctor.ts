@@ -7,6 +7,7 @@ import {
   checkIdentity,
   checkLogs,
 } from './aws-checks';
+import { checkAlarmDelivery } from './delivery-checks';
 import { checkAlarmChannel, checkSlackScopes, checkSlackToken } from './slack-checks';
 import { checkSubscription, checkTopic, type TopicCheck } from './sns-checks';
 import { result, type CheckResult, type DoctorDeps, type DoctorReport } from './types';
@@ -139,6 +140,10 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     );
 
   try {
+    const store = deps.store;
+    const delivery = store
+      ? single('alarms.delivery', 'Alarm delivery', () => checkAlarmDelivery(store, (deps.clock ?? Date).now()))
+      : undefined;
     const [slackResults, identity, ecsResults, cloudwatch, logs, autoscaling, snsResults] = await Promise.all([
       group(
         [
@@ -169,7 +174,17 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     ]);
     const [ecs, insights] = ecsResults;
     return {
-      results: [...slackResults, identity, ecs, insights, cloudwatch, logs, autoscaling, ...snsResults],
+      results: [
+        ...slackResults,
+        identity,
+        ecs,
+        insights,
+        cloudwatch,
+        logs,
+        autoscaling,
+        ...snsResults,
+        ...(delivery ? [await delivery] : []),
+      ],
       region,
       at: (deps.clock ?? Date).now(),
     };

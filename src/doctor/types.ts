@@ -2,6 +2,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { WebClient } from '@slack/web-api';
 import type { AwsClients } from '../aws/clients';
 import type { Config } from '../config';
+import type { Store } from '../store';
 
 /**
  * pass: works. warn: works, but something an operator should know (Container Insights off, a setting
@@ -41,6 +42,8 @@ export interface DoctorDeps {
   /** SNS client for a topic in another region than AWS_REGION (default: a new client for that region). */
   snsForRegion?: (region: string) => SNSClient;
   clock?: { now(): number };
+  /** The bot's store, when the doctor runs inside the bot: adds the alarm delivery check. */
+  store?: Store;
   /** Bound on each check (default 10 s), so a hung endpoint cannot hang the doctor. */
   timeoutMs?: number;
 }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { loadOpenAlarms } from '../alarm-admin/open-alarms';
+import { loadOpenAlarms } from '../alarm-admin/api';
 import { EcsReader } from '../aws/ecs';
 import type { AppContext } from '../context';
 import type { ClusterSummary } from '../ecs/model';

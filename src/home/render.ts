@@ -1,13 +1,11 @@
 import type { types } from '@slack/bolt';
-import type { OpenAlarmView } from '../alarm-admin/open-alarms';
+import { alarmLine, type OpenAlarmView } from '../alarm-admin/api';
 import { ACTIONS, encodeValue } from '../slack/actions';
 import { clipMrkdwn, code, escapeText, mentionUser, neutraliseText, slackDate } from '../slack/mrkdwn';
-import { alarmLine } from '../alarm-admin/render/alarm-list';
 import { truncate } from '../util/text';
 import { addItems, BlockBudget } from '../slack/block-budget';
-import { actionTitle } from '../approvals/render/change-request';
+import { actionTitle, AUDIT_OUTCOME_ICON } from '../approvals/api';
 import { LIMITS } from '../slack/limits';
-import { AUDIT_OUTCOME_ICON } from '../approvals/render/audit-log';
 import type { AuditOutcome } from '../store/audit';
 
 type Block = types.KnownBlock;

@@ -1,3 +1,4 @@
+import { wellFormed } from '../util/well-formed';
 import { parseArn } from './aws-ids';
 
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -18,10 +19,13 @@ export function partitionOf(...arns: (string | undefined)[]): string {
   return 'aws';
 }
 
-/** The alarm's page in the CloudWatch console; undefined when the region is not a region code. */
+/**
+ * The alarm's page in the CloudWatch console; undefined when the region is not a region code. The
+ * name is made well-formed first: encodeURIComponent throws on a lone surrogate half.
+ */
 export function alarmConsoleUrl(region: string | undefined, alarmName: string, partition = 'aws'): string | undefined {
   if (!region || !REGION_RE.test(region)) return undefined;
-  return `${consoleBase(region, partition)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(alarmName)}`;
+  return `${consoleBase(region, partition)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(wellFormed(alarmName))}`;
 }
 
 /** The ECS service's page in the console (new console); undefined for names ECS would not accept. */

@@ -25,6 +25,41 @@ const SIGNATURE_FIELDS = ['SignatureVersion', 'Signature', 'SigningCertURL'] as 
 /** Generous bounds: a genuine value is far shorter; anything longer is not from SNS. */
 const MAX_FIELD = 2048;
 
+/**
+ * How deep an SNS envelope nests: the body object, its MessageAttributes object, and one attribute
+ * (`{"Type": "String", "Value": "…"}`); the message itself is a string. One level of margin.
+ */
+export const MAX_ENVELOPE_DEPTH = 4;
+/** Objects and arrays in one envelope: the body, MessageAttributes and at most 10 attributes, with margin. */
+export const MAX_ENVELOPE_CONTAINERS = 32;
+
+/** A JSON string from its opening quote: anything but quote and backslash, or any escaped character. */
+const JSON_STRING = /"[^"\\]*(?:\\[\s\S][^"\\]*)*"/y;
+
+/**
+ * True when `raw` nests deeper, or holds more objects and arrays, than an SNS envelope can. One linear
+ * pass that jumps over strings (so brackets inside the Message do not count), run before JSON.parse:
+ * parsing a mebibyte of `[[[[…` costs hundreds of milliseconds of the only thread, and parsing many
+ * small arrays tens, while this scan costs about what reading the body did.
+ */
+export function exceedsEnvelopeShape(raw: string): boolean {
+  let depth = 0;
+  let containers = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x22) {
+      JSON_STRING.lastIndex = i;
+      if (!JSON_STRING.test(raw)) return false; // an unterminated string: JSON.parse refuses it at once
+      i = JSON_STRING.lastIndex - 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      containers += 1;
+      if (depth > MAX_ENVELOPE_DEPTH || containers > MAX_ENVELOPE_CONTAINERS) return true;
+    } else if (c === 0x7d || c === 0x5d) depth -= 1;
+  }
+  return false;
+}
+
 function str(o: Record<string, unknown>, k: string, required: boolean, max = MAX_FIELD): string | undefined {
   const v = o[k];
   if (v === undefined || v === null) {
@@ -41,6 +76,8 @@ function str(o: Record<string, unknown>, k: string, required: boolean, max = MAX
  * SNS_VERIFY_SIGNATURES=false (local emulators), where the signature fields may be absent.
  */
 export function parseEnvelope(raw: string, requireSignature = true): SnsEnvelope {
+  if (exceedsEnvelopeShape(raw))
+    throw new SnsRejectedError('malformed', 'body nests deeper or holds more objects than an SNS envelope');
   let body: unknown;
   try {
     body = JSON.parse(raw);

@@ -9,6 +9,7 @@ export type SnsRejectReason =
   | 'unknown_type'
   | 'topic_not_allowed'
   | 'stale'
+  | 'future_timestamp'
   | 'bad_signature_version'
   | 'bad_cert_url'
   | 'bad_certificate'

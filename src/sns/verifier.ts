@@ -2,13 +2,20 @@ import { verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { Clock } from '../clock';
 import { canonicalString } from './canonical';
 import { CertificateFetchError } from './cert-fetch';
-import { isSigningCertUrl } from './cert-url';
+import { certUrlFitsTopic, isSigningCertUrl } from './cert-url';
 import { parseEnvelope, type SnsEnvelope } from './envelope';
 import { SnsRejectedError, SnsUnavailableError } from './errors';
 import type { PublicKeyCache } from './key-cache';
 
 /** SNS retries for at most an hour; a signed message older than this is a replay (aws-formats.md §1.7). */
 export const MAX_MESSAGE_AGE_MS = 65 * 60_000;
+
+/**
+ * How far ahead of the bot's clock a Timestamp may be (clock skew between AWS and the host). A message
+ * dated further ahead would stay "fresh" past its deduplication record (kept two hours) and could be
+ * replayed then; accepted messages therefore always fall in a window shorter than that record.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 const ALGORITHMS: Record<string, string> = { '1': 'sha1', '2': 'sha256' };
 
@@ -41,8 +48,10 @@ export interface SnsHeaders {
 
 /**
  * Verifies an SNS HTTP/S message in the order that keeps the bot safe: shape, topic allow-list and age
- * before any network I/O; then SignatureVersion, the strict certificate URL, the cached key, and the
- * signature over the exact canonical string. Throws SnsRejectedError (4xx) or SnsUnavailableError (5xx).
+ * (neither too old nor dated ahead) before any network I/O; then SignatureVersion, the strict
+ * certificate URL on the topic's own regional SNS host, the cached key (whose certificate must name
+ * SNS), and the signature over the exact canonical string. Throws SnsRejectedError (4xx) or
+ * SnsUnavailableError (5xx).
  */
 export class SnsVerifier {
   private readonly topics: Set<string>;
@@ -69,7 +78,14 @@ export class SnsVerifier {
     }
     const at = Date.parse(env.Timestamp);
     if (!Number.isFinite(at)) throw new SnsRejectedError('malformed', 'Timestamp is not a date');
-    if (this.opts.clock.now() - at > this.maxAgeMs) {
+    const now = this.opts.clock.now();
+    if (at - now > MAX_CLOCK_SKEW_MS) {
+      throw new SnsRejectedError(
+        'future_timestamp',
+        `Timestamp is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes ahead of the bot's clock`,
+      );
+    }
+    if (now - at > this.maxAgeMs) {
       throw new SnsRejectedError(
         'stale',
         `message is older than ${Math.round(this.maxAgeMs / 60_000)} minutes (replay?)`,
@@ -81,6 +97,9 @@ export class SnsVerifier {
     if (!algorithm) throw new SnsRejectedError('bad_signature_version', 'SignatureVersion must be 1 or 2');
     if (!isSigningCertUrl(env.SigningCertURL)) {
       throw new SnsRejectedError('bad_cert_url', 'SigningCertURL is not an SNS certificate URL', 403);
+    }
+    if (!certUrlFitsTopic(env.SigningCertURL, env.TopicArn)) {
+      throw new SnsRejectedError('bad_cert_url', "SigningCertURL is not on the SNS host of the topic's region", 403);
     }
     const key = this.opts.keys.peek(env.SigningCertURL) ?? (await this.key(env.SigningCertURL));
     const ok = verifySignature(

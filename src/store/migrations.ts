@@ -5,10 +5,11 @@ import { APPROVALS_MIGRATION } from './approvals-migration';
 import { REACTIONS_MIGRATION } from './reactions-migration';
 import { DIAGNOSIS_MIGRATION } from './diagnosis-migration';
 import { SNS_DEDUP_MIGRATION } from './sns-dedup-migration';
+import { ALARM_DELIVERY_MIGRATION } from './alarm-delivery-migration';
 
 /**
  * Versioned migrations, shared by SQLite and PostgreSQL. Append only: never edit a released one.
- * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 6 diagnosis, 7 SNS dedup key.
+ * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 6 diagnosis, 7 SNS dedup key, 9 alarm delivery (dead letters, card attempts).
  */
 export interface Migration {
   version: number;
@@ -45,6 +46,7 @@ export const MIGRATIONS: Migration[] = [
   REACTIONS_MIGRATION,
   DIAGNOSIS_MIGRATION,
   SNS_DEDUP_MIGRATION,
+  ALARM_DELIVERY_MIGRATION,
 ];
 
 /** Applies every migration newer than the database, each in its own transaction. Safe to run concurrently. */

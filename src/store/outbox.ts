@@ -1,4 +1,4 @@
-import type { Queryable } from './db';
+import type { Db, Queryable } from './db';
 import { json, num, numOrUndef, sqlFor, strOrUndef } from './db';
 
 /**
@@ -25,6 +25,24 @@ export interface OutboxItem {
   lastError?: string;
 }
 
+/** Why an item was given up on (see FailureClass in alarms/slack-errors.ts). */
+export type DeadLetterReason = 'transient' | 'operator' | 'refused' | 'own';
+
+/** An outbox item set aside after failing too often: kept for operators, never retried by itself. */
+export interface DeadLetter {
+  id: number;
+  kind: OutboxKind;
+  dedupKey?: string;
+  channel?: string;
+  incidentId?: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  createdAt: number;
+  failedAt: number;
+  reason: DeadLetterReason;
+  lastError?: string;
+}
+
 export interface NewOutboxItem {
   kind: OutboxKind;
   /** Intents with the same key coalesce into one pending item. */
@@ -36,7 +54,7 @@ export interface NewOutboxItem {
 }
 
 export class OutboxRepo {
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: Db) {}
 
   /**
    * Adds an intent. With a `dedupKey` already pending, the pending item is kept and its version bumped;
@@ -121,6 +139,66 @@ export class OutboxRepo {
       `UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, available_at = $3 WHERE id = $1 AND claimed_by = $2`,
       [item.id, worker, availableAt],
     );
+  }
+
+  /**
+   * Gives up on an item: moves it out of the outbox into `outbox_dead`, in one transaction, if this
+   * worker still holds it. The next intent with the same dedup key (the incident changed again) is a
+   * fresh item. Returns false when the claim was lost meanwhile (another replica has it).
+   */
+  async bury(item: OutboxItem, worker: string, at: number, reason: DeadLetterReason, error: string): Promise<boolean> {
+    return this.db.tx(async (q) => {
+      const n = await q.run(`DELETE FROM outbox WHERE id = $1 AND claimed_by = $2`, [item.id, worker]);
+      if (n === 0) return false;
+      await q.run(
+        `INSERT INTO outbox_dead (kind, dedup_key, channel, incident_id, payload, attempts, created_at, failed_at, failure, last_error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          item.kind,
+          item.dedupKey,
+          item.channel,
+          item.incidentId,
+          JSON.stringify(item.payload),
+          item.attempts + 1,
+          item.createdAt,
+          at,
+          reason,
+          error.slice(0, 500),
+        ],
+      );
+      return true;
+    });
+  }
+
+  /** Items set aside, newest first. */
+  async deadLetters(limit = 20): Promise<DeadLetter[]> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT * FROM outbox_dead ORDER BY failed_at DESC, id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      id: num(r.id),
+      kind: String(r.kind) as OutboxKind,
+      dedupKey: strOrUndef(r.dedup_key),
+      channel: strOrUndef(r.channel),
+      incidentId: strOrUndef(r.incident_id),
+      payload: json<Record<string, unknown>>(r.payload) ?? {},
+      attempts: num(r.attempts),
+      createdAt: num(r.created_at),
+      failedAt: num(r.failed_at),
+      reason: String(r.failure) as DeadLetterReason,
+      lastError: strOrUndef(r.last_error),
+    }));
+  }
+
+  async deadLetterCount(): Promise<number> {
+    const rows = await this.db.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM outbox_dead`);
+    return num(rows[0]?.n ?? 0);
+  }
+
+  /** Forgets items set aside before `before`. Returns how many. */
+  pruneDeadLetters(before: number): Promise<number> {
+    return this.db.run(`DELETE FROM outbox_dead WHERE failed_at < $1`, [before]);
   }
 
   /** Items waiting and the creation time of the oldest (for the outbox gauges). */

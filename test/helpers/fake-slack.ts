@@ -21,6 +21,8 @@ export interface StoredMessage {
   thread_ts?: string;
   metadata?: any;
   updates: number;
+  /** When the fake stored it (epoch ms): `conversations.history` filters `oldest`/`latest` on this. */
+  postedAt?: number;
 }
 
 export interface ResponseUrlCall {
@@ -73,6 +75,8 @@ export class FakeSlack {
   private tsCounter = 0;
   private lastPost = new Map<string, number[]>();
   private waiters = new Set<() => void>();
+  private refusals: ((method: string, args: Record<string, any>) => string | undefined)[] = [];
+  private lostAnswers: { method: string; how: 'hold' | 'http500'; done: (call: SlackCall) => void }[] = [];
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
@@ -112,6 +116,24 @@ export class FakeSlack {
 
   clearFaults(): void {
     this.faults = [];
+    this.refusals = [];
+  }
+
+  /**
+   * Refuses calls for which `pred` names a Slack error (`{ ok: false, error }`), e.g. a message whose
+   * blocks Slack would not take; other calls are answered as usual. Cleared by clearFaults().
+   */
+  refuse(pred: (method: string, args: Record<string, any>) => string | undefined): void {
+    this.refusals.push(pred);
+  }
+
+  /**
+   * The next call of `method` is carried out (a message is stored) but its answer is lost: held until
+   * the fake stops (`hold`: Slack accepted it and the caller never heard) or replaced by an HTTP 500.
+   * Resolves with the call once it was carried out.
+   */
+  loseNextAnswer(method: string, how: 'hold' | 'http500' = 'hold'): Promise<SlackCall> {
+    return new Promise((resolve) => this.lostAnswers.push({ method, how, done: resolve }));
   }
 
   /** Overrides the answer for a method. */
@@ -233,8 +255,26 @@ export class FakeSlack {
       recent.push(now);
       this.lastPost.set(String(args.channel), recent);
     }
+    const refused = this.refusals.map((p) => p(method, args)).find((e) => e);
+    if (refused) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: refused }));
+      this.notify();
+      return;
+    }
     const custom = this.handlers.get(method);
     const body = custom ? await custom(args, call) : this.answer(method, args, call);
+    const lost = this.lostAnswers.findIndex((l) => l.method === method);
+    if (lost >= 0) {
+      const l = this.lostAnswers.splice(lost, 1)[0];
+      if (l.how === 'http500') {
+        call.status = 500;
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
+      }
+      // 'hold': no answer; the connection stays open until the fake stops (or the caller dies).
+      l.done(call);
+      this.notify();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     this.notify();
   }
@@ -242,6 +282,39 @@ export class FakeSlack {
   private nextTs(): string {
     this.tsCounter += 1;
     return `${1700000000 + this.tsCounter}.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+
+  /**
+   * conversations.history: top-level messages of a channel, newest first, `limit` per page with a
+   * cursor. `oldest`/`latest` are compared with when the fake stored each message (its ts is a counter,
+   * not a time). Metadata is returned only with `include_all_metadata`, as Slack does.
+   */
+  private history(a: Record<string, any>): Record<string, any> {
+    if (!a.channel) return { ok: false, error: 'channel_not_found' };
+    const oldest = a.oldest !== undefined ? Number(a.oldest) * 1000 : Number.NEGATIVE_INFINITY;
+    const latest = a.latest !== undefined ? Number(a.latest) * 1000 : Number.POSITIVE_INFINITY;
+    const all = this.messagesIn(String(a.channel))
+      .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+      .filter((m) => (m.postedAt ?? 0) >= oldest && (m.postedAt ?? 0) <= latest)
+      .reverse();
+    const limit = Math.max(1, Math.min(Number(a.limit ?? 100), 999));
+    const start = a.cursor ? Number(String(a.cursor).replace(/^c/, '')) : 0;
+    const page = all.slice(start, start + limit);
+    const more = start + limit < all.length;
+    const withMeta = a.include_all_metadata === true || a.include_all_metadata === 'true';
+    return {
+      ok: true,
+      messages: page.map((m) => ({
+        type: 'message',
+        ts: m.ts,
+        text: m.text,
+        bot_id: 'BBOT',
+        user: this.botUserId,
+        ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
+      })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? `c${start + limit}` : '' },
+    };
   }
 
   private answer(method: string, a: Record<string, any>, call: SlackCall): Record<string, any> {
@@ -270,6 +343,7 @@ export class FakeSlack {
           thread_ts: a.thread_ts,
           metadata: a.metadata,
           updates: 0,
+          postedAt: Date.now(),
         };
         this.messages.set(`${a.channel}:${ts}`, m);
         return { ok: true, channel: a.channel, ts, message: { ts, text: a.text } };
@@ -280,6 +354,7 @@ export class FakeSlack {
         if (a.text !== undefined) m.text = a.text;
         if (a.blocks !== undefined) m.blocks = a.blocks;
         if (a.attachments !== undefined) m.attachments = a.attachments;
+        if (a.metadata !== undefined) m.metadata = a.metadata;
         m.updates += 1;
         return { ok: true, channel: a.channel, ts: a.ts };
       }
@@ -310,6 +385,8 @@ export class FakeSlack {
         return { ok: true, user: { id: a.user, name: String(a.user).toLowerCase(), tz: 'UTC' } };
       case 'conversations.info':
         return { ok: true, channel: { id: a.channel, name: 'ops', is_member: this.memberOf.has(a.channel) } };
+      case 'conversations.history':
+        return this.history(a);
       case 'reactions.get':
         return { ok: true, message: { reactions: [] } };
       default:

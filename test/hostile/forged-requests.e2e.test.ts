@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { canonicalString } from '../../src/sns/canonical';
 import type { SnsEnvelope } from '../../src/sns/envelope';
@@ -9,6 +10,7 @@ import { buttonClick, commandBody, slackHeaders, TEST_SIGNING_SECRET } from '../
 import { ALARM_CHANNEL, startTestBot, type TestBot } from '../helpers/test-bot';
 import { pendingTaskAlarm } from '../notifications/fixtures';
 import { startAlarmBot, type AlarmBot } from '../alarms/helpers';
+import { MAX_SNS_BODY } from '../../src/alarms/sns-route';
 
 const FORM = 'application/x-www-form-urlencoded';
 const PEM_NAME = 'SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
@@ -231,7 +233,7 @@ describe('forged and malformed SNS messages', () => {
     ['SignatureVersion 1 on a SHA-256 signature', () => tamper({ SignatureVersion: '1' }), 403, 'bad_signature'],
     ['SignatureVersion 3', () => tamper({ SignatureVersion: '3' }), 400, 'bad_signature_version'],
     ['SignatureVersion missing', () => tamper({ SignatureVersion: undefined }), 400, 'malformed'],
-    ['a 900 KB Message nobody signed', () => tamper({ Message: 'A'.repeat(900 * 1024) }), 403, 'bad_signature'],
+    ['a 500 KB Message nobody signed', () => tamper({ Message: 'A'.repeat(500 * 1024) }), 403, 'bad_signature'],
     ['a 5,000-character Subject', () => tamper({ Subject: 'S'.repeat(5000) }), 400, 'malformed'],
     ['MessageId is a number', () => tamper({ MessageId: 42 }), 400, 'malformed'],
     ['Message is an object', () => tamper({ Message: { AlarmName: 'x' } }), 400, 'malformed'],
@@ -243,7 +245,32 @@ describe('forged and malformed SNS messages', () => {
     ['a JSON array', () => '[{"Type":"Notification"}]', 400, 'malformed'],
     ['a JSON string', () => '"Notification"', 400, 'malformed'],
     ['JSON null', () => 'null', 400, 'malformed'],
-    ['half a million nested arrays', () => '['.repeat(500_000) + ']'.repeat(500_000), 400, 'malformed'],
+    ['a quarter of a million nested arrays', () => '['.repeat(250_000) + ']'.repeat(250_000), 400, 'malformed'],
+    [
+      'five nested objects (an envelope nests at most three)',
+      () => JSON.stringify({ ...signed(), MessageAttributes: { a: { Type: 'String', Value: { b: { c: {} } } } } }),
+      400,
+      'malformed',
+    ],
+    ['a hundred thousand small arrays side by side', () => `[${'[],'.repeat(100_000)}[]]`, 400, 'malformed'],
+    [
+      'Timestamp ten minutes in the future (would outlive its deduplication record)',
+      () => JSON.stringify(signed({ message: alarm(), timestamp: t.clock.now() + 10 * 60_000 })),
+      400,
+      'future_timestamp',
+    ],
+    [
+      "SigningCertURL on another region's SNS host (the topic is in us-east-1)",
+      () => withCert(`https://sns.eu-west-1.amazonaws.com/${PEM_NAME}`),
+      403,
+      'bad_cert_url',
+    ],
+    [
+      'SigningCertURL on the China partition for a commercial topic',
+      () => withCert(`https://sns.us-east-1.amazonaws.com.cn/${PEM_NAME}`),
+      403,
+      'bad_cert_url',
+    ],
     ['an unknown Type', () => tamper({ Type: 'Surprise' }), 400, 'unknown_type'],
     [
       'Type header says SubscriptionConfirmation',
@@ -332,11 +359,51 @@ describe('forged and malformed SNS messages', () => {
     },
   );
 
-  it('a body over 1 MiB is cut off with 413 before it is read in full', async () => {
+  it('a body larger than SNS can send (256 KiB doubled by escaping, plus the envelope) is cut off with 413', async () => {
     const before = sideEffects(t.slack, lab.world);
-    const res = await postSns(t.url, `{"Type":"Notification","Message":"${'x'.repeat(1024 * 1024)}"}`);
+    const res = await postSns(t.url, `{"Type":"Notification","Message":"${'x'.repeat(MAX_SNS_BODY)}"}`);
     expect(res.status).toBe(413);
     expect(sideEffects(t.slack, lab.world)).toEqual(before);
+  });
+
+  it('deep JSON is refused without ever being parsed, several at once, while /healthz keeps answering', async () => {
+    const deep = Buffer.from('['.repeat(250_000) + ']'.repeat(250_000));
+    const parse = jest.spyOn(JSON, 'parse');
+    try {
+      // Eight deep bodies, each held open after its first half so they are all in flight together.
+      const posts = Array.from({ length: 8 }, () => {
+        const req = http.request(`${t.url}/sns`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain; charset=UTF-8', 'content-length': deep.length },
+        });
+        const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+          req.on('response', (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+        });
+        req.write(deep.subarray(0, deep.length / 2));
+        return { req, answer };
+      });
+      const settled: string[] = [];
+      for (const [i, p] of posts.entries()) void p.answer.then(() => settled.push(`sns ${i}`));
+      const health = await fetch(`${t.url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(settled).toEqual([]); // /healthz answered while every deep body was still in flight
+      for (const p of posts) p.req.end(deep.subarray(deep.length / 2));
+      for (const p of posts) {
+        const r = await p.answer;
+        expect(r.status).toBe(400);
+        expect(JSON.parse(r.body)).toEqual({ error: 'malformed' });
+      }
+      expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+      // Refused by the linear scan: JSON.parse never saw a deep body.
+      expect(parse.mock.calls.filter(([text]) => typeof text === 'string' && text.startsWith('[[['))).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('genuine messages do cause the calls the table says forged ones never cause', async () => {

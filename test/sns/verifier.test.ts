@@ -1,12 +1,16 @@
 import Validator from 'sns-payload-validator';
 import { canonicalString } from '../../src/sns/canonical';
 import { CertificateFetchError, httpsCertificateFetcher } from '../../src/sns/cert-fetch';
-import { isSigningCertUrl } from '../../src/sns/cert-url';
-import { parseEnvelope, type SnsEnvelope } from '../../src/sns/envelope';
+import { X509Certificate } from 'node:crypto';
+import fc from 'fast-check';
+import { generate } from 'selfsigned';
+import { certificateNamesHost, expectedCertHost, isSigningCertUrl } from '../../src/sns/cert-url';
+import { exceedsEnvelopeShape, parseEnvelope, type SnsEnvelope } from '../../src/sns/envelope';
 import { SnsRejectedError, SnsUnavailableError } from '../../src/sns/errors';
 import { PublicKeyCache } from '../../src/sns/key-cache';
 import { SnsVerifier } from '../../src/sns/verifier';
 import { CERT_URL, SnsSigner, TEST_TOPIC_ARN } from '../helpers/sns-signer';
+import { ManualClock } from '../approvals/fixtures';
 
 const NOW = Date.parse('2024-05-01T10:00:00Z');
 const clock = { now: () => NOW };
@@ -130,6 +134,47 @@ describe('SnsVerifier', () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 
+  it("refuses a certificate URL on another region's SNS host than the topic's, without fetching it", async () => {
+    const fetch = jest.fn(signer.fetchCertificate);
+    const v = verifier({ keys: new PublicKeyCache({ fetch }) });
+    for (const host of [
+      'sns.eu-west-1.amazonaws.com',
+      'sns.us-east-2.amazonaws.com',
+      'sns.us-east-1.amazonaws.com.cn',
+    ]) {
+      const body = signer.body({
+        message: 'x',
+        timestamp: NOW,
+        certUrl: `https://${host}/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem`,
+      });
+      expect((await rejection(v.verify(body))).reason).toBe('bad_cert_url');
+    }
+    expect(fetch).not.toHaveBeenCalled();
+    await expect(v.verify(signer.body({ message: 'x', timestamp: NOW }))).resolves.toBeDefined();
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['arn:aws:sns:us-east-1:123456789012:t', 'sns.us-east-1.amazonaws.com'],
+    ['arn:aws-us-gov:sns:us-gov-west-1:123456789012:t', 'sns.us-gov-west-1.amazonaws.com'],
+    ['arn:aws-cn:sns:cn-north-1:123456789012:t', 'sns.cn-north-1.amazonaws.com.cn'],
+    ['arn:aws:sqs:us-east-1:123456789012:t', undefined],
+    ['not an arn', undefined],
+  ])('the signing host of %s is %s', (arn, host) => {
+    expect(expectedCertHost(arn)).toBe(host);
+  });
+
+  it('refuses a Timestamp more than five minutes ahead of the clock, before any certificate fetch', async () => {
+    const fetch = jest.fn(signer.fetchCertificate);
+    const v = verifier({ keys: new PublicKeyCache({ fetch }) });
+    const ahead = signer.body({ message: 'x', timestamp: NOW + 6 * 60_000 });
+    expect((await rejection(v.verify(ahead))).reason).toBe('future_timestamp');
+    const farAhead = signer.body({ message: 'x', timestamp: NOW + 30 * 24 * 3600_000 });
+    expect((await rejection(v.verify(farAhead))).reason).toBe('future_timestamp');
+    expect(fetch).not.toHaveBeenCalled();
+    await expect(v.verify(signer.body({ message: 'x', timestamp: NOW + 4 * 60_000 }))).resolves.toBeDefined();
+  });
+
   it('accepts a message 60 minutes old (SNS retries for up to an hour)', async () => {
     await expect(verifier().verify(signer.body({ message: 'x', timestamp: NOW - 60 * 60_000 }))).resolves.toBeDefined();
   });
@@ -219,9 +264,12 @@ describe('PublicKeyCache', () => {
     expect(cache.size).toBe(2);
   });
 
-  it('does not cache a transient failure, but remembers a permanent one', async () => {
+  it('does not fetch a failed URL again within its window: seconds for a passing failure, minutes for a permanent one', async () => {
+    const clock = new ManualClock(NOW);
     let calls = 0;
     const flaky = new PublicKeyCache({
+      clock,
+      transientNegativeTtlMs: 10_000,
       fetch: async () => {
         calls += 1;
         if (calls === 1) throw new CertificateFetchError('timeout', false);
@@ -229,17 +277,64 @@ describe('PublicKeyCache', () => {
       },
     });
     await expect(flaky.get(CERT_URL)).rejects.toThrow('timeout');
+    clock.advance(9_000);
+    await expect(flaky.get(CERT_URL)).rejects.toMatchObject({ permanent: false, message: /recently failed: timeout/ });
+    expect(calls).toBe(1);
+    clock.advance(2_000);
     await expect(flaky.get(CERT_URL)).resolves.toBeDefined();
+    expect(calls).toBe(2);
+
     let gone = 0;
     const broken = new PublicKeyCache({
+      clock,
+      negativeTtlMs: 10 * 60_000,
       fetch: async () => {
         gone += 1;
         throw new CertificateFetchError('HTTP 404', true);
       },
     });
     await expect(broken.get(CERT_URL)).rejects.toThrow('HTTP 404');
-    await expect(broken.get(CERT_URL)).rejects.toThrow('recently failed');
+    clock.advance(9 * 60_000);
+    await expect(broken.get(CERT_URL)).rejects.toMatchObject({ permanent: true, message: /recently failed/ });
     expect(gone).toBe(1);
+    clock.advance(2 * 60_000);
+    await expect(broken.get(CERT_URL)).rejects.toThrow('HTTP 404');
+    expect(gone).toBe(2);
+  });
+
+  it('an unexpected error of the fetcher (not a CertificateFetchError) is remembered as a passing failure', async () => {
+    const fetch = jest.fn(async () => Promise.reject(new Error('socket hang up')));
+    const cache = new PublicKeyCache({ fetch });
+    await expect(cache.get(CERT_URL)).rejects.toMatchObject({ permanent: false });
+    await expect(cache.get(CERT_URL)).rejects.toMatchObject({ permanent: false });
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a certificate whose subject names another host, and remembers it', async () => {
+    const other = await generate([{ name: 'commonName', value: 's3.amazonaws.com' }], { keySize: 2048 });
+    const fetch = jest.fn(async () => other.cert);
+    const cache = new PublicKeyCache({ fetch });
+    await expect(cache.get(CERT_URL)).rejects.toMatchObject({
+      permanent: true,
+      message: /s3\.amazonaws\.com, not SNS/,
+    });
+    await expect(cache.get(CERT_URL)).rejects.toMatchObject({ permanent: true });
+    expect(fetch).toHaveBeenCalledTimes(1);
+    // Through the verifier: 403 bad_certificate, the signature never checked against that key.
+    const v = verifier({ keys: new PublicKeyCache({ fetch: async () => other.cert }) });
+    expect((await rejection(v.verify(signer.body({ message: 'x', timestamp: NOW })))).reason).toBe('bad_certificate');
+  });
+
+  it.each([
+    ['sns.amazonaws.com', true],
+    ['sns.us-east-1.amazonaws.com', true],
+    ['sns.eu-west-1.amazonaws.com', false],
+    ['*.amazonaws.com', true],
+    ['sns.amazonaws.com.evil.example', false],
+    ['evil.example', false],
+  ])('a certificate for %s on sns.us-east-1.amazonaws.com: accepted %s', async (cn, ok) => {
+    const pems = await generate([{ name: 'commonName', value: cn }], { keySize: 2048 });
+    expect(certificateNamesHost(new X509Certificate(pems.cert), 'sns.us-east-1.amazonaws.com')).toBe(ok);
   });
 
   it('refuses more concurrent fetches than allowed (transiently)', async () => {
@@ -285,6 +380,54 @@ describe('SigningCertURL pattern', () => {
     await expect(
       fetch('https://127.0.0.1:1/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem'),
     ).rejects.toMatchObject({ permanent: true });
+  });
+});
+
+describe('the envelope shape scan (before JSON.parse)', () => {
+  const envelope = () =>
+    JSON.stringify({
+      ...signer.envelope({ message: '{"AlarmName":"a","Trigger":{"Dimensions":[{"name":"x"}]}}', timestamp: NOW }),
+      MessageAttributes: Object.fromEntries(
+        Array.from({ length: 10 }, (_, i) => [`attr${i}`, { Type: 'String', Value: `[{"v":${i}}]` }]),
+      ),
+    });
+  it('passes a genuine envelope, message attributes included, whatever brackets its Message holds', () => {
+    expect(exceedsEnvelopeShape(envelope())).toBe(false);
+    const tricky = JSON.stringify({ Type: 'Notification', Message: '[[[[[[{{{{ \\" ]]]] "\\\\' + '['.repeat(1000) });
+    expect(exceedsEnvelopeShape(tricky)).toBe(false);
+    expect(JSON.parse(tricky)).toBeDefined();
+  });
+
+  it.each([
+    ['deep arrays', '['.repeat(100) + ']'.repeat(100)],
+    ['five nested objects', '{"a":{"b":{"c":{"d":{}}}}}'],
+    ['many small arrays', `[${'[],'.repeat(40)}[]]`],
+    ['brackets after a string that ends in an escaped backslash', `{"a":"x\\\\",${'"b":[[[[['}]]]]]}`],
+  ])('refuses %s', (_name, raw) => {
+    expect(exceedsEnvelopeShape(raw)).toBe(true);
+    expect(() => parseEnvelope(raw)).toThrow(SnsRejectedError);
+  });
+
+  it('never refuses what an SNS envelope can be (property: any strings in every field)', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.dictionary(fc.string(), fc.string(), { maxKeys: 10 }),
+        (m, subj, attrs) => {
+          const body = JSON.stringify({
+            Type: 'Notification',
+            Message: m,
+            Subject: subj,
+            MessageAttributes: Object.fromEntries(
+              Object.entries(attrs).map(([k, v]) => [k, { Type: 'String', Value: v }]),
+            ),
+          });
+          expect(exceedsEnvelopeShape(body)).toBe(false);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -1,8 +1,8 @@
 import type { RespondArguments, types } from '@slack/bolt';
 import { formatDuration } from '../../util/duration';
-import type { OpenAlarmView } from '../open-alarms';
+import type { OpenAlarmView, UndeliveredView } from '../open-alarms';
 import { clipMrkdwn, code, escapeText, mentionUser, slackDate } from '../../slack/mrkdwn';
-import { styleFor } from '../../alarms/render/alarm-style';
+import { styleFor } from '../../alarms/api';
 import { truncate } from '../../util/text';
 import { addItems, BlockBudget } from '../../slack/block-budget';
 import { LIMITS } from '../../slack/limits';
@@ -39,9 +39,32 @@ export function alarmLine(a: OpenAlarmView, now: number): string {
   return clipMrkdwn(text, LINE_MAX);
 }
 
+/**
+ * Alarm posts the bot gave up on, in one mrkdwn section: which alarm, where, the last error, when.
+ * Undefined when there are none.
+ */
+export function undeliveredText(items: UndeliveredView[] | undefined, total = items?.length ?? 0): string | undefined {
+  if (!items?.length || total === 0) return undefined;
+  const lines = items.map((u) => {
+    const what = u.name
+      ? `${u.kind} of *${escapeText(u.name)}*`
+      : `${u.kind}${u.incidentId ? ` of incident ${code(u.incidentId)}` : ''}`;
+    const where = u.cluster ? ` · ${code(u.service ? `${u.cluster}/${u.service}` : u.cluster)}` : '';
+    const channel = u.channel ? ` in ${channelRef(u.channel)}` : '';
+    return `• ${what}${where}${channel} — ${u.error ? code(u.error) : 'failed'} after ${u.attempts} attempts, ${slackDate(u.failedAt)}`;
+  });
+  const more = total > items.length ? `\n…and ${total - items.length} more.` : '';
+  return clipMrkdwn(
+    `:warning: *${total} alarm post${total === 1 ? '' : 's'} could not be delivered to Slack* and ${total === 1 ? 'was' : 'were'} set aside (no longer retried; the alarm's next change tries again; the log has each one at error level):\n${lines.join('\n')}${more}`,
+    LIMITS.sectionText,
+  );
+}
+
 export interface AlarmListData {
   now: number;
   alarms: OpenAlarmView[];
+  undelivered?: UndeliveredView[];
+  undeliveredTotal?: number;
   knownTotal: number;
   cloudwatchOnly: number;
   cloudwatchError?: string;
@@ -64,6 +87,8 @@ export function renderAlarmList(
       : `${d.cloudwatchOnly} more in ALARM in CloudWatch (ECS/ContainerInsights, AWS/ECS)${d.truncated ? ', first 1000 read' : ''}`,
   ].filter(Boolean);
   budget.add([{ type: 'context', elements: [{ type: 'mrkdwn', text: summary.join(' · ') }] }]);
+  const undelivered = undeliveredText(d.undelivered, d.undeliveredTotal);
+  if (undelivered) budget.add([{ type: 'section', text: { type: 'mrkdwn', text: undelivered } }]);
   const tail: Block[] = [];
   if (d.cloudwatchError)
     tail.push({
@@ -87,6 +112,7 @@ export function renderAlarmList(
     });
   }
   budget.add(tail);
-  const text = `Open alarms: ${d.knownTotal} on cards, ${d.cloudwatchOnly} more in CloudWatch`;
+  const lost = d.undeliveredTotal ?? d.undelivered?.length ?? 0;
+  const text = `Open alarms: ${d.knownTotal} on cards, ${d.cloudwatchOnly} more in CloudWatch${lost ? `; ${lost} alarm post${lost === 1 ? '' : 's'} could not be delivered` : ''}`;
   return { response_type: 'ephemeral', text, blocks: budget.blocks };
 }

@@ -1,0 +1,3 @@
+/** What alarm-admin offers the other features; they import alarm-admin only through this file (lint). */
+export { loadOpenAlarms, type OpenAlarmView } from './open-alarms';
+export { alarmLine } from './render/alarm-list';

@@ -1,0 +1,2 @@
+/** What the alarms feature offers the other features; they import alarms only through this file (lint). */
+export { styleFor } from './render/alarm-style';

@@ -1,6 +1,7 @@
 import { startTestBot, type TestBot, TEST_BOT_TOKEN } from './helpers/test-bot';
 import { commandBody, slackHeaders, TEST_SIGNING_SECRET } from './helpers/slack-sign';
 import { TRANSPORTS } from './helpers/slack-transport';
+import { escapeText } from '../src/slack/mrkdwn';
 
 describe.each(TRANSPORTS)('slash commands over %s', (transport) => {
   let t: TestBot;
@@ -20,8 +21,10 @@ describe.each(TRANSPORTS)('slash commands over %s', (transport) => {
     const section = body.blocks.find((b: any) => b.type === 'section');
     expect(section.text.text).toContain('`/ecs help`');
     for (const sub of t.bot.features.flatMap((f) => f.subcommands ?? []).filter((s) => !s.hidden)) {
-      expect(body.text).toContain(`/ecs ${sub.usage}`);
+      // The fallback is escaped like the blocks: `<preset>` arrives as `&lt;preset&gt;`.
+      expect(body.text).toContain(escapeText(`/ecs ${sub.usage}`));
     }
+    expect(body.text).not.toMatch(/<(?!!)[a-z]/);
   });
 
   it('answers a bare /ecs with the same help', async () => {

@@ -1,9 +1,9 @@
 import type { Incident } from '../store/incidents';
-import { renderAlarmCard, renderPlainCard } from './render/alarm-card';
+import { renderAlarmCard, renderPlainCard, type CardOptions } from './render/alarm-card';
 import { LINES_PER_REPLY, renderThreadLines } from './render/alarm-thread';
 import { DIGEST_CAPACITY } from './render/alarm-digest';
 import type { OutboxItem } from '../store/outbox';
-import { metricWidgetFor } from './graph';
+import { alarmGraph, graphNote } from '../graphs/api';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
 import { classifySlackError, rendering, sending } from './slack-errors';
 import { sendWithFallback } from './send-with-fallback';
@@ -14,22 +14,52 @@ export const STORM_WINDOW_MS = 60_000;
 /** A digest waits this long after the first storm alarm so the ones right behind it join the same post. */
 export const DIGEST_GATHER_MS = 3_000;
 
-/** Calls Slack with the card, or with the plain card when the full one cannot be built or is refused. */
+/**
+ * What the card shows besides the incident: handled-by-hand marks, and its graph (the uploaded file the
+ * store remembers, or why there is none). `fileId` overrides the stored file (a fresh upload being tried).
+ */
+export async function cardOptions(inc: Incident, env: DeliveryEnv, fileId?: string): Promise<CardOptions> {
+  const { ctx } = env;
+  const now = ctx.clock.now();
+  const handled = await ctx.store.incidentReactions.mark(inc.id);
+  const o: CardOptions = { now, defaultRegion: ctx.config.aws.region, handled };
+  if (!inc.channel || !inc.cardTs || inc.notification.kind !== 'alarm') return o;
+  const g = fileId ? undefined : await ctx.store.messageGraphs.get(inc.channel, inc.cardTs);
+  const id = fileId ?? g?.fileId;
+  if (id) {
+    const spec = alarmGraph(inc.notification, { now, firedAt: inc.firedAt });
+    if (spec) o.graph = { fileId: id, alt: spec.alt };
+  }
+  if (g?.problem && !id) o.graphNote = graphNote(g.problem);
+  return o;
+}
+
+/** Calls Slack with the card, or without its graph, or with the plain card when the full one cannot be built or is refused. */
 async function withBlocksFallback<T>(
   inc: Incident,
   env: DeliveryEnv,
   call: (msg: Record<string, unknown>) => Promise<T>,
 ): Promise<T> {
-  const handled = await env.ctx.store.incidentReactions.mark(inc.id);
+  const o = await cardOptions(inc, env);
   return sendWithFallback({
-    render: () => ({
-      ...renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region, handled }),
-    }),
+    render: () => ({ ...renderAlarmCard(inc, o) }),
+    ...(o.graph ? { lighter: () => ({ ...renderAlarmCard(inc, { ...o, graph: undefined }) }) } : {}),
     plain: () => renderPlainCard(inc),
     send: call,
     log: env.log,
     what: 'alarm card',
     fields: { incident: inc.id },
+  });
+}
+
+/** Asks for the card's graph (first drawn, or drawn again for a new state): off the card's own path. */
+async function wantGraph(inc: Incident, env: DeliveryEnv, now: number): Promise<void> {
+  if (inc.notification.kind !== 'alarm' || !alarmGraph(inc.notification, { now, firedAt: inc.firedAt })) return;
+  await env.ctx.store.outbox.enqueue({
+    kind: 'graph',
+    dedupKey: `graph:${inc.id}`,
+    incidentId: inc.id,
+    availableAt: now,
   });
 }
 
@@ -113,10 +143,8 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
     const ts = String((res as { ts?: string }).ts);
     await ctx.store.incidents.setCard(inc.id, { channel, ts, kind: 'card', postedAt: now, version: inc.version });
     log.info({ incident: inc.id, alarm: inc.name, state: inc.state, channel, ts }, 'alarm card posted');
-    if (inc.notification.kind === 'alarm' && metricWidgetFor(inc.notification, now)) {
-      await ctx.store.outbox.enqueue({ kind: 'graph', channel, incidentId: inc.id, availableAt: now });
-    }
     inc.cardTs = ts;
+    await wantGraph(inc, env, now);
     inc.renderedVersion = inc.version;
   } else if (inc.version > inc.renderedVersion || item.payload.force === true) {
     try {
@@ -132,6 +160,7 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
       throw err;
     }
     await ctx.store.incidents.setRendered(inc.id, inc.version);
+    await wantGraph(inc, env, now);
   }
 
   const pending = await ctx.store.incidents.events(inc.id, { pendingOnly: true, limit: LINES_PER_REPLY });

@@ -1,8 +1,6 @@
-import { GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
 import { renderDigest, renderPlainDigest } from './render/alarm-digest';
 import { renderNote, type ChannelNoteKind } from './render/alarm-thread';
 import type { OutboxItem } from '../store/outbox';
-import { metricWidgetFor } from './graph';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
 import { sendWithFallback } from './send-with-fallback';
 import { sending } from './slack-errors';
@@ -54,41 +52,5 @@ export async function deliverNote(item: OutboxItem, env: DeliveryEnv): Promise<D
   if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
   pacer.posted(channel, now);
   await sending(() => ctx.slack.chat.postMessage({ channel, ...renderNote(kind, topic), unfurl_links: false }));
-  return DONE;
-}
-
-/**
- * Attaches a graph of the alarm's metric to the card's thread (GetMetricWidgetImage, then
- * files.uploadV2). Best effort: any failure — no cloudwatch:GetMetricWidgetImage permission, no
- * files:write scope — is logged once and never retried, so it can never hold a card back.
- */
-export async function deliverGraph(item: OutboxItem, env: DeliveryEnv): Promise<Delivery> {
-  const { ctx, pacer, log } = env;
-  const now = ctx.clock.now();
-  const inc = item.incidentId ? await ctx.store.incidents.get(item.incidentId) : undefined;
-  if (!inc?.cardTs || !inc.channel || inc.notification.kind !== 'alarm') return DONE;
-  const widget = metricWidgetFor(inc.notification, now);
-  if (!widget) return DONE;
-  if (!pacer.ready(inc.channel, now)) return { deferUntil: pacer.readyAt(inc.channel) };
-  try {
-    const out = await ctx.aws.cloudwatch.send(
-      new GetMetricWidgetImageCommand({ MetricWidget: widget, OutputFormat: 'png' }),
-    );
-    if (!out.MetricWidgetImage?.length) return DONE;
-    pacer.posted(inc.channel, ctx.clock.now());
-    await ctx.slack.filesUploadV2({
-      channel_id: inc.channel,
-      thread_ts: inc.cardTs,
-      file: Buffer.from(out.MetricWidgetImage),
-      filename: 'metric.png',
-      title: `${inc.name} around the alarm`,
-    });
-    log.info({ incident: inc.id }, 'metric graph attached to the alarm card');
-  } catch (err) {
-    log.info(
-      { incident: inc.id, err: { name: (err as Error).name, message: (err as Error).message } },
-      'metric graph not attached (the card is unaffected)',
-    );
-  }
   return DONE;
 }

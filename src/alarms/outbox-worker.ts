@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { AppContext, Worker } from '../context';
 import type { OutboxItem, OutboxKind } from '../store/outbox';
 import { deliverCard } from './deliver-card';
-import { deliverDigest, deliverGraph, deliverNote } from './deliver-misc';
+import { deliverDigest, deliverNote } from './deliver-misc';
+import { deliverGraph } from './deliver-graph';
 import type { Deliver, DeliveryEnv } from './delivery-types';
 import { ChannelPacer } from './pacer';
 import { backoffMs, classifySlackError } from './slack-errors';
@@ -38,6 +39,9 @@ export const MAX_ATTEMPTS = 300;
  * backs off exponentially, never sooner than Slack's Retry-After. Every time decision reads
  * ctx.clock, so tests drive it with a fake clock and `runOnce()`.
  */
+/** How long the file an alarm card shows is remembered (to keep it through later updates). */
+const GRAPH_RETENTION_MS = 30 * 24 * 3600_000;
+
 /** The gap before a pass asked for while the last one could deliver nothing (see schedule). */
 const KICKED_GAP_MS = 25;
 
@@ -249,6 +253,8 @@ export class OutboxWorker implements Worker {
       const n = await this.ctx.store.snsMessages.prune(now - this.retentionMs);
       if (n > 0) this.env.log.debug({ pruned: n }, 'forgot old SNS MessageIds');
       await this.ctx.store.outbox.pruneDeadLetters(now - this.deadRetentionMs);
+      // Cards older than this are no longer updated; their files stay in Slack.
+      await this.ctx.store.messageGraphs.prune(now - GRAPH_RETENTION_MS);
     }
   }
 }

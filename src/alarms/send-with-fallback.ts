@@ -13,6 +13,8 @@ type Message = Record<string, unknown>;
 export async function sendWithFallback<T>(o: {
   render: () => Message;
   plain: () => Message;
+  /** A lighter full form (without its image) tried before the plain text when Slack refuses the blocks. */
+  lighter?: () => Message;
   send: (msg: Message) => Promise<T>;
   log: Logger;
   /** What is being sent, for the log: "alarm card", "storm digest". */
@@ -35,6 +37,14 @@ export async function sendWithFallback<T>(o: {
   } catch (err) {
     const f = classifySlackError(err);
     if (!f.badBlocks && f.class !== 'own') throw err;
+    if (f.badBlocks && o.lighter) {
+      o.log.warn(
+        { ...o.fields, code: f.code },
+        `Slack refused the ${o.what} with its image (${f.code}); sending it without`,
+      );
+      const lighter = o.lighter;
+      return sendWithFallback({ ...o, render: lighter, lighter: undefined });
+    }
     o.log.error(
       { ...o.fields, code: f.code },
       f.badBlocks

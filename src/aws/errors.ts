@@ -21,6 +21,11 @@ export function errorName(err: unknown): string {
   return (err as { name?: string })?.name ?? 'Error';
 }
 
+/** The bot's AWS identity may not make this call (IAM). */
+export function isAccessDenied(err: unknown): boolean {
+  return DENIED.has(errorName(err)) || DENIED.has(errorName((err as { cause?: unknown })?.cause));
+}
+
 export function isThrottle(err: unknown): boolean {
   return THROTTLE.has(errorName(err));
 }

@@ -1,4 +1,3 @@
-import { GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
 import { randomUUID } from 'node:crypto';
 import { ACTIONS } from '../../src/slack/actions';
 import { postSns } from '../helpers/sns-signer';
@@ -418,36 +417,6 @@ describe('durability', () => {
       await t.notify(pendingTaskAlarm({ at: t.clock.now(), name: `live-${randomUUID().slice(0, 6)}` }));
       await t.slack.waitFor(() => topLevel(t).length === 1, 5000, 'card from the live worker');
       expect(topLevel(t)).toHaveLength(1);
-    } finally {
-      await t.stop();
-    }
-  });
-});
-
-describe('metric graph', () => {
-  it('attaches a graph from GetMetricWidgetImage to the card thread with files.uploadV2', async () => {
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-    const t = await startAlarmBot({
-      cloudwatch: (cw) => cw.on(GetMetricWidgetImageCommand).resolves({ MetricWidgetImage: new Uint8Array(png) }),
-    });
-    try {
-      await t.notify(pendingTaskAlarm({ at: t.clock.now() }));
-      await t.drain();
-      const call = t.cloudwatch!.commandCalls(GetMetricWidgetImageCommand)[0];
-      const widget = JSON.parse(call.args[0].input.MetricWidget as string);
-      expect(widget.metrics[0]).toEqual([
-        'ECS/ContainerInsights',
-        'PendingTaskCount',
-        'ClusterName',
-        'lab',
-        'ServiceName',
-        'api',
-        { stat: 'Maximum', period: 60 },
-      ]);
-      expect(widget.annotations.horizontal[0].value).toBe(0);
-      const complete = t.slack.callsTo('files.completeUploadExternal')[0];
-      expect(complete.args.thread_ts).toBe(topLevel(t)[0].ts);
-      expect([...t.slack.uploads.values()][0].indexOf(png)).toBeGreaterThanOrEqual(0);
     } finally {
       await t.stop();
     }

@@ -6,6 +6,8 @@ import type { OutboxWorker } from '../../src/alarms/outbox-worker';
 import { refusingAwsClients, startTestBot, type TestBot, type TestBotOptions } from '../helpers/test-bot';
 import { postSns, SnsSigner, TEST_TOPIC_ARN } from '../helpers/sns-signer';
 import type { SnsMessageType } from '../../src/sns/envelope';
+import type { AwsWorld } from '../helpers/aws-world';
+import { awsClientsFor } from '../helpers/aws-world-clients';
 
 /** A clock tests move by hand. Starts near real time so signed Timestamps look current. */
 export class FakeClock implements Clock {
@@ -47,6 +49,8 @@ export interface AlarmBotOptions extends TestBotOptions {
   clock?: FakeClock;
   /** Answer CloudWatch calls (the graph) with this mock instead of refusing them. */
   cloudwatch?: (stub: AwsClientStub<CloudWatchClient>) => void;
+  /** Answer CloudWatch calls (the graph) from this fake AWS world. */
+  world?: AwsWorld;
 }
 
 /** The real app over HTTP with a fake clock, a signed-SNS helper, and the outbox worker driven by hand. */
@@ -71,6 +75,7 @@ export async function startAlarmBot(o: AlarmBotOptions = {}): Promise<AlarmBot> 
     o.cloudwatch(cloudwatch);
     aws.cloudwatch = cw;
   }
+  if (o.world) aws.cloudwatch = awsClientsFor(o.world).cloudwatch;
   const t = await startTestBot({
     ...o,
     clock,

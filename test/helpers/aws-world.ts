@@ -543,6 +543,13 @@ export class AwsWorld {
     return this.calls.filter((c) => c.op === op);
   }
 
+  /** The MetricWidget JSON of every GetMetricWidgetImage call, parsed, oldest first. */
+  widgets(): any[] {
+    return this.callsTo('GetMetricWidgetImage').map((c) =>
+      JSON.parse((c.input as { MetricWidget: string }).MetricWidget),
+    );
+  }
+
   /** Records a call and throws an injected fault if one is due. */
   record(service: string, op: string, input: unknown, identity?: CallIdentity): void {
     this.calls.push({ service, op, input, at: this.now, ...(identity ? { identity } : {}) });

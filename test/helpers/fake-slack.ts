@@ -10,6 +10,8 @@ export interface SlackCall {
   at: number;
   /** HTTP status the fake answered with. */
   status: number;
+  /** False when the fake answered `{ ok: false }`. */
+  ok?: boolean;
 }
 
 export interface StoredMessage {
@@ -23,6 +25,26 @@ export interface StoredMessage {
   updates: number;
   /** When the fake stored it (epoch ms): `conversations.history` filters `oldest`/`latest` on this. */
   postedAt?: number;
+  /** Files shared with the message (files.completeUploadExternal with a channel). */
+  files?: string[];
+}
+
+/** A file uploaded through files.getUploadURLExternal, the upload URL and files.completeUploadExternal. */
+export interface FakeFile {
+  id: string;
+  filename?: string;
+  title?: string;
+  /** files.completeUploadExternal was called for it. */
+  completed: boolean;
+  /** Shared to this channel (and thread) when completed with one; private to the bot otherwise. */
+  channel?: string;
+  threadTs?: string;
+}
+
+/** Slack's answer for an image whose slack_file it will not take (yet). */
+function invalidSlackFile(pointer: string): Record<string, any> {
+  const msg = `invalid slack file [json-pointer:${pointer}]`;
+  return { ok: false, error: 'invalid_blocks', errors: [msg], response_metadata: { messages: [`[ERROR] ${msg}`] } };
 }
 
 export interface ResponseUrlCall {
@@ -58,6 +80,11 @@ export class FakeSlack {
   readonly messages = new Map<string, StoredMessage>();
   readonly ephemerals: SlackCall[] = [];
   readonly uploads = new Map<string, Buffer>();
+  /** Files by ID, as files.getUploadURLExternal handed them out. */
+  readonly files = new Map<string, FakeFile>();
+  /** Each new file is refused this many times in an image block before Slack "has processed" it. */
+  freshFileRefusals = 0;
+  private readonly refusalsLeft = new Map<string, number>();
   readonly views: { user_id: string; view: any }[] = [];
   /** Group ID → member user IDs, for usergroups.users.list. */
   usergroups: Record<string, string[]> = {};
@@ -275,8 +302,56 @@ export class FakeSlack {
       this.notify();
       return;
     }
+    if (body && body.ok === false) call.ok = false;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     this.notify();
+  }
+
+  /**
+   * The image blocks of a message, checked as Slack does: alt text (1–2,000 characters), exactly one of
+   * image_url and slack_file, a slack_file naming a completed upload, a fresh file refused while
+   * `freshFileRefusals` says so. Undefined when the message is acceptable.
+   */
+  imageProblem(blocks: unknown): Record<string, any> | undefined {
+    if (!Array.isArray(blocks)) return undefined;
+    for (const [i, b] of blocks.entries()) {
+      if (!b || b.type !== 'image') continue;
+      const bad = (what: string) => ({
+        ok: false,
+        error: 'invalid_blocks',
+        errors: [`${what} [json-pointer:/blocks/${i}]`],
+        response_metadata: { messages: [`[ERROR] ${what} [json-pointer:/blocks/${i}]`] },
+      });
+      if (typeof b.alt_text !== 'string' || b.alt_text.length < 1 || b.alt_text.length > 2000)
+        return bad('alt_text must be 1-2000 characters');
+      if (!!b.image_url === !!b.slack_file) return bad('exactly one of image_url and slack_file is required');
+      if (b.title && (b.title.type !== 'plain_text' || String(b.title.text).length > 2000)) return bad('invalid title');
+      if (b.slack_file) {
+        const f = b.slack_file;
+        if (!!f.id === !!f.url) return invalidSlackFile(`/blocks/${i}/slack_file`);
+        if (f.id) {
+          const file = this.files.get(f.id);
+          if (!file?.completed) return invalidSlackFile(`/blocks/${i}/slack_file`);
+          const left = this.refusalsLeft.get(f.id) ?? 0;
+          if (left > 0) {
+            this.refusalsLeft.set(f.id, left - 1);
+            return invalidSlackFile(`/blocks/${i}/slack_file`);
+          }
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Calls whose message showed an image naming `fileId` and that Slack accepted. */
+  imageCalls(fileId?: string): SlackCall[] {
+    return this.calls.filter(
+      (c) =>
+        c.status === 200 &&
+        c.ok !== false &&
+        Array.isArray(c.args.blocks) &&
+        c.args.blocks.some((b: any) => b?.type === 'image' && (!fileId || b.slack_file?.id === fileId)),
+    );
   }
 
   private nextTs(): string {
@@ -333,6 +408,8 @@ export class FakeSlack {
         return this.socket.open(call.token);
       case 'chat.postMessage': {
         if (!a.channel) return { ok: false, error: 'channel_not_found' };
+        const imgBad = this.imageProblem(a.blocks);
+        if (imgBad) return imgBad;
         const ts = this.nextTs();
         const m: StoredMessage = {
           channel: a.channel,
@@ -351,6 +428,8 @@ export class FakeSlack {
       case 'chat.update': {
         const m = this.messages.get(`${a.channel}:${a.ts}`);
         if (!m) return { ok: false, error: 'message_not_found' };
+        const imgBad = this.imageProblem(a.blocks);
+        if (imgBad) return imgBad;
         if (a.text !== undefined) m.text = a.text;
         if (a.blocks !== undefined) m.blocks = a.blocks;
         if (a.attachments !== undefined) m.attachments = a.attachments;
@@ -358,20 +437,49 @@ export class FakeSlack {
         m.updates += 1;
         return { ok: true, channel: a.channel, ts: a.ts };
       }
-      case 'chat.postEphemeral':
+      case 'chat.postEphemeral': {
+        const imgBad = this.imageProblem(a.blocks);
+        if (imgBad) return imgBad;
         this.ephemerals.push(call);
         return { ok: true, message_ts: this.nextTs() };
+      }
       case 'chat.getPermalink':
         return {
           ok: true,
           permalink: `https://test.slack.com/archives/${a.channel}/p${String(a.message_ts).replace('.', '')}`,
         };
       case 'files.getUploadURLExternal': {
+        if (!a.filename || !(Number(a.length) > 0)) return { ok: false, error: 'invalid_arguments' };
         const id = `F${this.tsCounter++}${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
+        this.files.set(id, { id, filename: String(a.filename), completed: false });
+        if (this.freshFileRefusals > 0) this.refusalsLeft.set(id, this.freshFileRefusals);
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
       }
-      case 'files.completeUploadExternal':
-        return { ok: true, files: (a.files ?? []).map((f: any) => ({ id: f.id, title: f.title })) };
+      case 'files.completeUploadExternal': {
+        const list: any[] = Array.isArray(a.files) ? a.files : [];
+        if (list.length === 0 || list.some((f) => !this.files.has(f.id) || !this.uploads.has(f.id)))
+          return { ok: false, error: 'file_not_found' };
+        for (const f of list)
+          Object.assign(this.files.get(f.id)!, {
+            completed: true,
+            title: f.title,
+            channel: a.channel_id,
+            threadTs: a.thread_ts,
+          });
+        if (a.channel_id) {
+          const ts = this.nextTs();
+          this.messages.set(`${a.channel_id}:${ts}`, {
+            channel: a.channel_id,
+            ts,
+            text: a.initial_comment,
+            thread_ts: a.thread_ts,
+            files: list.map((f) => f.id),
+            updates: 0,
+            postedAt: Date.now(),
+          });
+        }
+        return { ok: true, files: list.map((f: any) => ({ id: f.id, title: f.title })) };
+      }
       case 'views.publish':
         this.views.push({ user_id: a.user_id, view: a.view });
         return { ok: true, view: { id: 'V1' } };

@@ -9,6 +9,7 @@ import { clipMrkdwn, code, escapeText, link, mentionUser, neutraliseText, slackD
 import { styleFor } from './alarm-style';
 import { truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
+import { imageBlock } from '../../graphs/api';
 
 type Block = types.KnownBlock;
 type Attachment = types.MessageAttachment;
@@ -25,6 +26,10 @@ export interface CardOptions {
   defaultRegion: string;
   /** Someone marked the incident handled by hand (a reaction, issue 7); the state still rules the colour. */
   handled?: { userId: string; at: number };
+  /** The graph the card shows (an uploaded file), with its alt text. */
+  graph?: { fileId: string; alt: string };
+  /** Why the card has no graph (the bot may not render or upload one), said once in its footer. */
+  graphNote?: string;
 }
 
 /** What every alarm button carries: the incident, and the cluster and service when known. */
@@ -222,12 +227,14 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
     .join(' · ');
   if (where) fields.push(field('Account · Region', where));
   if (fields.length) blocks.push({ type: 'section', fields: fields.slice(0, LIMITS.fieldsPerSection) });
+  if (o.graph) blocks.push(imageBlock(o.graph.fileId, o.graph.alt));
 
   const ctx: types.MrkdwnElement[] = [];
   const status = statusContext(inc, o.now, o.handled);
   if (status) ctx.push({ type: 'mrkdwn', text: clipMrkdwn(status, 1000) });
   const ls = links(n, o);
   if (ls.length) ctx.push({ type: 'mrkdwn', text: ls.join('  ·  ') });
+  if (o.graphNote) ctx.push({ type: 'mrkdwn', text: clipMrkdwn(o.graphNote, 500) });
   if (ctx.length) blocks.push({ type: 'context', elements: ctx.slice(0, LIMITS.contextElements) });
 
   const value: AlarmButtonValue = {

@@ -1,0 +1,19 @@
+import type { AppContext } from '../context';
+import { GraphRenderer } from './renderer';
+
+export { alarmGraph, widgetJson, clockTime, altText, type GraphSpec, type WidgetView, type SeriesDef } from './widgets';
+export { GraphRenderer, type RenderResult } from './renderer';
+export { imageBlock, isFileRefusal, isUploadDenied, shareInThread, slackCode, uploadPrivate } from './slack-files';
+export { graphNote } from './notes';
+
+const renderers = new WeakMap<AppContext, GraphRenderer>();
+
+/** The renderer every feature of one bot shares: one concurrency cap for all its graphs. */
+export function graphRenderer(ctx: AppContext): GraphRenderer {
+  let r = renderers.get(ctx);
+  if (!r) {
+    r = new GraphRenderer({ clock: ctx.clock });
+    renderers.set(ctx, r);
+  }
+  return r;
+}

@@ -55,11 +55,19 @@ export async function deliverGraph(item: OutboxItem, env: DeliveryEnv): Promise<
   if (g.pendingFileId && g.renderedFor === inc.state) return attach(inc, g, spec, env);
   if (g.renderedFor === inc.state && !g.pendingFileId) return DONE;
 
-  const r = await graphRenderer(ctx).render(`${inc.channel}:${inc.cardTs}`, spec.widget, ctx.aws.cloudwatch);
-  if (r.kind === 'limited') return { deferUntil: r.until };
-  if (r.kind === 'busy') return { deferUntil: now + BUSY_RETRY_MS };
   const done = (patch: Partial<MessageGraph>) =>
     ctx.store.messageGraphs.put({ ...g, ...patch, renderedFor: inc.state, renderedAt: now, updatedAt: now });
+  const renderer = graphRenderer(ctx);
+  const key = `${inc.channel}:${inc.cardTs}`;
+  if (renderer.nextRenderAt(key) > now && !g.fileId) {
+    // The last render of this card, under a minute ago, gave no picture: waiting a minute for another
+    // try is not worth holding the card's delivery open; the next change tries again.
+    await done({});
+    return DONE;
+  }
+  const r = await renderer.render(key, spec.widget, ctx.aws.cloudwatch);
+  if (r.kind === 'limited') return { deferUntil: r.until };
+  if (r.kind === 'busy') return { deferUntil: now + BUSY_RETRY_MS };
   if (r.kind === 'denied' || r.kind === 'failed') {
     log.info(
       { incident: inc.id, code: r.code },

@@ -3,7 +3,7 @@ import { renderAlarmCard, renderPlainCard, type CardOptions } from './render/ala
 import { LINES_PER_REPLY, renderThreadLines } from './render/alarm-thread';
 import { DIGEST_CAPACITY } from './render/alarm-digest';
 import type { OutboxItem } from '../store/outbox';
-import { alarmGraph, graphNote } from '../graphs/api';
+import { alarmGraph, graphNote, type GraphSpec } from '../graphs/api';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
 import { classifySlackError, rendering, sending } from './slack-errors';
 import { sendWithFallback } from './send-with-fallback';
@@ -13,6 +13,19 @@ import { wellFormedDeep } from '../util/well-formed';
 export const STORM_WINDOW_MS = 60_000;
 /** A digest waits this long after the first storm alarm so the ones right behind it join the same post. */
 export const DIGEST_GATHER_MS = 3_000;
+
+/**
+ * The card's graph definition, or undefined: none to draw, or a notification in a shape this version
+ * cannot read (a graph never stands between a card and Slack).
+ */
+export function graphOf(inc: Incident, now: number): GraphSpec | undefined {
+  if (inc.notification.kind !== 'alarm') return undefined;
+  try {
+    return alarmGraph(inc.notification, { now, firedAt: inc.firedAt });
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * What the card shows besides the incident: handled-by-hand marks, and its graph (the uploaded file the
@@ -27,7 +40,7 @@ export async function cardOptions(inc: Incident, env: DeliveryEnv, fileId?: stri
   const g = fileId ? undefined : await ctx.store.messageGraphs.get(inc.channel, inc.cardTs);
   const id = fileId ?? g?.fileId;
   if (id) {
-    const spec = alarmGraph(inc.notification, { now, firedAt: inc.firedAt });
+    const spec = graphOf(inc, now);
     if (spec) o.graph = { fileId: id, alt: spec.alt };
   }
   if (g?.problem && !id) o.graphNote = graphNote(g.problem);
@@ -54,7 +67,7 @@ async function withBlocksFallback<T>(
 
 /** Asks for the card's graph (first drawn, or drawn again for a new state): off the card's own path. */
 async function wantGraph(inc: Incident, env: DeliveryEnv, now: number): Promise<void> {
-  if (inc.notification.kind !== 'alarm' || !alarmGraph(inc.notification, { now, firedAt: inc.firedAt })) return;
+  if (!graphOf(inc, now)) return;
   await env.ctx.store.outbox.enqueue({
     kind: 'graph',
     dedupKey: `graph:${inc.id}`,

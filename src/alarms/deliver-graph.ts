@@ -2,7 +2,6 @@ import type { OutboxItem } from '../store/outbox';
 import type { MessageGraph } from '../store/message-graphs';
 import type { Incident } from '../store/incidents';
 import {
-  alarmGraph,
   graphRenderer,
   isFileRefusal,
   isUploadDenied,
@@ -12,7 +11,7 @@ import {
   type GraphSpec,
 } from '../graphs/api';
 import { renderAlarmCard } from './render/alarm-card';
-import { cardOptions } from './deliver-card';
+import { cardOptions, graphOf } from './deliver-card';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
 import { classifySlackError, sending } from './slack-errors';
 import { wellFormedDeep } from '../util/well-formed';
@@ -43,7 +42,7 @@ export async function deliverGraph(item: OutboxItem, env: DeliveryEnv): Promise<
   const now = ctx.clock.now();
   const inc = item.incidentId ? await ctx.store.incidents.get(item.incidentId) : undefined;
   if (!inc?.cardTs || !inc.channel || inc.cardKind === 'digest' || inc.notification.kind !== 'alarm') return DONE;
-  const spec = alarmGraph(inc.notification, { now, firedAt: inc.firedAt });
+  const spec = graphOf(inc, now);
   if (!spec) return DONE;
   const g: MessageGraph = (await ctx.store.messageGraphs.get(inc.channel, inc.cardTs)) ?? {
     channel: inc.channel,

@@ -9,6 +9,7 @@ import { QueryCancelRepo } from './query-cancels';
 import { IncidentReactionRepo } from './incident-reactions';
 import { DiagnosisWatchRepo } from './diagnosis-watches';
 import { MessageGraphRepo } from './message-graphs';
+import { SlackRequestRepo } from './slack-requests';
 import type { Db } from './db';
 import { migrate } from './migrations';
 import { openPostgresDb } from './postgres-db';
@@ -29,6 +30,7 @@ export class Store {
   readonly incidentReactions: IncidentReactionRepo;
   readonly diagnosisWatches: DiagnosisWatchRepo;
   readonly messageGraphs: MessageGraphRepo;
+  readonly slackRequests: SlackRequestRepo;
 
   constructor(readonly db: Db) {
     this.audit = new AuditRepo(db);
@@ -41,6 +43,7 @@ export class Store {
     this.incidentReactions = new IncidentReactionRepo(db);
     this.diagnosisWatches = new DiagnosisWatchRepo(db);
     this.messageGraphs = new MessageGraphRepo(db);
+    this.slackRequests = new SlackRequestRepo(db);
   }
 
   get dialect() {

@@ -1,7 +1,21 @@
 import type { AppContext } from '../context';
 import { GraphRenderer } from './renderer';
 
-export { alarmGraph, widgetJson, clockTime, altText, type GraphSpec, type WidgetView, type SeriesDef } from './widgets';
+export {
+  alarmGraph,
+  altText,
+  clockTime,
+  clusterDashboard,
+  dashboardPeriod,
+  DEFAULT_DASHBOARD_MS,
+  serviceDashboard,
+  widgetJson,
+  type ClusterGraphView,
+  type GraphSpec,
+  type SeriesDef,
+  type ServiceGraphView,
+  type WidgetView,
+} from './widgets';
 export { GraphRenderer, type RenderResult } from './renderer';
 export { imageBlock, isFileRefusal, isUploadDenied, shareInThread, slackCode, uploadPrivate } from './slack-files';
 export { graphNote } from './notes';

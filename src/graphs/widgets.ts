@@ -1,7 +1,7 @@
 import type { AlarmNotification, MetricRef } from '../notifications/types';
 import { formatNumber, formatPeriod } from '../notifications/reason';
 import { neutraliseText } from '../slack/mrkdwn';
-import { truncate } from '../util/text';
+import { plural, truncate } from '../util/text';
 
 /**
  * Graph definitions: CloudWatch `MetricWidget` JSON for GetMetricWidgetImage and the alt text that
@@ -197,4 +197,188 @@ export function alarmGraph(n: AlarmNotification, t: AlarmGraphTimes): GraphSpec 
     alt: altText(`${parts.join('; ')}.`),
     title: truncate(`${n.alarmName} around ${n.state}`, 200),
   };
+}
+
+/** The window a dashboard covers: 3 h by default, wider with --since. */
+export const DEFAULT_DASHBOARD_MS = 3 * 3600_000;
+
+/** A period that keeps a dashboard to a few hundred points: 1 min up to 3 h, 5 min up to a day, else 1 h. */
+export function dashboardPeriod(windowMs: number): number {
+  if (windowMs <= 3 * 3600_000) return 60;
+  if (windowMs <= 24 * 3600_000) return 300;
+  return 3600;
+}
+
+/** "3 h", "1 d" */
+function windowWords(ms: number): string {
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000} d` : `${Math.round(ms / 3600_000)} h`;
+}
+
+function pct(v: number | undefined): string | undefined {
+  return v === undefined ? undefined : `${Math.round(v)}%`;
+}
+
+/** What a service dashboard is drawn from (a status view, reduced to what the picture needs). */
+export interface ServiceGraphView {
+  cluster: string;
+  service: string;
+  region?: string;
+  /** Container Insights on the cluster: task counts and utilisation against the reservation. */
+  insights: boolean;
+  now: number;
+  windowMs: number;
+  /** The latest values, for the alt text. */
+  desired: number;
+  running: number;
+  pending: number;
+  cpu?: number;
+  memory?: number;
+}
+
+/**
+ * The lab's dashboard for one service: desired, running and pending tasks (Container Insights
+ * DesiredTaskCount, RunningTaskCount, PendingTaskCount) on the left axis, and CPU and memory
+ * utilisation against the reservation (CpuUtilized/CpuReserved, MemoryUtilized/MemoryReserved) in
+ * percent on the right. Without Container Insights AWS/ECS has no task counts: only its
+ * CPUUtilization and MemoryUtilization (already against the reservation) are drawn.
+ */
+export function serviceDashboard(v: ServiceGraphView): GraphSpec {
+  const dims = [
+    { name: 'ClusterName', value: v.cluster },
+    { name: 'ServiceName', value: v.service },
+  ];
+  const period = dashboardPeriod(v.windowMs);
+  const ci = (name: string, id: string, o: Partial<SeriesDef> = {}): SeriesDef => ({
+    id,
+    namespace: 'ECS/ContainerInsights',
+    name,
+    dimensions: dims,
+    stat: 'Average',
+    periodSeconds: period,
+    ...o,
+  });
+  const series: SeriesDef[] = v.insights
+    ? [
+        ci('DesiredTaskCount', 'desired', { label: 'desired tasks' }),
+        ci('RunningTaskCount', 'running', { label: 'running tasks' }),
+        ci('PendingTaskCount', 'pending', { label: 'pending tasks' }),
+        ci('CpuUtilized', 'cpuused', { visible: false }),
+        ci('CpuReserved', 'cpures', { visible: false }),
+        ci('MemoryUtilized', 'memused', { visible: false }),
+        ci('MemoryReserved', 'memres', { visible: false }),
+        { id: 'cpu', expression: '100*cpuused/cpures', label: 'CPU % of reserved', right: true },
+        { id: 'mem', expression: '100*memused/memres', label: 'memory % of reserved', right: true },
+      ]
+    : [
+        {
+          namespace: 'AWS/ECS',
+          name: 'CPUUtilization',
+          dimensions: dims,
+          stat: 'Average',
+          periodSeconds: period,
+          label: 'CPU % of reserved',
+          right: true,
+        },
+        {
+          namespace: 'AWS/ECS',
+          name: 'MemoryUtilization',
+          dimensions: dims,
+          stat: 'Average',
+          periodSeconds: period,
+          label: 'memory % of reserved',
+          right: true,
+        },
+      ];
+  const start = v.now - v.windowMs;
+  const widget = widgetJson({
+    title: `${v.cluster}/${v.service} · last ${windowWords(v.windowMs)}`,
+    region: v.region,
+    start,
+    end: v.now,
+    periodSeconds: period,
+    series,
+    leftAxis: { min: 0, label: v.insights ? 'tasks' : '%' },
+  });
+  (widget.yAxis as Record<string, unknown>).right = { min: 0, label: '%', showUnits: false };
+  const words = [
+    `Graph of ${v.cluster}/${v.service} over the last ${windowWords(v.windowMs)} (${formatPeriod(period)} points)`,
+    v.insights
+      ? `desired tasks ${v.desired}, running ${v.running}, pending ${v.pending} now`
+      : `tasks now: ${v.desired} desired, ${v.running} running, ${v.pending} pending (task counts need Container Insights)`,
+    [pct(v.cpu) && `CPU ${pct(v.cpu)} of reserved`, pct(v.memory) && `memory ${pct(v.memory)} of reserved`]
+      .filter(Boolean)
+      .join(', ') || 'no recent CPU or memory datapoint',
+  ];
+  return { widget, alt: altText(`${words.join('; ')}.`), title: `${v.cluster}/${v.service}` };
+}
+
+/** What a cluster dashboard is drawn from. */
+export interface ClusterGraphView {
+  cluster: string;
+  region?: string;
+  insights: boolean;
+  now: number;
+  windowMs: number;
+  instances: number;
+  cpu?: number;
+  memory?: number;
+  cpuReservation?: number;
+  memoryReservation?: number;
+}
+
+/**
+ * One cluster: CPU and memory reservation and utilisation (AWS/ECS, percent, left axis) and its
+ * container instance count (Container Insights ContainerInstanceCount, right axis, when enabled).
+ */
+export function clusterDashboard(v: ClusterGraphView): GraphSpec {
+  const dims = [{ name: 'ClusterName', value: v.cluster }];
+  const period = dashboardPeriod(v.windowMs);
+  const ecs = (name: string, label: string): SeriesDef => ({
+    namespace: 'AWS/ECS',
+    name,
+    dimensions: dims,
+    stat: 'Average',
+    periodSeconds: period,
+    label,
+  });
+  const series: SeriesDef[] = [
+    ecs('CPUReservation', 'CPU reserved %'),
+    ecs('MemoryReservation', 'memory reserved %'),
+    ecs('CPUUtilization', 'CPU used %'),
+    ecs('MemoryUtilization', 'memory used %'),
+  ];
+  if (v.insights)
+    series.push({
+      namespace: 'ECS/ContainerInsights',
+      name: 'ContainerInstanceCount',
+      dimensions: dims,
+      stat: 'Average',
+      periodSeconds: period,
+      label: 'instances',
+      right: true,
+    });
+  const widget = widgetJson({
+    title: `${v.cluster} · last ${windowWords(v.windowMs)}`,
+    region: v.region,
+    start: v.now - v.windowMs,
+    end: v.now,
+    periodSeconds: period,
+    series,
+    leftAxis: { min: 0, label: '%' },
+  });
+  if (v.insights) (widget.yAxis as Record<string, unknown>).right = { min: 0, label: 'instances', showUnits: false };
+  const now = [
+    pct(v.cpuReservation) && `CPU reserved ${pct(v.cpuReservation)}`,
+    pct(v.memoryReservation) && `memory reserved ${pct(v.memoryReservation)}`,
+    pct(v.cpu) && `CPU used ${pct(v.cpu)}`,
+    pct(v.memory) && `memory used ${pct(v.memory)}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const words = [
+    `Graph of cluster ${v.cluster} over the last ${windowWords(v.windowMs)} (${formatPeriod(period)} points)`,
+    now || 'no recent reservation or utilisation datapoint',
+    `${plural(v.instances, 'container instance')}${v.insights ? '' : ' (the instance count line needs Container Insights)'}`,
+  ];
+  return { widget, alt: altText(`${words.join('; ')}.`), title: `cluster ${v.cluster}` };
 }

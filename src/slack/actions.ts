@@ -24,6 +24,8 @@ export const ACTIONS = {
   /** Silence reaction on an alarm with non-SNS actions: mute it in AWS anyway, or keep the silence in Slack only. */
   muteConfirm: 'reaction.mute.confirm',
   muteSkip: 'reaction.mute.skip',
+  /** An ephemeral status answer's Show graph: posts its dashboard to the channel. */
+  statusGraph: 'status.graph',
 } as const;
 
 export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];

@@ -41,6 +41,9 @@ import {
   type StatusAnswer,
   type StatusDeps,
 } from './load';
+import { DEFAULT_DASHBOARD_MS } from '../graphs/api';
+import { LIMITS } from '../slack/limits';
+import { addPublicGraph, handleShowGraph, parseGraphSince, showGraphBlock, statusGraphSpec } from './graph';
 
 /**
  * /ecs status — all clusters, one cluster, or one service — and the Status button of alarm cards.
@@ -49,7 +52,7 @@ import {
  * when it is worth everyone's eyes.
  */
 
-export const STATUS_USAGE = `status [cluster] [service] ${SCOPE_USAGE} [--public]`;
+export const STATUS_USAGE = `status [cluster] [service] ${SCOPE_USAGE} [--since 6h|1d] [--public]`;
 
 export type StatusTarget =
   | { kind: 'overview' }
@@ -132,7 +135,8 @@ export async function loadStatusIn(
   const dflt = ctx.config.defaultCluster;
   if (!ctx.accounts.multi) {
     const [only] = ctx.accounts.locator.scopes(scopeFilterOf(o.flags ?? {}, STATUS_USAGE));
-    return loadStatus(deps(only), target, dflt);
+    const a = await loadStatus(deps(only), target, dflt);
+    return a.kind === 'cluster' || a.kind === 'service' ? { ...a, scope: only } : a;
   }
   switch (target.kind) {
     case 'overview': {
@@ -143,24 +147,24 @@ export async function loadStatusIn(
     case 'cluster': {
       const t = await locate(target.cluster);
       const view = await loadCluster(deps(t), t.cluster);
-      return { kind: 'cluster', view: { ...view, where: whereLabel(ctx, t) } };
+      return { kind: 'cluster', view: { ...view, where: whereLabel(ctx, t) }, scope: scopeOf(t) };
     }
     case 'service': {
       const t = await locate(target.cluster);
       const view = await loadService(deps(t), t.cluster, target.service);
-      return { kind: 'service', view: { ...view, where: whereLabel(ctx, t) } };
+      return { kind: 'service', view: { ...view, where: whereLabel(ctx, t) }, scope: scopeOf(t) };
     }
     case 'either': {
       try {
         const t = await locate(target.name);
         const view = await loadCluster(deps(t), t.cluster);
-        return { kind: 'cluster', view: { ...view, where: whereLabel(ctx, t) } };
+        return { kind: 'cluster', view: { ...view, where: whereLabel(ctx, t) }, scope: scopeOf(t) };
       } catch (err) {
         if (!(err instanceof NotFoundError) || !dflt || dflt === target.name) throw err;
         const t = await locateCluster(ctx, dflt, { usage: STATUS_USAGE });
         try {
           const view = await loadService(deps(t), t.cluster, target.name);
-          return { kind: 'service', view: { ...view, where: whereLabel(ctx, t) } };
+          return { kind: 'service', view: { ...view, where: whereLabel(ctx, t) }, scope: scopeOf(t) };
         } catch (err2) {
           if (!(err2 instanceof NotFoundError)) throw err2;
           throw new NotFoundError(
@@ -172,6 +176,8 @@ export async function loadStatusIn(
     }
   }
 }
+
+const scopeOf = (s: AwsScope): AwsScope => ({ account: s.account, region: s.region });
 
 function filesFor(a: StatusAnswer): StatusFile[] {
   if (a.kind === 'overview') return overviewFiles(a.view);
@@ -210,6 +216,8 @@ export interface AnswerOptions {
   responseType: 'ephemeral' | 'in_channel';
   replaceOriginal?: boolean;
   log: Logger;
+  /** How far back the graph reaches (--since). */
+  windowMs?: number;
 }
 
 /** Attaches the full tables (when the answer is summarised) to the channel, then answers. */
@@ -238,12 +246,38 @@ export async function answerStatus(
     }
   }
   const msg = render(a, attachment);
+  const windowMs = o.windowMs ?? DEFAULT_DASHBOARD_MS;
+  const scope = a.kind === 'cluster' || a.kind === 'service' ? a.scope : undefined;
+  const button = o.responseType === 'ephemeral' ? showGraphBlock(a, windowMs, scope) : undefined;
+  const blocks = button && msg.blocks.length < LIMITS.blocksPerMessage ? [...msg.blocks, button] : msg.blocks;
   await respond({
     response_type: o.responseType,
     ...(o.replaceOriginal === false ? { replace_original: false } : {}),
     text: msg.text,
-    blocks: msg.blocks,
+    blocks,
   });
+  const spec =
+    o.responseType === 'in_channel'
+      ? statusGraphSpec(a, { now: ctx.clock.now(), windowMs, region: scope?.region ?? ctx.config.aws.region })
+      : undefined;
+  if (spec) {
+    // The answer stands on its own; its picture follows when ready.
+    void ctx.track(
+      addPublicGraph(
+        ctx,
+        {
+          channelId: o.channelId,
+          text: msg.text,
+          blocks: msg.blocks,
+          spec,
+          key: `status:${o.channelId}:${JSON.stringify(spec.widget.metrics)}:${windowMs}`,
+          scope,
+          log: o.log,
+        },
+        respond,
+      ),
+    );
+  }
   o.log.info(
     { status: a.kind, files: files.length, attached: attachment.ok, blocks: msg.blocks.length },
     'status answered',
@@ -256,9 +290,10 @@ export function statusSubcommand(src: StatusSources): Subcommand {
     usage: STATUS_USAGE,
     summary:
       'Every cluster (of every account and region); one cluster (services, capacity); or one service (`cluster/service`: deployments, tasks, utilisation). Only you see it unless --public',
-    flags: { public: 'boolean', ...SCOPE_FLAGS },
+    flags: { public: 'boolean', since: 'string', ...SCOPE_FLAGS },
     async run(inv, ctx) {
       const target = parseStatusTarget(inv.args.positional, ctx.config.defaultCluster);
+      const windowMs = parseGraphSince(inv.args.flags.since, STATUS_USAGE);
       const answer = await loadStatusIn(ctx, src, target, inv.log, {
         flags: inv.args.flags,
         words: inv.args.positional,
@@ -271,6 +306,7 @@ export function statusSubcommand(src: StatusSources): Subcommand {
           userId: inv.userId,
           responseType: inv.args.flags.public === true ? 'in_channel' : 'ephemeral',
           log: inv.log,
+          windowMs,
         },
         inv.respond,
       );
@@ -334,6 +370,23 @@ export function statusFeature(ctx: AppContext): Feature {
     subcommands: [statusSubcommand(src)],
     register(app: App) {
       onClick(app, ctx, ACTIONS.alarmStatus, (c) => handleAlarmStatus(ctx, src, c), { component: 'status' });
+      onClick(
+        app,
+        ctx,
+        ACTIONS.statusGraph,
+        (c) =>
+          handleShowGraph(ctx, c, async (v, log) => {
+            const answer = await loadStatusIn(
+              ctx,
+              src,
+              v.s ? { kind: 'service', cluster: v.c, service: v.s } : { kind: 'cluster', cluster: v.c },
+              log,
+              { filter: { ...(v.a ? { account: v.a } : {}), ...(v.r ? { region: v.r } : {}) } },
+            );
+            return { answer, scope: answer.kind === 'cluster' || answer.kind === 'service' ? answer.scope : undefined };
+          }),
+        { component: 'status' },
+      );
     },
   };
 }

@@ -184,8 +184,9 @@ export async function loadService(d: StatusDeps, clusterName: string, serviceNam
 export type StatusAnswer =
   | { kind: 'overview'; view: OverviewView }
   | { kind: 'accounts'; view: AccountsOverviewView }
-  | { kind: 'cluster'; view: ClusterView }
-  | { kind: 'service'; view: ServiceView };
+  /** `scope`: the account and region the cluster is in (its graph is drawn there). */
+  | { kind: 'cluster'; view: ClusterView; scope?: AwsScope }
+  | { kind: 'service'; view: ServiceView; scope?: AwsScope };
 
 /**
  * One name without a slash: a cluster, or else (when a default cluster is set) a service of the

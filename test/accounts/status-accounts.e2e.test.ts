@@ -66,7 +66,7 @@ describe('/ecs status across accounts and regions (signed HTTP, fake AWS organis
     expect(ambiguous.text).toContain('• prod · eu-west-1: `--account prod`');
     expect(ambiguous.text).toContain('• staging · eu-west-1: `--account staging`');
     expect(ambiguous.text).toContain(
-      'Usage: `/ecs status [cluster] [service] [--account NAME] [--region REGION] [--public]`',
+      'Usage: `/ecs status [cluster] [service] [--account NAME] [--region REGION] [--since 6h|1d] [--public]`',
     );
     expect(org.calls.some((c) => c.op === 'DescribeClusters')).toBe(false);
 

@@ -77,6 +77,8 @@ function parseMaybeJson(v: unknown): unknown {
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly responses: ResponseUrlCall[] = [];
+  /** response_url posts refused for their image blocks. */
+  readonly refusedResponses: ResponseUrlCall[] = [];
   readonly messages = new Map<string, StoredMessage>();
   readonly ephemerals: SlackCall[] = [];
   readonly uploads = new Map<string, Buffer>();
@@ -220,7 +222,16 @@ export class FakeSlack {
 
     if (path.startsWith('/respond/')) {
       const id = path.slice('/respond/'.length);
-      this.responses.push({ id, body: JSON.parse(raw.toString('utf8') || '{}'), at: Date.now() });
+      const body = JSON.parse(raw.toString('utf8') || '{}');
+      const bad = this.imageProblem(body.blocks);
+      if (bad) {
+        // Slack answers a response_url post it will not take with an HTTP error and the reason.
+        this.refusedResponses.push({ id, body, at: Date.now() });
+        res.writeHead(400, { 'content-type': 'text/plain' }).end(String(bad.error));
+        this.notify();
+        return;
+      }
+      this.responses.push({ id, body, at: Date.now() });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       this.notify();
       return;

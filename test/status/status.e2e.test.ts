@@ -159,7 +159,7 @@ describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () 
     const body = await ask(t, 'status /EcsLabApi');
     expect(body.text).toContain('no default cluster is set (ECS_DEFAULT_CLUSTER)');
     expect(body.text).toContain(
-      'Usage: `/ecs status [cluster] [service] [--account NAME] [--region REGION] [--public]`',
+      'Usage: `/ecs status [cluster] [service] [--account NAME] [--region REGION] [--since 6h|1d] [--public]`',
     );
     expect(lab.world.calls).toHaveLength(0);
   });

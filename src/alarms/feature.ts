@@ -8,16 +8,20 @@ import { registerOutboxKick } from './incident-actions';
 import { OutboxWorker } from './outbox-worker';
 import { snsRoute } from './sns-route';
 
+export interface AlarmsOptions {
+  /**
+   * Replaces the HTTPS certificate fetcher (tests serve their own signing certificate). It is only
+   * ever called with a URL that passed the strict SNS pattern.
+   */
+  fetchCertificate?: CertificateFetcher;
+}
+
 /**
  * Alarms in: POST /sns (verified, deduplicated, stored), one living Slack card per incident delivered
  * by the outbox worker, and the Acknowledge / Silence 1h buttons.
- *
- * Test seam: `ctx.inject.fetchCertificate` — `(url) => Promise<PEM>` — replaces the HTTPS certificate
- * fetcher. It is only ever called with a URL that passed the strict SNS pattern.
  */
-export function alarmsFeature(ctx: AppContext): Feature {
-  const inject = (ctx as AppContext & { inject?: { fetchCertificate?: CertificateFetcher } }).inject;
-  const keys = new PublicKeyCache({ fetch: inject?.fetchCertificate ?? httpsCertificateFetcher(), clock: ctx.clock });
+export function alarmsFeature(ctx: AppContext, options: AlarmsOptions = {}): Feature {
+  const keys = new PublicKeyCache({ fetch: options.fetchCertificate ?? httpsCertificateFetcher(), clock: ctx.clock });
   const verifier = new SnsVerifier({
     topicArns: ctx.config.sns.topicArns,
     verifySignatures: ctx.config.sns.verifySignatures,

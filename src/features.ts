@@ -1,4 +1,4 @@
-import { alarmAdminFeature } from './alarm-admin/feature';
+import { ALARM_ADMIN_EXECUTORS, alarmAdminFeature } from './alarm-admin/feature';
 import { mentionFeature } from './mention/feature';
 import { alarmsFeature, type AlarmsOptions } from './alarms/feature';
 import { approvalsFeature } from './approvals/feature';
@@ -25,19 +25,26 @@ export interface FeatureOptions extends AlarmsOptions, QueryOptions {
  * here; nothing else in the composition root changes.
  */
 export function buildFeatures(ctx: AppContext, options: FeatureOptions = {}): Feature[] {
+  // Features hand each other what they offer here, typed: the change requests with every executor
+  // declared, and the incident actions of the alarms feature.
+  const approvals = approvalsFeature(ctx, {
+    ...options.approvals,
+    executors: [...ALARM_ADMIN_EXECUTORS, ...(options.approvals?.executors ?? [])],
+  });
+  const alarms = alarmsFeature(ctx, options);
   return [
     healthFeature(ctx),
     metricsFeature(ctx),
     doctorFeature(ctx),
     queryFeature(ctx, options),
     statusFeature(ctx),
-    approvalsFeature(ctx, options.approvals),
+    approvals,
     diagnoseFeature(ctx, options.diagnose),
     logsFeature(ctx),
-    alarmsFeature(ctx, options),
-    alarmAdminFeature(ctx),
-    reactionsFeature(ctx),
-    homeFeature(ctx),
+    alarms,
+    alarmAdminFeature(ctx, { changes: approvals.changes }),
+    reactionsFeature(ctx, { incidents: alarms.incidents }),
+    homeFeature(ctx, { changes: approvals.changes }),
     mentionFeature(ctx),
   ];
 }

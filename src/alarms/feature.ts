@@ -4,7 +4,7 @@ import { snsClientsByRegion } from '../sns/confirm';
 import { PublicKeyCache } from '../sns/key-cache';
 import { SnsVerifier } from '../sns/verifier';
 import { registerAlarmButtons } from './buttons';
-import { registerOutboxKick } from './incident-actions';
+import { IncidentActions } from './incident-actions';
 import { OutboxWorker } from './outbox-worker';
 import { snsRoute } from './sns-route';
 
@@ -20,7 +20,12 @@ export interface AlarmsOptions {
  * Alarms in: POST /sns (verified, deduplicated, stored), one living Slack card per incident delivered
  * by the outbox worker, and the Acknowledge / Silence 1h buttons.
  */
-export function alarmsFeature(ctx: AppContext, options: AlarmsOptions = {}): Feature {
+/** The alarms feature, and the incident actions it offers other features (features.ts hands them on). */
+export interface AlarmsFeature extends Feature {
+  incidents: IncidentActions;
+}
+
+export function alarmsFeature(ctx: AppContext, options: AlarmsOptions = {}): AlarmsFeature {
   const keys = new PublicKeyCache({ fetch: options.fetchCertificate ?? httpsCertificateFetcher(), clock: ctx.clock });
   const verifier = new SnsVerifier({
     topicArns: ctx.config.sns.topicArns,
@@ -30,7 +35,7 @@ export function alarmsFeature(ctx: AppContext, options: AlarmsOptions = {}): Fea
   });
   const worker = new OutboxWorker(ctx);
   const kick = () => worker.kick();
-  registerOutboxKick(ctx, kick);
+  const incidents = new IncidentActions(ctx, kick);
 
   const log = ctx.logger.child({ component: 'alarms' });
   if (!ctx.config.sns.verifySignatures) {
@@ -47,7 +52,8 @@ export function alarmsFeature(ctx: AppContext, options: AlarmsOptions = {}): Fea
   return {
     name: 'alarms',
     routes: [snsRoute(ctx, { verifier, snsClientFor: snsClientsByRegion(ctx.aws.sns), kick })],
-    register: (app) => registerAlarmButtons(app, ctx),
+    register: (app) => registerAlarmButtons(app, ctx, incidents),
     workers: [worker],
+    incidents,
   };
 }

@@ -2,6 +2,7 @@ import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
 import { ApprovalPolicy } from './policy';
 import { loadPolicyFile } from './policy-file';
+import type { ExecutorDeclaration } from './registry';
 import { slackErrorCode } from '../slack/errors';
 
 const policies = new WeakMap<object, ApprovalPolicy>();
@@ -16,6 +17,8 @@ export interface ApprovalsOptions {
   groupTtlMs?: number;
   /** Follower id for rollout leases (default a random id per process). */
   instanceId?: string;
+  /** The executors other features contribute (alarm-admin's), beside approvals' own. */
+  executors?: readonly ExecutorDeclaration[];
 }
 
 /**

@@ -8,5 +8,5 @@ export type { Changes } from './changes';
 export type { ExecutorDeclaration } from './registry';
 export { policyFor } from './runtime';
 export { actionTitle, proposeButton, renderDryRun, requestPostedText } from './render/change-request';
-export { AUDIT_OUTCOME_ICON } from './render/audit-log';
+export { outcomeIcon } from './render/audit-log';
 export type { ChangeExecutor, ChangePlan, ChangeProposal, ProposeButtonValue, StateValue } from './types';

@@ -39,7 +39,9 @@ describe('parseStatusTarget', () => {
     }
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).message).toMatch(msg);
-    expect((err as UsageError).usage).toBe('status [cluster] [service] [--account NAME] [--region REGION] [--since 6h|1d] [--public]');
+    expect((err as UsageError).usage).toBe(
+      'status [cluster] [service] [--account NAME] [--region REGION] [--since 6h|1d] [--public]',
+    );
   });
 });
 

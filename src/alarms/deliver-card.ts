@@ -8,6 +8,7 @@ import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
 import { classifySlackError, rendering, sending } from './slack-errors';
 import { sendWithFallback } from './send-with-fallback';
 import { wellFormedDeep } from '../util/well-formed';
+import { cardMetadata, findUnheardCard } from './card-adoption';
 
 /** New cards per channel in this window count towards the storm threshold. */
 export const STORM_WINDOW_MS = 60_000;
@@ -57,6 +58,12 @@ async function toDigest(inc: Incident, channel: string, env: DeliveryEnv, now: n
   );
 }
 
+/** The metric graph of a card just posted (or adopted) goes to its thread after it. */
+async function enqueueGraph(inc: Incident, channel: string, env: DeliveryEnv, now: number): Promise<void> {
+  if (inc.notification.kind === 'alarm' && metricWidgetFor(inc.notification, now))
+    await env.ctx.store.outbox.enqueue({ kind: 'graph', channel, incidentId: inc.id, availableAt: now });
+}
+
 async function markAllPosted(inc: Incident, env: DeliveryEnv): Promise<void> {
   const all = await env.ctx.store.incidents.events(inc.id, { pendingOnly: true });
   if (all.length) await env.ctx.store.incidents.markPosted(inc.id, all[all.length - 1].id);
@@ -95,6 +102,21 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
     return DONE;
   }
 
+  if (!inc.cardTs && inc.cardAttemptAt !== undefined) {
+    // An earlier attempt may have reached Slack unheard: adopt that card rather than post a second one.
+    const ts = await findUnheardCard(inc, channel, env);
+    if (ts) {
+      await ctx.store.incidents.setCard(inc.id, { channel, ts, kind: 'card', postedAt: inc.cardAttemptAt, version: 0 });
+      log.info(
+        { incident: inc.id, alarm: inc.name, channel, ts },
+        'alarm card found in the channel after an unheard post; updating it instead of posting again',
+      );
+      await enqueueGraph(inc, channel, env, now);
+      inc.cardTs = ts;
+      inc.renderedVersion = 0;
+    }
+  }
+
   if (!inc.cardTs) {
     if (inc.silencedUntil && inc.silencedUntil > now) {
       log.info({ incident: inc.id, until: inc.silencedUntil }, 'alarm silenced: its card waits until the silence ends');
@@ -107,21 +129,22 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
     }
     if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
     pacer.posted(channel, now);
+    // From here until its ts is stored, Slack may hold the card without the bot knowing.
+    await ctx.store.incidents.markCardAttempt(inc.id, now);
+    const metadata = cardMetadata(inc.id);
     const res = await withBlocksFallback(inc, env, (msg) =>
-      ctx.slack.chat.postMessage({ channel, ...msg, unfurl_links: false, unfurl_media: false } as never),
+      ctx.slack.chat.postMessage({ channel, ...msg, metadata, unfurl_links: false, unfurl_media: false } as never),
     );
     const ts = String((res as { ts?: string }).ts);
     await ctx.store.incidents.setCard(inc.id, { channel, ts, kind: 'card', postedAt: now, version: inc.version });
     log.info({ incident: inc.id, alarm: inc.name, state: inc.state, channel, ts }, 'alarm card posted');
-    if (inc.notification.kind === 'alarm' && metricWidgetFor(inc.notification, now)) {
-      await ctx.store.outbox.enqueue({ kind: 'graph', channel, incidentId: inc.id, availableAt: now });
-    }
+    await enqueueGraph(inc, channel, env, now);
     inc.cardTs = ts;
     inc.renderedVersion = inc.version;
   } else if (inc.version > inc.renderedVersion || item.payload.force === true) {
     try {
       await withBlocksFallback(inc, env, (msg) =>
-        ctx.slack.chat.update({ channel, ts: inc.cardTs as string, ...msg } as never),
+        ctx.slack.chat.update({ channel, ts: inc.cardTs as string, ...msg, metadata: cardMetadata(inc.id) } as never),
       );
     } catch (err) {
       if (classifySlackError(err).gone) {

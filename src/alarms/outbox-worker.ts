@@ -73,7 +73,12 @@ export class OutboxWorker implements Worker {
     this.maxPermanentAttempts = o.maxPermanentAttempts ?? MAX_PERMANENT_ATTEMPTS;
     this.maxAttempts = o.maxAttempts ?? MAX_ATTEMPTS;
     this.deadRetentionMs = o.deadLetterRetentionMs ?? 7 * 24 * 3600_000;
-    this.env = { ctx, pacer: new ChannelPacer(), log: ctx.logger.child({ component: 'alarms-outbox' }) };
+    this.env = {
+      ctx,
+      pacer: new ChannelPacer(),
+      log: ctx.logger.child({ component: 'alarms-outbox' }),
+      warned: new Set(),
+    };
   }
 
   start(): void {

@@ -36,6 +36,11 @@ export interface Incident {
   cardTs?: string;
   cardKind?: 'card' | 'digest';
   cardPostedAt?: number;
+  /**
+   * When the bot first sent this incident's card without recording its `ts` yet: Slack may have
+   * accepted it unheard (a crash, a lost answer), so the next attempt looks for it in the channel.
+   */
+  cardAttemptAt?: number;
   digestId?: string;
   version: number;
   renderedVersion: number;
@@ -234,13 +239,22 @@ export class IncidentRepo {
     return rows[0] ? rowToIncident(rows[0]) : undefined;
   }
 
+  /**
+   * The card is about to be sent: from now until its `ts` is recorded, Slack may hold it without the
+   * bot knowing. Keeps the first such time, so a later look-up covers every earlier attempt.
+   */
+  async markCardAttempt(id: string, at: number): Promise<void> {
+    await this.db.run(`UPDATE incidents SET card_attempt_at = COALESCE(card_attempt_at, $2) WHERE id = $1`, [id, at]);
+  }
+
   /** The card (or digest) is in Slack: remember where, and which version it shows. */
   async setCard(
     id: string,
     c: { channel: string; ts: string; kind: 'card' | 'digest'; postedAt: number; version: number },
   ): Promise<void> {
     await this.db.run(
-      `UPDATE incidents SET channel = $2, card_ts = $3, card_kind = $4, card_posted_at = $5, rendered_version = $6 WHERE id = $1`,
+      `UPDATE incidents SET channel = $2, card_ts = $3, card_kind = $4, card_posted_at = $5, rendered_version = $6,
+         card_attempt_at = NULL WHERE id = $1`,
       [id, c.channel, c.ts, c.kind, c.postedAt, c.version],
     );
   }
@@ -248,7 +262,8 @@ export class IncidentRepo {
   /** The card was deleted in Slack: the next sync posts a new one. */
   async clearCard(id: string): Promise<void> {
     await this.db.run(
-      `UPDATE incidents SET card_ts = NULL, card_kind = NULL, card_posted_at = NULL, rendered_version = 0 WHERE id = $1`,
+      `UPDATE incidents SET card_ts = NULL, card_kind = NULL, card_posted_at = NULL, card_attempt_at = NULL, rendered_version = 0
+       WHERE id = $1`,
       [id],
     );
   }
@@ -394,6 +409,7 @@ export function rowToIncident(r: Record<string, unknown>): Incident {
     cardTs: strOrUndef(r.card_ts),
     cardKind: strOrUndef(r.card_kind) as Incident['cardKind'],
     cardPostedAt: numOrUndef(r.card_posted_at),
+    cardAttemptAt: numOrUndef(r.card_attempt_at),
     digestId: strOrUndef(r.digest_id),
     version: num(r.version),
     renderedVersion: num(r.rendered_version),

@@ -137,6 +137,28 @@ describeEachStore('alarms store', (get) => {
     expect(await s.incidents.cardsPostedSince('C1', T0 - 1)).toBe(1);
   });
 
+  it('remembers the first unheard card attempt until the card is recorded or cleared', async () => {
+    const s = get();
+    await s.incidents.insert(incident());
+    expect((await s.incidents.get('inc-1'))?.cardAttemptAt).toBeUndefined();
+    await s.incidents.markCardAttempt('inc-1', T0 + 1000);
+    await s.incidents.markCardAttempt('inc-1', T0 + 9000);
+    // The first attempt bounds the look-up, so a later one never moves it.
+    expect((await s.incidents.get('inc-1'))?.cardAttemptAt).toBe(T0 + 1000);
+    // A notification changing the incident leaves it alone.
+    await s.incidents.save({ ...incident(), version: 2, updates: 2 });
+    expect((await s.incidents.get('inc-1'))?.cardAttemptAt).toBe(T0 + 1000);
+    await s.incidents.setCard('inc-1', { channel: 'C1', ts: '1.1', kind: 'card', postedAt: T0, version: 0 });
+    expect(await s.incidents.get('inc-1')).toMatchObject({
+      cardTs: '1.1',
+      cardAttemptAt: undefined,
+      renderedVersion: 0,
+    });
+    await s.incidents.markCardAttempt('inc-1', T0 + 20_000);
+    await s.incidents.clearCard('inc-1');
+    expect(await s.incidents.get('inc-1')).toMatchObject({ cardTs: undefined, cardAttemptAt: undefined });
+  });
+
   it('ingests in one transaction: dedup, incident, timeline, coalesced card intent', async () => {
     const s = get();
     const c = { now: T0 + 1000, newId: () => 'inc-x', channelFor: () => 'C1' };

@@ -379,10 +379,38 @@ export class IncidentRepo {
     return rows[0] ? rowToDigest(rows[0]) : undefined;
   }
 
+  /**
+   * A digest is about to be posted: like a card's attempt (see markCardAttempt), kept in `kv` under
+   * `digest-attempt:<id>` until its ts is recorded; the first attempt is kept.
+   */
+  async markDigestAttempt(id: string, at: number): Promise<void> {
+    await this.db.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`, [
+      DIGEST_ATTEMPT + id,
+      String(at),
+      at,
+    ]);
+  }
+
+  /** Forgets digest attempts older than `before` whose digest never got a ts (set aside, say). */
+  pruneDigestAttempts(before: number): Promise<number> {
+    return this.db.run(`DELETE FROM kv WHERE key LIKE $1 AND updated_at < $2`, [`${DIGEST_ATTEMPT}%`, before]);
+  }
+
+  /** When the bot first sent this digest without recording its ts, if it has. */
+  async digestAttemptAt(id: string): Promise<number | undefined> {
+    const rows = await this.db.query<{ value: unknown }>(`SELECT value FROM kv WHERE key = $1`, [DIGEST_ATTEMPT + id]);
+    return rows[0] ? Number(rows[0].value) : undefined;
+  }
+
   async setDigestTs(id: string, ts: string): Promise<void> {
-    await this.db.run(`UPDATE alarm_digests SET ts = $2 WHERE id = $1`, [id, ts]);
+    await this.db.tx(async (q) => {
+      await q.run(`UPDATE alarm_digests SET ts = $2 WHERE id = $1`, [id, ts]);
+      await q.run(`DELETE FROM kv WHERE key = $1`, [DIGEST_ATTEMPT + id]);
+    });
   }
 }
+
+const DIGEST_ATTEMPT = 'digest-attempt:';
 
 function rowToDigest(r: Record<string, unknown>): AlarmDigest {
   return { id: String(r.id), channel: String(r.channel), ts: strOrUndef(r.ts), createdAt: num(r.created_at) };

@@ -1,4 +1,4 @@
-import { CARD_EVENT_TYPE } from '../../src/alarms/card-adoption';
+import { CARD_EVENT_TYPE, DIGEST_EVENT_TYPE } from '../../src/alarms/card-adoption';
 import { ALARM_CHANNEL } from '../helpers/test-bot';
 import { pendingTaskAlarm } from '../notifications/fixtures';
 import { startAlarmBot, type AlarmBot } from './helpers';
@@ -103,5 +103,33 @@ describe('a card posted twice', () => {
     expect(warnings[0].msg).toContain('missing_scope');
     expect(warnings[0].msg).toContain('channels:history and groups:history');
     expect(warnings[0].msg).toContain('may show twice');
+  });
+});
+
+describe('a storm digest posted twice', () => {
+  it('Slack took the digest but its answer was lost: the retry finds it and updates it instead of posting', async () => {
+    const t = await startAlarmBot({ env: { STORM_THRESHOLD: '1' } });
+    try {
+      const at = t.clock.now() - MIN;
+      await t.notify(pendingTaskAlarm({ at, name: 'storm-0', service: 's0' }));
+      await t.drain();
+      expect(topLevel(t)).toHaveLength(1);
+      const lost = t.slack.loseNextAnswer('chat.postMessage', 'http500');
+      await t.notify(pendingTaskAlarm({ at, name: 'storm-1', service: 's1' }));
+      await t.notify(pendingTaskAlarm({ at, name: 'storm-2', service: 's2' }));
+      await t.drain();
+      const call = await lost;
+      expect(call.args.metadata).toMatchObject({ event_type: DIGEST_EVENT_TYPE });
+      const digests = topLevel(t).filter((m) => m.metadata?.event_type === DIGEST_EVENT_TYPE);
+      expect(digests).toHaveLength(1);
+      expect(cardPosts(t).filter((c) => c.args.metadata?.event_type === DIGEST_EVENT_TYPE)).toHaveLength(1);
+      expect(digests[0].updates).toBeGreaterThanOrEqual(1);
+      expect(JSON.stringify(digests[0].blocks)).toContain('storm-2');
+      const digestId = digests[0].metadata.event_payload.digest_id;
+      expect((await t.store.incidents.getDigest(digestId))?.ts).toBe(digests[0].ts);
+      expect(await t.store.incidents.digestAttemptAt(digestId)).toBeUndefined();
+    } finally {
+      await t.stop();
+    }
   });
 });

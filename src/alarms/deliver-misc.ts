@@ -33,8 +33,8 @@ export async function deliverDigest(item: OutboxItem, env: DeliveryEnv): Promise
   const metadata = digestMetadata(digest.id);
   if (!digest.ts) {
     // An earlier attempt may have reached Slack unheard: adopt that digest rather than post a second one.
-    const attemptAt = await ctx.store.incidents.digestAttemptAt(digest.id);
-    const ts =
+    const attemptAt = await ctx.store.incidents.postAttemptAt('digest', digest.id);
+    const found =
       attemptAt === undefined
         ? undefined
         : await findUnheardPost(
@@ -42,13 +42,13 @@ export async function deliverDigest(item: OutboxItem, env: DeliveryEnv): Promise
               channel: digest.channel,
               attemptAt,
               eventType: DIGEST_EVENT_TYPE,
-              key: 'digest_id',
-              id: digest.id,
+              matches: (p) => p.digest_id === digest.id,
               what: 'storm digest',
               fields: { digest: digest.id },
             },
             env,
           );
+    const ts = found?.ts;
     if (ts) {
       await ctx.store.incidents.setDigestTs(digest.id, ts);
       env.log.info(
@@ -67,7 +67,7 @@ export async function deliverDigest(item: OutboxItem, env: DeliveryEnv): Promise
   if (!pacer.ready(digest.channel, now)) return { deferUntil: pacer.readyAt(digest.channel) };
   pacer.posted(digest.channel, now);
   // From here until its ts is stored, Slack may hold the digest without the bot knowing.
-  await ctx.store.incidents.markDigestAttempt(digest.id, now);
+  await ctx.store.incidents.markPostAttempt('digest', digest.id, now);
   const res = await send((msg) =>
     ctx.slack.chat.postMessage({ channel: digest.channel, ...msg, metadata, unfurl_links: false } as never),
   );

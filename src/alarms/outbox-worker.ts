@@ -254,7 +254,7 @@ export class OutboxWorker implements Worker {
       const n = await this.ctx.store.snsMessages.prune(now - this.retentionMs);
       if (n > 0) this.env.log.debug({ pruned: n }, 'forgot old SNS MessageIds');
       await this.ctx.store.outbox.pruneDeadLetters(now - this.deadRetentionMs);
-      await this.ctx.store.incidents.pruneDigestAttempts(now - this.deadRetentionMs);
+      await this.ctx.store.incidents.prunePostAttempts(now - this.deadRetentionMs);
     }
   }
 }

@@ -380,37 +380,45 @@ export class IncidentRepo {
   }
 
   /**
-   * A digest is about to be posted: like a card's attempt (see markCardAttempt), kept in `kv` under
-   * `digest-attempt:<id>` until its ts is recorded; the first attempt is kept.
+   * A digest or a thread reply is about to be posted: like a card's attempt (see markCardAttempt),
+   * kept in `kv` under `post-attempt:<kind>:<id>` until it is recorded; the first attempt is kept.
    */
-  async markDigestAttempt(id: string, at: number): Promise<void> {
+  async markPostAttempt(kind: PostAttemptKind, id: string, at: number): Promise<void> {
     await this.db.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`, [
-      DIGEST_ATTEMPT + id,
+      attemptKey(kind, id),
       String(at),
       at,
     ]);
   }
 
-  /** Forgets digest attempts older than `before` whose digest never got a ts (set aside, say). */
-  pruneDigestAttempts(before: number): Promise<number> {
-    return this.db.run(`DELETE FROM kv WHERE key LIKE $1 AND updated_at < $2`, [`${DIGEST_ATTEMPT}%`, before]);
+  /** When the bot first sent this digest (or incident's thread reply) without recording it, if it has. */
+  async postAttemptAt(kind: PostAttemptKind, id: string): Promise<number | undefined> {
+    const rows = await this.db.query<{ value: unknown }>(`SELECT value FROM kv WHERE key = $1`, [attemptKey(kind, id)]);
+    return rows[0] ? Number(rows[0].value) : undefined;
   }
 
-  /** When the bot first sent this digest without recording its ts, if it has. */
-  async digestAttemptAt(id: string): Promise<number | undefined> {
-    const rows = await this.db.query<{ value: unknown }>(`SELECT value FROM kv WHERE key = $1`, [DIGEST_ATTEMPT + id]);
-    return rows[0] ? Number(rows[0].value) : undefined;
+  /** The post was recorded (or found): nothing is unheard any more. */
+  async clearPostAttempt(kind: PostAttemptKind, id: string, q: Queryable = this.db): Promise<void> {
+    await q.run(`DELETE FROM kv WHERE key = $1`, [attemptKey(kind, id)]);
+  }
+
+  /** Forgets attempts older than `before` that were never recorded (their item was set aside, say). */
+  prunePostAttempts(before: number): Promise<number> {
+    return this.db.run(`DELETE FROM kv WHERE key LIKE $1 AND updated_at < $2`, [`${POST_ATTEMPT}%`, before]);
   }
 
   async setDigestTs(id: string, ts: string): Promise<void> {
     await this.db.tx(async (q) => {
       await q.run(`UPDATE alarm_digests SET ts = $2 WHERE id = $1`, [id, ts]);
-      await q.run(`DELETE FROM kv WHERE key = $1`, [DIGEST_ATTEMPT + id]);
+      await this.clearPostAttempt('digest', id, q);
     });
   }
 }
 
-const DIGEST_ATTEMPT = 'digest-attempt:';
+/** Posts other than cards whose attempts are remembered (cards keep theirs in a column). */
+export type PostAttemptKind = 'digest' | 'thread';
+const POST_ATTEMPT = 'post-attempt:';
+const attemptKey = (kind: PostAttemptKind, id: string) => `${POST_ATTEMPT}${kind}:${id}`;
 
 function rowToDigest(r: Record<string, unknown>): AlarmDigest {
   return { id: String(r.id), channel: String(r.channel), ts: strOrUndef(r.ts), createdAt: num(r.created_at) };

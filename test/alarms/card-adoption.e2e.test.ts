@@ -1,4 +1,4 @@
-import { CARD_EVENT_TYPE, DIGEST_EVENT_TYPE } from '../../src/alarms/card-adoption';
+import { CARD_EVENT_TYPE, DIGEST_EVENT_TYPE, LINES_EVENT_TYPE } from '../../src/alarms/card-adoption';
 import { ALARM_CHANNEL } from '../helpers/test-bot';
 import { pendingTaskAlarm } from '../notifications/fixtures';
 import { startAlarmBot, type AlarmBot } from './helpers';
@@ -106,6 +106,42 @@ describe('a card posted twice', () => {
   });
 });
 
+describe('a thread reply posted twice', () => {
+  it("Slack took the reply but its answer was lost: the retry finds it in the card's thread and does not repeat it", async () => {
+    const t = await startAlarmBot();
+    try {
+      const at = t.clock.now() - 3 * MIN;
+      await t.notify(pendingTaskAlarm({ at }));
+      await t.drain();
+      const [card] = topLevel(t);
+      const lost = t.slack.loseNextAnswer('chat.postMessage', 'http500');
+      await t.notify(pendingTaskAlarm({ state: 'OK', at: at + MIN }));
+      await t.worker.runOnce();
+      const call = await lost;
+      expect(call.args.thread_ts).toBe(card.ts);
+      expect(call.args.metadata).toMatchObject({ event_type: LINES_EVENT_TYPE });
+      // Another change arrives before the retry: the retry adopts the first reply and posts only the new line.
+      await t.notify(pendingTaskAlarm({ state: 'ALARM', at: at + 2 * MIN }));
+      await t.drain();
+      const replies = t.slack.repliesTo(ALARM_CHANNEL, card.ts);
+      expect(replies.map((m) => m.text)).toEqual([
+        expect.stringContaining('OK: PendingTaskCount'),
+        expect.stringContaining('ALARM again'),
+      ]);
+      const lookups = t.slack.callsTo('conversations.replies');
+      expect(lookups).toHaveLength(1);
+      expect(lookups[0].args).toMatchObject({ channel: ALARM_CHANNEL, ts: card.ts, include_all_metadata: 'true' });
+      expect(t.logs.records().some((r) => /thread reply found in the card thread/.test(String(r.msg)))).toBe(true);
+      // A reaction on the adopted reply still finds its alarm.
+      const inc = (await t.store.incidents.get(card.metadata.event_payload.incident_id))!;
+      expect((await t.store.incidentReactions.byThreadMessage(ALARM_CHANNEL, replies[0].ts))?.id).toBe(inc.id);
+      expect(await t.store.incidents.postAttemptAt('thread', inc.id)).toBeUndefined();
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe('a storm digest posted twice', () => {
   it('Slack took the digest but its answer was lost: the retry finds it and updates it instead of posting', async () => {
     const t = await startAlarmBot({ env: { STORM_THRESHOLD: '1' } });
@@ -127,7 +163,7 @@ describe('a storm digest posted twice', () => {
       expect(JSON.stringify(digests[0].blocks)).toContain('storm-2');
       const digestId = digests[0].metadata.event_payload.digest_id;
       expect((await t.store.incidents.getDigest(digestId))?.ts).toBe(digests[0].ts);
-      expect(await t.store.incidents.digestAttemptAt(digestId)).toBeUndefined();
+      expect(await t.store.incidents.postAttemptAt('digest', digestId)).toBeUndefined();
     } finally {
       await t.stop();
     }

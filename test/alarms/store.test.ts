@@ -159,20 +159,25 @@ describeEachStore('alarms store', (get) => {
     expect(await s.incidents.get('inc-1')).toMatchObject({ cardTs: undefined, cardAttemptAt: undefined });
   });
 
-  it("remembers a digest's first unheard attempt until its ts is recorded, and forgets abandoned ones", async () => {
+  it("remembers a digest's or thread reply's first unheard attempt until recorded, and forgets abandoned ones", async () => {
     const s = get();
     await s.incidents.createDigest({ id: 'd1', channel: 'C1', createdAt: T0 });
     await s.incidents.createDigest({ id: 'd2', channel: 'C1', createdAt: T0 });
-    expect(await s.incidents.digestAttemptAt('d1')).toBeUndefined();
-    await s.incidents.markDigestAttempt('d1', T0 + 1000);
-    await s.incidents.markDigestAttempt('d1', T0 + 5000);
-    await s.incidents.markDigestAttempt('d2', T0 + 2000);
-    expect(await s.incidents.digestAttemptAt('d1')).toBe(T0 + 1000);
+    expect(await s.incidents.postAttemptAt('digest', 'd1')).toBeUndefined();
+    await s.incidents.markPostAttempt('digest', 'd1', T0 + 1000);
+    await s.incidents.markPostAttempt('digest', 'd1', T0 + 5000);
+    await s.incidents.markPostAttempt('digest', 'd2', T0 + 2000);
+    expect(await s.incidents.postAttemptAt('digest', 'd1')).toBe(T0 + 1000);
     await s.incidents.setDigestTs('d1', '3.3');
-    expect(await s.incidents.digestAttemptAt('d1')).toBeUndefined();
-    expect(await s.incidents.pruneDigestAttempts(T0 + 1500)).toBe(0);
-    expect(await s.incidents.pruneDigestAttempts(T0 + 2500)).toBe(1);
-    expect(await s.incidents.digestAttemptAt('d2')).toBeUndefined();
+    expect(await s.incidents.postAttemptAt('digest', 'd1')).toBeUndefined();
+    // A thread reply's attempt is its own, even under the same ID.
+    await s.incidents.markPostAttempt('thread', 'd1', T0 + 4000);
+    expect(await s.incidents.postAttemptAt('thread', 'd1')).toBe(T0 + 4000);
+    await s.incidents.clearPostAttempt('thread', 'd1');
+    expect(await s.incidents.postAttemptAt('thread', 'd1')).toBeUndefined();
+    expect(await s.incidents.prunePostAttempts(T0 + 1500)).toBe(0);
+    expect(await s.incidents.prunePostAttempts(T0 + 2500)).toBe(1);
+    expect(await s.incidents.postAttemptAt('digest', 'd2')).toBeUndefined();
   });
 
   it('ingests in one transaction: dedup, incident, timeline, coalesced card intent', async () => {

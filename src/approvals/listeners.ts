@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { AppContext } from '../context';
 import { NotFoundError, UsageError, UserFacingError } from '../errors';
 import { isEcsName } from '../slack/commands/parse';
-import { AutoScalingReader } from '../aws/autoscaling';
+import { AutoScalingReader, isAsgName } from '../aws/autoscaling';
 import { EcsReader } from '../aws/ecs';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { escapeOwnText, code } from '../slack/mrkdwn';
@@ -103,6 +103,7 @@ export function parseProposeValue(value: string | undefined): ProposeButtonValue
     throw bad();
   if (v.s !== undefined && (typeof v.s !== 'string' || !isEcsName(v.s))) throw bad();
   if (v.n !== undefined && (typeof v.n !== 'number' || !Number.isInteger(v.n) || v.n < 0)) throw bad();
+  if (v.g !== undefined && (typeof v.g !== 'string' || !isAsgName(v.g) || v.a !== 'scale-instances')) throw bad();
   if (v.i !== undefined && !['enabled', 'enhanced', 'disabled'].includes(String(v.i))) throw bad();
   if (v.r !== undefined && (typeof v.r !== 'string' || v.r.length > 500)) throw bad();
   if (v.t !== undefined && (typeof v.t !== 'string' || !TS_RE.test(v.t))) throw bad();
@@ -131,7 +132,7 @@ export function registerApprovalListeners(app: App, ctx: AppContext): void {
     if (!c.channelId) throw new UsageError('this button must be clicked in a channel');
     const { requestId, plan } = await requestChange(
       ctx,
-      { action: v.a, cluster: v.c, service: v.s, desired: v.n, insights: v.i, reason: v.r },
+      { action: v.a, cluster: v.c, service: v.s, desired: v.n, group: v.g, insights: v.i, reason: v.r },
       { userId: c.userId, channelId: c.channelId, threadTs: v.t ?? c.threadTs ?? c.messageTs },
     );
     return requestPostedText(plan, requestId as string);

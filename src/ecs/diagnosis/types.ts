@@ -65,7 +65,10 @@ export interface DiagnosisInput {
   /** The service's recently stopped tasks (ECS keeps them about an hour). */
   stoppedTasks?: TaskInfo[];
   utilisation?: UtilisationInfo;
+  /** The Auto Scaling group feeding the cluster, when it has exactly one. */
   asg?: AsgInfo;
+  /** Every Auto Scaling group feeding the cluster, when it has several; the diagnosis chooses among them. */
+  asgs?: AsgInfo[];
   serviceScaling?: ServiceScalingInfo;
   /** Bounds the approval flow enforces, so the recommendation stays within them. */
   limits: { maxInstances: number };
@@ -79,6 +82,8 @@ export interface ProposedChange {
   c: string;
   s?: string;
   n: number;
+  /** scale-instances: the Auto Scaling group to scale. */
+  g?: string;
   r: string;
 }
 

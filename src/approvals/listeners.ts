@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
 import type { AppContext } from '../context';
 import { NotFoundError, UsageError, UserFacingError } from '../errors';
 import { isEcsName } from '../slack/commands/parse';
-import { AutoScalingReader, isAsgName } from '../aws/autoscaling';
+import { AutoScalingReader, isAsgName, type AsgInfo } from '../aws/autoscaling';
 import { EcsReader } from '../aws/ecs';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { escapeOwnText, code } from '../slack/mrkdwn';
@@ -143,20 +143,22 @@ export function registerApprovalListeners(app: App, ctx: AppContext): void {
     const ecs = new EcsReader(ctx.aws.ecs);
     const cluster = await ecs.getCluster(v.c);
     const svc = v.s ? await ecs.getService(cluster.name, v.s) : undefined;
-    let group: Awaited<ReturnType<AutoScalingReader['findClusterGroup']>>['group'] | undefined;
+    let groups: AsgInfo[] = [];
     let groupNote: string | undefined;
     try {
-      group = (
-        await new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs).findClusterGroup(
+      groups = (
+        await new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs).clusterGroups(
           cluster,
           async () => (await ecs.listContainerInstances(cluster.name)).map((i) => i.ec2InstanceId ?? ''),
           ctx.config.asgMapping,
         )
-      ).group;
+      ).map((g) => g.group);
     } catch (err) {
       if (!(err instanceof UserFacingError)) throw err;
       groupNote = err.message;
     }
+    const group = groups.length === 1 ? groups[0] : undefined;
+    const several = groups.length > 1 ? groups : undefined;
     const service = svc
       ? { name: svc.name, desired: svc.desired, running: svc.running, pending: svc.pending }
       : undefined;
@@ -166,10 +168,13 @@ export function registerApprovalListeners(app: App, ctx: AppContext): void {
       cluster: cluster.name,
       service,
       group,
+      groups: several,
       reason: incident ? `alarm ${incident.name}` : v.k ? `alarm ${v.k}` : undefined,
       threadTs: c.threadTs ?? c.messageTs,
       policy: ctx.config.policy,
     });
-    await c.respond(renderScaleSuggestions({ cluster: cluster.name, service, group, groupNote, suggestions }));
+    await c.respond(
+      renderScaleSuggestions({ cluster: cluster.name, service, group, groups: several, groupNote, suggestions }),
+    );
   });
 }

@@ -1,4 +1,4 @@
-import { decodeValue } from '../../src/slack/actions';
+import { decodeValue, encodeValue } from '../../src/slack/actions';
 import { labWorld } from '../helpers/aws-world';
 import { ACTIONS, BOB, buttonsOf, cardText, decision, startHarness, type Harness } from './harness';
 
@@ -132,5 +132,23 @@ describe('/ecs scale instances and /ecs diagnose on a cluster with two Auto Scal
       decodeValue<any>(e.value),
     );
     expect(values.filter((v: any) => v.a === 'scale-instances')).toEqual([]);
+  });
+
+  it('the alarm card’s Scale… button offers one more instance in each group, each naming its group', async () => {
+    h = await startHarness({ lab: twoGroupLab() });
+    const reply = await h.click(ACTIONS.alarmScale, encodeValue({ c: 'Mixed', s: 'Worker' }), BOB);
+    const blocks = JSON.stringify(reply.blocks);
+    expect(blocks).toContain('*Instances* (group `BigAsg`): desired 1 · in service 1 · min 1 · max 3');
+    expect(blocks).toContain('*Instances* (group `SmallAsg`): desired 1 · in service 1 · min 1 · max 3');
+    expect(blocks).toContain('/ecs scale instances Mixed 2 --group BigAsg');
+    const values = reply.blocks
+      .find((b: any) => b.type === 'actions')
+      .elements.map((e: any) => decodeValue<any>(e.value))
+      .filter((v: any) => v.a === 'scale-instances');
+    expect(values).toEqual([
+      expect.objectContaining({ c: 'Mixed', n: 2, g: 'BigAsg' }),
+      expect.objectContaining({ c: 'Mixed', n: 2, g: 'SmallAsg' }),
+    ]);
+    expect(await h.t.store.changeRequests.list()).toEqual([]);
   });
 });

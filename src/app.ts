@@ -69,10 +69,7 @@ function botAuthorize(client: WebClient, botToken: string, logger: Logger) {
     const p = client.auth.test().then((r) => ({ botId: r.bot_id, botUserId: r.user_id }));
     p.catch((err: unknown) => {
       if (cached === p) cached = undefined;
-      logger.warn(
-        { err: { name: (err as Error).name, message: (err as Error).message } },
-        'auth.test failed; will ask Slack again on the next request',
-      );
+      logger.warn({ err }, 'auth.test failed; will ask Slack again on the next request');
     });
     return p;
   };
@@ -227,10 +224,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     extendedErrorHandler: true,
   });
   app.error(async ({ error }: { error: Error }) => {
-    logger.error(
-      { err: { name: error.name, message: error.message, code: (error as { code?: string }).code } },
-      'slack listener error',
-    );
+    logger.error({ err: error }, 'slack listener error');
   });
 
   registerCommandRouter(

@@ -112,6 +112,7 @@ const ALL_BUTTONS = [
   ACTIONS.alarmAck,
   ACTIONS.alarmSilence,
   ACTIONS.alarmScale,
+  ACTIONS.alarmLogs,
 ];
 
 describe('an alarm card with a long name keeps every element within Slack’s limits, and its buttons', () => {

@@ -8,7 +8,7 @@ import {
 } from '../../notifications/console-links';
 import { COMPARISON_WORDS, formatNumber, formatPeriod } from '../../notifications/reason';
 import type { AlarmNotification, EcsEventNotification, Notification, RawNotification } from '../../notifications/types';
-import type { Incident } from '../../store/incidents';
+import type { AlarmView } from './view';
 import { ACTIONS, encodeValue } from '../../slack/actions';
 import { clipMrkdwn, code, escapeText, link, mentionUser, neutraliseText, slackDate } from '../../slack/mrkdwn';
 import { styleFor } from './alarm-style';
@@ -40,6 +40,8 @@ export interface AlarmButtonValue {
   s?: string;
   /** What the Acknowledge / Silence button will do (so a double click cannot undo). */
   op?: 'ack' | 'unack' | 'silence' | 'unsilence';
+  /** The Logs button: the state change the logs lead up to, epoch seconds. */
+  t?: number;
 }
 
 const FIELD_MAX = 500;
@@ -138,7 +140,7 @@ function description(n: Notification): string | undefined {
   return n.kind === 'alarm' ? n.description : undefined;
 }
 
-function stateLine(inc: Incident): string {
+function stateLine(inc: AlarmView): string {
   const parts: string[] = [];
   if (inc.state === 'ALARM' && inc.alarmSince !== undefined) {
     parts.push(`In ALARM since ${slackDate(inc.alarmSince)}`);
@@ -153,7 +155,7 @@ function stateLine(inc: Incident): string {
   return parts.join(' · ');
 }
 
-function statusContext(inc: Incident, now: number, handled?: CardOptions['handled']): string | undefined {
+function statusContext(inc: AlarmView, now: number, handled?: CardOptions['handled']): string | undefined {
   const parts: string[] = [];
   if (inc.ackBy)
     parts.push(`:eyes: Acknowledged by ${mentionUser(inc.ackBy)}${inc.ackAt ? ` ${slackDate(inc.ackAt)}` : ''}`);
@@ -197,7 +199,7 @@ function rawBody(n: RawNotification): string {
 }
 
 /** The fallback text (notifications, screen readers): state, name and the reason in plain words. */
-export function cardText(inc: Incident): string {
+export function cardText(inc: AlarmView): string {
   const n = inc.notification;
   const st = styleFor(inc.state, n.level, n.kind);
   return truncate(`${st.label}: ${escapeText(inc.name)} — ${escapeText(n.summary)}`, 3000);
@@ -208,7 +210,7 @@ export function cardText(inc: Incident): string {
  * plain words, metric/condition/cluster/service fields, times in Slack date format, console links,
  * and the buttons. Pure, and within Slack's limits whatever the payload holds.
  */
-export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
+export function renderAlarmCard(inc: AlarmView, o: CardOptions): AlarmMessage {
   const n = inc.notification;
   const st = styleFor(inc.state, n.level, n.kind);
   const rest: Block[] = [];
@@ -261,6 +263,10 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
       : button(':no_bell: Silence 1h', ACTIONS.alarmSilence, { ...value, op: 'silence' }),
   ];
   if (inc.service) buttons.push(button(':arrow_up_down: Scale…', ACTIONS.alarmScale, value));
+  if (inc.service)
+    buttons.push(
+      button(':scroll: Logs', ACTIONS.alarmLogs, { ...value, t: Math.floor((inc.firedAt ?? inc.stateAt) / 1000) }),
+    );
   rest.push({ type: 'actions', block_id: `alarm:${inc.id}`, elements: buttons });
 
   // Every element within its own limit (fitBlock), and the card within the message's: the fields, links
@@ -293,7 +299,7 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
 }
 
 /** A text-only card for when Slack refuses the blocks (invalid_blocks, msg_blocks_too_long). */
-export function renderPlainCard(inc: Incident): { text: string } {
+export function renderPlainCard(inc: AlarmView): { text: string } {
   const n = inc.notification;
   const st = styleFor(inc.state, n.level, n.kind);
   return { text: clipMrkdwn(`${st.emoji} *${st.label}* · *${escapeText(inc.name)}*\n${escapeText(n.summary)}`, 3000) };

@@ -142,7 +142,7 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
   const reply = await sending(() =>
     ctx.slack.chat.postMessage({ channel, thread_ts: inc.cardTs, ...lines, unfurl_links: false, unfurl_media: false }),
   );
-  // Reactions on this reply act on the incident (issue 7): remember that it belongs to it.
+  // Reactions on this reply act on the incident: remember that it belongs to it.
   if (reply.ts) await ctx.store.incidentReactions.recordThreadMessage(channel, reply.ts, inc.id, now);
   await ctx.store.incidents.markPosted(inc.id, pending[pending.length - 1].id);
   if (pending.length === LINES_PER_REPLY) return { deferUntil: pacer.readyAt(channel) };

@@ -6,6 +6,7 @@ import type { AppContext, Feature, Subcommand } from '../context';
 import { diagnose, type Diagnosis } from '../ecs/diagnosis';
 import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
+import { lastLinesReader } from '../logs/api';
 import { ACTIONS } from '../slack/actions';
 import { code, mentionUser } from '../slack/mrkdwn';
 import { malformedButton, onClick, type Click, type ClickAnswer } from '../slack/clicks';
@@ -166,9 +167,11 @@ export async function handleDiagnoseButton(
 
 /** The diagnose capability: the subcommand and the alarm card's Diagnose button. */
 export function diagnoseFeature(ctx: AppContext, options: DiagnoseOptions = {}): Feature {
+  // One reader per bot: its task-definition cache outlives a single diagnosis.
+  const ecs = new EcsReader(ctx.aws.ecs, 5);
   const deps: Omit<DiagnoseDeps, 'log'> = {
-    // One reader per bot: its task-definition cache outlives a single diagnosis.
-    ecs: new EcsReader(ctx.aws.ecs, 5),
+    ecs,
+    lastLines: lastLinesReader(ctx, ecs),
     metrics: new EcsMetrics(new MetricsReader(ctx.aws.cloudwatch, 4)),
     autoscaling: new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs),
     appautoscaling: ctx.aws.appautoscaling,

@@ -6,10 +6,18 @@ import { describeServiceScaling } from '../aws/service-scaling';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { isFargate } from '../ecs/capacity';
-import type { AsgInfo, DiagnosisInput, ServiceScalingInfo, UtilisationInfo } from '../ecs/diagnosis/types';
+import { pickStoppedContainer } from '../ecs/diagnosis/stop-causes';
+import type {
+  AsgInfo,
+  DiagnosisInput,
+  ServiceScalingInfo,
+  StoppedContainerLogs,
+  UtilisationInfo,
+} from '../ecs/diagnosis/types';
 import type { ContainerInstanceInfo, TaskDefinitionInfo, TaskInfo } from '../ecs/model';
 import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
+import type { LastLinesReader } from '../logs/api';
 
 /**
  * Gathers a service's evidence for the diagnosis rules through the read-only adapters: the cluster and
@@ -27,6 +35,8 @@ export interface DiagnoseDeps {
   clock: Clock;
   config: Pick<Config, 'asgMapping' | 'policy'>;
   log: Logger;
+  /** Reads a stopped container's last log lines (the logs feature); without it the diagnosis shows none. */
+  lastLines?: LastLinesReader;
 }
 
 /** Live tasks described per diagnosis (pending ages, ports taken); stopped tasks the same. */
@@ -127,10 +137,29 @@ export async function gatherEvidence(
           ),
         ),
   ]);
+  // The failed container's own last words, beside its stop reason and exit code.
+  const failed = stoppedTasks && d.lastLines ? pickStoppedContainer(stoppedTasks, now) : undefined;
+  let stoppedLogs: StoppedContainerLogs | undefined;
+  if (failed && d.lastLines) {
+    const read = await optional(
+      `last log lines of ${failed.container}`,
+      d.lastLines(failed.task, failed.container, 10),
+    );
+    if (read)
+      stoppedLogs = {
+        taskId: failed.task.id,
+        container: failed.container,
+        exitCode: failed.exitCode,
+        reason: failed.reason,
+        lines: read.lines,
+        problem: read.problem,
+      };
+  }
   return {
     now,
     cluster,
     service,
+    stoppedLogs,
     taskDefinition,
     instances,
     tasks,

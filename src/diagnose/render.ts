@@ -59,6 +59,9 @@ const context = (...texts: string[]): KnownBlock => ({
 const capitalise = (s: string) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : s);
 const sentence = (s: string) => (/[.!?…:]$/.test(s) ? s : `${s}.`);
 
+/** Characters of one excerpt line (ten of them fit a section with room to spare). */
+const MAX_EXCERPT_LINE = 250;
+
 function evidenceText(f: Finding, max = MAX_EVIDENCE_LINES): string | undefined {
   if (f.evidence.length === 0) return undefined;
   const shown = f.evidence
@@ -76,6 +79,12 @@ function findingBlocks(f: Finding, withEvidence: boolean): KnownBlock[] {
   ];
   const ev = withEvidence ? evidenceText(f) : undefined;
   if (ev) blocks.push(context(ev));
+  if (withEvidence && f.excerpt) {
+    // Log text as written, inside a code block: escaped like any outside text, so nothing in it acts.
+    const lines = f.excerpt.lines.map((l) => escapeText(truncate(l, MAX_EXCERPT_LINE)));
+    const fence = lines.length > 0 ? `\n\`\`\`${lines.join('\n')}\`\`\`` : '';
+    blocks.push(section(clipMrkdwn(`${escapeText(truncate(f.excerpt.caption, 500))}${fence}`, LIMITS.sectionText)));
+  }
   return blocks;
 }
 

@@ -62,7 +62,7 @@ function problem(err: unknown, what: string, log: Logger): string {
   return `${what}: an unexpected error (logged)`;
 }
 
-export function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | undefined): AsgInfo {
+function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | undefined): AsgInfo {
   const ids = new Set(g.group.instances.map((i) => i.id));
   const types = (instances ?? [])
     .filter((i) => i.ec2InstanceId && ids.has(i.ec2InstanceId))

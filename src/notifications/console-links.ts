@@ -5,7 +5,7 @@ const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
 
 /** The AWS console host for a partition and region (commercial, China, GovCloud). */
-export function consoleBase(region: string, partition = 'aws'): string {
+function consoleBase(region: string, partition = 'aws'): string {
   if (partition === 'aws-cn') return `https://${region}.console.amazonaws.cn`;
   if (partition === 'aws-us-gov') return `https://${region}.console.amazonaws-us-gov.com`;
   return `https://${region}.console.aws.amazon.com`;

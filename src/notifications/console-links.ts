@@ -28,6 +28,12 @@ export function alarmConsoleUrl(region: string | undefined, alarmName: string, p
   return `${consoleBase(region, partition)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(wellFormed(alarmName))}`;
 }
 
+/** The CloudWatch console's list of alarms: where a link to one alarm would be too long to post. */
+export function alarmListConsoleUrl(region: string | undefined, partition = 'aws'): string | undefined {
+  if (!region || !REGION_RE.test(region)) return undefined;
+  return `${consoleBase(region, partition)}/cloudwatch/home?region=${region}#alarmsV2:`;
+}
+
 /** The ECS service's page in the console (new console); undefined for names ECS would not accept. */
 export function ecsServiceConsoleUrl(
   region: string | undefined,

@@ -1,4 +1,5 @@
 import { benchAck, statusCommand } from './ack';
+import { benchLogs } from './logs';
 import { benchMemory } from './memory';
 import { benchSns } from './sns';
 import { benchStatus } from './status';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   sns: () => benchSns({ connections: Number(process.env.CONNS ?? 50) }),
   storm: () => benchStorm(),
   status: () => benchStatus(),
+  logs: () => benchLogs(),
   memory: () => benchMemory(),
 };
 

@@ -21,9 +21,15 @@ async function withBlocksFallback<T>(
   call: (msg: Record<string, unknown>) => Promise<T>,
 ): Promise<T> {
   const handled = await env.ctx.store.incidentReactions.mark(inc.id);
+  const accountName = await accountNameOf(env, inc.notification.account);
   return sendWithFallback({
     render: () => ({
-      ...renderAlarmCard(inc, { now: env.ctx.clock.now(), defaultRegion: env.ctx.config.aws.region, handled }),
+      ...renderAlarmCard(inc, {
+        now: env.ctx.clock.now(),
+        defaultRegion: env.ctx.config.aws.region,
+        handled,
+        accountName,
+      }),
     }),
     plain: () => renderPlainCard(inc),
     send: call,
@@ -31,6 +37,20 @@ async function withBlocksFallback<T>(
     what: 'alarm card',
     fields: { incident: inc.id },
   });
+}
+
+/**
+ * The configured name of an alarm's account, when several accounts are configured; an account the bot
+ * is not configured for is named by its ID alone (its buttons say how to add it).
+ */
+async function accountNameOf(env: DeliveryEnv, accountId: string | undefined): Promise<string | undefined> {
+  const accounts = env.ctx.accounts;
+  if (!accountId || !accounts.multi) return undefined;
+  try {
+    return (await accounts.byAccountId(accountId))?.name;
+  } catch {
+    return undefined;
+  }
 }
 
 async function toDigest(inc: Incident, channel: string, env: DeliveryEnv, now: number): Promise<void> {

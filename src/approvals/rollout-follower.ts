@@ -19,7 +19,9 @@ export const ROLLOUT_LEASE_MS = 60_000;
 
 /** Reads where a rollout stands now. */
 export async function readProgress(ctx: AppContext, f: FollowUp): Promise<RolloutProgress> {
-  const ecs = new EcsReader(ctx.aws.ecs);
+  // A change in another account or region is followed there, with that account's read session.
+  const aws = f.where ? ctx.accounts.read(f.where) : ctx.aws;
+  const ecs = new EcsReader(aws.ecs);
   if (f.kind === 'service') {
     const s = await ecs.getService(f.cluster, f.service);
     return {
@@ -32,7 +34,7 @@ export async function readProgress(ctx: AppContext, f: FollowUp): Promise<Rollou
     };
   }
   const [group, cluster, instances] = await Promise.all([
-    new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs).describeGroup(f.group),
+    new AutoScalingReader(aws.autoscaling, aws.ecs).describeGroup(f.group),
     ecs.getCluster(f.cluster),
     ecs.listContainerInstances(f.cluster),
   ]);

@@ -71,7 +71,8 @@ export const FINAL_STATUSES: readonly ChangeStatus[] = ['succeeded', 'failed', '
  * The value of an `ACTIONS.changePropose` button (compact JSON). Clicking it calls requestChange with
  * the clicker as requester; it never changes anything by itself. `t` optionally names the thread the
  * request card goes to. In one actions block, give each propose button its own action_id by suffixing
- * it (`${ACTIONS.changePropose}:1`, `:2` …): the listener matches the prefix.
+ * it (`${ACTIONS.changePropose}:1`, `:2` …): the listener matches the prefix. `ac` and `rg` name the
+ * account and region (several accounts or regions), so the request is made where the button was shown.
  */
 export interface ProposeButtonValue {
   a: ChangeAction;
@@ -81,4 +82,7 @@ export interface ProposeButtonValue {
   i?: InsightsValue;
   r?: string;
   t?: string;
+  /** The configured account and region the change is in (several accounts or regions). */
+  ac?: string;
+  rg?: string;
 }

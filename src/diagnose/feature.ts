@@ -13,6 +13,58 @@ import { renderDiagnosis } from './render';
 import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
 import { diagnoseInjections, diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS } from './watch';
+import { scopeKey, type AwsScope } from '../aws/scope';
+import { alarmScopeFilter, locateCluster, SCOPE_FLAGS, SCOPE_USAGE, whereLabel } from '../slack/commands/scope-flags';
+
+/**
+ * The readers of each account and region, made once (their task-definition caches outlive a
+ * diagnosis). `home` is the default account and region, which a single-account install only has.
+ */
+export interface DiagnoseSources {
+  home: Omit<DiagnoseDeps, 'log'>;
+  in(scope: AwsScope | undefined): Omit<DiagnoseDeps, 'log'>;
+}
+
+function depsFor(ctx: AppContext, aws: AppContext['aws']): Omit<DiagnoseDeps, 'log'> {
+  return {
+    ecs: new EcsReader(aws.ecs, 5),
+    metrics: new EcsMetrics(new MetricsReader(aws.cloudwatch, 4)),
+    autoscaling: new AutoScalingReader(aws.autoscaling, aws.ecs),
+    appautoscaling: aws.appautoscaling,
+    clock: ctx.clock,
+    config: ctx.config,
+  };
+}
+
+export function diagnoseSources(ctx: AppContext): DiagnoseSources {
+  const home = depsFor(ctx, ctx.aws);
+  const made = new Map<string, Omit<DiagnoseDeps, 'log'>>([[scopeKey(ctx.accounts.defaultScope), home]]);
+  return {
+    home,
+    in(scope) {
+      if (!scope) return home;
+      let d = made.get(scopeKey(scope));
+      if (!d) {
+        d = depsFor(ctx, ctx.accounts.read(scope));
+        made.set(scopeKey(scope), d);
+      }
+      return d;
+    },
+  };
+}
+
+/** Where a diagnosis runs: undefined for a single-account install, else the account and region the cluster is in. */
+async function diagnoseScope(
+  ctx: AppContext,
+  cluster: string,
+  o: Parameters<typeof locateCluster>[2],
+): Promise<AwsScope | undefined> {
+  if (!ctx.accounts.multi) return undefined;
+  const t = await locateCluster(ctx, cluster, o);
+  return { account: t.account, region: t.region };
+}
+
+const isHome = (ctx: AppContext, s: AwsScope | undefined) => !s || scopeKey(s) === scopeKey(ctx.accounts.defaultScope);
 
 /**
  * /ecs diagnose <cluster>/<service> and the Diagnose button of alarm cards: read the evidence, run the
@@ -59,25 +111,32 @@ function countFailure(ctx: AppContext, trigger: Trigger, err: unknown): void {
   count(ctx, trigger, err instanceof UserFacingError ? 'refused' : 'error');
 }
 
-export function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand {
+export function diagnoseSubcommand(src: DiagnoseSources): Subcommand {
+  const usage = DIAGNOSE_USAGE.replace(' [--public]', ` ${SCOPE_USAGE} [--public]`);
   return {
     name: 'diagnose',
     aliases: ['why'],
-    usage: DIAGNOSE_USAGE,
+    usage,
     summary:
       'Why a service is short of tasks or unhealthy: findings with their evidence, and a fix to request. Only you see it unless --public',
-    flags: { public: 'boolean' },
+    flags: { public: 'boolean', ...SCOPE_FLAGS },
     async run(inv, ctx) {
       let d: Diagnosis;
+      let scope: AwsScope | undefined;
       try {
         const t = parseDiagnoseTarget(inv.args.positional, ctx.config.defaultCluster);
-        d = await runDiagnosis(deps, inv.log, t.cluster, t.service);
+        scope = await diagnoseScope(ctx, t.cluster, { flags: inv.args.flags, words: inv.args.positional, usage });
+        d = await runDiagnosis(src.in(scope), inv.log, t.cluster, t.service);
       } catch (err) {
         countFailure(ctx, 'command', err);
         throw err;
       }
       count(ctx, 'command', d.healthy ? 'healthy' : 'problem');
-      const msg = renderDiagnosis(d, { requestedBy: inv.userId });
+      const msg = renderDiagnosis(d, {
+        requestedBy: inv.userId,
+        scope,
+        where: scope ? whereLabel(ctx, scope) : undefined,
+      });
       await inv.respond({
         response_type: inv.args.flags.public === true ? 'in_channel' : 'ephemeral',
         text: msg.text,
@@ -112,7 +171,7 @@ export class ClickDebounce {
  */
 export async function handleDiagnoseButton(
   ctx: AppContext,
-  deps: Omit<DiagnoseDeps, 'log'>,
+  src: DiagnoseSources,
   debounce: ClickDebounce,
   body: BlockButtonAction,
   respond: RespondFn,
@@ -150,15 +209,19 @@ export async function handleDiagnoseButton(
     return;
   }
   try {
-    const d = await runDiagnosis(deps, log, value.c, value.s);
+    // The alarm's account and region; an account the bot is not configured for is answered with how to add it.
+    const scope = await diagnoseScope(ctx, value.c, { filter: await alarmScopeFilter(ctx, value) });
+    const where = scope ? { scope, where: whereLabel(ctx, scope) } : {};
+    const d = await runDiagnosis(src.in(scope), log, value.c, value.s);
     count(ctx, 'button', d.healthy ? 'healthy' : 'problem');
     if (!channel || !threadTs) {
-      const msg = renderDiagnosis(d, { requestedBy: body.user.id });
+      const msg = renderDiagnosis(d, { requestedBy: body.user.id, ...where });
       await reply({ text: msg.text, blocks: msg.blocks });
       return;
     }
-    const watching = needsWatch(d);
-    const msg = renderDiagnosis(d, { requestedBy: body.user.id, threadTs, watching });
+    // The watcher reads the bot's default account and region; a service elsewhere is not watched.
+    const watching = needsWatch(d) && isHome(ctx, scope);
+    const msg = renderDiagnosis(d, { requestedBy: body.user.id, threadTs, watching, ...where });
     let posted = false;
     try {
       await ctx.slack.chat.postMessage({
@@ -175,7 +238,7 @@ export async function handleDiagnoseButton(
       const error = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
       log.warn({ error }, 'diagnosis could not be posted in the thread; answering the clicker');
       debounce.release(key);
-      const alone = renderDiagnosis(d, { requestedBy: body.user.id });
+      const alone = renderDiagnosis(d, { requestedBy: body.user.id, ...where });
       await reply({ text: alone.text, blocks: alone.blocks });
     }
     if (posted && watching) {
@@ -202,35 +265,28 @@ export async function handleDiagnoseButton(
 
 /** The diagnose capability: the subcommand and the alarm card's Diagnose button. */
 export function diagnoseFeature(ctx: AppContext): Feature {
-  const deps: Omit<DiagnoseDeps, 'log'> = {
-    // One reader per bot: its task-definition cache outlives a single diagnosis.
-    ecs: new EcsReader(ctx.aws.ecs, 5),
-    metrics: new EcsMetrics(new MetricsReader(ctx.aws.cloudwatch, 4)),
-    autoscaling: new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs),
-    appautoscaling: ctx.aws.appautoscaling,
-    clock: ctx.clock,
-    config: ctx.config,
-  };
+  // One reader per account and region: its task-definition cache outlives a single diagnosis.
+  const src = diagnoseSources(ctx);
   const debounce = new ClickDebounce();
   const inj = diagnoseInjections(ctx);
   const intervalMs = inj.watchIntervalMs ?? WATCH_INTERVAL_MS;
   const owner = inj.instanceId ?? `watcher-${ctx.newId(6)}`;
   return {
     name: 'diagnose',
-    subcommands: [diagnoseSubcommand(deps)],
+    subcommands: [diagnoseSubcommand(src)],
     register(app: App) {
       app.action<BlockButtonAction>(
         { action_id: ACTIONS.alarmDiagnose, type: 'block_actions' },
         async ({ ack, body, respond }) => {
           await ack();
           await ctx.track(
-            handleDiagnoseButton(ctx, deps, debounce, body, respond, intervalMs).catch((err: unknown) =>
+            handleDiagnoseButton(ctx, src, debounce, body, respond, intervalMs).catch((err: unknown) =>
               ctx.logger.warn({ err }, 'diagnose button reply failed'),
             ),
           );
         },
       );
     },
-    workers: [diagnosisWatcher(ctx, deps.ecs, { owner, intervalMs })],
+    workers: [diagnosisWatcher(ctx, src.home.ecs, { owner, intervalMs })],
   };
 }

@@ -153,7 +153,13 @@ describe('alarm card renderer', () => {
       'Unsilence',
       ':arrow_up_down: Scale…',
     ]);
-    expect(JSON.parse(buttons[0].value)).toEqual({ k: 'abc123', c: 'lab', s: 'api' });
+    expect(JSON.parse(buttons[0].value)).toEqual({
+      k: 'abc123',
+      c: 'lab',
+      s: 'api',
+      a: '123456789012',
+      r: 'us-east-1',
+    });
   });
 
   it('offers no Scale… button when no service is named', () => {

@@ -4,9 +4,9 @@ import type { AppContext, ParsedArgs, Subcommand } from '../../context';
 import { UsageError } from '../../errors';
 import { renderDryRun, requestPostedText } from '../render/change-request';
 import { isEcsName } from '../../slack/commands/parse';
+import { SCOPE_FLAGS, SCOPE_USAGE, scopeFilterOf } from '../../slack/commands/scope-flags';
 
-export const SCALE_USAGE =
-  'scale service <cluster>/<service> <count> | scale instances <cluster> <count> [--reason "…"] [--dry-run]';
+export const SCALE_USAGE = `scale service <cluster>/<service> <count> | scale instances <cluster> <count> [--reason "…"] ${SCOPE_USAGE} [--dry-run]`;
 
 function count(word: string | undefined): number {
   if (word === undefined) throw new UsageError('the count is missing', SCALE_USAGE);
@@ -29,6 +29,11 @@ function defaultCluster(ctx: AppContext): string {
 
 /** Words → proposal. `service c/s N`, `service c s N`, `service s N` (default cluster); `instances c N`, `instances N`. */
 export function parseScale(args: ParsedArgs, ctx: AppContext): ChangeProposal {
+  const scope = scopeFilterOf(args.flags, SCALE_USAGE);
+  return { ...parseScaleWords(args, ctx), ...scope };
+}
+
+function parseScaleWords(args: ParsedArgs, ctx: AppContext): ChangeProposal {
   const [kindWord, ...rest] = args.positional;
   const reason = typeof args.flags.reason === 'string' ? args.flags.reason : undefined;
   if (!kindWord) throw new UsageError('say what to scale: service or instances', SCALE_USAGE);
@@ -68,9 +73,10 @@ export function parseScale(args: ParsedArgs, ctx: AppContext): ChangeProposal {
 
 export function commandLine(p: ChangeProposal): string {
   const reason = p.reason ? ` --reason "${p.reason.replace(/"/g, "'")}"` : '';
+  const where = `${p.account ? ` --account ${p.account}` : ''}${p.region ? ` --region ${p.region}` : ''}`;
   return p.action === 'scale-service'
-    ? `/ecs scale service ${p.cluster}/${p.service} ${p.desired}${reason}`
-    : `/ecs scale instances ${p.cluster} ${p.desired}${reason}`;
+    ? `/ecs scale service ${p.cluster}/${p.service} ${p.desired}${where}${reason}`
+    : `/ecs scale instances ${p.cluster} ${p.desired}${where}${reason}`;
 }
 
 /** `/ecs scale`: a change request for a service's desired count or the cluster's instance count. */
@@ -78,7 +84,7 @@ export const scaleCommand: Subcommand = {
   name: 'scale',
   usage: SCALE_USAGE,
   summary: "Request a new desired count for a service or the cluster's instances (an approver approves)",
-  flags: { reason: 'string', 'dry-run': 'boolean' },
+  flags: { reason: 'string', 'dry-run': 'boolean', ...SCOPE_FLAGS },
   async run(inv, ctx) {
     const proposal = parseScale(inv.args, ctx);
     const dryRun = inv.args.flags['dry-run'] === true;

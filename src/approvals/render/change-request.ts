@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { ChangePlan, ChangeStatus, ProposeButtonValue } from '../types';
+import type { ChangeWhere } from '../../store/change-requests';
 import { ACTIONS, encodeValue } from '../../slack/actions';
 import { code, escapeText, mentionUser, neutraliseText, slackDate } from '../../slack/mrkdwn';
 import { truncate } from '../../util/text';
@@ -78,6 +79,24 @@ function lines(prefix: string, items: string[]): string {
   return items.map((i) => `${prefix}${escapeText(i)}`).join('\n');
 }
 
+/** `prod (111111111111) · eu-west-1`: the account and region of a change. */
+export function whereText(w: Pick<ChangeWhere, 'account' | 'region' | 'accountId'>): string {
+  return `${escapeText(w.account)}${w.accountId ? ` (${escapeText(w.accountId)})` : ''} · ${escapeText(w.region)}`;
+}
+
+/**
+ * Where a change runs and how CloudTrail will name it, so an auditor can find its events: the
+ * session name, and the approver as its source identity.
+ */
+export function whereLine(w: ChangeWhere): string {
+  const session = w.sessionName
+    ? `runs as session ${code(w.sessionName)} of role ${code(w.roleArn ?? '')}, source identity: the approver`
+    : w.roleArn
+      ? `runs in a session of its own of role ${code(w.roleArn)}, source identity: the approver`
+      : "runs with the bot's own credentials (no change role for this account: CloudTrail shows the bot, not the approver)";
+  return truncate(`:cloud: *Account* ${whereText(w)} · ${session}`, 600);
+}
+
 /**
  * Character budgets per part, so a card stays well under Slack's cumulative block-text limit
  * (LIMITS.cumulativeBlockText) whatever the executors and the requester wrote.
@@ -113,6 +132,7 @@ export function planBlocks(plan: ChangePlan, o: { requestedBy: string; reason?: 
       ],
     },
   ];
+  if (plan.where) blocks.push(context(whereLine(plan.where)));
   if (plan.details.length) blocks.push(context(truncate(lines('', plan.details), BUDGET.details)));
   if (plan.effects.length) blocks.push(section(truncate(lines(':information_source: ', plan.effects), BUDGET.effects)));
   if (plan.warnings.length) blocks.push(section(truncate(lines(':warning: ', plan.warnings), BUDGET.warnings)));
@@ -258,8 +278,12 @@ export function progressText(p: RolloutProgress): string {
   return `${code(p.target)}: ${p.inService}/${p.desired} instances in service · ${p.registered} registered in the cluster · ${p.pendingTasks} tasks pending`;
 }
 
-export function rolloutStartText(p: { target: string; what: string; timeoutMs: number }): string {
-  return `:arrows_counterclockwise: Following the rollout of ${code(p.target)} until ${escapeText(p.what)} (up to ${Math.round(p.timeoutMs / 60_000)} min).`;
+export function rolloutStartText(p: { target: string; what: string; timeoutMs: number; where?: ChangeWhere }): string {
+  const w = p.where;
+  const at = w
+    ? ` Changed in ${whereText(w)}${w.sessionName ? ` by session ${code(w.sessionName)} (CloudTrail: source identity of the approver)` : ''}.`
+    : '';
+  return `:arrows_counterclockwise: Following the rollout of ${code(p.target)} until ${escapeText(p.what)} (up to ${Math.round(p.timeoutMs / 60_000)} min).${at}`;
 }
 
 export function rolloutProgressLine(p: RolloutProgress): string {

@@ -4,6 +4,8 @@
  * through this file (lint: house/boundaries).
  */
 export { requestChange } from './request';
+export { approveRequest, cancelRequest, rejectRequest } from './decide';
+export { clickErrorText } from './listeners';
 export { registerExecutor } from './registry';
 export { policyFor } from './runtime';
 export { actionTitle, proposeButton, renderDryRun, requestPostedText } from './render/change-request';

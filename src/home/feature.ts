@@ -1,6 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { approveRequest, cancelRequest, rejectRequest } from '../approvals/decide';
-import { clickErrorText } from '../approvals/listeners';
+import { approveRequest, cancelRequest, clickErrorText, rejectRequest } from '../approvals/api';
 import type { AppContext, Feature } from '../context';
 import { UserFacingError, UsageError } from '../errors';
 import { ACTIONS, decodeValue } from '../slack/actions';

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { isEcsName } from '../slack/commands/parse';
-import { policyFor } from '../approvals/runtime';
+import { policyFor } from '../approvals/api';
 import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
 import { ACTIONS, decodeValue } from '../slack/actions';

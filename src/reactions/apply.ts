@@ -2,9 +2,9 @@ import {
   acknowledgeIncident,
   silenceIncident,
   unacknowledgeIncident,
+  cardIntentKey,
   unsilenceIncident,
-} from '../alarms/incident-actions';
-import { cardIntentKey } from '../alarms/ingest';
+} from '../alarms/api';
 import type { AppContext } from '../context';
 import type { Incident } from '../store/incidents';
 import type { ReactionAction } from '../config';

@@ -3,8 +3,7 @@ import {
   PutAlarmMuteRuleCommand,
   type PutAlarmMuteRuleCommandInput,
 } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchAlarms } from '../alarm-admin/cloudwatch-alarms';
-import { describeAction, nonSnsActions } from '../alarm-admin/model';
+import { CloudWatchAlarms, describeAction, nonSnsActions } from '../alarm-admin/api';
 import { awsCall, errorName, toAwsError } from '../aws/errors';
 import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';

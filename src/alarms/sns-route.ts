@@ -96,7 +96,7 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
     } catch (err) {
       count(env.Type, 'error');
       log.error(
-        { topic: env.TopicArn, err: { name: (err as Error).name, message: (err as Error).message } },
+        { topic: env.TopicArn, err },
         'could not confirm the SNS subscription (does the bot role allow sns:ConfirmSubscription?); SNS will resend it',
       );
       sendJson(res, 503, { error: 'confirm_failed' });
@@ -176,7 +176,7 @@ export function snsRoute(ctx: AppContext, deps: SnsRouteDeps) {
       log.error(
         {
           messageId: env.MessageId,
-          err: { name: (err as Error).name, message: (err as Error).message, code: (err as { code?: string }).code },
+          err,
         },
         'could not store the SNS message; answering 503 so SNS retries',
       );

@@ -124,7 +124,7 @@ export async function createMuteRule(
       after: { rule: input.Name, until },
       detail: { incident: inc.id },
     })
-    .catch((e) => ctx.logger.warn({ err: { message: (e as Error).message } }, 'audit record failed'));
+    .catch((e) => ctx.logger.warn({ err: e }, 'audit record failed'));
   ctx.logger.info({ incident: inc.id, alarm: alarmName, rule: input.Name, until }, 'alarm mute rule created');
   return input.Name as string;
 }

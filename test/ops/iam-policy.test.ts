@@ -34,7 +34,7 @@ const ALLOWED_MUTATIONS = [
   'cloudwatch:DeleteAlarmMuteRule',
 ];
 const READ_VERB = /^(List|Describe|Get)/;
-const READ_ONLY = new Set(['logs:StartQuery', 'logs:StopQuery']); // Logs Insights queries read logs; they change nothing
+const READ_ONLY = new Set(['logs:StartQuery', 'logs:StopQuery', 'logs:FilterLogEvents']); // Logs Insights queries and log filters read logs; they change nothing
 
 /** IAM's action matching: case-insensitive, `*` and `?` wildcards. */
 function matches(pattern: string, action: string): boolean {

@@ -152,6 +152,7 @@ describe('alarm card renderer', () => {
       'Unacknowledge',
       'Unsilence',
       ':arrow_up_down: Scale…',
+      ':scroll: Logs',
     ]);
     expect(JSON.parse(buttons[0].value)).toEqual({
       k: 'abc123',
@@ -160,12 +161,23 @@ describe('alarm card renderer', () => {
       a: '123456789012',
       r: 'us-east-1',
     });
+    // The Logs button carries the state change its 15 minutes lead up to (when it fired), in seconds.
+    const logs = buttons.find((b: any) => b.action_id === 'alarm.logs');
+    expect(JSON.parse(logs.value)).toEqual({
+      k: 'abc123',
+      c: 'lab',
+      s: 'api',
+      a: '123456789012',
+      r: 'us-east-1',
+      t: Math.floor(n.at / 1000),
+    });
   });
 
   it('offers no Scale… button when no service is named', () => {
     const msg = renderAlarmCard(inc(note(compositeObserved)), O);
     const ids = (msg.blocks.find((b) => b.type === 'actions') as any).elements.map((b: any) => b.action_id);
     expect(ids).not.toContain('alarm.scale');
+    expect(ids).not.toContain('alarm.logs');
     expect(ids).toContain('alarm.ack');
   });
 

@@ -4,20 +4,29 @@ import { snsClientsByRegion } from '../sns/confirm';
 import { PublicKeyCache } from '../sns/key-cache';
 import { SnsVerifier } from '../sns/verifier';
 import { registerAlarmButtons } from './buttons';
-import { registerOutboxKick } from './incident-actions';
+import { IncidentActions } from './incident-actions';
 import { OutboxWorker } from './outbox-worker';
 import { snsRoute } from './sns-route';
+
+export interface AlarmsOptions {
+  /**
+   * Replaces the HTTPS certificate fetcher (tests serve their own signing certificate). It is only
+   * ever called with a URL that passed the strict SNS pattern.
+   */
+  fetchCertificate?: CertificateFetcher;
+}
 
 /**
  * Alarms in: POST /sns (verified, deduplicated, stored), one living Slack card per incident delivered
  * by the outbox worker, and the Acknowledge / Silence 1h buttons.
- *
- * Test seam: `ctx.inject.fetchCertificate` — `(url) => Promise<PEM>` — replaces the HTTPS certificate
- * fetcher. It is only ever called with a URL that passed the strict SNS pattern.
  */
-export function alarmsFeature(ctx: AppContext): Feature {
-  const inject = (ctx as AppContext & { inject?: { fetchCertificate?: CertificateFetcher } }).inject;
-  const keys = new PublicKeyCache({ fetch: inject?.fetchCertificate ?? httpsCertificateFetcher(), clock: ctx.clock });
+/** The alarms feature, and the incident actions it offers other features (features.ts hands them on). */
+export interface AlarmsFeature extends Feature {
+  incidents: IncidentActions;
+}
+
+export function alarmsFeature(ctx: AppContext, options: AlarmsOptions = {}): AlarmsFeature {
+  const keys = new PublicKeyCache({ fetch: options.fetchCertificate ?? httpsCertificateFetcher(), clock: ctx.clock });
   const verifier = new SnsVerifier({
     topicArns: ctx.config.sns.topicArns,
     verifySignatures: ctx.config.sns.verifySignatures,
@@ -26,7 +35,7 @@ export function alarmsFeature(ctx: AppContext): Feature {
   });
   const worker = new OutboxWorker(ctx);
   const kick = () => worker.kick();
-  registerOutboxKick(ctx, kick);
+  const incidents = new IncidentActions(ctx, kick);
 
   const log = ctx.logger.child({ component: 'alarms' });
   if (!ctx.config.sns.verifySignatures) {
@@ -43,7 +52,8 @@ export function alarmsFeature(ctx: AppContext): Feature {
   return {
     name: 'alarms',
     routes: [snsRoute(ctx, { verifier, snsClientFor: snsClientsByRegion(ctx.aws.sns), kick })],
-    register: (app) => registerAlarmButtons(app, ctx),
+    register: (app) => registerAlarmButtons(app, ctx, incidents),
     workers: [worker],
+    incidents,
   };
 }

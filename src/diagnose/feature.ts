@@ -12,7 +12,7 @@ import { malformedButton, onClick, type Click, type ClickAnswer } from '../slack
 import { renderDiagnosis } from './render';
 import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
-import { diagnoseInjections, diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS } from './watch';
+import { diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS, type DiagnoseOptions } from './watch';
 import { scopeKey, type AwsScope } from '../aws/scope';
 import { alarmScopeFilter, locateCluster, SCOPE_FLAGS, SCOPE_USAGE, whereLabel } from '../slack/commands/scope-flags';
 
@@ -228,13 +228,12 @@ export async function handleDiagnoseButton(
 }
 
 /** The diagnose capability: the subcommand and the alarm card's Diagnose button. */
-export function diagnoseFeature(ctx: AppContext): Feature {
+export function diagnoseFeature(ctx: AppContext, options: DiagnoseOptions = {}): Feature {
   // One reader per account and region: its task-definition cache outlives a single diagnosis.
   const src = diagnoseSources(ctx);
   const debounce = new ClickDebounce();
-  const inj = diagnoseInjections(ctx);
-  const intervalMs = inj.watchIntervalMs ?? WATCH_INTERVAL_MS;
-  const owner = inj.instanceId ?? `watcher-${ctx.newId(6)}`;
+  const intervalMs = options.watchIntervalMs ?? WATCH_INTERVAL_MS;
+  const owner = options.instanceId ?? `watcher-${ctx.newId(6)}`;
   return {
     name: 'diagnose',
     subcommands: [diagnoseSubcommand(src)],

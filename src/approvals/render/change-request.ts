@@ -1,6 +1,5 @@
 import type { types } from '@slack/bolt';
 import type { ChangePlan, ChangeStatus, ProposeButtonValue } from '../types';
-import type { ChangeWhere } from '../../store/change-requests';
 import { ACTIONS, encodeValue } from '../../slack/actions';
 import { code, escapeText, mentionUser, neutraliseText, slackDate } from '../../slack/mrkdwn';
 import { truncate } from '../../util/text';
@@ -79,8 +78,17 @@ function lines(prefix: string, items: string[]): string {
   return items.map((i) => `${prefix}${escapeText(i)}`).join('\n');
 }
 
+/** Where a change runs and the session it runs as (a plan's `where`). */
+export interface ChangeWhereView {
+  account: string;
+  region: string;
+  accountId?: string;
+  roleArn?: string;
+  sessionName?: string;
+}
+
 /** `prod (111111111111) · eu-west-1`: the account and region of a change. */
-export function whereText(w: Pick<ChangeWhere, 'account' | 'region' | 'accountId'>): string {
+export function whereText(w: Pick<ChangeWhereView, 'account' | 'region' | 'accountId'>): string {
   return `${escapeText(w.account)}${w.accountId ? ` (${escapeText(w.accountId)})` : ''} · ${escapeText(w.region)}`;
 }
 
@@ -88,7 +96,7 @@ export function whereText(w: Pick<ChangeWhere, 'account' | 'region' | 'accountId
  * Where a change runs and how CloudTrail will name it, so an auditor can find its events: the
  * session name, and the approver as its source identity.
  */
-export function whereLine(w: ChangeWhere): string {
+export function whereLine(w: ChangeWhereView): string {
   const session = w.sessionName
     ? `runs as session ${code(w.sessionName)} of role ${code(w.roleArn ?? '')}, source identity: the approver`
     : w.roleArn
@@ -278,7 +286,12 @@ export function progressText(p: RolloutProgress): string {
   return `${code(p.target)}: ${p.inService}/${p.desired} instances in service · ${p.registered} registered in the cluster · ${p.pendingTasks} tasks pending`;
 }
 
-export function rolloutStartText(p: { target: string; what: string; timeoutMs: number; where?: ChangeWhere }): string {
+export function rolloutStartText(p: {
+  target: string;
+  what: string;
+  timeoutMs: number;
+  where?: ChangeWhereView;
+}): string {
   const w = p.where;
   const at = w
     ? ` Changed in ${whereText(w)}${w.sessionName ? ` by session ${code(w.sessionName)} (CloudTrail: source identity of the approver)` : ''}.`

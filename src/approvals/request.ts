@@ -4,8 +4,7 @@ import { isEcsName } from '../slack/commands/parse';
 import { renderChangeCard } from './render/change-request';
 import { auditRequest } from './audit';
 import { cardView } from './card';
-import type { ExecutorRegistry } from './registry';
-import { policyFor } from './runtime';
+import type { ChangeRules } from './runtime';
 import { proposalScope, readContext, validateProposalScope, whereOf } from './scope';
 import { changeSessionName } from '../aws/accounts';
 import { CHANGE_ACTIONS, type ChangePlan, type ChangeProposal, type Requester } from './types';
@@ -14,7 +13,7 @@ import { slackErrorCode } from '../slack/errors';
 export const MAX_REASON_CHARS = 500;
 
 /** Checks what every proposal shares, then the executor's own shape rules. Returns a cleaned copy. */
-export function normaliseProposal(executors: ExecutorRegistry, p: ChangeProposal): ChangeProposal {
+export function normaliseProposal(executors: ChangeRules['executors'], p: ChangeProposal): ChangeProposal {
   if (!CHANGE_ACTIONS.includes(p.action)) throw new UsageError(`unknown change "${String(p.action)}"`);
   if (!executors.get(p.action))
     throw new UsageError(`the bot cannot make a ${p.action} change (no executor is registered)`);
@@ -78,17 +77,16 @@ async function refuse(
  */
 export async function requestChange(
   ctx: AppContext,
-  executors: ExecutorRegistry,
+  rules: ChangeRules,
   proposal: ChangeProposal,
   who: Requester,
   opts: { dryRun?: boolean } = {},
 ): Promise<{ requestId?: string; plan: ChangePlan }> {
-  const p = normaliseProposal(executors, proposal);
-  const policy = policyFor(ctx);
-  const allowed = await policy.canRequest(who.userId, p.cluster, p.action);
+  const p = normaliseProposal(rules.executors, proposal);
+  const allowed = await rules.policy.canRequest(who.userId, p.cluster, p.action);
   if (!allowed.ok) await refuse(ctx, p, who, allowed.reason);
 
-  const executor = executors.get(p.action)!;
+  const executor = rules.executors.get(p.action)!;
   // The account and region the cluster is in (several accounts or regions): the plan reads there.
   const scope = await proposalScope(ctx, p);
   let plan: ChangePlan;

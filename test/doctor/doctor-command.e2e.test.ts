@@ -1,5 +1,5 @@
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { policyFor } from '../../src/approvals/runtime';
+import { buildPolicy } from '../../src/approvals/runtime';
 import { sendCommand } from '../helpers/slack-sign';
 import { ALARM_CHANNEL, startTestBot, type TestBot } from '../helpers/test-bot';
 import { PUBLIC_URL, TOPIC_ARN, healthyAws, type MockedAws } from './fixtures';
@@ -87,9 +87,9 @@ describe('who may run the doctor (the approval policy)', () => {
     const t = await startTestBot({ env: { APPROVERS: 'U0BOSS,S0GROUP' } });
     try {
       t.slack.usergroups = { S0GROUP: ['U0ONCALL'] };
-      expect((await policyFor(t.bot.ctx).canRunDoctor('U0BOSS')).ok).toBe(true);
-      expect((await policyFor(t.bot.ctx).canRunDoctor('U0ONCALL')).ok).toBe(true);
-      expect((await policyFor(t.bot.ctx).canRunDoctor('U0OTHER')).ok).toBe(false);
+      expect((await buildPolicy(t.bot.ctx).canRunDoctor('U0BOSS')).ok).toBe(true);
+      expect((await buildPolicy(t.bot.ctx).canRunDoctor('U0ONCALL')).ok).toBe(true);
+      expect((await buildPolicy(t.bot.ctx).canRunDoctor('U0OTHER')).ok).toBe(false);
     } finally {
       await t.stop();
     }

@@ -23,7 +23,7 @@ export interface CardOptions {
   now: number;
   /** Region for console links when the notification names none (the bot's AWS_REGION). */
   defaultRegion: string;
-  /** Someone marked the incident handled by hand (a reaction, issue 7); the state still rules the colour. */
+  /** Someone marked the incident handled by hand (a reaction); the state still rules the colour. */
   handled?: { userId: string; at: number };
   /** The configured name of the alarm's account (several accounts): the card names it beside the ID. */
   accountName?: string;

@@ -24,6 +24,7 @@ export function doctorFeature(ctx: AppContext): Feature {
             config: ctx.config,
             slack: ctx.slack,
             aws: ctx.aws,
+            accounts: ctx.accounts,
             clock: ctx.clock,
             store: ctx.store,
           });

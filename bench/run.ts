@@ -1,3 +1,4 @@
+import { benchAccounts } from './accounts';
 import { benchAck, statusCommand } from './ack';
 import { benchMemory } from './memory';
 import { benchSns } from './sns';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   sns: () => benchSns({ connections: Number(process.env.CONNS ?? 50) }),
   storm: () => benchStorm(),
   status: () => benchStatus(),
+  accounts: () => benchAccounts(),
   memory: () => benchMemory(),
 };
 

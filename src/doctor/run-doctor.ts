@@ -7,6 +7,7 @@ import {
   checkIdentity,
   checkLogs,
 } from './aws-checks';
+import { checkAccounts } from './account-checks';
 import { checkAlarmDelivery } from './delivery-checks';
 import { checkAlarmChannel, checkSlackScopes, checkSlackToken } from './slack-checks';
 import { checkSubscription, checkTopic, type TopicCheck } from './sns-checks';
@@ -145,6 +146,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     const delivery = store
       ? single('alarms.delivery', 'Alarm delivery', () => checkAlarmDelivery(store, (deps.clock ?? Date).now()))
       : undefined;
+    const accountResults = checkAccounts(deps.accounts, (p, id, name) => bound(p, id, name, (r) => r));
     const [slackResults, identity, ecsResults, cloudwatch, logs, autoscaling, snsResults] = await Promise.all([
       group(
         [
@@ -185,6 +187,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
         autoscaling,
         ...snsResults,
         ...(delivery ? [await delivery] : []),
+        ...(await accountResults),
       ],
       region,
       at: (deps.clock ?? Date).now(),

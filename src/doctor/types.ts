@@ -1,5 +1,6 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { WebClient } from '@slack/web-api';
+import type { AwsAccounts } from '../aws/accounts';
 import type { AwsClients } from '../aws/clients';
 import type { Config } from '../config';
 import type { Store } from '../store';
@@ -44,6 +45,8 @@ export interface DoctorDeps {
   clock?: { now(): number };
   /** The bot's store, when the doctor runs inside the bot: adds the alarm delivery check. */
   store?: Store;
+  /** The bot's accounts (several accounts or regions): adds the checks of each account's role and regions. */
+  accounts?: AwsAccounts;
   /** Bound on each check (default 10 s), so a hung endpoint cannot hang the doctor. */
   timeoutMs?: number;
 }

@@ -35,6 +35,8 @@ const ALLOWED_MUTATIONS = [
 ];
 const READ_VERB = /^(List|Describe|Get)/;
 const READ_ONLY = new Set(['logs:StartQuery', 'logs:StopQuery', 'logs:FilterLogEvents']); // Logs Insights queries and log filters read logs; they change nothing
+// Sessions in the bot's roles of other accounts (reads, and approved changes with the approver as source identity): they change nothing.
+const SESSIONS = new Set(['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession']);
 
 /** IAM's action matching: case-insensitive, `*` and `?` wildcards. */
 function matches(pattern: string, action: string): boolean {
@@ -122,7 +124,12 @@ describe('iam-policy.json', () => {
   });
 
   it('allows only the mutating actions the approval flow performs, each on a resource pattern rather than "*"', () => {
-    const mutating = allActions.filter((a) => !READ_VERB.test(a.split(':')[1]) && !READ_ONLY.has(a));
+    const mutating = allActions.filter(
+      (a) => !READ_VERB.test(a.split(':')[1]) && !READ_ONLY.has(a) && !SESSIONS.has(a),
+    );
+    // Roles are assumed only by name (the bot's roles), never any role.
+    for (const s of policy.Statement.filter((st) => actionsOf(st).some((a) => SESSIONS.has(a))))
+      expect(s.Resource).toBe('arn:aws:iam::*:role/ecs-chatops*');
     for (const a of mutating) expect(ALLOWED_MUTATIONS).toContain(a);
     for (const s of policy.Statement.filter((st) => actionsOf(st).some((a) => ALLOWED_MUTATIONS.includes(a)))) {
       expect(s.Resource).not.toBe('*');

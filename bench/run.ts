@@ -1,5 +1,6 @@
 import { benchAccounts } from './accounts';
 import { benchAck, statusCommand } from './ack';
+import { benchLogs } from './logs';
 import { benchMemory } from './memory';
 import { benchSns } from './sns';
 import { benchStatus } from './status';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   storm: () => benchStorm(),
   status: () => benchStatus(),
   accounts: () => benchAccounts(),
+  logs: () => benchLogs(),
   memory: () => benchMemory(),
 };
 

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { AppContext } from '../context';
 import { UsageError, UserFacingError } from '../errors';
 import { isEcsName } from '../slack/commands/parse';
-import { AutoScalingReader } from '../aws/autoscaling';
+import { AutoScalingReader, isAsgName, type AsgInfo } from '../aws/autoscaling';
 import { EcsReader } from '../aws/ecs';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { malformedButton, onClick, type ClickWork } from '../slack/clicks';
@@ -44,6 +44,7 @@ export function parseProposeValue(value: string | undefined): ProposeButtonValue
     throw bad();
   if (v.s !== undefined && (typeof v.s !== 'string' || !isEcsName(v.s))) throw bad();
   if (v.n !== undefined && (typeof v.n !== 'number' || !Number.isInteger(v.n) || v.n < 0)) throw bad();
+  if (v.g !== undefined && (typeof v.g !== 'string' || !isAsgName(v.g) || v.a !== 'scale-instances')) throw bad();
   if (v.i !== undefined && !['enabled', 'enhanced', 'disabled'].includes(String(v.i))) throw bad();
   if (v.r !== undefined && (typeof v.r !== 'string' || v.r.length > 500)) throw bad();
   if (v.t !== undefined && (typeof v.t !== 'string' || !TS_RE.test(v.t))) throw bad();
@@ -87,6 +88,7 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
         cluster: v.c,
         service: v.s,
         desired: v.n,
+        group: v.g,
         insights: v.i,
         reason: v.r,
         ...(v.ac ? { account: v.ac } : {}),
@@ -107,20 +109,22 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
     const ecs = new EcsReader(aws.ecs);
     const cluster = await ecs.getCluster(v.c);
     const svc = v.s ? await ecs.getService(cluster.name, v.s) : undefined;
-    let group: Awaited<ReturnType<AutoScalingReader['findClusterGroup']>>['group'] | undefined;
+    let groups: AsgInfo[] = [];
     let groupNote: string | undefined;
     try {
-      group = (
-        await new AutoScalingReader(aws.autoscaling, aws.ecs).findClusterGroup(
+      groups = (
+        await new AutoScalingReader(aws.autoscaling, aws.ecs).clusterGroups(
           cluster,
           async () => (await ecs.listContainerInstances(cluster.name)).map((i) => i.ec2InstanceId ?? ''),
           ctx.config.asgMapping,
         )
-      ).group;
+      ).map((g) => g.group);
     } catch (err) {
       if (!(err instanceof UserFacingError)) throw err;
       groupNote = err.message;
     }
+    const group = groups.length === 1 ? groups[0] : undefined;
+    const several = groups.length > 1 ? groups : undefined;
     const service = svc
       ? { name: svc.name, desired: svc.desired, running: svc.running, pending: svc.pending }
       : undefined;
@@ -130,6 +134,7 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
       cluster: cluster.name,
       service,
       group,
+      groups: several,
       reason: incident ? `alarm ${incident.name}` : v.k ? `alarm ${v.k}` : undefined,
       threadTs: c.threadTs ?? c.messageTs,
       policy: ctx.config.policy,
@@ -140,6 +145,7 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
         cluster: cluster.name,
         service,
         group,
+        groups: several,
         groupNote,
         suggestions,
         where: scope ? whereLabel(ctx, scope) : undefined,

@@ -6,6 +6,7 @@ import type { AppContext, Feature, Subcommand } from '../context';
 import { diagnose, type Diagnosis } from '../ecs/diagnosis';
 import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
+import { lastLinesReader } from '../logs/api';
 import { ACTIONS } from '../slack/actions';
 import { code, mentionUser } from '../slack/mrkdwn';
 import { malformedButton, onClick, type Click, type ClickAnswer } from '../slack/clicks';
@@ -26,8 +27,10 @@ export interface DiagnoseSources {
 }
 
 function depsFor(ctx: AppContext, aws: AppContext['aws']): Omit<DiagnoseDeps, 'log'> {
+  const ecs = new EcsReader(aws.ecs, 5);
   return {
-    ecs: new EcsReader(aws.ecs, 5),
+    ecs,
+    lastLines: lastLinesReader(ctx, ecs),
     metrics: new EcsMetrics(new MetricsReader(aws.cloudwatch, 4)),
     autoscaling: new AutoScalingReader(aws.autoscaling, aws.ecs),
     appautoscaling: aws.appautoscaling,
@@ -75,9 +78,9 @@ const isHome = (ctx: AppContext, s: AwsScope | undefined) => !s || scopeKey(s) =
  */
 
 /** A second click on the same card's Diagnose within this window gets a pointer to the thread, not a second diagnosis. */
-export const CLICK_DEBOUNCE_MS = 30_000;
+const CLICK_DEBOUNCE_MS = 30_000;
 
-export async function runDiagnosis(
+async function runDiagnosis(
   deps: Omit<DiagnoseDeps, 'log'>,
   log: Logger,
   cluster: string,
@@ -111,7 +114,7 @@ function countFailure(ctx: AppContext, trigger: Trigger, err: unknown): void {
   count(ctx, trigger, err instanceof UserFacingError ? 'refused' : 'error');
 }
 
-export function diagnoseSubcommand(src: DiagnoseSources): Subcommand {
+function diagnoseSubcommand(src: DiagnoseSources): Subcommand {
   const usage = DIAGNOSE_USAGE.replace(' [--public]', ` ${SCOPE_USAGE} [--public]`);
   return {
     name: 'diagnose',
@@ -169,7 +172,7 @@ export class ClickDebounce {
  * The Diagnose button: diagnoses the card's service and posts the result in the card's thread. Bad
  * values, unknown services and AWS refusals are answered to the clicker alone.
  */
-export async function handleDiagnoseButton(
+async function handleDiagnoseButton(
   ctx: AppContext,
   src: DiagnoseSources,
   debounce: ClickDebounce,

@@ -1,4 +1,5 @@
-import type { AppContext, Feature } from '../context';
+import { sqsClientsByRegion } from '../aws/sqs-queues';
+import type { AppContext, Feature, Worker } from '../context';
 import { httpsCertificateFetcher, type CertificateFetcher } from '../sns/cert-fetch';
 import { snsClientsByRegion } from '../sns/confirm';
 import { PublicKeyCache } from '../sns/key-cache';
@@ -6,17 +7,23 @@ import { SnsVerifier } from '../sns/verifier';
 import { registerAlarmButtons } from './buttons';
 import { registerOutboxKick } from './incident-actions';
 import { OutboxWorker } from './outbox-worker';
-import { snsRoute } from './sns-route';
+import { snsIntake, snsRoute } from './sns-route';
+import { SqsPoller, type SqsPollerOptions } from './sqs-poller';
+
+/** Poller timings tests may shorten. */
+type SqsTimings = Partial<Pick<SqsPollerOptions, 'backoffMs' | 'maxBackoffMs' | 'staleMs' | 'waitSeconds'>>;
 
 /**
- * Alarms in: POST /sns (verified, deduplicated, stored), one living Slack card per incident delivered
- * by the outbox worker, and the Acknowledge / Silence 1h buttons.
+ * Alarms in: POST /sns and the SQS queues of SQS_QUEUE_URLS, both through one intake (verified,
+ * deduplicated, stored), one living Slack card per incident delivered by the outbox worker, and the
+ * Acknowledge / Silence 1h buttons.
  *
- * Test seam: `ctx.inject.fetchCertificate` — `(url) => Promise<PEM>` — replaces the HTTPS certificate
- * fetcher. It is only ever called with a URL that passed the strict SNS pattern.
+ * Test seams: `ctx.inject.fetchCertificate` — `(url) => Promise<PEM>` — replaces the HTTPS certificate
+ * fetcher. It is only ever called with a URL that passed the strict SNS pattern. `ctx.inject.sqs`
+ * shortens the SQS poller's timings.
  */
 export function alarmsFeature(ctx: AppContext): Feature {
-  const inject = (ctx as AppContext & { inject?: { fetchCertificate?: CertificateFetcher } }).inject;
+  const inject = (ctx as AppContext & { inject?: { fetchCertificate?: CertificateFetcher; sqs?: SqsTimings } }).inject;
   const keys = new PublicKeyCache({ fetch: inject?.fetchCertificate ?? httpsCertificateFetcher(), clock: ctx.clock });
   const verifier = new SnsVerifier({
     topicArns: ctx.config.sns.topicArns,
@@ -40,10 +47,24 @@ export function alarmsFeature(ctx: AppContext): Feature {
     log.warn('SLACK_ALARM_CHANNEL is not set: alarms are tracked but no card can be posted');
   }
 
+  const intake = snsIntake(ctx, { verifier, snsClientFor: snsClientsByRegion(ctx.aws.sns), kick });
+  const workers: Worker[] = [worker];
+  if (ctx.config.sqs.queues.length > 0) {
+    workers.push(
+      new SqsPoller(ctx, {
+        queues: ctx.config.sqs.queues,
+        pollersPerQueue: ctx.config.sqs.pollersPerQueue,
+        clientFor: sqsClientsByRegion(ctx.aws.sqs),
+        intake,
+        ...inject?.sqs,
+      }),
+    );
+  }
+
   return {
     name: 'alarms',
-    routes: [snsRoute(ctx, { verifier, snsClientFor: snsClientsByRegion(ctx.aws.sns), kick })],
+    routes: [snsRoute(ctx, intake)],
     register: (app) => registerAlarmButtons(app, ctx),
-    workers: [worker],
+    workers,
   };
 }

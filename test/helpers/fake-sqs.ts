@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WorldError } from './aws-world';
 
 /** One message in a fake queue. */
@@ -213,6 +213,8 @@ export class FakeSqs {
         MessageId: m.id,
         ReceiptHandle: m.handle,
         Body: m.body,
+        // The SDK checks it and refuses a batch whose body does not match.
+        MD5OfBody: createHash('md5').update(m.body, 'utf8').digest('hex'),
         ...(withCount ? { Attributes: { ApproximateReceiveCount: String(m.receiveCount) } } : {}),
       })),
     };

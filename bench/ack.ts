@@ -122,15 +122,14 @@ export async function benchAck(o: { seconds?: number; commands?: AckCommand[] } 
     /** Loads one target; for one that answers later, waits (bounded) until every acked command has its answer. */
     const measure = async (url: string, text: string, answersLater: boolean, connections: number, secs: number) => {
       const id = `bench-${++seq}`;
-      const body = commandBody({ text, response_url: slack.responseUrl(id) });
+      // Every request its own trigger_id, so its own signature: the bot refuses the same signed bytes twice.
+      let n = 0;
+      const signed = () => {
+        const body = commandBody({ text, response_url: slack.responseUrl(id), trigger_id: `${id}.${++n}` });
+        return { body, headers: slackHeaders(body, 'application/x-www-form-urlencoded') };
+      };
       const before = answersLater ? await counts(url) : { started: 0, busy: 0 };
-      const r = await load({
-        url,
-        connections,
-        seconds: secs,
-        body,
-        headers: slackHeaders(body, 'application/x-www-form-urlencoded'),
-      });
+      const r = await load({ url, connections, seconds: secs, ...signed(), next: signed });
       let drainedS: number | string = '';
       let busy = 0;
       let started = 0;

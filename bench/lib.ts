@@ -38,16 +38,21 @@ export interface LoadResult {
   non2xx: number;
 }
 
-/** Runs autocannon against one URL with fixed body and headers (bounded in time, loopback only). */
+/**
+ * Runs autocannon against one URL (bounded in time, loopback only) with fixed body and headers, or with
+ * a fresh body and headers per request from `next` (signed Slack requests: the bot refuses a replay).
+ */
 export async function load(o: {
   url: string;
   connections: number;
   seconds: number;
   body: string;
   headers: Record<string, string>;
+  next?: () => { body: string; headers: Record<string, string> };
   method?: 'POST' | 'GET';
 }): Promise<LoadResult> {
   if (!/^http:\/\/127\.0\.0\.1:/.test(o.url)) throw new Error('benchmarks only ever target 127.0.0.1');
+  const next = o.next;
   const r = await autocannon({
     url: o.url,
     method: o.method ?? 'POST',
@@ -55,6 +60,18 @@ export async function load(o: {
     duration: o.seconds,
     body: o.body,
     headers: o.headers,
+    ...(next
+      ? {
+          requests: [
+            {
+              setupRequest: (req: autocannon.Request) => {
+                const n = next();
+                return { ...req, body: n.body, headers: { ...req.headers, ...n.headers } };
+              },
+            },
+          ],
+        }
+      : {}),
   });
   return {
     p50: r.latency.p50,

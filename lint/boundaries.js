@@ -14,7 +14,6 @@ const path = require('node:path');
 const ts = require('typescript');
 
 /** @typedef {{ src?: string, core: string[], compositionRoot: string[], entries?: string[],
- *   notYetThroughEntry?: Record<string, string[]>,
  *   forbid: { from: string[], to: string[], because: string }[] }} BoundaryOptions */
 
 /** The unit of an absolute path under `srcDir` (`store`, `config.ts`), or undefined outside it. */
@@ -102,7 +101,6 @@ const boundaries = {
       notThroughEntry:
         'feature {{from}} imports {{target}}: another feature is reached only through its declared entry ' +
         '({{entries}})',
-      staleException: '{{file}} no longer imports {{target}}: remove it from notYetThroughEntry in eslint.config.js',
     },
   },
   create(context) {
@@ -115,10 +113,6 @@ const boundaries = {
     const isFeature = (unit) => !isCore(unit) && !root.has(unit);
     return {
       Program(program) {
-        // Cross-feature imports that predate the entry convention, by file (src-relative); the list only shrinks.
-        const file = targetOf(srcDir, context.filename) + '.ts';
-        const excepted = new Set(options.notYetThroughEntry?.[file] ?? []);
-        const seen = new Set();
         for (const { value, node } of specifiersOf(program)) {
           if (!value.startsWith('.')) continue;
           const abs = path.resolve(path.dirname(context.filename), value);
@@ -136,17 +130,12 @@ const boundaries = {
             isFeature(to) &&
             !options.entries.some((e) => target === `${to}/${e.replace(/\.ts$/, '')}`)
           ) {
-            seen.add(target);
-            if (excepted.has(target)) continue;
             context.report({
               node,
               messageId: 'notThroughEntry',
               data: { from, target, entries: options.entries.map((e) => `${to}/${e}`).join(', ') },
             });
           }
-        }
-        for (const target of excepted) {
-          if (!seen.has(target)) context.report({ node: program, messageId: 'staleException', data: { file, target } });
         }
       },
     };

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { boltLogger } from './slack/bolt-logger';
 import { countingFetch } from './slack/instrument';
+import { slackRequestGuard } from './slack/request-guard';
 import { SlackSocket, type SlackSocketOptions } from './slack/socket-mode';
 import { openStore, type Store } from './store';
 
@@ -68,10 +69,7 @@ function botAuthorize(client: WebClient, botToken: string, logger: Logger) {
     const p = client.auth.test().then((r) => ({ botId: r.bot_id, botUserId: r.user_id }));
     p.catch((err: unknown) => {
       if (cached === p) cached = undefined;
-      logger.warn(
-        { err: { name: (err as Error).name, message: (err as Error).message } },
-        'auth.test failed; will ask Slack again on the next request',
-      );
+      logger.warn({ err }, 'auth.test failed; will ask Slack again on the next request');
     });
     return p;
   };
@@ -96,20 +94,38 @@ function ownRoute(exact: Map<string, CustomRoute['handler']>, req: IncomingMessa
   return exact.get(`${req.method} ${q === -1 ? url : url.slice(0, q)}`);
 }
 
+/** Bolt's Slack endpoint, recognised as Bolt's receiver does (the URL's path, any query ignored). */
+const SLACK_EVENTS_PATH = '/slack/events';
+
+function isSlackEndpoint(req: IncomingMessage): boolean {
+  if (req.method !== 'POST') return false;
+  try {
+    return new URL(req.url ?? '/', 'http://localhost').pathname === SLACK_EVENTS_PATH;
+  } catch {
+    return false;
+  }
+}
+
+type Guard = (req: IncomingMessage, res: ServerResponse, next: (req: IncomingMessage) => void) => void;
+
 /**
  * The bot's own routes (/sns, /healthz, /readyz, /metrics: exact paths) are answered before Bolt's
  * receiver, which otherwise compiles its custom-route matcher on every request — a measurable share of
- * SNS ingest. Everything else, /slack/events included, still goes to Bolt unchanged.
+ * SNS ingest. Requests to /slack/events pass the bot's guard (signature, timestamp both ways, replays,
+ * a body Bolt can dispatch) and then go to Bolt; anything else goes to Bolt unchanged.
  */
-function serveOwnRoutesFirst(server: Server, routes: CustomRoute[]): void {
+function serveOwnRoutesFirst(server: Server, routes: CustomRoute[], guard: Guard): void {
   const exact = exactRoutes(routes);
   const bolt = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  if (bolt.length !== 1 || exact.size === 0) return;
+  // Without the guard in front, replays and bodies that hang Bolt would reach it: refuse to run so.
+  if (bolt.length !== 1) throw new Error(`expected Bolt's one request listener, found ${bolt.length}`);
   server.removeAllListeners('request');
+  const toBolt = (req: IncomingMessage, res: ServerResponse) => bolt[0].call(server, req, res);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const handler = ownRoute(exact, req);
     if (handler) handler(req as Parameters<CustomRoute['handler']>[0], res);
-    else bolt[0].call(server, req, res);
+    else if (isSlackEndpoint(req)) guard(req, res, (checked) => toBolt(checked, res));
+    else toBolt(req, res);
   });
 }
 
@@ -208,10 +224,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     extendedErrorHandler: true,
   });
   app.error(async ({ error }: { error: Error }) => {
-    logger.error(
-      { err: { name: error.name, message: error.message, code: (error as { code?: string }).code } },
-      'slack listener error',
-    );
+    logger.error({ err: error }, 'slack listener error');
   });
 
   registerCommandRouter(
@@ -245,7 +258,17 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
         await socket.start();
       } else {
         server = (await app.start(host ? { port, host } : port)) as Server;
-        serveOwnRoutesFirst(server, routes);
+        serveOwnRoutesFirst(
+          server,
+          routes,
+          slackRequestGuard({
+            signingSecret: config.slack.signingSecret ?? '',
+            requests: store.slackRequests,
+            now: systemClock.now,
+            logger,
+            metrics,
+          }),
+        );
       }
       for (const w of workers) w.start();
       const bound = (server.address() as AddressInfo).port;

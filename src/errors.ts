@@ -5,6 +5,8 @@
  */
 export class UserFacingError extends Error {
   readonly code: string = 'user_error';
+  /** The message is mrkdwn the bot wrote (mentions, dates) and is shown as it is, not escaped. */
+  readonly mrkdwn: boolean = false;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'UserFacingError';

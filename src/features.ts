@@ -7,6 +7,7 @@ import type { FeatureFactory } from './context';
 import { diagnoseFeature } from './diagnose/feature';
 import { doctorFeature } from './doctor/feature';
 import { homeFeature } from './home/feature';
+import { logsFeature } from './logs/feature';
 import { healthFeature, metricsFeature } from './http/health';
 import { queryFeature } from './queries/feature';
 import { reactionsFeature } from './reactions/feature';
@@ -23,6 +24,7 @@ export const FEATURES: FeatureFactory[] = [
   statusFeature,
   approvalsFeature,
   diagnoseFeature,
+  logsFeature,
   alarmsFeature,
   alarmAdminFeature,
   reactionsFeature,

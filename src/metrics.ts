@@ -107,6 +107,12 @@ export function createMetrics() {
       help: '1 while the Socket Mode connection to Slack is open, 0 otherwise (always 0 in HTTPS mode)',
       registers: [registry],
     }),
+    slackRequestsRefused: new Counter({
+      name: 'ecs_chatops_slack_requests_refused_total',
+      help: 'Requests to /slack/events refused before Bolt, by reason (bad_signature, stale, future, replayed, malformed, too_large, store_unavailable)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     diagnoses: new Counter({
       name: 'ecs_chatops_diagnoses_total',
       help: 'Diagnoses by trigger (command, button) and outcome (healthy, problem, refused, error)',

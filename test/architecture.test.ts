@@ -150,35 +150,6 @@ describe('lint: a feature imports another feature only through its api.ts', () =
       err(5, BOUNDARY, 'feature approvals imports billing/ledger'),
     ]);
   });
-
-  it('an exception from before api.ts covers only the imports it names, and is reported once it is stale', async () => {
-    const rule = config.find((c) => c.rules?.[BOUNDARY])!.rules![BOUNDARY] as [string, Record<string, unknown>];
-    const legacy = (notYetThroughEntry: Record<string, string[]>) =>
-      new ESLint({
-        cwd: ROOT,
-        overrideConfigFile: true,
-        overrideConfig: [
-          ...config,
-          { files: ['src/status/**'], rules: { [BOUNDARY]: ['error', { ...rule[1], notYetThroughEntry }] } },
-        ],
-      });
-    const text = fs.readFileSync(path.join(FIXTURES, 'feature-internals.ts'), 'utf8');
-    const run = async (eslint: ESLint) =>
-      (await eslint.lintText(text, { filePath: path.join(ROOT, 'src/status/bad.ts') }))[0].messages
-        .filter((m) => m.ruleId === BOUNDARY)
-        .map((m) => [m.line, m.ruleId, m.message]);
-
-    expect(await run(legacy({ 'status/bad.ts': ['approvals/request', 'alarms/render/alarm-style'] }))).toEqual([
-      err(3, BOUNDARY, 'feature status imports approvals/render/change-request'),
-      err(5, BOUNDARY, 'feature status imports billing/ledger'),
-    ]);
-    expect(await run(legacy({ 'status/bad.ts': ['approvals/request', 'approvals/decide'] }))).toEqual([
-      err(1, BOUNDARY, 'status/bad.ts no longer imports approvals/decide: remove it from notYetThroughEntry'),
-      err(3, BOUNDARY, 'feature status imports approvals/render/change-request'),
-      err(4, BOUNDARY, 'feature status imports alarms/render/alarm-style'),
-      err(5, BOUNDARY, 'feature status imports billing/ledger'),
-    ]);
-  });
 });
 
 describe('lint: no import cycle', () => {

@@ -1,6 +1,7 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { AppContext } from '../context';
 import { ACTIONS, decodeValue } from '../slack/actions';
+import { malformedButton, onClick, type Click } from '../slack/clicks';
 import { escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { AlarmButtonValue } from './render/alarm-card';
 import {
@@ -46,48 +47,20 @@ export function answer(kind: Kind, op: string, r: IncidentChange): string {
 
 /** The Acknowledge and Silence 1h buttons of an alarm card. Diagnose, Status and Scale belong to their own features. */
 export function registerAlarmButtons(app: App, ctx: AppContext): void {
-  const handle =
-    (kind: Kind) =>
-    async ({
-      ack,
-      body,
-      action,
-      respond,
-    }: {
-      ack: () => Promise<void>;
-      body: BlockAction;
-      action: ButtonAction;
-      respond: (m: Record<string, unknown>) => Promise<unknown>;
-    }) => {
-      await ack();
-      const log = ctx.logger.child({ component: 'alarm-buttons', user: body.user.id, action: action.action_id });
-      const say = (text: string) =>
-        respond({ response_type: 'ephemeral', replace_original: false, text }).catch((err) =>
-          log.warn({ err: { message: (err as Error).message } }, 'respond failed'),
-        );
-      const v = parseAlarmButton(action.value);
-      if (!v) {
-        log.warn('malformed alarm button value');
-        await say(':x: This button is malformed; use the buttons on a current alarm card.');
-        return;
-      }
-      const op = kind === 'ack' ? (v.op === 'unack' ? 'unack' : 'ack') : v.op === 'unsilence' ? 'unsilence' : 'silence';
-      try {
-        const fn = {
-          ack: acknowledgeIncident,
-          unack: unacknowledgeIncident,
-          silence: silenceIncident,
-          unsilence: unsilenceIncident,
-        }[op];
-        const r = await fn(ctx, v.k, body.user.id);
-        log.info({ incident: v.k, op, changed: r.changed }, 'alarm button');
-        await say(answer(kind, op, r));
-      } catch (err) {
-        const ref = ctx.newId(4);
-        log.error({ ref, err: { name: (err as Error).name, message: (err as Error).message } }, 'alarm button failed');
-        await say(`:warning: Something went wrong (ref ${ref}). The error is logged; try again in a moment.`);
-      }
-    };
-  app.action<BlockAction<ButtonAction>>(ACTIONS.alarmAck, handle('ack') as never);
-  app.action<BlockAction<ButtonAction>>(ACTIONS.alarmSilence, handle('silence') as never);
+  const handle = (kind: Kind) => async (c: Click) => {
+    const v = parseAlarmButton(c.value);
+    if (!v) throw malformedButton('use the buttons on a current alarm card');
+    const op = kind === 'ack' ? (v.op === 'unack' ? 'unack' : 'ack') : v.op === 'unsilence' ? 'unsilence' : 'silence';
+    const fn = {
+      ack: acknowledgeIncident,
+      unack: unacknowledgeIncident,
+      silence: silenceIncident,
+      unsilence: unsilenceIncident,
+    }[op];
+    const r = await fn(ctx, v.k, c.userId);
+    c.log.info({ incident: v.k, op, changed: r.changed }, 'alarm button');
+    return answer(kind, op, r);
+  };
+  onClick(app, ctx, ACTIONS.alarmAck, handle('ack'), { component: 'alarm-buttons' });
+  onClick(app, ctx, ACTIONS.alarmSilence, handle('silence'), { component: 'alarm-buttons' });
 }

@@ -85,10 +85,7 @@ export async function deliverGraph(item: OutboxItem, env: DeliveryEnv): Promise<
     });
     log.info({ incident: inc.id }, 'metric graph attached to the alarm card');
   } catch (err) {
-    log.info(
-      { incident: inc.id, err: { name: (err as Error).name, message: (err as Error).message } },
-      'metric graph not attached (the card is unaffected)',
-    );
+    log.info({ incident: inc.id, err }, 'metric graph not attached (the card is unaffected)');
   }
   return DONE;
 }

@@ -78,7 +78,7 @@ async function change(ctx: AppContext, id: string, userId: string, op: Op): Prom
         outcome: 'recorded',
         detail: { incident: id },
       })
-      .catch((err) => ctx.logger.warn({ err: { message: (err as Error).message } }, 'audit record failed'));
+      .catch((err) => ctx.logger.warn({ err }, 'audit record failed'));
   }
   return r;
 }

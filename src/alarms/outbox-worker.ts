@@ -122,10 +122,7 @@ export class OutboxWorker implements Worker {
         .then(
           (n) => n,
           (err) => {
-            this.env.log.error(
-              { err: { name: (err as Error).name, message: (err as Error).message } },
-              'outbox pass failed',
-            );
+            this.env.log.error({ err }, 'outbox pass failed');
             return 0;
           },
         )

@@ -24,10 +24,7 @@ export async function sendWithFallback<T>(o: {
   try {
     full = wellFormedDeep(o.render());
   } catch (err) {
-    o.log.error(
-      { ...o.fields, err: { name: (err as Error).name, message: (err as Error).message } },
-      `could not render the ${o.what}; sending it as plain text`,
-    );
+    o.log.error({ ...o.fields, err }, `could not render the ${o.what}; sending it as plain text`);
     return plain();
   }
   try {

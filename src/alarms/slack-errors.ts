@@ -1,4 +1,5 @@
 import { ErrorCode } from '@slack/web-api';
+import { slackErrorCode } from '../slack/errors';
 
 /**
  * Why an outbox delivery failed, which decides what the outbox does next:
@@ -122,7 +123,7 @@ export function classifySlackError(err: unknown): SlackFailure {
       const ra = Number(e.headers?.['retry-after']);
       const status = e.statusCode ?? 0;
       return {
-        code: `http_${e.statusCode ?? 'error'}`,
+        code: slackErrorCode(err),
         // 5xx, 408 and 429 are Slack's (or a proxy's) bad moment; another 4xx is a refusal.
         class: status >= 500 || status === 408 || status === 429 || status === 0 ? 'transient' : 'refused',
         retryAfterMs: Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined,
@@ -131,7 +132,7 @@ export function classifySlackError(err: unknown): SlackFailure {
     case ErrorCode.RequestError:
       return { code: 'request_error', class: 'transient' };
     case ErrorCode.PlatformError: {
-      const code = String(e.data?.error ?? 'platform_error');
+      const code = slackErrorCode(err);
       if (code === 'ratelimited') return { code, class: 'transient', retryAfterMs: 1000, notSent: true };
       if (TRANSIENT_PLATFORM.has(code)) return { code, class: 'transient', notSent: !MAYBE_DONE.has(code) };
       const operator = OPERATOR.has(code);

@@ -115,7 +115,7 @@ export function snsIntake(ctx: AppContext, deps: SnsRouteDeps): SnsIntake {
     } catch (err) {
       count(env.Type, 'error');
       log.error(
-        { topic: env.TopicArn, err: { name: (err as Error).name, message: (err as Error).message } },
+        { topic: env.TopicArn, err },
         'could not confirm the SNS subscription (does the bot role allow sns:ConfirmSubscription?); SNS will resend it',
       );
       return answer(503, { error: 'confirm_failed' });
@@ -177,7 +177,7 @@ export function snsIntake(ctx: AppContext, deps: SnsRouteDeps): SnsIntake {
       log.error(
         {
           messageId: env.MessageId,
-          err: { name: (err as Error).name, message: (err as Error).message, code: (err as { code?: string }).code },
+          err,
         },
         'could not store the SNS message; answering 503 so SNS retries',
       );

@@ -35,14 +35,7 @@ export async function updateCard(ctx: AppContext, r: ChangeRequest | undefined):
   try {
     await ctx.slack.chat.update({ channel: r.cardChannel, ts: r.cardTs, text: msg.text, blocks: msg.blocks });
   } catch (err) {
-    ctx.logger.warn(
-      {
-        requestId: r.id,
-        status: r.status,
-        error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message,
-      },
-      'change card update failed',
-    );
+    ctx.logger.warn({ requestId: r.id, status: r.status, err }, 'change card update failed');
   }
 }
 
@@ -56,10 +49,7 @@ export async function postInThread(
     await ctx.slack.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text, unfurl_links: false });
     return true;
   } catch (err) {
-    ctx.logger.warn(
-      { channel: where.channel, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message },
-      'thread post failed',
-    );
+    ctx.logger.warn({ channel: where.channel, err }, 'thread post failed');
     return false;
   }
 }

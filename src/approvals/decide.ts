@@ -10,7 +10,7 @@ import { policyFor } from './runtime';
 /** A click that cannot be honoured; `message` is mrkdwn built by the bot (user and AWS text escaped). */
 export class DecisionRefused extends UserFacingError {
   override readonly code = 'decision_refused';
-  readonly mrkdwn = true;
+  override readonly mrkdwn = true;
 }
 
 /** Why a request can no longer be decided, in mrkdwn for the person who clicked. */

@@ -7,6 +7,7 @@ import { cardView } from './card';
 import { executorFor } from './registry';
 import { policyFor } from './runtime';
 import { CHANGE_ACTIONS, type ChangePlan, type ChangeProposal, type Requester } from './types';
+import { slackErrorCode } from '../slack/errors';
 
 export const MAX_REASON_CHARS = 500;
 
@@ -129,9 +130,9 @@ export async function requestChange(
     });
     ts = res.ts;
   } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
+    const code = slackErrorCode(err);
     await ctx.store.changeRequests.decide(id, 'cancelled', who.userId, now);
-    ctx.logger.warn({ requestId: id, error: code }, 'approval card could not be posted');
+    ctx.logger.warn({ requestId: id, err }, 'approval card could not be posted');
     throw new UserFacingError(
       code === 'not_in_channel' || code === 'channel_not_found'
         ? 'I cannot post the approval card in this channel: invite the bot (`/invite @ecs-ops`) and request again. Nothing was requested.'

@@ -68,7 +68,7 @@ export async function followOnce(ctx: AppContext, r: Rollout, owner: string, int
   try {
     p = await readProgress(ctx, r.target);
   } catch (err) {
-    ctx.logger.warn({ rolloutId: r.id, error: (err as Error).message }, 'rollout poll failed');
+    ctx.logger.warn({ rolloutId: r.id, err }, 'rollout poll failed');
     if (now() >= r.deadlineAt) {
       if (await ctx.store.rollouts.finish(r.id, owner, 'timed-out', now())) {
         await postInThread(

@@ -2,6 +2,7 @@ import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
 import { ApprovalPolicy } from './policy';
 import { loadPolicyFile } from './policy-file';
+import { slackErrorCode } from '../slack/errors';
 
 const policies = new WeakMap<object, ApprovalPolicy>();
 
@@ -37,8 +38,8 @@ export function policyFor(ctx: AppContext): ApprovalPolicy {
           const res = await ctx.slack.usergroups.users.list({ usergroup: group });
           return (res.users as string[] | undefined) ?? [];
         } catch (err) {
-          const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
-          ctx.logger.warn({ group, error: code }, 'user group lookup failed');
+          const code = slackErrorCode(err);
+          ctx.logger.warn({ group, err }, 'user group lookup failed');
           throw new UserFacingError(
             `could not check the members of user group ${group} (Slack said ${code}); nothing was changed. The bot needs the usergroups:read scope.`,
           );

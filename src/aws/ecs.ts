@@ -308,6 +308,9 @@ function toTaskDef(td: TaskDefinition): TaskDefinitionInfo {
     memoryReservation: c.memoryReservation,
     essential: c.essential ?? true,
     hostPorts: (c.portMappings ?? []).map((p) => p.hostPort ?? 0).filter((p) => p > 0),
+    log: c.logConfiguration?.logDriver
+      ? { driver: c.logConfiguration.logDriver, options: { ...(c.logConfiguration.options ?? {}) } }
+      : undefined,
   }));
   const sumCpu = containers.reduce((a, c) => a + (c.cpu ?? 0), 0);
   const sumMem = containers.reduce((a, c) => a + (c.memory ?? c.memoryReservation ?? 0), 0);

@@ -1,4 +1,4 @@
-import type { App, BlockButtonAction, RespondArguments, RespondFn } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { AutoScalingReader } from '../aws/autoscaling';
 import { EcsReader } from '../aws/ecs';
 import { EcsMetrics, MetricsReader } from '../aws/metrics';
@@ -8,7 +8,7 @@ import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
 import { ACTIONS } from '../slack/actions';
 import { code, mentionUser } from '../slack/mrkdwn';
-import { renderError } from '../slack/commands/help';
+import { malformedButton, onClick, type Click, type ClickAnswer } from '../slack/clicks';
 import { renderDiagnosis } from './render';
 import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
@@ -114,52 +114,28 @@ export async function handleDiagnoseButton(
   ctx: AppContext,
   deps: Omit<DiagnoseDeps, 'log'>,
   debounce: ClickDebounce,
-  body: BlockButtonAction,
-  respond: RespondFn,
+  c: Click,
   watchIntervalMs = WATCH_INTERVAL_MS,
-): Promise<void> {
-  const ref = ctx.newId(4);
-  const log = ctx.logger.child({ ref, user: body.user.id, action: ACTIONS.alarmDiagnose });
-  const reply = (m: RespondArguments) =>
-    respond({ response_type: 'ephemeral', replace_original: false, ...m }).then(() => undefined);
-  const value = parseDiagnoseButtonValue(body.actions[0]?.value);
-  if (!value) {
-    log.warn('malformed diagnose button value');
-    await reply({
-      text: `:x: This Diagnose button carries no valid cluster or service. Use ${code('/ecs diagnose <cluster>/<service>')} instead.`,
-    });
-    return;
-  }
+): Promise<ClickAnswer | void> {
+  const value = parseDiagnoseButtonValue(c.value);
+  if (!value) throw malformedButton('it names no valid cluster or service', DIAGNOSE_USAGE);
   if (!value.c || !value.s) {
     const hint = value.c ? `/ecs diagnose ${value.c}/<service>` : '/ecs diagnose <cluster>/<service>';
-    await reply({
-      text: `:information_source: This alarm names no ECS service${value.c ? ` (only cluster ${code(value.c)})` : ''}, so there is nothing specific to diagnose. Name one: ${code(hint)}, or see ${code(value.c ? `/ecs status ${value.c}` : '/ecs status')}.`,
-    });
-    return;
+    return `:information_source: This alarm names no ECS service${value.c ? ` (only cluster ${code(value.c)})` : ''}, so there is nothing specific to diagnose. Name one: ${code(hint)}, or see ${code(value.c ? `/ecs status ${value.c}` : '/ecs status')}.`;
   }
-  const container = body.container as { channel_id?: string; message_ts?: string; is_ephemeral?: boolean } | undefined;
-  const message = body.message as { ts?: string; thread_ts?: string } | undefined;
-  const channel = body.channel?.id ?? container?.channel_id;
-  const threadTs = container?.is_ephemeral ? undefined : (message?.thread_ts ?? container?.message_ts ?? message?.ts);
+  const channel = c.channelId;
+  // A click on a reply in the thread diagnoses into the same thread; a click on the card starts it.
+  const threadTs = c.threadTs ?? c.messageTs;
   const key = `${channel}:${threadTs}:${value.c}/${value.s}`;
-  const prior = debounce.claim(key, body.user.id, ctx.clock.now());
-  if (prior) {
-    await reply({
-      text: `:hourglass_flowing_sand: ${mentionUser(prior.by)} asked for this diagnosis moments ago: it is in the thread.`,
-    });
-    return;
-  }
+  const prior = debounce.claim(key, c.userId, ctx.clock.now());
+  if (prior)
+    return `:hourglass_flowing_sand: ${mentionUser(prior.by)} asked for this diagnosis moments ago: it is in the thread.`;
   try {
-    const d = await runDiagnosis(deps, log, value.c, value.s);
+    const d = await runDiagnosis(deps, c.log, value.c, value.s);
     count(ctx, 'button', d.healthy ? 'healthy' : 'problem');
-    if (!channel || !threadTs) {
-      const msg = renderDiagnosis(d, { requestedBy: body.user.id });
-      await reply({ text: msg.text, blocks: msg.blocks });
-      return;
-    }
+    if (!channel || !threadTs) return renderDiagnosis(d, { requestedBy: c.userId });
     const watching = needsWatch(d);
-    const msg = renderDiagnosis(d, { requestedBy: body.user.id, threadTs, watching });
-    let posted = false;
+    const msg = renderDiagnosis(d, { requestedBy: c.userId, threadTs, watching });
     try {
       await ctx.slack.chat.postMessage({
         channel,
@@ -169,34 +145,22 @@ export async function handleDiagnoseButton(
         unfurl_links: false,
         unfurl_media: false,
       });
-      posted = true;
     } catch (err) {
       // The thread is the place, but the clicker must get the answer even when Slack refuses the post.
-      const error = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
-      log.warn({ error }, 'diagnosis could not be posted in the thread; answering the clicker');
+      c.log.warn({ err }, 'diagnosis could not be posted in the thread; answering the clicker');
       debounce.release(key);
-      const alone = renderDiagnosis(d, { requestedBy: body.user.id });
-      await reply({ text: alone.text, blocks: alone.blocks });
+      return renderDiagnosis(d, { requestedBy: c.userId });
     }
-    if (posted && watching) {
+    if (watching) {
       // The diagnosis is out; failing to watch only costs the "back to desired" line, so it is logged.
       await startWatch(ctx, d, { channel, threadTs }, watchIntervalMs).then(
-        (id) => log.info({ watch: id }, 'watching the service in the thread'),
-        (err: unknown) => log.error({ err }, 'could not start watching the service'),
+        (id) => c.log.info({ watch: id }, 'watching the service in the thread'),
+        (err: unknown) => c.log.error({ err }, 'could not start watching the service'),
       );
     }
   } catch (err) {
     debounce.release(key);
-    countFailure(ctx, 'button', err);
-    if (err instanceof UserFacingError) {
-      log.info({ err: { code: err.code, message: err.message } }, 'diagnose button refused');
-      await reply(renderError(err, undefined));
-    } else {
-      log.error({ err }, 'diagnose button failed');
-      await reply({
-        text: `:warning: Something went wrong diagnosing ${code(`${value.c}/${value.s}`)} (ref ${ref}). The error is logged; try \`/ecs diagnose ${value.c}/${value.s}\`.`,
-      });
-    }
+    throw err;
   }
 }
 
@@ -219,17 +183,13 @@ export function diagnoseFeature(ctx: AppContext): Feature {
     name: 'diagnose',
     subcommands: [diagnoseSubcommand(deps)],
     register(app: App) {
-      app.action<BlockButtonAction>(
-        { action_id: ACTIONS.alarmDiagnose, type: 'block_actions' },
-        async ({ ack, body, respond }) => {
-          await ack();
-          await ctx.track(
-            handleDiagnoseButton(ctx, deps, debounce, body, respond, intervalMs).catch((err: unknown) =>
-              ctx.logger.warn({ err }, 'diagnose button reply failed'),
-            ),
-          );
+      onClick(app, ctx, ACTIONS.alarmDiagnose, (c) => handleDiagnoseButton(ctx, deps, debounce, c, intervalMs), {
+        component: 'diagnose',
+        // Every click counts, the refused and failed ones too (a healthy or problem outcome is counted where it is known).
+        counted: (outcome) => {
+          if (outcome !== 'ok') count(ctx, 'button', outcome === 'refused' ? 'refused' : 'error');
         },
-      );
+      });
     },
     workers: [diagnosisWatcher(ctx, deps.ecs, { owner, intervalMs })],
   };

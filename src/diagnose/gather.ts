@@ -45,7 +45,7 @@ function firstRejection(results: PromiseSettledResult<unknown>[]): void {
 
 function problem(err: unknown, what: string, log: Logger): string {
   if (err instanceof UserFacingError) {
-    log.info({ err: { name: err.name, code: err.code, message: err.message } }, `diagnose: ${what} unavailable`);
+    log.info({ err }, `diagnose: ${what} unavailable`);
     return `${what}: ${err.message}`;
   }
   log.error({ err }, `diagnose: reading ${what} failed`);

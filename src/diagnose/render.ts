@@ -3,7 +3,7 @@ import { proposeButton, type ProposeButtonValue } from '../approvals/api';
 import type { Diagnosis, Finding, Severity } from '../ecs/diagnosis/types';
 import { clipMrkdwn, code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
 import { fitBlocks, totalTextLength } from '../slack/block-budget';
-import { truncate } from '../util/text';
+import { plural, truncate } from '../util/text';
 import { LIMITS } from '../slack/limits';
 
 /**
@@ -150,7 +150,7 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
     if (hidden > 0)
       body.push(
         context(
-          `${hidden} more finding${hidden === 1 ? '' : 's'} not shown: run \`/ecs diagnose ${target(d)}\` or \`/ecs status ${target(d)}\` for the rest.`,
+          `${plural(hidden, 'more finding')} not shown: run \`/ecs diagnose ${target(d)}\` or \`/ecs status ${target(d)}\` for the rest.`,
         ),
       );
     return [...head, ...(body.length ? [{ type: 'divider' } as KnownBlock, ...body] : []), ...tail];
@@ -192,7 +192,7 @@ function elapsed(ms: number): string {
 export const WATCH_NOTE = ':eyes: The bot watches this service and says here when it runs its desired count again.';
 
 export function renderRecoveredLine(v: WatchLineView): string {
-  return `:white_check_mark: ${code(target(v))} is back to its desired count: ${v.running} of ${v.desired} task${v.desired === 1 ? '' : 's'} running (${elapsed(v.elapsedMs)} after the diagnosis).`;
+  return `:white_check_mark: ${code(target(v))} is back to its desired count: ${v.running} of ${plural(v.desired, 'task')} running (${elapsed(v.elapsedMs)} after the diagnosis).`;
 }
 
 export function renderWatchExpiredLine(v: WatchLineView): string {

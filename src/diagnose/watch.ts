@@ -59,10 +59,7 @@ async function post(ctx: AppContext, w: DiagnosisWatch, text: string): Promise<v
   try {
     await ctx.slack.chat.postMessage({ channel: w.channel, thread_ts: w.threadTs, text, unfurl_links: false });
   } catch (err) {
-    ctx.logger.warn(
-      { watch: w.id, error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message },
-      'watch line could not be posted',
-    );
+    ctx.logger.warn({ watch: w.id, err }, 'watch line could not be posted');
   }
 }
 
@@ -84,7 +81,7 @@ export async function pollWatch(
       ctx.logger.info({ watch: w.id }, 'watched service is gone; stopped watching');
       return;
     }
-    ctx.logger.warn({ watch: w.id, error: (err as Error).message }, 'watch poll failed');
+    ctx.logger.warn({ watch: w.id, err }, 'watch poll failed');
     await ctx.store.diagnosisWatches.reschedule(w.id, owner, now + intervalMs, w.lastSeen ?? 'unknown');
     return;
   }

@@ -6,6 +6,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients';
 import { diagnoseAwsError } from './aws-fix';
 import { result, type CheckResult } from './types';
+import { plural } from '../util/text';
 
 const MAX_CLUSTER_PAGES = 10;
 
@@ -76,7 +77,7 @@ export async function checkEcs(
     const names = arns.map(clusterNameOf);
     const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
     return {
-      check: result('aws.ecs', name, 'pass', `${arns.length} cluster${arns.length === 1 ? '' : 's'}: ${shown}`),
+      check: result('aws.ecs', name, 'pass', `${plural(arns.length, 'cluster')}: ${shown}`),
       clusterArns: arns,
     };
   } catch (err) {
@@ -142,8 +143,7 @@ export async function checkContainerInsights(
     const d = diagnoseAwsError(err, 'ecs:DescribeClusters', region);
     return result('ecs.container-insights', name, 'fail', d.detail, d.fix);
   }
-  if (off.length === 0)
-    return result('ecs.container-insights', name, 'pass', `on for all ${on} cluster${on === 1 ? '' : 's'}`);
+  if (off.length === 0) return result('ecs.container-insights', name, 'pass', `on for all ${plural(on, 'cluster')}`);
   const shown = off.slice(0, 10).join(', ') + (off.length > 10 ? ` and ${off.length - 10} more` : '');
   return result(
     'ecs.container-insights',

@@ -1,6 +1,7 @@
 import type { Store } from '../store';
 import { formatDuration } from '../util/duration';
 import { result, type CheckResult } from './types';
+import { plural } from '../util/text';
 
 /** A post waiting longer than this is worth a warning (Slack down, the bot refused in the channel). */
 const STUCK_MS = 15 * 60_000;
@@ -32,7 +33,7 @@ export async function checkAlarmDelivery(store: Store, now: number): Promise<Che
       id,
       name,
       'warn',
-      `${total} alarm post${total === 1 ? '' : 's'} could not be delivered and ${total === 1 ? 'was' : 'were'} set aside: ${parts.join('; ')}${total > dead.length ? `; and ${total - dead.length} more` : ''}`,
+      `${plural(total, 'alarm post')} could not be delivered and ${total === 1 ? 'was' : 'were'} set aside: ${parts.join('; ')}${total > dead.length ? `; and ${total - dead.length} more` : ''}`,
       'Each one is logged at error level ("alarm post set aside", with its incident and error). A Slack refusal or an error of the bot itself: report it with that log line. not_in_channel or a token error: fix it; the next change of each alarm posts again. /ecs alarms lists them too; they are forgotten after 7 days.',
     );
   }
@@ -42,7 +43,7 @@ export async function checkAlarmDelivery(store: Store, now: number): Promise<Che
       id,
       name,
       'warn',
-      `${waiting.depth} alarm post${waiting.depth === 1 ? '' : 's'} waiting, the oldest for ${formatDuration(age)}`,
+      `${plural(waiting.depth, 'alarm post')} waiting, the oldest for ${formatDuration(age)}`,
       'Slack is unreachable or refusing the posts: the log says why ("Slack call failed", "Slack refused the alarm post").',
     );
   }

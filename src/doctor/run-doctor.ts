@@ -11,6 +11,7 @@ import { checkAlarmDelivery } from './delivery-checks';
 import { checkAlarmChannel, checkSlackScopes, checkSlackToken } from './slack-checks';
 import { checkSubscription, checkTopic, type TopicCheck } from './sns-checks';
 import { result, type CheckResult, type DoctorDeps, type DoctorReport } from './types';
+import { plural } from '../util/text';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -203,7 +204,7 @@ export function summarize(results: CheckResult[]): Record<CheckResult['status'],
 /** "2 failed, 1 warning, 8 passed" (and skipped, when any). */
 export function summaryLine(results: CheckResult[]): string {
   const c = summarize(results);
-  const parts = [`${c.fail} failed`, `${c.warn} warning${c.warn === 1 ? '' : 's'}`, `${c.pass} passed`];
+  const parts = [`${c.fail} failed`, `${plural(c.warn, 'warning')}`, `${c.pass} passed`];
   if (c.skip) parts.push(`${c.skip} skipped`);
   return parts.join(', ');
 }

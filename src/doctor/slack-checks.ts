@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config';
 import { errorMessage } from './aws-fix';
 import { result, type CheckResult } from './types';
+import { slackErrorCode } from '../slack/errors';
 
 /**
  * Bot token scopes the features use; manifest.yml requests exactly these (a test keeps the two in
@@ -168,7 +169,7 @@ export async function checkAlarmChannel(
     if (!c.is_member) return result('slack.alarm-channel', name, 'fail', `the bot is not a member of ${label}`, invite);
     return result('slack.alarm-channel', name, 'pass', `${label}; the bot is a member`);
   } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error;
+    const code = slackErrorCode(err);
     if (code === 'channel_not_found') {
       return result(
         'slack.alarm-channel',

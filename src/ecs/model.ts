@@ -68,6 +68,8 @@ export interface ContainerDefinitionInfo {
   memoryReservation?: number;
   essential: boolean;
   hostPorts: number[];
+  /** The log driver (`awslogs`, `awsfirelens`, `splunk` …) and its options; undefined when none is set. */
+  log?: { driver: string; options: Record<string, string> };
 }
 
 export interface TaskDefinitionInfo {

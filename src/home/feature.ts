@@ -1,9 +1,8 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { approveRequest, cancelRequest, rejectRequest } from '../approvals/decide';
-import { clickErrorText } from '../approvals/listeners';
+import type { App } from '@slack/bolt';
+import { approveRequest, cancelRequest, rejectRequest } from '../approvals/api';
 import type { AppContext, Feature } from '../context';
-import { UserFacingError, UsageError } from '../errors';
 import { ACTIONS, decodeValue } from '../slack/actions';
+import { malformedButton, onClick, type ClickWork } from '../slack/clicks';
 import { code } from '../slack/mrkdwn';
 import { ClusterGlance } from './collect';
 import { publishHome } from './publish';
@@ -12,8 +11,7 @@ const ID_RE = /^[A-Za-z0-9_-]{6,40}$/;
 
 function requestIdOf(value: string | undefined): string {
   const v = decodeValue<{ id?: unknown }>(value);
-  if (!v || typeof v.id !== 'string' || !ID_RE.test(v.id))
-    throw new UsageError('this button is malformed; nothing was changed');
+  if (!v || typeof v.id !== 'string' || !ID_RE.test(v.id)) throw malformedButton('nothing was changed');
   return v.id;
 }
 
@@ -40,31 +38,22 @@ export function homeFeature(ctx: AppContext): Feature {
         await ctx.track(publishHome(ctx, glance, event.user));
       });
 
-      app.action<BlockAction<ButtonAction>>(ACTIONS.homeRefresh, async ({ ack, body }) => {
-        await ack();
-        await ctx.track(publishHome(ctx, glance, body.user.id));
+      // A Home click has no response_url: whatever the click has to say is shown on top of the tab.
+      const onHomeClick = (actionId: string, work: ClickWork) =>
+        onClick(app, ctx, actionId, work, {
+          component: 'home',
+          answer: async (c, msg) => {
+            await publishHome(ctx, glance, c.userId, msg.text);
+          },
+        });
+      onHomeClick(ACTIONS.homeRefresh, async (c) => {
+        await publishHome(ctx, glance, c.userId);
       });
-
       for (const [actionId, decide, done] of DECISIONS) {
-        app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action }) => {
-          await ack();
-          const ref = ctx.newId(4);
-          const log = ctx.logger.child({ ref, user: body.user.id, action: actionId });
-          const work = (async () => {
-            let notice: string;
-            try {
-              const id = requestIdOf(action.value);
-              await decide(ctx, id, body.user.id);
-              notice = `:white_check_mark: You ${done} request ${code(id)}; its card in the channel shows the outcome.`;
-            } catch (err) {
-              if (err instanceof UserFacingError)
-                log.info({ err: { code: err.code, message: err.message } }, 'home click refused');
-              else log.error({ err }, 'home click failed');
-              notice = clickErrorText(err, ref);
-            }
-            await publishHome(ctx, glance, body.user.id, notice);
-          })();
-          await ctx.track(work);
+        onHomeClick(actionId, async (c) => {
+          const id = requestIdOf(c.value);
+          await decide(ctx, id, c.userId);
+          return `:white_check_mark: You ${done} request ${code(id)}; its card in the channel shows the outcome.`;
         });
       }
     },

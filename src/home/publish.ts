@@ -22,8 +22,7 @@ export async function publishHome(
     await ctx.slack.views.publish({ user_id: userId, view });
     return true;
   } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
-    ctx.logger.warn({ user: userId, error: code }, 'App Home could not be published');
+    ctx.logger.warn({ user: userId, err }, 'App Home could not be published');
     return false;
   }
 }

@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import { alarmLine, type OpenAlarmView } from '../alarm-admin/api';
 import { ACTIONS, encodeValue } from '../slack/actions';
 import { clipMrkdwn, code, escapeText, mentionUser, neutraliseText, slackDate } from '../slack/mrkdwn';
-import { truncate } from '../util/text';
+import { plural, truncate } from '../util/text';
 import { addItems, BlockBudget } from '../slack/block-budget';
 import { actionTitle, AUDIT_OUTCOME_ICON } from '../approvals/api';
 import { LIMITS } from '../slack/limits';
@@ -104,7 +104,7 @@ function changeBlocks(c: HomeChangeView, viewer: string): Block[] {
     `*${escapeText(actionTitle(c.action))}* · ${code(c.target)}\n${escapeText(truncate(c.summary, 500))}\n` +
     `Requested by ${mentionUser(c.requestedBy)} ${slackDate(c.createdAt)} · expires ${slackDate(c.expiresAt, '{time}')}` +
     (c.reason ? ` · _${escapeText(truncate(c.reason, 200))}_` : '') +
-    (c.warnings ? ` · :warning: ${c.warnings} warning${c.warnings === 1 ? '' : 's'} on the card` : '');
+    (c.warnings ? ` · :warning: ${plural(c.warnings, 'warning')} on the card` : '');
   const buttons: types.Button[] = [
     {
       type: 'button',
@@ -146,7 +146,7 @@ function clusterLine(c: HomeClusterView): string {
       ? `:large_green_circle: Insights ${c.containerInsights}`
       : `:white_circle: Insights ${escapeText(c.containerInsights)}`;
   const pending = c.pendingTasks > 0 ? `:large_orange_circle: *${c.pendingTasks} pending*` : '0 pending';
-  return `${code(c.name)} · ${insights} · ${c.runningTasks} running · ${pending} · ${c.registeredInstances} instance${c.registeredInstances === 1 ? '' : 's'} · ${c.activeServices} service${c.activeServices === 1 ? '' : 's'}`;
+  return `${code(c.name)} · ${insights} · ${c.runningTasks} running · ${pending} · ${plural(c.registeredInstances, 'instance')} · ${plural(c.activeServices, 'service')}`;
 }
 
 function auditLine(a: HomeAuditView): string {

@@ -14,7 +14,7 @@ export function healthFeature(ctx: AppContext): Feature {
         try {
           await ctx.store.ping();
         } catch (err) {
-          ctx.logger.warn({ err: { message: (err as Error).message } }, 'readiness check failed: store unreachable');
+          ctx.logger.warn({ err }, 'readiness check failed: store unreachable');
           sendJson(res, 503, { status: 'unavailable', reason: 'store unreachable' });
           return;
         }

@@ -28,9 +28,7 @@ export function mentionFeature(ctx: AppContext): Feature {
         const threadTs = event.thread_ts ?? event.ts;
         await client.chat
           .postMessage({ channel: event.channel, thread_ts: threadTs, text: mentionReplyText(event.user, event.text) })
-          .catch((err: unknown) =>
-            ctx.logger.warn({ err: { message: (err as Error).message } }, 'could not answer a mention'),
-          );
+          .catch((err: unknown) => ctx.logger.warn({ err }, 'could not answer a mention'));
       });
     },
   };

@@ -2,6 +2,7 @@ import { isEcsName, parseArgs, tokenize } from '../slack/commands/parse';
 import { UsageError } from '../errors';
 import { QUERY_PRESETS, findPreset } from './presets';
 import type { FlagSpec } from '../context';
+import { readDuration } from '../util/duration';
 
 export const QUERY_USAGE = 'query <preset>|"<raw query>" [--cluster C] [--since 1h] [--limit N]';
 export const QUERY_FLAGS: FlagSpec = { cluster: 'string', since: 'string', limit: 'string' };
@@ -27,39 +28,18 @@ export type QueryRequest =
       limit: number;
     };
 
-const UNITS: Record<string, { ms: number; label: string }> = {
-  m: { ms: 60_000, label: 'm' },
-  min: { ms: 60_000, label: 'm' },
-  mins: { ms: 60_000, label: 'm' },
-  minute: { ms: 60_000, label: 'm' },
-  minutes: { ms: 60_000, label: 'm' },
-  h: { ms: 3_600_000, label: 'h' },
-  hr: { ms: 3_600_000, label: 'h' },
-  hrs: { ms: 3_600_000, label: 'h' },
-  hour: { ms: 3_600_000, label: 'h' },
-  hours: { ms: 3_600_000, label: 'h' },
-  d: { ms: 86_400_000, label: 'd' },
-  day: { ms: 86_400_000, label: 'd' },
-  days: { ms: 86_400_000, label: 'd' },
-  w: { ms: 7 * 86_400_000, label: 'w' },
-  week: { ms: 7 * 86_400_000, label: 'w' },
-  weeks: { ms: 7 * 86_400_000, label: 'w' },
-};
-
 /** "30m", "6h", "2d", "1w" → milliseconds; at least 1 minute, at most 7 days. */
 export function parseSince(s: string): { ms: number; label: string } {
-  const m = /^(\d{1,6})\s*([a-z]+)$/i.exec(s.trim());
-  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
-  if (!m || !unit) throw new UsageError(`--since takes a duration such as 30m, 6h or 2d, not "${s}"`, QUERY_USAGE);
-  const n = Number(m[1]);
-  const ms = n * unit.ms;
-  if (n < 1) throw new UsageError('--since must be at least 1m', QUERY_USAGE);
+  const d = readDuration(s);
+  if (!d) throw new UsageError(`--since takes a duration such as 30m, 6h or 2d, not "${s}"`, QUERY_USAGE);
+  const { ms } = d;
+  if (d.n < 1) throw new UsageError('--since must be at least 1m', QUERY_USAGE);
   if (ms > MAX_SINCE_MS)
     throw new UsageError(
       `--since ${s} is longer than the 7d the bot allows (a long range scans, and costs, more)`,
       QUERY_USAGE,
     );
-  return { ms, label: `${n}${unit.label}` };
+  return { ms, label: d.label };
 }
 
 export function parseLimit(s: string): number {

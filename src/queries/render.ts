@@ -1,7 +1,7 @@
 import type { RespondArguments, types } from '@slack/bolt';
 import { ACTIONS, encodeValue } from '../slack/actions';
 import { code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
-import { truncate } from '../util/text';
+import { plural, truncate } from '../util/text';
 import { LIMITS } from '../slack/limits';
 
 /**
@@ -263,7 +263,7 @@ export function renderQueryResult(v: QueryView, r: ResultInput, csv: CsvDelivery
   blocks.push(section(plan.text || '_No rows matched in this time range._'));
   blocks.push(
     context(
-      `${formatCount(r.rows.length)} row${r.rows.length === 1 ? '' : 's'} · ${statsLine(r.stats)} · ${formatElapsed(r.elapsedMs)} · by ${mentionUser(v.requester)}`,
+      `${plural(r.rows.length, 'row')} · ${statsLine(r.stats)} · ${formatElapsed(r.elapsedMs)} · by ${mentionUser(v.requester)}`,
     ),
   );
   const notes: string[] = [];
@@ -282,7 +282,7 @@ export function renderQueryResult(v: QueryView, r: ResultInput, csv: CsvDelivery
   if (notes.length) blocks.push(context(...notes));
   blocks.push(queryContext(v));
   return {
-    text: `Query ${plainTitle(v)}: ${r.rows.length} row${r.rows.length === 1 ? '' : 's'}, ${formatBytes(r.stats.bytesScanned)} scanned`,
+    text: `Query ${plainTitle(v)}: ${plural(r.rows.length, 'row')}, ${formatBytes(r.stats.bytesScanned)} scanned`,
     blocks,
   };
 }

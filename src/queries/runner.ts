@@ -25,6 +25,7 @@ import {
   type SlackMessage,
 } from './render';
 import type { QueryRequest } from './args';
+import { slackErrorCode } from '../slack/errors';
 
 export interface QueryRunnerOptions {
   /** Time between GetQueryResults polls (default 1 s). */
@@ -59,10 +60,6 @@ export type CancelOutcome =
 const ZERO: QueryStats = { recordsScanned: 0, recordsMatched: 0, bytesScanned: 0 };
 const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 const MAX_POLL_FAILURES = 3;
-
-function slackError(err: unknown): string | undefined {
-  return (err as { data?: { error?: string } })?.data?.error;
-}
 
 /**
  * Runs Logs Insights queries for /ecs query and follows each to its end: one message per query,
@@ -138,13 +135,10 @@ export class QueryRunner {
       });
       surface = { kind: 'channel', channel: res.channel ?? inv.channelId, ts: String(res.ts) };
     } catch (err) {
-      const code = slackError(err);
-      log.info(
-        { slackError: code ?? (err as Error).message },
-        'cannot post the query message in the channel; answering ephemerally',
-      );
+      const code = slackErrorCode(err);
+      log.info({ err }, 'cannot post the query message in the channel; answering ephemerally');
       const respond = async (msg: RespondArguments) => inv.respond(msg);
-      const note = code && NOT_IN_CHANNEL.has(code) ? notInChannelNote() : undefined;
+      const note = NOT_IN_CHANNEL.has(code) ? notInChannelNote() : undefined;
       const eph = renderQueryProgress(view, { status: 'Scheduled', stats: ZERO, elapsedMs: 0, note });
       try {
         await respond({ response_type: 'ephemeral', text: eph.text, blocks: eph.blocks });
@@ -236,10 +230,7 @@ export class QueryRunner {
         failures = 0;
       } catch (err) {
         failures++;
-        a.log.warn(
-          { err: { name: (err as Error).name, message: (err as Error).message }, failures },
-          'GetQueryResults failed',
-        );
+        a.log.warn({ err, failures }, 'GetQueryResults failed');
         if (failures < MAX_POLL_FAILURES) continue;
         await this.logs.stop(id).catch(() => undefined);
         return this.end(a, { kind: 'lost', detail: (err as Error).message, ref: ctx.newId(4) }, stats, elapsed());
@@ -291,8 +282,8 @@ export class QueryRunner {
         content: renderQueryCsv(page.fields, page.rows),
       });
     } catch (err) {
-      const code = slackError(err) ?? (err as Error).message;
-      a.log.warn({ slackError: code }, 'CSV upload failed');
+      const code = slackErrorCode(err);
+      a.log.warn({ err }, 'CSV upload failed');
       const hint = code === 'missing_scope' ? ' The Slack app needs the files:write scope.' : '';
       await ctx.slack.chat
         .postMessage({
@@ -323,9 +314,7 @@ export class QueryRunner {
     if (surface.kind === 'ephemeral') {
       await surface
         .respond({ response_type: 'ephemeral', replace_original: true, text: msg.text, blocks: msg.blocks })
-        .catch((err: unknown) =>
-          a.log.warn({ err: { message: (err as Error).message } }, 'could not update the ephemeral query message'),
-        );
+        .catch((err: unknown) => a.log.warn({ err }, 'could not update the ephemeral query message'));
       return;
     }
     for (let attempt = 1; ; attempt++) {
@@ -343,10 +332,7 @@ export class QueryRunner {
           await this.opts.sleep(Math.min(30, Math.max(1, retryAfter)) * 1000);
           continue;
         }
-        a.log.warn(
-          { slackError: slackError(err) ?? (err as Error).message, final },
-          'could not update the query message',
-        );
+        a.log.warn({ err, final }, 'could not update the query message');
         return;
       }
     }

@@ -2,9 +2,9 @@ import {
   acknowledgeIncident,
   silenceIncident,
   unacknowledgeIncident,
+  cardIntentKey,
   unsilenceIncident,
-} from '../alarms/incident-actions';
-import { cardIntentKey } from '../alarms/ingest';
+} from '../alarms/api';
 import type { AppContext } from '../context';
 import type { Incident } from '../store/incidents';
 import type { ReactionAction } from '../config';
@@ -84,7 +84,7 @@ async function setHandled(ctx: AppContext, inc: Incident, userId: string, on: bo
         outcome: 'recorded',
         detail: { incident: inc.id },
       })
-      .catch((err) => ctx.logger.warn({ err: { message: (err as Error).message } }, 'audit record failed'));
+      .catch((err) => ctx.logger.warn({ err }, 'audit record failed'));
   }
   return changed;
 }

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../context';
 import type { Incident } from '../store/incidents';
+import { slackErrorCode } from '../slack/errors';
 
 const CHANNEL_RE = /^[CGD][A-Z0-9]{2,}$/;
 const TS_RE = /^\d{1,12}\.\d{1,8}$/;
@@ -60,17 +61,17 @@ export class IncidentFinder {
       const thread = own?.thread_ts;
       return thread && TS_RE.test(thread) ? thread : undefined;
     } catch (err) {
-      const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
+      const code = slackErrorCode(err);
       if (code === 'missing_scope' || code === 'not_in_channel' || code === 'channel_not_found') {
         if (!this.warnedScope) {
           this.warnedScope = true;
           this.ctx.logger.warn(
-            { channel, error: code },
+            { channel, err },
             'reactions on replies in alarm threads cannot be matched: the bot needs channels:history (groups:history for private channels) and to be in the channel',
           );
         }
       } else {
-        this.ctx.logger.warn({ channel, error: code }, 'conversations.replies failed; the reaction is ignored');
+        this.ctx.logger.warn({ channel, err }, 'conversations.replies failed; the reaction is ignored');
       }
       return undefined;
     }

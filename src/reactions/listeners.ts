@@ -1,10 +1,11 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
 import type { Incident } from '../store/incidents';
 import { ACTIONS, decodeValue, encodeValue } from '../slack/actions';
-import { escapeOwnText, code, escapeText, slackDate } from '../slack/mrkdwn';
+import { malformedButton, onClick, type Click, type ClickOptions } from '../slack/clicks';
+import { code, escapeText, slackDate } from '../slack/mrkdwn';
 import { applyReaction, type ReactionEvent } from './apply';
 import type { IncidentFinder } from './find-incident';
 import { createMuteRule, deleteMuteRule, mutePreflight } from './mute-rule';
@@ -73,10 +74,7 @@ async function ephemeral(
       blocks: o.blocks as never,
     });
   } catch (err) {
-    log.warn(
-      { error: (err as { data?: { error?: string } }).data?.error ?? (err as Error).message },
-      'ephemeral reply failed',
-    );
+    log.warn({ err }, 'ephemeral reply failed');
   }
 }
 
@@ -107,7 +105,7 @@ async function muteAfterSilence(
     }
     await createMuteRule(ctx, inc, ev.user, until, pre.alarmName);
   } catch (err) {
-    log.warn({ incident: inc.id, err: { message: (err as Error).message } }, 'mute rule not created');
+    log.warn({ incident: inc.id, err }, 'mute rule not created');
     const why = err instanceof UserFacingError ? err.message : 'an unexpected error (logged)';
     await ephemeral(ctx, log, {
       channel: ev.channel,
@@ -155,7 +153,7 @@ export function registerReactionListeners(app: App, ctx: AppContext, finder: Inc
         if (kind === 'added') await muteAfterSilence(ctx, log, r.incident, ev, threadTs);
         else {
           await deleteMuteRule(ctx, r.incident.id, ev.user).catch(async (err: unknown) => {
-            log.warn({ incident: r.incident.id, err: { message: (err as Error).message } }, 'mute rule not deleted');
+            log.warn({ incident: r.incident.id, err }, 'mute rule not deleted');
             await ephemeral(ctx, log, {
               channel: ev.channel as string,
               user: ev.user,
@@ -170,55 +168,28 @@ export function registerReactionListeners(app: App, ctx: AppContext, finder: Inc
   app.event('reaction_added', onReaction('added') as never);
   app.event('reaction_removed', onReaction('removed') as never);
 
-  const muteButton =
-    (confirm: boolean) =>
-    async ({
-      ack,
-      body,
-      action,
-      respond,
-    }: {
-      ack: () => Promise<void>;
-      body: BlockAction;
-      action: ButtonAction;
-      respond: (m: Record<string, unknown>) => Promise<unknown>;
-    }) => {
-      await ack();
-      const log = ctx.logger.child({ component: 'reactions', user: body.user.id, action: action.action_id });
-      const say = (text: string) =>
-        respond({ response_type: 'ephemeral', replace_original: true, text }).catch((e) =>
-          log.warn({ err: { message: (e as Error).message } }, 'respond failed'),
-        );
-      const v = decodeValue<Record<string, unknown>>(action.value);
-      if (!v || typeof v.i !== 'string' || !ID_RE.test(v.i)) {
-        await say(':x: This button is malformed; nothing was muted.');
-        return;
-      }
-      const work = (async () => {
-        const inc = await ctx.store.incidents.get(v.i as string);
-        const now = ctx.clock.now();
-        if (!inc || !inc.silencedUntil || inc.silencedUntil <= now)
-          return say('The silence has ended; nothing was muted in AWS.');
-        if (!confirm)
-          return say(
-            `:no_bell: ${escapeText(inc.name)} stays silenced in Slack only; its actions in AWS keep running.`,
-          );
-        if (inc.silencedBy !== body.user.id)
-          return say(':x: Only the person who silenced this alarm can mute it in AWS.');
-        const pre = await mutePreflight(ctx, inc);
-        if (pre.kind === 'skip') return say(`Nothing was muted in AWS: ${escapeText(pre.why)}.`);
-        const rule = await createMuteRule(ctx, inc, body.user.id, inc.silencedUntil, pre.alarmName);
-        return say(
-          `:mute: ${code(pre.alarmName)} is muted in AWS until ${slackDate(inc.silencedUntil, '{time}')} (mute rule ${code(rule)}). Remove your reaction to lift it.`,
-        );
-      })().catch(async (err: unknown) => {
-        log.warn({ err: { message: (err as Error).message } }, 'mute confirmation failed');
-        await say(
-          `:warning: Nothing was muted in AWS: ${escapeOwnText(err instanceof UserFacingError ? err.message : 'an unexpected error (logged)')}`,
-        );
-      });
-      await ctx.track(work);
-    };
-  app.action<BlockAction<ButtonAction>>(ACTIONS.muteConfirm, muteButton(true) as never);
-  app.action<BlockAction<ButtonAction>>(ACTIONS.muteSkip, muteButton(false) as never);
+  const muteButton = (confirm: boolean) => async (c: Click) => {
+    const v = decodeValue<Record<string, unknown>>(c.value);
+    if (!v || typeof v.i !== 'string' || !ID_RE.test(v.i)) throw malformedButton('nothing was muted');
+    const inc = await ctx.store.incidents.get(v.i);
+    const now = ctx.clock.now();
+    if (!inc || !inc.silencedUntil || inc.silencedUntil <= now)
+      return 'The silence has ended; nothing was muted in AWS.';
+    if (!confirm)
+      return `:no_bell: ${escapeText(inc.name)} stays silenced in Slack only; its actions in AWS keep running.`;
+    if (inc.silencedBy !== c.userId) return ':x: Only the person who silenced this alarm can mute it in AWS.';
+    const pre = await mutePreflight(ctx, inc);
+    if (pre.kind === 'skip') return `Nothing was muted in AWS: ${escapeText(pre.why)}.`;
+    const rule = await createMuteRule(ctx, inc, c.userId, inc.silencedUntil, pre.alarmName);
+    return `:mute: ${code(pre.alarmName)} is muted in AWS until ${slackDate(inc.silencedUntil, '{time}')} (mute rule ${code(rule)}). Remove your reaction to lift it.`;
+  };
+  // The answer replaces the question, which has done its work either way.
+  const options: ClickOptions = {
+    component: 'reactions',
+    answer: async (c, msg) => {
+      await c.respond({ response_type: 'ephemeral', replace_original: true, ...msg });
+    },
+  };
+  onClick(app, ctx, ACTIONS.muteConfirm, muteButton(true), options);
+  onClick(app, ctx, ACTIONS.muteSkip, muteButton(false), options);
 }

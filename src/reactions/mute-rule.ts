@@ -3,8 +3,7 @@ import {
   PutAlarmMuteRuleCommand,
   type PutAlarmMuteRuleCommandInput,
 } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchAlarms } from '../alarm-admin/cloudwatch-alarms';
-import { describeAction, nonSnsActions } from '../alarm-admin/model';
+import { CloudWatchAlarms, describeAction, nonSnsActions } from '../alarm-admin/api';
 import { awsCall, errorName, toAwsError } from '../aws/errors';
 import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
@@ -121,7 +120,7 @@ export async function createMuteRule(
       after: { rule: input.Name, until },
       detail: { incident: inc.id },
     })
-    .catch((e) => ctx.logger.warn({ err: { message: (e as Error).message } }, 'audit record failed'));
+    .catch((e) => ctx.logger.warn({ err: e }, 'audit record failed'));
   ctx.logger.info({ incident: inc.id, alarm: alarmName, rule: input.Name, until }, 'alarm mute rule created');
   return input.Name as string;
 }

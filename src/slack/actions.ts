@@ -8,6 +8,8 @@ export const ACTIONS = {
   alarmAck: 'alarm.ack',
   alarmSilence: 'alarm.silence',
   alarmScale: 'alarm.scale',
+  /** The service's logs up to the alarm's state change, error lines first, to whoever clicked. */
+  alarmLogs: 'alarm.logs',
   changeApprove: 'change.approve',
   changeReject: 'change.reject',
   changeCancel: 'change.cancel',

@@ -129,7 +129,7 @@ export class SlackSocket {
       const e = err as { name?: string; message?: string; code?: string; data?: { error?: string } };
       this.log.error(
         {
-          err: { name: e?.name, message: e?.message, code: e?.code, slackError: e?.data?.error },
+          err,
           failures: this.failures,
         },
         e?.data?.error

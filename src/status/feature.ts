@@ -1,13 +1,13 @@
-import type { App, BlockButtonAction, RespondArguments, RespondFn } from '@slack/bolt';
+import type { App, RespondArguments } from '@slack/bolt';
 import { EcsReader } from '../aws/ecs';
 import { EcsMetrics, MetricsReader } from '../aws/metrics';
 import { scopeKey, type AwsScope, type ScopeFilter } from '../aws/scope';
 import type { AppContext, Feature, Subcommand } from '../context';
-import { NotFoundError, UsageError, UserFacingError } from '../errors';
+import { NotFoundError, UsageError } from '../errors';
 import type { Logger } from '../logger';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { code, mentionUser } from '../slack/mrkdwn';
-import { renderError } from '../slack/commands/help';
+import { malformedButton, onClick, type Click } from '../slack/clicks';
 import {
   accountsOverviewFiles,
   clusterFiles,
@@ -31,6 +31,7 @@ import {
   whereLabel,
   type AlarmOrigin,
 } from '../slack/commands/scope-flags';
+import { slackErrorCode } from '../slack/errors';
 import {
   loadAccountsOverview,
   loadCluster,
@@ -194,13 +195,12 @@ function subjectOf(a: StatusAnswer): string {
 
 /** Why an upload failed, in words an on-call engineer can act on. */
 function uploadProblem(err: unknown): string {
-  const e = (err as { data?: { error?: string }; code?: string }) ?? {};
-  const slackError = e.data?.error;
-  if (slackError === 'not_in_channel' || slackError === 'channel_not_found')
+  const slack = slackErrorCode(err);
+  if (slack === 'not_in_channel' || slack === 'channel_not_found')
     return 'the bot is not in this channel; invite it with /invite';
-  if (slackError === 'missing_scope') return 'the bot lacks the files:write scope';
-  if (slackError) return `Slack answered ${slackError}`;
-  if (e.code === 'slack_webapi_rate_limited_error') return 'Slack is rate-limiting uploads; try again in a minute';
+  if (slack === 'missing_scope') return 'the bot lacks the files:write scope';
+  if (slack === 'ratelimited') return 'Slack is rate-limiting uploads; try again in a minute';
+  if ((err as { data?: unknown })?.data) return `Slack answered ${slack}`;
   return 'the upload failed';
 }
 
@@ -234,16 +234,7 @@ export async function answerStatus(
       });
     } catch (err) {
       attachment = { ok: false, reason: uploadProblem(err) };
-      o.log.warn(
-        {
-          err: {
-            name: (err as Error).name,
-            code: (err as { code?: string }).code,
-            error: (err as { data?: { error?: string } }).data?.error,
-          },
-        },
-        'status file upload failed',
-      );
+      o.log.warn({ err }, 'status file upload failed');
     }
   }
   const msg = render(a, attachment);
@@ -321,50 +312,18 @@ export function alarmStatusTarget(v: AlarmStatusValue, defaultCluster?: string):
 }
 
 /** Shows the status of an alarm's service (or cluster) to whoever clicked, as an ephemeral reply. */
-export async function handleAlarmStatus(
-  ctx: AppContext,
-  src: StatusSources,
-  body: BlockButtonAction,
-  respond: RespondFn,
-): Promise<void> {
-  const ref = ctx.newId(4);
-  const log = ctx.logger.child({ ref, user: body.user.id, action: ACTIONS.alarmStatus });
-  const value = parseAlarmStatusValue(body.actions[0]?.value);
-  if (value?.k) log.info({ incident: value.k, cluster: value.c, service: value.s }, 'status button clicked');
-  const reply = (m: RespondArguments) => respond({ response_type: 'ephemeral', replace_original: false, ...m });
-  if (!value) {
-    log.warn('malformed status button value');
-    await reply({
-      text: ':x: This Status button carries an invalid cluster or service name. Use `/ecs status <cluster>/<service>` instead.',
-    });
-    return;
-  }
-  try {
-    const filter = await alarmScopeFilter(ctx, value);
-    const answer = await loadStatusIn(ctx, src, alarmStatusTarget(value, ctx.config.defaultCluster), log, { filter });
-    await answerStatus(
-      ctx,
-      answer,
-      {
-        channelId: body.channel?.id ?? '',
-        userId: body.user.id,
-        responseType: 'ephemeral',
-        replaceOriginal: false,
-        log,
-      },
-      reply,
-    );
-  } catch (err) {
-    if (err instanceof UserFacingError) {
-      log.info({ err: { code: err.code, message: err.message } }, 'status button refused');
-      await reply(renderError(err, undefined));
-    } else {
-      log.error({ err }, 'status button failed');
-      await reply({
-        text: `:warning: Something went wrong getting the status (ref ${ref}). The error is logged; try \`/ecs status\` or ask an admin.`,
-      });
-    }
-  }
+export async function handleAlarmStatus(ctx: AppContext, src: StatusSources, c: Click): Promise<void> {
+  const value = parseAlarmStatusValue(c.value);
+  if (!value) throw malformedButton('it names no valid cluster or service', 'status <cluster>/<service>');
+  if (value.k) c.log.info({ incident: value.k, cluster: value.c, service: value.s }, 'status button clicked');
+  const filter = await alarmScopeFilter(ctx, value);
+  const answer = await loadStatusIn(ctx, src, alarmStatusTarget(value, ctx.config.defaultCluster), c.log, { filter });
+  await answerStatus(
+    ctx,
+    answer,
+    { channelId: c.channelId ?? '', userId: c.userId, responseType: 'ephemeral', replaceOriginal: false, log: c.log },
+    c.respond,
+  );
 }
 
 /** The /ecs status capability: the subcommand and the alarm card's Status button. */
@@ -374,17 +333,7 @@ export function statusFeature(ctx: AppContext): Feature {
     name: 'status',
     subcommands: [statusSubcommand(src)],
     register(app: App) {
-      app.action<BlockButtonAction>(
-        { action_id: ACTIONS.alarmStatus, type: 'block_actions' },
-        async ({ ack, body, respond }) => {
-          await ack();
-          await ctx.track(
-            handleAlarmStatus(ctx, src, body, respond).catch((err: unknown) =>
-              ctx.logger.warn({ err }, 'status button reply failed'),
-            ),
-          );
-        },
-      );
+      onClick(app, ctx, ACTIONS.alarmStatus, (c) => handleAlarmStatus(ctx, src, c), { component: 'status' });
     },
   };
 }

@@ -39,7 +39,7 @@ export function hasInsights(c: Pick<ClusterSummary, 'containerInsights'>): boole
 
 function metricsProblem(err: unknown, log: Logger, what: string): string {
   if (err instanceof AwsError) {
-    log.warn({ err: { name: err.name, message: err.message, operation: err.operation } }, `${what} unavailable`);
+    log.warn({ err }, `${what} unavailable`);
     return err.message;
   }
   log.error({ err }, `${what} failed`);
@@ -91,10 +91,7 @@ export async function loadAccountsOverview(
       return { ...s, accountId: id, clusters: v.clusters, util: v.util, metricsError: v.metricsError };
     } catch (err) {
       if (err instanceof UserFacingError) {
-        log.warn(
-          { account: s.account, region: s.region, err: { name: err.name, message: err.message } },
-          'account unreadable',
-        );
+        log.warn({ account: s.account, region: s.region, err }, 'account unreadable');
         return { ...s, accountId: id, clusters: [], util: new Map(), error: err.message };
       }
       log.error({ err, account: s.account, region: s.region }, 'account overview failed');
@@ -163,10 +160,7 @@ export async function loadService(d: StatusDeps, clusterName: string, serviceNam
   const insights = hasInsights(cluster);
   const [taskDef, tasks, history] = await Promise.all([
     d.ecs.describeTaskDefinition(service.taskDefinition).catch((err: unknown): TaskDefinitionInfo | undefined => {
-      d.log.warn(
-        { err: { name: (err as Error).name, message: (err as Error).message } },
-        'task definition unavailable',
-      );
+      d.log.warn({ err }, 'task definition unavailable');
       return undefined;
     }),
     d.ecs.listTasks(cluster.name, { service: service.name, max: MAX_TASKS_DESCRIBED }),

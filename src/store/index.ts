@@ -8,6 +8,7 @@ import { RolloutRepo } from './rollouts';
 import { QueryCancelRepo } from './query-cancels';
 import { IncidentReactionRepo } from './incident-reactions';
 import { DiagnosisWatchRepo } from './diagnosis-watches';
+import { SlackRequestRepo } from './slack-requests';
 import type { Db } from './db';
 import { migrate } from './migrations';
 import { openPostgresDb } from './postgres-db';
@@ -27,6 +28,7 @@ export class Store {
   readonly queryCancels: QueryCancelRepo;
   readonly incidentReactions: IncidentReactionRepo;
   readonly diagnosisWatches: DiagnosisWatchRepo;
+  readonly slackRequests: SlackRequestRepo;
 
   constructor(readonly db: Db) {
     this.audit = new AuditRepo(db);
@@ -38,6 +40,7 @@ export class Store {
     this.queryCancels = new QueryCancelRepo(db);
     this.incidentReactions = new IncidentReactionRepo(db);
     this.diagnosisWatches = new DiagnosisWatchRepo(db);
+    this.slackRequests = new SlackRequestRepo(db);
   }
 
   get dialect() {

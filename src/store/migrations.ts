@@ -6,10 +6,11 @@ import { REACTIONS_MIGRATION } from './reactions-migration';
 import { DIAGNOSIS_MIGRATION } from './diagnosis-migration';
 import { SNS_DEDUP_MIGRATION } from './sns-dedup-migration';
 import { ALARM_DELIVERY_MIGRATION } from './alarm-delivery-migration';
+import { SLACK_REQUESTS_MIGRATION } from './slack-requests-migration';
 
 /**
  * Versioned migrations, shared by SQLite and PostgreSQL. Append only: never edit a released one.
- * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 6 diagnosis, 7 SNS dedup key, 9 alarm delivery (dead letters, card attempts).
+ * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 6 diagnosis, 7 SNS dedup key, 8 Slack request signatures (replays), 9 alarm delivery (dead letters, card attempts).
  */
 export interface Migration {
   version: number;
@@ -46,6 +47,7 @@ export const MIGRATIONS: Migration[] = [
   REACTIONS_MIGRATION,
   DIAGNOSIS_MIGRATION,
   SNS_DEDUP_MIGRATION,
+  SLACK_REQUESTS_MIGRATION,
   ALARM_DELIVERY_MIGRATION,
 ];
 

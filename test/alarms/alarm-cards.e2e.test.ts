@@ -52,6 +52,7 @@ describe('one living card per alarm, end to end', () => {
       ACTIONS.alarmAck,
       ACTIONS.alarmSilence,
       ACTIONS.alarmScale,
+      ACTIONS.alarmLogs,
     ]);
     expect(JSON.parse(buttonValue(card, ACTIONS.alarmDiagnose))).toMatchObject({
       c: 'lab',

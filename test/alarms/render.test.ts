@@ -152,14 +152,19 @@ describe('alarm card renderer', () => {
       'Unacknowledge',
       'Unsilence',
       ':arrow_up_down: Scale…',
+      ':scroll: Logs',
     ]);
     expect(JSON.parse(buttons[0].value)).toEqual({ k: 'abc123', c: 'lab', s: 'api' });
+    // The Logs button carries the state change its 15 minutes lead up to (when it fired), in seconds.
+    const logs = buttons.find((b: any) => b.action_id === 'alarm.logs');
+    expect(JSON.parse(logs.value)).toEqual({ k: 'abc123', c: 'lab', s: 'api', t: Math.floor(n.at / 1000) });
   });
 
   it('offers no Scale… button when no service is named', () => {
     const msg = renderAlarmCard(inc(note(compositeObserved)), O);
     const ids = (msg.blocks.find((b) => b.type === 'actions') as any).elements.map((b: any) => b.action_id);
     expect(ids).not.toContain('alarm.scale');
+    expect(ids).not.toContain('alarm.logs');
     expect(ids).toContain('alarm.ack');
   });
 

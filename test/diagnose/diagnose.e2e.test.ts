@@ -247,7 +247,7 @@ describe('/ecs diagnose and the Diagnose button, over signed HTTP with the lab w
   });
 
   it.each([
-    ['a malformed value', 'not json', /carries no valid cluster or service/],
+    ['a malformed value', 'not json', /this button is malformed; it names no valid cluster or service/],
     [
       'an alarm without a service',
       JSON.stringify({ k: 'i', c: 'EcsLabCluster' }),

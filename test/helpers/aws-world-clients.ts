@@ -363,6 +363,7 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
               memory: c.memory,
               essential: c.essential ?? true,
               portMappings: c.portMappings,
+              logConfiguration: c.logConfiguration as ECS.LogConfiguration | undefined,
             })),
           },
         };

@@ -31,6 +31,7 @@ export interface WContainerDef {
   memory?: number;
   essential?: boolean;
   portMappings?: { containerPort: number; hostPort?: number }[];
+  logConfiguration?: { logDriver: string; options?: Record<string, string> };
 }
 
 export interface WTaskDef {

@@ -1,5 +1,7 @@
 import {
+  AccessDeniedException,
   CloudWatchLogsClient,
+  FilterLogEventsCommand,
   GetQueryResultsCommand,
   InvalidParameterException,
   LimitExceededException,
@@ -7,6 +9,7 @@ import {
   ResourceNotFoundException,
   StartQueryCommand,
   StopQueryCommand,
+  type FilterLogEventsCommandInput,
   type GetQueryResultsCommandInput,
   type ResultField,
   type StartQueryCommandInput,
@@ -44,11 +47,37 @@ export interface FakeQuery {
 }
 
 export interface LogsCall {
-  command: 'StartQuery' | 'GetQueryResults' | 'StopQuery';
+  command: 'StartQuery' | 'GetQueryResults' | 'StopQuery' | 'FilterLogEvents';
   input: Record<string, any>;
 }
 
 const meta = { $metadata: {} };
+
+/** One event of a stream: epoch ms and the message as the container wrote it. */
+export interface FakeLogEvent {
+  at: number;
+  message: string;
+}
+
+/**
+ * CloudWatch Logs filter pattern matching, as far as tests need it: `"a phrase"` and bare terms must
+ * all occur (case-sensitive), `?a ?b` needs any of them, `%regex%` is a regular expression.
+ */
+export function matchesFilterPattern(pattern: string | undefined, message: string): boolean {
+  const p = (pattern ?? '').trim();
+  if (!p) return true;
+  const re = /^%(.*)%$/.exec(p);
+  if (re) return new RegExp(re[1]).test(message);
+  const terms: { text: string; any: boolean; not: boolean }[] = [];
+  const tok = /(\?|-)?(?:"((?:[^"\\]|\\.)*)"|(\S+))/g;
+  for (let m = tok.exec(p); m; m = tok.exec(p)) {
+    const text = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
+    terms.push({ text, any: m[1] === '?', not: m[1] === '-' });
+  }
+  const anyTerms = terms.filter((t) => t.any);
+  if (anyTerms.length > 0) return anyTerms.some((t) => message.includes(t.text));
+  return terms.every((t) => (t.not ? !message.includes(t.text) : message.includes(t.text)));
+}
 
 /**
  * A stateful CloudWatch Logs Insights behind a real CloudWatchLogsClient (aws-sdk-client-mock):
@@ -68,6 +97,14 @@ export class FakeLogs {
   private startFaults: string[] = [];
   private malformed: { match: (q: string) => boolean; message: string }[] = [];
   private seq = 0;
+  /** Log groups with their streams of events (FilterLogEvents). */
+  readonly groups = new Map<string, Map<string, FakeLogEvent[]>>();
+  /** Groups the bot's role may not read. */
+  readonly deniedGroups = new Set<string>();
+  /** Events per FilterLogEvents page (AWS also stops a page after scanning a chunk of the group). */
+  filterPageSize = 10_000;
+  /** Milliseconds each FilterLogEvents call takes (benchmarks). */
+  latencyMs = 0;
 
   constructor() {
     const mock = mockClient(this.client);
@@ -75,6 +112,70 @@ export class FakeLogs {
     mock.on(StartQueryCommand).callsFake((input: StartQueryCommandInput) => this.startQuery(input));
     mock.on(GetQueryResultsCommand).callsFake((input: GetQueryResultsCommandInput) => this.getQueryResults(input));
     mock.on(StopQueryCommand).callsFake((input: StopQueryCommandInput) => this.stopQuery(input));
+    mock.on(FilterLogEventsCommand).callsFake(async (input: FilterLogEventsCommandInput) => {
+      if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+      return this.filterLogEvents(input);
+    });
+  }
+
+  /** Creates a log group (idempotent). */
+  addGroup(group: string): this {
+    if (!this.groups.has(group)) this.groups.set(group, new Map());
+    this.logGroups.add(group);
+    return this;
+  }
+
+  /** Appends events to a stream (the group is created when missing). */
+  put(group: string, stream: string, events: FakeLogEvent[]): this {
+    this.addGroup(group);
+    const streams = this.groups.get(group)!;
+    const list = streams.get(stream) ?? [];
+    list.push(...events);
+    list.sort((a, b) => a.at - b.at);
+    streams.set(stream, list);
+    return this;
+  }
+
+  private filterLogEvents(input: FilterLogEventsCommandInput) {
+    this.calls.push({ command: 'FilterLogEvents', input: { ...input } });
+    const group = input.logGroupName ?? '';
+    if (this.deniedGroups.has(group))
+      throw new AccessDeniedException({
+        ...meta,
+        message: `User is not authorized to perform: logs:FilterLogEvents on resource: arn:aws:logs:us-east-1:123456789012:log-group:${group}:log-stream:`,
+      });
+    const streams = this.groups.get(group);
+    if (!streams) throw new ResourceNotFoundException({ ...meta, message: 'The specified log group does not exist.' });
+    if (input.logStreamNames && input.logStreamNamePrefix)
+      throw new InvalidParameterException({ ...meta, message: 'logStreamNames and logStreamNamePrefix are exclusive' });
+    if ((input.logStreamNames ?? []).length > 100)
+      throw new InvalidParameterException({ ...meta, message: 'at most 100 logStreamNames' });
+    if (input.limit !== undefined && (input.limit < 1 || input.limit > 10_000))
+      throw new InvalidParameterException({ ...meta, message: 'limit out of range' });
+    if ((input.filterPattern ?? '').length > 1024)
+      throw new InvalidParameterException({ ...meta, message: 'filterPattern longer than 1024' });
+    const names =
+      input.logStreamNames ?? [...streams.keys()].filter((n) => n.startsWith(input.logStreamNamePrefix ?? ''));
+    const start = input.startTime ?? 0;
+    const end = input.endTime ?? Number.MAX_SAFE_INTEGER;
+    const all = names
+      .flatMap((n) => (streams.get(n) ?? []).map((e) => ({ stream: n, ...e })))
+      .filter((e) => e.at >= start && e.at <= end && matchesFilterPattern(input.filterPattern, e.message))
+      .sort((a, b) => a.at - b.at);
+    const offset = input.nextToken ? Number(/^flt:(\d+)$/.exec(input.nextToken)?.[1] ?? NaN) : 0;
+    if (!Number.isInteger(offset)) throw new InvalidParameterException({ ...meta, message: 'bad nextToken' });
+    const size = Math.min(input.limit ?? 10_000, this.filterPageSize);
+    const page = all.slice(offset, offset + size);
+    return {
+      events: page.map((e, i) => ({
+        logStreamName: e.stream,
+        timestamp: e.at,
+        ingestionTime: e.at + 1000,
+        message: e.message,
+        eventId: `${offset + i}`,
+      })),
+      nextToken: offset + size < all.length ? `flt:${offset + size}` : undefined,
+    };
   }
 
   /** Creates the Container Insights performance log group of a cluster. */

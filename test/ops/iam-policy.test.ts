@@ -36,8 +36,8 @@ const ALLOWED_MUTATIONS = [
   'sqs:DeleteMessage',
 ];
 const READ_VERB = /^(List|Describe|Get)/;
-// Logs Insights queries read logs; receiving from the alarm queue reads it (a message only hides for its visibility timeout).
-const READ_ONLY = new Set(['logs:StartQuery', 'logs:StopQuery', 'sqs:ReceiveMessage']);
+// Logs Insights queries and log filters read logs; receiving from the alarm queue reads it (a message only hides for its visibility timeout).
+const READ_ONLY = new Set(['logs:StartQuery', 'logs:StopQuery', 'logs:FilterLogEvents', 'sqs:ReceiveMessage']);
 
 /** IAM's action matching: case-insensitive, `*` and `?` wildcards. */
 function matches(pattern: string, action: string): boolean {

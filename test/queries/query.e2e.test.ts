@@ -388,7 +388,7 @@ describe('/ecs query end to end', () => {
     const [reply] = await h.t.slack.waitFor(() =>
       h.t.slack.responsesTo('bad').length ? h.t.slack.responsesTo('bad') : undefined,
     );
-    expect(reply.body.text).toContain('This Cancel button is malformed');
+    expect(reply.body.text).toContain('this button is malformed; nothing was cancelled');
     expect(h.fake.callsOf('StopQuery')).toHaveLength(0);
   });
 

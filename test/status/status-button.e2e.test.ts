@@ -53,7 +53,8 @@ describe('the alarm card Status button', () => {
     const body = await click(t, ACTIONS.alarmStatus, value);
     expect(body.response_type).toBe('ephemeral');
     expect(body.replace_original).toBe(false);
-    expect(body.text).toContain('This Status button carries an invalid cluster or service name');
+    expect(body.text).toContain('this button is malformed; it names no valid cluster or service');
+    expect(body.text).toContain('Use `/ecs status &lt;cluster&gt;/&lt;service&gt;` instead.');
     expect(lab.world.calls.length).toBe(before);
   });
 

@@ -3,7 +3,7 @@ import { formatDuration } from '../../util/duration';
 import type { OpenAlarmView, UndeliveredView } from '../open-alarms';
 import { clipMrkdwn, code, escapeText, mentionUser, slackDate } from '../../slack/mrkdwn';
 import { styleFor } from '../../alarms/api';
-import { truncate } from '../../util/text';
+import { plural, truncate } from '../../util/text';
 import { addItems, BlockBudget } from '../../slack/block-budget';
 import { LIMITS } from '../../slack/limits';
 
@@ -55,7 +55,7 @@ export function undeliveredText(items: UndeliveredView[] | undefined, total = it
   });
   const more = total > items.length ? `\n…and ${total - items.length} more.` : '';
   return clipMrkdwn(
-    `:warning: *${total} alarm post${total === 1 ? '' : 's'} could not be delivered to Slack* and ${total === 1 ? 'was' : 'were'} set aside (no longer retried; the alarm's next change tries again; the log has each one at error level):\n${lines.join('\n')}${more}`,
+    `:warning: *${plural(total, 'alarm post')} could not be delivered to Slack* and ${total === 1 ? 'was' : 'were'} set aside (no longer retried; the alarm's next change tries again; the log has each one at error level):\n${lines.join('\n')}${more}`,
     LIMITS.sectionText,
   );
 }
@@ -113,6 +113,6 @@ export function renderAlarmList(
   }
   budget.add(tail);
   const lost = d.undeliveredTotal ?? d.undelivered?.length ?? 0;
-  const text = `Open alarms: ${d.knownTotal} on cards, ${d.cloudwatchOnly} more in CloudWatch${lost ? `; ${lost} alarm post${lost === 1 ? '' : 's'} could not be delivered` : ''}`;
+  const text = `Open alarms: ${d.knownTotal} on cards, ${d.cloudwatchOnly} more in CloudWatch${lost ? `; ${plural(lost, 'alarm post')} could not be delivered` : ''}`;
   return { response_type: 'ephemeral', text, blocks: budget.blocks };
 }

@@ -34,6 +34,8 @@ export interface AlarmButtonValue {
   s?: string;
   /** What the Acknowledge / Silence button will do (so a double click cannot undo). */
   op?: 'ack' | 'unack' | 'silence' | 'unsilence';
+  /** The Logs button: the state change the logs lead up to, epoch seconds. */
+  t?: number;
 }
 
 const FIELD_MAX = 500;
@@ -247,6 +249,10 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
       : button(':no_bell: Silence 1h', ACTIONS.alarmSilence, { ...value, op: 'silence' }),
   ];
   if (inc.service) buttons.push(button(':arrow_up_down: Scale…', ACTIONS.alarmScale, value));
+  if (inc.service)
+    buttons.push(
+      button(':scroll: Logs', ACTIONS.alarmLogs, { ...value, t: Math.floor((inc.firedAt ?? inc.stateAt) / 1000) }),
+    );
   blocks.push({ type: 'actions', block_id: `alarm:${inc.id}`.slice(0, LIMITS.blockId), elements: buttons });
 
   return {

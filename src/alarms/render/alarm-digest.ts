@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { Incident } from '../../store/incidents';
 import { clipMrkdwn, escapeText, slackDate } from '../../slack/mrkdwn';
 import { styleFor } from './alarm-style';
-import { truncate } from '../../util/text';
+import { plural, truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
 
 /** Lines a digest lists before "…and N more" (keeps it well under the cumulative block text budget). */
@@ -16,7 +16,7 @@ const PLAIN_TEXT_MAX = 12_000;
 
 function digestTitle(incidents: Incident[]): { title: string; firing: number } {
   const firing = incidents.filter((i) => i.state === 'ALARM').length;
-  const title = `:rotating_light: Alarm storm: ${incidents.length} new alarm${incidents.length === 1 ? '' : 's'} (${firing} still firing)`;
+  const title = `:rotating_light: Alarm storm: ${plural(incidents.length, 'new alarm')} (${firing} still firing)`;
   return { title, firing };
 }
 

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { AuditEntry, AuditOutcome } from '../../store/audit';
 import { code, escapeText, mentionUser, slackDate } from '../../slack/mrkdwn';
-import { truncate } from '../../util/text';
+import { plural, truncate } from '../../util/text';
 import type { EphemeralMessage } from './change-request';
 import { LIMITS } from '../../slack/limits';
 
@@ -54,7 +54,7 @@ export function auditLine(e: AuditEntry): string {
 export function renderAuditLog(entries: AuditEntry[], o: { requested: number; requestId?: string }): EphemeralMessage {
   const title = o.requestId
     ? `Audit of request ${code(o.requestId)}`
-    : `Latest ${entries.length} audited action${entries.length === 1 ? '' : 's'}`;
+    : `Latest ${plural(entries.length, 'audited action')}`;
   if (entries.length === 0) {
     return {
       response_type: 'ephemeral',

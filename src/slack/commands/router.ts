@@ -117,7 +117,7 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
       .catch(async (err: unknown) => {
         outcome = err instanceof UserFacingError ? 'refused' : 'error';
         if (err instanceof UserFacingError) {
-          log.info({ err: { code: err.code, message: err.message } }, 'command refused');
+          log.info({ err }, 'command refused');
           await respond(renderError(err, sub)).catch((e) => log.warn({ err: e }, 'respond failed'));
         } else {
           log.error({ err }, 'command failed');

@@ -1,0 +1,99 @@
+import { EcsReader } from '../aws/ecs';
+import { LogEventsReader } from '../aws/log-events';
+import { scopeKey, type AwsScope } from '../aws/scope';
+import type { AppContext } from '../context';
+import type { Logger } from '../logger';
+import { locateCluster } from '../slack/commands/scope-flags';
+import { code, mentionUser } from '../slack/mrkdwn';
+import { LOGS_USAGE, type LogsRequest } from './args';
+import { gatherLogs, type LogsDeps, type LogsView } from './gather';
+import { logsFile, renderLogs, type Attachment, type LogsMessage, type RenderOptions } from './render';
+
+/** Readers per account and region, made once: the task-definition cache outlives one answer. */
+export class LogsSources {
+  private readonly ecs = new Map<string, EcsReader>();
+  private readonly logs = new Map<string, LogEventsReader>();
+
+  constructor(private readonly ctx: AppContext) {}
+
+  deps(scope: AwsScope): LogsDeps {
+    let ecs = this.ecs.get(scopeKey(scope));
+    if (!ecs) {
+      ecs = new EcsReader(this.ctx.accounts.read(scope).ecs, 5);
+      this.ecs.set(scopeKey(scope), ecs);
+    }
+    return {
+      ecs,
+      region: scope.region,
+      now: () => this.ctx.clock.now(),
+      logsIn: (region) => {
+        const s = { account: scope.account, region };
+        let r = this.logs.get(scopeKey(s));
+        if (!r) {
+          r = new LogEventsReader(this.ctx.accounts.read(s).logs, region);
+          this.logs.set(scopeKey(s), r);
+        }
+        return r;
+      },
+    };
+  }
+}
+
+/** Why an upload failed, in words an on-call engineer can act on. */
+function uploadProblem(err: unknown): string {
+  const e = (err as { data?: { error?: string }; code?: string }) ?? {};
+  const slackError = e.data?.error;
+  if (slackError === 'not_in_channel' || slackError === 'channel_not_found')
+    return 'the bot is not in this channel; invite it with /invite';
+  if (slackError === 'missing_scope') return 'the bot lacks the files:write scope';
+  if (slackError) return `Slack answered ${slackError}`;
+  return 'the upload failed';
+}
+
+export interface Destination {
+  channelId?: string;
+  threadTs?: string;
+  userId: string;
+}
+
+/**
+ * Renders the view, attaching the whole result as a .log file first when the message cannot hold it.
+ * An upload that fails is said in the answer; the answer itself still goes out.
+ */
+export async function composeLogsAnswer(
+  ctx: AppContext,
+  view: LogsView,
+  dest: Destination,
+  opts: Omit<RenderOptions, 'attachment'>,
+  log: Logger,
+): Promise<LogsMessage> {
+  const first = renderLogs(view, opts);
+  if (first.complete || !dest.channelId) return first;
+  const file = logsFile(view);
+  let attachment: Attachment = { kind: 'attached' };
+  try {
+    await ctx.slack.filesUploadV2({
+      channel_id: dest.channelId,
+      ...(dest.threadTs ? { thread_ts: dest.threadTs } : {}),
+      initial_comment: `Logs of ${code(`${view.cluster}/${view.service}`)} for ${mentionUser(dest.userId)}`,
+      file_uploads: [{ file: Buffer.from(file.content, 'utf8'), filename: file.filename, title: file.filename }],
+    });
+  } catch (err) {
+    attachment = { kind: 'failed', reason: uploadProblem(err) };
+    log.warn(
+      { err: { name: (err as Error).name, error: (err as { data?: { error?: string } }).data?.error } },
+      'logs file upload failed',
+    );
+  }
+  return renderLogs(view, { ...opts, attachment });
+}
+
+export async function readLogs(
+  ctx: AppContext,
+  sources: LogsSources,
+  req: LogsRequest,
+  o: { words?: string[]; endMs?: number; scope?: AwsScope },
+): Promise<LogsView> {
+  const scope = o.scope ?? (await locateCluster(ctx, req.cluster, { words: o.words, usage: LOGS_USAGE }));
+  return gatherLogs(sources.deps(scope), req, o.endMs);
+}

@@ -10,6 +10,8 @@ import { deleteReceived } from './sqs-delete';
 export const SQS_WAIT_SECONDS = 20;
 /** SQS's largest batch. */
 export const SQS_BATCH = 10;
+/** Batches one poller may have received and not yet finished (stored and deleted). */
+const BATCHES_IN_FLIGHT = 4;
 
 export interface SqsPollerOptions {
   queues: SqsQueue[];
@@ -24,6 +26,8 @@ export interface SqsPollerOptions {
   staleMs?: number;
   /** Long-poll wait per receive (tests may shorten it; SQS's maximum otherwise). */
   waitSeconds?: number;
+  /** Batches one poller may hold at once (default 4). */
+  batchesInFlight?: number;
 }
 
 /** Why a message stays in the queue although the bot could read it: a refusal that is not the message's fault. */
@@ -146,8 +150,23 @@ export class SqsPoller implements Worker {
 
   private async loop(q: SqsQueue, poller: number): Promise<void> {
     let backoff = 0;
+    // Set by a batch that left messages (store down, certificate unreachable): receiving more at once
+    // would only burn their receive counts towards the dead-letter queue.
+    let troubled = false;
     const wait = this.o.waitSeconds ?? SQS_WAIT_SECONDS;
+    const mine = new Set<Promise<unknown>>();
+    const cap = this.o.batchesInFlight ?? BATCHES_IN_FLIGHT;
     while (!this.stopped) {
+      if (troubled) {
+        troubled = false;
+        backoff = this.nextBackoff(backoff);
+        await this.pause(this.jittered(backoff));
+        continue;
+      }
+      if (mine.size >= cap) {
+        await Promise.race([...mine, this.stopping]);
+        continue;
+      }
       let msgs: Message[];
       let client: SQSClient;
       try {
@@ -169,27 +188,27 @@ export class SqsPoller implements Worker {
         continue;
       }
       if (msgs.length === 0) {
-        backoff = 0;
+        if (mine.size === 0) backoff = 0;
         continue;
       }
-      // Once received, the batch is finished even if the poller is asked to stop meanwhile.
-      const p = this.handle(q, client, msgs);
+      // The next receive goes out while this batch is stored: the store's round trip (the ingest
+      // thread's group commit) would otherwise idle the poller. Once received, a batch is finished even
+      // if the poller is asked to stop meanwhile.
+      const p = this.handle(q, client, msgs).then(
+        (left) => {
+          if (left > 0) troubled = true;
+          else if (!troubled) backoff = 0;
+        },
+        () => {
+          troubled = true;
+        },
+      );
+      mine.add(p);
       this.inBatch.add(p);
-      let left: number;
-      try {
-        left = await p.then(
-          (r) => r,
-          () => msgs.length,
-        );
-      } finally {
+      void p.finally(() => {
+        mine.delete(p);
         this.inBatch.delete(p);
-      }
-      if (left > 0 && !this.stopped) {
-        // The store or the certificate host is down: receiving more now would only burn receive counts
-        // towards the dead-letter queue.
-        backoff = this.nextBackoff(backoff);
-        await this.pause(this.jittered(backoff));
-      } else backoff = 0;
+      });
     }
   }
 

@@ -65,6 +65,14 @@ const NO_ALARM_WRITER = {
   regex: '(^|/)cloudwatch-alarm-writer$',
   message: 'Only the alarm-admin approval executors (src/alarm-admin/executors.ts) write CloudWatch alarms.',
 };
+/** Renderers take view models: the store's rows (and so its shape) stay out of them; the feature maps. */
+const NO_STORE = {
+  regex: '(^|/)store(/|$)',
+  message:
+    'Renderers take view models, not store rows: declare the view beside the renderer and let the feature map its rows.',
+};
+/** Every renderer: a render.ts, or any file under a render/ folder. */
+const RENDERERS = ['src/**/render.ts', 'src/**/render/**/*.ts'];
 // Flat config keeps only the last options given to a rule, so each folder's block lists all of its patterns.
 const restrict = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
 
@@ -121,6 +129,7 @@ module.exports = defineConfig(
   },
   { files: ['src/ecs/**/*.ts'], rules: restrict(NO_SLACK, NO_AWS_SDK, NO_ALARM_WRITER) },
   { files: ['src/aws/**/*.ts', 'src/store/**/*.ts'], rules: restrict(NO_SLACK, NO_MUTATING, NO_ALARM_WRITER) },
+  { files: RENDERERS, rules: restrict(NO_MUTATING, NO_ALARM_WRITER, NO_STORE) },
   { files: MUTATING_ALLOWED, rules: restrict(NO_ALARM_WRITER) },
   { files: ['src/alarm-admin/executors.ts'], rules: restrict(NO_MUTATING) },
   typed

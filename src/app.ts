@@ -7,9 +7,10 @@ import type { AwsClients } from './aws/clients';
 import { awsCallsPlugin, instrumentAwsClients } from './aws/instrument';
 import { systemClock, newId as defaultNewId, type Clock } from './clock';
 import { registerCommandRouter } from './slack/commands/router';
+import type { WorkGate } from './slack/commands/work-gate';
 import { ConfigError, type Config } from './config';
-import type { AppContext, Feature, FeatureFactory, Worker } from './context';
-import { FEATURES } from './features';
+import type { AppContext, Feature, Worker } from './context';
+import { buildFeatures, type FeatureOptions } from './features';
 import { Readiness } from './readiness';
 import { sendJson } from './http/routes';
 import { createLogger, type Logger } from './logger';
@@ -30,23 +31,24 @@ export interface BotOptions {
   clock?: Clock;
   logger?: Logger;
   newId?: (bytes?: number) => string;
-  features?: FeatureFactory[];
   /** Web API retries for Bolt's own client (default 3; tests use 0). */
   slackRetries?: number;
   /** Socket Mode timings (tests shorten the back-off). */
   socket?: Partial<Pick<SlackSocketOptions, 'readyGraceMs' | 'backoffMs' | 'maxBackoffMs'>>;
-  /** Feature-specific test seams (e.g. the SNS certificate fetcher). */
-  inject?: Partial<Injections>;
+  /** Typed options for the features and the command router (tests: shorter intervals, fixed lease owners, fakes). */
+  inject?: BotSeams;
 }
 
-/** Seams that features read from ctx.inject; each feature documents its own. */
-export interface Injections {
-  [key: string]: unknown;
+/** What tests (and tuning) may replace: each feature's own options, and the command router's work gate. */
+export interface BotSeams extends FeatureOptions {
+  commandGate?: WorkGate;
 }
 
 export interface Bot {
   app: App;
-  ctx: AppContext & { inject: Partial<Injections> };
+  ctx: AppContext;
+  /** The seams the bot was built with. */
+  inject: BotSeams;
   features: Feature[];
   workers: Worker[];
   /** The Socket Mode connection when SLACK_APP_TOKEN is set (Slack then never calls the bot over HTTP). */
@@ -168,7 +170,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
   const inflight = new Set<Promise<unknown>>();
   const slackRetries = opts.slackRetries ?? 3;
 
-  const ctx: AppContext & { inject: Partial<Injections> } = {
+  const ctx: AppContext = {
     config,
     store,
     aws,
@@ -191,10 +193,10 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
       void p.finally(() => inflight.delete(p)).catch(() => undefined);
       return p;
     },
-    inject: opts.inject ?? {},
   };
 
-  const features = (opts.features ?? FEATURES).map((f) => f(ctx));
+  const inject = opts.inject ?? {};
+  const features = buildFeatures(ctx, inject);
   const routes = features.flatMap((f) => f.routes ?? []);
   // Socket Mode when an app-level token is given: Bolt's SocketModeReceiver, reconnects owned by SlackSocket.
   const socket = config.slack.appToken
@@ -231,6 +233,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
     app,
     ctx,
     features.flatMap((f) => f.subcommands ?? []),
+    opts.inject?.commandGate,
   );
   for (const f of features) f.register?.(app);
   const workers = features.flatMap((f) => f.workers ?? []);
@@ -240,6 +243,7 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
   return {
     app,
     ctx,
+    inject,
     features,
     workers,
     socket,

@@ -77,7 +77,7 @@ export interface Subcommand {
 }
 
 /**
- * A capability of the bot. app.ts lists the features; each contributes subcommands, HTTP routes,
+ * A capability of the bot. features.ts lists the features; each contributes subcommands, HTTP routes,
  * Bolt listeners (actions, events, views) and workers. Nothing else needs to change to add one.
  */
 export interface Feature {
@@ -87,5 +87,3 @@ export interface Feature {
   register?(app: App): void;
   workers?: Worker[];
 }
-
-export type FeatureFactory = (ctx: AppContext) => Feature;

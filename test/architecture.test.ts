@@ -56,7 +56,7 @@ describe('lint: the domain (src/ecs) imports no Slack, AWS SDK or store', () => 
   });
 
   it('the same imports from a feature are fine', async () => {
-    expect(only(await lintAs('domain-depth2.ts', 'src/status/render/ok.ts'), BOUNDARY, PACKAGES)).toEqual([]);
+    expect(only(await lintAs('domain-depth2.ts', 'src/status/deep/ok.ts'), BOUNDARY, PACKAGES)).toEqual([]);
   });
 });
 
@@ -167,6 +167,25 @@ describe('lint: no import cycle', () => {
     expect(a.messages.map((m) => [m.line, m.ruleId, m.message])).toEqual([
       err(2, 'import-x/no-cycle', 'Dependency cycle detected'),
     ]);
+  });
+});
+
+describe('lint: renderers take view models, not store rows', () => {
+  it.each(['src/alarms/render/bad.ts', 'src/billing/render/deep/bad.ts'])('refuses the store in %s', async (as) => {
+    const rows = ['../../store/incidents', '../../store/audit', '../../store'];
+    expect(only(await lintAs('renderer-store.ts', as), PACKAGES)).toEqual(
+      rows.map((r, i) => err(i + 2, PACKAGES, `'${r}' import is restricted`)),
+    );
+  });
+
+  it('refuses it in a render.ts, and says what to do instead', async () => {
+    const found = only(await lintAs('renderer-store.ts', 'src/diagnose/deep/render.ts'), PACKAGES);
+    expect(found).toHaveLength(3);
+    expect(found[0][2]).toContain('Renderers take view models');
+  });
+
+  it('the feature itself may read the store', async () => {
+    expect(only(await lintAs('renderer-store.ts', 'src/alarms/deep/deliver.ts'), PACKAGES)).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { renderDryRun, requestChange, requestPostedText, type ChangeProposal } from '../approvals/api';
+import { renderDryRun, requestPostedText, type ChangeProposal, type Changes } from '../approvals/api';
 import { isEcsName, parseTargetWords } from '../slack/commands/parse';
 import type { AppContext, CommandInvocation, Subcommand } from '../context';
 import { UsageError } from '../errors';
@@ -35,13 +35,12 @@ function reasonOf(inv: CommandInvocation): string | undefined {
 
 async function submit(
   inv: CommandInvocation,
-  ctx: AppContext,
+  changes: Changes,
   proposal: ChangeProposal,
   command: string,
 ): Promise<void> {
   const dryRun = inv.args.flags['dry-run'] === true;
-  const { requestId, plan } = await requestChange(
-    ctx,
+  const { requestId, plan } = await changes.request(
     proposal,
     { userId: inv.userId, channelId: inv.channelId },
     { dryRun },
@@ -53,7 +52,7 @@ async function submit(
   await inv.respond({ response_type: 'ephemeral', text: requestPostedText(plan, requestId as string) });
 }
 
-async function create(inv: CommandInvocation, ctx: AppContext, words: string[]): Promise<void> {
+async function create(inv: CommandInvocation, changes: Changes, words: string[]): Promise<void> {
   const [kind, ...rest] = words;
   if (!kind) throw new UsageError('say which alarm to create: pending', CREATE_USAGE);
   if (kind.toLowerCase() !== 'pending')
@@ -65,13 +64,13 @@ async function create(inv: CommandInvocation, ctx: AppContext, words: string[]):
   const flags = `${inv.args.flags.threshold !== undefined ? ` --threshold ${threshold}` : ''}${inv.args.flags.periods !== undefined ? ` --periods ${periods}` : ''}`;
   await submit(
     inv,
-    ctx,
+    changes,
     { action: 'alarm-create', cluster, service, alarm: { kind: 'pending', threshold, periods }, reason: reasonOf(inv) },
     `/ecs alarm create pending ${cluster}/${service}${flags}`,
   );
 }
 
-async function remove(inv: CommandInvocation, ctx: AppContext, words: string[]): Promise<void> {
+async function remove(inv: CommandInvocation, ctx: AppContext, changes: Changes, words: string[]): Promise<void> {
   if (inv.args.flags.threshold !== undefined || inv.args.flags.periods !== undefined) {
     throw new UsageError('--threshold and --periods belong to alarm create', DELETE_USAGE);
   }
@@ -90,14 +89,14 @@ async function remove(inv: CommandInvocation, ctx: AppContext, words: string[]):
   const cluster = dim && isEcsName(dim) ? dim : NO_CLUSTER;
   await submit(
     inv,
-    ctx,
+    changes,
     { action: 'alarm-delete', cluster, alarm: { name }, reason: reasonOf(inv) },
     `/ecs alarm delete ${name}`,
   );
 }
 
 /** `/ecs alarm create pending …` and `/ecs alarm delete …`: both are change requests an approver approves. */
-export const alarmCommand: Subcommand = {
+export const alarmCommand = (changes: Changes): Subcommand => ({
   name: 'alarm',
   usage: ALARM_USAGE,
   summary:
@@ -107,14 +106,14 @@ export const alarmCommand: Subcommand = {
     const [verb, ...rest] = inv.args.positional;
     switch (verb?.toLowerCase()) {
       case 'create':
-        return create(inv, ctx, rest);
+        return create(inv, changes, rest);
       case 'delete':
       case 'remove':
-        return remove(inv, ctx, rest);
+        return remove(inv, ctx, changes, rest);
       case undefined:
         throw new UsageError('say create or delete', ALARM_USAGE);
       default:
         throw new UsageError(`"${verb}" is not create or delete`, ALARM_USAGE);
     }
   },
-};
+});

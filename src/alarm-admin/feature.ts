@@ -1,14 +1,23 @@
-import { registerExecutor } from '../approvals/api';
+import type { Changes, ExecutorDeclaration } from '../approvals/api';
 import type { AppContext, Feature } from '../context';
 import { alarmCommand, alarmsCommand } from './commands';
 import { alarmCreateExecutor, alarmDeleteExecutor } from './executors';
 
 /**
- * `/ecs alarms` and `/ecs alarm create|delete`. Creating and deleting an alarm are changes to AWS, so
- * they run only as the approval flow's alarm-create and alarm-delete executors, registered here.
+ * Creating and deleting an alarm are changes to AWS, so they run only as these approval executors,
+ * which features.ts hands to the approvals feature.
  */
-export function alarmAdminFeature(_ctx: AppContext): Feature {
-  registerExecutor('alarm-create', alarmCreateExecutor);
-  registerExecutor('alarm-delete', alarmDeleteExecutor);
-  return { name: 'alarm-admin', subcommands: [alarmsCommand, alarmCommand] };
+export const ALARM_ADMIN_EXECUTORS: readonly ExecutorDeclaration[] = [
+  { action: 'alarm-create', executor: alarmCreateExecutor },
+  { action: 'alarm-delete', executor: alarmDeleteExecutor },
+];
+
+export interface AlarmAdminOptions {
+  /** Where `/ecs alarm create|delete` files its change requests. */
+  changes: Changes;
+}
+
+/** `/ecs alarms` and `/ecs alarm create|delete`. */
+export function alarmAdminFeature(_ctx: AppContext, options: AlarmAdminOptions): Feature {
+  return { name: 'alarm-admin', subcommands: [alarmsCommand, alarmCommand(options.changes)] };
 }

@@ -1,4 +1,4 @@
 /** What the alarms feature offers the other features; they import alarms only through this file (lint). */
 export { styleFor } from './render/alarm-style';
-export { acknowledgeIncident, silenceIncident, unacknowledgeIncident, unsilenceIncident } from './incident-actions';
+export type { IncidentActions } from './incident-actions';
 export { cardIntentKey } from './ingest';

@@ -4,13 +4,7 @@ import { ACTIONS, decodeValue } from '../slack/actions';
 import { malformedButton, onClick, type Click } from '../slack/clicks';
 import { escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
 import type { AlarmButtonValue } from './render/alarm-card';
-import {
-  acknowledgeIncident,
-  silenceIncident,
-  unacknowledgeIncident,
-  unsilenceIncident,
-  type IncidentChange,
-} from './incident-actions';
+import type { IncidentActions, IncidentChange } from './incident-actions';
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -46,18 +40,17 @@ export function answer(kind: Kind, op: string, r: IncidentChange): string {
 }
 
 /** The Acknowledge and Silence 1h buttons of an alarm card. Diagnose, Status and Scale belong to their own features. */
-export function registerAlarmButtons(app: App, ctx: AppContext): void {
+export function registerAlarmButtons(app: App, ctx: AppContext, incidents: IncidentActions): void {
   const handle = (kind: Kind) => async (c: Click) => {
     const v = parseAlarmButton(c.value);
     if (!v) throw malformedButton('use the buttons on a current alarm card');
     const op = kind === 'ack' ? (v.op === 'unack' ? 'unack' : 'ack') : v.op === 'unsilence' ? 'unsilence' : 'silence';
-    const fn = {
-      ack: acknowledgeIncident,
-      unack: unacknowledgeIncident,
-      silence: silenceIncident,
-      unsilence: unsilenceIncident,
-    }[op];
-    const r = await fn(ctx, v.k, c.userId);
+    const r = await {
+      ack: () => incidents.acknowledge(v.k, c.userId),
+      unack: () => incidents.unacknowledge(v.k, c.userId),
+      silence: () => incidents.silence(v.k, c.userId),
+      unsilence: () => incidents.unsilence(v.k, c.userId),
+    }[op]();
     c.log.info({ incident: v.k, op, changed: r.changed }, 'alarm button');
     return answer(kind, op, r);
   };

@@ -5,7 +5,7 @@ import { snsClientsByRegion } from '../sns/confirm';
 import { PublicKeyCache } from '../sns/key-cache';
 import { SnsVerifier } from '../sns/verifier';
 import { registerAlarmButtons } from './buttons';
-import { registerOutboxKick } from './incident-actions';
+import { IncidentActions } from './incident-actions';
 import { OutboxWorker } from './outbox-worker';
 import { snsIntake, snsRoute } from './sns-route';
 import { SqsPoller, type SqsPollerOptions } from './sqs-poller';
@@ -13,18 +13,28 @@ import { SqsPoller, type SqsPollerOptions } from './sqs-poller';
 /** Poller timings tests may shorten. */
 type SqsTimings = Partial<Pick<SqsPollerOptions, 'backoffMs' | 'maxBackoffMs' | 'staleMs' | 'waitSeconds'>>;
 
+export interface AlarmsOptions {
+  /**
+   * Replaces the HTTPS certificate fetcher (tests serve their own signing certificate). It is only
+   * ever called with a URL that passed the strict SNS pattern.
+   */
+  fetchCertificate?: CertificateFetcher;
+  /** Shortens the SQS poller's timings (tests). */
+  sqs?: SqsTimings;
+}
+
 /**
  * Alarms in: POST /sns and the SQS queues of SQS_QUEUE_URLS, both through one intake (verified,
  * deduplicated, stored), one living Slack card per incident delivered by the outbox worker, and the
  * Acknowledge / Silence 1h buttons.
- *
- * Test seams: `ctx.inject.fetchCertificate` — `(url) => Promise<PEM>` — replaces the HTTPS certificate
- * fetcher. It is only ever called with a URL that passed the strict SNS pattern. `ctx.inject.sqs`
- * shortens the SQS poller's timings.
  */
-export function alarmsFeature(ctx: AppContext): Feature {
-  const inject = (ctx as AppContext & { inject?: { fetchCertificate?: CertificateFetcher; sqs?: SqsTimings } }).inject;
-  const keys = new PublicKeyCache({ fetch: inject?.fetchCertificate ?? httpsCertificateFetcher(), clock: ctx.clock });
+/** The alarms feature, and the incident actions it offers other features (features.ts hands them on). */
+export interface AlarmsFeature extends Feature {
+  incidents: IncidentActions;
+}
+
+export function alarmsFeature(ctx: AppContext, options: AlarmsOptions = {}): AlarmsFeature {
+  const keys = new PublicKeyCache({ fetch: options.fetchCertificate ?? httpsCertificateFetcher(), clock: ctx.clock });
   const verifier = new SnsVerifier({
     topicArns: ctx.config.sns.topicArns,
     verifySignatures: ctx.config.sns.verifySignatures,
@@ -33,7 +43,7 @@ export function alarmsFeature(ctx: AppContext): Feature {
   });
   const worker = new OutboxWorker(ctx);
   const kick = () => worker.kick();
-  registerOutboxKick(ctx, kick);
+  const incidents = new IncidentActions(ctx, kick);
 
   const log = ctx.logger.child({ component: 'alarms' });
   if (!ctx.config.sns.verifySignatures) {
@@ -56,7 +66,7 @@ export function alarmsFeature(ctx: AppContext): Feature {
         pollersPerQueue: ctx.config.sqs.pollersPerQueue,
         clientFor: sqsClientsByRegion(ctx.aws.sqs),
         intake,
-        ...inject?.sqs,
+        ...options.sqs,
       }),
     );
   }
@@ -64,7 +74,8 @@ export function alarmsFeature(ctx: AppContext): Feature {
   return {
     name: 'alarms',
     routes: [snsRoute(ctx, intake)],
-    register: (app) => registerAlarmButtons(app, ctx),
+    register: (app) => registerAlarmButtons(app, ctx, incidents),
     workers,
+    incidents,
   };
 }

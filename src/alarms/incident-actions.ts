@@ -5,22 +5,6 @@ import { enqueueCardSync } from './ingest';
 /** How long "Silence 1h" silences. */
 export const SILENCE_MS = 3600_000;
 
-const kickers = new WeakMap<object, () => void>();
-
-/** The alarms feature registers its worker's kick here so other features' changes reach Slack at once. */
-export function registerOutboxKick(ctx: AppContext, kick: () => void): void {
-  kickers.set(ctx, kick);
-}
-
-function kick(ctx: AppContext): void {
-  kickers.get(ctx)?.();
-}
-
-/** The incident behind a card's button (`k` of the button value), for the Diagnose/Status/Scale handlers. */
-export function getIncident(store: AppContext['store'], id: string): Promise<Incident | undefined> {
-  return store.incidents.get(id);
-}
-
 export interface IncidentChange {
   /** The incident after the change (or as it was when nothing changed); undefined when unknown. */
   incident?: Incident;
@@ -30,7 +14,7 @@ export interface IncidentChange {
 
 type Op = 'ack' | 'unack' | 'silence' | 'unsilence';
 
-async function change(ctx: AppContext, id: string, userId: string, op: Op): Promise<IncidentChange> {
+async function change(ctx: AppContext, kick: () => void, id: string, userId: string, op: Op): Promise<IncidentChange> {
   const now = ctx.clock.now();
   const r = await ctx.store.db.tx(async (q) => {
     const cur = await ctx.store.incidents.get(id, q);
@@ -68,7 +52,7 @@ async function change(ctx: AppContext, id: string, userId: string, op: Op): Prom
     return { incident: next, changed: true };
   });
   if (r.changed && r.incident) {
-    kick(ctx);
+    kick();
     await ctx.store.audit
       .record({
         at: now,
@@ -84,10 +68,30 @@ async function change(ctx: AppContext, id: string, userId: string, op: Op): Prom
 }
 
 /**
- * Acknowledge / silence an incident and bring its card up to date through the outbox. Shared by the
- * card buttons and by other features (reactions); each is idempotent and says whether it changed anything.
+ * Acknowledge / silence an incident and bring its card up to date through the outbox, whose worker is
+ * kicked so the card changes at once. The alarms feature builds one with its worker and hands it to
+ * its card buttons and, through features.ts, to reactions; each change is idempotent and says whether
+ * it changed anything.
  */
-export const acknowledgeIncident = (ctx: AppContext, id: string, userId: string) => change(ctx, id, userId, 'ack');
-export const unacknowledgeIncident = (ctx: AppContext, id: string, userId: string) => change(ctx, id, userId, 'unack');
-export const silenceIncident = (ctx: AppContext, id: string, userId: string) => change(ctx, id, userId, 'silence');
-export const unsilenceIncident = (ctx: AppContext, id: string, userId: string) => change(ctx, id, userId, 'unsilence');
+export class IncidentActions {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly kickOutbox: () => void,
+  ) {}
+
+  acknowledge(id: string, userId: string): Promise<IncidentChange> {
+    return change(this.ctx, this.kickOutbox, id, userId, 'ack');
+  }
+
+  unacknowledge(id: string, userId: string): Promise<IncidentChange> {
+    return change(this.ctx, this.kickOutbox, id, userId, 'unack');
+  }
+
+  silence(id: string, userId: string): Promise<IncidentChange> {
+    return change(this.ctx, this.kickOutbox, id, userId, 'silence');
+  }
+
+  unsilence(id: string, userId: string): Promise<IncidentChange> {
+    return change(this.ctx, this.kickOutbox, id, userId, 'unsilence');
+  }
+}

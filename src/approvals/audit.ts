@@ -1,6 +1,10 @@
 import type { AppContext } from '../context';
 import type { AuditOutcome } from '../store/audit';
 import type { ChangeRequest } from '../store/change-requests';
+import { AUDIT_OUTCOME_ICON } from './render/audit-log';
+
+// Every outcome the store records has its icon in the audit log (a new outcome fails to compile here).
+AUDIT_OUTCOME_ICON satisfies Record<AuditOutcome, string>;
 
 /** The bot itself as an actor (expiry, interrupted executions). */
 export const BOT_ACTOR = 'ecs-chatops';

@@ -5,6 +5,7 @@ import type { ChangeRequest } from '../store/change-requests';
 import { auditRequest } from './audit';
 import { updateCard } from './card';
 import { execute } from './execute';
+import type { ExecutorRegistry } from './registry';
 import { policyFor } from './runtime';
 
 /** A click that cannot be honoured; `message` is mrkdwn built by the bot (user and AWS text escaped). */
@@ -51,7 +52,12 @@ async function refused(ctx: AppContext, r: ChangeRequest, userId: string, reason
  * An approver's click. Checks the policy, then wins (or loses) the one atomic pending → executing
  * transition; only the winner goes on to execute. Everyone else gets an explanation.
  */
-export async function approveRequest(ctx: AppContext, id: string, userId: string): Promise<void> {
+export async function approveRequest(
+  ctx: AppContext,
+  executors: ExecutorRegistry,
+  id: string,
+  userId: string,
+): Promise<void> {
   const r = await load(ctx, id);
   const now = ctx.clock.now();
   if (r.status !== 'pending' || r.expiresAt <= now) throw new DecisionRefused(notPendingText(r, now));
@@ -68,7 +74,7 @@ export async function approveRequest(ctx: AppContext, id: string, userId: string
     'change approved',
   );
   await updateCard(ctx, claimed);
-  await execute(ctx, claimed);
+  await execute(ctx, executors, claimed);
 }
 
 /** An approver rejects a pending request. */

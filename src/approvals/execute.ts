@@ -4,7 +4,7 @@ import { rolloutStartText } from './render/change-request';
 import type { ChangeRequest } from '../store/change-requests';
 import { auditRequest } from './audit';
 import { cardThread, postInThread, updateCard } from './card';
-import { executorFor } from './registry';
+import type { ExecutorRegistry } from './registry';
 import type { ExecutionResult, FollowUp } from './types';
 
 /** Raised when the value changed between the request and the approval: the plan is stale. */
@@ -13,8 +13,8 @@ export class StaleRequestError extends UserFacingError {
 }
 
 /** Runs an approved request once: re-read, compare, execute, audit, update the card, follow the rollout. */
-export async function execute(ctx: AppContext, r: ChangeRequest): Promise<void> {
-  const executor = executorFor(r.action);
+export async function execute(ctx: AppContext, executors: ExecutorRegistry, r: ChangeRequest): Promise<void> {
+  const executor = executors.get(r.action);
   let result: ExecutionResult;
   try {
     if (!executor) throw new UserFacingError(`no executor is registered for ${r.action}`);

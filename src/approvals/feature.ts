@@ -5,23 +5,34 @@ import type { AppContext, Feature } from '../context';
 import { expiryWorker } from './expiry';
 import { registerApprovalListeners } from './listeners';
 import { rolloutFollower } from './rollout-follower';
-import { injections, policyFor } from './runtime';
+import { Changes } from './changes';
+import { APPROVAL_EXECUTORS, ExecutorRegistry } from './registry';
+import { policyFor, type ApprovalsOptions } from './runtime';
 
 /**
  * Change requests: `/ecs scale`, `/ecs insights`, `/ecs audit`, the Approve / Reject / Cancel and
  * propose buttons, the alarm card's Scale… button, the rollout follower and the expiry worker.
  * Builds the policy at once so an invalid POLICY_FILE stops the bot at start (ConfigError).
  */
-export function approvalsFeature(ctx: AppContext): Feature {
-  policyFor(ctx);
-  const inj = injections(ctx);
-  const owner = inj.instanceId ?? `follower-${ctx.newId(6)}`;
+/** The approvals feature, and the change requests it hands the features that request or decide changes. */
+export interface ApprovalsFeature extends Feature {
+  changes: Changes;
+}
+
+export function approvalsFeature(ctx: AppContext, options: ApprovalsOptions = {}): ApprovalsFeature {
+  policyFor(ctx, options.groupTtlMs);
+  const changes = new Changes(ctx, new ExecutorRegistry([...APPROVAL_EXECUTORS, ...(options.executors ?? [])]));
+  const owner = options.instanceId ?? `follower-${ctx.newId(6)}`;
   return {
     name: 'approvals',
-    subcommands: [scaleCommand, insightsCommand, auditCommand],
+    subcommands: [scaleCommand(changes), insightsCommand(changes), auditCommand],
     register(app) {
-      registerApprovalListeners(app, ctx);
+      registerApprovalListeners(app, ctx, changes);
     },
-    workers: [rolloutFollower(ctx, { owner, intervalMs: inj.pollIntervalMs }), expiryWorker(ctx, inj.expiryIntervalMs)],
+    workers: [
+      rolloutFollower(ctx, { owner, intervalMs: options.pollIntervalMs }),
+      expiryWorker(ctx, options.expiryIntervalMs),
+    ],
+    changes,
   };
 }

@@ -8,8 +8,7 @@ import { ACTIONS, decodeValue } from '../slack/actions';
 import { malformedButton, onClick, type ClickWork } from '../slack/clicks';
 import { requestPostedText } from './render/change-request';
 import { renderScaleSuggestions } from './render/scale-suggestions';
-import { approveRequest, cancelRequest, rejectRequest } from './decide';
-import { requestChange } from './request';
+import type { Changes } from './changes';
 import { scaleSuggestions } from './suggest';
 import { CHANGE_ACTIONS, type ProposeButtonValue } from './types';
 
@@ -53,19 +52,18 @@ export function parseAlarmScaleValue(value: string | undefined): { k?: string; c
 }
 
 /** Approve, Reject, Cancel on the card; propose buttons anywhere; the alarm card's Scale… button. */
-export function registerApprovalListeners(app: App, ctx: AppContext): void {
+export function registerApprovalListeners(app: App, ctx: AppContext, changes: Changes): void {
   const onButton = (actionId: string | RegExp, work: ClickWork) =>
     onClick(app, ctx, actionId, work, { component: 'approvals' });
-  onButton(ACTIONS.changeApprove, async (c) => approveRequest(ctx, requestIdOf(c.value), c.userId));
-  onButton(ACTIONS.changeReject, async (c) => rejectRequest(ctx, requestIdOf(c.value), c.userId));
-  onButton(ACTIONS.changeCancel, async (c) => cancelRequest(ctx, requestIdOf(c.value), c.userId));
+  onButton(ACTIONS.changeApprove, async (c) => changes.approve(requestIdOf(c.value), c.userId));
+  onButton(ACTIONS.changeReject, async (c) => changes.reject(requestIdOf(c.value), c.userId));
+  onButton(ACTIONS.changeCancel, async (c) => changes.cancel(requestIdOf(c.value), c.userId));
 
   const proposeId = new RegExp(`^${ACTIONS.changePropose.replace('.', '\\.')}(:[A-Za-z0-9_-]{1,40})?$`);
   onButton(proposeId, async (c) => {
     const v = parseProposeValue(c.value);
     if (!c.channelId) throw new UsageError('this button must be clicked in a channel');
-    const { requestId, plan } = await requestChange(
-      ctx,
+    const { requestId, plan } = await changes.request(
       { action: v.a, cluster: v.c, service: v.s, desired: v.n, insights: v.i, reason: v.r },
       { userId: c.userId, channelId: c.channelId, threadTs: v.t ?? c.threadTs ?? c.messageTs },
     );

@@ -4,7 +4,7 @@ import { isEcsName } from '../slack/commands/parse';
 import { renderChangeCard } from './render/change-request';
 import { auditRequest } from './audit';
 import { cardView } from './card';
-import { executorFor } from './registry';
+import type { ExecutorRegistry } from './registry';
 import { policyFor } from './runtime';
 import { CHANGE_ACTIONS, type ChangePlan, type ChangeProposal, type Requester } from './types';
 import { slackErrorCode } from '../slack/errors';
@@ -12,9 +12,9 @@ import { slackErrorCode } from '../slack/errors';
 export const MAX_REASON_CHARS = 500;
 
 /** Checks what every proposal shares, then the executor's own shape rules. Returns a cleaned copy. */
-export function normaliseProposal(p: ChangeProposal): ChangeProposal {
+export function normaliseProposal(executors: ExecutorRegistry, p: ChangeProposal): ChangeProposal {
   if (!CHANGE_ACTIONS.includes(p.action)) throw new UsageError(`unknown change "${String(p.action)}"`);
-  if (!executorFor(p.action))
+  if (!executors.get(p.action))
     throw new UsageError(`the bot cannot make a ${p.action} change (no executor is registered)`);
   if (typeof p.cluster !== 'string' || !isEcsName(p.cluster))
     throw new UsageError(`"${String(p.cluster)}" is not a valid cluster name`);
@@ -31,7 +31,7 @@ export function normaliseProposal(p: ChangeProposal): ChangeProposal {
     if (reason === '') reason = undefined;
   }
   const out: ChangeProposal = { ...p, reason };
-  executorFor(p.action)!.validate?.(out);
+  executors.get(p.action)!.validate?.(out);
   return out;
 }
 
@@ -73,16 +73,17 @@ async function refuse(
  */
 export async function requestChange(
   ctx: AppContext,
+  executors: ExecutorRegistry,
   proposal: ChangeProposal,
   who: Requester,
   opts: { dryRun?: boolean } = {},
 ): Promise<{ requestId?: string; plan: ChangePlan }> {
-  const p = normaliseProposal(proposal);
+  const p = normaliseProposal(executors, proposal);
   const policy = policyFor(ctx);
   const allowed = await policy.canRequest(who.userId, p.cluster, p.action);
   if (!allowed.ok) await refuse(ctx, p, who, allowed.reason);
 
-  const executor = executorFor(p.action)!;
+  const executor = executors.get(p.action)!;
   let plan: ChangePlan;
   try {
     plan = await executor.plan(ctx, p);

@@ -2,12 +2,13 @@ import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
 import { ApprovalPolicy } from './policy';
 import { loadPolicyFile } from './policy-file';
+import type { ExecutorDeclaration } from './registry';
 import { slackErrorCode } from '../slack/errors';
 
 const policies = new WeakMap<object, ApprovalPolicy>();
 
-/** Test seams read from ctx.inject.approvals (see docs/approvals.md). */
-export interface ApprovalsInjections {
+/** The approvals feature's timings and lease owner; tests set them (see docs/approvals.md). */
+export interface ApprovalsOptions {
   /** Rollout poll interval (default 15 s). */
   pollIntervalMs?: number;
   /** Expiry sweep interval (default 30 s). */
@@ -16,17 +17,16 @@ export interface ApprovalsInjections {
   groupTtlMs?: number;
   /** Follower id for rollout leases (default a random id per process). */
   instanceId?: string;
-}
-
-export function injections(ctx: AppContext): ApprovalsInjections {
-  return ((ctx as AppContext & { inject?: Record<string, unknown> }).inject?.approvals ?? {}) as ApprovalsInjections;
+  /** The executors other features contribute (alarm-admin's), beside approvals' own. */
+  executors?: readonly ExecutorDeclaration[];
 }
 
 /**
  * The approval policy of this bot: settings plus the policy file, read and validated once (the
- * feature builds it at start so a bad file stops the bot), with user groups resolved through Slack.
+ * feature builds it at start, with its group cache time, so a bad file stops the bot), with user
+ * groups resolved through Slack.
  */
-export function policyFor(ctx: AppContext): ApprovalPolicy {
+export function policyFor(ctx: AppContext, groupTtlMs?: number): ApprovalPolicy {
   let p = policies.get(ctx);
   if (!p) {
     const file = ctx.config.policy.policyFile ? loadPolicyFile(ctx.config.policy.policyFile) : undefined;
@@ -45,7 +45,7 @@ export function policyFor(ctx: AppContext): ApprovalPolicy {
           );
         }
       },
-      injections(ctx).groupTtlMs,
+      groupTtlMs,
     );
     policies.set(ctx, p);
   }

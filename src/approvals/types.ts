@@ -43,8 +43,8 @@ export interface Requester {
 }
 
 /**
- * One kind of change. Built-ins: scale-service, scale-instances, container-insights; issue 7 registers
- * alarm-create and alarm-delete with `registerExecutor`. Every mutating AWS call of the bot lives in an
+ * One kind of change. Built-ins: scale-service, scale-instances, container-insights; alarm-admin
+ * declares alarm-create and alarm-delete (an ExecutorDeclaration each). Every mutating AWS call of the bot lives in an
  * executor's `execute`, and `execute` is only ever called by the approval flow after the atomic
  * pending → executing transition.
  */

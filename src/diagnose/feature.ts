@@ -12,7 +12,7 @@ import { malformedButton, onClick, type Click, type ClickAnswer } from '../slack
 import { renderDiagnosis } from './render';
 import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
-import { diagnoseInjections, diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS } from './watch';
+import { diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS, type DiagnoseOptions } from './watch';
 
 /**
  * /ecs diagnose <cluster>/<service> and the Diagnose button of alarm cards: read the evidence, run the
@@ -165,7 +165,7 @@ export async function handleDiagnoseButton(
 }
 
 /** The diagnose capability: the subcommand and the alarm card's Diagnose button. */
-export function diagnoseFeature(ctx: AppContext): Feature {
+export function diagnoseFeature(ctx: AppContext, options: DiagnoseOptions = {}): Feature {
   const deps: Omit<DiagnoseDeps, 'log'> = {
     // One reader per bot: its task-definition cache outlives a single diagnosis.
     ecs: new EcsReader(ctx.aws.ecs, 5),
@@ -176,9 +176,8 @@ export function diagnoseFeature(ctx: AppContext): Feature {
     config: ctx.config,
   };
   const debounce = new ClickDebounce();
-  const inj = diagnoseInjections(ctx);
-  const intervalMs = inj.watchIntervalMs ?? WATCH_INTERVAL_MS;
-  const owner = inj.instanceId ?? `watcher-${ctx.newId(6)}`;
+  const intervalMs = options.watchIntervalMs ?? WATCH_INTERVAL_MS;
+  const owner = options.instanceId ?? `watcher-${ctx.newId(6)}`;
   return {
     name: 'diagnose',
     subcommands: [diagnoseSubcommand(deps)],

@@ -12,8 +12,6 @@ import type { DiagnosisWatch } from '../store/diagnosis-watches';
  * desired count, a deployment). Read-only: one DescribeServices per poll. Watches are rows in the
  * store, leased to one replica per poll, so a restart or a second replica neither loses nor repeats
  * the line.
- *
- * Test seam: `ctx.inject.diagnose` = { watchIntervalMs?, instanceId? }.
  */
 
 export const WATCH_INTERVAL_MS = 30_000;
@@ -21,14 +19,11 @@ export const WATCH_INTERVAL_MS = 30_000;
 export const WATCH_FOR_MS = 2 * 3_600_000;
 export const WATCH_LEASE_MS = 60_000;
 
-export interface DiagnoseInjections {
+/** How often watches are polled and who leases them; tests fix both. */
+export interface DiagnoseOptions {
   watchIntervalMs?: number;
   /** Lease owner id (default a random id per process). */
   instanceId?: string;
-}
-
-export function diagnoseInjections(ctx: AppContext): DiagnoseInjections {
-  return ((ctx as AppContext & { inject?: Record<string, unknown> }).inject?.diagnose ?? {}) as DiagnoseInjections;
 }
 
 /** Whether a diagnosis leaves something to watch: the service runs fewer tasks than it should. */

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { approveRequest, cancelRequest, rejectRequest } from '../approvals/api';
+import type { Changes } from '../approvals/api';
 import type { AppContext, Feature } from '../context';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { malformedButton, onClick, type ClickWork } from '../slack/clicks';
@@ -15,20 +15,25 @@ function requestIdOf(value: string | undefined): string {
   return v.id;
 }
 
-type Decide = (ctx: AppContext, id: string, userId: string) => Promise<void>;
+type Decision = 'approve' | 'reject' | 'cancel';
 
-const DECISIONS: [string, Decide, string][] = [
-  [ACTIONS.homeApprove, approveRequest, 'approved'],
-  [ACTIONS.homeReject, rejectRequest, 'rejected'],
-  [ACTIONS.homeCancel, cancelRequest, 'cancelled'],
+const DECISIONS: [string, Decision, string][] = [
+  [ACTIONS.homeApprove, 'approve', 'approved'],
+  [ACTIONS.homeReject, 'reject', 'rejected'],
+  [ACTIONS.homeCancel, 'cancel', 'cancelled'],
 ];
+
+export interface HomeOptions {
+  /** The approvals feature's change requests, decided from the Home tab like from the card. */
+  changes: Changes;
+}
 
 /**
  * The App Home tab: published on `app_home_opened` (Home tab only) and after each click on it. Its
  * Approve / Reject / Cancel buttons run the same decisions as the card's (the card is updated too);
  * since a Home click has no response_url, the outcome is shown on top of the re-published tab.
  */
-export function homeFeature(ctx: AppContext): Feature {
+export function homeFeature(ctx: AppContext, options: HomeOptions): Feature {
   const glance = new ClusterGlance(ctx);
   return {
     name: 'home',
@@ -52,7 +57,7 @@ export function homeFeature(ctx: AppContext): Feature {
       for (const [actionId, decide, done] of DECISIONS) {
         onHomeClick(actionId, async (c) => {
           const id = requestIdOf(c.value);
-          await decide(ctx, id, c.userId);
+          await options.changes[decide](id, c.userId);
           return `:white_check_mark: You ${done} request ${code(id)}; its card in the channel shows the outcome.`;
         });
       }

@@ -4,9 +4,8 @@ import { ACTIONS, encodeValue } from '../slack/actions';
 import { clipMrkdwn, code, escapeText, mentionUser, neutraliseText, slackDate } from '../slack/mrkdwn';
 import { plural, truncate } from '../util/text';
 import { addItems, BlockBudget } from '../slack/block-budget';
-import { actionTitle, AUDIT_OUTCOME_ICON } from '../approvals/api';
+import { actionTitle, outcomeIcon } from '../approvals/api';
 import { LIMITS } from '../slack/limits';
-import type { AuditOutcome } from '../store/audit';
 
 type Block = types.KnownBlock;
 
@@ -155,7 +154,7 @@ function auditLine(a: HomeAuditView): string {
       ? `${mentionUser(a.actor)} (approved by ${mentionUser(a.approver)})`
       : mentionUser(a.actor);
   const err = a.error ? ` — ${escapeText(truncate(a.error, 160))}` : '';
-  return `${AUDIT_OUTCOME_ICON[a.outcome as AuditOutcome] ?? ':small_blue_diamond:'} ${slackDate(a.at)} · ${escapeText(a.action)} ${code(a.target)} · ${escapeText(a.outcome)} · ${who}${err}`;
+  return `${outcomeIcon(a.outcome, ':small_blue_diamond:')} ${slackDate(a.at)} · ${escapeText(a.action)} ${code(a.target)} · ${escapeText(a.outcome)} · ${who}${err}`;
 }
 
 /**

@@ -8,6 +8,7 @@ import { code, mentionUser } from '../slack/mrkdwn';
 import { LOGS_USAGE, type LogsRequest } from './args';
 import { gatherLogs, type LogsDeps, type LogsView } from './gather';
 import { logsFile, renderLogs, type Attachment, type LogsMessage, type RenderOptions } from './render';
+import { uploadProblem } from '../slack/errors';
 
 /** Readers per account and region, made once: the task-definition cache outlives one answer. */
 export class LogsSources {
@@ -37,17 +38,6 @@ export class LogsSources {
       },
     };
   }
-}
-
-/** Why an upload failed, in words an on-call engineer can act on. */
-function uploadProblem(err: unknown): string {
-  const e = (err as { data?: { error?: string }; code?: string }) ?? {};
-  const slackError = e.data?.error;
-  if (slackError === 'not_in_channel' || slackError === 'channel_not_found')
-    return 'the bot is not in this channel; invite it with /invite';
-  if (slackError === 'missing_scope') return 'the bot lacks the files:write scope';
-  if (slackError) return `Slack answered ${slackError}`;
-  return 'the upload failed';
 }
 
 export interface Destination {
@@ -80,10 +70,7 @@ export async function composeLogsAnswer(
     });
   } catch (err) {
     attachment = { kind: 'failed', reason: uploadProblem(err) };
-    log.warn(
-      { err: { name: (err as Error).name, error: (err as { data?: { error?: string } }).data?.error } },
-      'logs file upload failed',
-    );
+    log.warn({ err }, 'logs file upload failed');
   }
   return renderLogs(view, { ...opts, attachment });
 }

@@ -1,8 +1,6 @@
-import type { BlockButtonAction, RespondArguments, RespondFn } from '@slack/bolt';
 import type { AppContext } from '../context';
-import { UserFacingError } from '../errors';
-import { ACTIONS, decodeValue } from '../slack/actions';
-import { renderError } from '../slack/commands/help';
+import { decodeValue } from '../slack/actions';
+import { malformedButton, type Click, type ClickAnswer } from '../slack/clicks';
 import { isEcsName } from '../slack/commands/parse';
 import { alarmScopeFilter, locateCluster, parseAlarmOrigin, type AlarmOrigin } from '../slack/commands/scope-flags';
 import { code } from '../slack/mrkdwn';
@@ -42,24 +40,9 @@ export function parseLogsButtonValue(raw: string | undefined, nowMs: number): Lo
   return { ...origin, c, s, t };
 }
 
-export async function handleLogsButton(
-  ctx: AppContext,
-  sources: LogsSources,
-  body: BlockButtonAction,
-  respond: RespondFn,
-): Promise<void> {
-  const ref = ctx.newId(4);
-  const log = ctx.logger.child({ ref, user: body.user.id, action: ACTIONS.alarmLogs });
-  const reply = (m: RespondArguments) =>
-    respond({ response_type: 'ephemeral', replace_original: false, ...m }).then(() => undefined);
-  const v = parseLogsButtonValue(body.actions[0]?.value, ctx.clock.now());
-  if (!v) {
-    log.warn('malformed logs button value');
-    await reply({
-      text: `:x: This Logs button carries no valid service or time. Use ${code('/ecs logs <cluster>/<service>')} instead.`,
-    });
-    return;
-  }
+export async function handleLogsButton(ctx: AppContext, sources: LogsSources, c: Click): Promise<ClickAnswer> {
+  const v = parseLogsButtonValue(c.value, ctx.clock.now());
+  if (!v) throw malformedButton('it names no valid service or time', 'logs <cluster>/<service>');
   const endMs = v.t * 1000;
   const base: LogsRequest = {
     cluster: v.c,
@@ -68,34 +51,26 @@ export async function handleLogsButton(
     windowLabel: '15m',
     limit: DEFAULT_LINES,
   };
-  const container = body.container as { channel_id?: string; message_ts?: string; is_ephemeral?: boolean } | undefined;
-  const message = body.message as { ts?: string; thread_ts?: string } | undefined;
-  const channelId = body.channel?.id ?? container?.channel_id;
-  const threadTs = container?.is_ephemeral ? undefined : (message?.thread_ts ?? container?.message_ts ?? message?.ts);
-  try {
-    const scope = await locateCluster(ctx, v.c, { usage: LOGS_USAGE, filter: await alarmScopeFilter(ctx, v) });
-    const deps = sources.deps(scope);
-    let view: LogsView = await gatherLogs(deps, { ...base, pattern: ERROR_PATTERN, grep: ERROR_PATTERN }, endMs);
-    const errorLines = view.containers.reduce((a, c) => a + c.lines.length, 0);
-    let title = `Error lines of ${code(`${v.c}/${v.s}`)}`;
-    let note = `The 15 minutes up to the alarm's state change, lines with ${ERROR_WORDS.join(', ')}. ${code(`/ecs logs ${v.c}/${v.s} --since 1h`)} for more.`;
-    if (errorLines === 0 && view.containers.some((c) => !c.problem)) {
-      view = await gatherLogs(deps, base, endMs);
-      title = `Logs of ${code(`${v.c}/${v.s}`)}`;
-      note = `No error lines (${ERROR_WORDS.join(', ')}) in the 15 minutes up to the alarm's state change: its last lines instead.`;
-    }
-    const msg = await composeLogsAnswer(ctx, view, { channelId, threadTs, userId: body.user.id }, { title, note }, log);
-    await reply({ text: msg.text, blocks: msg.blocks });
-    log.info({ cluster: v.c, service: v.s, errorLines, calls: view.calls }, 'logs button answered');
-  } catch (err) {
-    if (err instanceof UserFacingError) {
-      log.info({ err: { code: err.code, message: err.message } }, 'logs button refused');
-      await reply(renderError(err, undefined));
-    } else {
-      log.error({ err }, 'logs button failed');
-      await reply({
-        text: `:warning: Something went wrong reading the logs of ${code(`${v.c}/${v.s}`)} (ref ${ref}). The error is logged; try ${code(`/ecs logs ${v.c}/${v.s}`)}.`,
-      });
-    }
+  // A click on a reply in the thread answers into the same thread; a click on the card starts it.
+  const threadTs = c.threadTs ?? c.messageTs;
+  const scope = await locateCluster(ctx, v.c, { usage: LOGS_USAGE, filter: await alarmScopeFilter(ctx, v) });
+  const deps = sources.deps(scope);
+  let view: LogsView = await gatherLogs(deps, { ...base, pattern: ERROR_PATTERN, grep: ERROR_PATTERN }, endMs);
+  const errorLines = view.containers.reduce((a, x) => a + x.lines.length, 0);
+  let title = `Error lines of ${code(`${v.c}/${v.s}`)}`;
+  let note = `The 15 minutes up to the alarm's state change, lines with ${ERROR_WORDS.join(', ')}. ${code(`/ecs logs ${v.c}/${v.s} --since 1h`)} for more.`;
+  if (errorLines === 0 && view.containers.some((x) => !x.problem)) {
+    view = await gatherLogs(deps, base, endMs);
+    title = `Logs of ${code(`${v.c}/${v.s}`)}`;
+    note = `No error lines (${ERROR_WORDS.join(', ')}) in the 15 minutes up to the alarm's state change: its last lines instead.`;
   }
+  const msg = await composeLogsAnswer(
+    ctx,
+    view,
+    { channelId: c.channelId, threadTs, userId: c.userId },
+    { title, note },
+    c.log,
+  );
+  c.log.info({ cluster: v.c, service: v.s, errorLines, calls: view.calls }, 'logs button answered');
+  return { text: msg.text, blocks: msg.blocks };
 }

@@ -1,6 +1,7 @@
-import type { App, BlockButtonAction, RespondArguments } from '@slack/bolt';
+import type { App, RespondArguments } from '@slack/bolt';
 import type { AppContext, Feature, Subcommand } from '../context';
 import { ACTIONS } from '../slack/actions';
+import { onClick } from '../slack/clicks';
 import { LOGS_FLAGS, LOGS_USAGE, parseLogsRequest } from './args';
 import { composeLogsAnswer, LogsSources, readLogs } from './answer';
 import { handleLogsButton } from './button';
@@ -56,18 +57,8 @@ export function logsFeature(ctx: AppContext): Feature {
     name: 'logs',
     subcommands: [logsSubcommand(sources)],
     register(app: App) {
-      app.action<BlockButtonAction>(
-        { action_id: ACTIONS.alarmLogs, type: 'block_actions' },
-        async ({ ack, body, respond }) => {
-          await ack();
-          // Acked first; shutdown waits for the tracked answer. Nothing here touches the outbox.
-          await ctx.track(
-            handleLogsButton(ctx, sources, body, respond).catch((err: unknown) =>
-              ctx.logger.warn({ err }, 'logs button reply failed'),
-            ),
-          );
-        },
-      );
+      // Acked first; shutdown waits for the tracked answer. Nothing here touches the outbox.
+      onClick(app, ctx, ACTIONS.alarmLogs, (c) => handleLogsButton(ctx, sources, c), { component: 'logs' });
     },
   };
 }

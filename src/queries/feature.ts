@@ -4,8 +4,8 @@ import type { AppContext, Feature } from '../context';
 import { registerQueryCancel } from './cancel-action';
 import { QueryRunner } from './runner';
 
-/** Test seams this feature reads from ctx.inject (BotOptions.inject). */
-export interface QueryInjections {
+/** How the query feature waits and polls; tests pass an instant or fake-clock sleep. */
+export interface QueryOptions {
   /** Poll interval in ms (default 1000). */
   queryPollMs?: number;
   /** Replaces the wait between polls and back-offs; tests pass an instant or a fake-clock one. */
@@ -17,13 +17,12 @@ export interface QueryInjections {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** /ecs query: the subcommand, the Cancel button, and a worker that stops running queries on shutdown. */
-export function queryFeature(ctx: AppContext): Feature {
-  const inject = ((ctx as { inject?: Record<string, unknown> }).inject ?? {}) as QueryInjections;
-  const sleep = inject.querySleep ?? realSleep;
+export function queryFeature(ctx: AppContext, options: QueryOptions = {}): Feature {
+  const sleep = options.querySleep ?? realSleep;
   const logs = new LogsInsights(ctx.aws.logs, { sleep });
   const runner = new QueryRunner(ctx, logs, {
-    pollMs: inject.queryPollMs ?? 1000,
-    deadlineMs: inject.queryDeadlineMs ?? 5 * 60_000,
+    pollMs: options.queryPollMs ?? 1000,
+    deadlineMs: options.queryDeadlineMs ?? 5 * 60_000,
     progressEveryMs: 3000,
     maxPerUser: 3,
     sleep,

@@ -1,10 +1,4 @@
-import {
-  acknowledgeIncident,
-  silenceIncident,
-  unacknowledgeIncident,
-  cardIntentKey,
-  unsilenceIncident,
-} from '../alarms/api';
+import { cardIntentKey, type IncidentActions } from '../alarms/api';
 import type { AppContext } from '../context';
 import type { Incident } from '../store/incidents';
 import type { ReactionAction } from '../config';
@@ -98,6 +92,7 @@ async function setHandled(ctx: AppContext, inc: Incident, userId: string, on: bo
 export async function applyReaction(
   ctx: AppContext,
   finder: IncidentFinder,
+  incidents: IncidentActions,
   ev: ReactionEvent,
   botUserId?: string,
 ): Promise<ReactionOutcome> {
@@ -111,11 +106,11 @@ export async function applyReaction(
   const inc = found.incident;
   let changed: boolean;
   if (action === 'ack') {
-    if (ev.kind === 'added') changed = (await acknowledgeIncident(ctx, inc.id, ev.user)).changed;
-    else changed = inc.ackBy === ev.user ? (await unacknowledgeIncident(ctx, inc.id, ev.user)).changed : false;
+    if (ev.kind === 'added') changed = (await incidents.acknowledge(inc.id, ev.user)).changed;
+    else changed = inc.ackBy === ev.user ? (await incidents.unacknowledge(inc.id, ev.user)).changed : false;
   } else if (action === 'silence') {
-    if (ev.kind === 'added') changed = (await silenceIncident(ctx, inc.id, ev.user)).changed;
-    else changed = inc.silencedBy === ev.user ? (await unsilenceIncident(ctx, inc.id, ev.user)).changed : false;
+    if (ev.kind === 'added') changed = (await incidents.silence(inc.id, ev.user)).changed;
+    else changed = inc.silencedBy === ev.user ? (await incidents.unsilence(inc.id, ev.user)).changed : false;
   } else {
     changed = await setHandled(ctx, inc, ev.user, ev.kind === 'added');
   }

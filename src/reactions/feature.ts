@@ -1,3 +1,4 @@
+import type { IncidentActions } from '../alarms/api';
 import type { AppContext, Feature } from '../context';
 import { IncidentFinder } from './find-incident';
 import { registerReactionListeners } from './listeners';
@@ -7,7 +8,12 @@ import { registerReactionListeners } from './listeners';
  * acknowledge, mark handled by hand, silence for an hour; removing the reaction undoes it. With
  * ALARM_MUTE_RULES=true a silence is also a one-time CloudWatch mute rule.
  */
-export function reactionsFeature(ctx: AppContext): Feature {
+export interface ReactionsOptions {
+  /** The alarms feature's acknowledge and silence, which reactions apply. */
+  incidents: IncidentActions;
+}
+
+export function reactionsFeature(ctx: AppContext, options: ReactionsOptions): Feature {
   const finder = new IncidentFinder(ctx);
   return {
     name: 'reactions',
@@ -16,7 +22,7 @@ export function reactionsFeature(ctx: AppContext): Feature {
         ctx.logger.info('REACTIONS=none: reactions on alarm cards do nothing');
         return;
       }
-      registerReactionListeners(app, ctx, finder);
+      registerReactionListeners(app, ctx, finder, options.incidents);
     },
   };
 }

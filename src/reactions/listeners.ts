@@ -8,6 +8,7 @@ import { malformedButton, onClick, type Click, type ClickOptions } from '../slac
 import { code, escapeText, slackDate } from '../slack/mrkdwn';
 import { applyReaction, type ReactionEvent } from './apply';
 import type { IncidentFinder } from './find-incident';
+import type { IncidentActions } from '../alarms/api';
 import { createMuteRule, deleteMuteRule, mutePreflight } from './mute-rule';
 
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -120,7 +121,12 @@ async function muteAfterSilence(
  * `reaction_added` / `reaction_removed` on alarm cards, and the two buttons of the mute question.
  * Events are acknowledged by Bolt before this runs; the work is tracked so shutdown waits for it.
  */
-export function registerReactionListeners(app: App, ctx: AppContext, finder: IncidentFinder): void {
+export function registerReactionListeners(
+  app: App,
+  ctx: AppContext,
+  finder: IncidentFinder,
+  incidents: IncidentActions,
+): void {
   const onReaction =
     (kind: 'added' | 'removed') =>
     async ({
@@ -140,7 +146,7 @@ export function registerReactionListeners(app: App, ctx: AppContext, finder: Inc
       };
       const log = ctx.logger.child({ component: 'reactions', user: ev.user, reaction: ev.reaction, kind });
       const work = (async () => {
-        const r = await applyReaction(ctx, finder, ev, context.botUserId);
+        const r = await applyReaction(ctx, finder, incidents, ev, context.botUserId);
         if (!r.handled) {
           ctx.metrics.reactions.inc({ action: 'none', outcome: `ignored:${r.why}` });
           log.debug({ why: r.why }, 'reaction ignored');

@@ -20,3 +20,14 @@ export function slackErrorCode(err: unknown): string {
   }
   return typeof e.message === 'string' ? e.message : String(err);
 }
+
+/** Why a file upload failed, in words an on-call engineer can act on (said in the answer it was for). */
+export function uploadProblem(err: unknown): string {
+  const slack = slackErrorCode(err);
+  if (slack === 'not_in_channel' || slack === 'channel_not_found')
+    return 'the bot is not in this channel; invite it with /invite';
+  if (slack === 'missing_scope') return 'the bot lacks the files:write scope';
+  if (slack === 'ratelimited') return 'Slack is rate-limiting uploads; try again in a minute';
+  if ((err as { data?: unknown } | undefined)?.data) return `Slack answered ${slack}`;
+  return 'the upload failed';
+}

@@ -153,10 +153,7 @@ export function slackRequestGuard(o: SlackRequestGuardOptions) {
       try {
         fresh = await remember(check.signature, check.timestampS);
       } catch (err) {
-        log.warn(
-          { err: { name: (err as Error).name, message: (err as Error).message } },
-          'cannot record a Slack request',
-        );
+        log.warn({ err }, 'cannot record a Slack request');
         refuse(res, 'store_unavailable');
         return;
       }

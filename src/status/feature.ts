@@ -31,7 +31,7 @@ import {
   whereLabel,
   type AlarmOrigin,
 } from '../slack/commands/scope-flags';
-import { slackErrorCode } from '../slack/errors';
+import { uploadProblem } from '../slack/errors';
 import {
   loadAccountsOverview,
   loadCluster,
@@ -191,17 +191,6 @@ function subjectOf(a: StatusAnswer): string {
   if (a.kind === 'overview' || a.kind === 'accounts') return 'every cluster';
   if (a.kind === 'cluster') return `cluster ${code(a.view.cluster.name)}`;
   return `${code(`${a.view.cluster.name}/${a.view.service.name}`)}`;
-}
-
-/** Why an upload failed, in words an on-call engineer can act on. */
-function uploadProblem(err: unknown): string {
-  const slack = slackErrorCode(err);
-  if (slack === 'not_in_channel' || slack === 'channel_not_found')
-    return 'the bot is not in this channel; invite it with /invite';
-  if (slack === 'missing_scope') return 'the bot lacks the files:write scope';
-  if (slack === 'ratelimited') return 'Slack is rate-limiting uploads; try again in a minute';
-  if ((err as { data?: unknown })?.data) return `Slack answered ${slack}`;
-  return 'the upload failed';
 }
 
 export interface AnswerOptions {

@@ -5,6 +5,10 @@ import { planServiceCapacity } from '../../src/ecs/capacity';
 import { insightsWarnings } from '../../src/approvals/executors/container-insights';
 import { isReached } from '../../src/approvals/rollout-follower';
 import { normaliseProposal } from '../../src/approvals/request';
+import { APPROVAL_EXECUTORS, ExecutorRegistry } from '../../src/approvals/registry';
+import { ALARM_ADMIN_EXECUTORS } from '../../src/alarm-admin/feature';
+
+const executors = new ExecutorRegistry(APPROVAL_EXECUTORS);
 import { scaleSuggestions } from '../../src/approvals/suggest';
 import { parseProposeValue, parseAlarmScaleValue } from '../../src/approvals/listeners';
 import { parseScale } from '../../src/approvals/commands/scale';
@@ -183,7 +187,7 @@ describe('rollout reached', () => {
 describe('proposals and button values', () => {
   it('validates and cleans a proposal', () => {
     expect(
-      normaliseProposal({
+      normaliseProposal(executors, {
         action: 'scale-service',
         cluster: 'lab',
         service: 'api',
@@ -191,21 +195,39 @@ describe('proposals and button values', () => {
         reason: '  busy\n\tnight ',
       }),
     ).toMatchObject({ reason: 'busy night' });
-    expect(() => normaliseProposal({ action: 'scale-service', cluster: 'lab', desired: 2 })).toThrow(UsageError);
-    expect(() => normaliseProposal({ action: 'scale-service', cluster: 'lab/x', service: 'api', desired: 2 })).toThrow(
-      /not a valid cluster name/,
+    expect(() => normaliseProposal(executors, { action: 'scale-service', cluster: 'lab', desired: 2 })).toThrow(
+      UsageError,
     );
-    expect(() => normaliseProposal({ action: 'scale-instances', cluster: 'lab', desired: -1 })).toThrow(/whole number/);
-    expect(() => normaliseProposal({ action: 'scale-instances', cluster: 'lab', desired: 1.5 })).toThrow(
+    expect(() =>
+      normaliseProposal(executors, { action: 'scale-service', cluster: 'lab/x', service: 'api', desired: 2 }),
+    ).toThrow(/not a valid cluster name/);
+    expect(() => normaliseProposal(executors, { action: 'scale-instances', cluster: 'lab', desired: -1 })).toThrow(
       /whole number/,
     );
-    expect(() => normaliseProposal({ action: 'container-insights', cluster: 'lab', insights: 'on' as never })).toThrow(
-      /enabled, enhanced, disabled/,
+    expect(() => normaliseProposal(executors, { action: 'scale-instances', cluster: 'lab', desired: 1.5 })).toThrow(
+      /whole number/,
     );
-    expect(() => normaliseProposal({ action: 'alarm-create', cluster: 'lab' })).toThrow(/no executor is registered/);
     expect(() =>
-      normaliseProposal({ action: 'scale-instances', cluster: 'lab', desired: 2, reason: 'x'.repeat(501) }),
+      normaliseProposal(executors, { action: 'container-insights', cluster: 'lab', insights: 'on' as never }),
+    ).toThrow(/enabled, enhanced, disabled/);
+    expect(() => normaliseProposal(executors, { action: 'alarm-create', cluster: 'lab' })).toThrow(
+      /no executor is registered/,
+    );
+    expect(() =>
+      normaliseProposal(executors, { action: 'scale-instances', cluster: 'lab', desired: 2, reason: 'x'.repeat(501) }),
     ).toThrow(/under 500/);
+  });
+
+  it('knows the executors the features declared, and refuses two for one action', () => {
+    const withAlarms = new ExecutorRegistry([...APPROVAL_EXECUTORS, ...ALARM_ADMIN_EXECUTORS]);
+    // alarm-admin's own validation runs: its executor is the one consulted.
+    expect(() => normaliseProposal(withAlarms, { action: 'alarm-create', cluster: 'lab' })).toThrow(
+      /the service is required/,
+    );
+    expect(withAlarms.get('alarm-delete')).toBe(ALARM_ADMIN_EXECUTORS[1].executor);
+    expect(() => new ExecutorRegistry([...APPROVAL_EXECUTORS, APPROVAL_EXECUTORS[0]])).toThrow(
+      'two executors are declared for scale-service',
+    );
   });
 
   it('parses propose and alarm-scale values, refusing anything else', () => {

@@ -252,7 +252,6 @@ const cases: [string, () => Msg][] = [
       renderAuditLog(
         [
           {
-            id: 1,
             at: NOW,
             actor: 'U0ALICE',
             action: H('scale-service'),

@@ -86,7 +86,7 @@ describe('the Logs button of alarm cards', () => {
       { c: CLUSTER, s: SERVICE, t: 1_795_000_000, a: 'evil' },
     ]) {
       const body = await click(t, v);
-      expect(body.text).toContain('This Logs button carries no valid service or time');
+      expect(body.text).toContain('this button is malformed; it names no valid service or time');
     }
     expect(w.world.calls).toHaveLength(0);
     expect(w.logs.calls).toHaveLength(0);

@@ -26,7 +26,7 @@ describe('a rollout follow-up resumes on the surviving replica', () => {
     await slack.stop();
   });
 
-  const ownerOf = (h: Harness) => (h.t.bot.ctx.inject.approvals as { instanceId: string }).instanceId;
+  const ownerOf = (h: Harness) => h.t.bot.inject.approvals?.instanceId ?? 'unset';
 
   /** Scale instances 1 → 2 approved on replica A, which posts the first progress line. */
   async function approvedOnA(): Promise<{ id: string; thread: () => string[] }> {

@@ -3,7 +3,7 @@ import { DecisionRefused } from '../../src/approvals/decide';
 import { NotFoundError, UsageError, UserFacingError } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import { clickErrorText, malformedButton, onClick, type ClickOptions, type ClickWork } from '../../src/slack/clicks';
-import { slackErrorCode } from '../../src/slack/errors';
+import { slackErrorCode, uploadProblem } from '../../src/slack/errors';
 import { LogCapture } from '../helpers/test-bot';
 
 type Listener = (args: Record<string, unknown>) => Promise<void>;
@@ -174,5 +174,17 @@ describe('slackErrorCode', () => {
     ['a string', 'a string'],
   ])('%j → %s', (err, expected) => {
     expect(slackErrorCode(err)).toBe(expected);
+  });
+});
+
+describe('uploadProblem', () => {
+  it.each([
+    [{ code: 'slack_webapi_platform_error', data: { error: 'not_in_channel' } }, 'invite it with /invite'],
+    [{ code: 'slack_webapi_platform_error', data: { error: 'missing_scope' } }, 'files:write scope'],
+    [{ code: 'slack_webapi_rate_limited_error', retryAfter: 3 }, 'rate-limiting uploads'],
+    [{ code: 'slack_webapi_platform_error', data: { error: 'file_too_big' } }, 'Slack answered file_too_big'],
+    [new Error('socket hang up'), 'the upload failed'],
+  ])('%j → %s', (err, expected) => {
+    expect(uploadProblem(err)).toContain(expected);
   });
 });

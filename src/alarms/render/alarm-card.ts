@@ -3,7 +3,7 @@ import { formatDuration } from '../../util/duration';
 import { alarmConsoleUrl, ecsServiceConsoleUrl, partitionOf } from '../../notifications/console-links';
 import { COMPARISON_WORDS, formatNumber, formatPeriod } from '../../notifications/reason';
 import type { AlarmNotification, EcsEventNotification, Notification, RawNotification } from '../../notifications/types';
-import type { Incident } from '../../store/incidents';
+import type { AlarmView } from './view';
 import { ACTIONS, encodeValue } from '../../slack/actions';
 import { clipMrkdwn, code, escapeText, link, mentionUser, neutraliseText, slackDate } from '../../slack/mrkdwn';
 import { styleFor } from './alarm-style';
@@ -134,7 +134,7 @@ function description(n: Notification): string | undefined {
   return n.kind === 'alarm' ? n.description : undefined;
 }
 
-function stateLine(inc: Incident): string {
+function stateLine(inc: AlarmView): string {
   const parts: string[] = [];
   if (inc.state === 'ALARM' && inc.alarmSince !== undefined) {
     parts.push(`In ALARM since ${slackDate(inc.alarmSince)}`);
@@ -149,7 +149,7 @@ function stateLine(inc: Incident): string {
   return parts.join(' · ');
 }
 
-function statusContext(inc: Incident, now: number, handled?: CardOptions['handled']): string | undefined {
+function statusContext(inc: AlarmView, now: number, handled?: CardOptions['handled']): string | undefined {
   const parts: string[] = [];
   if (inc.ackBy)
     parts.push(`:eyes: Acknowledged by ${mentionUser(inc.ackBy)}${inc.ackAt ? ` ${slackDate(inc.ackAt)}` : ''}`);
@@ -184,7 +184,7 @@ function rawBody(n: RawNotification): string {
 }
 
 /** The fallback text (notifications, screen readers): state, name and the reason in plain words. */
-export function cardText(inc: Incident): string {
+export function cardText(inc: AlarmView): string {
   const n = inc.notification;
   const st = styleFor(inc.state, n.level, n.kind);
   return truncate(`${st.label}: ${escapeText(inc.name)} — ${escapeText(n.summary)}`, 3000);
@@ -195,7 +195,7 @@ export function cardText(inc: Incident): string {
  * plain words, metric/condition/cluster/service fields, times in Slack date format, console links,
  * and the buttons. Pure, and within Slack's limits whatever the payload holds.
  */
-export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
+export function renderAlarmCard(inc: AlarmView, o: CardOptions): AlarmMessage {
   const n = inc.notification;
   const st = styleFor(inc.state, n.level, n.kind);
   const blocks: Block[] = [];
@@ -268,7 +268,7 @@ export function renderAlarmCard(inc: Incident, o: CardOptions): AlarmMessage {
 }
 
 /** A text-only card for when Slack refuses the blocks (invalid_blocks, msg_blocks_too_long). */
-export function renderPlainCard(inc: Incident): { text: string } {
+export function renderPlainCard(inc: AlarmView): { text: string } {
   const n = inc.notification;
   const st = styleFor(inc.state, n.level, n.kind);
   return { text: clipMrkdwn(`${st.emoji} *${st.label}* · *${escapeText(inc.name)}*\n${escapeText(n.summary)}`, 3000) };

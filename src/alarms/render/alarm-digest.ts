@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Incident } from '../../store/incidents';
+import type { AlarmView } from './view';
 import { clipMrkdwn, escapeText, slackDate } from '../../slack/mrkdwn';
 import { styleFor } from './alarm-style';
 import { plural, truncate } from '../../util/text';
@@ -14,14 +14,14 @@ export const DIGEST_CAPACITY = 40;
 /** Characters of the plain-text digest: under Slack's 40,000 for `text`, and readable. */
 const PLAIN_TEXT_MAX = 12_000;
 
-function digestTitle(incidents: Incident[]): { title: string; firing: number } {
+function digestTitle(incidents: AlarmView[]): { title: string; firing: number } {
   const firing = incidents.filter((i) => i.state === 'ALARM').length;
   const title = `:rotating_light: Alarm storm: ${plural(incidents.length, 'new alarm')} (${firing} still firing)`;
   return { title, firing };
 }
 
 /** One line per alarm: state emoji, name, cluster/service, summary; escaped and bounded. */
-function digestLines(incidents: Incident[]): string[] {
+function digestLines(incidents: AlarmView[]): string[] {
   return incidents.slice(0, DIGEST_MAX_LINES).map((i) => {
     const st = styleFor(i.state, i.notification.level, i.kind);
     const where = [i.cluster, i.service].filter(Boolean).join('/');
@@ -32,7 +32,7 @@ function digestLines(incidents: Incident[]): string[] {
   });
 }
 
-function footer(incidents: Incident[], threshold: number): string {
+function footer(incidents: AlarmView[], threshold: number): string {
   const first = incidents.reduce((m, i) => Math.min(m, i.firedAt ?? i.createdAt), Number.POSITIVE_INFINITY);
   return `More than ${threshold} new alarms a minute${Number.isFinite(first) ? ` since ${slackDate(first, '{time}')}` : ''}: listed here in one message instead of one card each. States update in place.`;
 }
@@ -41,7 +41,7 @@ function footer(incidents: Incident[], threshold: number): string {
  * The digest as text only, for when Slack refuses its blocks: the same lines, so that no alarm of
  * the storm goes unseen.
  */
-export function renderPlainDigest(incidents: Incident[], o: { threshold: number }): { text: string } {
+export function renderPlainDigest(incidents: AlarmView[], o: { threshold: number }): { text: string } {
   const { title } = digestTitle(incidents);
   const out: string[] = [`*${title}*`];
   let used = out[0].length + 400;
@@ -62,7 +62,7 @@ export function renderPlainDigest(incidents: Incident[], o: { threshold: number 
  * in place as they change. Sections are filled up to Slack's 3,000 characters each.
  */
 export function renderDigest(
-  incidents: Incident[],
+  incidents: AlarmView[],
   o: { now: number; threshold: number },
 ): { text: string; blocks: types.KnownBlock[] } {
   const { title, firing } = digestTitle(incidents);

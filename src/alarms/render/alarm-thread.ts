@@ -1,4 +1,4 @@
-import type { IncidentEvent } from '../../store/incidents';
+import type { TimelineLineView } from './view';
 import { clipMrkdwn, escapeText, slackDate } from '../../slack/mrkdwn';
 import { styleFor } from './alarm-style';
 
@@ -9,7 +9,7 @@ export const LINES_PER_REPLY = 20;
  * Thread lines of an incident: one line per change, with the event time in each reader's time zone.
  * Text only, escaped, and no mentions, so a thread reply never pings anyone.
  */
-export function renderThreadLines(events: IncidentEvent[]): { text: string } {
+export function renderThreadLines(events: TimelineLineView[]): { text: string } {
   const lines = events.slice(0, LINES_PER_REPLY).map((e) => {
     const st = styleFor(e.state ?? 'INFO', e.state === 'ALARM' ? 'critical' : e.state === 'OK' ? 'ok' : 'info');
     const icon = e.kind === 'late' ? ':hourglass:' : e.kind === 'info' ? ':information_source:' : st.emoji;

@@ -1,4 +1,4 @@
-import { requestChange } from '../request';
+import type { Changes } from '../changes';
 import type { InsightsValue } from '../types';
 import { EcsReader } from '../../aws/ecs';
 import { UsageError } from '../../errors';
@@ -21,7 +21,7 @@ const VERBS: Record<string, InsightsValue> = {
 };
 
 /** `/ecs insights`: shows a cluster's Container Insights setting; changing it is a change request. */
-export const insightsCommand: Subcommand = {
+export const insightsCommand = (changes: Changes): Subcommand => ({
   name: 'insights',
   usage: INSIGHTS_USAGE,
   summary: "Show a cluster's Container Insights setting, or request enable / enhanced / disable (an approver approves)",
@@ -47,8 +47,7 @@ export const insightsCommand: Subcommand = {
     if (!insights) throw new UsageError(`"${verb}" is not one of enable, enhanced, disable`, INSIGHTS_USAGE);
     const reason = typeof inv.args.flags.reason === 'string' ? inv.args.flags.reason : undefined;
     const dryRun = inv.args.flags['dry-run'] === true;
-    const { requestId, plan } = await requestChange(
-      ctx,
+    const { requestId, plan } = await changes.request(
       { action: 'container-insights', cluster, insights, reason },
       { userId: inv.userId, channelId: inv.channelId },
       { dryRun },
@@ -65,4 +64,4 @@ export const insightsCommand: Subcommand = {
     }
     await inv.respond({ response_type: 'ephemeral', text: requestPostedText(plan, requestId as string) });
   },
-};
+});

@@ -1,4 +1,4 @@
-import { requestChange } from '../request';
+import type { Changes } from '../changes';
 import type { ChangeProposal } from '../types';
 import type { AppContext, ParsedArgs, Subcommand } from '../../context';
 import { UsageError } from '../../errors';
@@ -74,7 +74,7 @@ export function commandLine(p: ChangeProposal): string {
 }
 
 /** `/ecs scale`: a change request for a service's desired count or the cluster's instance count. */
-export const scaleCommand: Subcommand = {
+export const scaleCommand = (changes: Changes): Subcommand => ({
   name: 'scale',
   usage: SCALE_USAGE,
   summary: "Request a new desired count for a service or the cluster's instances (an approver approves)",
@@ -82,8 +82,7 @@ export const scaleCommand: Subcommand = {
   async run(inv, ctx) {
     const proposal = parseScale(inv.args, ctx);
     const dryRun = inv.args.flags['dry-run'] === true;
-    const { requestId, plan } = await requestChange(
-      ctx,
+    const { requestId, plan } = await changes.request(
       proposal,
       { userId: inv.userId, channelId: inv.channelId },
       { dryRun },
@@ -96,4 +95,4 @@ export const scaleCommand: Subcommand = {
     }
     await inv.respond({ response_type: 'ephemeral', text: requestPostedText(plan, requestId as string) });
   },
-};
+});

@@ -1,5 +1,4 @@
 import type { types } from '@slack/bolt';
-import type { AuditEntry, AuditOutcome } from '../../store/audit';
 import { code, escapeText, mentionUser, slackDate } from '../../slack/mrkdwn';
 import { plural, truncate } from '../../util/text';
 import type { EphemeralMessage } from './change-request';
@@ -7,8 +6,26 @@ import { LIMITS } from '../../slack/limits';
 
 type KnownBlock = types.KnownBlock;
 
-/** One emoji per audit outcome, wherever audited actions are listed (/ecs audit, App Home). */
-export const AUDIT_OUTCOME_ICON: Record<AuditOutcome, string> = {
+/** What the audit log shows of one audited action; the feature passes its audit rows. */
+export interface AuditLineView {
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  requestId?: string;
+  approver?: string;
+  before?: unknown;
+  after?: unknown;
+  awsRequestId?: string;
+  error?: string;
+}
+
+/**
+ * One emoji per audit outcome, wherever audited actions are listed (/ecs audit, App Home). The approvals
+ * feature checks that every outcome the store knows has one (approvals/audit.ts).
+ */
+export const AUDIT_OUTCOME_ICON = {
   succeeded: ':white_check_mark:',
   failed: ':x:',
   rejected: ':no_entry:',
@@ -18,7 +35,13 @@ export const AUDIT_OUTCOME_ICON: Record<AuditOutcome, string> = {
   'dry-run': ':test_tube:',
   requested: ':inbox_tray:',
   recorded: ':memo:',
-};
+} as const;
+
+/** The icon of an outcome, or `fallback` for one the bot does not know. */
+export function outcomeIcon(outcome: string, fallback: string): string {
+  const icons: Readonly<Record<string, string>> = AUDIT_OUTCOME_ICON;
+  return Object.hasOwn(icons, outcome) ? icons[outcome] : fallback;
+}
 
 function short(v: unknown): string {
   if (v === undefined || v === null) return '';
@@ -32,9 +55,9 @@ function short(v: unknown): string {
 }
 
 /** One audit entry as one mrkdwn line (user and AWS text escaped). */
-export function auditLine(e: AuditEntry): string {
+export function auditLine(e: AuditLineView): string {
   const parts = [
-    `${AUDIT_OUTCOME_ICON[e.outcome] ?? ':memo:'} ${slackDate(e.at, '{date_short} {time}')}`,
+    `${outcomeIcon(e.outcome, ':memo:')} ${slackDate(e.at, '{date_short} {time}')}`,
     `*${escapeText(e.outcome)}*`,
     `${escapeText(e.action)} ${code(e.target)}`,
   ];
@@ -51,7 +74,10 @@ export function auditLine(e: AuditEntry): string {
 }
 
 /** `/ecs audit [n]`: the latest audited actions, newest first, packed into as few sections as fit. */
-export function renderAuditLog(entries: AuditEntry[], o: { requested: number; requestId?: string }): EphemeralMessage {
+export function renderAuditLog(
+  entries: AuditLineView[],
+  o: { requested: number; requestId?: string },
+): EphemeralMessage {
   const title = o.requestId
     ? `Audit of request ${code(o.requestId)}`
     : `Latest ${plural(entries.length, 'audited action')}`;

@@ -22,7 +22,13 @@ export function findSubcommand(subcommands: Subcommand[], word: string): Subcomm
  * subcommand. Typed user errors become an ephemeral message with the usage line; anything else is
  * logged with a reference the user can quote.
  */
-export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Subcommand[]): void {
+/** `commandGate` replaces the work gate (tests use tiny limits). */
+export function registerCommandRouter(
+  app: App,
+  ctx: AppContext,
+  subcommands: Subcommand[],
+  commandGate?: WorkGate,
+): void {
   const help: Subcommand = {
     name: 'help',
     usage: 'help',
@@ -35,9 +41,7 @@ export function registerCommandRouter(app: App, ctx: AppContext, subcommands: Su
   // The help answer never changes while the bot runs: built once, not on every /ecs help.
   const helpAnswer = renderHelp(all);
   // Slow work after the ack is admitted here (see WorkGate); acks never wait.
-  // Test seam: `ctx.inject.commandGate` replaces the gate (tests use tiny limits).
-  const injected = (ctx as AppContext & { inject?: { commandGate?: WorkGate } }).inject?.commandGate;
-  const gate = injected ?? new WorkGate(COMMAND_LIMITS, COMMAND_LIMITS_UNDER_PRESSURE, sharedEventLoopPressure());
+  const gate = commandGate ?? new WorkGate(COMMAND_LIMITS, COMMAND_LIMITS_UNDER_PRESSURE, sharedEventLoopPressure());
 
   // Refusals come in floods: the first is logged, then one line with a count at most every 10 s.
   let refusedUnlogged = 0;

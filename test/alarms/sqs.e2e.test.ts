@@ -5,6 +5,8 @@ import { eventually } from '../helpers/eventually';
 import { FakeSqs, type FQueue } from '../helpers/fake-sqs';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { metric } from '../helpers/prom';
+import { buttonClick } from '../helpers/slack-sign';
+import { ACTIONS } from '../../src/slack/actions';
 import { postSns, TEST_TOPIC_ARN } from '../helpers/sns-signer';
 import { TEST_PG_URL } from '../helpers/stores';
 import { ALARM_CHANNEL, startTestBot, type TestBot } from '../helpers/test-bot';
@@ -256,6 +258,53 @@ describe('alarms from an SQS queue', () => {
     const calls = l.world.callsTo('ReceiveMessage').length;
     await new Promise((r) => setTimeout(r, 100));
     expect(l.world.callsTo('ReceiveMessage')).toHaveLength(calls);
+  });
+});
+
+describe('no inbound endpoint: Slack over Socket Mode, alarms from SQS', () => {
+  it('an alarm from the queue makes a card, and its Acknowledge click arrives over the socket; /slack/events does not exist', async () => {
+    const l = await lab();
+    const signer = await testSigner();
+    const t = await startTestBot({
+      transport: 'socket',
+      slack: l.slack,
+      aws: awsClientsFor(l.world),
+      env: { SNS_TOPIC_ARNS: TEST_TOPIC_ARN, SQS_QUEUE_URLS: l.queue.url, LOG_LEVEL: 'info' },
+      inject: { fetchCertificate: signer.fetchCertificate, sqs: { backoffMs: 20, maxBackoffMs: 200 } },
+    });
+    try {
+      expect(t.config.slack.signingSecret).toBeUndefined();
+      l.world.publish(TEST_TOPIC_ARN, alarm('socket-and-sqs'));
+      const [card] = await eventually(() => {
+        const c = cards(l, 'socket-and-sqs');
+        return c.length === 1 ? c : undefined;
+      }, 'the card');
+      await eventually(() => l.queue.deleted.length === 1, 'the message deleted');
+      const ack = card.blocks
+        ?.find((b: any) => b.type === 'actions')
+        .elements.find((e: any) => e.action_id === ACTIONS.alarmAck);
+      const answer = await t.transport.interaction(
+        buttonClick({
+          actionId: ACTIONS.alarmAck,
+          value: ack.value,
+          responseUrl: l.slack.responseUrl(),
+          messageTs: card.ts,
+          userId: 'U0BOB',
+        }),
+      );
+      expect(answer.status).toBe(200);
+      await eventually(
+        () => JSON.stringify(cards(l, 'socket-and-sqs')[0].blocks).includes('Acknowledged by <@U0BOB>'),
+        'the card acknowledged',
+      );
+      // Only health and metrics listen; Slack's request URL is not served at all.
+      expect((await fetch(`${t.url}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
+      expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
+    } finally {
+      await t.stop();
+      l.world.sqs.close();
+      await l.slack.stop();
+    }
   });
 });
 

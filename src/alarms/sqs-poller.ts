@@ -52,8 +52,10 @@ export class SqsPoller implements Worker {
   private stopped = true;
   private readonly loops: Promise<void>[] = [];
   private readonly inBatch = new Set<Promise<unknown>>();
-  private wake: () => void = () => undefined;
-  private stopping: Promise<void> = Promise.resolve();
+  /** Called once on stop: each ends one wait (a long poll, a back-off, a wait for a batch). */
+  private readonly stopWaiters = new Set<() => void>();
+  /** Aborts the long polls in flight on stop (the SDK closes their connections). */
+  private abort = new AbortController();
   private readonly lastOk = new Map<string, number>();
   private startedAt = 0;
   private readonly log;
@@ -70,7 +72,7 @@ export class SqsPoller implements Worker {
     if (!this.stopped) return;
     this.stopped = false;
     this.startedAt = this.ctx.clock.now();
-    this.stopping = new Promise<void>((resolve) => (this.wake = resolve));
+    this.abort = new AbortController();
     for (const q of this.o.queues) for (let i = 0; i < this.o.pollersPerQueue; i++) this.loops.push(this.loop(q, i));
     this.log.info(
       { queues: this.o.queues.map((q) => q.name), pollersPerQueue: this.o.pollersPerQueue },
@@ -81,7 +83,9 @@ export class SqsPoller implements Worker {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.wake();
+    this.abort.abort();
+    for (const w of [...this.stopWaiters]) w();
+    this.stopWaiters.clear();
     await Promise.allSettled(this.loops.splice(0));
     await Promise.allSettled([...this.inBatch]);
   }
@@ -129,10 +133,32 @@ export class SqsPoller implements Worker {
     };
   }
 
+  /**
+   * `p`, or undefined as soon as the poller stops. The stop callback is removed once `p` settles, so a
+   * long run does not pile reactions onto one never-settling promise.
+   */
+  private orStop<T>(p: Promise<T>): Promise<T | undefined> {
+    if (this.stopped) return Promise.resolve(undefined);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const onStop = () => resolve(undefined);
+      this.stopWaiters.add(onStop);
+      p.then(
+        (v) => {
+          this.stopWaiters.delete(onStop);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.stopWaiters.delete(onStop);
+          reject(e as Error);
+        },
+      );
+    });
+  }
+
   /** Waits `ms`, or less if the poller stops meanwhile. */
   private async pause(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([new Promise((r) => (timer = setTimeout(r, ms))), this.stopping]);
+    await this.orStop(new Promise<void>((r) => (timer = setTimeout(r, ms))));
     clearTimeout(timer);
   }
 
@@ -164,14 +190,14 @@ export class SqsPoller implements Worker {
         continue;
       }
       if (mine.size >= cap) {
-        await Promise.race([...mine, this.stopping]);
+        await this.orStop(Promise.race(mine));
         continue;
       }
       let msgs: Message[];
       let client: SQSClient;
       try {
         client = await this.o.clientFor(q.region);
-        const out = await Promise.race([client.send(this.receive(q, wait)), this.stopping.then(() => undefined)]);
+        const out = await this.orStop(client.send(this.receive(q, wait), { abortSignal: this.abort.signal }));
         if (out === undefined) return;
         this.noteReceive(q);
         msgs = out.Messages ?? [];

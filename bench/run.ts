@@ -1,4 +1,5 @@
 import { benchAck, statusCommand } from './ack';
+import { benchLogs } from './logs';
 import { benchMemory } from './memory';
 import { benchSns } from './sns';
 import { benchSqs } from './sqs';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, () => Promise<BenchResult>> = {
   sqs: () => benchSqs({ connections: Number(process.env.CONNS ?? 50) }),
   storm: () => benchStorm(),
   status: () => benchStatus(),
+  logs: () => benchLogs(),
   memory: () => benchMemory(),
 };
 

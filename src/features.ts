@@ -25,26 +25,27 @@ export interface FeatureOptions extends AlarmsOptions, QueryOptions {
  * here; nothing else in the composition root changes.
  */
 export function buildFeatures(ctx: AppContext, options: FeatureOptions = {}): Feature[] {
-  // Features hand each other what they offer here, typed: the change requests with every executor
-  // declared, and the incident actions of the alarms feature.
+  // Features hand each other what they offer here, typed: the change requests (with the approval
+  // policy and every executor declared), and the incident actions of the alarms feature.
   const approvals = approvalsFeature(ctx, {
     ...options.approvals,
     executors: [...ALARM_ADMIN_EXECUTORS, ...(options.approvals?.executors ?? [])],
   });
+  const { changes } = approvals;
   const alarms = alarmsFeature(ctx, options);
   return [
     healthFeature(ctx),
     metricsFeature(ctx),
-    doctorFeature(ctx),
-    queryFeature(ctx, options),
+    doctorFeature(ctx, { policy: changes.policy }),
+    queryFeature(ctx, { policy: changes.policy }, options),
     statusFeature(ctx),
     approvals,
     diagnoseFeature(ctx, options.diagnose),
     logsFeature(ctx),
     alarms,
-    alarmAdminFeature(ctx, { changes: approvals.changes }),
+    alarmAdminFeature(ctx, { changes }),
     reactionsFeature(ctx, { incidents: alarms.incidents }),
-    homeFeature(ctx, { changes: approvals.changes }),
+    homeFeature(ctx, { changes }),
     mentionFeature(ctx),
   ];
 }

@@ -8,6 +8,7 @@ import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
 import { classifySlackError, rendering, sending } from './slack-errors';
 import { sendWithFallback } from './send-with-fallback';
 import { wellFormedDeep } from '../util/well-formed';
+import { cardMetadata, findUnheardCard, findUnheardPost, LINES_EVENT_TYPE, linesMetadata } from './card-adoption';
 
 /** New cards per channel in this window count towards the storm threshold. */
 export const STORM_WINDOW_MS = 60_000;
@@ -57,6 +58,49 @@ async function toDigest(inc: Incident, channel: string, env: DeliveryEnv, now: n
   );
 }
 
+/** The metric graph of a card just posted (or adopted) goes to its thread after it. */
+async function enqueueGraph(inc: Incident, channel: string, env: DeliveryEnv, now: number): Promise<void> {
+  if (inc.notification.kind === 'alarm' && metricWidgetFor(inc.notification, now))
+    await env.ctx.store.outbox.enqueue({ kind: 'graph', channel, incidentId: inc.id, availableAt: now });
+}
+
+/**
+ * A thread reply sent before a crash or a lost answer: when Slack has it (found by its metadata among
+ * the card's replies), its lines are marked posted instead of being posted again. True when found.
+ */
+async function adoptUnheardReply(
+  inc: Incident,
+  channel: string,
+  firstPending: number,
+  env: DeliveryEnv,
+): Promise<boolean> {
+  const { store } = env.ctx;
+  const attemptAt = await store.incidents.postAttemptAt('thread', inc.id);
+  if (attemptAt === undefined || !inc.cardTs) return false;
+  const found = await findUnheardPost(
+    {
+      channel,
+      threadTs: inc.cardTs,
+      attemptAt,
+      eventType: LINES_EVENT_TYPE,
+      matches: (p) => p.incident_id === inc.id && typeof p.last_line === 'number' && p.last_line >= firstPending,
+      what: 'thread reply',
+      fields: { incident: inc.id },
+    },
+    env,
+  );
+  if (!found) return false;
+  const lastLine = found.payload.last_line as number;
+  await store.incidentReactions.recordThreadMessage(channel, found.ts, inc.id, env.ctx.clock.now());
+  await store.incidents.markPosted(inc.id, lastLine);
+  await store.incidents.clearPostAttempt('thread', inc.id);
+  env.log.info(
+    { incident: inc.id, channel, ts: found.ts, lastLine },
+    'thread reply found in the card thread after an unheard post; not posting it again',
+  );
+  return true;
+}
+
 async function markAllPosted(inc: Incident, env: DeliveryEnv): Promise<void> {
   const all = await env.ctx.store.incidents.events(inc.id, { pendingOnly: true });
   if (all.length) await env.ctx.store.incidents.markPosted(inc.id, all[all.length - 1].id);
@@ -95,6 +139,21 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
     return DONE;
   }
 
+  if (!inc.cardTs && inc.cardAttemptAt !== undefined) {
+    // An earlier attempt may have reached Slack unheard: adopt that card rather than post a second one.
+    const ts = await findUnheardCard(inc, channel, env);
+    if (ts) {
+      await ctx.store.incidents.setCard(inc.id, { channel, ts, kind: 'card', postedAt: inc.cardAttemptAt, version: 0 });
+      log.info(
+        { incident: inc.id, alarm: inc.name, channel, ts },
+        'alarm card found in the channel after an unheard post; updating it instead of posting again',
+      );
+      await enqueueGraph(inc, channel, env, now);
+      inc.cardTs = ts;
+      inc.renderedVersion = 0;
+    }
+  }
+
   if (!inc.cardTs) {
     if (inc.silencedUntil && inc.silencedUntil > now) {
       log.info({ incident: inc.id, until: inc.silencedUntil }, 'alarm silenced: its card waits until the silence ends');
@@ -107,21 +166,22 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
     }
     if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
     pacer.posted(channel, now);
+    // From here until its ts is stored, Slack may hold the card without the bot knowing.
+    await ctx.store.incidents.markCardAttempt(inc.id, now);
+    const metadata = cardMetadata(inc.id);
     const res = await withBlocksFallback(inc, env, (msg) =>
-      ctx.slack.chat.postMessage({ channel, ...msg, unfurl_links: false, unfurl_media: false } as never),
+      ctx.slack.chat.postMessage({ channel, ...msg, metadata, unfurl_links: false, unfurl_media: false } as never),
     );
     const ts = String((res as { ts?: string }).ts);
     await ctx.store.incidents.setCard(inc.id, { channel, ts, kind: 'card', postedAt: now, version: inc.version });
     log.info({ incident: inc.id, alarm: inc.name, state: inc.state, channel, ts }, 'alarm card posted');
-    if (inc.notification.kind === 'alarm' && metricWidgetFor(inc.notification, now)) {
-      await ctx.store.outbox.enqueue({ kind: 'graph', channel, incidentId: inc.id, availableAt: now });
-    }
+    await enqueueGraph(inc, channel, env, now);
     inc.cardTs = ts;
     inc.renderedVersion = inc.version;
   } else if (inc.version > inc.renderedVersion || item.payload.force === true) {
     try {
       await withBlocksFallback(inc, env, (msg) =>
-        ctx.slack.chat.update({ channel, ts: inc.cardTs as string, ...msg } as never),
+        ctx.slack.chat.update({ channel, ts: inc.cardTs as string, ...msg, metadata: cardMetadata(inc.id) } as never),
       );
     } catch (err) {
       if (classifySlackError(err).gone) {
@@ -134,17 +194,30 @@ export async function deliverCard(item: OutboxItem, env: DeliveryEnv): Promise<D
     await ctx.store.incidents.setRendered(inc.id, inc.version);
   }
 
-  const pending = await ctx.store.incidents.events(inc.id, { pendingOnly: true, limit: LINES_PER_REPLY });
+  let pending = await ctx.store.incidents.events(inc.id, { pendingOnly: true, limit: LINES_PER_REPLY });
+  if (pending.length > 0 && (await adoptUnheardReply(inc, channel, pending[0].id, env)))
+    pending = await ctx.store.incidents.events(inc.id, { pendingOnly: true, limit: LINES_PER_REPLY });
   if (pending.length === 0) return DONE;
   if (!pacer.ready(channel, now)) return { deferUntil: pacer.readyAt(channel) };
   pacer.posted(channel, now);
+  const last = pending[pending.length - 1].id;
   const lines = wellFormedDeep(rendering(() => renderThreadLines(pending)));
+  // Like the card: from here until the lines are marked posted, Slack may hold the reply unheard.
+  await ctx.store.incidents.markPostAttempt('thread', inc.id, now);
   const reply = await sending(() =>
-    ctx.slack.chat.postMessage({ channel, thread_ts: inc.cardTs, ...lines, unfurl_links: false, unfurl_media: false }),
+    ctx.slack.chat.postMessage({
+      channel,
+      thread_ts: inc.cardTs,
+      ...lines,
+      metadata: linesMetadata(inc.id, last),
+      unfurl_links: false,
+      unfurl_media: false,
+    }),
   );
-  // Reactions on this reply act on the incident (issue 7): remember that it belongs to it.
+  // Reactions on this reply act on the incident: remember that it belongs to it.
   if (reply.ts) await ctx.store.incidentReactions.recordThreadMessage(channel, reply.ts, inc.id, now);
-  await ctx.store.incidents.markPosted(inc.id, pending[pending.length - 1].id);
+  await ctx.store.incidents.markPosted(inc.id, last);
+  await ctx.store.incidents.clearPostAttempt('thread', inc.id);
   if (pending.length === LINES_PER_REPLY) return { deferUntil: pacer.readyAt(channel) };
   return DONE;
 }

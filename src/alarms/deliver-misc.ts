@@ -6,6 +6,7 @@ import { metricWidgetFor } from './graph';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
 import { sendWithFallback } from './send-with-fallback';
 import { sending } from './slack-errors';
+import { DIGEST_EVENT_TYPE, digestMetadata, findUnheardPost } from './card-adoption';
 
 /**
  * Posts or updates one storm digest from the current state of the incidents it lists; as plain text
@@ -29,14 +30,46 @@ export async function deliverDigest(item: OutboxItem, env: DeliveryEnv): Promise
       what: 'storm digest',
       fields: { digest: digest.id, alarms: incidents.length },
     });
+  const metadata = digestMetadata(digest.id);
+  if (!digest.ts) {
+    // An earlier attempt may have reached Slack unheard: adopt that digest rather than post a second one.
+    const attemptAt = await ctx.store.incidents.postAttemptAt('digest', digest.id);
+    const found =
+      attemptAt === undefined
+        ? undefined
+        : await findUnheardPost(
+            {
+              channel: digest.channel,
+              attemptAt,
+              eventType: DIGEST_EVENT_TYPE,
+              matches: (p) => p.digest_id === digest.id,
+              what: 'storm digest',
+              fields: { digest: digest.id },
+            },
+            env,
+          );
+    const ts = found?.ts;
+    if (ts) {
+      await ctx.store.incidents.setDigestTs(digest.id, ts);
+      env.log.info(
+        { digest: digest.id, channel: digest.channel, ts },
+        'storm digest found in the channel after an unheard post; updating it instead of posting again',
+      );
+      digest.ts = ts;
+    }
+  }
   if (digest.ts) {
-    await send((msg) => ctx.slack.chat.update({ channel: digest.channel, ts: digest.ts as string, ...msg } as never));
+    await send((msg) =>
+      ctx.slack.chat.update({ channel: digest.channel, ts: digest.ts as string, ...msg, metadata } as never),
+    );
     return DONE;
   }
   if (!pacer.ready(digest.channel, now)) return { deferUntil: pacer.readyAt(digest.channel) };
   pacer.posted(digest.channel, now);
+  // From here until its ts is stored, Slack may hold the digest without the bot knowing.
+  await ctx.store.incidents.markPostAttempt('digest', digest.id, now);
   const res = await send((msg) =>
-    ctx.slack.chat.postMessage({ channel: digest.channel, ...msg, unfurl_links: false } as never),
+    ctx.slack.chat.postMessage({ channel: digest.channel, ...msg, metadata, unfurl_links: false } as never),
   );
   await ctx.store.incidents.setDigestTs(digest.id, String(res.ts));
   env.log.info({ digest: digest.id, channel: digest.channel, alarms: incidents.length }, 'alarm storm digest posted');

@@ -8,6 +8,8 @@ export interface DeliveryEnv {
   ctx: AppContext;
   pacer: ChannelPacer;
   log: Logger;
+  /** Warnings already logged by this worker that should be said once, not on every item. */
+  warned: Set<string>;
 }
 
 /** `done`: delete the item. `deferUntil`: not now (pacing, silence) and not a failure. Throwing is a failed attempt. */

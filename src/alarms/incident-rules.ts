@@ -89,6 +89,29 @@ function withNotification(i: Incident, n: Notification, now: number): Incident {
 }
 
 /**
+ * The thread line of a notification older than the state the card shows. It never replaces the
+ * card's state, but it keeps what the notification says: a CloudWatch alarm's states are one
+ * alarm's history, so its line is about the order first; an ECS event (or any other message) is a
+ * fact of its own (a task stopped for memory, with its exit code), so its summary leads and the
+ * order is only a remark after it. A fact that is news is shown as such, not as an hourglass.
+ */
+function lateLine(cur: Incident, n: Notification, state: IncidentState): TimelineLine {
+  if (n.kind === 'alarm')
+    return {
+      at: n.at,
+      kind: 'late',
+      state,
+      text: `${state} from this time arrived late, after the newer ${cur.state}; the card keeps ${cur.state}: ${n.summary}`,
+    };
+  return {
+    at: n.at,
+    kind: state === 'ALARM' ? 'repeat' : 'late',
+    state,
+    text: `${n.summary} (Arrived late: older than the ${cur.state} the card shows.)`,
+  };
+}
+
+/**
  * How one notification changes the newest incident of its key. Pure: the caller reads the incident
  * and writes the result in one transaction. Ordered by the event time (StateChangeTime), so a late
  * older state never overwrites a newer one.
@@ -140,33 +163,13 @@ export function applyNotification(cur: Incident | undefined, n: Notification, c:
         outcome: 'stale',
         incident: inc,
         isNew: false,
-        lines: [
-          {
-            at: n.at,
-            kind: 'late',
-            state,
-            text: `ALARM from this time arrived late, after the newer ${cur.state}: ${n.summary}`,
-          },
-        ],
+        lines: [lateLine(cur, n, state)],
         sync: true,
       };
     }
     if (cur.firedAt === undefined) return { outcome: 'stale', isNew: false, lines: [], sync: false };
     const inc = { ...cur, updates: cur.updates + 1, updatedAt: c.now };
-    return {
-      outcome: 'stale',
-      incident: inc,
-      isNew: false,
-      lines: [
-        {
-          at: n.at,
-          kind: 'late',
-          state,
-          text: `${state} from this time arrived late, after the newer ${cur.state}; the card keeps ${cur.state}.`,
-        },
-      ],
-      sync: true,
-    };
+    return { outcome: 'stale', incident: inc, isNew: false, lines: [lateLine(cur, n, state)], sync: true };
   }
 
   if (n.at === cur.stateAt && state === cur.state)

@@ -73,7 +73,12 @@ export class OutboxWorker implements Worker {
     this.maxPermanentAttempts = o.maxPermanentAttempts ?? MAX_PERMANENT_ATTEMPTS;
     this.maxAttempts = o.maxAttempts ?? MAX_ATTEMPTS;
     this.deadRetentionMs = o.deadLetterRetentionMs ?? 7 * 24 * 3600_000;
-    this.env = { ctx, pacer: new ChannelPacer(), log: ctx.logger.child({ component: 'alarms-outbox' }) };
+    this.env = {
+      ctx,
+      pacer: new ChannelPacer(),
+      log: ctx.logger.child({ component: 'alarms-outbox' }),
+      warned: new Set(),
+    };
   }
 
   start(): void {
@@ -246,6 +251,7 @@ export class OutboxWorker implements Worker {
       const n = await this.ctx.store.snsMessages.prune(now - this.retentionMs);
       if (n > 0) this.env.log.debug({ pruned: n }, 'forgot old SNS MessageIds');
       await this.ctx.store.outbox.pruneDeadLetters(now - this.deadRetentionMs);
+      await this.ctx.store.incidents.prunePostAttempts(now - this.deadRetentionMs);
     }
   }
 }

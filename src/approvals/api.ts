@@ -6,7 +6,7 @@
  */
 export type { Changes } from './changes';
 export type { ExecutorDeclaration } from './registry';
-export { policyFor } from './runtime';
+export type { ApprovalPolicy } from './policy';
 export { actionTitle, proposeButton, renderDryRun, requestPostedText } from './render/change-request';
 export { outcomeIcon } from './render/audit-log';
 export type { ChangeExecutor, ChangePlan, ChangeProposal, ProposeButtonValue, StateValue } from './types';

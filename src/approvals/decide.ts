@@ -5,8 +5,7 @@ import type { ChangeRequest } from '../store/change-requests';
 import { auditRequest } from './audit';
 import { updateCard } from './card';
 import { execute } from './execute';
-import type { ExecutorRegistry } from './registry';
-import { policyFor } from './runtime';
+import type { ChangeRules } from './runtime';
 
 /** A click that cannot be honoured; `message` is mrkdwn built by the bot (user and AWS text escaped). */
 export class DecisionRefused extends UserFacingError {
@@ -52,16 +51,11 @@ async function refused(ctx: AppContext, r: ChangeRequest, userId: string, reason
  * An approver's click. Checks the policy, then wins (or loses) the one atomic pending → executing
  * transition; only the winner goes on to execute. Everyone else gets an explanation.
  */
-export async function approveRequest(
-  ctx: AppContext,
-  executors: ExecutorRegistry,
-  id: string,
-  userId: string,
-): Promise<void> {
+export async function approveRequest(ctx: AppContext, rules: ChangeRules, id: string, userId: string): Promise<void> {
   const r = await load(ctx, id);
   const now = ctx.clock.now();
   if (r.status !== 'pending' || r.expiresAt <= now) throw new DecisionRefused(notPendingText(r, now));
-  const ok = await policyFor(ctx).canApprove(userId, r);
+  const ok = await rules.policy.canApprove(userId, r);
   if (!ok.ok) await refused(ctx, r, userId, ok.reason);
   const claimed = await ctx.store.changeRequests.claimForExecution(id, userId, ctx.clock.now());
   if (!claimed) {
@@ -74,15 +68,15 @@ export async function approveRequest(
     'change approved',
   );
   await updateCard(ctx, claimed);
-  await execute(ctx, executors, claimed);
+  await execute(ctx, rules.executors, claimed);
 }
 
 /** An approver rejects a pending request. */
-export async function rejectRequest(ctx: AppContext, id: string, userId: string): Promise<void> {
+export async function rejectRequest(ctx: AppContext, rules: ChangeRules, id: string, userId: string): Promise<void> {
   const r = await load(ctx, id);
   const now = ctx.clock.now();
   if (r.status !== 'pending' || r.expiresAt <= now) throw new DecisionRefused(notPendingText(r, now));
-  const ok = await policyFor(ctx).canReject(userId, r);
+  const ok = await rules.policy.canReject(userId, r);
   if (!ok.ok) {
     await auditRequest(ctx, r, 'refused', { actor: userId, error: ok.reason, detail: { click: 'reject' } });
     throw new ForbiddenError(`You cannot reject this: ${ok.reason}`);
@@ -94,10 +88,10 @@ export async function rejectRequest(ctx: AppContext, id: string, userId: string)
 }
 
 /** The requester withdraws a pending request; nobody else may. */
-export async function cancelRequest(ctx: AppContext, id: string, userId: string): Promise<void> {
+export async function cancelRequest(ctx: AppContext, rules: ChangeRules, id: string, userId: string): Promise<void> {
   const r = await load(ctx, id);
   const now = ctx.clock.now();
-  if (!policyFor(ctx).canCancelRequest(userId, r).ok) {
+  if (!rules.policy.canCancelRequest(userId, r).ok) {
     await auditRequest(ctx, r, 'refused', {
       actor: userId,
       error: 'only the requester can cancel',

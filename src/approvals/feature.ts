@@ -7,7 +7,7 @@ import { registerApprovalListeners } from './listeners';
 import { rolloutFollower } from './rollout-follower';
 import { Changes } from './changes';
 import { APPROVAL_EXECUTORS, ExecutorRegistry } from './registry';
-import { policyFor, type ApprovalsOptions } from './runtime';
+import { buildPolicy, type ApprovalsOptions } from './runtime';
 
 /**
  * Change requests: `/ecs scale`, `/ecs insights`, `/ecs audit`, the Approve / Reject / Cancel and
@@ -20,8 +20,11 @@ export interface ApprovalsFeature extends Feature {
 }
 
 export function approvalsFeature(ctx: AppContext, options: ApprovalsOptions = {}): ApprovalsFeature {
-  policyFor(ctx, options.groupTtlMs);
-  const changes = new Changes(ctx, new ExecutorRegistry([...APPROVAL_EXECUTORS, ...(options.executors ?? [])]));
+  const changes = new Changes(
+    ctx,
+    buildPolicy(ctx, options.groupTtlMs),
+    new ExecutorRegistry([...APPROVAL_EXECUTORS, ...(options.executors ?? [])]),
+  );
   const owner = options.instanceId ?? `follower-${ctx.newId(6)}`;
   return {
     name: 'approvals',

@@ -39,7 +39,6 @@ export const policyFileSchema = z
   .strict();
 
 export type PolicyFile = z.infer<typeof policyFileSchema>;
-export type PolicyRule = PolicyFile['rules'][number];
 
 /** Parses policy JSON; throws ConfigError (POLICY_FILE) listing every problem with its path. */
 export function parsePolicy(text: string, source = 'POLICY_FILE'): PolicyFile {

@@ -1,18 +1,18 @@
 import type { AppContext } from '../context';
 import { ForbiddenError, UsageError, UserFacingError } from '../errors';
 import { isEcsName } from '../slack/commands/parse';
+import { isAsgName } from '../aws/autoscaling';
 import { renderChangeCard } from './render/change-request';
 import { auditRequest } from './audit';
 import { cardView } from './card';
-import type { ExecutorRegistry } from './registry';
-import { policyFor } from './runtime';
+import type { ChangeRules } from './runtime';
 import { CHANGE_ACTIONS, type ChangePlan, type ChangeProposal, type Requester } from './types';
 import { slackErrorCode } from '../slack/errors';
 
 export const MAX_REASON_CHARS = 500;
 
 /** Checks what every proposal shares, then the executor's own shape rules. Returns a cleaned copy. */
-export function normaliseProposal(executors: ExecutorRegistry, p: ChangeProposal): ChangeProposal {
+export function normaliseProposal(executors: ChangeRules['executors'], p: ChangeProposal): ChangeProposal {
   if (!CHANGE_ACTIONS.includes(p.action)) throw new UsageError(`unknown change "${String(p.action)}"`);
   if (!executors.get(p.action))
     throw new UsageError(`the bot cannot make a ${p.action} change (no executor is registered)`);
@@ -20,6 +20,11 @@ export function normaliseProposal(executors: ExecutorRegistry, p: ChangeProposal
     throw new UsageError(`"${String(p.cluster)}" is not a valid cluster name`);
   if (p.service !== undefined && (typeof p.service !== 'string' || !isEcsName(p.service))) {
     throw new UsageError(`"${String(p.service)}" is not a valid service name`);
+  }
+  if (p.group !== undefined) {
+    if (typeof p.group !== 'string' || !isAsgName(p.group))
+      throw new UsageError(`"${String(p.group)}" is not a valid Auto Scaling group name`);
+    if (p.action !== 'scale-instances') throw new UsageError('only scale-instances names an Auto Scaling group');
   }
   let reason: string | undefined;
   if (p.reason !== undefined && p.reason !== null) {
@@ -73,17 +78,16 @@ async function refuse(
  */
 export async function requestChange(
   ctx: AppContext,
-  executors: ExecutorRegistry,
+  rules: ChangeRules,
   proposal: ChangeProposal,
   who: Requester,
   opts: { dryRun?: boolean } = {},
 ): Promise<{ requestId?: string; plan: ChangePlan }> {
-  const p = normaliseProposal(executors, proposal);
-  const policy = policyFor(ctx);
-  const allowed = await policy.canRequest(who.userId, p.cluster, p.action);
+  const p = normaliseProposal(rules.executors, proposal);
+  const allowed = await rules.policy.canRequest(who.userId, p.cluster, p.action);
   if (!allowed.ok) await refuse(ctx, p, who, allowed.reason);
 
-  const executor = executors.get(p.action)!;
+  const executor = rules.executors.get(p.action)!;
   let plan: ChangePlan;
   try {
     plan = await executor.plan(ctx, p);

@@ -21,10 +21,6 @@ export function errorName(err: unknown): string {
   return (err as { name?: string })?.name ?? 'Error';
 }
 
-export function isThrottle(err: unknown): boolean {
-  return THROTTLE.has(errorName(err));
-}
-
 /**
  * Turns an SDK failure into an AwsError whose message tells the on-call engineer what happened and
  * what to do; the original stays as `cause` for the logs.

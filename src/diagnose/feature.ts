@@ -6,6 +6,7 @@ import type { AppContext, Feature, Subcommand } from '../context';
 import { diagnose, type Diagnosis } from '../ecs/diagnosis';
 import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
+import { lastLinesReader } from '../logs/api';
 import { ACTIONS } from '../slack/actions';
 import { code, mentionUser } from '../slack/mrkdwn';
 import { malformedButton, onClick, type Click, type ClickAnswer } from '../slack/clicks';
@@ -23,9 +24,9 @@ import { diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS, type Diagn
  */
 
 /** A second click on the same card's Diagnose within this window gets a pointer to the thread, not a second diagnosis. */
-export const CLICK_DEBOUNCE_MS = 30_000;
+const CLICK_DEBOUNCE_MS = 30_000;
 
-export async function runDiagnosis(
+async function runDiagnosis(
   deps: Omit<DiagnoseDeps, 'log'>,
   log: Logger,
   cluster: string,
@@ -59,7 +60,7 @@ function countFailure(ctx: AppContext, trigger: Trigger, err: unknown): void {
   count(ctx, trigger, err instanceof UserFacingError ? 'refused' : 'error');
 }
 
-export function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand {
+function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand {
   return {
     name: 'diagnose',
     aliases: ['why'],
@@ -110,7 +111,7 @@ export class ClickDebounce {
  * The Diagnose button: diagnoses the card's service and posts the result in the card's thread. Bad
  * values, unknown services and AWS refusals are answered to the clicker alone.
  */
-export async function handleDiagnoseButton(
+async function handleDiagnoseButton(
   ctx: AppContext,
   deps: Omit<DiagnoseDeps, 'log'>,
   debounce: ClickDebounce,
@@ -166,9 +167,11 @@ export async function handleDiagnoseButton(
 
 /** The diagnose capability: the subcommand and the alarm card's Diagnose button. */
 export function diagnoseFeature(ctx: AppContext, options: DiagnoseOptions = {}): Feature {
+  // One reader per bot: its task-definition cache outlives a single diagnosis.
+  const ecs = new EcsReader(ctx.aws.ecs, 5);
   const deps: Omit<DiagnoseDeps, 'log'> = {
-    // One reader per bot: its task-definition cache outlives a single diagnosis.
-    ecs: new EcsReader(ctx.aws.ecs, 5),
+    ecs,
+    lastLines: lastLinesReader(ctx, ecs),
     metrics: new EcsMetrics(new MetricsReader(ctx.aws.cloudwatch, 4)),
     autoscaling: new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs),
     appautoscaling: ctx.aws.appautoscaling,

@@ -6,10 +6,18 @@ import { describeServiceScaling } from '../aws/service-scaling';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { isFargate } from '../ecs/capacity';
-import type { AsgInfo, DiagnosisInput, ServiceScalingInfo, UtilisationInfo } from '../ecs/diagnosis/types';
+import { pickStoppedContainer } from '../ecs/diagnosis/stop-causes';
+import type {
+  AsgInfo,
+  DiagnosisInput,
+  ServiceScalingInfo,
+  StoppedContainerLogs,
+  UtilisationInfo,
+} from '../ecs/diagnosis/types';
 import type { ContainerInstanceInfo, TaskDefinitionInfo, TaskInfo } from '../ecs/model';
 import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
+import type { LastLinesReader } from '../logs/api';
 
 /**
  * Gathers a service's evidence for the diagnosis rules through the read-only adapters: the cluster and
@@ -27,6 +35,8 @@ export interface DiagnoseDeps {
   clock: Clock;
   config: Pick<Config, 'asgMapping' | 'policy'>;
   log: Logger;
+  /** Reads a stopped container's last log lines (the logs feature); without it the diagnosis shows none. */
+  lastLines?: LastLinesReader;
 }
 
 /** Live tasks described per diagnosis (pending ages, ports taken); stopped tasks the same. */
@@ -52,7 +62,7 @@ function problem(err: unknown, what: string, log: Logger): string {
   return `${what}: an unexpected error (logged)`;
 }
 
-export function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | undefined): AsgInfo {
+function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | undefined): AsgInfo {
   const ids = new Set(g.group.instances.map((i) => i.id));
   const types = (instances ?? [])
     .filter((i) => i.ec2InstanceId && ids.has(i.ec2InstanceId))
@@ -63,7 +73,7 @@ export function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | 
     min: g.group.min,
     max: g.group.max,
     desired: g.group.desired,
-    instanceType: types[0],
+    instanceType: types[0] ?? g.group.instances.find((i) => i.instanceType)?.instanceType,
     launching: g.group.instances.filter((i) => /^Pending/.test(i.lifecycle)).length,
     foundBy: FOUND_BY[g.source],
     managedScaling: g.capacityProvider?.managedScaling || undefined,
@@ -95,7 +105,7 @@ export async function gatherEvidence(
   const instancesP: Promise<ContainerInstanceInfo[] | undefined> = fargate
     ? Promise.resolve(undefined)
     : optional('container instances', d.ecs.listContainerInstances(cluster.name));
-  const [taskDefinition, instances, tasks, stoppedTasks, utilisation, serviceScaling, group] = await Promise.all([
+  const [taskDefinition, instances, tasks, stoppedTasks, utilisation, serviceScaling, groups] = await Promise.all([
     optional<TaskDefinitionInfo>('task definition', d.ecs.describeTaskDefinition(service.taskDefinition)),
     instancesP,
     optional<TaskInfo[]>('tasks', d.ecs.listTasks(cluster.name, { service: service.name, max: MAX_TASKS })),
@@ -118,25 +128,45 @@ export async function gatherEvidence(
     ),
     fargate
       ? Promise.resolve(undefined)
-      : optional<ClusterGroup>(
+      : optional<ClusterGroup[]>(
           'Auto Scaling group',
-          d.autoscaling.findClusterGroup(
+          d.autoscaling.clusterGroups(
             cluster,
             async () => ((await instancesP) ?? []).map((i) => i.ec2InstanceId ?? '').filter(Boolean),
             d.config.asgMapping,
           ),
         ),
   ]);
+  // The failed container's own last words, beside its stop reason and exit code.
+  const failed = stoppedTasks && d.lastLines ? pickStoppedContainer(stoppedTasks, now) : undefined;
+  let stoppedLogs: StoppedContainerLogs | undefined;
+  if (failed && d.lastLines) {
+    const read = await optional(
+      `last log lines of ${failed.container}`,
+      d.lastLines(failed.task, failed.container, 10),
+    );
+    if (read)
+      stoppedLogs = {
+        taskId: failed.task.id,
+        container: failed.container,
+        exitCode: failed.exitCode,
+        reason: failed.reason,
+        lines: read.lines,
+        problem: read.problem,
+      };
+  }
   return {
     now,
     cluster,
     service,
+    stoppedLogs,
     taskDefinition,
     instances,
     tasks,
     stoppedTasks,
     utilisation,
-    asg: group ? toAsgInfo(group, instances) : undefined,
+    asg: groups?.length === 1 ? toAsgInfo(groups[0], instances) : undefined,
+    asgs: groups && groups.length > 1 ? groups.map((g) => toAsgInfo(g, instances)) : undefined,
     serviceScaling,
     limits: { maxInstances: d.config.policy.maxInstances },
     gaps,

@@ -30,7 +30,7 @@ export interface DiagnosisRenderOptions {
   watching?: boolean;
 }
 
-export const SEVERITY_EMOJI: Record<Severity, string> = {
+const SEVERITY_EMOJI: Record<Severity, string> = {
   critical: ':red_circle:',
   warning: ':large_orange_circle:',
   info: ':large_blue_circle:',
@@ -38,10 +38,10 @@ export const SEVERITY_EMOJI: Record<Severity, string> = {
 };
 
 /** Evidence lines shown per finding before "and N more". */
-export const MAX_EVIDENCE_LINES = 6;
+const MAX_EVIDENCE_LINES = 6;
 const MAX_EVIDENCE_LINE = 300;
 /** Findings shown in full; the rest are counted. */
-export const MAX_FINDINGS = 12;
+const MAX_FINDINGS = 12;
 /** Budget for the sum of all block text, well under Slack's undocumented cumulative limit. */
 export const BLOCK_TEXT_BUDGET = LIMITS.cumulativeBlockText - 1000;
 
@@ -58,6 +58,9 @@ const context = (...texts: string[]): KnownBlock => ({
 
 const capitalise = (s: string) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : s);
 const sentence = (s: string) => (/[.!?…:]$/.test(s) ? s : `${s}.`);
+
+/** Characters of one excerpt line (ten of them fit a section with room to spare). */
+const MAX_EXCERPT_LINE = 250;
 
 function evidenceText(f: Finding, max = MAX_EVIDENCE_LINES): string | undefined {
   if (f.evidence.length === 0) return undefined;
@@ -76,6 +79,12 @@ function findingBlocks(f: Finding, withEvidence: boolean): KnownBlock[] {
   ];
   const ev = withEvidence ? evidenceText(f) : undefined;
   if (ev) blocks.push(context(ev));
+  if (withEvidence && f.excerpt) {
+    // Log text as written, inside a code block: escaped like any outside text, so nothing in it acts.
+    const lines = f.excerpt.lines.map((l) => escapeText(truncate(l, MAX_EXCERPT_LINE)));
+    const fence = lines.length > 0 ? `\n\`\`\`${lines.join('\n')}\`\`\`` : '';
+    blocks.push(section(clipMrkdwn(`${escapeText(truncate(f.excerpt.caption, 500))}${fence}`, LIMITS.sectionText)));
+  }
   return blocks;
 }
 
@@ -84,7 +93,7 @@ export function target(d: Pick<Diagnosis, 'cluster' | 'service'>): string {
 }
 
 /** The plain-text line a notification shows (and screen readers read). */
-export function diagnosisText(d: Diagnosis): string {
+function diagnosisText(d: Diagnosis): string {
   const rec = d.recommendation ? ` Recommendation: ${d.recommendation.summary}.` : d.healthy ? ' Nothing to do.' : '';
   return escapeText(truncate(`Diagnosis of ${target(d)}: ${d.headline}.${rec}`, 1000));
 }

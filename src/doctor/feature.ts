@@ -1,11 +1,16 @@
-import { policyFor } from '../approvals/api';
+import type { ApprovalPolicy } from '../approvals/api';
 import type { AppContext, Feature } from '../context';
 import { ForbiddenError, UsageError } from '../errors';
 import { renderDoctorReport } from './render';
 import { runDoctor, summarize } from './run-doctor';
 
+export interface DoctorOptions {
+  /** The approval policy, which says who may run the doctor. */
+  policy: ApprovalPolicy;
+}
+
 /** `/ecs doctor`: the same checks as `npm run doctor`, as an ephemeral message, for approvers only. */
-export function doctorFeature(ctx: AppContext): Feature {
+export function doctorFeature(ctx: AppContext, options: DoctorOptions): Feature {
   return {
     name: 'doctor',
     subcommands: [
@@ -15,7 +20,7 @@ export function doctorFeature(ctx: AppContext): Feature {
         summary: 'Check the Slack, AWS and SNS setup and say how to fix what is wrong (approvers only)',
         async run(inv) {
           if (inv.args.positional.length > 0) throw new UsageError('doctor takes no arguments', 'doctor');
-          if (!(await policyFor(ctx).canRunDoctor(inv.userId)).ok) {
+          if (!(await options.policy.canRunDoctor(inv.userId)).ok) {
             throw new ForbiddenError(
               'Only approvers can run /ecs doctor, because it shows how the bot is set up. Ask an approver, or run `npm run doctor` where the bot runs.',
             );

@@ -9,6 +9,7 @@ import {
   checkLogs,
 } from './aws-checks';
 import { checkAlarmDelivery } from './delivery-checks';
+import { checkDatabase } from './store-checks';
 import { checkAlarmChannel, checkSlackScopes, checkSlackToken } from './slack-checks';
 import { checkSubscription, checkTopic, type TopicCheck } from './sns-checks';
 import { checkQueue } from './sqs-checks';
@@ -65,7 +66,8 @@ async function guard<T>(
  * Checks everything the bot depends on, Slack and AWS in parallel, each call bounded by a timeout:
  * the token and its scopes, the alarm channel, AWS identity and region, read access to ECS,
  * CloudWatch, Logs and Auto Scaling, Container Insights per cluster, the SNS topic and the bot's
- * subscription to it, and each alarm queue of SQS_QUEUE_URLS. Never throws; every problem is a check with a fix.
+ * subscription to it, each alarm queue of SQS_QUEUE_URLS; inside the bot (with its store) also the
+ * database and alarm delivery. Never throws; every problem is a check with a fix.
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const { config, slack, aws } = deps;
@@ -160,6 +162,16 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     const delivery = store
       ? single('alarms.delivery', 'Alarm delivery', () => checkAlarmDelivery(store, (deps.clock ?? Date).now()))
       : undefined;
+    const database = store
+      ? group(
+          [
+            ['store.reachable', 'Database'],
+            ['store.migrations', 'Database migrations'],
+            ['store.writable', 'Database writes'],
+          ],
+          bound(checkDatabase(store), 'store.reachable', 'Database', (r) => [r]),
+        )
+      : undefined;
     const [slackResults, identity, ecsResults, cloudwatch, logs, autoscaling, snsResults] = await Promise.all([
       group(
         [
@@ -203,6 +215,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
         autoscaling,
         ...snsResults,
         ...sqsResults,
+        ...(database ? await database : []),
         ...(delivery ? [await delivery] : []),
       ],
       region,

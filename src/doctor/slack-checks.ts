@@ -7,7 +7,8 @@ import { slackErrorCode } from '../slack/errors';
 /**
  * Bot token scopes the features use; manifest.yml requests exactly these (a test keeps the two in
  * step). channels:read / groups:read let the doctor see whether the bot is in the alarm channel;
- * channels:history / groups:history let a reaction on a person's reply in an alarm thread find its alarm.
+ * channels:history / groups:history let the outbox find a card it sent before a crash (so it is not
+ * posted twice) and a reaction on a person's reply in an alarm thread find its alarm.
  */
 export const REQUIRED_BOT_SCOPES = [
   'commands',
@@ -124,11 +125,15 @@ export function checkSlackScopes(identity: SlackIdentity | undefined): CheckResu
   const granted = new Set(identity.scopes);
   const missing = REQUIRED_BOT_SCOPES.filter((s) => !granted.has(s));
   if (missing.length > 0) {
+    // The history scopes are the ones whose absence is silent in use: say what it costs.
+    const history = missing.some((s) => s === 'channels:history' || s === 'groups:history')
+      ? ` (without channels:history and groups:history, an alarm card sent just before a crash can be posted twice, and reactions on people's replies in alarm threads are ignored)`
+      : '';
     return result(
       'slack.scopes',
       name,
       'fail',
-      `missing ${missing.join(', ')}`,
+      `missing ${missing.join(', ')}${history}`,
       'Add them under OAuth & Permissions → Bot Token Scopes (or update the app from manifest.yml), then reinstall the app to the workspace.',
     );
   }

@@ -51,17 +51,6 @@ export function sendJson(
   res.end(text);
 }
 
-export function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  contentType = 'text/plain; charset=utf-8',
-): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 /**
  * A custom route whose async handler can never hang a request: Bolt calls handlers synchronously, so
  * a thrown error would otherwise become an unhandled rejection. Unexpected errors answer 500.

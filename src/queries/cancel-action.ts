@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { isEcsName } from '../slack/commands/parse';
-import { policyFor } from '../approvals/api';
+import type { ApprovalPolicy } from '../approvals/api';
 import type { AppContext } from '../context';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { malformedButton, onClick } from '../slack/clicks';
@@ -12,7 +12,7 @@ const QUERY_ID_RE = /^[A-Za-z0-9-]{1,128}$/;
 const USER_RE = /^[UW][A-Z0-9]{2,}$/;
 
 /** The Cancel button's value, validated; undefined for anything malformed. */
-export function parseCancelValue(raw: string | undefined): CancelValue | undefined {
+function parseCancelValue(raw: string | undefined): CancelValue | undefined {
   const v = decodeValue<Record<string, unknown>>(raw);
   if (!v) return undefined;
   const { q, c, u } = v;
@@ -26,7 +26,7 @@ export function parseCancelValue(raw: string | undefined): CancelValue | undefin
  * The Cancel button of a running query. The requester or an approver may cancel; the first click
  * wins; StopQuery ends the query and the message says who cancelled it.
  */
-export function registerQueryCancel(app: App, ctx: AppContext, runner: QueryRunner): void {
+export function registerQueryCancel(app: App, ctx: AppContext, runner: QueryRunner, policy: ApprovalPolicy): void {
   onClick(
     app,
     ctx,
@@ -36,7 +36,7 @@ export function registerQueryCancel(app: App, ctx: AppContext, runner: QueryRunn
       if (!v) throw malformedButton('nothing was cancelled');
       c.log.info({ queryId: v.q }, 'query cancel clicked');
       // Who may cancel is the approval policy's question (POLICY_FILE included), like every "who may".
-      if (!(await policyFor(ctx).canCancelQuery(c.userId, { startedBy: v.u, cluster: v.c })).ok)
+      if (!(await policy.canCancelQuery(c.userId, { startedBy: v.u, cluster: v.c })).ok)
         return `:lock: Only ${mentionUser(v.u)}, who started this query, or an approver can cancel it.`;
       const out = await runner.cancel(v.q, c.userId);
       if (out.kind === 'already') return `:information_source: ${mentionUser(out.by)} already cancelled this query.`;

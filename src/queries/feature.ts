@@ -1,5 +1,6 @@
 import { LogsInsights } from '../aws/logs';
 import { createQuerySubcommand } from './command';
+import type { ApprovalPolicy } from '../approvals/api';
 import type { AppContext, Feature } from '../context';
 import { registerQueryCancel } from './cancel-action';
 import { QueryRunner } from './runner';
@@ -17,7 +18,12 @@ export interface QueryOptions {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** /ecs query: the subcommand, the Cancel button, and a worker that stops running queries on shutdown. */
-export function queryFeature(ctx: AppContext, options: QueryOptions = {}): Feature {
+export interface QueryDeps {
+  /** The approval policy, which says who may cancel someone else's query. */
+  policy: ApprovalPolicy;
+}
+
+export function queryFeature(ctx: AppContext, deps: QueryDeps, options: QueryOptions = {}): Feature {
   const sleep = options.querySleep ?? realSleep;
   const logs = new LogsInsights(ctx.aws.logs, { sleep });
   const runner = new QueryRunner(ctx, logs, {
@@ -31,7 +37,7 @@ export function queryFeature(ctx: AppContext, options: QueryOptions = {}): Featu
     name: 'query',
     subcommands: [createQuerySubcommand(runner)],
     register(app) {
-      registerQueryCancel(app, ctx, runner);
+      registerQueryCancel(app, ctx, runner, deps.policy);
     },
     workers: [runner.worker()],
   };

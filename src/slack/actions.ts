@@ -16,7 +16,7 @@ export const ACTIONS = {
   /** A recommendation's button: opens a pre-filled change request (never acts by itself). */
   changePropose: 'change.propose',
   queryCancel: 'query.cancel',
-  /** App Home (issue 7): decide a pending change request from the Home tab, or re-read the tab. */
+  /** App Home: decide a pending change request from the Home tab, or re-read the tab. */
   homeApprove: 'home.change.approve',
   homeReject: 'home.change.reject',
   homeCancel: 'home.change.cancel',
@@ -25,8 +25,6 @@ export const ACTIONS = {
   muteConfirm: 'reaction.mute.confirm',
   muteSkip: 'reaction.mute.skip',
 } as const;
-
-export type ActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
 
 /** Parses a button value written by encodeValue; returns undefined for anything malformed. */
 export function decodeValue<T extends Record<string, unknown>>(value: string | undefined): T | undefined {

@@ -1,6 +1,6 @@
 import type { Migration } from './migrations';
 
-/** Version 6 (diagnose, issue 6): services the bot watches in an alarm thread after a diagnosis. */
+/** Version 6 (the Diagnose button's watches): services the bot watches in an alarm thread after a diagnosis. */
 export const DIAGNOSIS_MIGRATION: Migration = {
   version: 6,
   name: 'diagnosis-watches',

@@ -36,6 +36,11 @@ export interface Incident {
   cardTs?: string;
   cardKind?: 'card' | 'digest';
   cardPostedAt?: number;
+  /**
+   * When the bot first sent this incident's card without recording its `ts` yet: Slack may have
+   * accepted it unheard (a crash, a lost answer), so the next attempt looks for it in the channel.
+   */
+  cardAttemptAt?: number;
   digestId?: string;
   version: number;
   renderedVersion: number;
@@ -234,13 +239,22 @@ export class IncidentRepo {
     return rows[0] ? rowToIncident(rows[0]) : undefined;
   }
 
+  /**
+   * The card is about to be sent: from now until its `ts` is recorded, Slack may hold it without the
+   * bot knowing. Keeps the first such time, so a later look-up covers every earlier attempt.
+   */
+  async markCardAttempt(id: string, at: number): Promise<void> {
+    await this.db.run(`UPDATE incidents SET card_attempt_at = COALESCE(card_attempt_at, $2) WHERE id = $1`, [id, at]);
+  }
+
   /** The card (or digest) is in Slack: remember where, and which version it shows. */
   async setCard(
     id: string,
     c: { channel: string; ts: string; kind: 'card' | 'digest'; postedAt: number; version: number },
   ): Promise<void> {
     await this.db.run(
-      `UPDATE incidents SET channel = $2, card_ts = $3, card_kind = $4, card_posted_at = $5, rendered_version = $6 WHERE id = $1`,
+      `UPDATE incidents SET channel = $2, card_ts = $3, card_kind = $4, card_posted_at = $5, rendered_version = $6,
+         card_attempt_at = NULL WHERE id = $1`,
       [id, c.channel, c.ts, c.kind, c.postedAt, c.version],
     );
   }
@@ -248,7 +262,8 @@ export class IncidentRepo {
   /** The card was deleted in Slack: the next sync posts a new one. */
   async clearCard(id: string): Promise<void> {
     await this.db.run(
-      `UPDATE incidents SET card_ts = NULL, card_kind = NULL, card_posted_at = NULL, rendered_version = 0 WHERE id = $1`,
+      `UPDATE incidents SET card_ts = NULL, card_kind = NULL, card_posted_at = NULL, card_attempt_at = NULL, rendered_version = 0
+       WHERE id = $1`,
       [id],
     );
   }
@@ -364,10 +379,46 @@ export class IncidentRepo {
     return rows[0] ? rowToDigest(rows[0]) : undefined;
   }
 
+  /**
+   * A digest or a thread reply is about to be posted: like a card's attempt (see markCardAttempt),
+   * kept in `kv` under `post-attempt:<kind>:<id>` until it is recorded; the first attempt is kept.
+   */
+  async markPostAttempt(kind: PostAttemptKind, id: string, at: number): Promise<void> {
+    await this.db.run(`INSERT INTO kv (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`, [
+      attemptKey(kind, id),
+      String(at),
+      at,
+    ]);
+  }
+
+  /** When the bot first sent this digest (or incident's thread reply) without recording it, if it has. */
+  async postAttemptAt(kind: PostAttemptKind, id: string): Promise<number | undefined> {
+    const rows = await this.db.query<{ value: unknown }>(`SELECT value FROM kv WHERE key = $1`, [attemptKey(kind, id)]);
+    return rows[0] ? Number(rows[0].value) : undefined;
+  }
+
+  /** The post was recorded (or found): nothing is unheard any more. */
+  async clearPostAttempt(kind: PostAttemptKind, id: string, q: Queryable = this.db): Promise<void> {
+    await q.run(`DELETE FROM kv WHERE key = $1`, [attemptKey(kind, id)]);
+  }
+
+  /** Forgets attempts older than `before` that were never recorded (their item was set aside, say). */
+  prunePostAttempts(before: number): Promise<number> {
+    return this.db.run(`DELETE FROM kv WHERE key LIKE $1 AND updated_at < $2`, [`${POST_ATTEMPT}%`, before]);
+  }
+
   async setDigestTs(id: string, ts: string): Promise<void> {
-    await this.db.run(`UPDATE alarm_digests SET ts = $2 WHERE id = $1`, [id, ts]);
+    await this.db.tx(async (q) => {
+      await q.run(`UPDATE alarm_digests SET ts = $2 WHERE id = $1`, [id, ts]);
+      await this.clearPostAttempt('digest', id, q);
+    });
   }
 }
+
+/** Posts other than cards whose attempts are remembered (cards keep theirs in a column). */
+export type PostAttemptKind = 'digest' | 'thread';
+const POST_ATTEMPT = 'post-attempt:';
+const attemptKey = (kind: PostAttemptKind, id: string) => `${POST_ATTEMPT}${kind}:${id}`;
 
 function rowToDigest(r: Record<string, unknown>): AlarmDigest {
   return { id: String(r.id), channel: String(r.channel), ts: strOrUndef(r.ts), createdAt: num(r.created_at) };
@@ -394,6 +445,7 @@ export function rowToIncident(r: Record<string, unknown>): Incident {
     cardTs: strOrUndef(r.card_ts),
     cardKind: strOrUndef(r.card_kind) as Incident['cardKind'],
     cardPostedAt: numOrUndef(r.card_posted_at),
+    cardAttemptAt: numOrUndef(r.card_attempt_at),
     digestId: strOrUndef(r.digest_id),
     version: num(r.version),
     renderedVersion: num(r.rendered_version),

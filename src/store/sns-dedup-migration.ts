@@ -1,7 +1,7 @@
 import type { Migration } from './migrations';
 
 /**
- * Version 7 (issue 9, SNS ingest speed): SNS deliveries keyed by (publish time, MessageId) instead of
+ * Version 7 (SNS ingest speed): SNS deliveries keyed by (publish time, MessageId) instead of
  * the random MessageId alone, so that inserts append to the index (see SnsMessageRepo).
  *
  * The table only holds the last two hours of MessageIds, for deduplicating SNS retries, so it is

@@ -4,7 +4,7 @@ import { ACTIONS } from '../../src/slack/actions';
 import { postSns } from '../helpers/sns-signer';
 import { buttonClick, sendInteraction } from '../helpers/slack-sign';
 import { ALARM_CHANNEL } from '../helpers/test-bot';
-import { pendingTaskAlarm, placementFailure, steadyState } from '../notifications/fixtures';
+import { pendingTaskAlarm, placementFailure, steadyState, taskStopped } from '../notifications/fixtures';
 import { startAlarmBot, type AlarmBot } from './helpers';
 
 const MIN = 60_000;
@@ -301,6 +301,33 @@ describe('one living card per alarm, end to end', () => {
     await t.drain();
     expect(topLevel(t)).toHaveLength(1);
     expect(header(topLevel(t)[0])).toContain('OK');
+  });
+
+  it('an ECS stopped-task event older than the placement failure that opened the card keeps its content in the thread', async () => {
+    const now = t.clock.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    await t.notify(placementFailure(iso(now - 5 * MIN).replace(/\.\d+Z$/, 'Z')));
+    await t.drain();
+    const card = topLevel(t)[0];
+    // EventBridge delivers out of order: the task that stopped earlier (killed for memory) arrives now.
+    const stop = {
+      ...taskStopped,
+      id: `ev-${randomUUID()}`,
+      detail: { ...taskStopped.detail, stoppedAt: iso(now - 8 * MIN) },
+    };
+    expect((await t.notify(stop)).status).toBe(200);
+    await t.drain();
+    expect(topLevel(t)).toHaveLength(1);
+    expect(header(topLevel(t)[0])).toBe(':red_circle: ALARM · lab/api');
+    const lines = t.slack
+      .repliesTo(ALARM_CHANNEL, card.ts)
+      .map((m) => m.text)
+      .join('\n');
+    expect(lines).toContain('Task 5f3d0a6c2b7e of service api stopped (EssentialContainerExited)');
+    expect(lines).toContain('exit code 137');
+    expect(lines).toContain('OutOfMemoryError: Container killed due to memory usage');
+    expect(lines).toContain('Arrived late');
+    expect(lines).not.toContain(':hourglass:');
   });
 
   it('shows a message it cannot parse as a raw card instead of dropping it', async () => {

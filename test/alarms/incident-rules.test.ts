@@ -2,7 +2,13 @@ import { applyNotification, REOPEN_WINDOW_MS, type ApplyContext } from '../../sr
 import { parseNotification } from '../../src/notifications/parse';
 import type { Notification } from '../../src/notifications/types';
 import type { Incident } from '../../src/store/incidents';
-import { pendingTaskAlarm, placementFailure, steadyState, taskStoppedByScheduler } from '../notifications/fixtures';
+import {
+  pendingTaskAlarm,
+  placementFailure,
+  steadyState,
+  taskStopped,
+  taskStoppedByScheduler,
+} from '../notifications/fixtures';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const MIN = 60_000;
@@ -122,5 +128,33 @@ describe('incident rules', () => {
     const live = applyNotification(run(p).inc, info, c());
     expect(live).toMatchObject({ outcome: 'updated', sync: true });
     expect(live.lines[0].kind).toBe('info');
+  });
+  it('a late ECS event keeps its content: a task stopped for memory is news, not a note about ordering', () => {
+    // The placement failure at 10:10 opened the card; the task that stopped at 10:05 arrives after it.
+    const open = run(ecs(placementFailure('2024-05-01T10:10:00Z')));
+    const late = applyNotification(open.inc, ecs(taskStopped), c(T0 + 11 * MIN));
+    expect(late).toMatchObject({ outcome: 'stale', sync: true });
+    expect(late.incident?.state).toBe('ALARM');
+    expect(late.incident?.notification).toBe(open.inc?.notification);
+    expect(late.lines).toHaveLength(1);
+    const line = late.lines[0];
+    expect(line).toMatchObject({ kind: 'repeat', state: 'ALARM', at: Date.parse('2024-05-01T10:05:00Z') });
+    expect(line.text).toMatch(/^Task 5f3d0a6c2b7e of service api stopped \(EssentialContainerExited\)/);
+    expect(line.text).toContain('exit code 137');
+    expect(line.text).toContain('OutOfMemoryError: Container killed due to memory usage');
+    expect(line.text).toMatch(/\(Arrived late: older than the ALARM the card shows\.\)$/);
+
+    // After steady state closed the card, the same late stop still says what happened.
+    const closed = run(ecs(placementFailure('2024-05-01T10:00:00Z')), ecs(steadyState('2024-05-01T10:20:00Z')));
+    const afterOk = applyNotification(closed.inc, ecs(taskStopped), c(T0 + 21 * MIN));
+    expect(afterOk.incident?.state).toBe('OK');
+    expect(afterOk.lines[0].text).toContain('exit code 137');
+    expect(afterOk.lines[0].text).toContain('OK the card shows');
+  });
+
+  it('a late CloudWatch state still names its reason beside the note about ordering', () => {
+    const { results } = run(alarm('ALARM', T0), alarm('OK', T0 + 10 * MIN), alarm('ALARM', T0 + 5 * MIN));
+    expect(results[2].lines[0].text).toMatch(/^ALARM from this time arrived late, after the newer OK; .+: \S/);
+    expect(results[2].lines[0].text).toContain(alarm('ALARM', T0 + 5 * MIN).summary);
   });
 });

@@ -137,6 +137,49 @@ describeEachStore('alarms store', (get) => {
     expect(await s.incidents.cardsPostedSince('C1', T0 - 1)).toBe(1);
   });
 
+  it('remembers the first unheard card attempt until the card is recorded or cleared', async () => {
+    const s = get();
+    await s.incidents.insert(incident());
+    expect((await s.incidents.get('inc-1'))?.cardAttemptAt).toBeUndefined();
+    await s.incidents.markCardAttempt('inc-1', T0 + 1000);
+    await s.incidents.markCardAttempt('inc-1', T0 + 9000);
+    // The first attempt bounds the look-up, so a later one never moves it.
+    expect((await s.incidents.get('inc-1'))?.cardAttemptAt).toBe(T0 + 1000);
+    // A notification changing the incident leaves it alone.
+    await s.incidents.save({ ...incident(), version: 2, updates: 2 });
+    expect((await s.incidents.get('inc-1'))?.cardAttemptAt).toBe(T0 + 1000);
+    await s.incidents.setCard('inc-1', { channel: 'C1', ts: '1.1', kind: 'card', postedAt: T0, version: 0 });
+    expect(await s.incidents.get('inc-1')).toMatchObject({
+      cardTs: '1.1',
+      cardAttemptAt: undefined,
+      renderedVersion: 0,
+    });
+    await s.incidents.markCardAttempt('inc-1', T0 + 20_000);
+    await s.incidents.clearCard('inc-1');
+    expect(await s.incidents.get('inc-1')).toMatchObject({ cardTs: undefined, cardAttemptAt: undefined });
+  });
+
+  it("remembers a digest's or thread reply's first unheard attempt until recorded, and forgets abandoned ones", async () => {
+    const s = get();
+    await s.incidents.createDigest({ id: 'd1', channel: 'C1', createdAt: T0 });
+    await s.incidents.createDigest({ id: 'd2', channel: 'C1', createdAt: T0 });
+    expect(await s.incidents.postAttemptAt('digest', 'd1')).toBeUndefined();
+    await s.incidents.markPostAttempt('digest', 'd1', T0 + 1000);
+    await s.incidents.markPostAttempt('digest', 'd1', T0 + 5000);
+    await s.incidents.markPostAttempt('digest', 'd2', T0 + 2000);
+    expect(await s.incidents.postAttemptAt('digest', 'd1')).toBe(T0 + 1000);
+    await s.incidents.setDigestTs('d1', '3.3');
+    expect(await s.incidents.postAttemptAt('digest', 'd1')).toBeUndefined();
+    // A thread reply's attempt is its own, even under the same ID.
+    await s.incidents.markPostAttempt('thread', 'd1', T0 + 4000);
+    expect(await s.incidents.postAttemptAt('thread', 'd1')).toBe(T0 + 4000);
+    await s.incidents.clearPostAttempt('thread', 'd1');
+    expect(await s.incidents.postAttemptAt('thread', 'd1')).toBeUndefined();
+    expect(await s.incidents.prunePostAttempts(T0 + 1500)).toBe(0);
+    expect(await s.incidents.prunePostAttempts(T0 + 2500)).toBe(1);
+    expect(await s.incidents.postAttemptAt('digest', 'd2')).toBeUndefined();
+  });
+
   it('ingests in one transaction: dedup, incident, timeline, coalesced card intent', async () => {
     const s = get();
     const c = { now: T0 + 1000, newId: () => 'inc-x', channelFor: () => 'C1' };

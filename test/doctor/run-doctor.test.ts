@@ -137,6 +137,25 @@ describe('runDoctor', () => {
       expect(get('slack.scopes').fix).toMatch(/OAuth & Permissions.*reinstall/);
     });
 
+    it('says what a missing history scope costs: cards can double after a crash', async () => {
+      const { get } = await run({
+        scopes: [
+          'commands',
+          'chat:write',
+          'reactions:read',
+          'files:write',
+          'users:read',
+          'usergroups:read',
+          'app_mentions:read',
+          'channels:read',
+          'groups:read',
+        ],
+      });
+      expect(get('slack.scopes').status).toBe('fail');
+      expect(get('slack.scopes').detail).toMatch(/^missing channels:history, groups:history \(/);
+      expect(get('slack.scopes').detail).toContain('an alarm card sent just before a crash can be posted twice');
+    });
+
     it('says the scopes are unknown when Slack sends no x-oauth-scopes header', async () => {
       const { get } = await run({ scopes: null });
       expect(get('slack.scopes').status).toBe('warn');

@@ -202,3 +202,119 @@ describe('the bot is killed while delivering, and restarted', () => {
     60_000,
   );
 });
+
+/**
+ * The crash between post and record: Slack has accepted the card (or a thread reply) and holds its
+ * answer, the bot is SIGKILLed while it waits, so nothing was recorded. The restarted bot must find
+ * the message by its metadata in the channel (or the thread) and carry on from it, not post it again.
+ */
+describe('the bot is killed while Slack holds its answer to a post', () => {
+  let slack: FakeSlack;
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+  });
+  afterAll(async () => {
+    await slack.stop();
+  });
+
+  it('the restarted bot posts nothing new and updates the card Slack already had', async () => {
+    const signer = await testSigner();
+    const db = tempDbPath();
+    const channel = 'C0HELD';
+    const name = 'held-answer';
+    const env = {
+      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      AWS_REGION: 'us-east-1',
+      DATABASE_URL: db,
+      LOG_LEVEL: 'warn',
+      SNS_TOPIC_ARNS: TEST_TOPIC_ARN,
+      ALARM_ROUTES: `${name}=${channel}`,
+      BOT_CERT_PEM: signer.certPem,
+    };
+    const at = Math.floor(Date.now() / 1000) * 1000 - 10 * 60_000;
+    const cardPosts = () =>
+      slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel && !c.args.thread_ts);
+
+    const first = await startBotProcess(env);
+    const held = slack.loseNextAnswer('chat.postMessage', 'hold');
+    const alarm = signer.envelope({ message: pendingTaskAlarm({ name, state: 'ALARM', at, service: 'held' }) });
+    expect((await postSns(first.url, alarm)).status).toBe(200);
+    await held;
+    // Slack has the card; the bot is still waiting for the answer when it dies.
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    expect(slack.messagesIn(channel)).toHaveLength(1);
+    expect(outboxDepth(db)).toBe(1);
+
+    const second = await startBotProcess({ ...env, BOT_CLOCK_OFFSET_MS: String(LEASE_MS + 10_000) });
+    try {
+      // The alarm goes on changing: the restarted bot brings the adopted card to OK.
+      const ok = signer.envelope({
+        message: pendingTaskAlarm({ name, state: 'OK', at: at + 60_000, service: 'held' }),
+      });
+      expect((await postSns(second.url, ok)).status).toBe(200);
+      await until(() => outboxDepth(db) === 0, 30_000, 'the restarted bot to deliver everything');
+
+      expect(cardPosts()).toHaveLength(1);
+      const cards = cardsOf(slack, channel, name);
+      expect(cards).toHaveLength(1);
+      expect(cards[0].updates).toBeGreaterThanOrEqual(1);
+      expect(cardState(cards[0])).toBe('OK');
+      expect(threadLineTimes(slack, channel, cards[0].ts)).toEqual([isoSecs(at + 60_000)]);
+      expect(slack.messagesIn(channel)).toHaveLength(2);
+      expect(slack.callsTo('conversations.history').some((c) => c.args.channel === channel)).toBe(true);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 60_000);
+
+  it('killed while Slack holds its answer to a thread reply: the restarted bot does not repeat the reply', async () => {
+    const signer = await testSigner();
+    const db = tempDbPath();
+    const channel = 'C0HELDREPLY';
+    const name = 'held-reply';
+    const env = {
+      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      AWS_REGION: 'us-east-1',
+      DATABASE_URL: db,
+      LOG_LEVEL: 'warn',
+      SNS_TOPIC_ARNS: TEST_TOPIC_ARN,
+      ALARM_ROUTES: `${name}=${channel}`,
+      BOT_CERT_PEM: signer.certPem,
+    };
+    const at = Math.floor(Date.now() / 1000) * 1000 - 10 * 60_000;
+    const change = (state: string, step: number) =>
+      signer.envelope({ message: pendingTaskAlarm({ name, state, at: at + step * 60_000, service: 'held' }) });
+
+    const first = await startBotProcess(env);
+    expect((await postSns(first.url, change('ALARM', 0))).status).toBe(200);
+    await slack.waitFor(() => cardsOf(slack, channel, name)[0], 30_000, 'the card');
+    const held = slack.loseNextAnswer('chat.postMessage', 'hold');
+    expect((await postSns(first.url, change('OK', 1))).status).toBe(200);
+    const reply = await held;
+    expect(reply.args.thread_ts).toBe(cardsOf(slack, channel, name)[0].ts);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+
+    const second = await startBotProcess({ ...env, BOT_CLOCK_OFFSET_MS: String(LEASE_MS + 10_000) });
+    try {
+      expect((await postSns(second.url, change('ALARM', 2))).status).toBe(200);
+      await until(() => outboxDepth(db) === 0, 30_000, 'the restarted bot to deliver everything');
+      const cards = cardsOf(slack, channel, name);
+      expect(cards).toHaveLength(1);
+      expect(cardState(cards[0])).toBe('ALARM');
+      // The held reply once, then the new change: nothing repeated.
+      expect(threadLineTimes(slack, channel, cards[0].ts)).toEqual([isoSecs(at + 60_000), isoSecs(at + 120_000)]);
+      expect(slack.messagesIn(channel)).toHaveLength(3);
+      expect(slack.callsTo('conversations.replies').some((c) => c.args.channel === channel)).toBe(true);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  }, 60_000);
+});

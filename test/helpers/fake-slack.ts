@@ -317,6 +317,45 @@ export class FakeSlack {
     };
   }
 
+  /**
+   * conversations.replies: the thread of `ts` (a parent or one of its replies), parent first, then the
+   * replies oldest first, `limit` per page with a cursor; `oldest`/`latest` filter the replies as
+   * history does. Metadata only with `include_all_metadata`.
+   */
+  private replies(a: Record<string, any>): Record<string, any> {
+    if (!a.channel) return { ok: false, error: 'channel_not_found' };
+    const inChannel = this.messagesIn(String(a.channel));
+    const at = inChannel.find((m) => m.ts === String(a.ts));
+    if (!at) return { ok: false, error: 'thread_not_found' };
+    const root = at.thread_ts ?? at.ts;
+    const oldest = a.oldest !== undefined ? Number(a.oldest) * 1000 : Number.NEGATIVE_INFINITY;
+    const latest = a.latest !== undefined ? Number(a.latest) * 1000 : Number.POSITIVE_INFINITY;
+    const parent = inChannel.filter((m) => m.ts === root);
+    const replies = inChannel.filter(
+      (m) => m.thread_ts === root && m.ts !== root && (m.postedAt ?? 0) >= oldest && (m.postedAt ?? 0) <= latest,
+    );
+    const all = [...parent, ...replies];
+    const limit = Math.max(1, Math.min(Number(a.limit ?? 100), 999));
+    const start = a.cursor ? Number(String(a.cursor).replace(/^c/, '')) : 0;
+    const page = all.slice(start, start + limit);
+    const more = start + limit < all.length;
+    const withMeta = a.include_all_metadata === true || a.include_all_metadata === 'true';
+    return {
+      ok: true,
+      messages: page.map((m) => ({
+        type: 'message',
+        ts: m.ts,
+        thread_ts: root,
+        text: m.text,
+        bot_id: 'BBOT',
+        user: this.botUserId,
+        ...(withMeta && m.metadata ? { metadata: m.metadata } : {}),
+      })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? `c${start + limit}` : '' },
+    };
+  }
+
   private answer(method: string, a: Record<string, any>, call: SlackCall): Record<string, any> {
     switch (method) {
       case 'auth.test':
@@ -387,6 +426,8 @@ export class FakeSlack {
         return { ok: true, channel: { id: a.channel, name: 'ops', is_member: this.memberOf.has(a.channel) } };
       case 'conversations.history':
         return this.history(a);
+      case 'conversations.replies':
+        return this.replies(a);
       case 'reactions.get':
         return { ok: true, message: { reactions: [] } };
       default:

@@ -3,6 +3,6 @@ import { requestChange } from '../approvals/request';
 import { proposeButton } from '../approvals/render/change-request';
 import { clip } from '../alarms/render/alarm-style';
 import { charge } from '../billing/ledger';
-import { policyFor } from '../approvals/api';
+import { outcomeIcon } from '../approvals/api';
 
-export const used: unknown[] = [requestChange, proposeButton, clip, charge, policyFor];
+export const used: unknown[] = [requestChange, proposeButton, clip, charge, outcomeIcon];

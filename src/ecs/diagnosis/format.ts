@@ -15,10 +15,6 @@ export function mib(n: number): string {
   return `${n} MiB`;
 }
 
-export function cpuUnits(n: number): string {
-  return `${n} CPU units`;
-}
-
 /** A one-line version of s, cut on whole characters to `max`. */
 export function oneLine(s: string, max = 200): string {
   return oneLineText(s, max);

@@ -137,3 +137,39 @@ export function summariseStops(tasks: TaskInfo[], now: number, windowMs = 3_600_
     windowMs,
   };
 }
+
+/** Causes whose container wrote something worth reading before it stopped. */
+const LOGGED_FAILURES = new Set<StopCause>([
+  'oom',
+  'killed',
+  'health-check',
+  'failed-to-start',
+  'essential-exit',
+  'other',
+]);
+
+/**
+ * The container to show the last log lines of: in the most recent stop that failed in the container
+ * itself (not an image pull, not scaling, a user or the infrastructure), the container the stop names —
+ * the one killed for memory, else one that exited non-zero, else the first with a reason.
+ */
+export function pickStoppedContainer(
+  tasks: TaskInfo[],
+  now: number,
+  windowMs = 3_600_000,
+): { task: TaskInfo; container: string; exitCode?: number; reason: string } | undefined {
+  const failed = tasks
+    .filter((t) => (t.stoppedAt ?? t.createdAt ?? now) >= now - windowMs)
+    .map(classifyStop)
+    .filter((c) => LOGGED_FAILURES.has(c.cause))
+    .sort((a, b) => (b.task.stoppedAt ?? 0) - (a.task.stoppedAt ?? 0));
+  const c = failed[0];
+  if (!c) return undefined;
+  const exit =
+    c.exits.find((e) => OOM.test(e.reason ?? '')) ??
+    c.exits.find((e) => e.exitCode !== undefined && e.exitCode !== 0) ??
+    c.exits[0];
+  const name = exit?.name ?? c.task.containers[0]?.name;
+  if (!name) return undefined;
+  return { task: c.task, container: name, exitCode: exit?.exitCode, reason: exit?.reason || c.reason };
+}

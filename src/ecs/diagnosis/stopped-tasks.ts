@@ -2,7 +2,7 @@ import type { Facts } from './facts';
 import { ago, duration, oneLine } from './format';
 import { plural } from '../../util/text';
 import type { StopCause, StopGroup } from './stop-causes';
-import type { DiagnosisInput, Finding } from './types';
+import type { DiagnosisInput, Finding, StoppedContainerLogs } from './types';
 
 const WHAT: Record<StopCause, string> = {
   oom: 'killed for running out of memory',
@@ -93,5 +93,15 @@ export function stoppedTasksFinding(input: DiagnosisInput, f: Facts): Finding | 
     title,
     detail: ADVICE[worst.cause] ?? 'Read the stopped tasks’ reasons below.',
     evidence,
+    ...(input.stoppedLogs ? { excerpt: excerptOf(input.stoppedLogs) } : {}),
   };
+}
+
+/** The failed container's last lines, captioned with its task, stop reason and exit code. */
+function excerptOf(l: StoppedContainerLogs): { caption: string; lines: string[] } {
+  const exit = l.exitCode !== undefined ? `, exit code ${l.exitCode}` : '';
+  const head = `${l.container} in task ${l.taskId.slice(0, 8)} stopped: "${oneLine(l.reason, 200)}"${exit}`;
+  if (l.problem) return { caption: `${head}. Its last lines could not be read: ${l.problem}`, lines: [] };
+  if (l.lines.length === 0) return { caption: `${head}. It wrote nothing in the hour before it stopped.`, lines: [] };
+  return { caption: `${head}. Its last ${plural(l.lines.length, 'line')}:`, lines: l.lines };
 }

@@ -21,6 +21,8 @@ export interface Finding {
   detail: string;
   /** The facts read from AWS that the finding rests on, one per line, counted and summarised. */
   evidence: string[];
+  /** Lines to show as they were written (a stopped container's last log lines), under a caption. */
+  excerpt?: { caption: string; lines: string[] };
 }
 
 /** The Auto Scaling group that feeds the cluster's EC2 capacity. */
@@ -52,6 +54,17 @@ export interface UtilisationInfo {
   memory?: number;
 }
 
+/** The last lines a failed container wrote, plain text, read for the most recent failed stop. */
+export interface StoppedContainerLogs {
+  taskId: string;
+  container: string;
+  exitCode?: number;
+  reason: string;
+  lines: string[];
+  /** Why no lines could be read (another log driver, a missing group or grant). */
+  problem?: string;
+}
+
 /** Everything the rules read. Optional parts are undefined when not read (or not applicable); `gaps` says why. */
 export interface DiagnosisInput {
   now: number;
@@ -64,8 +77,13 @@ export interface DiagnosisInput {
   tasks?: TaskInfo[];
   /** The service's recently stopped tasks (ECS keeps them about an hour). */
   stoppedTasks?: TaskInfo[];
+  /** The last log lines of the container that failed in the most recent failed stop (see pickStoppedContainer). */
+  stoppedLogs?: StoppedContainerLogs;
   utilisation?: UtilisationInfo;
+  /** The Auto Scaling group feeding the cluster, when it has exactly one. */
   asg?: AsgInfo;
+  /** Every Auto Scaling group feeding the cluster, when it has several; the diagnosis chooses among them. */
+  asgs?: AsgInfo[];
   serviceScaling?: ServiceScalingInfo;
   /** Bounds the approval flow enforces, so the recommendation stays within them. */
   limits: { maxInstances: number };
@@ -79,6 +97,8 @@ export interface ProposedChange {
   c: string;
   s?: string;
   n: number;
+  /** scale-instances: the Auto Scaling group to scale. */
+  g?: string;
   r: string;
 }
 

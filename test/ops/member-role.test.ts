@@ -19,7 +19,7 @@ const actionsOf = (s: Statement) => [s.Action].flat().sort();
 const SESSION_ACTIONS = ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'];
 
 /** Statements of the bot's own role that a member account's role does not need. */
-const BOT_ONLY = ['AlarmTopic', 'AssumeMemberRoles'];
+const BOT_ONLY = ['AlarmTopic', 'AlarmQueue', 'AssumeMemberRoles'];
 
 describe('deploy/member-account-role.yml: the role the bot assumes in a member account', () => {
   it('trusts only the bot role, for AssumeRole, SetSourceIdentity and TagSession, with the external ID when one is given', () => {
@@ -41,7 +41,7 @@ describe('deploy/member-account-role.yml: the role the bot assumes in a member a
     expect(template.Outputs.RoleArn.Value).toEqual({ 'Fn::GetAtt': ['Role', 'Arn'] });
   });
 
-  it("has iam-policy.json's permissions, statement by statement, less the bot's own topic and role assumption", () => {
+  it("has iam-policy.json's permissions, statement by statement, less the bot's own topic, queue and role assumption", () => {
     const doc = role.Policies.find((p: any) => p.PolicyName === 'ecs-chatops').PolicyDocument;
     const bySid = (st: Statement[]) => Object.fromEntries(st.map((s) => [s.Sid, actionsOf(s)]));
     const expected = bySid(policy.Statement.filter((s) => !BOT_ONLY.includes(s.Sid ?? '')));

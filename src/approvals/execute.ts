@@ -52,6 +52,7 @@ export async function execute(ctx: AppContext, executors: ExecutorRegistry, r: C
 }
 
 function followWhat(f: FollowUp): string {
+  if (f.kind === 'deployment') return `the new deployment of ${f.taskDefinition} completes, fails or is rolled back`;
   return f.kind === 'service' ? `${f.desired} tasks run` : `${f.desired} instances are in service`;
 }
 

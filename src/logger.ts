@@ -3,7 +3,7 @@ import pino from 'pino';
 export type Logger = pino.Logger;
 
 /** Keys whose values never reach a log line, wherever they sit in a logged object. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'token',
   'botToken',
   'signingSecret',

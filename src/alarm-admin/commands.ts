@@ -8,14 +8,14 @@ import { alarmNameOf, alarmNotFound } from './executors';
 import { loadOpenAlarms } from './open-alarms';
 import { parsePeriods, parseThreshold } from './pending-alarm';
 
-export const ALARM_USAGE =
+const ALARM_USAGE =
   'alarm create pending <cluster>/<service> [--threshold N] [--periods N] [--reason "…"] [--dry-run] · alarm delete <name> [--reason "…"] [--dry-run]';
 const CREATE_USAGE =
   'alarm create pending <cluster>/<service> [--threshold N] [--periods N] [--reason "…"] [--dry-run]';
 const DELETE_USAGE = 'alarm delete <name> [--reason "…"] [--dry-run]';
 
 /** Alarms without a ClusterName dimension are requested under this cluster name (for the policy). */
-export const NO_CLUSTER = 'none';
+const NO_CLUSTER = 'none';
 
 /** `/ecs alarms`: open alarms on the bot's cards, then those CloudWatch reports in ALARM for the ECS namespaces. */
 export const alarmsCommand: Subcommand = {

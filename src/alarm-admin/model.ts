@@ -30,7 +30,7 @@ export interface CwAlarm {
 }
 
 /** The namespaces whose alarms `/ecs alarms` lists. */
-export const ECS_NAMESPACES = ['ECS/ContainerInsights', 'AWS/ECS'] as const;
+const ECS_NAMESPACES = ['ECS/ContainerInsights', 'AWS/ECS'] as const;
 
 export function isEcsAlarm(a: CwAlarm): boolean {
   return a.namespace !== undefined && (ECS_NAMESPACES as readonly string[]).includes(a.namespace);
@@ -42,7 +42,7 @@ export function allActions(a: Pick<CwAlarm, 'alarmActions' | 'okActions' | 'insu
 }
 
 /** `arn:aws:sns:…` (any partition): a notification, harmless to mute. */
-export function isSnsAction(arn: string): boolean {
+function isSnsAction(arn: string): boolean {
   return /^arn:aws[a-z-]*:sns:/.test(arn);
 }
 

@@ -65,7 +65,7 @@ export interface OpenAlarms {
   truncated: boolean;
 }
 
-export function fromIncident(i: Incident, mark?: IncidentMark): OpenAlarmView {
+function fromIncident(i: Incident, mark?: IncidentMark): OpenAlarmView {
   return {
     id: i.id,
     name: i.name,
@@ -87,7 +87,7 @@ export function fromIncident(i: Incident, mark?: IncidentMark): OpenAlarmView {
   };
 }
 
-export function fromCloudWatch(a: CwAlarm): OpenAlarmView {
+function fromCloudWatch(a: CwAlarm): OpenAlarmView {
   return {
     id: `cw:${a.name}`,
     name: a.name,
@@ -111,11 +111,7 @@ function alarmNameOf(i: Incident): string | undefined {
  * Merges the bot's open incidents with what CloudWatch reports in ALARM for the ECS namespaces. Pure.
  * An alarm the bot knows is listed once, from its incident.
  */
-export function mergeOpenAlarms(
-  incidents: Incident[],
-  marks: Map<string, IncidentMark>,
-  cw: CwAlarm[],
-): OpenAlarmView[] {
+function mergeOpenAlarms(incidents: Incident[], marks: Map<string, IncidentMark>, cw: CwAlarm[]): OpenAlarmView[] {
   const known = new Set(incidents.map(alarmNameOf).filter((x): x is string => !!x));
   const fromBot = incidents.map((i) => fromIncident(i, marks.get(i.id)));
   const others = cw
@@ -126,7 +122,7 @@ export function mergeOpenAlarms(
 }
 
 /** Alarm posts the outbox set aside, newest first, with the name of their alarm when it is known. */
-export async function loadUndelivered(
+async function loadUndelivered(
   ctx: AppContext,
   limit = 5,
 ): Promise<{ undelivered: UndeliveredView[]; undeliveredTotal: number }> {

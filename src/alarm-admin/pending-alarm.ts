@@ -28,11 +28,11 @@ export const PENDING_METRIC = {
   periodSeconds: 60,
 } as const;
 
-export const DEFAULT_THRESHOLD = 0;
-export const DEFAULT_PERIODS = 3;
+const DEFAULT_THRESHOLD = 0;
+const DEFAULT_PERIODS = 3;
 /** CloudWatch allows EvaluationPeriods × Period up to one day for periods under an hour. */
-export const MAX_PERIODS = 1440;
-export const MAX_THRESHOLD = 100_000;
+const MAX_PERIODS = 1440;
+const MAX_THRESHOLD = 100_000;
 
 /** Marks alarms this bot created, in the description (tags would need cloudwatch:TagResource too). */
 export const MANAGED_MARK = 'Managed by ecs-chatops.';

@@ -29,10 +29,7 @@ const MAX_PAGES = 20;
  * confirmed. Never guesses: every missing piece is reported with the setting or command that fixes it.
  * Unexpected AWS failures (throttling after retries) are thrown as AwsError.
  */
-export async function checkBotTopic(
-  sns: SNSClient,
-  config: Pick<Config, 'sns' | 'publicUrl' | 'aws'>,
-): Promise<TopicCheck> {
+async function checkBotTopic(sns: SNSClient, config: Pick<Config, 'sns' | 'publicUrl' | 'aws'>): Promise<TopicCheck> {
   const topicArn = config.sns.ownTopicArn;
   const endpoint = config.publicUrl ? `${config.publicUrl}/sns` : undefined;
   const problems: string[] = [];

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { AppContext } from '../context';
 import { UsageError, UserFacingError } from '../errors';
 import { isEcsName } from '../slack/commands/parse';
-import { AutoScalingReader } from '../aws/autoscaling';
+import { AutoScalingReader, isAsgName, type AsgInfo } from '../aws/autoscaling';
 import { EcsReader } from '../aws/ecs';
 import { ACTIONS, decodeValue } from '../slack/actions';
 import { malformedButton, onClick, type ClickWork } from '../slack/clicks';
@@ -35,6 +35,7 @@ export function parseProposeValue(value: string | undefined): ProposeButtonValue
     throw bad();
   if (v.s !== undefined && (typeof v.s !== 'string' || !isEcsName(v.s))) throw bad();
   if (v.n !== undefined && (typeof v.n !== 'number' || !Number.isInteger(v.n) || v.n < 0)) throw bad();
+  if (v.g !== undefined && (typeof v.g !== 'string' || !isAsgName(v.g) || v.a !== 'scale-instances')) throw bad();
   if (v.i !== undefined && !['enabled', 'enhanced', 'disabled'].includes(String(v.i))) throw bad();
   if (v.r !== undefined && (typeof v.r !== 'string' || v.r.length > 500)) throw bad();
   if (v.t !== undefined && (typeof v.t !== 'string' || !TS_RE.test(v.t))) throw bad();
@@ -64,7 +65,7 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
     const v = parseProposeValue(c.value);
     if (!c.channelId) throw new UsageError('this button must be clicked in a channel');
     const { requestId, plan } = await changes.request(
-      { action: v.a, cluster: v.c, service: v.s, desired: v.n, insights: v.i, reason: v.r },
+      { action: v.a, cluster: v.c, service: v.s, desired: v.n, group: v.g, insights: v.i, reason: v.r },
       { userId: c.userId, channelId: c.channelId, threadTs: v.t ?? c.threadTs ?? c.messageTs },
     );
     return requestPostedText(plan, requestId as string);
@@ -75,20 +76,22 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
     const ecs = new EcsReader(ctx.aws.ecs);
     const cluster = await ecs.getCluster(v.c);
     const svc = v.s ? await ecs.getService(cluster.name, v.s) : undefined;
-    let group: Awaited<ReturnType<AutoScalingReader['findClusterGroup']>>['group'] | undefined;
+    let groups: AsgInfo[] = [];
     let groupNote: string | undefined;
     try {
-      group = (
-        await new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs).findClusterGroup(
+      groups = (
+        await new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs).clusterGroups(
           cluster,
           async () => (await ecs.listContainerInstances(cluster.name)).map((i) => i.ec2InstanceId ?? ''),
           ctx.config.asgMapping,
         )
-      ).group;
+      ).map((g) => g.group);
     } catch (err) {
       if (!(err instanceof UserFacingError)) throw err;
       groupNote = err.message;
     }
+    const group = groups.length === 1 ? groups[0] : undefined;
+    const several = groups.length > 1 ? groups : undefined;
     const service = svc
       ? { name: svc.name, desired: svc.desired, running: svc.running, pending: svc.pending }
       : undefined;
@@ -98,10 +101,13 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
       cluster: cluster.name,
       service,
       group,
+      groups: several,
       reason: incident ? `alarm ${incident.name}` : v.k ? `alarm ${v.k}` : undefined,
       threadTs: c.threadTs ?? c.messageTs,
       policy: ctx.config.policy,
     });
-    await c.respond(renderScaleSuggestions({ cluster: cluster.name, service, group, groupNote, suggestions }));
+    await c.respond(
+      renderScaleSuggestions({ cluster: cluster.name, service, group, groups: several, groupNote, suggestions }),
+    );
   });
 }

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context';
 import { ForbiddenError, UsageError, UserFacingError } from '../errors';
 import { isEcsName } from '../slack/commands/parse';
+import { isAsgName } from '../aws/autoscaling';
 import { renderChangeCard } from './render/change-request';
 import { auditRequest } from './audit';
 import { cardView } from './card';
@@ -19,6 +20,11 @@ export function normaliseProposal(executors: ChangeRules['executors'], p: Change
     throw new UsageError(`"${String(p.cluster)}" is not a valid cluster name`);
   if (p.service !== undefined && (typeof p.service !== 'string' || !isEcsName(p.service))) {
     throw new UsageError(`"${String(p.service)}" is not a valid service name`);
+  }
+  if (p.group !== undefined) {
+    if (typeof p.group !== 'string' || !isAsgName(p.group))
+      throw new UsageError(`"${String(p.group)}" is not a valid Auto Scaling group name`);
+    if (p.action !== 'scale-instances') throw new UsageError('only scale-instances names an Auto Scaling group');
   }
   let reason: string | undefined;
   if (p.reason !== undefined && p.reason !== null) {

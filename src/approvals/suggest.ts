@@ -6,12 +6,15 @@ const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
 
 /**
  * Sensible scale requests for a service in trouble (pure): one more task; back to what runs when
- * tasks are stuck pending; one more instance when the cluster has a group. Only within the bounds.
+ * tasks are stuck pending; one more instance when the cluster has a group (in each group, named, when it
+ * has several). Only within the bounds.
  */
 export function scaleSuggestions(o: {
   cluster: string;
   service?: { name: string; desired: number; running: number; pending: number };
   group?: { desired: number };
+  /** Every Auto Scaling group of a cluster that has several: one more instance in each, named by --group. */
+  groups?: { name: string; desired: number }[];
   reason?: string;
   threadTs?: string;
   policy: Config['policy'];
@@ -45,6 +48,16 @@ export function scaleSuggestions(o: {
         label: `Instances to ${up} (+1)`,
         value: { a: 'scale-instances', n: up, ...common },
         command: `/ecs scale instances ${o.cluster} ${up}${reasonFlag}`,
+      });
+    }
+  }
+  for (const g of o.groups ?? []) {
+    const up = g.desired + 1;
+    if (up <= o.policy.maxInstances && o.policy.maxStep >= 1) {
+      out.push({
+        label: `${g.name} to ${up} (+1)`,
+        value: { a: 'scale-instances', n: up, g: g.name, ...common },
+        command: `/ecs scale instances ${o.cluster} ${up} --group ${g.name}${reasonFlag}`,
       });
     }
   }

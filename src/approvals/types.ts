@@ -79,6 +79,8 @@ export interface ProposeButtonValue {
   c: string;
   s?: string;
   n?: number;
+  /** scale-instances: the Auto Scaling group, when the cluster has several. */
+  g?: string;
   i?: InsightsValue;
   r?: string;
   t?: string;

@@ -22,6 +22,7 @@ export interface AsgInstance {
   id: string;
   lifecycle: string;
   health?: string;
+  instanceType?: string;
 }
 
 export interface AsgInfo {
@@ -62,6 +63,7 @@ function toGroup(g: AutoScalingGroup): AsgInfo {
     id: i.InstanceId ?? '',
     lifecycle: String(i.LifecycleState ?? 'Unknown'),
     health: i.HealthStatus,
+    instanceType: i.InstanceType,
   }));
   return {
     name: g.AutoScalingGroupName ?? '',
@@ -125,16 +127,33 @@ export class AutoScalingReader {
     ];
   }
 
+  /** Several groups at once (DescribeAutoScalingGroups takes up to 100 names per call), in the order named. */
+  async describeGroups(names: string[]): Promise<AsgInfo[]> {
+    const pages = await mapLimit(chunk(names, 100), 3, (batch) =>
+      awsCall('autoscaling:DescribeAutoScalingGroups', () =>
+        this.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: batch })),
+      ),
+    );
+    const byName = new Map(
+      pages.flatMap((p) => p.AutoScalingGroups ?? []).map((g) => [g.AutoScalingGroupName ?? '', toGroup(g)]),
+    );
+    return names.map((n) => {
+      const g = byName.get(n);
+      if (!g) throw new NotFoundError(`Auto Scaling group "${n}" does not exist in this region`);
+      return g;
+    });
+  }
+
   /**
-   * The one Auto Scaling group behind a cluster: from its capacity providers, else from its container
-   * instances' EC2 instances, else from ASG_MAPPING. Says which source was used. A cluster with several
-   * groups is refused (scale those in the EC2 console); one with none gets a message naming the fixes.
+   * The names of the Auto Scaling groups behind a cluster: from its capacity providers, else from its
+   * container instances' EC2 instances, else from ASG_MAPPING; says which source was used. A cluster
+   * with none gets a message naming the fixes.
    */
-  async findClusterGroup(
+  private async groupNames(
     cluster: { name: string; capacityProviders: string[] },
     listEc2InstanceIds: () => Promise<string[]>,
     mapping: Record<string, string>,
-  ): Promise<ClusterGroup> {
+  ): Promise<{ names: string[]; source: AsgSource; providers: CapacityProviderInfo[] }> {
     const providers = await this.capacityProviders(cluster.capacityProviders);
     let names: string[] = [...new Set(providers.map((p) => p.groupName))];
     let source: AsgSource = 'capacity-provider';
@@ -152,12 +171,56 @@ export class AutoScalingReader {
           `If a group launches its instances, add it to ASG_MAPPING (${cluster.name}=GroupName).`,
       );
     }
-    if (names.length > 1) {
+    return { names: names.sort(), source, providers };
+  }
+
+  /** Every Auto Scaling group behind a cluster (found as `findClusterGroup` finds one), by name. */
+  async clusterGroups(
+    cluster: { name: string; capacityProviders: string[] },
+    listEc2InstanceIds: () => Promise<string[]>,
+    mapping: Record<string, string>,
+  ): Promise<ClusterGroup[]> {
+    const { names, source, providers } = await this.groupNames(cluster, listEc2InstanceIds, mapping);
+    const groups = await this.describeGroups(names);
+    return groups.map((group) => ({
+      group,
+      source,
+      capacityProvider: providers.find((p) => p.groupName === group.name),
+    }));
+  }
+
+  /**
+   * The Auto Scaling group of a cluster to scale: `wanted` when it is one of the cluster's groups, else
+   * the cluster's only group. A cluster with several groups needs `wanted` (`--group NAME`); the
+   * message lists them.
+   */
+  async findClusterGroup(
+    cluster: { name: string; capacityProviders: string[] },
+    listEc2InstanceIds: () => Promise<string[]>,
+    mapping: Record<string, string>,
+    wanted?: string,
+  ): Promise<ClusterGroup> {
+    const { names, source, providers } = await this.groupNames(cluster, listEc2InstanceIds, mapping);
+    const listed = names.map((n) => `"${n}"`).join(', ');
+    if (wanted !== undefined && !names.includes(wanted)) {
       throw new UsageError(
-        `cluster "${cluster.name}" uses several Auto Scaling groups (${names.join(', ')}); the bot scales a cluster with exactly one. Scale one group in the EC2 console.`,
+        `"${wanted}" is not an Auto Scaling group of cluster "${cluster.name}" (${names.length === 1 ? 'its group is' : 'its groups are'} ${listed})`,
       );
     }
-    const group = await this.describeGroup(names[0]);
+    if (wanted === undefined && names.length > 1) {
+      throw new UsageError(
+        `cluster "${cluster.name}" uses several Auto Scaling groups (${listed}): name the one to scale with --group NAME, e.g. --group ${names[0]}`,
+      );
+    }
+    const group = await this.describeGroup(wanted ?? names[0]);
     return { group, source, capacityProvider: providers.find((p) => p.groupName === group.name) };
   }
+}
+
+/**
+ * An Auto Scaling group name as AWS allows it: 1 to 255 printable ASCII characters without a colon
+ * (a colon would make it an ARN).
+ */
+export function isAsgName(s: string): boolean {
+  return /^[\x21-\x39\x3b-\x7e]{1,255}$/.test(s);
 }

@@ -24,9 +24,9 @@ import { diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS, type Diagn
  */
 
 /** A second click on the same card's Diagnose within this window gets a pointer to the thread, not a second diagnosis. */
-export const CLICK_DEBOUNCE_MS = 30_000;
+const CLICK_DEBOUNCE_MS = 30_000;
 
-export async function runDiagnosis(
+async function runDiagnosis(
   deps: Omit<DiagnoseDeps, 'log'>,
   log: Logger,
   cluster: string,
@@ -60,7 +60,7 @@ function countFailure(ctx: AppContext, trigger: Trigger, err: unknown): void {
   count(ctx, trigger, err instanceof UserFacingError ? 'refused' : 'error');
 }
 
-export function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand {
+function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand {
   return {
     name: 'diagnose',
     aliases: ['why'],
@@ -111,7 +111,7 @@ export class ClickDebounce {
  * The Diagnose button: diagnoses the card's service and posts the result in the card's thread. Bad
  * values, unknown services and AWS refusals are answered to the clicker alone.
  */
-export async function handleDiagnoseButton(
+async function handleDiagnoseButton(
   ctx: AppContext,
   deps: Omit<DiagnoseDeps, 'log'>,
   debounce: ClickDebounce,

@@ -62,7 +62,7 @@ function problem(err: unknown, what: string, log: Logger): string {
   return `${what}: an unexpected error (logged)`;
 }
 
-export function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | undefined): AsgInfo {
+function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | undefined): AsgInfo {
   const ids = new Set(g.group.instances.map((i) => i.id));
   const types = (instances ?? [])
     .filter((i) => i.ec2InstanceId && ids.has(i.ec2InstanceId))
@@ -73,7 +73,7 @@ export function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | 
     min: g.group.min,
     max: g.group.max,
     desired: g.group.desired,
-    instanceType: types[0],
+    instanceType: types[0] ?? g.group.instances.find((i) => i.instanceType)?.instanceType,
     launching: g.group.instances.filter((i) => /^Pending/.test(i.lifecycle)).length,
     foundBy: FOUND_BY[g.source],
     managedScaling: g.capacityProvider?.managedScaling || undefined,
@@ -105,7 +105,7 @@ export async function gatherEvidence(
   const instancesP: Promise<ContainerInstanceInfo[] | undefined> = fargate
     ? Promise.resolve(undefined)
     : optional('container instances', d.ecs.listContainerInstances(cluster.name));
-  const [taskDefinition, instances, tasks, stoppedTasks, utilisation, serviceScaling, group] = await Promise.all([
+  const [taskDefinition, instances, tasks, stoppedTasks, utilisation, serviceScaling, groups] = await Promise.all([
     optional<TaskDefinitionInfo>('task definition', d.ecs.describeTaskDefinition(service.taskDefinition)),
     instancesP,
     optional<TaskInfo[]>('tasks', d.ecs.listTasks(cluster.name, { service: service.name, max: MAX_TASKS })),
@@ -128,9 +128,9 @@ export async function gatherEvidence(
     ),
     fargate
       ? Promise.resolve(undefined)
-      : optional<ClusterGroup>(
+      : optional<ClusterGroup[]>(
           'Auto Scaling group',
-          d.autoscaling.findClusterGroup(
+          d.autoscaling.clusterGroups(
             cluster,
             async () => ((await instancesP) ?? []).map((i) => i.ec2InstanceId ?? '').filter(Boolean),
             d.config.asgMapping,
@@ -165,7 +165,8 @@ export async function gatherEvidence(
     tasks,
     stoppedTasks,
     utilisation,
-    asg: group ? toAsgInfo(group, instances) : undefined,
+    asg: groups?.length === 1 ? toAsgInfo(groups[0], instances) : undefined,
+    asgs: groups && groups.length > 1 ? groups.map((g) => toAsgInfo(g, instances)) : undefined,
     serviceScaling,
     limits: { maxInstances: d.config.policy.maxInstances },
     gaps,

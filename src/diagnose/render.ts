@@ -30,7 +30,7 @@ export interface DiagnosisRenderOptions {
   watching?: boolean;
 }
 
-export const SEVERITY_EMOJI: Record<Severity, string> = {
+const SEVERITY_EMOJI: Record<Severity, string> = {
   critical: ':red_circle:',
   warning: ':large_orange_circle:',
   info: ':large_blue_circle:',
@@ -38,10 +38,10 @@ export const SEVERITY_EMOJI: Record<Severity, string> = {
 };
 
 /** Evidence lines shown per finding before "and N more". */
-export const MAX_EVIDENCE_LINES = 6;
+const MAX_EVIDENCE_LINES = 6;
 const MAX_EVIDENCE_LINE = 300;
 /** Findings shown in full; the rest are counted. */
-export const MAX_FINDINGS = 12;
+const MAX_FINDINGS = 12;
 /** Budget for the sum of all block text, well under Slack's undocumented cumulative limit. */
 export const BLOCK_TEXT_BUDGET = LIMITS.cumulativeBlockText - 1000;
 
@@ -93,7 +93,7 @@ export function target(d: Pick<Diagnosis, 'cluster' | 'service'>): string {
 }
 
 /** The plain-text line a notification shows (and screen readers read). */
-export function diagnosisText(d: Diagnosis): string {
+function diagnosisText(d: Diagnosis): string {
   const rec = d.recommendation ? ` Recommendation: ${d.recommendation.summary}.` : d.healthy ? ' Nothing to do.' : '';
   return escapeText(truncate(`Diagnosis of ${target(d)}: ${d.headline}.${rec}`, 1000));
 }

@@ -16,8 +16,8 @@ import type { DiagnosisWatch } from '../store/diagnosis-watches';
 
 export const WATCH_INTERVAL_MS = 30_000;
 /** How long the bot watches before saying the service is still short and stopping. */
-export const WATCH_FOR_MS = 2 * 3_600_000;
-export const WATCH_LEASE_MS = 60_000;
+const WATCH_FOR_MS = 2 * 3_600_000;
+const WATCH_LEASE_MS = 60_000;
 
 /** How often watches are polled and who leases them; tests fix both. */
 export interface DiagnoseOptions {
@@ -59,7 +59,7 @@ async function post(ctx: AppContext, w: DiagnosisWatch, text: string): Promise<v
 }
 
 /** One poll of one leased watch. */
-export async function pollWatch(
+async function pollWatch(
   ctx: AppContext,
   ecs: EcsReader,
   w: DiagnosisWatch,

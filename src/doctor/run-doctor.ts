@@ -8,6 +8,7 @@ import {
   checkLogs,
 } from './aws-checks';
 import { checkAlarmDelivery } from './delivery-checks';
+import { checkDatabase } from './store-checks';
 import { checkAlarmChannel, checkSlackScopes, checkSlackToken } from './slack-checks';
 import { checkSubscription, checkTopic, type TopicCheck } from './sns-checks';
 import { result, type CheckResult, type DoctorDeps, type DoctorReport } from './types';
@@ -63,7 +64,8 @@ async function guard<T>(
  * Checks everything the bot depends on, Slack and AWS in parallel, each call bounded by a timeout:
  * the token and its scopes, the alarm channel, AWS identity and region, read access to ECS,
  * CloudWatch, Logs and Auto Scaling, Container Insights per cluster, the SNS topic and the bot's
- * subscription to it. Never throws; every problem is a check with a fix.
+ * subscription to it; inside the bot (with its store) also the database and alarm delivery. Never throws;
+ * every problem is a check with a fix.
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const { config, slack, aws } = deps;
@@ -145,6 +147,16 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     const delivery = store
       ? single('alarms.delivery', 'Alarm delivery', () => checkAlarmDelivery(store, (deps.clock ?? Date).now()))
       : undefined;
+    const database = store
+      ? group(
+          [
+            ['store.reachable', 'Database'],
+            ['store.migrations', 'Database migrations'],
+            ['store.writable', 'Database writes'],
+          ],
+          bound(checkDatabase(store), 'store.reachable', 'Database', (r) => [r]),
+        )
+      : undefined;
     const [slackResults, identity, ecsResults, cloudwatch, logs, autoscaling, snsResults] = await Promise.all([
       group(
         [
@@ -184,6 +196,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
         logs,
         autoscaling,
         ...snsResults,
+        ...(database ? await database : []),
         ...(delivery ? [await delivery] : []),
       ],
       region,

@@ -7,7 +7,7 @@ import { UserFacingError } from '../errors';
 import type { HomeAuditView, HomeChangeView, HomeClusterView, HomeData, HomeSection } from './render';
 
 /** Clusters are read from ECS at most this often, however many people open the tab. */
-export const CLUSTER_CACHE_MS = 30_000;
+const CLUSTER_CACHE_MS = 30_000;
 const ALARMS_SHOWN = 25;
 const CHANGES_SHOWN = 10;
 const CLUSTERS_SHOWN = 20;

@@ -61,7 +61,7 @@ export interface HomeView {
   blocks: Block[];
 }
 
-export const HOME_CALLBACK_ID = 'ecs_home';
+const HOME_CALLBACK_ID = 'ecs_home';
 
 /** The value of the Home tab's Approve / Reject / Cancel buttons. */
 export interface HomeDecisionValue {

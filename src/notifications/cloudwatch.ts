@@ -25,7 +25,7 @@ export function isCloudWatchAlarm(m: unknown): m is Obj {
 }
 
 /** AVERAGE → Average, SAMPLE_COUNT → SampleCount, p99 stays p99 (CloudWatch widget spelling). */
-export function normaliseStat(v: unknown): string | undefined {
+function normaliseStat(v: unknown): string | undefined {
   const s = str(v);
   if (!s) return undefined;
   if (/^(p|tm|wm|tc|ts|pr)\d/i.test(s) || /^(TM|TC|TS|PR|WM)\(/.test(s)) return s;
@@ -37,7 +37,7 @@ export function normaliseStat(v: unknown): string | undefined {
 }
 
 /** Plain `missing`, or the pre-2022 `- TreatMissingData:   missing`. */
-export function normaliseTreatMissing(v: unknown): string | undefined {
+function normaliseTreatMissing(v: unknown): string | undefined {
   const s = str(v);
   return s ? s.replace(/^-\s*TreatMissingData:\s*/, '').trim() || undefined : undefined;
 }
@@ -106,7 +106,7 @@ function children(v: unknown): CompositeChild[] {
   return out;
 }
 
-export function alarmNameFromArn(arn: string | undefined): string | undefined {
+function alarmNameFromArn(arn: string | undefined): string | undefined {
   if (!arn) return undefined;
   const i = arn.indexOf(':alarm:');
   return i >= 0 ? arn.slice(i + ':alarm:'.length) : undefined;

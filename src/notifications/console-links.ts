@@ -5,7 +5,7 @@ const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
 
 /** The AWS console host for a partition and region (commercial, China, GovCloud). */
-export function consoleBase(region: string, partition = 'aws'): string {
+function consoleBase(region: string, partition = 'aws'): string {
   if (partition === 'aws-cn') return `https://${region}.console.amazonaws.cn`;
   if (partition === 'aws-us-gov') return `https://${region}.console.amazonaws-us-gov.com`;
   return `https://${region}.console.aws.amazon.com`;
@@ -26,6 +26,12 @@ export function partitionOf(...arns: (string | undefined)[]): string {
 export function alarmConsoleUrl(region: string | undefined, alarmName: string, partition = 'aws'): string | undefined {
   if (!region || !REGION_RE.test(region)) return undefined;
   return `${consoleBase(region, partition)}/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(wellFormed(alarmName))}`;
+}
+
+/** The CloudWatch console's list of alarms: where a link to one alarm would be too long to post. */
+export function alarmListConsoleUrl(region: string | undefined, partition = 'aws'): string | undefined {
+  if (!region || !REGION_RE.test(region)) return undefined;
+  return `${consoleBase(region, partition)}/cloudwatch/home?region=${region}#alarmsV2:`;
 }
 
 /** The ECS service's page in the console (new console); undefined for names ECS would not accept. */

@@ -15,7 +15,7 @@ export function isEventBridgeEvent(m: unknown): m is Obj {
   );
 }
 
-export const ECS_DETAIL_TYPES = new Set(['ECS Service Action', 'ECS Task State Change', 'ECS Deployment State Change']);
+const ECS_DETAIL_TYPES = new Set(['ECS Service Action', 'ECS Task State Change', 'ECS Deployment State Change']);
 
 const RESOURCE_WORDS: Record<string, string> = {
   'RESOURCE:MEMORY': 'no container instance has enough free memory',
@@ -27,7 +27,7 @@ const RESOURCE_WORDS: Record<string, string> = {
 };
 
 /** Well-known exit codes in words (137 is the usual out-of-memory kill). */
-export function exitCodeHint(code: number | undefined): string | undefined {
+function exitCodeHint(code: number | undefined): string | undefined {
   switch (code) {
     case 137:
       return 'killed (SIGKILL, often out of memory)';

@@ -5,7 +5,7 @@ import type { NotificationSource, RawNotification } from './types';
 import { truncate } from '../util/text';
 
 /** Characters of the message shown on a raw card (the card renderer enforces Slack's limits again). */
-export const RAW_EXCERPT_CHARS = 1500;
+const RAW_EXCERPT_CHARS = 1500;
 
 function excerptOf(message: string, parsed: unknown): string {
   let text = message;

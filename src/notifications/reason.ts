@@ -41,12 +41,12 @@ export function datapointsFromReason(reason: string): number[] | undefined {
 }
 
 /** "1 out of the last 3 datapoints" from the reason, when present. */
-export function outOfFromReason(reason: string): { n: number; of: number } | undefined {
+function outOfFromReason(reason: string): { n: number; of: number } | undefined {
   const m = /(\d+) out of the last (\d+) datapoints?/.exec(reason);
   return m ? { n: Number(m[1]), of: Number(m[2]) } : undefined;
 }
 
-export function metricLabel(metric: MetricRef | undefined, fallback = 'The metric'): string {
+function metricLabel(metric: MetricRef | undefined, fallback = 'The metric'): string {
   return metric?.name ?? fallback;
 }
 

@@ -7,12 +7,12 @@ import { readDuration } from '../util/duration';
 export const QUERY_USAGE = 'query <preset>|"<raw query>" [--cluster C] [--since 1h] [--limit N]';
 export const QUERY_FLAGS: FlagSpec = { cluster: 'string', since: 'string', limit: 'string' };
 
-export const DEFAULT_SINCE_MS = 60 * 60_000;
+const DEFAULT_SINCE_MS = 60 * 60_000;
 export const MAX_SINCE_MS = 7 * 24 * 60 * 60_000;
-export const DEFAULT_LIMIT = 1000;
-export const MAX_LIMIT = 10_000;
+const DEFAULT_LIMIT = 1000;
+const MAX_LIMIT = 10_000;
 /** StartQuery's queryString limit. */
-export const MAX_QUERY_CHARS = 10_000;
+const MAX_QUERY_CHARS = 10_000;
 
 export type QueryRequest =
   | { kind: 'help' }

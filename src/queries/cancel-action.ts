@@ -12,7 +12,7 @@ const QUERY_ID_RE = /^[A-Za-z0-9-]{1,128}$/;
 const USER_RE = /^[UW][A-Z0-9]{2,}$/;
 
 /** The Cancel button's value, validated; undefined for anything malformed. */
-export function parseCancelValue(raw: string | undefined): CancelValue | undefined {
+function parseCancelValue(raw: string | undefined): CancelValue | undefined {
   const v = decodeValue<Record<string, unknown>>(raw);
   if (!v) return undefined;
   const { q, c, u } = v;

@@ -46,14 +46,14 @@ export interface CancelValue {
 }
 
 export const MAX_TABLE_ROWS = 50;
-export const MAX_CELL_CHARS = 40;
+const MAX_CELL_CHARS = 40;
 const TABLE_BUDGET = LIMITS.sectionText - 10;
 const QUERY_SHOWN_CHARS = 700;
 
 const nf0 = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const nf2 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-export function formatCount(n: number): string {
+function formatCount(n: number): string {
   return nf0.format(Math.round(n));
 }
 
@@ -114,7 +114,7 @@ function section(text: string): KnownBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
 }
 
-export function cancelValue(v: QueryView): string {
+function cancelValue(v: QueryView): string {
   return encodeValue({ q: v.queryId, c: v.cluster, u: v.requester } satisfies CancelValue);
 }
 

@@ -18,7 +18,7 @@ import type { Incident } from '../store/incidents';
  * person asked for, it is bounded (it expires with the silence), it only pauses actions of one alarm
  * (SNS-only, or confirmed by the person), it is undone by removing the reaction, and it is audited.
  */
-export const MUTE_RULE_PREFIX = 'ecs-chatops-silence-';
+const MUTE_RULE_PREFIX = 'ecs-chatops-silence-';
 
 export function muteRuleName(incidentId: string): string {
   return `${MUTE_RULE_PREFIX}${incidentId.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 255);

@@ -61,7 +61,7 @@ function fitText<T>(t: T, max: number): T {
 function fitElement<T>(e: T): T {
   if (!e || typeof e !== 'object') return e;
   const el = e as { type?: string; text?: unknown };
-  if (el.type === 'mrkdwn' || el.type === 'plain_text') return fitText(e, LIMITS.sectionText);
+  if (el.type === 'mrkdwn' || el.type === 'plain_text') return fitText(e, LIMITS.contextElementText);
   if (el.type === 'button') {
     const text = fitText(el.text, LIMITS.buttonText);
     return text === el.text ? e : { ...e, text };
@@ -96,6 +96,25 @@ export function fitBlock(block: Block): Block {
     default:
       return block;
   }
+}
+
+/**
+ * Whole parts joined by `separator` within `max` characters: for a line of links or mentions, where
+ * cutting one in the middle would break it. A part may list alternatives, best first (a deep link, then
+ * a shorter one): the first that still fits is used; a part none of whose forms fits is left out.
+ */
+export function joinWhole(parts: readonly (string | readonly string[])[], separator: string, max: number): string {
+  let out = '';
+  for (const part of parts) {
+    for (const p of typeof part === 'string' ? [part] : part) {
+      const next = out ? `${out}${separator}${p}` : p;
+      if (next.length <= max) {
+        out = next;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** Blocks each within their limits, and no more of them than a message holds. */

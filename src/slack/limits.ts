@@ -7,6 +7,8 @@ export const LIMITS = {
   fieldText: 2000,
   headerText: 150,
   contextElements: 10,
+  /** Text of one context element (mrkdwn or plain_text). */
+  contextElementText: 3000,
   actionsElements: 25,
   buttonText: 75,
   buttonValue: 2000,

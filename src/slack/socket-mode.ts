@@ -23,6 +23,16 @@ export interface SlackSocketOptions {
   maxBackoffMs?: number;
 }
 
+/** What the Socket Mode client emits for every envelope (`slack_event`). */
+interface SocketEnvelope {
+  envelope_id?: unknown;
+  type?: string;
+  ack: (response?: Record<string, unknown>) => Promise<void>;
+}
+
+const ENVELOPE_MEMORY_MS = 10 * 60_000;
+const ENVELOPE_MEMORY_MAX = 10_000;
+
 /** The WebSocket messages the supervisor peeks at (Bolt's client handles everything else). */
 interface ServerMessage {
   type?: string;
@@ -56,6 +66,8 @@ export class SlackSocket {
   private failures = 0;
   /** The reason of the last `disconnect` message from Slack, until the connection it closed is replaced. */
   private serverReason?: string;
+  /** Envelope ids taken by this process, oldest first, with when. */
+  private readonly envelopes = new Map<string, number>();
 
   constructor(private readonly o: SlackSocketOptions) {
     this.log = o.logger.child({ component: 'slack-socket' });
@@ -79,9 +91,46 @@ export class SlackSocket {
       },
     });
     const client = this.receiver.client;
+    this.dropRepeatedEnvelopes(client);
     client.on('connected', () => this.onConnected());
     client.on('disconnected', () => this.onDisconnected());
     client.on('ws_message', (data: unknown) => this.peek(data));
+  }
+
+  /**
+   * Puts a filter in front of Bolt's envelope listener: an envelope whose envelope_id this process has
+   * already taken is acknowledged again and not processed. Slack sends an unacknowledged envelope again
+   * with the same envelope_id, also when it was processed and only the acknowledgement was lost with
+   * the connection; processing it again would post a mention's answer twice. The ids are kept in
+   * memory for ten minutes (at most 10,000): a process that died never acknowledged what it was doing,
+   * and another replica should then do it.
+   */
+  private dropRepeatedEnvelopes(client: SocketModeReceiver['client']): void {
+    const bolt = client.listeners('slack_event') as ((args: SocketEnvelope) => unknown)[];
+    client.removeAllListeners('slack_event');
+    client.on('slack_event', (args: SocketEnvelope) => {
+      if (this.repeated(args.envelope_id)) {
+        this.log.info(
+          { envelopeId: args.envelope_id, type: args.type },
+          'Slack sent an envelope again; not processed twice',
+        );
+        args.ack().catch((err: unknown) => this.log.warn({ err }, 'could not acknowledge a repeated envelope'));
+        return;
+      }
+      for (const l of bolt) void l.call(client, args);
+    });
+  }
+
+  private repeated(envelopeId: unknown): boolean {
+    if (typeof envelopeId !== 'string' || envelopeId === '') return false;
+    const now = this.o.clock.now();
+    for (const [id, at] of this.envelopes) {
+      if (now - at <= ENVELOPE_MEMORY_MS && this.envelopes.size <= ENVELOPE_MEMORY_MAX) break;
+      this.envelopes.delete(id);
+    }
+    if (this.envelopes.has(envelopeId)) return true;
+    this.envelopes.set(envelopeId, now);
+    return false;
   }
 
   /** Opens the first connection; resolves once it is open or the first attempt failed (then it keeps trying). */

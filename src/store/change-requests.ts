@@ -18,6 +18,8 @@ export interface ChangeProposal {
   service?: string;
   /** scale-service / scale-instances */
   desired?: number;
+  /** scale-instances: the Auto Scaling group to scale, when the cluster has several. */
+  group?: string;
   /** container-insights */
   insights?: InsightsValue;
   /** alarm-create / alarm-delete: the alarm definition, as the alarm-admin executors read it. */

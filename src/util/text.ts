@@ -7,12 +7,11 @@
  * is always well-formed.
  */
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+import { wellFormed } from './well-formed';
 
-/** The text with every lone surrogate replaced by U+FFFD; the same string when it is already well-formed. */
-export function wellFormed(s: string): string {
-  return s.isWellFormed() ? s : s.toWellFormed();
-}
+export { wellFormed };
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /**
  * The longest prefix of `s` made of whole grapheme clusters and at most `max` UTF-16 code units long

@@ -57,6 +57,7 @@ describe('the diagnosis renderer', () => {
       a: 'scale-instances',
       c: 'EcsLabCluster',
       n: 4,
+      g: 'EcsLabAsg',
       r: expect.stringMatching(/^diagnose: /),
       t: '1700000001.000001',
     });

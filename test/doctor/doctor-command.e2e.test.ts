@@ -36,13 +36,16 @@ describe('/ecs doctor over real HTTP', () => {
     const body = answer.body;
     expect(body.response_type).toBe('ephemeral');
     // The fake Slack sends no x-oauth-scopes header, so the scopes are reported as unknown. Inside the
-    // bot the doctor also checks alarm delivery from the store (nothing set aside here).
-    expect(body.text).toBe('ECS ChatOps doctor: 0 failed, 1 warning, 11 passed');
+    // bot the doctor also checks the database and alarm delivery from the store (nothing set aside here).
+    expect(body.text).toBe('ECS ChatOps doctor: 0 failed, 1 warning, 14 passed');
     const texts = body.blocks.map((b: any) => b.text?.text ?? b.elements?.[0]?.text ?? '').join('\n');
     expect(texts).toContain(':warning: *Slack scopes* — unknown');
     expect(texts).toContain(':white_check_mark: *Slack token* — bot @ecs-ops (UBOT)');
     expect(texts).toContain(`:white_check_mark: *SNS subscription* — ${PUBLIC_URL}/sns is subscribed and confirmed`);
     expect(texts).toContain(':white_check_mark: *Alarm delivery* — every alarm post reached Slack');
+    expect(texts).toMatch(/:white_check_mark: \*Database\* — SQLite \S+ answers/);
+    expect(texts).toMatch(/:white_check_mark: \*Database migrations\* — all \d+ migrations applied/);
+    expect(texts).toMatch(/:white_check_mark: \*Database writes\* — SQLite \S+ takes writes/);
     expect(t.slack.callsTo('conversations.info').at(-1)?.args.channel).toBe(ALARM_CHANNEL);
   });
 
@@ -50,7 +53,7 @@ describe('/ecs doctor over real HTTP', () => {
     t.slack.memberOf = new Set();
     const { id } = await doctor('U0BOSS');
     const answer = await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 5000, 'the doctor report');
-    expect(answer.body.text).toBe('ECS ChatOps doctor: 1 failed, 1 warning, 10 passed');
+    expect(answer.body.text).toBe('ECS ChatOps doctor: 1 failed, 1 warning, 13 passed');
     expect(answer.body.blocks[2].text.text).toBe(
       `:x: *Alarm channel* — the bot is not a member of #ops (${ALARM_CHANNEL})\n*Fix:* In the channel, type /invite @ecs-ops.`,
     );

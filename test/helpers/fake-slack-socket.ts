@@ -97,10 +97,13 @@ export class FakeSocketMode {
   send(
     type: EnvelopeType,
     payload: Record<string, unknown>,
-    o: { acceptsResponsePayload?: boolean } = {},
+    o: {
+      acceptsResponsePayload?: boolean;
+      /** Reuse an id (Slack sending an envelope again). */ envelopeId?: string;
+    } = {},
   ): Promise<SocketAck> {
     const env: Envelope = {
-      envelope_id: `env-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`,
+      envelope_id: o.envelopeId ?? `env-${++this.seq}-${Math.random().toString(36).slice(2, 8)}`,
       type,
       payload,
       accepts_response_payload: o.acceptsResponsePayload ?? type !== 'events_api',

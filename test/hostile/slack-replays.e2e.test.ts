@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { ACTIONS, ALICE, CHANNEL, startHarness, type Harness } from '../approvals/harness';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
-import { buttonClick, commandBody, slackHeaders } from '../helpers/slack-sign';
+import { buttonClick, commandBody, eventCallback, slackHeaders } from '../helpers/slack-sign';
 import { describeEachStore, openTestStore, type TestStore } from '../helpers/stores';
-import { startTestBot, type TestBot } from '../helpers/test-bot';
+import { ALARM_CHANNEL, startTestBot, type TestBot } from '../helpers/test-bot';
 import { metric } from '../helpers/prom';
 import { SLACK_TIMESTAMP_WINDOW_S } from '../../src/slack/request-guard';
 
@@ -238,5 +238,40 @@ describeEachStore('Slack request signatures in the store', (store) => {
   it('twenty claims of one signature at once: one wins', async () => {
     const won = await Promise.all(Array.from({ length: 20 }, () => store().slackRequests.claim(sig(7), 9_000)));
     expect(won.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('Socket Mode: an envelope Slack sends again is not processed twice', () => {
+  let t: TestBot;
+  beforeAll(async () => {
+    t = await startTestBot({ transport: 'socket' });
+    await t.slack.waitFor(() => t.slack.socket.openConnections.length > 0, 8000, 'the socket');
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  const mention = (ts: string) =>
+    eventCallback({
+      type: 'app_mention',
+      user: 'U0ALICE',
+      text: '<@UBOT> help',
+      ts,
+      channel: ALARM_CHANNEL,
+      event_ts: ts,
+    });
+  const answers = (ts: string) => t.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === ts);
+
+  it('the same envelope_id again (its ack was lost): acknowledged, not answered a second time', async () => {
+    const body = mention('1700000200.000100');
+    await t.slack.socket.send('events_api', body, { envelopeId: 'env-repeated-1' });
+    await t.slack.waitFor(() => answers('1700000200.000100')[0], 8000, 'the answer to the mention');
+    const again = await t.slack.socket.send('events_api', body, { envelopeId: 'env-repeated-1' });
+    expect(again.envelopeId).toBe('env-repeated-1');
+    // A new envelope after it is answered: the repeated one, had it been processed, would be too by then.
+    await t.slack.socket.send('events_api', mention('1700000200.000200'));
+    await t.slack.waitFor(() => answers('1700000200.000200')[0], 8000, 'the answer to the next mention');
+    expect(answers('1700000200.000100')).toHaveLength(1);
+    expect(t.slack.socket.problems).toEqual([]);
   });
 });

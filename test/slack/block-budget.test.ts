@@ -1,6 +1,13 @@
 import type { types } from '@slack/bolt';
 import fc from 'fast-check';
-import { addItems, BlockBudget, blockTextLength, fitBlock, totalTextLength } from '../../src/slack/block-budget';
+import {
+  addItems,
+  BlockBudget,
+  blockTextLength,
+  fitBlock,
+  joinWhole,
+  totalTextLength,
+} from '../../src/slack/block-budget';
 import { LIMITS } from '../../src/slack/limits';
 import { clipMrkdwn, escapeText } from '../../src/slack/mrkdwn';
 
@@ -116,5 +123,16 @@ describe('clipMrkdwn over hostile, emoji-heavy mrkdwn', () => {
     expect(out.endsWith('…\n```')).toBe(true);
     expect(out.length).toBeLessThanOrEqual(100);
     expect(clipMrkdwn(escapeText('a & b'), 5)).toBe('a …');
+  });
+});
+
+describe('joinWhole', () => {
+  it('joins whole parts while they fit, takes the first alternative that fits, and never cuts a part', () => {
+    const long = `<https://example.com/${'x'.repeat(50)}|one>`;
+    expect(joinWhole(['<a|A>', '<b|B>'], ' · ', 100)).toBe('<a|A> · <b|B>');
+    expect(joinWhole([[long, '<s|short>'], '<b|B>'], ' · ', 30)).toBe('<s|short> · <b|B>');
+    expect(joinWhole([long, '<b|B>'], ' · ', 30)).toBe('<b|B>');
+    expect(joinWhole(['<a|A>', '<b|B>'], ' · ', 7)).toBe('<a|A>');
+    expect(joinWhole([[long]], ' · ', 10)).toBe('');
   });
 });

@@ -43,7 +43,7 @@ export function alarmLine(a: OpenAlarmView, now: number): string {
  * Alarm posts the bot gave up on, in one mrkdwn section: which alarm, where, the last error, when.
  * Undefined when there are none.
  */
-export function undeliveredText(items: UndeliveredView[] | undefined, total = items?.length ?? 0): string | undefined {
+function undeliveredText(items: UndeliveredView[] | undefined, total = items?.length ?? 0): string | undefined {
   if (!items?.length || total === 0) return undefined;
   const lines = items.map((u) => {
     const what = u.name

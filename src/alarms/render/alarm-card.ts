@@ -1,6 +1,11 @@
 import type { types } from '@slack/bolt';
 import { formatDuration } from '../../util/duration';
-import { alarmConsoleUrl, ecsServiceConsoleUrl, partitionOf } from '../../notifications/console-links';
+import {
+  alarmConsoleUrl,
+  alarmListConsoleUrl,
+  ecsServiceConsoleUrl,
+  partitionOf,
+} from '../../notifications/console-links';
 import { COMPARISON_WORDS, formatNumber, formatPeriod } from '../../notifications/reason';
 import type { AlarmNotification, EcsEventNotification, Notification, RawNotification } from '../../notifications/types';
 import type { AlarmView } from './view';
@@ -9,6 +14,7 @@ import { clipMrkdwn, code, escapeText, link, mentionUser, neutraliseText, slackD
 import { styleFor } from './alarm-style';
 import { truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
+import { BlockBudget, fitBlock, fitBlocks, joinWhole, totalTextLength } from '../../slack/block-budget';
 
 type Block = types.KnownBlock;
 type Attachment = types.MessageAttachment;
@@ -163,19 +169,28 @@ function statusContext(inc: AlarmView, now: number, handled?: CardOptions['handl
   return parts.length ? parts.join('   ') : undefined;
 }
 
-function links(n: Notification, o: CardOptions): string[] {
+/**
+ * The console links, as one line within a context element's limit. The alarm's own page carries its name
+ * in the URL (an emoji is 12 characters percent-encoded), so a long name falls back to the alarm list
+ * rather than making the element too long for Slack, which would refuse the card and its buttons.
+ */
+function linksLine(n: Notification, o: CardOptions): string {
   const region = n.region ?? o.defaultRegion;
   const partition = partitionOf(n.kind === 'alarm' ? n.arn : undefined, n.source.topicArn);
-  const out: string[] = [];
+  const parts: string[][] = [];
   if (n.kind === 'alarm') {
-    const url = alarmConsoleUrl(region, n.alarmName, partition);
-    if (url) out.push(link(url, 'Alarm in CloudWatch'));
+    const one = alarmConsoleUrl(region, n.alarmName, partition);
+    const list = alarmListConsoleUrl(region, partition);
+    parts.push([
+      ...(one ? [link(one, 'Alarm in CloudWatch')] : []),
+      ...(list ? [link(list, 'Alarms in CloudWatch')] : []),
+    ]);
   }
   if (n.cluster && n.service) {
     const url = ecsServiceConsoleUrl(region, n.cluster, n.service, partition);
-    if (url) out.push(link(url, `ECS service ${n.service}`));
+    if (url) parts.push([link(url, `ECS service ${n.service}`)]);
   }
-  return out;
+  return joinWhole(parts, '  ·  ', LIMITS.contextElementText);
 }
 
 function rawBody(n: RawNotification): string {
@@ -198,20 +213,19 @@ export function cardText(inc: AlarmView): string {
 export function renderAlarmCard(inc: AlarmView, o: CardOptions): AlarmMessage {
   const n = inc.notification;
   const st = styleFor(inc.state, n.level, n.kind);
-  const blocks: Block[] = [];
-  blocks.push({
+  const rest: Block[] = [];
+  const header: Block = {
     type: 'header',
     text: {
       type: 'plain_text',
       text: truncate(`${st.emoji} ${st.label} · ${neutraliseText(inc.name)}`, LIMITS.headerText),
       emoji: true,
     },
-  });
+  };
 
   const desc = description(n);
   const main =
     n.kind === 'raw' ? rawBody(n) : `${desc ? `_${escapeText(truncate(desc, 600))}_\n` : ''}${escapeText(n.summary)}`;
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clipMrkdwn(main, LIMITS.sectionText) } });
 
   const fields: types.MrkdwnElement[] = [];
   if (n.kind === 'alarm') fields.push(...(n.alarmType === 'composite' ? compositeFields(n) : metricFields(n)));
@@ -223,14 +237,14 @@ export function renderAlarmCard(inc: AlarmView, o: CardOptions): AlarmMessage {
     .map((x) => escapeText(x))
     .join(' · ');
   if (where) fields.push(field('Account · Region', where));
-  if (fields.length) blocks.push({ type: 'section', fields: fields.slice(0, LIMITS.fieldsPerSection) });
+  if (fields.length) rest.push({ type: 'section', fields: fields.slice(0, LIMITS.fieldsPerSection) });
 
   const ctx: types.MrkdwnElement[] = [];
   const status = statusContext(inc, o.now, o.handled);
   if (status) ctx.push({ type: 'mrkdwn', text: clipMrkdwn(status, 1000) });
-  const ls = links(n, o);
-  if (ls.length) ctx.push({ type: 'mrkdwn', text: ls.join('  ·  ') });
-  if (ctx.length) blocks.push({ type: 'context', elements: ctx.slice(0, LIMITS.contextElements) });
+  const ls = linksLine(n, o);
+  if (ls) ctx.push({ type: 'mrkdwn', text: ls });
+  if (ctx.length) rest.push({ type: 'context', elements: ctx.slice(0, LIMITS.contextElements) });
 
   const value: AlarmButtonValue = {
     k: inc.id,
@@ -253,15 +267,32 @@ export function renderAlarmCard(inc: AlarmView, o: CardOptions): AlarmMessage {
     buttons.push(
       button(':scroll: Logs', ACTIONS.alarmLogs, { ...value, t: Math.floor((inc.firedAt ?? inc.stateAt) / 1000) }),
     );
-  blocks.push({ type: 'actions', block_id: `alarm:${inc.id}`.slice(0, LIMITS.blockId), elements: buttons });
+  rest.push({ type: 'actions', block_id: `alarm:${inc.id}`, elements: buttons });
+
+  // Every element within its own limit (fitBlock), and the card within the message's: the fields, links
+  // and buttons are kept whole, so the reason gives way first when the total would be too long.
+  const budget = new BlockBudget();
+  const after = rest.map(fitBlock);
+  const afterChars = totalTextLength(after);
+  budget.add(header, { blocks: after.length + 1, chars: afterChars });
+  budget.add(
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clipMrkdwn(main, Math.min(LIMITS.sectionText, budget.charsLeft(afterChars))) },
+    },
+    { blocks: after.length, chars: afterChars },
+  );
+  for (const b of after) budget.add(b);
 
   return {
     text: cardText(inc),
-    blocks: blocks.slice(0, LIMITS.blocksPerMessage),
+    blocks: budget.blocks,
     attachments: [
       {
         color: st.color,
-        blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: clipMrkdwn(stateLine(inc), 1000) }] }],
+        blocks: fitBlocks([
+          { type: 'context', elements: [{ type: 'mrkdwn', text: clipMrkdwn(stateLine(inc), 1000) }] },
+        ]),
       },
     ],
   };

@@ -4,9 +4,10 @@ import type { AppContext, ParsedArgs, Subcommand } from '../../context';
 import { UsageError } from '../../errors';
 import { renderDryRun, requestPostedText } from '../render/change-request';
 import { isEcsName } from '../../slack/commands/parse';
+import { isAsgName } from '../../aws/autoscaling';
 
 export const SCALE_USAGE =
-  'scale service <cluster>/<service> <count> | scale instances <cluster> <count> [--reason "…"] [--dry-run]';
+  'scale service <cluster>/<service> <count> | scale instances <cluster> <count> [--group NAME] [--reason "…"] [--dry-run]';
 
 function count(word: string | undefined): number {
   if (word === undefined) throw new UsageError('the count is missing', SCALE_USAGE);
@@ -27,10 +28,19 @@ function defaultCluster(ctx: AppContext): string {
   return ctx.config.defaultCluster;
 }
 
-/** Words → proposal. `service c/s N`, `service c s N`, `service s N` (default cluster); `instances c N`, `instances N`. */
+/**
+ * Words → proposal. `service c/s N`, `service c s N`, `service s N` (default cluster); `instances c N`,
+ * `instances N`, each with `--group NAME` when the cluster has several Auto Scaling groups.
+ */
 export function parseScale(args: ParsedArgs, ctx: AppContext): ChangeProposal {
   const [kindWord, ...rest] = args.positional;
   const reason = typeof args.flags.reason === 'string' ? args.flags.reason : undefined;
+  const group = typeof args.flags.group === 'string' ? args.flags.group : undefined;
+  if (group !== undefined && !isAsgName(group))
+    throw new UsageError(
+      `"${group}" is not a valid Auto Scaling group name (1 to 255 printable characters, no colon)`,
+      SCALE_USAGE,
+    );
   if (!kindWord) throw new UsageError('say what to scale: service or instances', SCALE_USAGE);
   const kind = kindWord.toLowerCase();
   if (['service', 'svc', 'services'].includes(kind) || kindWord.includes('/')) {
@@ -50,6 +60,8 @@ export function parseScale(args: ParsedArgs, ctx: AppContext): ChangeProposal {
     } else {
       throw new UsageError('name the service and the count: scale service <cluster>/<service> <count>', SCALE_USAGE);
     }
+    if (group !== undefined)
+      throw new UsageError('--group names an Auto Scaling group: it goes with scale instances', SCALE_USAGE);
     return {
       action: 'scale-service',
       cluster: name(cluster, 'cluster'),
@@ -61,7 +73,13 @@ export function parseScale(args: ParsedArgs, ctx: AppContext): ChangeProposal {
   if (['instances', 'instance', 'nodes', 'capacity'].includes(kind)) {
     if (rest.length > 2) throw new UsageError(`unexpected "${rest.slice(2).join(' ')}"`, SCALE_USAGE);
     const [cluster, n] = rest.length === 2 ? rest : [defaultCluster(ctx), rest[0]];
-    return { action: 'scale-instances', cluster: name(cluster, 'cluster'), desired: count(n), reason };
+    return {
+      action: 'scale-instances',
+      cluster: name(cluster, 'cluster'),
+      desired: count(n),
+      ...(group !== undefined ? { group } : {}),
+      reason,
+    };
   }
   throw new UsageError(`cannot scale "${kindWord}": say service or instances`, SCALE_USAGE);
 }
@@ -70,7 +88,7 @@ export function commandLine(p: ChangeProposal): string {
   const reason = p.reason ? ` --reason "${p.reason.replace(/"/g, "'")}"` : '';
   return p.action === 'scale-service'
     ? `/ecs scale service ${p.cluster}/${p.service} ${p.desired}${reason}`
-    : `/ecs scale instances ${p.cluster} ${p.desired}${reason}`;
+    : `/ecs scale instances ${p.cluster} ${p.desired}${p.group ? ` --group ${p.group}` : ''}${reason}`;
 }
 
 /** `/ecs scale`: a change request for a service's desired count or the cluster's instance count. */
@@ -78,7 +96,7 @@ export const scaleCommand = (changes: Changes): Subcommand => ({
   name: 'scale',
   usage: SCALE_USAGE,
   summary: "Request a new desired count for a service or the cluster's instances (an approver approves)",
-  flags: { reason: 'string', 'dry-run': 'boolean' },
+  flags: { reason: 'string', group: 'string', 'dry-run': 'boolean' },
   async run(inv, ctx) {
     const proposal = parseScale(inv.args, ctx);
     const dryRun = inv.args.flags['dry-run'] === true;

@@ -80,6 +80,7 @@ export const scaleInstancesExecutor: ChangeExecutor = {
       cluster,
       async () => (await listInstances()).map((i) => i.ec2InstanceId ?? ''),
       ctx.config.asgMapping,
+      p.group,
     );
     const g = found.group;
     if (requested === g.desired) {

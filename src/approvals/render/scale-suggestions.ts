@@ -18,6 +18,8 @@ export interface ScaleSuggestionsView {
   cluster: string;
   service?: { name: string; desired: number; running: number; pending: number };
   group?: { name: string; desired: number; inService: number; min: number; max: number };
+  /** The cluster's Auto Scaling groups when it has several. */
+  groups?: { name: string; desired: number; inService: number; min: number; max: number }[];
   /** Why instance suggestions are missing, when the group could not be found. */
   groupNote?: string;
   suggestions: ScaleSuggestion[];
@@ -35,6 +37,11 @@ export function renderScaleSuggestions(v: ScaleSuggestionsView): EphemeralMessag
     facts.push(
       `*Instances* (group ${code(v.group.name)}): desired ${v.group.desired} · in service ${v.group.inService} · min ${v.group.min} · max ${v.group.max}`,
     );
+  } else if (v.groups?.length) {
+    for (const g of v.groups)
+      facts.push(
+        `*Instances* (group ${code(g.name)}): desired ${g.desired} · in service ${g.inService} · min ${g.min} · max ${g.max}`,
+      );
   } else if (v.groupNote) {
     facts.push(`_Instances: ${escapeText(v.groupNote)}_`);
   }

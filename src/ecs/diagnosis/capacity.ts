@@ -2,7 +2,8 @@ import { describeLimit, type CapacityPlan, type InstanceFit } from '../capacity'
 import type { Facts } from './facts';
 import { mib } from './format';
 import { plural } from '../../util/text';
-import type { DiagnosisInput, Finding } from './types';
+import { groupFitText } from './groups';
+import type { AsgInfo, DiagnosisInput, Finding } from './types';
 
 /** "Each instance fits 1 task (memory: 512 MiB of 982 MiB)"; names the type when the cluster mixes types. */
 export function fitsSentence(plan: CapacityPlan): string | undefined {
@@ -50,12 +51,13 @@ export function capacityFinding(input: DiagnosisInput, f: Facts): Finding | unde
   if (!plan) return undefined;
   const taskLine = `Task ${td ? `${td.family}:${td.revision} ` : ''}reserves ${plan.task.cpu} CPU units and ${mib(plan.task.memory)}${plan.task.hostPorts.length ? `, host port ${plan.task.hostPorts.join(', ')}` : ''}`;
   const evidence = [taskLine, ...typeLines(plan)];
-  const asg = input.asg;
-  if (asg) {
-    evidence.push(
-      `Auto Scaling group ${asg.name} (found by ${asg.foundBy}): desired ${asg.desired}, min ${asg.min}, max ${asg.max}` +
-        `${asg.launching ? `, ${asg.launching} launching` : ''}${asg.managedScaling ? ', managed scaling on' : ''}`,
-    );
+  const groupLine = (asg: AsgInfo) =>
+    `Auto Scaling group ${asg.name} (found by ${asg.foundBy}): desired ${asg.desired}, min ${asg.min}, max ${asg.max}` +
+    `${asg.launching ? `, ${asg.launching} launching` : ''}${asg.managedScaling ? ', managed scaling on' : ''}`;
+  if (f.groupChoice) {
+    for (const g of f.groupChoice.fits) evidence.push(`${groupLine(g.group)}; ${groupFitText(g)}`);
+  } else if (f.asg) {
+    evidence.push(groupLine(f.asg));
   }
   if (plan.instances.length === 0) {
     if (service.desired === 0) return undefined;

@@ -2,7 +2,8 @@ import { isFargate, placedPendingTasks, planServiceCapacity, type CapacityPlan }
 import type { TaskInfo } from '../model';
 import { parseEvents, sinceSteady, type ParsedEvent, type PlacementReason } from './events';
 import { summariseStops, type StopSummary } from './stop-causes';
-import type { DiagnosisInput } from './types';
+import { chooseGroup, type GroupChoice } from './groups';
+import type { AsgInfo, DiagnosisInput } from './types';
 
 /** Facts several rules share, computed once from the input. */
 export interface Facts {
@@ -21,6 +22,10 @@ export interface Facts {
   placement: PlacementSummary;
   capacity?: CapacityPlan;
   stops: StopSummary;
+  /** The Auto Scaling group more instances come from: the cluster's only one, or the one chosen among several. */
+  asg?: AsgInfo;
+  /** How the group was chosen, when the cluster has several. */
+  groupChoice?: GroupChoice;
 }
 
 export interface PlacementGroup {
@@ -79,6 +84,8 @@ export function computeFacts(input: DiagnosisInput): Facts {
   ];
   const shortfallSince = short && starts.length > 0 ? Math.min(...starts) : undefined;
 
+  const groupChoice = fargate ? undefined : chooseGroup(input);
+  const asg = input.asg ?? groupChoice?.chosen;
   let capacity: CapacityPlan | undefined;
   if (!fargate && input.instances && input.taskDefinition) {
     capacity = planServiceCapacity({
@@ -86,7 +93,7 @@ export function computeFacts(input: DiagnosisInput): Facts {
       taskDefinition: input.taskDefinition,
       instances: input.instances,
       tasks: input.tasks,
-      newInstanceType: input.asg?.instanceType,
+      newInstanceType: asg?.instanceType,
     });
   }
   return {
@@ -100,5 +107,7 @@ export function computeFacts(input: DiagnosisInput): Facts {
     placement,
     capacity,
     stops: summariseStops(input.stoppedTasks ?? [], now),
+    asg,
+    groupChoice,
   };
 }

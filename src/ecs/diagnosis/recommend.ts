@@ -36,6 +36,7 @@ const PLACEMENT_FIX: Partial<Record<PlacementReason, string>> = {
 };
 
 const trim = (s: string, max = 240) => truncate(s, max);
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function scaleService(input: DiagnosisInput, n: number, primary: boolean, why: string): RecommendedAction {
   const s = input.service;
@@ -114,6 +115,15 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
     const back = safeBack
       ? `scale ${s.name} back to ${plural(s.running, 'task')} (what runs now) if ${s.desired} are not needed; the alarm clears at once`
       : undefined;
+    const choice = f.groupChoice;
+    if (choice && !choice.chosen) {
+      return {
+        summary: `${why}; ${choice.why}${back ? `; or ${back}` : ''}`,
+        actions: safeBack ? [scaleService(input, s.running, true, why)] : [],
+        notes,
+      };
+    }
+    if (choice?.chosen) notes.push(`${capitalise(choice.why)}.`);
     if (plan.neverFits && plan.reference) {
       return {
         summary: `a task needs more than an empty ${plan.reference.instanceType ?? 'instance'} has (${describeLimit(plan.task, plan.reference)}): use a larger instance type or a smaller task`,
@@ -122,7 +132,7 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
       };
     }
     if (plan.instancesNeeded === undefined || plan.extraInstances === undefined) {
-      const asg = input.asg;
+      const asg = f.asg;
       if (asg && asg.desired === 0) {
         return {
           summary: `the cluster has no container instances: scale the Auto Scaling group ${asg.name} to 1, then diagnose again to size it`,
@@ -130,7 +140,7 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
             {
               label: `Scale ${asg.name} to 1 instance`,
               primary: true,
-              proposal: { a: 'scale-instances', c: cluster, n: 1, r: trim(`diagnose: ${why}`) },
+              proposal: { a: 'scale-instances', c: cluster, n: 1, g: asg.name, r: trim(`diagnose: ${why}`) },
             },
           ],
           notes,
@@ -146,7 +156,7 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
     }
     const fits = fitsSentence(plan)!;
     const needs = `${plural(s.desired, 'task')} need ${plural(plan.instancesNeeded, 'instance')}`;
-    const asg = input.asg;
+    const asg = f.asg;
     if (!asg) {
       return {
         summary: `${fits}, ${needs}, but the bot cannot tell which Auto Scaling group feeds cluster ${cluster} (set ASG_MAPPING=${cluster}=<group>)${back ? `; or ${back}` : ''}`,
@@ -184,7 +194,7 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
       {
         label: `Scale ${asg.name} to ${plural(target, 'instance')}`,
         primary: true,
-        proposal: { a: 'scale-instances', c: cluster, n: target, r: trim(`diagnose: ${why}`) },
+        proposal: { a: 'scale-instances', c: cluster, n: target, g: asg.name, r: trim(`diagnose: ${why}`) },
       },
     ];
     if (safeBack) {

@@ -80,7 +80,10 @@ export interface DiagnosisInput {
   /** The last log lines of the container that failed in the most recent failed stop (see pickStoppedContainer). */
   stoppedLogs?: StoppedContainerLogs;
   utilisation?: UtilisationInfo;
+  /** The Auto Scaling group feeding the cluster, when it has exactly one. */
   asg?: AsgInfo;
+  /** Every Auto Scaling group feeding the cluster, when it has several; the diagnosis chooses among them. */
+  asgs?: AsgInfo[];
   serviceScaling?: ServiceScalingInfo;
   /** Bounds the approval flow enforces, so the recommendation stays within them. */
   limits: { maxInstances: number };
@@ -94,6 +97,8 @@ export interface ProposedChange {
   c: string;
   s?: string;
   n: number;
+  /** scale-instances: the Auto Scaling group to scale. */
+  g?: string;
   r: string;
 }
 

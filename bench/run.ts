@@ -2,6 +2,7 @@ import { benchAck, statusCommand } from './ack';
 import { benchLogs } from './logs';
 import { benchMemory } from './memory';
 import { benchSns } from './sns';
+import { benchSqs } from './sqs';
 import { benchStatus } from './status';
 import { benchStorm } from './storm';
 import { machine, printTable, type BenchResult } from './lib';
@@ -14,6 +15,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ack: () => benchAck({ commands: [statusCommand()] }),
   sns: () => benchSns({ connections: Number(process.env.CONNS ?? 50) }),
+  sqs: () => benchSqs({ connections: Number(process.env.CONNS ?? 50) }),
   storm: () => benchStorm(),
   status: () => benchStatus(),
   logs: () => benchLogs(),

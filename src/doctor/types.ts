@@ -1,4 +1,5 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { WebClient } from '@slack/web-api';
 import type { AwsClients } from '../aws/clients';
 import type { Config } from '../config';
@@ -41,6 +42,8 @@ export interface DoctorDeps {
   aws: AwsClients;
   /** SNS client for a topic in another region than AWS_REGION (default: a new client for that region). */
   snsForRegion?: (region: string) => SNSClient;
+  /** SQS client for a queue's region (default: the bot's own client, or one made for that region). */
+  sqsForRegion?: (region: string | undefined) => Promise<SQSClient>;
   clock?: { now(): number };
   /** The bot's store, when the doctor runs inside the bot: adds the alarm delivery check. */
   store?: Store;

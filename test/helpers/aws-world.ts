@@ -10,6 +10,8 @@
  * ACCOUNT in REGION); `AwsOrg` (aws-org.ts) holds several behind a fake STS.
  */
 
+import { FakeSqs, type FQueue } from './fake-sqs';
+
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 
@@ -185,7 +187,19 @@ export interface WAlarm {
 
 export interface WTopic {
   arn: string;
-  subscriptions: { arn: string; protocol: string; endpoint: string; pending: boolean }[];
+  subscriptions: {
+    arn: string;
+    protocol: string;
+    endpoint: string;
+    pending: boolean;
+    /** Subscription attributes (RawMessageDelivery …) as GetSubscriptionAttributes answers them. */
+    attributes?: Record<string, string>;
+  }[];
+}
+
+/** Signs SNS envelopes as SNS does (test/helpers/sns-signer.ts): what a publish delivers to queues. */
+export interface EnvelopeSigner {
+  envelope(o: { message: string | object; subject?: string; topicArn?: string; timestamp?: number }): object;
 }
 
 /** Who made a call: the credentials it was signed with, as CloudTrail would show them. */
@@ -263,6 +277,12 @@ export class AwsWorld {
   /** Ticks a launched instance takes to become InService and register. */
   instanceLaunchTicks = 1;
   private faults: { op: string; error: () => Error; times: number }[] = [];
+  /** The world's SQS (queues, visibility, redrive); topics deliver to the queues subscribed to them. */
+  readonly sqs: FakeSqs;
+  /** Signs what `publish` delivers; set by tests that publish (an RSA key takes a moment to make). */
+  snsSigner?: EnvelopeSigner;
+  /** Publishes whose delivery to a queue the queue policy refused (SNS drops them silently). */
+  readonly undelivered: { topicArn: string; queueArn: string }[] = [];
 
   /** The account and region the world's resources live in (ARNs name them). */
   readonly account: string;
@@ -272,6 +292,7 @@ export class AwsWorld {
     this.now = start;
     this.account = o.account ?? ACCOUNT;
     this.region = o.region ?? REGION;
+    this.sqs = new FakeSqs(this.account, this.region);
   }
 
   // ---------- building ----------
@@ -412,6 +433,41 @@ export class AwsWorld {
     const t: WTopic = { arn, subscriptions: [] };
     this.topics.set(arn, t);
     return t;
+  }
+
+  /** Subscribes a queue to a topic (confirmed unless `pending`); raw message delivery off unless `raw`. */
+  subscribeQueue(topicArn: string, q: FQueue, o: { raw?: boolean; pending?: boolean } = {}): string {
+    const t = this.topics.get(topicArn) ?? this.addTopic(topicArn);
+    const arn = `${topicArn}:${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
+    t.subscriptions.push({
+      arn,
+      protocol: 'sqs',
+      endpoint: q.arn,
+      pending: o.pending ?? false,
+      attributes: { RawMessageDelivery: o.raw ? 'true' : 'false' },
+    });
+    return arn;
+  }
+
+  /**
+   * Publishes to a topic: every confirmed SQS subscription whose queue policy lets the topic send gets
+   * the signed envelope as its body (the bare message with raw delivery on). Returns the envelope.
+   */
+  publish(topicArn: string, message: string | object, o: { subject?: string; timestamp?: number } = {}): any {
+    if (!this.snsSigner) throw new Error('set world.snsSigner before publishing');
+    const env = this.snsSigner.envelope({ message, subject: o.subject, topicArn, timestamp: o.timestamp });
+    for (const s of this.topics.get(topicArn)?.subscriptions ?? []) {
+      if (s.protocol !== 'sqs' || s.pending) continue;
+      const q = [...this.sqs.queues.values()].find((x) => x.arn === s.endpoint);
+      if (!q) continue;
+      if (!this.sqs.allowsTopic(q, topicArn)) {
+        this.undelivered.push({ topicArn, queueArn: q.arn });
+        continue;
+      }
+      const raw = s.attributes?.RawMessageDelivery === 'true';
+      this.sqs.send(q.url, raw ? (env as { Message: string }).Message : JSON.stringify(env));
+    }
+    return env;
   }
 
   /** A task that stopped recently (diagnosis evidence). */

@@ -82,6 +82,7 @@ function sessionDetail(r: ChangeRequest, s: ChangeSession | undefined): Record<s
 }
 
 function followWhat(f: FollowUp): string {
+  if (f.kind === 'deployment') return `the new deployment of ${f.taskDefinition} completes, fails or is rolled back`;
   return f.kind === 'service' ? `${f.desired} tasks run` : `${f.desired} instances are in service`;
 }
 

@@ -31,6 +31,7 @@ export const CHANGE_ACTIONS: readonly ChangeAction[] = [
   'scale-service',
   'scale-instances',
   'container-insights',
+  'restart-service',
   'alarm-create',
   'alarm-delete',
 ];
@@ -43,7 +44,7 @@ export interface Requester {
 }
 
 /**
- * One kind of change. Built-ins: scale-service, scale-instances, container-insights; alarm-admin
+ * One kind of change. Built-ins: scale-service, scale-instances, container-insights, restart-service; alarm-admin
  * declares alarm-create and alarm-delete (an ExecutorDeclaration each). Every mutating AWS call of the bot lives in an
  * executor's `execute`, and `execute` is only ever called by the approval flow after the atomic
  * pending → executing transition.

@@ -6,14 +6,15 @@ import { json, num, numOrUndef, strOrUndef } from './db';
  * an executor plans a proposal, an approver approves, and the same executor applies it exactly once.
  */
 
-export type ChangeAction = 'scale-service' | 'scale-instances' | 'container-insights' | 'alarm-create' | 'alarm-delete';
+export type ChangeAction =
+  'scale-service' | 'scale-instances' | 'container-insights' | 'restart-service' | 'alarm-create' | 'alarm-delete';
 
 export type InsightsValue = 'enabled' | 'enhanced' | 'disabled';
 
 export interface ChangeProposal {
   action: ChangeAction;
   cluster: string;
-  /** scale-service */
+  /** scale-service / restart-service */
   service?: string;
   /** scale-service / scale-instances */
   desired?: number;
@@ -56,6 +57,8 @@ export interface StateValue {
 export type FollowUp = (
   | { kind: 'service'; cluster: string; service: string; desired: number }
   | { kind: 'instances'; cluster: string; group: string; desired: number }
+  /** One ECS deployment of a service (restart), followed until it completes, fails or is rolled back. */
+  | { kind: 'deployment'; cluster: string; service: string; deploymentId: string; taskDefinition: string }
 ) & {
   /** The account and region to read the rollout in (several accounts or regions). */
   where?: { account: string; region: string };

@@ -125,8 +125,8 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
         status: d.status,
         taskDefinition: `arn:aws:ecs:${world.region}:${world.account}:task-definition/${d.taskDef}`,
         desiredCount: d.desiredCount,
-        runningCount: d.status === 'PRIMARY' ? c.running : 0,
-        pendingCount: d.status === 'PRIMARY' ? c.pending : 0,
+        runningCount: world.deploymentCounts(s, d).running,
+        pendingCount: world.deploymentCounts(s, d).pending,
         failedTasks: d.failedTasks,
         rolloutState: d.rolloutState,
         rolloutStateReason: d.rolloutStateReason,
@@ -399,6 +399,7 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
         const s = world.services.get(`${c.name}/${shortName(i.service ?? '')}`);
         if (!s) throw new WorldError('ServiceNotFoundException', 'Service not found.');
         if (i.desiredCount !== undefined) world.updateServiceDesired(c.name, s.name, i.desiredCount);
+        if (i.forceNewDeployment) world.forceNewDeployment(c.name, s.name);
         return { service: svcOut(s) };
       },
     ],

@@ -88,6 +88,8 @@ export interface WTask {
   memory: number;
   /** Ticks a placed task stays PENDING before RUNNING. */
   pendingTicks: number;
+  /** The service deployment that started it (undefined: started before the world tracked one). */
+  deploymentId?: string;
 }
 
 export interface WServiceEvent {
@@ -688,7 +690,12 @@ export class AwsWorld {
       if (s.status !== 'ACTIVE') continue;
       const td = this.taskDefs.get(s.taskDef);
       if (!td) continue;
-      const live = this.tasksOf(s.cluster, s.name).filter((t) => t.desiredStatus === 'RUNNING');
+      const primary = s.deployments.find((d) => d.status === 'PRIMARY');
+      const all = this.tasksOf(s.cluster, s.name).filter((t) => t.desiredStatus === 'RUNNING');
+      // Tasks of an older deployment are replaced: they keep running until the new ones run (maximum 200 %).
+      const isOld = (t: WTask) => !!primary && t.deploymentId !== undefined && t.deploymentId !== primary.id;
+      const live = all.filter((t) => !isOld(t));
+      const old = all.filter(isOld);
       if (live.length > s.desiredCount) {
         const extra = [...live]
           .sort((a, b) => (a.lastStatus === 'PENDING' ? -1 : 0) - (b.lastStatus === 'PENDING' ? -1 : 0))
@@ -732,6 +739,10 @@ export class AwsWorld {
           }
         }
       }
+      if (old.length && live.filter((t) => t.lastStatus === 'RUNNING').length >= s.desiredCount) {
+        for (const t of old)
+          this.stopTask(t, 'ServiceSchedulerInitiated', `Task replaced by (deployment ${primary?.id ?? ''})`);
+      }
       if (failed > 0) {
         const msg = closest
           ? `(service ${s.name}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${closest.inst.id}) ${closest.reason === 'port' ? 'is already using a port required by your task' : `has insufficient ${closest.reason} available`}. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`
@@ -768,6 +779,7 @@ export class AwsWorld {
       cpu: this.taskCpu(td),
       memory: this.taskMemory(td),
       pendingTicks: 1,
+      deploymentId: s.deployments.find((d) => d.status === 'PRIMARY')?.id,
     };
     this.tasks.set(id, t);
     return t;
@@ -798,10 +810,19 @@ export class AwsWorld {
       if (!primary) continue;
       primary.desiredCount = s.desiredCount;
       const c = this.counts(s.cluster, s.name);
-      if (primary.rolloutState === 'IN_PROGRESS' && c.running === s.desiredCount && c.pending === 0) {
+      const mine = this.deploymentCounts(s, primary);
+      if (
+        primary.rolloutState === 'IN_PROGRESS' &&
+        mine.running === s.desiredCount &&
+        mine.pending === 0 &&
+        c.running === mine.running &&
+        c.pending === 0
+      ) {
         primary.rolloutState = 'COMPLETED';
-        primary.rolloutStateReason = 'ECS deployment ecs-svc completed.';
+        primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
         primary.updatedAt = this.now;
+        // ECS drops the replaced deployments once the new one completes.
+        s.deployments = s.deployments.filter((d) => d.status === 'PRIMARY');
       }
     }
   }
@@ -818,6 +839,47 @@ export class AwsWorld {
     }
     this.schedule();
     return s;
+  }
+
+  /**
+   * UpdateService with forceNewDeployment: a new PRIMARY deployment of the service's task definition
+   * (IN_PROGRESS); the old one becomes ACTIVE, and its tasks are stopped once the new ones run.
+   */
+  forceNewDeployment(cluster: string, service: string): WDeployment {
+    const s = this.service(cluster, service);
+    const old = s.deployments.find((d) => d.status === 'PRIMARY');
+    if (old) {
+      for (const t of this.tasksOf(s.cluster, s.name))
+        if (t.desiredStatus === 'RUNNING' && t.deploymentId === undefined) t.deploymentId = old.id;
+      old.status = 'ACTIVE';
+      old.updatedAt = this.now;
+    }
+    const d: WDeployment = {
+      id: `ecs-svc/${hex(19)}`,
+      status: 'PRIMARY',
+      taskDef: s.taskDef,
+      desiredCount: s.desiredCount,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: 'ECS deployment in progress.',
+      createdAt: this.now,
+      updatedAt: this.now,
+      failedTasks: 0,
+    };
+    s.deployments.unshift(d);
+    this.schedule();
+    return d;
+  }
+
+  /** Running and pending tasks that one deployment started. */
+  deploymentCounts(s: WService, d: WDeployment): { running: number; pending: number } {
+    const primary = d.status === 'PRIMARY';
+    const live = this.tasksOf(s.cluster, s.name).filter(
+      (t) => t.desiredStatus === 'RUNNING' && (t.deploymentId === d.id || (primary && t.deploymentId === undefined)),
+    );
+    return {
+      running: live.filter((t) => t.lastStatus === 'RUNNING').length,
+      pending: live.filter((t) => t.lastStatus === 'PENDING' || t.lastStatus === 'PROVISIONING').length,
+    };
   }
 
   updateAsg(name: string, o: { desired?: number; min?: number; max?: number }): WAsg {

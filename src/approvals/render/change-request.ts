@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { ChangePlan, ChangeStatus, ProposeButtonValue } from '../types';
 import { ACTIONS, encodeValue } from '../../slack/actions';
 import { code, escapeText, mentionUser, neutraliseText, slackDate } from '../../slack/mrkdwn';
-import { truncate } from '../../util/text';
+import { plural, truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
 
 /**
@@ -53,6 +53,7 @@ const ACTION_TITLE: Record<string, string> = {
   'scale-service': 'Scale a service',
   'scale-instances': 'Scale cluster instances',
   'container-insights': 'Change Container Insights',
+  'restart-service': 'Restart a service',
   'alarm-create': 'Create an alarm',
   'alarm-delete': 'Delete an alarm',
 };
@@ -277,9 +278,32 @@ export interface InstancesProgress {
   pendingTasks: number;
 }
 
-export type RolloutProgress = ServiceProgress | InstancesProgress;
+/** One deployment of a service, as ECS reports it. */
+export interface DeploymentProgress {
+  kind: 'deployment';
+  target: string;
+  deploymentId: string;
+  taskDefinition: string;
+  /** IN_PROGRESS, COMPLETED, FAILED; undefined when ECS no longer lists the deployment. */
+  rolloutState?: string;
+  rolloutStateReason?: string;
+  /** PRIMARY while it is the deployment ECS works towards; ACTIVE once another replaced it. */
+  status?: string;
+  desired: number;
+  running: number;
+  pending: number;
+  failedTasks: number;
+  /** The service's PRIMARY deployment when it is another one (a rollback or a newer deployment). */
+  replacedBy?: { id: string; taskDefinition: string };
+}
+
+export type RolloutProgress = ServiceProgress | InstancesProgress | DeploymentProgress;
 
 export function progressText(p: RolloutProgress): string {
+  if (p.kind === 'deployment') {
+    const failed = p.failedTasks ? ` · ${p.failedTasks} failed` : '';
+    return `${code(p.target)}: deployment of ${code(p.taskDefinition)} ${escapeText((p.rolloutState ?? 'gone').toLowerCase().replace('_', ' '))} · ${p.running}/${p.desired} new tasks running · ${p.pending} pending${failed}`;
+  }
   if (p.kind === 'service') {
     return `${code(p.target)}: ${p.running}/${p.desired} tasks running · ${p.pending} pending`;
   }
@@ -311,8 +335,23 @@ export function rolloutTimeoutLine(p: RolloutProgress | undefined, timeoutMs: nu
   return `:warning: Not reached after ${formatMinutes(timeoutMs)}${p ? `: ${progressText(p)}` : ''}. ${escapeText(hint)} The bot stops following here.`;
 }
 
+/**
+ * A followed deployment that ended without completing: failed (the circuit breaker stopped it, and
+ * rolled it back when rollback is on) or replaced by another deployment.
+ */
+export function deploymentEndedLine(p: DeploymentProgress): string {
+  const why = p.rolloutStateReason ? ` ECS says: ${escapeText(truncate(p.rolloutStateReason, 500))}` : '';
+  const back = p.replacedBy
+    ? ` The service now deploys ${code(p.replacedBy.taskDefinition)} (deployment ${code(p.replacedBy.id)}).`
+    : '';
+  if (p.rolloutState === 'FAILED')
+    return `:x: The deployment of ${code(p.taskDefinition)} on ${code(p.target)} failed${p.failedTasks ? ` (${plural(p.failedTasks, 'task')} failed)` : ''}.${why}${back} Check the service events and ${code(`/ecs logs ${p.target}`)}. The bot stops following here.`;
+  return `:information_source: The deployment ${code(p.deploymentId)} of ${code(p.target)} was replaced by another deployment before it completed.${back} The bot stops following this request.`;
+}
+
 /** Something else (auto scaling, a person in the console) changed the desired count meanwhile. */
 export function rolloutStoppedLine(p: RolloutProgress): string {
+  if (p.kind === 'deployment') return deploymentEndedLine(p);
   const what = p.kind === 'service' ? 'desired count' : 'desired capacity';
   const who =
     p.kind === 'service'

@@ -82,6 +82,7 @@ const MUTATING_ALLOWED = [
   'src/alarm-admin/cloudwatch-alarm-writer.ts', // alarm create/delete, used only by the alarm-admin executors
   'src/reactions/mute-rule.ts', // opt-in AWS mute rule bounded to a silence (ALARM_MUTE_RULES), audited
   'src/sns/confirm.ts', // confirms the SNS subscription of an allow-listed topic
+  'src/alarms/sqs-delete.ts', // deletes alarm-queue messages once stored: the bot acknowledging what it took
 ];
 
 module.exports = defineConfig(

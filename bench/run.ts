@@ -1,7 +1,9 @@
+import { benchAccounts } from './accounts';
 import { benchAck, statusCommand } from './ack';
 import { benchLogs } from './logs';
 import { benchMemory } from './memory';
 import { benchSns } from './sns';
+import { benchSqs } from './sqs';
 import { benchStatus } from './status';
 import { benchStorm } from './storm';
 import { machine, printTable, type BenchResult } from './lib';
@@ -14,8 +16,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const BENCHES: Record<string, () => Promise<BenchResult>> = {
   ack: () => benchAck({ commands: [statusCommand()] }),
   sns: () => benchSns({ connections: Number(process.env.CONNS ?? 50) }),
+  sqs: () => benchSqs({ connections: Number(process.env.CONNS ?? 50) }),
   storm: () => benchStorm(),
   status: () => benchStatus(),
+  accounts: () => benchAccounts(),
   logs: () => benchLogs(),
   memory: () => benchMemory(),
 };

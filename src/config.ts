@@ -6,6 +6,7 @@ import {
   type AwsSettings,
   type QualifiedCluster,
 } from './aws/accounts-config';
+import { parseQueueUrl, type SqsQueue } from './aws/sqs-queues';
 
 /**
  * Every setting the bot reads, validated in one place. `loadConfig(env)` is pure: it never reads
@@ -35,6 +36,9 @@ export const SETTING_HELP: Record<string, string> = {
   SNS_TOPIC_ARN: "optional: the bot's own SNS topic for alarms it creates (default: the first of SNS_TOPIC_ARNS)",
   SNS_VERIFY_SIGNATURES:
     'true (default) or false; false is only for local emulators and logs a warning on every message',
+  SQS_QUEUE_URLS:
+    'optional comma-separated SQS queue URLs subscribed to the alarm topics (raw message delivery off): alarms arrive with no inbound endpoint; the SQS console shows each queue URL',
+  SQS_POLLERS_PER_QUEUE: 'long polls kept open on each queue of SQS_QUEUE_URLS, 1 to 10 (default 2)',
   PUBLIC_URL:
     'optional public HTTPS base URL of the bot, e.g. https://ecs-bot.example.com (used to check the SNS subscription)',
   APPROVERS:
@@ -135,6 +139,21 @@ const schema = z.object({
   ),
   SNS_TOPIC_ARN: optionalString.pipe(z.string().regex(SNS_TOPIC_ARN_RE, 'must be an SNS topic ARN').optional()),
   SNS_VERIFY_SIGNATURES: bool(true),
+  SQS_QUEUE_URLS: csv.transform((urls, ctx) => {
+    const queues: SqsQueue[] = [];
+    for (const u of urls) {
+      const q = parseQueueUrl(u);
+      if ('problem' in q)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${q.problem}; expected a queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/ecs-alarms`,
+        });
+      else if (queues.some((x) => x.url === q.url)) ctx.addIssue({ code: 'custom', message: `lists ${q.url} twice` });
+      else queues.push(q);
+    }
+    return queues;
+  }),
+  SQS_POLLERS_PER_QUEUE: int(2, 1, 10),
   PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional()),
   APPROVERS: csv.pipe(z.array(z.string().regex(SLACK_ID_RE, 'must be Slack user (U…/W…) or user group (S…) IDs'))),
   REQUESTERS: csv.pipe(z.array(z.string().regex(SLACK_ID_RE, 'must be Slack user (U…/W…) or user group (S…) IDs'))),
@@ -204,6 +223,8 @@ export interface Config {
   defaultTarget?: QualifiedCluster;
   logLevel: string;
   sns: { topicArns: string[]; ownTopicArn?: string; verifySignatures: boolean };
+  /** Queues the alarm topics deliver to (signed envelopes, raw delivery off), and long polls per queue. */
+  sqs: { queues: SqsQueue[]; pollersPerQueue: number };
   publicUrl?: string;
   policy: {
     approvers: string[];
@@ -262,6 +283,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       help: SETTING_HELP.SLACK_SIGNING_SECRET,
     });
   }
+  // A queue's messages from a topic outside the allow-list are refused and deleted: without the list, all of them.
+  if (env.SQS_QUEUE_URLS?.trim() && !env.SNS_TOPIC_ARNS?.trim()) {
+    problems.push({
+      setting: 'SNS_TOPIC_ARNS',
+      message: 'is required with SQS_QUEUE_URLS (the topics whose messages the queues carry; others are refused)',
+      help: SETTING_HELP.SNS_TOPIC_ARNS,
+    });
+  }
   if (!env.AWS_REGION?.trim() && !env.AWS_DEFAULT_REGION?.trim()) {
     problems.push({ setting: 'AWS_REGION', message: 'is required', help: SETTING_HELP.AWS_REGION });
   }
@@ -294,6 +323,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ownTopicArn: v.SNS_TOPIC_ARN ?? v.SNS_TOPIC_ARNS[0],
       verifySignatures: v.SNS_VERIFY_SIGNATURES,
     },
+    sqs: { queues: v.SQS_QUEUE_URLS, pollersPerQueue: v.SQS_POLLERS_PER_QUEUE },
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     policy: {
       approvers: v.APPROVERS,

@@ -15,6 +15,24 @@ export function createMetrics() {
       labelNames: ['type', 'outcome'] as const,
       registers: [registry],
     }),
+    sqsMessages: new Counter({
+      name: 'ecs_chatops_sqs_messages_total',
+      help: 'Alarm-queue messages by queue and outcome: stored, duplicate and rejected:<reason> are deleted; left:<why> stay for SQS to deliver again; delete_failed come back as duplicates',
+      labelNames: ['queue', 'outcome'] as const,
+      registers: [registry],
+    }),
+    sqsReceiveErrors: new Counter({
+      name: 'ecs_chatops_sqs_receive_errors_total',
+      help: 'ReceiveMessage calls that failed, by queue and error (the poller backs off and tries again)',
+      labelNames: ['queue', 'error'] as const,
+      registers: [registry],
+    }),
+    sqsLastReceive: new Gauge({
+      name: 'ecs_chatops_sqs_last_receive_timestamp_seconds',
+      help: 'When a ReceiveMessage on the queue last succeeded (with or without messages), Unix seconds',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
     slackCalls: new Counter({
       name: 'ecs_chatops_slack_api_calls_total',
       help: 'Slack Web API calls by method and outcome (ok, error, ratelimited)',

@@ -41,6 +41,67 @@ describe('loadConfig', () => {
     expect(msg).not.toContain('SECRETVALUE');
   });
 
+  it('reads SQS_QUEUE_URLS: region, account, name and ARN from each URL, two pollers per queue by default', () => {
+    const c = loadConfig({
+      ...base,
+      SNS_TOPIC_ARNS: 'arn:aws:sns:eu-west-1:123456789012:ecs-alarms',
+      SQS_QUEUE_URLS:
+        ' https://sqs.eu-west-1.amazonaws.com/123456789012/ecs-alarms , https://us-east-1.queue.amazonaws.com/210987654321/other.fifo,http://localhost:4566/000000000000/local',
+    });
+    expect(c.sqs.pollersPerQueue).toBe(2);
+    expect(c.sqs.queues).toEqual([
+      {
+        url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/ecs-alarms',
+        name: 'ecs-alarms',
+        account: '123456789012',
+        region: 'eu-west-1',
+        arn: 'arn:aws:sqs:eu-west-1:123456789012:ecs-alarms',
+      },
+      {
+        url: 'https://us-east-1.queue.amazonaws.com/210987654321/other.fifo',
+        name: 'other.fifo',
+        account: '210987654321',
+        region: 'us-east-1',
+        arn: 'arn:aws:sqs:us-east-1:210987654321:other.fifo',
+      },
+      {
+        url: 'http://localhost:4566/000000000000/local',
+        name: 'local',
+        account: '000000000000',
+        region: undefined,
+        arn: undefined,
+      },
+    ]);
+    expect(loadConfig(base).sqs).toEqual({ queues: [], pollersPerQueue: 2 });
+  });
+
+  it('names every problem of SQS_QUEUE_URLS and SQS_POLLERS_PER_QUEUE at start', () => {
+    let err: ConfigError | undefined;
+    try {
+      loadConfig({
+        ...base,
+        SQS_QUEUE_URLS:
+          'ecs-alarms,https://sqs.eu-west-1.amazonaws.com/ecs-alarms,http://sqs.eu-west-1.amazonaws.com/123456789012/q,https://sqs.eu-west-1.amazonaws.com/123456789012/q?x=1,https://sqs.eu-west-1.amazonaws.com/123456789012/a,https://sqs.eu-west-1.amazonaws.com/123456789012/a',
+        SQS_POLLERS_PER_QUEUE: '50',
+      });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const byName = (n: string) => err!.problems.filter((p) => p.setting === n).map((p) => p.message);
+    const queueProblems = byName('SQS_QUEUE_URLS');
+    expect(queueProblems).toHaveLength(5);
+    expect(queueProblems[0]).toContain('"ecs-alarms" is not a URL');
+    expect(queueProblems[1]).toContain('does not end in /ACCOUNT_ID/QUEUE_NAME');
+    expect(queueProblems[2]).toContain('must use https');
+    expect(queueProblems[3]).toContain('query, fragment or user');
+    expect(queueProblems[4]).toContain('lists https://sqs.eu-west-1.amazonaws.com/123456789012/a twice');
+    expect(byName('SQS_POLLERS_PER_QUEUE')[0]).toContain('from 1 to 10');
+    // Without the allow-list every queued message would be refused and deleted.
+    expect(byName('SNS_TOPIC_ARNS')[0]).toContain('is required with SQS_QUEUE_URLS');
+    expect(err!.message).toContain('SQS console');
+  });
+
   it('switches to Socket Mode with an app-level token, which then needs no signing secret', () => {
     const c = loadConfig({ ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1-A1-123-abc' });
     expect(c.slack.appToken).toBe('xapp-1-A1-123-abc');

@@ -36,7 +36,8 @@ export async function cardOptions(inc: Incident, env: DeliveryEnv, fileId?: stri
   const { ctx } = env;
   const now = ctx.clock.now();
   const handled = await ctx.store.incidentReactions.mark(inc.id);
-  const o: CardOptions = { now, defaultRegion: ctx.config.aws.region, handled };
+  const accountName = await accountNameOf(env, inc.notification.account);
+  const o: CardOptions = { now, defaultRegion: ctx.config.aws.region, handled, accountName };
   if (!inc.channel || !inc.cardTs || inc.notification.kind !== 'alarm') return o;
   const g = fileId ? undefined : await ctx.store.messageGraphs.get(inc.channel, inc.cardTs);
   const id = fileId ?? g?.fileId;
@@ -75,6 +76,20 @@ async function wantGraph(inc: Incident, env: DeliveryEnv, now: number): Promise<
     incidentId: inc.id,
     availableAt: now,
   });
+}
+
+/**
+ * The configured name of an alarm's account, when several accounts are configured; an account the bot
+ * is not configured for is named by its ID alone (its buttons say how to add it).
+ */
+async function accountNameOf(env: DeliveryEnv, accountId: string | undefined): Promise<string | undefined> {
+  const accounts = env.ctx.accounts;
+  if (!accountId || !accounts.multi) return undefined;
+  try {
+    return (await accounts.byAccountId(accountId))?.name;
+  } catch {
+    return undefined;
+  }
 }
 
 async function toDigest(inc: Incident, channel: string, env: DeliveryEnv, now: number): Promise<void> {

@@ -1,4 +1,5 @@
-import type { AppContext, Feature } from '../context';
+import { sqsClientsByRegion } from '../aws/sqs-queues';
+import type { AppContext, Feature, Worker } from '../context';
 import { httpsCertificateFetcher, type CertificateFetcher } from '../sns/cert-fetch';
 import { snsClientsByRegion } from '../sns/confirm';
 import { PublicKeyCache } from '../sns/key-cache';
@@ -6,7 +7,11 @@ import { SnsVerifier } from '../sns/verifier';
 import { registerAlarmButtons } from './buttons';
 import { IncidentActions } from './incident-actions';
 import { OutboxWorker } from './outbox-worker';
-import { snsRoute } from './sns-route';
+import { snsIntake, snsRoute } from './sns-route';
+import { SqsPoller, type SqsPollerOptions } from './sqs-poller';
+
+/** Poller timings tests may shorten. */
+type SqsTimings = Partial<Pick<SqsPollerOptions, 'backoffMs' | 'maxBackoffMs' | 'staleMs' | 'waitSeconds'>>;
 
 export interface AlarmsOptions {
   /**
@@ -14,11 +19,14 @@ export interface AlarmsOptions {
    * ever called with a URL that passed the strict SNS pattern.
    */
   fetchCertificate?: CertificateFetcher;
+  /** Shortens the SQS poller's timings (tests). */
+  sqs?: SqsTimings;
 }
 
 /**
- * Alarms in: POST /sns (verified, deduplicated, stored), one living Slack card per incident delivered
- * by the outbox worker, and the Acknowledge / Silence 1h buttons.
+ * Alarms in: POST /sns and the SQS queues of SQS_QUEUE_URLS, both through one intake (verified,
+ * deduplicated, stored), one living Slack card per incident delivered by the outbox worker, and the
+ * Acknowledge / Silence 1h buttons.
  */
 /** The alarms feature, and the incident actions it offers other features (features.ts hands them on). */
 export interface AlarmsFeature extends Feature {
@@ -49,11 +57,25 @@ export function alarmsFeature(ctx: AppContext, options: AlarmsOptions = {}): Ala
     log.warn('SLACK_ALARM_CHANNEL is not set: alarms are tracked but no card can be posted');
   }
 
+  const intake = snsIntake(ctx, { verifier, snsClientFor: snsClientsByRegion(ctx.aws.sns), kick });
+  const workers: Worker[] = [worker];
+  if (ctx.config.sqs.queues.length > 0) {
+    workers.push(
+      new SqsPoller(ctx, {
+        queues: ctx.config.sqs.queues,
+        pollersPerQueue: ctx.config.sqs.pollersPerQueue,
+        clientFor: sqsClientsByRegion(ctx.aws.sqs),
+        intake,
+        ...options.sqs,
+      }),
+    );
+  }
+
   return {
     name: 'alarms',
-    routes: [snsRoute(ctx, { verifier, snsClientFor: snsClientsByRegion(ctx.aws.sns), kick })],
+    routes: [snsRoute(ctx, intake)],
     register: (app) => registerAlarmButtons(app, ctx, incidents),
-    workers: [worker],
+    workers,
     incidents,
   };
 }

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context';
 import type { AuditOutcome } from '../store/audit';
-import type { ChangeRequest } from '../store/change-requests';
+import type { ChangeRequest, ChangeWhere } from '../store/change-requests';
 import { AUDIT_OUTCOME_ICON } from './render/audit-log';
 
 // Every outcome the store records has its icon in the audit log (a new outcome fails to compile here).
@@ -30,9 +30,23 @@ export async function auditRequest(
       after: e.after,
       awsRequestId: e.awsRequestId,
       error: e.error,
-      detail: e.detail,
+      detail: withWhere(r.plan.where, e.detail),
     });
   } catch (err) {
     ctx.logger.error({ err, requestId: r.id, outcome }, 'audit record failed');
   }
+}
+
+/** Every audit entry of a change says where it runs and its session name, so CloudTrail can be searched. */
+function withWhere(w: ChangeWhere | undefined, detail: unknown): unknown {
+  if (!w) return detail;
+  const where = {
+    account: w.account,
+    region: w.region,
+    ...(w.accountId ? { accountId: w.accountId } : {}),
+    ...(w.sessionName ? { session: w.sessionName } : {}),
+  };
+  return detail && typeof detail === 'object' && !Array.isArray(detail)
+    ? { ...where, ...detail }
+    : { ...where, detail };
 }

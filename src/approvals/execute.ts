@@ -6,6 +6,8 @@ import { auditRequest } from './audit';
 import { cardThread, postInThread, updateCard } from './card';
 import type { ExecutorRegistry } from './registry';
 import type { ExecutionResult, FollowUp } from './types';
+import type { ChangeSession } from '../aws/accounts';
+import { readContext, scopeOfPlan } from './scope';
 
 /** Raised when the value changed between the request and the approval: the plan is stale. */
 export class StaleRequestError extends UserFacingError {
@@ -15,16 +17,25 @@ export class StaleRequestError extends UserFacingError {
 /** Runs an approved request once: re-read, compare, execute, audit, update the card, follow the rollout. */
 export async function execute(ctx: AppContext, executors: ExecutorRegistry, r: ChangeRequest): Promise<void> {
   const executor = executors.get(r.action);
+  const scope = scopeOfPlan(ctx, r.plan);
+  const approver = r.decidedBy ?? r.requestedBy;
   let result: ExecutionResult;
+  let session: ChangeSession | undefined;
   try {
     if (!executor) throw new UserFacingError(`no executor is registered for ${r.action}`);
-    const current = await executor.readCurrent(ctx, r.plan);
+    const current = await executor.readCurrent(readContext(ctx, r.plan.where ? scope : undefined), r.plan);
     if (JSON.stringify(current.value) !== JSON.stringify(r.plan.current.value)) {
       throw new StaleRequestError(
         `changed since the request (was ${r.plan.current.label}, now ${current.label}); nothing was changed. Request it again if it is still needed.`,
       );
     }
-    result = await executor.execute(ctx, r.plan);
+    // A session of its own, assumed before anything changes: CloudTrail names the approver and the request.
+    session = await ctx.accounts.change(scope, { requestId: r.id, requester: r.requestedBy, approver });
+    ctx.logger.info(
+      { requestId: r.id, ...scope, session: session.sessionName, sourceIdentity: session.sourceIdentity },
+      'change session',
+    );
+    result = await executor.execute({ ...ctx, aws: session.clients }, r.plan);
   } catch (err) {
     const ref = ctx.newId(4);
     const message =
@@ -32,10 +43,18 @@ export async function execute(ctx: AppContext, executors: ExecutorRegistry, r: C
     if (!(err instanceof UserFacingError)) ctx.logger.error({ err, requestId: r.id, ref }, 'change execution failed');
     else ctx.logger.warn({ requestId: r.id, error: message }, 'change not applied');
     const done = await ctx.store.changeRequests.finish(r.id, { status: 'failed', error: message }, ctx.clock.now());
-    await auditRequest(ctx, r, 'failed', { actor: r.requestedBy, approver: r.decidedBy, error: message });
+    await auditRequest(ctx, r, 'failed', {
+      actor: r.requestedBy,
+      approver: r.decidedBy,
+      error: message,
+      detail: sessionDetail(r, session),
+    });
     await updateCard(ctx, done);
     return;
+  } finally {
+    session?.close();
   }
+  if (r.plan.where && result.followUp) result = { ...result, followUp: { ...result.followUp, where: scope } };
   const done = await ctx.store.changeRequests.finish(r.id, { status: 'succeeded', result }, ctx.clock.now());
   if (!done) ctx.logger.error({ requestId: r.id }, 'change applied, but the request had already been marked finished');
   // Follow first, then audit and update the card: once the card shows the result, everything is in place.
@@ -45,13 +64,25 @@ export async function execute(ctx: AppContext, executors: ExecutorRegistry, r: C
     approver: r.decidedBy,
     after: result.after,
     awsRequestId: result.awsRequestId,
-    detail: { summary: result.summary },
+    detail: { summary: result.summary, ...sessionDetail(r, session) },
   });
   ctx.logger.info({ requestId: r.id, awsRequestId: result.awsRequestId, target: r.target }, 'change applied');
   await updateCard(ctx, done);
 }
 
+/** Where the change ran and the session CloudTrail names it by (audit detail); empty for a plain single-account change. */
+function sessionDetail(r: ChangeRequest, s: ChangeSession | undefined): Record<string, string> {
+  const w = r.plan.where;
+  return {
+    ...(w ? { account: w.account, region: w.region, ...(w.accountId ? { accountId: w.accountId } : {}) } : {}),
+    ...(s?.sessionName ? { session: s.sessionName } : {}),
+    ...(s?.sourceIdentity ? { sourceIdentity: s.sourceIdentity } : {}),
+    ...(s?.roleArn ? { role: s.roleArn } : {}),
+  };
+}
+
 function followWhat(f: FollowUp): string {
+  if (f.kind === 'deployment') return `the new deployment of ${f.taskDefinition} completes, fails or is rolled back`;
   return f.kind === 'service' ? `${f.desired} tasks run` : `${f.desired} instances are in service`;
 }
 
@@ -72,6 +103,11 @@ async function startFollowing(ctx: AppContext, r: ChangeRequest, f: FollowUp): P
   await postInThread(
     ctx,
     where,
-    rolloutStartText({ target: r.target, what: followWhat(f), timeoutMs: ctx.config.rolloutTimeoutMs }),
+    rolloutStartText({
+      target: r.target,
+      what: followWhat(f),
+      timeoutMs: ctx.config.rolloutTimeoutMs,
+      where: r.plan.where,
+    }),
   );
 }

@@ -11,6 +11,15 @@ import { renderScaleSuggestions } from './render/scale-suggestions';
 import type { Changes } from './changes';
 import { scaleSuggestions } from './suggest';
 import { CHANGE_ACTIONS, type ProposeButtonValue } from './types';
+import { isAccountName } from '../aws/accounts-config';
+import { isKnownRegion } from '../aws/regions';
+import {
+  alarmScopeFilter,
+  locateCluster,
+  parseAlarmOrigin,
+  whereLabel,
+  type AlarmOrigin,
+} from '../slack/commands/scope-flags';
 
 const ID_RE = /^[A-Za-z0-9_-]{6,40}$/;
 const TS_RE = /^\d{1,12}\.\d{1,8}$/;
@@ -39,17 +48,26 @@ export function parseProposeValue(value: string | undefined): ProposeButtonValue
   if (v.i !== undefined && !['enabled', 'enhanced', 'disabled'].includes(String(v.i))) throw bad();
   if (v.r !== undefined && (typeof v.r !== 'string' || v.r.length > 500)) throw bad();
   if (v.t !== undefined && (typeof v.t !== 'string' || !TS_RE.test(v.t))) throw bad();
+  if (v.ac !== undefined && (typeof v.ac !== 'string' || !isAccountName(v.ac))) throw bad();
+  if (v.rg !== undefined && (typeof v.rg !== 'string' || !isKnownRegion(v.rg))) throw bad();
   return v as unknown as ProposeButtonValue;
 }
 
-/** Validates the alarm card's Scale… value {k, c, s}. */
-export function parseAlarmScaleValue(value: string | undefined): { k?: string; c: string; s?: string } {
+/** Validates the alarm card's Scale… value {k, c, s, a, r}: the alarm's account ID and region are optional. */
+export function parseAlarmScaleValue(value: string | undefined): { k?: string; c: string; s?: string } & AlarmOrigin {
   const v = decodeValue<Record<string, unknown>>(value);
   const bad = () => malformedButton('nothing was requested');
   if (!v || typeof v.c !== 'string' || !isEcsName(v.c)) throw bad();
   if (v.s !== undefined && v.s !== null && (typeof v.s !== 'string' || !isEcsName(v.s))) throw bad();
   if (v.k !== undefined && v.k !== null && (typeof v.k !== 'string' || v.k.length > 300)) throw bad();
-  return { k: (v.k as string | undefined) ?? undefined, c: v.c, s: (v.s as string | undefined) ?? undefined };
+  const origin = parseAlarmOrigin(v);
+  if (origin === false) throw bad();
+  return {
+    k: (v.k as string | undefined) ?? undefined,
+    c: v.c,
+    s: (v.s as string | undefined) ?? undefined,
+    ...origin,
+  };
 }
 
 /** Approve, Reject, Cancel on the card; propose buttons anywhere; the alarm card's Scale… button. */
@@ -65,7 +83,17 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
     const v = parseProposeValue(c.value);
     if (!c.channelId) throw new UsageError('this button must be clicked in a channel');
     const { requestId, plan } = await changes.request(
-      { action: v.a, cluster: v.c, service: v.s, desired: v.n, group: v.g, insights: v.i, reason: v.r },
+      {
+        action: v.a,
+        cluster: v.c,
+        service: v.s,
+        desired: v.n,
+        group: v.g,
+        insights: v.i,
+        reason: v.r,
+        ...(v.ac ? { account: v.ac } : {}),
+        ...(v.rg ? { region: v.rg } : {}),
+      },
       { userId: c.userId, channelId: c.channelId, threadTs: v.t ?? c.threadTs ?? c.messageTs },
     );
     return requestPostedText(plan, requestId as string);
@@ -73,14 +101,19 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
 
   onButton(ACTIONS.alarmScale, async (c) => {
     const v = parseAlarmScaleValue(c.value);
-    const ecs = new EcsReader(ctx.aws.ecs);
+    // The alarm's account and region (an account the bot is not configured for is answered with how to add it).
+    const scope = ctx.accounts.multi
+      ? await locateCluster(ctx, v.c, { filter: await alarmScopeFilter(ctx, v) })
+      : undefined;
+    const aws = scope ? ctx.accounts.read(scope) : ctx.aws;
+    const ecs = new EcsReader(aws.ecs);
     const cluster = await ecs.getCluster(v.c);
     const svc = v.s ? await ecs.getService(cluster.name, v.s) : undefined;
     let groups: AsgInfo[] = [];
     let groupNote: string | undefined;
     try {
       groups = (
-        await new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs).clusterGroups(
+        await new AutoScalingReader(aws.autoscaling, aws.ecs).clusterGroups(
           cluster,
           async () => (await ecs.listContainerInstances(cluster.name)).map((i) => i.ec2InstanceId ?? ''),
           ctx.config.asgMapping,
@@ -105,9 +138,18 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
       reason: incident ? `alarm ${incident.name}` : v.k ? `alarm ${v.k}` : undefined,
       threadTs: c.threadTs ?? c.messageTs,
       policy: ctx.config.policy,
+      scope,
     });
     await c.respond(
-      renderScaleSuggestions({ cluster: cluster.name, service, group, groups: several, groupNote, suggestions }),
+      renderScaleSuggestions({
+        cluster: cluster.name,
+        service,
+        group,
+        groups: several,
+        groupNote,
+        suggestions,
+        where: scope ? whereLabel(ctx, scope) : undefined,
+      }),
     );
   });
 }

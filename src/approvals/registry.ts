@@ -1,4 +1,5 @@
 import { containerInsightsExecutor } from './executors/container-insights';
+import { restartServiceExecutor } from './executors/restart-service';
 import { scaleInstancesExecutor } from './executors/scale-instances';
 import { scaleServiceExecutor } from './executors/scale-service';
 import type { ChangeAction, ChangeExecutor } from './types';
@@ -14,6 +15,7 @@ export const APPROVAL_EXECUTORS: readonly ExecutorDeclaration[] = [
   { action: 'scale-service', executor: scaleServiceExecutor },
   { action: 'scale-instances', executor: scaleInstancesExecutor },
   { action: 'container-insights', executor: containerInsightsExecutor },
+  { action: 'restart-service', executor: restartServiceExecutor },
 ];
 
 /** One bot's executors, from what each feature declared; two for the same action are a wiring mistake. */

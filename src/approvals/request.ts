@@ -6,6 +6,8 @@ import { renderChangeCard } from './render/change-request';
 import { auditRequest } from './audit';
 import { cardView } from './card';
 import type { ChangeRules } from './runtime';
+import { proposalScope, readContext, validateProposalScope, whereOf } from './scope';
+import { changeSessionName } from '../aws/accounts';
 import { CHANGE_ACTIONS, type ChangePlan, type ChangeProposal, type Requester } from './types';
 import { slackErrorCode } from '../slack/errors';
 
@@ -35,7 +37,10 @@ export function normaliseProposal(executors: ChangeRules['executors'], p: Change
       throw new UsageError(`the reason is ${reason.length} characters; keep it under ${MAX_REASON_CHARS}`);
     if (reason === '') reason = undefined;
   }
+  validateProposalScope(p);
   const out: ChangeProposal = { ...p, reason };
+  if (out.account === undefined) delete out.account;
+  if (out.region === undefined) delete out.region;
   executors.get(p.action)!.validate?.(out);
   return out;
 }
@@ -88,9 +93,12 @@ export async function requestChange(
   if (!allowed.ok) await refuse(ctx, p, who, allowed.reason);
 
   const executor = rules.executors.get(p.action)!;
+  // The account and region the cluster is in (several accounts or regions): the plan reads there.
+  const scope = await proposalScope(ctx, p);
   let plan: ChangePlan;
   try {
-    plan = await executor.plan(ctx, p);
+    plan = await executor.plan(readContext(ctx, scope), p);
+    if (scope) plan = { ...plan, where: await whereOf(ctx, scope) };
   } catch (err) {
     // Bounds are policy: audit the refusal. Typos and missing names are just answered.
     if (err instanceof ForbiddenError) await refuse(ctx, p, who, err.message);
@@ -108,6 +116,8 @@ export async function requestChange(
 
   const now = ctx.clock.now();
   const id = ctx.newId(9);
+  // The session an approved change will assume is named after the request, so the card can say it now.
+  if (plan.where?.roleArn) plan = { ...plan, where: { ...plan.where, sessionName: changeSessionName(id) } };
   const req = await ctx.store.changeRequests.create({
     id,
     action: p.action,

@@ -19,7 +19,31 @@ export const ROLLOUT_LEASE_MS = 60_000;
 
 /** Reads where a rollout stands now. */
 export async function readProgress(ctx: AppContext, f: FollowUp): Promise<RolloutProgress> {
-  const ecs = new EcsReader(ctx.aws.ecs);
+  // A change in another account or region is followed there, with that account's read session.
+  const aws = f.where ? ctx.accounts.read(f.where) : ctx.aws;
+  const ecs = new EcsReader(aws.ecs);
+  if (f.kind === 'deployment') {
+    const s = await ecs.getService(f.cluster, f.service);
+    const d = s.deployments.find((x) => x.id === f.deploymentId);
+    const primary = s.deployments.find((x) => x.status === 'PRIMARY');
+    return {
+      kind: 'deployment',
+      target: `${f.cluster}/${f.service}`,
+      deploymentId: f.deploymentId,
+      taskDefinition: f.taskDefinition,
+      rolloutState: d?.rolloutState,
+      rolloutStateReason: d?.rolloutStateReason,
+      status: d?.status,
+      desired: d?.desired ?? s.desired,
+      running: d?.running ?? 0,
+      pending: d?.pending ?? 0,
+      failedTasks: d?.failedTasks ?? 0,
+      replacedBy:
+        primary && primary.id !== f.deploymentId
+          ? { id: primary.id, taskDefinition: primary.taskDefinition }
+          : undefined,
+    };
+  }
   if (f.kind === 'service') {
     const s = await ecs.getService(f.cluster, f.service);
     return {
@@ -32,7 +56,7 @@ export async function readProgress(ctx: AppContext, f: FollowUp): Promise<Rollou
     };
   }
   const [group, cluster, instances] = await Promise.all([
-    new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs).describeGroup(f.group),
+    new AutoScalingReader(aws.autoscaling, aws.ecs).describeGroup(f.group),
     ecs.getCluster(f.cluster),
     ecs.listContainerInstances(f.cluster),
   ]);
@@ -50,11 +74,23 @@ export async function readProgress(ctx: AppContext, f: FollowUp): Promise<Rollou
 
 /** Reached: the count the request set is running (tasks) or in service and registered (instances). */
 export function isReached(p: RolloutProgress): boolean {
+  if (p.kind === 'deployment') return p.rolloutState === 'COMPLETED';
   if (p.kind === 'service') return p.running === p.desired && p.pending === 0;
   return p.inService === p.desired && p.registered === p.desired;
 }
 
+/**
+ * Whether the followed thing stopped short of its goal for good: another desired count, or a
+ * deployment that failed (the circuit breaker) or that another deployment replaced.
+ */
+function isStopped(p: RolloutProgress): boolean {
+  if (p.kind === 'deployment') return p.rolloutState === 'FAILED' || p.status === undefined || !!p.replacedBy;
+  return p.desiredNow !== p.desired;
+}
+
 function timeoutHint(f: FollowUp): string {
+  if (f.kind === 'deployment')
+    return `New tasks that keep stopping usually fail their health checks or cannot pull the image: check \`/ecs status ${f.cluster}/${f.service}\`, the service events and \`/ecs logs ${f.cluster}/${f.service}\`.`;
   return f.kind === 'service'
     ? `Tasks that stay PENDING usually lack CPU or memory on the instances: check \`/ecs status ${f.cluster}/${f.service}\` and the service events.`
     : "Instances that do not register usually lack the ECS agent config (ECS_CLUSTER in user data) or the instance role: check the group's activity history.";
@@ -82,13 +118,13 @@ export async function followOnce(ctx: AppContext, r: Rollout, owner: string, int
     }
     return;
   }
-  if (isReached(p) && p.desiredNow === p.desired) {
+  if (isReached(p) && !isStopped(p)) {
     if (await ctx.store.rollouts.finish(r.id, owner, 'reached', now(), rolloutProgressLine(p))) {
       await postInThread(ctx, where, rolloutReachedLine(p, now() - r.startedAt));
     }
     return;
   }
-  if (p.desiredNow !== p.desired) {
+  if (isStopped(p)) {
     if (await ctx.store.rollouts.finish(r.id, owner, 'stopped', now(), rolloutProgressLine(p))) {
       await postInThread(ctx, where, rolloutStoppedLine(p));
     }

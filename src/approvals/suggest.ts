@@ -18,11 +18,19 @@ export function scaleSuggestions(o: {
   reason?: string;
   threadTs?: string;
   policy: Config['policy'];
+  /** The account and region the cluster is in (several accounts or regions): the requests are made there. */
+  scope?: { account: string; region: string };
 }): ScaleSuggestion[] {
   const out: ScaleSuggestion[] = [];
   const r = o.reason ? truncate(o.reason, 150) : undefined;
   const reasonFlag = r ? ` --reason ${quote(r)}` : '';
-  const common = { c: o.cluster, ...(r ? { r } : {}), ...(o.threadTs ? { t: o.threadTs } : {}) };
+  const common = {
+    c: o.cluster,
+    ...(r ? { r } : {}),
+    ...(o.threadTs ? { t: o.threadTs } : {}),
+    ...(o.scope ? { ac: o.scope.account, rg: o.scope.region } : {}),
+  };
+  const flags = o.scope ? ` --account ${o.scope.account} --region ${o.scope.region}` : '';
   const s = o.service;
   if (s) {
     const up = s.desired + 1;
@@ -30,14 +38,14 @@ export function scaleSuggestions(o: {
       out.push({
         label: `Service to ${up} tasks (+1)`,
         value: { a: 'scale-service', s: s.name, n: up, ...common },
-        command: `/ecs scale service ${o.cluster}/${s.name} ${up}${reasonFlag}`,
+        command: `/ecs scale service ${o.cluster}/${s.name} ${up}${flags}${reasonFlag}`,
       });
     }
     if (s.running > 0 && s.running < s.desired && s.desired - s.running <= o.policy.maxStep) {
       out.push({
         label: `Service back to ${s.running} running`,
         value: { a: 'scale-service', s: s.name, n: s.running, ...common },
-        command: `/ecs scale service ${o.cluster}/${s.name} ${s.running}${reasonFlag}`,
+        command: `/ecs scale service ${o.cluster}/${s.name} ${s.running}${flags}${reasonFlag}`,
       });
     }
   }
@@ -47,7 +55,7 @@ export function scaleSuggestions(o: {
       out.push({
         label: `Instances to ${up} (+1)`,
         value: { a: 'scale-instances', n: up, ...common },
-        command: `/ecs scale instances ${o.cluster} ${up}${reasonFlag}`,
+        command: `/ecs scale instances ${o.cluster} ${up}${flags}${reasonFlag}`,
       });
     }
   }

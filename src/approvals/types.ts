@@ -31,6 +31,7 @@ export const CHANGE_ACTIONS: readonly ChangeAction[] = [
   'scale-service',
   'scale-instances',
   'container-insights',
+  'restart-service',
   'alarm-create',
   'alarm-delete',
 ];
@@ -43,7 +44,7 @@ export interface Requester {
 }
 
 /**
- * One kind of change. Built-ins: scale-service, scale-instances, container-insights; alarm-admin
+ * One kind of change. Built-ins: scale-service, scale-instances, container-insights, restart-service; alarm-admin
  * declares alarm-create and alarm-delete (an ExecutorDeclaration each). Every mutating AWS call of the bot lives in an
  * executor's `execute`, and `execute` is only ever called by the approval flow after the atomic
  * pending → executing transition.
@@ -71,7 +72,8 @@ export const FINAL_STATUSES: readonly ChangeStatus[] = ['succeeded', 'failed', '
  * The value of an `ACTIONS.changePropose` button (compact JSON). Clicking it calls requestChange with
  * the clicker as requester; it never changes anything by itself. `t` optionally names the thread the
  * request card goes to. In one actions block, give each propose button its own action_id by suffixing
- * it (`${ACTIONS.changePropose}:1`, `:2` …): the listener matches the prefix.
+ * it (`${ACTIONS.changePropose}:1`, `:2` …): the listener matches the prefix. `ac` and `rg` name the
+ * account and region (several accounts or regions), so the request is made where the button was shown.
  */
 export interface ProposeButtonValue {
   a: ChangeAction;
@@ -83,4 +85,7 @@ export interface ProposeButtonValue {
   i?: InsightsValue;
   r?: string;
   t?: string;
+  /** The configured account and region the change is in (several accounts or regions). */
+  ac?: string;
+  rg?: string;
 }

@@ -4,7 +4,7 @@ import type { AccountSetting, AwsSettings } from './accounts-config';
 import { createAwsClients, destroyAwsClients, type AwsClients, type CredentialsProvider } from './clients';
 import { ClusterLocator } from './locate';
 import { ScopeError, scopeKey, type AwsScope } from './scope';
-import { RoleSession, type SessionTag } from './sessions';
+import { RoleSession, stsName, stsTagValue, type SessionTag } from './sessions';
 
 export type { AwsScope } from './scope';
 
@@ -35,6 +35,11 @@ export const READ_SESSION_SECONDS = 3600;
 /** A change session lives only as long as its change: STS's minimum. */
 export const CHANGE_SESSION_SECONDS = 900;
 export const READ_SESSION_NAME = 'ecs-chatops-read';
+
+/** `ecs-chatops-<request id>`: the RoleSessionName CloudTrail shows for one approved change. */
+export function changeSessionName(requestId: string): string {
+  return stsName(`ecs-chatops-${requestId}`);
+}
 
 export interface AwsAccountsOptions {
   settings: AwsSettings;
@@ -145,20 +150,22 @@ export class AwsAccounts {
     const a = this.account(this.check(scope).account)!;
     const roleArn = a.own ? this.settings.changeRoleArn : a.roleArn;
     if (!roleArn) return { clients: this.read(scope), close: () => undefined };
-    const sessionName = `ecs-chatops-${who.requestId}`.slice(0, 64);
+    const sessionName = changeSessionName(who.requestId);
+    const sourceIdentity = stsName(who.approver);
     const tags: SessionTag[] = [
-      { Key: 'requester', Value: who.requester },
-      { Key: 'approver', Value: who.approver },
-      { Key: 'change', Value: who.requestId },
+      { Key: 'requester', Value: stsTagValue(who.requester) },
+      { Key: 'approver', Value: stsTagValue(who.approver) },
+      { Key: 'change', Value: stsTagValue(who.requestId) },
     ];
-    if (who.approvers && who.approvers.length > 1) tags.push({ Key: 'approvers', Value: who.approvers.join('+') });
+    if (who.approvers && who.approvers.length > 1)
+      tags.push({ Key: 'approvers', Value: stsTagValue(who.approvers.join('+')) });
     const session = new RoleSession(
       {
         account: a.name,
         roleArn,
         sessionName,
         externalId: this.settings.externalId,
-        sourceIdentity: who.approver,
+        sourceIdentity,
         tags,
         durationSeconds: CHANGE_SESSION_SECONDS,
       },
@@ -171,9 +178,16 @@ export class AwsAccounts {
       clients,
       sessionName,
       roleArn,
-      sourceIdentity: who.approver,
+      sourceIdentity,
       close: () => destroyAwsClients(clients),
     };
+  }
+
+  /** The role a change in this account runs in (undefined: the bot's own credentials, unattributed). */
+  changeRoleOf(name: string): string | undefined {
+    const a = this.account(name);
+    if (!a) return undefined;
+    return a.own ? this.settings.changeRoleArn : a.roleArn;
   }
 
   /** The 12-digit ID of a configured account (the bot's own from STS, asked once). */

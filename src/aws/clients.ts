@@ -4,6 +4,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 
 /** Credentials as the SDK takes them (structurally the SDK's AwsCredentialIdentity). */
@@ -23,6 +24,8 @@ export interface AwsClients {
   cloudwatch: CloudWatchClient;
   logs: CloudWatchLogsClient;
   sns: SNSClient;
+  /** Alarm queues (SQS_QUEUE_URLS): receive, delete after the store commit, and the doctor's reads. */
+  sqs: SQSClient;
   autoscaling: AutoScalingClient;
   /** Service auto scaling (ECS desired-count min/max and policies that would undo a manual change). */
   appautoscaling: ApplicationAutoScalingClient;
@@ -49,6 +52,7 @@ export function createAwsClients(
     cloudwatch: new CloudWatchClient(common),
     logs: new CloudWatchLogsClient(common),
     sns: new SNSClient(common),
+    sqs: new SQSClient(common),
     autoscaling: new AutoScalingClient(common),
     appautoscaling: new ApplicationAutoScalingClient(common),
     sts: new STSClient(common),

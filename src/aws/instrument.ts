@@ -10,6 +10,7 @@ const PREFIX: Record<string, string> = {
   cloudwatch: 'cloudwatch',
   logs: 'logs',
   sns: 'sns',
+  sqs: 'sqs',
   autoscaling: 'autoscaling',
   appautoscaling: 'application-autoscaling',
   sts: 'sts',

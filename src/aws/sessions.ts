@@ -13,6 +13,21 @@ import type { AwsCredentials, CredentialsProvider } from './clients';
 /** Credentials are renewed when fewer than this many ms remain (the SDK's own margin is 5 minutes). */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
 
+/**
+ * A Slack user ID as STS takes it for SourceIdentity and RoleSessionName: 2–64 characters of
+ * `[\w+=,.@-]`. Slack IDs already are; anything else has its other characters replaced, so the
+ * approver is always named rather than the change refused.
+ */
+export function stsName(s: string): string {
+  const clean = s.replace(/[^\w+=,.@-]/g, '_').slice(0, 64);
+  return clean.length >= 2 ? clean : clean.padEnd(2, '_');
+}
+
+/** A session tag value as STS takes it: up to 256 of letters, digits, spaces and `_.:/=+-@`. */
+export function stsTagValue(s: string): string {
+  return s.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256);
+}
+
 export interface SessionTag {
   Key: string;
   Value: string;

@@ -14,6 +14,60 @@ import { renderDiagnosis } from './render';
 import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
 import { diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS, type DiagnoseOptions } from './watch';
+import { scopeKey, type AwsScope } from '../aws/scope';
+import { alarmScopeFilter, locateCluster, SCOPE_FLAGS, SCOPE_USAGE, whereLabel } from '../slack/commands/scope-flags';
+
+/**
+ * The readers of each account and region, made once (their task-definition caches outlive a
+ * diagnosis). `home` is the default account and region, which a single-account install only has.
+ */
+export interface DiagnoseSources {
+  home: Omit<DiagnoseDeps, 'log'>;
+  in(scope: AwsScope | undefined): Omit<DiagnoseDeps, 'log'>;
+}
+
+function depsFor(ctx: AppContext, aws: AppContext['aws']): Omit<DiagnoseDeps, 'log'> {
+  const ecs = new EcsReader(aws.ecs, 5);
+  return {
+    ecs,
+    lastLines: lastLinesReader(ctx, ecs),
+    metrics: new EcsMetrics(new MetricsReader(aws.cloudwatch, 4)),
+    autoscaling: new AutoScalingReader(aws.autoscaling, aws.ecs),
+    appautoscaling: aws.appautoscaling,
+    clock: ctx.clock,
+    config: ctx.config,
+  };
+}
+
+export function diagnoseSources(ctx: AppContext): DiagnoseSources {
+  const home = depsFor(ctx, ctx.aws);
+  const made = new Map<string, Omit<DiagnoseDeps, 'log'>>([[scopeKey(ctx.accounts.defaultScope), home]]);
+  return {
+    home,
+    in(scope) {
+      if (!scope) return home;
+      let d = made.get(scopeKey(scope));
+      if (!d) {
+        d = depsFor(ctx, ctx.accounts.read(scope));
+        made.set(scopeKey(scope), d);
+      }
+      return d;
+    },
+  };
+}
+
+/** Where a diagnosis runs: undefined for a single-account install, else the account and region the cluster is in. */
+async function diagnoseScope(
+  ctx: AppContext,
+  cluster: string,
+  o: Parameters<typeof locateCluster>[2],
+): Promise<AwsScope | undefined> {
+  if (!ctx.accounts.multi) return undefined;
+  const t = await locateCluster(ctx, cluster, o);
+  return { account: t.account, region: t.region };
+}
+
+const isHome = (ctx: AppContext, s: AwsScope | undefined) => !s || scopeKey(s) === scopeKey(ctx.accounts.defaultScope);
 
 /**
  * /ecs diagnose <cluster>/<service> and the Diagnose button of alarm cards: read the evidence, run the
@@ -60,25 +114,32 @@ function countFailure(ctx: AppContext, trigger: Trigger, err: unknown): void {
   count(ctx, trigger, err instanceof UserFacingError ? 'refused' : 'error');
 }
 
-function diagnoseSubcommand(deps: Omit<DiagnoseDeps, 'log'>): Subcommand {
+function diagnoseSubcommand(src: DiagnoseSources): Subcommand {
+  const usage = DIAGNOSE_USAGE.replace(' [--public]', ` ${SCOPE_USAGE} [--public]`);
   return {
     name: 'diagnose',
     aliases: ['why'],
-    usage: DIAGNOSE_USAGE,
+    usage,
     summary:
       'Why a service is short of tasks or unhealthy: findings with their evidence, and a fix to request. Only you see it unless --public',
-    flags: { public: 'boolean' },
+    flags: { public: 'boolean', ...SCOPE_FLAGS },
     async run(inv, ctx) {
       let d: Diagnosis;
+      let scope: AwsScope | undefined;
       try {
         const t = parseDiagnoseTarget(inv.args.positional, ctx.config.defaultCluster);
-        d = await runDiagnosis(deps, inv.log, t.cluster, t.service);
+        scope = await diagnoseScope(ctx, t.cluster, { flags: inv.args.flags, words: inv.args.positional, usage });
+        d = await runDiagnosis(src.in(scope), inv.log, t.cluster, t.service);
       } catch (err) {
         countFailure(ctx, 'command', err);
         throw err;
       }
       count(ctx, 'command', d.healthy ? 'healthy' : 'problem');
-      const msg = renderDiagnosis(d, { requestedBy: inv.userId });
+      const msg = renderDiagnosis(d, {
+        requestedBy: inv.userId,
+        scope,
+        where: scope ? whereLabel(ctx, scope) : undefined,
+      });
       await inv.respond({
         response_type: inv.args.flags.public === true ? 'in_channel' : 'ephemeral',
         text: msg.text,
@@ -113,7 +174,7 @@ export class ClickDebounce {
  */
 async function handleDiagnoseButton(
   ctx: AppContext,
-  deps: Omit<DiagnoseDeps, 'log'>,
+  src: DiagnoseSources,
   debounce: ClickDebounce,
   c: Click,
   watchIntervalMs = WATCH_INTERVAL_MS,
@@ -132,11 +193,15 @@ async function handleDiagnoseButton(
   if (prior)
     return `:hourglass_flowing_sand: ${mentionUser(prior.by)} asked for this diagnosis moments ago: it is in the thread.`;
   try {
-    const d = await runDiagnosis(deps, c.log, value.c, value.s);
+    // The alarm's account and region; an account the bot is not configured for is answered with how to add it.
+    const scope = await diagnoseScope(ctx, value.c, { filter: await alarmScopeFilter(ctx, value) });
+    const where = scope ? { scope, where: whereLabel(ctx, scope) } : {};
+    const d = await runDiagnosis(src.in(scope), c.log, value.c, value.s);
     count(ctx, 'button', d.healthy ? 'healthy' : 'problem');
-    if (!channel || !threadTs) return renderDiagnosis(d, { requestedBy: c.userId });
-    const watching = needsWatch(d);
-    const msg = renderDiagnosis(d, { requestedBy: c.userId, threadTs, watching });
+    if (!channel || !threadTs) return renderDiagnosis(d, { requestedBy: c.userId, ...where });
+    // The watcher reads the bot's default account and region; a service elsewhere is not watched.
+    const watching = needsWatch(d) && isHome(ctx, scope);
+    const msg = renderDiagnosis(d, { requestedBy: c.userId, threadTs, watching, ...where });
     try {
       await ctx.slack.chat.postMessage({
         channel,
@@ -150,7 +215,7 @@ async function handleDiagnoseButton(
       // The thread is the place, but the clicker must get the answer even when Slack refuses the post.
       c.log.warn({ err }, 'diagnosis could not be posted in the thread; answering the clicker');
       debounce.release(key);
-      return renderDiagnosis(d, { requestedBy: c.userId });
+      return renderDiagnosis(d, { requestedBy: c.userId, ...where });
     }
     if (watching) {
       // The diagnosis is out; failing to watch only costs the "back to desired" line, so it is logged.
@@ -167,25 +232,16 @@ async function handleDiagnoseButton(
 
 /** The diagnose capability: the subcommand and the alarm card's Diagnose button. */
 export function diagnoseFeature(ctx: AppContext, options: DiagnoseOptions = {}): Feature {
-  // One reader per bot: its task-definition cache outlives a single diagnosis.
-  const ecs = new EcsReader(ctx.aws.ecs, 5);
-  const deps: Omit<DiagnoseDeps, 'log'> = {
-    ecs,
-    lastLines: lastLinesReader(ctx, ecs),
-    metrics: new EcsMetrics(new MetricsReader(ctx.aws.cloudwatch, 4)),
-    autoscaling: new AutoScalingReader(ctx.aws.autoscaling, ctx.aws.ecs),
-    appautoscaling: ctx.aws.appautoscaling,
-    clock: ctx.clock,
-    config: ctx.config,
-  };
+  // One reader per account and region: its task-definition cache outlives a single diagnosis.
+  const src = diagnoseSources(ctx);
   const debounce = new ClickDebounce();
   const intervalMs = options.watchIntervalMs ?? WATCH_INTERVAL_MS;
   const owner = options.instanceId ?? `watcher-${ctx.newId(6)}`;
   return {
     name: 'diagnose',
-    subcommands: [diagnoseSubcommand(deps)],
+    subcommands: [diagnoseSubcommand(src)],
     register(app: App) {
-      onClick(app, ctx, ACTIONS.alarmDiagnose, (c) => handleDiagnoseButton(ctx, deps, debounce, c, intervalMs), {
+      onClick(app, ctx, ACTIONS.alarmDiagnose, (c) => handleDiagnoseButton(ctx, src, debounce, c, intervalMs), {
         component: 'diagnose',
         // Every click counts, the refused and failed ones too (a healthy or problem outcome is counted where it is known).
         counted: (outcome) => {
@@ -193,6 +249,6 @@ export function diagnoseFeature(ctx: AppContext, options: DiagnoseOptions = {}):
         },
       });
     },
-    workers: [diagnosisWatcher(ctx, deps.ecs, { owner, intervalMs })],
+    workers: [diagnosisWatcher(ctx, src.home.ecs, { owner, intervalMs })],
   };
 }

@@ -28,6 +28,10 @@ export interface DiagnosisRenderOptions {
   threadTs?: string;
   /** The bot will say in the thread when the service is back (see WATCH_NOTE). */
   watching?: boolean;
+  /** The account and region diagnosed (several accounts or regions): its buttons request changes there. */
+  scope?: { account: string; region: string };
+  /** `prod (111111111111) · eu-west-1`, shown in the footer. */
+  where?: string;
 }
 
 const SEVERITY_EMOJI: Record<Severity, string> = {
@@ -112,7 +116,11 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
         type: 'actions',
         block_id: 'diagnose_recommendation',
         elements: rec.actions.slice(0, 5).map((a, i) => {
-          const value: ProposeButtonValue = { ...a.proposal, ...(o.threadTs ? { t: o.threadTs } : {}) };
+          const value: ProposeButtonValue = {
+            ...a.proposal,
+            ...(o.threadTs ? { t: o.threadTs } : {}),
+            ...(o.scope ? { ac: o.scope.account, rg: o.scope.region } : {}),
+          };
           const b = proposeButton(a.label, value, i + 1);
           return a.primary ? { ...b, style: 'primary' as const } : b;
         }),
@@ -143,7 +151,7 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
   if (o.watching) tail.push(context(WATCH_NOTE));
   tail.push(
     context(
-      `Read-only diagnosis · ${slackDate(d.at)}${o.requestedBy ? ` · asked by ${mentionUser(o.requestedBy)}` : ''}`,
+      `Read-only diagnosis${o.where ? ` in ${escapeText(o.where)}` : ''} · ${slackDate(d.at)}${o.requestedBy ? ` · asked by ${mentionUser(o.requestedBy)}` : ''}`,
     ),
   );
 

@@ -1,6 +1,7 @@
 import { isEcsName, parseTargetWords } from '../slack/commands/parse';
 import { UsageError } from '../errors';
 import { decodeValue } from '../slack/actions';
+import { parseAlarmOrigin, type AlarmOrigin } from '../slack/commands/scope-flags';
 
 export const DIAGNOSE_USAGE = 'diagnose <cluster>/<service> [--public]';
 
@@ -29,7 +30,7 @@ export function parseDiagnoseTarget(words: string[], defaultCluster?: string): D
 }
 
 /** The Diagnose button's value on alarm cards: incident key, cluster, service (both optional on the card). */
-export interface DiagnoseButtonValue {
+export interface DiagnoseButtonValue extends AlarmOrigin {
   k?: string;
   c?: string;
   s?: string;
@@ -44,7 +45,10 @@ export function parseDiagnoseButtonValue(raw: string | undefined): DiagnoseButto
     x === undefined || x === null || x === '' || (typeof x === 'string' && isEcsName(x));
   if (!optionalName(c) || !optionalName(s)) return undefined;
   if (k !== undefined && (typeof k !== 'string' || k.length > 512)) return undefined;
+  const origin = parseAlarmOrigin(v);
+  if (origin === false) return undefined;
   return {
+    ...origin,
     k: k as string | undefined,
     c: typeof c === 'string' && c !== '' ? c : undefined,
     s: typeof s === 'string' && s !== '' ? s : undefined,

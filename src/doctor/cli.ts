@@ -1,5 +1,7 @@
 import { LogLevel, WebClient } from '@slack/web-api';
+import { AwsAccounts } from '../aws/accounts';
 import { createAwsClients, destroyAwsClients } from '../aws/clients';
+import { systemClock } from '../clock';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { formatDoctorText } from './format-text';
 import { runDoctor } from './run-doctor';
@@ -12,7 +14,9 @@ export interface CliIo {
 }
 
 /** Builds the Slack and AWS clients the doctor uses from config (tests pass fakes instead). */
-export type DoctorClients = (config: Config) => Pick<DoctorDeps, 'slack' | 'aws' | 'snsForRegion'> & { close(): void };
+export type DoctorClients = (
+  config: Config,
+) => Pick<DoctorDeps, 'slack' | 'aws' | 'snsForRegion' | 'accounts'> & { close(): void };
 
 export const defaultDoctorClients: DoctorClients = (config) => {
   const aws = createAwsClients(config.aws.region, { maxAttempts: 2 });
@@ -23,7 +27,17 @@ export const defaultDoctorClients: DoctorClients = (config) => {
     timeout: 10_000,
     logLevel: LogLevel.ERROR,
   });
-  return { aws, slack, close: () => destroyAwsClients(aws) };
+  // Several accounts or regions: each account's role and regions are checked too.
+  const accounts = new AwsAccounts({ settings: config.aws, clock: systemClock, defaultClients: aws });
+  return {
+    aws,
+    slack,
+    accounts,
+    close: () => {
+      accounts.destroy();
+      destroyAwsClients(aws);
+    },
+  };
 };
 
 /**
@@ -50,7 +64,13 @@ export async function runDoctorCli(
   }
   const c = clients(config);
   try {
-    const report = await runDoctor({ config, slack: c.slack, aws: c.aws, snsForRegion: c.snsForRegion });
+    const report = await runDoctor({
+      config,
+      slack: c.slack,
+      aws: c.aws,
+      snsForRegion: c.snsForRegion,
+      accounts: c.accounts,
+    });
     io.out(formatDoctorText(report, { color: io.color }));
     return report.results.some((r) => r.status === 'fail') ? 1 : 0;
   } finally {

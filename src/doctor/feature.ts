@@ -29,6 +29,7 @@ export function doctorFeature(ctx: AppContext, options: DoctorOptions): Feature 
             config: ctx.config,
             slack: ctx.slack,
             aws: ctx.aws,
+            accounts: ctx.accounts,
             clock: ctx.clock,
             store: ctx.store,
           });

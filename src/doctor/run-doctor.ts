@@ -1,4 +1,5 @@
 import { SNSClient } from '@aws-sdk/client-sns';
+import { sqsClientsByRegion } from '../aws/sqs-queues';
 import {
   checkAutoScaling,
   checkCloudWatch,
@@ -7,10 +8,12 @@ import {
   checkIdentity,
   checkLogs,
 } from './aws-checks';
+import { checkAccounts } from './account-checks';
 import { checkAlarmDelivery } from './delivery-checks';
 import { checkDatabase } from './store-checks';
 import { checkAlarmChannel, checkSlackScopes, checkSlackToken } from './slack-checks';
 import { checkSubscription, checkTopic, type TopicCheck } from './sns-checks';
+import { checkQueue } from './sqs-checks';
 import { result, type CheckResult, type DoctorDeps, type DoctorReport } from './types';
 import { plural } from '../util/text';
 
@@ -64,8 +67,8 @@ async function guard<T>(
  * Checks everything the bot depends on, Slack and AWS in parallel, each call bounded by a timeout:
  * the token and its scopes, the alarm channel, AWS identity and region, read access to ECS,
  * CloudWatch, Logs and Auto Scaling, Container Insights per cluster, the SNS topic and the bot's
- * subscription to it; inside the bot (with its store) also the database and alarm delivery. Never throws;
- * every problem is a check with a fix.
+ * subscription to it, each alarm queue of SQS_QUEUE_URLS; inside the bot (with its store) also the
+ * database and alarm delivery. Never throws; every problem is a check with a fix.
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const { config, slack, aws } = deps;
@@ -122,6 +125,19 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     return [topic.check, sub];
   })();
 
+  const sqsFor = deps.sqsForRegion ?? sqsClientsByRegion(aws.sqs);
+  const queueIds = (name: string): [string, string][] => [
+    [`sqs.queue:${name}`, `SQS queue ${name}`],
+    [`sqs.policy:${name}`, `SQS queue policy ${name}`],
+    [`sqs.subscription:${name}`, `SQS subscription ${name}`],
+    [`sqs.redrive:${name}`, `SQS dead-letter queue ${name}`],
+  ];
+  const queueChecks = config.sqs.queues.map((q) =>
+    withTimeout(checkQueue({ config, sqsFor, snsFor }, q), ms, () =>
+      queueIds(q.name).map(([id, name]) => timedOut(id, name, ms)),
+    ),
+  );
+
   const single = (id: string, name: string, p: () => Promise<CheckResult>) =>
     guard(
       id,
@@ -147,6 +163,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     const delivery = store
       ? single('alarms.delivery', 'Alarm delivery', () => checkAlarmDelivery(store, (deps.clock ?? Date).now()))
       : undefined;
+    const accountResults = checkAccounts(deps.accounts, (p, id, name) => bound(p, id, name, (r) => r));
     const database = store
       ? group(
           [
@@ -185,6 +202,9 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
         snsChecks,
       ),
     ]);
+    const sqsResults = (
+      await Promise.all(config.sqs.queues.map((q, i) => group(queueIds(q.name), queueChecks[i])))
+    ).flat();
     const [ecs, insights] = ecsResults;
     return {
       results: [
@@ -196,8 +216,10 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
         logs,
         autoscaling,
         ...snsResults,
+        ...sqsResults,
         ...(database ? await database : []),
         ...(delivery ? [await delivery] : []),
+        ...(await accountResults),
       ],
       region,
       at: (deps.clock ?? Date).now(),

@@ -125,6 +125,13 @@ export async function checkSubscription(config: Config, topic: TopicCheck): Prom
   const name = 'SNS subscription';
   const arn = config.sns.ownTopicArn;
   if (!arn) return result('sns.subscription', name, 'skip', 'skipped: no SNS topic configured');
+  if (!config.publicUrl && config.sqs.queues.length > 0)
+    return result(
+      'sns.subscription',
+      name,
+      'skip',
+      'no HTTPS subscription expected: alarms arrive through SQS_QUEUE_URLS (checked below)',
+    );
   if (!config.publicUrl) {
     return result(
       'sns.subscription',

@@ -1,5 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { WebClient } from '@slack/web-api';
+import type { AwsAccounts } from '../aws/accounts';
 import type { AwsClients } from '../aws/clients';
 import type { Config } from '../config';
 import type { Store } from '../store';
@@ -41,9 +43,13 @@ export interface DoctorDeps {
   aws: AwsClients;
   /** SNS client for a topic in another region than AWS_REGION (default: a new client for that region). */
   snsForRegion?: (region: string) => SNSClient;
+  /** SQS client for a queue's region (default: the bot's own client, or one made for that region). */
+  sqsForRegion?: (region: string | undefined) => Promise<SQSClient>;
   clock?: { now(): number };
   /** The bot's store, when the doctor runs inside the bot: adds the alarm delivery check. */
   store?: Store;
+  /** The bot's accounts (several accounts or regions): adds the checks of each account's role and regions. */
+  accounts?: AwsAccounts;
   /** Bound on each check (default 10 s), so a hung endpoint cannot hang the doctor. */
   timeoutMs?: number;
 }

@@ -8,6 +8,7 @@ import { awsCall, errorName, toAwsError } from '../aws/errors';
 import type { AppContext } from '../context';
 import { UserFacingError } from '../errors';
 import type { Incident } from '../store/incidents';
+import { alarmClients, originOf } from '../slack/commands/scope-flags';
 
 /**
  * Silence in AWS (ALARM_MUTE_RULES=true): a one-time CloudWatch alarm mute rule for the rest of the
@@ -69,7 +70,8 @@ export type MutePreflight =
 export async function mutePreflight(ctx: AppContext, inc: Incident): Promise<MutePreflight> {
   const alarmName = alarmNameOf(inc);
   if (!alarmName) return { kind: 'skip', why: 'not a CloudWatch alarm' };
-  const alarm = await new CloudWatchAlarms(ctx.aws.cloudwatch).get(alarmName);
+  const aws = await alarmClients(ctx, originOf(inc.notification));
+  const alarm = await new CloudWatchAlarms(aws.cloudwatch).get(alarmName);
   if (!alarm) return { kind: 'skip', why: `alarm ${alarmName} no longer exists in CloudWatch` };
   const others = nonSnsActions(alarm);
   if (others.length > 0) return { kind: 'ask', actions: others.map(describeAction), alarmName };
@@ -87,7 +89,9 @@ export async function createMuteRule(
   const now = ctx.clock.now();
   const input = muteRuleInput({ incidentId: inc.id, alarmName, userId, now, until });
   try {
-    await awsCall('cloudwatch:PutAlarmMuteRule', () => ctx.aws.cloudwatch.send(new PutAlarmMuteRuleCommand(input)));
+    // The rule goes to the alarm's own account and region.
+    const aws = await alarmClients(ctx, originOf(inc.notification));
+    await awsCall('cloudwatch:PutAlarmMuteRule', () => aws.cloudwatch.send(new PutAlarmMuteRuleCommand(input)));
   } catch (err) {
     await ctx.store.audit
       .record({
@@ -131,7 +135,9 @@ export async function deleteMuteRule(ctx: AppContext, incidentId: string, userId
   if (!rule || !(await ctx.store.incidentReactions.dropMuteRule(incidentId))) return false;
   const now = ctx.clock.now();
   try {
-    await ctx.aws.cloudwatch.send(new DeleteAlarmMuteRuleCommand({ AlarmMuteRuleName: rule.ruleName }));
+    const inc = await ctx.store.incidents.get(incidentId);
+    const aws = inc ? await alarmClients(ctx, originOf(inc.notification)) : ctx.aws;
+    await aws.cloudwatch.send(new DeleteAlarmMuteRuleCommand({ AlarmMuteRuleName: rule.ruleName }));
   } catch (err) {
     // Already gone (expired and cleaned up, or deleted in the console): nothing left to undo.
     if (errorName(err) !== 'ResourceNotFoundException' && errorName(err) !== 'ResourceNotFound') {

@@ -6,14 +6,15 @@ import { json, num, numOrUndef, strOrUndef } from './db';
  * an executor plans a proposal, an approver approves, and the same executor applies it exactly once.
  */
 
-export type ChangeAction = 'scale-service' | 'scale-instances' | 'container-insights' | 'alarm-create' | 'alarm-delete';
+export type ChangeAction =
+  'scale-service' | 'scale-instances' | 'container-insights' | 'restart-service' | 'alarm-create' | 'alarm-delete';
 
 export type InsightsValue = 'enabled' | 'enhanced' | 'disabled';
 
 export interface ChangeProposal {
   action: ChangeAction;
   cluster: string;
-  /** scale-service */
+  /** scale-service / restart-service */
   service?: string;
   /** scale-service / scale-instances */
   desired?: number;
@@ -24,6 +25,24 @@ export interface ChangeProposal {
   /** alarm-create / alarm-delete: the alarm definition, as the alarm-admin executors read it. */
   alarm?: Record<string, unknown>;
   reason?: string;
+  /** The configured account and region the change is in (several accounts or regions); else the default. */
+  account?: string;
+  region?: string;
+}
+
+/**
+ * Where a change runs and how CloudTrail names it: the account and region, and the session an
+ * approved change assumes there (`ecs-chatops-<request id>`, with the approver as source identity).
+ */
+export interface ChangeWhere {
+  account: string;
+  region: string;
+  /** 12 digits, when known. */
+  accountId?: string;
+  /** The role the change session assumes; undefined when the change runs with the bot's own credentials. */
+  roleArn?: string;
+  /** RoleSessionName of the change session (set once the request has its id). */
+  sessionName?: string;
 }
 
 /** A value as the card shows it and as the store compares it ("was X, now Y"). */
@@ -35,9 +54,15 @@ export interface StateValue {
 }
 
 /** What the rollout follower watches after a successful change; undefined means nothing to follow. */
-export type FollowUp =
+export type FollowUp = (
   | { kind: 'service'; cluster: string; service: string; desired: number }
-  | { kind: 'instances'; cluster: string; group: string; desired: number };
+  | { kind: 'instances'; cluster: string; group: string; desired: number }
+  /** One ECS deployment of a service (restart), followed until it completes, fails or is rolled back. */
+  | { kind: 'deployment'; cluster: string; service: string; deploymentId: string; taskDefinition: string }
+) & {
+  /** The account and region to read the rollout in (several accounts or regions). */
+  where?: { account: string; region: string };
+};
 
 /**
  * The plan an executor builds from the current state. It is stored with the request (JSON), shown on
@@ -62,6 +87,8 @@ export interface ChangePlan {
   warnings: string[];
   /** Executor-specific data needed by execute (group name, new max size …). */
   data: Record<string, unknown>;
+  /** Set by the approval flow (not executors) when several accounts or regions are configured. */
+  where?: ChangeWhere;
 }
 
 /** What an executor reports after the change. */

@@ -154,10 +154,23 @@ describe('alarm card renderer', () => {
       ':arrow_up_down: Scale…',
       ':scroll: Logs',
     ]);
-    expect(JSON.parse(buttons[0].value)).toEqual({ k: 'abc123', c: 'lab', s: 'api' });
+    expect(JSON.parse(buttons[0].value)).toEqual({
+      k: 'abc123',
+      c: 'lab',
+      s: 'api',
+      a: '123456789012',
+      r: 'us-east-1',
+    });
     // The Logs button carries the state change its 15 minutes lead up to (when it fired), in seconds.
     const logs = buttons.find((b: any) => b.action_id === 'alarm.logs');
-    expect(JSON.parse(logs.value)).toEqual({ k: 'abc123', c: 'lab', s: 'api', t: Math.floor(n.at / 1000) });
+    expect(JSON.parse(logs.value)).toEqual({
+      k: 'abc123',
+      c: 'lab',
+      s: 'api',
+      a: '123456789012',
+      r: 'us-east-1',
+      t: Math.floor(n.at / 1000),
+    });
   });
 
   it('offers no Scale… button when no service is named', () => {

@@ -1,7 +1,7 @@
 import { DescribeServicesCommand, ListClustersCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { AwsAccounts, READ_SESSION_NAME } from '../../src/aws/accounts';
 import { parseAwsSettings } from '../../src/aws/accounts-config';
-import { RoleAssumeError } from '../../src/aws/sessions';
+import { RoleAssumeError, stsName, stsTagValue } from '../../src/aws/sessions';
 import { BOT_ACCOUNT, AwsOrg } from '../helpers/aws-org';
 
 const PROD = '111111111111';
@@ -161,5 +161,32 @@ describe('AwsAccounts: clients per account, region and purpose', () => {
     expect(() => accounts.read({ account: 'nope', region: 'us-east-1' })).toThrow(
       'account "nope" is not configured (accounts: shared, prod, staging)',
     );
+  });
+
+  it('gives STS a source identity and tags it accepts whatever the Slack user ID holds', async () => {
+    expect(stsName('U0BOB')).toBe('U0BOB');
+    expect(stsName('W0 üser/<x>')).toBe('W0__ser__x_');
+    expect(stsName('W0 üser/<x>')).toMatch(/^[\w+=,.@-]{2,64}$/);
+    expect(stsName('x')).toBe('x_');
+    expect(stsName('U'.repeat(100))).toHaveLength(64);
+    expect(stsTagValue('U0BOB+U0CAROL')).toBe('U0BOB+U0CAROL');
+    expect(stsTagValue('a<b>"c"')).toBe('a_b__c_');
+    expect(stsTagValue('v'.repeat(300))).toHaveLength(256);
+
+    const { org, accounts } = setup();
+    const s = await accounts.change(
+      { account: 'prod', region: 'eu-west-1' },
+      { requestId: 'Req456def', requester: 'U0 ASKER', approver: 'U0<BOSS>' },
+    );
+    await s.clients.ecs.send(new ListClustersCommand({}));
+    s.close();
+    expect(org.assumeRoleCalls.at(-1)).toMatchObject({
+      outcome: 'ok',
+      params: { SourceIdentity: 'U0_BOSS_', RoleSessionName: 'ecs-chatops-Req456def' },
+    });
+    expect(org.callsIn(PROD).at(-1)?.identity).toMatchObject({
+      sourceIdentity: 'U0_BOSS_',
+      tags: { requester: 'U0 ASKER', approver: 'U0_BOSS_', change: 'Req456def' },
+    });
   });
 });

@@ -9,6 +9,7 @@ import {
   ListSubscriptionsByTopicCommand,
   SNSClient,
 } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { LogLevel, WebClient, type FetchFunction } from '@slack/web-api';
 import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
@@ -67,10 +68,13 @@ export function healthyAws(): MockedAws {
     cloudwatch: new CloudWatchClient({ region }),
     logs: new CloudWatchLogsClient({ region }),
     sns: new SNSClient({ region }),
+    sqs: new SQSClient({ region }),
     autoscaling: new AutoScalingClient({ region }),
     appautoscaling: new ApplicationAutoScalingClient({ region }),
     sts: new STSClient({ region }),
   };
+  // No queue is configured in these fixtures: an SQS call would be a bug.
+  mockClient(aws.sqs).onAnyCommand().rejects(new Error('unexpected SQS call'));
   // The doctor never calls Application Auto Scaling; a call would be a bug.
   mockClient(aws.appautoscaling).onAnyCommand().rejects(new Error('unexpected Application Auto Scaling call'));
   const m: MockedAws = {

@@ -4,6 +4,7 @@ import * as CW from '@aws-sdk/client-cloudwatch';
 import * as LOGS from '@aws-sdk/client-cloudwatch-logs';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as SNS from '@aws-sdk/client-sns';
+import * as SQS from '@aws-sdk/client-sqs';
 import * as STS from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients, CredentialsProvider } from '../../src/aws/clients';
@@ -255,6 +256,7 @@ export class AwsOrg {
       cloudwatch: new CW.CloudWatchClient(cfg),
       logs: new LOGS.CloudWatchLogsClient(cfg),
       sns: new SNS.SNSClient(cfg),
+      sqs: new SQS.SQSClient(cfg),
       autoscaling: new ASG.AutoScalingClient(cfg),
       appautoscaling: new AAS.ApplicationAutoScalingClient(cfg),
       sts: new STS.STSClient(cfg),
@@ -284,7 +286,7 @@ export class AwsOrg {
           const h = this.handlersOf(world)[service].find((x) => x[1] === op)![2] as (i: unknown) => unknown;
           world.record(service, op, input, s.identity);
           this.calls.push({ service, op, input, at: world.now, account, region, identity: s.identity });
-          const out = h(input) as Record<string, unknown>;
+          const out = (await h(input)) as Record<string, unknown>;
           return { $metadata: { httpStatusCode: 200, requestId: `req-${this.calls.length}` }, ...out };
         });
       }
@@ -294,6 +296,7 @@ export class AwsOrg {
     wire(clients.autoscaling, 'autoscaling');
     wire(clients.appautoscaling, 'application-autoscaling');
     wire(clients.sns, 'sns');
+    wire(clients.sqs, 'sqs');
     const sts = mockClient(clients.sts);
     sts.on(STS.GetCallerIdentityCommand).callsFake(async () => {
       const s = await caller();

@@ -4,6 +4,7 @@ import * as CW from '@aws-sdk/client-cloudwatch';
 import * as LOGS from '@aws-sdk/client-cloudwatch-logs';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as SNS from '@aws-sdk/client-sns';
+import * as SQS from '@aws-sdk/client-sqs';
 import * as STS from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients } from '../../src/aws/clients';
@@ -24,6 +25,7 @@ export function awsClientsFor(world: AwsWorld, o: { logs?: LOGS.CloudWatchLogsCl
     cloudwatch: new CW.CloudWatchClient(cfg),
     logs: o.logs ?? new LOGS.CloudWatchLogsClient(cfg),
     sns: new SNS.SNSClient(cfg),
+    sqs: new SQS.SQSClient(cfg),
     autoscaling: new ASG.AutoScalingClient(cfg),
     appautoscaling: new AAS.ApplicationAutoScalingClient(cfg),
     sts: new STS.STSClient(cfg),
@@ -39,7 +41,7 @@ export function awsClientsFor(world: AwsWorld, o: { logs?: LOGS.CloudWatchLogsCl
       m.on(Cmd).callsFake(async (input: any) => {
         if (world.latencyMs > 0) await new Promise((r) => setTimeout(r, world.latencyMs));
         world.record(service, op, input);
-        const out = h(input);
+        const out = await h(input);
         return { $metadata: { httpStatusCode: 200, requestId: `req-${world.calls.length}` }, ...out };
       });
     }
@@ -50,6 +52,7 @@ export function awsClientsFor(world: AwsWorld, o: { logs?: LOGS.CloudWatchLogsCl
   wire(clients.autoscaling, 'autoscaling', h.autoscaling);
   wire(clients.appautoscaling, 'application-autoscaling', h['application-autoscaling']);
   wire(clients.sns, 'sns', h.sns);
+  wire(clients.sqs, 'sqs', h.sqs);
   wire(clients.sts, 'sts', [
     [
       STS.GetCallerIdentityCommand,
@@ -64,7 +67,7 @@ export function awsClientsFor(world: AwsWorld, o: { logs?: LOGS.CloudWatchLogsCl
 }
 
 export type WorldHandlers = Record<
-  'ecs' | 'cloudwatch' | 'autoscaling' | 'application-autoscaling' | 'sns',
+  'ecs' | 'cloudwatch' | 'autoscaling' | 'application-autoscaling' | 'sns' | 'sqs',
   [any, string, Handler][]
 >;
 
@@ -76,6 +79,7 @@ export function worldHandlers(world: AwsWorld): WorldHandlers {
     autoscaling: asgHandlers(world),
     'application-autoscaling': aasHandlers(world),
     sns: snsHandlers(world),
+    sqs: sqsHandlers(world),
   };
 }
 
@@ -121,8 +125,8 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
         status: d.status,
         taskDefinition: `arn:aws:ecs:${world.region}:${world.account}:task-definition/${d.taskDef}`,
         desiredCount: d.desiredCount,
-        runningCount: d.status === 'PRIMARY' ? c.running : 0,
-        pendingCount: d.status === 'PRIMARY' ? c.pending : 0,
+        runningCount: world.deploymentCounts(s, d).running,
+        pendingCount: world.deploymentCounts(s, d).pending,
         failedTasks: d.failedTasks,
         rolloutState: d.rolloutState,
         rolloutStateReason: d.rolloutStateReason,
@@ -395,6 +399,7 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
         const s = world.services.get(`${c.name}/${shortName(i.service ?? '')}`);
         if (!s) throw new WorldError('ServiceNotFoundException', 'Service not found.');
         if (i.desiredCount !== undefined) world.updateServiceDesired(c.name, s.name, i.desiredCount);
+        if (i.forceNewDeployment) world.forceNewDeployment(c.name, s.name);
         return { service: svcOut(s) };
       },
     ],
@@ -693,6 +698,29 @@ function snsHandlers(world: AwsWorld): [any, string, Handler][] {
       }),
     ],
     [
+      SNS.GetSubscriptionAttributesCommand,
+      'GetSubscriptionAttributes',
+      (i: SNS.GetSubscriptionAttributesCommandInput) => {
+        for (const t of world.topics.values()) {
+          const s = t.subscriptions.find((x) => x.arn === i.SubscriptionArn);
+          if (s)
+            return {
+              Attributes: {
+                SubscriptionArn: s.arn,
+                TopicArn: t.arn,
+                Protocol: s.protocol,
+                Endpoint: s.endpoint,
+                Owner: world.account,
+                PendingConfirmation: String(s.pending),
+                ConfirmationWasAuthenticated: 'true',
+                ...s.attributes,
+              },
+            };
+        }
+        throw new WorldError('NotFoundException', 'Subscription does not exist');
+      },
+    ],
+    [
       SNS.ConfirmSubscriptionCommand,
       'ConfirmSubscription',
       (i: SNS.ConfirmSubscriptionCommandInput) => {
@@ -701,6 +729,29 @@ function snsHandlers(world: AwsWorld): [any, string, Handler][] {
         if (pending) pending.pending = false;
         return { SubscriptionArn: pending?.arn ?? `${t.arn}:${'0'.repeat(8)}-confirmed` };
       },
+    ],
+  ];
+}
+
+function sqsHandlers(world: AwsWorld): [any, string, Handler][] {
+  const sqs = world.sqs;
+  return [
+    [SQS.ReceiveMessageCommand, 'ReceiveMessage', (i: SQS.ReceiveMessageCommandInput) => sqs.receive(i as any)],
+    [
+      SQS.DeleteMessageBatchCommand,
+      'DeleteMessageBatch',
+      (i: SQS.DeleteMessageBatchCommandInput) => sqs.deleteBatch(i),
+    ],
+    [SQS.DeleteMessageCommand, 'DeleteMessage', (i: SQS.DeleteMessageCommandInput) => sqs.deleteMessage(i)],
+    [
+      SQS.GetQueueAttributesCommand,
+      'GetQueueAttributes',
+      (i: SQS.GetQueueAttributesCommandInput) => sqs.attributes(i as any),
+    ],
+    [
+      SQS.SendMessageCommand,
+      'SendMessage',
+      (i: SQS.SendMessageCommandInput) => ({ MessageId: sqs.send(i.QueueUrl ?? '', i.MessageBody ?? '').id }),
     ],
   ];
 }

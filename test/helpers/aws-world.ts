@@ -10,6 +10,8 @@
  * ACCOUNT in REGION); `AwsOrg` (aws-org.ts) holds several behind a fake STS.
  */
 
+import { FakeSqs, type FQueue } from './fake-sqs';
+
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 
@@ -86,6 +88,8 @@ export interface WTask {
   memory: number;
   /** Ticks a placed task stays PENDING before RUNNING. */
   pendingTicks: number;
+  /** The service deployment that started it (undefined: started before the world tracked one). */
+  deploymentId?: string;
 }
 
 export interface WServiceEvent {
@@ -183,7 +187,19 @@ export interface WAlarm {
 
 export interface WTopic {
   arn: string;
-  subscriptions: { arn: string; protocol: string; endpoint: string; pending: boolean }[];
+  subscriptions: {
+    arn: string;
+    protocol: string;
+    endpoint: string;
+    pending: boolean;
+    /** Subscription attributes (RawMessageDelivery …) as GetSubscriptionAttributes answers them. */
+    attributes?: Record<string, string>;
+  }[];
+}
+
+/** Signs SNS envelopes as SNS does (test/helpers/sns-signer.ts): what a publish delivers to queues. */
+export interface EnvelopeSigner {
+  envelope(o: { message: string | object; subject?: string; topicArn?: string; timestamp?: number }): object;
 }
 
 /** Who made a call: the credentials it was signed with, as CloudTrail would show them. */
@@ -261,6 +277,12 @@ export class AwsWorld {
   /** Ticks a launched instance takes to become InService and register. */
   instanceLaunchTicks = 1;
   private faults: { op: string; error: () => Error; times: number }[] = [];
+  /** The world's SQS (queues, visibility, redrive); topics deliver to the queues subscribed to them. */
+  readonly sqs: FakeSqs;
+  /** Signs what `publish` delivers; set by tests that publish (an RSA key takes a moment to make). */
+  snsSigner?: EnvelopeSigner;
+  /** Publishes whose delivery to a queue the queue policy refused (SNS drops them silently). */
+  readonly undelivered: { topicArn: string; queueArn: string }[] = [];
 
   /** The account and region the world's resources live in (ARNs name them). */
   readonly account: string;
@@ -270,6 +292,7 @@ export class AwsWorld {
     this.now = start;
     this.account = o.account ?? ACCOUNT;
     this.region = o.region ?? REGION;
+    this.sqs = new FakeSqs(this.account, this.region);
   }
 
   // ---------- building ----------
@@ -410,6 +433,41 @@ export class AwsWorld {
     const t: WTopic = { arn, subscriptions: [] };
     this.topics.set(arn, t);
     return t;
+  }
+
+  /** Subscribes a queue to a topic (confirmed unless `pending`); raw message delivery off unless `raw`. */
+  subscribeQueue(topicArn: string, q: FQueue, o: { raw?: boolean; pending?: boolean } = {}): string {
+    const t = this.topics.get(topicArn) ?? this.addTopic(topicArn);
+    const arn = `${topicArn}:${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
+    t.subscriptions.push({
+      arn,
+      protocol: 'sqs',
+      endpoint: q.arn,
+      pending: o.pending ?? false,
+      attributes: { RawMessageDelivery: o.raw ? 'true' : 'false' },
+    });
+    return arn;
+  }
+
+  /**
+   * Publishes to a topic: every confirmed SQS subscription whose queue policy lets the topic send gets
+   * the signed envelope as its body (the bare message with raw delivery on). Returns the envelope.
+   */
+  publish(topicArn: string, message: string | object, o: { subject?: string; timestamp?: number } = {}): any {
+    if (!this.snsSigner) throw new Error('set world.snsSigner before publishing');
+    const env = this.snsSigner.envelope({ message, subject: o.subject, topicArn, timestamp: o.timestamp });
+    for (const s of this.topics.get(topicArn)?.subscriptions ?? []) {
+      if (s.protocol !== 'sqs' || s.pending) continue;
+      const q = [...this.sqs.queues.values()].find((x) => x.arn === s.endpoint);
+      if (!q) continue;
+      if (!this.sqs.allowsTopic(q, topicArn)) {
+        this.undelivered.push({ topicArn, queueArn: q.arn });
+        continue;
+      }
+      const raw = s.attributes?.RawMessageDelivery === 'true';
+      this.sqs.send(q.url, raw ? (env as { Message: string }).Message : JSON.stringify(env));
+    }
+    return env;
   }
 
   /** A task that stopped recently (diagnosis evidence). */
@@ -639,7 +697,12 @@ export class AwsWorld {
       if (s.status !== 'ACTIVE') continue;
       const td = this.taskDefs.get(s.taskDef);
       if (!td) continue;
-      const live = this.tasksOf(s.cluster, s.name).filter((t) => t.desiredStatus === 'RUNNING');
+      const primary = s.deployments.find((d) => d.status === 'PRIMARY');
+      const all = this.tasksOf(s.cluster, s.name).filter((t) => t.desiredStatus === 'RUNNING');
+      // Tasks of an older deployment are replaced: they keep running until the new ones run (maximum 200 %).
+      const isOld = (t: WTask) => !!primary && t.deploymentId !== undefined && t.deploymentId !== primary.id;
+      const live = all.filter((t) => !isOld(t));
+      const old = all.filter(isOld);
       if (live.length > s.desiredCount) {
         const extra = [...live]
           .sort((a, b) => (a.lastStatus === 'PENDING' ? -1 : 0) - (b.lastStatus === 'PENDING' ? -1 : 0))
@@ -683,6 +746,10 @@ export class AwsWorld {
           }
         }
       }
+      if (old.length && live.filter((t) => t.lastStatus === 'RUNNING').length >= s.desiredCount) {
+        for (const t of old)
+          this.stopTask(t, 'ServiceSchedulerInitiated', `Task replaced by (deployment ${primary?.id ?? ''})`);
+      }
       if (failed > 0) {
         const msg = closest
           ? `(service ${s.name}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${closest.inst.id}) ${closest.reason === 'port' ? 'is already using a port required by your task' : `has insufficient ${closest.reason} available`}. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`
@@ -719,6 +786,7 @@ export class AwsWorld {
       cpu: this.taskCpu(td),
       memory: this.taskMemory(td),
       pendingTicks: 1,
+      deploymentId: s.deployments.find((d) => d.status === 'PRIMARY')?.id,
     };
     this.tasks.set(id, t);
     return t;
@@ -749,10 +817,19 @@ export class AwsWorld {
       if (!primary) continue;
       primary.desiredCount = s.desiredCount;
       const c = this.counts(s.cluster, s.name);
-      if (primary.rolloutState === 'IN_PROGRESS' && c.running === s.desiredCount && c.pending === 0) {
+      const mine = this.deploymentCounts(s, primary);
+      if (
+        primary.rolloutState === 'IN_PROGRESS' &&
+        mine.running === s.desiredCount &&
+        mine.pending === 0 &&
+        c.running === mine.running &&
+        c.pending === 0
+      ) {
         primary.rolloutState = 'COMPLETED';
-        primary.rolloutStateReason = 'ECS deployment ecs-svc completed.';
+        primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
         primary.updatedAt = this.now;
+        // ECS drops the replaced deployments once the new one completes.
+        s.deployments = s.deployments.filter((d) => d.status === 'PRIMARY');
       }
     }
   }
@@ -769,6 +846,47 @@ export class AwsWorld {
     }
     this.schedule();
     return s;
+  }
+
+  /**
+   * UpdateService with forceNewDeployment: a new PRIMARY deployment of the service's task definition
+   * (IN_PROGRESS); the old one becomes ACTIVE, and its tasks are stopped once the new ones run.
+   */
+  forceNewDeployment(cluster: string, service: string): WDeployment {
+    const s = this.service(cluster, service);
+    const old = s.deployments.find((d) => d.status === 'PRIMARY');
+    if (old) {
+      for (const t of this.tasksOf(s.cluster, s.name))
+        if (t.desiredStatus === 'RUNNING' && t.deploymentId === undefined) t.deploymentId = old.id;
+      old.status = 'ACTIVE';
+      old.updatedAt = this.now;
+    }
+    const d: WDeployment = {
+      id: `ecs-svc/${hex(19)}`,
+      status: 'PRIMARY',
+      taskDef: s.taskDef,
+      desiredCount: s.desiredCount,
+      rolloutState: 'IN_PROGRESS',
+      rolloutStateReason: 'ECS deployment in progress.',
+      createdAt: this.now,
+      updatedAt: this.now,
+      failedTasks: 0,
+    };
+    s.deployments.unshift(d);
+    this.schedule();
+    return d;
+  }
+
+  /** Running and pending tasks that one deployment started. */
+  deploymentCounts(s: WService, d: WDeployment): { running: number; pending: number } {
+    const primary = d.status === 'PRIMARY';
+    const live = this.tasksOf(s.cluster, s.name).filter(
+      (t) => t.desiredStatus === 'RUNNING' && (t.deploymentId === d.id || (primary && t.deploymentId === undefined)),
+    );
+    return {
+      running: live.filter((t) => t.lastStatus === 'RUNNING').length,
+      pending: live.filter((t) => t.lastStatus === 'PENDING' || t.lastStatus === 'PROVISIONING').length,
+    };
   }
 
   updateAsg(name: string, o: { desired?: number; min?: number; max?: number }): WAsg {

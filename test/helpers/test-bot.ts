@@ -8,6 +8,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createBot, type Bot, type BotOptions } from '../../src/app';
@@ -31,6 +32,7 @@ export function refusingAwsClients(): AwsClients {
     cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
     logs: new CloudWatchLogsClient({ region: 'us-east-1' }),
     sns: new SNSClient({ region: 'us-east-1' }),
+    sqs: new SQSClient({ region: 'us-east-1' }),
     autoscaling: new AutoScalingClient({ region: 'us-east-1' }),
     appautoscaling: new ApplicationAutoScalingClient({ region: 'us-east-1' }),
     sts: new STSClient({ region: 'us-east-1' }),

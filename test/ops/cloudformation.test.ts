@@ -165,6 +165,47 @@ describe('deploy/cloudformation.yml', () => {
     );
   });
 
+  it('AlarmDelivery=sqs: a queue with a dead-letter queue, a policy for the topic alone, a subscription without raw delivery, and the bot told the queue', () => {
+    expect(template.Parameters.AlarmDelivery).toMatchObject({ Default: 'https', AllowedValues: ['https', 'sqs'] });
+    for (const name of ['AlarmQueue', 'AlarmDeadLetterQueue', 'AlarmQueuePolicy', 'QueueSubscription'])
+      expect({ name, condition: R[name].Condition }).toEqual({ name, condition: 'UseSqs' });
+    expect(R.BotSubscription.Condition).toBe('UseHttps');
+    expect(R.AlarmQueue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['AlarmDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 20,
+    });
+    const [st] = R.AlarmQueuePolicy.Properties.PolicyDocument.Statement;
+    expect(st).toEqual({
+      Sid: 'AlarmTopicOnly',
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['AlarmQueue', 'Arn'] },
+      Condition: { ArnEquals: { 'aws:SourceArn': { Ref: 'AlarmTopic' } } },
+    });
+    expect(R.QueueSubscription.Properties).toEqual({
+      TopicArn: { Ref: 'AlarmTopic' },
+      Protocol: 'sqs',
+      Endpoint: { 'Fn::GetAtt': ['AlarmQueue', 'Arn'] },
+      RawMessageDelivery: false,
+    });
+    // Subscribed once SNS may send: a delivery refused by the queue policy is dropped silently.
+    expect(R.QueueSubscription.DependsOn).toBe('AlarmQueuePolicy');
+    const queueEnv = (container.Environment as any[]).find((e) => e['Fn::If']?.[1]?.Name === 'SQS_QUEUE_URLS');
+    expect(queueEnv['Fn::If']).toEqual([
+      'UseSqs',
+      { Name: 'SQS_QUEUE_URLS', Value: { Ref: 'AlarmQueue' } },
+      { Ref: 'AWS::NoValue' },
+    ]);
+    // The task role may read and delete on this queue only: the name the queue is given.
+    const role = R.TaskRole.Properties.Policies[0].PolicyDocument.Statement.find((x: any) => x.Sid === 'AlarmQueue');
+    expect(role.Resource).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${AWS::StackName}-alarms',
+    });
+    expect(R.AlarmQueue.Properties.QueueName).toEqual({ 'Fn::Sub': '${AWS::StackName}-alarms' });
+    expect(template.Outputs.AlarmQueueUrl).toMatchObject({ Condition: 'UseSqs', Value: { Ref: 'AlarmQueue' } });
+  });
+
   it('routes ECS service actions, deployment changes and stopped tasks to the topic', () => {
     const rule = R.EcsEventsRule.Properties;
     expect(rule.EventPattern.source).toEqual(['aws.ecs']);

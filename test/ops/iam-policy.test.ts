@@ -32,9 +32,14 @@ const ALLOWED_MUTATIONS = [
   'sns:ConfirmSubscription',
   'cloudwatch:PutAlarmMuteRule',
   'cloudwatch:DeleteAlarmMuteRule',
+  // Deleting an alarm-queue message once it is stored: the bot acknowledging what it took.
+  'sqs:DeleteMessage',
 ];
 const READ_VERB = /^(List|Describe|Get)/;
-const READ_ONLY = new Set(['logs:StartQuery', 'logs:StopQuery', 'logs:FilterLogEvents']); // Logs Insights queries and log filters read logs; they change nothing
+// Logs Insights queries and log filters read logs; receiving from the alarm queue reads it (a message only hides for its visibility timeout).
+const READ_ONLY = new Set(['logs:StartQuery', 'logs:StopQuery', 'logs:FilterLogEvents', 'sqs:ReceiveMessage']);
+// Sessions in the bot's roles of other accounts (reads, and approved changes with the approver as source identity): they change nothing.
+const SESSIONS = new Set(['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession']);
 
 /** IAM's action matching: case-insensitive, `*` and `?` wildcards. */
 function matches(pattern: string, action: string): boolean {
@@ -59,6 +64,14 @@ const PREFIX: Record<string, string> = {
   'auto-scaling': 'autoscaling',
   'application-auto-scaling': 'application-autoscaling',
   sts: 'sts',
+  sqs: 'sqs',
+};
+
+/** Batch operations IAM authorises with the single-message action (there is no sqs:DeleteMessageBatch action). */
+const IAM_ACTION_OF: Record<string, string> = {
+  'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  'sqs:SendMessageBatch': 'sqs:SendMessage',
+  'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
 };
 
 function sourceFiles(dir: string): string[] {
@@ -77,7 +90,7 @@ function operationsUsedBySource(): Map<string, string[]> {
       throw new Error(
         `${file} uses @aws-sdk/client-${pkg}: add its IAM prefix to this test and its actions to iam-policy.json`,
       );
-    const action = `${prefix}:${op}`;
+    const action = IAM_ACTION_OF[`${prefix}:${op}`] ?? `${prefix}:${op}`;
     used.set(action, [...(used.get(action) ?? []), path.relative(ROOT, file)]);
   };
   for (const file of sourceFiles(path.join(ROOT, 'src'))) {
@@ -122,7 +135,12 @@ describe('iam-policy.json', () => {
   });
 
   it('allows only the mutating actions the approval flow performs, each on a resource pattern rather than "*"', () => {
-    const mutating = allActions.filter((a) => !READ_VERB.test(a.split(':')[1]) && !READ_ONLY.has(a));
+    const mutating = allActions.filter(
+      (a) => !READ_VERB.test(a.split(':')[1]) && !READ_ONLY.has(a) && !SESSIONS.has(a),
+    );
+    // Roles are assumed only by name (the bot's roles), never any role.
+    for (const s of policy.Statement.filter((st) => actionsOf(st).some((a) => SESSIONS.has(a))))
+      expect(s.Resource).toBe('arn:aws:iam::*:role/ecs-chatops*');
     for (const a of mutating) expect(ALLOWED_MUTATIONS).toContain(a);
     for (const s of policy.Statement.filter((st) => actionsOf(st).some((a) => ALLOWED_MUTATIONS.includes(a)))) {
       expect(s.Resource).not.toBe('*');
@@ -138,6 +156,10 @@ describe('iam-policy.json', () => {
       'autoscaling:TerminateInstanceInAutoScalingGroup',
       'sns:Publish',
       'logs:DeleteLogGroup',
+      'sqs:SendMessage',
+      'sqs:PurgeQueue',
+      'sqs:DeleteQueue',
+      'sqs:SetQueueAttributes',
     ]) {
       expect(allowed(forbidden)).toBe(false);
     }

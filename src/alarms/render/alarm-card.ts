@@ -36,6 +36,8 @@ export interface CardOptions {
   graph?: { fileId: string; alt: string };
   /** Why the card has no graph (the bot may not render or upload one), said once in its footer. */
   graphNote?: string;
+  /** The configured name of the alarm's account (several accounts): the card names it beside the ID. */
+  accountName?: string;
 }
 
 /** What every alarm button carries: the incident, and the cluster and service when known. */
@@ -45,6 +47,9 @@ export interface AlarmButtonValue {
   s?: string;
   /** What the Acknowledge / Silence button will do (so a double click cannot undo). */
   op?: 'ack' | 'unack' | 'silence' | 'unsilence';
+  /** The alarm's account (12 digits) and region: every button acts there. */
+  a?: string;
+  r?: string;
   /** The Logs button: the state change the logs lead up to, epoch seconds. */
   t?: number;
 }
@@ -237,7 +242,8 @@ export function renderAlarmCard(inc: AlarmView, o: CardOptions): AlarmMessage {
   if (n.kind === 'ecs-event') fields.push(...ecsFields(n));
   if (inc.cluster) fields.push(field('Cluster', code(inc.cluster)));
   if (inc.service) fields.push(field('Service', code(inc.service)));
-  const where = [n.account, n.region]
+  const accountLabel = n.account && o.accountName ? `${o.accountName} (${n.account})` : n.account;
+  const where = [accountLabel, n.region]
     .filter(Boolean)
     .map((x) => escapeText(x))
     .join(' · ');
@@ -257,6 +263,8 @@ export function renderAlarmCard(inc: AlarmView, o: CardOptions): AlarmMessage {
     k: inc.id,
     ...(inc.cluster ? { c: inc.cluster } : {}),
     ...(inc.service ? { s: inc.service } : {}),
+    ...(n.account && /^\d{12}$/.test(n.account) ? { a: n.account } : {}),
+    ...(n.region && /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(n.region) ? { r: n.region } : {}),
   };
   const silenced = !!inc.silencedUntil && inc.silencedUntil > o.now;
   const buttons: types.Button[] = [

@@ -4,10 +4,10 @@ import type { AppContext, ParsedArgs, Subcommand } from '../../context';
 import { UsageError } from '../../errors';
 import { renderDryRun, requestPostedText } from '../render/change-request';
 import { isEcsName } from '../../slack/commands/parse';
+import { SCOPE_FLAGS, SCOPE_USAGE, scopeFilterOf } from '../../slack/commands/scope-flags';
 import { isAsgName } from '../../aws/autoscaling';
 
-export const SCALE_USAGE =
-  'scale service <cluster>/<service> <count> | scale instances <cluster> <count> [--group NAME] [--reason "…"] [--dry-run]';
+export const SCALE_USAGE = `scale service <cluster>/<service> <count> | scale instances <cluster> <count> [--group NAME] [--reason "…"] ${SCOPE_USAGE} [--dry-run]`;
 
 function count(word: string | undefined): number {
   if (word === undefined) throw new UsageError('the count is missing', SCALE_USAGE);
@@ -33,6 +33,11 @@ function defaultCluster(ctx: AppContext): string {
  * `instances N`, each with `--group NAME` when the cluster has several Auto Scaling groups.
  */
 export function parseScale(args: ParsedArgs, ctx: AppContext): ChangeProposal {
+  const scope = scopeFilterOf(args.flags, SCALE_USAGE);
+  return { ...parseScaleWords(args, ctx), ...scope };
+}
+
+function parseScaleWords(args: ParsedArgs, ctx: AppContext): ChangeProposal {
   const [kindWord, ...rest] = args.positional;
   const reason = typeof args.flags.reason === 'string' ? args.flags.reason : undefined;
   const group = typeof args.flags.group === 'string' ? args.flags.group : undefined;
@@ -86,9 +91,10 @@ export function parseScale(args: ParsedArgs, ctx: AppContext): ChangeProposal {
 
 export function commandLine(p: ChangeProposal): string {
   const reason = p.reason ? ` --reason "${p.reason.replace(/"/g, "'")}"` : '';
+  const where = `${p.account ? ` --account ${p.account}` : ''}${p.region ? ` --region ${p.region}` : ''}`;
   return p.action === 'scale-service'
-    ? `/ecs scale service ${p.cluster}/${p.service} ${p.desired}${reason}`
-    : `/ecs scale instances ${p.cluster} ${p.desired}${p.group ? ` --group ${p.group}` : ''}${reason}`;
+    ? `/ecs scale service ${p.cluster}/${p.service} ${p.desired}${where}${reason}`
+    : `/ecs scale instances ${p.cluster} ${p.desired}${p.group ? ` --group ${p.group}` : ''}${where}${reason}`;
 }
 
 /** `/ecs scale`: a change request for a service's desired count or the cluster's instance count. */
@@ -96,7 +102,7 @@ export const scaleCommand = (changes: Changes): Subcommand => ({
   name: 'scale',
   usage: SCALE_USAGE,
   summary: "Request a new desired count for a service or the cluster's instances (an approver approves)",
-  flags: { reason: 'string', group: 'string', 'dry-run': 'boolean' },
+  flags: { reason: 'string', group: 'string', 'dry-run': 'boolean', ...SCOPE_FLAGS },
   async run(inv, ctx) {
     const proposal = parseScale(inv.args, ctx);
     const dryRun = inv.args.flags['dry-run'] === true;

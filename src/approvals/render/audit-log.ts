@@ -19,6 +19,8 @@ export interface AuditLineView {
   after?: unknown;
   awsRequestId?: string;
   error?: string;
+  /** The entry's detail: a change's account, region and session name are shown from it. */
+  detail?: unknown;
 }
 
 /**
@@ -54,6 +56,22 @@ function short(v: unknown): string {
   return truncate(JSON.stringify(v), 80);
 }
 
+/** `in prod (111111111111) · eu-west-1 · session `ecs-chatops-…``, from a change's audit detail. */
+function whereOfDetail(detail: unknown): string | undefined {
+  if (!detail || typeof detail !== 'object') return undefined;
+  const d = detail as Record<string, unknown>;
+  const str = (x: unknown) => (typeof x === 'string' ? truncate(x, 80) : undefined);
+  const account = str(d.account);
+  const region = str(d.region);
+  const id = str(d.accountId);
+  const session = str(d.session);
+  const out: string[] = [];
+  if (account && region)
+    out.push(`in ${escapeText(account)}${id ? ` (${escapeText(id)})` : ''} · ${escapeText(region)}`);
+  if (session) out.push(`session ${code(session)}`);
+  return out.length ? out.join(' · ') : undefined;
+}
+
 /** One audit entry as one mrkdwn line (user and AWS text escaped). */
 export function auditLine(e: AuditLineView): string {
   const parts = [
@@ -66,6 +84,8 @@ export function auditLine(e: AuditLineView): string {
   if (before !== '' || after !== '') parts.push(`${escapeText(before || '?')} → ${escapeText(after || '?')}`);
   parts.push(`by ${mentionUser(e.actor)}`);
   if (e.approver && e.approver !== e.actor) parts.push(`approved by ${mentionUser(e.approver)}`);
+  const where = whereOfDetail(e.detail);
+  if (where) parts.push(where);
   if (e.requestId) parts.push(`request ${code(e.requestId)}`);
   if (e.awsRequestId) parts.push(`AWS ${code(e.awsRequestId)}`);
   let line = parts.join(' · ');

@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { ChangePlan, ChangeStatus, ProposeButtonValue } from '../types';
 import { ACTIONS, encodeValue } from '../../slack/actions';
 import { code, escapeText, mentionUser, neutraliseText, slackDate } from '../../slack/mrkdwn';
-import { truncate } from '../../util/text';
+import { plural, truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
 
 /**
@@ -53,6 +53,7 @@ const ACTION_TITLE: Record<string, string> = {
   'scale-service': 'Scale a service',
   'scale-instances': 'Scale cluster instances',
   'container-insights': 'Change Container Insights',
+  'restart-service': 'Restart a service',
   'alarm-create': 'Create an alarm',
   'alarm-delete': 'Delete an alarm',
 };
@@ -76,6 +77,33 @@ function context(...texts: string[]): KnownBlock {
 
 function lines(prefix: string, items: string[]): string {
   return items.map((i) => `${prefix}${escapeText(i)}`).join('\n');
+}
+
+/** Where a change runs and the session it runs as (a plan's `where`). */
+export interface ChangeWhereView {
+  account: string;
+  region: string;
+  accountId?: string;
+  roleArn?: string;
+  sessionName?: string;
+}
+
+/** `prod (111111111111) · eu-west-1`: the account and region of a change. */
+export function whereText(w: Pick<ChangeWhereView, 'account' | 'region' | 'accountId'>): string {
+  return `${escapeText(w.account)}${w.accountId ? ` (${escapeText(w.accountId)})` : ''} · ${escapeText(w.region)}`;
+}
+
+/**
+ * Where a change runs and how CloudTrail will name it, so an auditor can find its events: the
+ * session name, and the approver as its source identity.
+ */
+export function whereLine(w: ChangeWhereView): string {
+  const session = w.sessionName
+    ? `runs as session ${code(w.sessionName)} of role ${code(w.roleArn ?? '')}, source identity: the approver`
+    : w.roleArn
+      ? `runs in a session of its own of role ${code(w.roleArn)}, source identity: the approver`
+      : "runs with the bot's own credentials (no change role for this account: CloudTrail shows the bot, not the approver)";
+  return truncate(`:cloud: *Account* ${whereText(w)} · ${session}`, 600);
 }
 
 /**
@@ -113,6 +141,7 @@ export function planBlocks(plan: ChangePlan, o: { requestedBy: string; reason?: 
       ],
     },
   ];
+  if (plan.where) blocks.push(context(whereLine(plan.where)));
   if (plan.details.length) blocks.push(context(truncate(lines('', plan.details), BUDGET.details)));
   if (plan.effects.length) blocks.push(section(truncate(lines(':information_source: ', plan.effects), BUDGET.effects)));
   if (plan.warnings.length) blocks.push(section(truncate(lines(':warning: ', plan.warnings), BUDGET.warnings)));
@@ -249,17 +278,49 @@ export interface InstancesProgress {
   pendingTasks: number;
 }
 
-export type RolloutProgress = ServiceProgress | InstancesProgress;
+/** One deployment of a service, as ECS reports it. */
+export interface DeploymentProgress {
+  kind: 'deployment';
+  target: string;
+  deploymentId: string;
+  taskDefinition: string;
+  /** IN_PROGRESS, COMPLETED, FAILED; undefined when ECS no longer lists the deployment. */
+  rolloutState?: string;
+  rolloutStateReason?: string;
+  /** PRIMARY while it is the deployment ECS works towards; ACTIVE once another replaced it. */
+  status?: string;
+  desired: number;
+  running: number;
+  pending: number;
+  failedTasks: number;
+  /** The service's PRIMARY deployment when it is another one (a rollback or a newer deployment). */
+  replacedBy?: { id: string; taskDefinition: string };
+}
+
+export type RolloutProgress = ServiceProgress | InstancesProgress | DeploymentProgress;
 
 export function progressText(p: RolloutProgress): string {
+  if (p.kind === 'deployment') {
+    const failed = p.failedTasks ? ` · ${p.failedTasks} failed` : '';
+    return `${code(p.target)}: deployment of ${code(p.taskDefinition)} ${escapeText((p.rolloutState ?? 'gone').toLowerCase().replace('_', ' '))} · ${p.running}/${p.desired} new tasks running · ${p.pending} pending${failed}`;
+  }
   if (p.kind === 'service') {
     return `${code(p.target)}: ${p.running}/${p.desired} tasks running · ${p.pending} pending`;
   }
   return `${code(p.target)}: ${p.inService}/${p.desired} instances in service · ${p.registered} registered in the cluster · ${p.pendingTasks} tasks pending`;
 }
 
-export function rolloutStartText(p: { target: string; what: string; timeoutMs: number }): string {
-  return `:arrows_counterclockwise: Following the rollout of ${code(p.target)} until ${escapeText(p.what)} (up to ${Math.round(p.timeoutMs / 60_000)} min).`;
+export function rolloutStartText(p: {
+  target: string;
+  what: string;
+  timeoutMs: number;
+  where?: ChangeWhereView;
+}): string {
+  const w = p.where;
+  const at = w
+    ? ` Changed in ${whereText(w)}${w.sessionName ? ` by session ${code(w.sessionName)} (CloudTrail: source identity of the approver)` : ''}.`
+    : '';
+  return `:arrows_counterclockwise: Following the rollout of ${code(p.target)} until ${escapeText(p.what)} (up to ${Math.round(p.timeoutMs / 60_000)} min).${at}`;
 }
 
 export function rolloutProgressLine(p: RolloutProgress): string {
@@ -274,8 +335,23 @@ export function rolloutTimeoutLine(p: RolloutProgress | undefined, timeoutMs: nu
   return `:warning: Not reached after ${formatMinutes(timeoutMs)}${p ? `: ${progressText(p)}` : ''}. ${escapeText(hint)} The bot stops following here.`;
 }
 
+/**
+ * A followed deployment that ended without completing: failed (the circuit breaker stopped it, and
+ * rolled it back when rollback is on) or replaced by another deployment.
+ */
+export function deploymentEndedLine(p: DeploymentProgress): string {
+  const why = p.rolloutStateReason ? ` ECS says: ${escapeText(truncate(p.rolloutStateReason, 500))}` : '';
+  const back = p.replacedBy
+    ? ` The service now deploys ${code(p.replacedBy.taskDefinition)} (deployment ${code(p.replacedBy.id)}).`
+    : '';
+  if (p.rolloutState === 'FAILED')
+    return `:x: The deployment of ${code(p.taskDefinition)} on ${code(p.target)} failed${p.failedTasks ? ` (${plural(p.failedTasks, 'task')} failed)` : ''}.${why}${back} Check the service events and ${code(`/ecs logs ${p.target}`)}. The bot stops following here.`;
+  return `:information_source: The deployment ${code(p.deploymentId)} of ${code(p.target)} was replaced by another deployment before it completed.${back} The bot stops following this request.`;
+}
+
 /** Something else (auto scaling, a person in the console) changed the desired count meanwhile. */
 export function rolloutStoppedLine(p: RolloutProgress): string {
+  if (p.kind === 'deployment') return deploymentEndedLine(p);
   const what = p.kind === 'service' ? 'desired count' : 'desired capacity';
   const who =
     p.kind === 'service'

@@ -23,6 +23,8 @@ export interface ScaleSuggestionsView {
   /** Why instance suggestions are missing, when the group could not be found. */
   groupNote?: string;
   suggestions: ScaleSuggestion[];
+  /** `prod (111111111111) · eu-west-1` when several accounts or regions are configured. */
+  where?: string;
 }
 
 /** The alarm card's Scale… answer: the current counts, proposal buttons, and the commands to type. */
@@ -45,6 +47,7 @@ export function renderScaleSuggestions(v: ScaleSuggestionsView): EphemeralMessag
   } else if (v.groupNote) {
     facts.push(`_Instances: ${escapeText(v.groupNote)}_`);
   }
+  if (v.where) facts.push(`_In ${escapeText(v.where)}_`);
   const blocks: KnownBlock[] = [
     {
       type: 'section',

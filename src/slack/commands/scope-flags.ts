@@ -4,6 +4,7 @@ import { ScopeError, type AwsScope, type ClusterTarget, type ScopeFilter } from 
 import type { AppContext } from '../../context';
 import { UsageError } from '../../errors';
 import type { FlagSpec } from '../../context';
+import type { AwsClients } from '../../aws/clients';
 
 /**
  * `--account NAME` and `--region REGION`, accepted by every command that takes a cluster, and the one
@@ -111,4 +112,28 @@ export async function alarmScopeFilter(ctx: AppContext, o: AlarmOrigin): Promise
   }
   if (o.r) filter.region = o.r;
   return filter;
+}
+
+/** The account and region a notification names, as buttons carry them (malformed values are dropped). */
+export function originOf(n: { account?: string; region?: string }): AlarmOrigin {
+  const o = parseAlarmOrigin({ a: n.account, r: n.region });
+  if (o !== false) return o;
+  const a = parseAlarmOrigin({ a: n.account });
+  const r = parseAlarmOrigin({ r: n.region });
+  return { ...(a === false ? {} : a), ...(r === false ? {} : r) };
+}
+
+/**
+ * The read clients of an alarm's account and region, for what the bot does to the alarm itself (mute
+ * rules). A single-account install, or an alarm naming no account, uses the default clients; an
+ * account the bot is not configured for is a ScopeError saying how to add it.
+ */
+export async function alarmClients(ctx: AppContext, o: AlarmOrigin): Promise<AwsClients> {
+  if (!ctx.accounts.multi) return ctx.aws;
+  const f = await alarmScopeFilter(ctx, o);
+  if (!f.account) return ctx.aws;
+  const a = ctx.accounts.account(f.account)!;
+  const home = ctx.accounts.defaultScope.region;
+  const region = f.region ?? (a.regions.includes(home) ? home : a.regions[0]);
+  return ctx.accounts.read({ account: f.account, region });
 }

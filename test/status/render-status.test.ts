@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import type { ClusterSummary, ContainerInstanceInfo, ServiceSummary, TaskInfo } from '../../src/ecs/model';
 import { LIMITS } from '../../src/slack/limits';
 import {
+  accountsOverviewCsv,
   clusterFiles,
   isMismatch,
+  overviewCsv,
   overviewFiles,
   renderCluster,
   renderOverview,
@@ -13,6 +15,7 @@ import {
   type ClusterView,
   type OverviewView,
   type ServiceView,
+  type UtilView,
 } from '../../src/status/render/status';
 import { csvCell, fitTable, tableLines, toCsv } from '../../src/status/render/status-table';
 import { totalTextLength } from '../../src/slack/block-budget';
@@ -392,5 +395,33 @@ describe('table and CSV helpers', () => {
     expect(csvCell(12.3456)).toBe('12.35');
     expect(csvCell(undefined)).toBe('');
     expect(toCsv(['a', 'b'], [[1, 'x\ny']])).toBe('a,b\r\n1,"x\ny"\r\n');
+  });
+});
+
+describe('cluster CSVs', () => {
+  const util = new Map<string, UtilView>([
+    ['lab', { source: 'container-insights', cpu: 12.345, memory: 40, cpuReservation: 50, memoryReservation: 75 }],
+  ]);
+  const lines = (content: string) => content.trim().split('\r\n');
+
+  it('the overview across accounts has the one-region columns behind account, ID and region, with the same cells', () => {
+    const one = lines(overviewCsv({ region: 'eu-west-1', at: AT, clusters: [cluster()], util }).content);
+    const many = lines(
+      accountsOverviewCsv({
+        at: AT,
+        groups: [
+          { account: 'prod', accountId: '111111111111', region: 'eu-west-1', clusters: [cluster()], util },
+          { account: 'staging', region: 'us-east-1', clusters: [cluster({ name: '=cmd' })], util: new Map() },
+        ],
+      }).content,
+    );
+    expect(one[0]).toBe(
+      'cluster,status,container_insights,instances,services,running_tasks,pending_tasks,cpu_used_pct,memory_used_pct,cpu_reserved_pct,memory_reserved_pct',
+    );
+    expect(one[1]).toBe('lab,ACTIVE,enabled,1,1,1,0,12.35,40,50,75');
+    expect(many[0]).toBe(`account,account_id,region,${one[0]}`);
+    expect(many[1]).toBe(`prod,111111111111,eu-west-1,${one[1]}`);
+    // A name a spreadsheet would run as a formula is quoted; a missing ID and missing metrics stay empty.
+    expect(many[2]).toBe("staging,,us-east-1,'=cmd,ACTIVE,enabled,1,1,1,0,,,,");
   });
 });

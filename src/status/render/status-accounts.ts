@@ -11,7 +11,7 @@ import {
   type StatusFile,
   type StatusMessage,
 } from './status-common';
-import { clusterLine } from './status-overview';
+import { CLUSTER_CSV_COLUMNS, clusterCsvCells, clusterLine } from './status-overview';
 import { context, header, section, toCsv } from './status-table';
 
 /**
@@ -140,48 +140,12 @@ export function renderAccountsOverview(v: AccountsOverviewView, attachment: Atta
 
 export function accountsOverviewCsv(v: AccountsOverviewView): StatusFile {
   const rows = v.groups.flatMap((g) =>
-    g.clusters.map((c) => {
-      const u = g.util.get(c.name);
-      return [
-        g.account,
-        g.accountId,
-        g.region,
-        c.name,
-        c.status,
-        c.containerInsights,
-        c.registeredInstances,
-        c.activeServices,
-        c.runningTasks,
-        c.pendingTasks,
-        u?.cpu,
-        u?.memory,
-        u?.cpuReservation,
-        u?.memoryReservation,
-      ];
-    }),
+    g.clusters.map((c) => [g.account, g.accountId, g.region, ...clusterCsvCells(c, g.util.get(c.name))]),
   );
   return {
     filename: `ecs-status-clusters-${stamp(v.at)}.csv`,
     title: 'ECS clusters in every account and region',
-    content: toCsv(
-      [
-        'account',
-        'account_id',
-        'region',
-        'cluster',
-        'status',
-        'container_insights',
-        'instances',
-        'services',
-        'running_tasks',
-        'pending_tasks',
-        'cpu_used_pct',
-        'memory_used_pct',
-        'cpu_reserved_pct',
-        'memory_reserved_pct',
-      ],
-      rows,
-    ),
+    content: toCsv(['account', 'account_id', 'region', ...CLUSTER_CSV_COLUMNS], rows),
   };
 }
 

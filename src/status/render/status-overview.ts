@@ -38,42 +38,44 @@ export function sortClusters(clusters: ClusterSummary[]): ClusterSummary[] {
   );
 }
 
+/** The columns every cluster CSV shares, after any columns that say where the cluster is. */
+export const CLUSTER_CSV_COLUMNS = [
+  'cluster',
+  'status',
+  'container_insights',
+  'instances',
+  'services',
+  'running_tasks',
+  'pending_tasks',
+  'cpu_used_pct',
+  'memory_used_pct',
+  'cpu_reserved_pct',
+  'memory_reserved_pct',
+];
+
+/** One cluster's cells, in the order of CLUSTER_CSV_COLUMNS. */
+export function clusterCsvCells(c: ClusterSummary, u: UtilView | undefined) {
+  return [
+    c.name,
+    c.status,
+    c.containerInsights,
+    c.registeredInstances,
+    c.activeServices,
+    c.runningTasks,
+    c.pendingTasks,
+    u?.cpu,
+    u?.memory,
+    u?.cpuReservation,
+    u?.memoryReservation,
+  ];
+}
+
 export function overviewCsv(v: OverviewView): StatusFile {
-  const rows = sortClusters(v.clusters).map((c) => {
-    const u = v.util.get(c.name);
-    return [
-      c.name,
-      c.status,
-      c.containerInsights,
-      c.registeredInstances,
-      c.activeServices,
-      c.runningTasks,
-      c.pendingTasks,
-      u?.cpu,
-      u?.memory,
-      u?.cpuReservation,
-      u?.memoryReservation,
-    ];
-  });
+  const rows = sortClusters(v.clusters).map((c) => clusterCsvCells(c, v.util.get(c.name)));
   return {
     filename: `ecs-status-clusters-${stamp(v.at)}.csv`,
     title: `ECS clusters in ${v.region}`,
-    content: toCsv(
-      [
-        'cluster',
-        'status',
-        'container_insights',
-        'instances',
-        'services',
-        'running_tasks',
-        'pending_tasks',
-        'cpu_used_pct',
-        'memory_used_pct',
-        'cpu_reserved_pct',
-        'memory_reserved_pct',
-      ],
-      rows,
-    ),
+    content: toCsv(CLUSTER_CSV_COLUMNS, rows),
   };
 }
 

@@ -108,7 +108,7 @@ export async function checkTopic(config: Config, snsFor: (region: string) => SNS
 }
 
 /** Every subscription of the topic (bounded pages). */
-async function listSubscriptions(sns: SNSClient, topicArn: string): Promise<Subscription[]> {
+export async function listSubscriptions(sns: SNSClient, topicArn: string): Promise<Subscription[]> {
   const subs: Subscription[] = [];
   let NextToken: string | undefined;
   for (let page = 0; page < MAX_SUBSCRIPTION_PAGES; page++) {

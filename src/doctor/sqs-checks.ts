@@ -1,17 +1,11 @@
-import {
-  GetSubscriptionAttributesCommand,
-  ListSubscriptionsByTopicCommand,
-  type SNSClient,
-  type Subscription,
-} from '@aws-sdk/client-sns';
+import { GetSubscriptionAttributesCommand, type SNSClient, type Subscription } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SqsQueue } from '../aws/sqs-queues';
 import type { Config } from '../config';
 import { diagnoseAwsError, errorName } from './aws-fix';
-import { topicRegion } from './sns-checks';
+import { listSubscriptions, topicRegion } from './sns-checks';
 import { result, type CheckResult } from './types';
 
-const MAX_SUBSCRIPTION_PAGES = 10;
 /** Topics looked at for a queue's subscription (SNS_TOPIC_ARNS is usually one or two). */
 const MAX_TOPICS = 10;
 
@@ -79,18 +73,6 @@ export function queuePolicyTopics(
   }
   out.allowed = topics.filter((t) => allowed.has(t));
   return out;
-}
-
-async function listSubscriptions(sns: SNSClient, topicArn: string): Promise<Subscription[]> {
-  const subs: Subscription[] = [];
-  let NextToken: string | undefined;
-  for (let page = 0; page < MAX_SUBSCRIPTION_PAGES; page++) {
-    const r = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }));
-    subs.push(...(r.Subscriptions ?? []));
-    NextToken = r.NextToken;
-    if (!NextToken) break;
-  }
-  return subs;
 }
 
 /**

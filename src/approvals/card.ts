@@ -14,6 +14,8 @@ export function cardView(r: ChangeRequest): ChangeCardView {
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
     decidedBy: r.decidedBy,
+    approvals: r.approvals,
+    approvalsNeeded: r.approvalsNeeded,
     decidedAt: r.decidedAt,
     finishedAt: r.finishedAt,
     resultSummary: result?.summary,
@@ -31,8 +33,8 @@ export function cardThread(r: ChangeRequest): { channel: string; threadTs: strin
 /** Re-renders the card from the stored request. The store is the truth; a failed update is only logged. */
 export async function updateCard(ctx: AppContext, r: ChangeRequest | undefined): Promise<void> {
   if (!r?.cardChannel || !r.cardTs) return;
-  const msg = renderChangeCard(cardView(r));
   try {
+    const msg = renderChangeCard(cardView(r.approvals ? r : await ctx.store.changeRequests.withApprovals(r)));
     await ctx.slack.chat.update({ channel: r.cardChannel, ts: r.cardTs, text: msg.text, blocks: msg.blocks });
   } catch (err) {
     ctx.logger.warn({ requestId: r.id, status: r.status, err }, 'change card update failed');

@@ -47,24 +47,46 @@ async function refused(ctx: AppContext, r: ChangeRequest, userId: string, reason
   throw new ForbiddenError(`You cannot approve this: ${reason}`);
 }
 
+/** The configured account a request acts in, as policy rules name it (none on a single-account install). */
+export function requestAccount(ctx: AppContext, r: Pick<ChangeRequest, 'plan'>): string | undefined {
+  return ctx.accounts.multi ? r.plan.where?.account : undefined;
+}
+
 /**
- * An approver's click. Checks the policy, then wins (or loses) the one atomic pending → executing
- * transition; only the winner goes on to execute. Everyone else gets an explanation.
+ * An approver's click. Checks the policy, records the approval (once per person), and tries the one
+ * atomic pending → executing transition, which only succeeds once the request has as many distinct
+ * approvers as it needs; only the winner goes on to execute. An approval that is not the last one
+ * updates the card; everyone else gets an explanation.
  */
 export async function approveRequest(ctx: AppContext, rules: ChangeRules, id: string, userId: string): Promise<void> {
   const r = await load(ctx, id);
   const now = ctx.clock.now();
   if (r.status !== 'pending' || r.expiresAt <= now) throw new DecisionRefused(notPendingText(r, now));
-  const ok = await rules.policy.canApprove(userId, r);
+  const ok = await rules.policy.canApprove(userId, { ...r, account: requestAccount(ctx, r) });
   if (!ok.ok) await refused(ctx, r, userId, ok.reason);
-  const claimed = await ctx.store.changeRequests.claimForExecution(id, userId, ctx.clock.now());
+  const { added, claimed, approvals } = await ctx.store.changeRequests.approve(id, userId, ctx.clock.now());
   if (!claimed) {
     const again = await load(ctx, id);
-    throw new DecisionRefused(notPendingText(again, ctx.clock.now()));
+    if (again.status !== 'pending' || again.expiresAt <= ctx.clock.now())
+      throw new DecisionRefused(notPendingText(again, ctx.clock.now()));
+    const waiting = { ...again, approvals };
+    if (!added) {
+      throw new DecisionRefused(
+        `You have already approved this request; it needs ${again.approvalsNeeded} different approvers (${approvals.length} so far).`,
+      );
+    }
+    await auditRequest(ctx, waiting, 'approved', {
+      actor: userId,
+      approver: userId,
+      detail: { approvals: approvals.length, needed: again.approvalsNeeded, approvers: approvals },
+    });
+    ctx.logger.info({ requestId: id, approver: userId, approvals: approvals.length }, 'change approval recorded');
+    await updateCard(ctx, waiting);
+    return;
   }
   ctx.metrics.approvals.inc({ action: claimed.action, outcome: 'approved' });
   ctx.logger.info(
-    { requestId: id, approver: userId, action: claimed.action, target: claimed.target },
+    { requestId: id, approver: userId, approvers: approvals, action: claimed.action, target: claimed.target },
     'change approved',
   );
   await updateCard(ctx, claimed);
@@ -76,7 +98,7 @@ export async function rejectRequest(ctx: AppContext, rules: ChangeRules, id: str
   const r = await load(ctx, id);
   const now = ctx.clock.now();
   if (r.status !== 'pending' || r.expiresAt <= now) throw new DecisionRefused(notPendingText(r, now));
-  const ok = await rules.policy.canReject(userId, r);
+  const ok = await rules.policy.canReject(userId, { ...r, account: requestAccount(ctx, r) });
   if (!ok.ok) {
     await auditRequest(ctx, r, 'refused', { actor: userId, error: ok.reason, detail: { click: 'reject' } });
     throw new ForbiddenError(`You cannot reject this: ${ok.reason}`);

@@ -14,6 +14,11 @@ export class StaleRequestError extends UserFacingError {
   override readonly code = 'stale_request';
 }
 
+/** Every approver of a change that needed several (the audit's `approver` is the last of them). */
+function approversDetail(r: ChangeRequest): { approvers?: string[] } {
+  return r.approvalsNeeded > 1 && r.approvals ? { approvers: r.approvals } : {};
+}
+
 /** Runs an approved request once: re-read, compare, execute, audit, update the card, follow the rollout. */
 export async function execute(ctx: AppContext, executors: ExecutorRegistry, r: ChangeRequest): Promise<void> {
   const executor = executors.get(r.action);
@@ -47,7 +52,7 @@ export async function execute(ctx: AppContext, executors: ExecutorRegistry, r: C
       actor: r.requestedBy,
       approver: r.decidedBy,
       error: message,
-      detail: sessionDetail(r, session),
+      detail: { ...sessionDetail(r, session), ...approversDetail(r) },
     });
     await updateCard(ctx, done);
     return;
@@ -64,7 +69,7 @@ export async function execute(ctx: AppContext, executors: ExecutorRegistry, r: C
     approver: r.decidedBy,
     after: result.after,
     awsRequestId: result.awsRequestId,
-    detail: { summary: result.summary, ...sessionDetail(r, session) },
+    detail: { summary: result.summary, ...sessionDetail(r, session), ...approversDetail(r) },
   });
   ctx.logger.info({ requestId: r.id, awsRequestId: result.awsRequestId, target: r.target }, 'change applied');
   await updateCard(ctx, done);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, SETTING_HELP } from '../config';
+import { isAccountName } from '../aws/accounts-config';
 import { CHANGE_ACTIONS, type ChangeAction } from './types';
 
 /**
@@ -14,8 +15,13 @@ export type PolicyAction = ChangeAction | 'query-cancel' | 'doctor';
 const slackId = z.string().regex(/^[UWS][A-Z0-9]{2,}$/, 'must be a Slack user (U…/W…) or user group (S…) ID');
 const pattern = z.string().regex(/^[A-Za-z0-9_*-]{1,255}$/, 'must be a cluster name, optionally with * wildcards');
 
+const accountName = z.string().refine(isAccountName, 'must be an account name as in AWS_ACCOUNTS');
+const bound = z.number().int().min(0).max(1_000_000);
+
 const ruleSchema = z
   .object({
+    /** Account names (AWS_ACCOUNTS) whose changes the rule covers (default: every account). */
+    accounts: z.array(accountName).min(1).optional(),
     /** Cluster names or patterns with * (default: every cluster). */
     clusters: z.array(pattern).min(1).optional(),
     /** Actions the rule covers (default: every action). */
@@ -28,6 +34,12 @@ const ruleSchema = z
     /** Replace REQUESTERS for matching requests; [] means everyone may request. */
     requesters: z.array(slackId).optional(),
     allowSelfApproval: z.boolean().optional(),
+    /** Distinct approvers a matching change needs (default 1); the requester's own approval never counts. */
+    approvals: z.number().int().min(1).max(5).optional(),
+    /** Replace MAX_DESIRED_TASKS, MAX_INSTANCES and MAX_STEP for matching changes. */
+    maxDesiredTasks: bound.optional(),
+    maxInstances: bound.optional(),
+    maxStep: bound.optional(),
   })
   .strict();
 

@@ -8,6 +8,10 @@ export interface EffectivePolicy {
   approvers: string[];
   requesters: string[];
   allowSelfApproval: boolean;
+  /** Distinct approvers a change needs; with more than one, the requester's own approval never counts. */
+  approvals: number;
+  /** The bounds checked when a change is planned (MAX_DESIRED_TASKS, MAX_INSTANCES, MAX_STEP unless a rule sets them). */
+  bounds: Pick<Config['policy'], 'maxDesiredTasks' | 'maxInstances' | 'maxStep'>;
   /** 1-based index of the policy-file rule that applied, if any (for messages). */
   rule?: number;
 }
@@ -40,17 +44,22 @@ export class ApprovalPolicy {
 
   /**
    * Environment settings refined by the first matching policy-file rule. A question about no cluster
-   * (the doctor) matches only rules that name no clusters.
+   * (the doctor) matches only rules that name no clusters; one about no account (a single-account
+   * install, or a change whose account is not known yet) only rules that name no accounts.
    */
-  effective(cluster: string | undefined, action: PolicyAction): EffectivePolicy {
+  effective(cluster: string | undefined, action: PolicyAction, account?: string): EffectivePolicy {
+    const s = this.settings;
     const base: EffectivePolicy = {
-      approvers: this.settings.approvers,
-      requesters: this.settings.requesters,
-      allowSelfApproval: this.settings.allowSelfApproval,
+      approvers: s.approvers,
+      requesters: s.requesters,
+      allowSelfApproval: s.allowSelfApproval,
+      approvals: 1,
+      bounds: { maxDesiredTasks: s.maxDesiredTasks, maxInstances: s.maxInstances, maxStep: s.maxStep },
     };
     const rules = this.file?.rules ?? [];
     const i = rules.findIndex(
       (r) =>
+        (!r.accounts || (account !== undefined && r.accounts.includes(account))) &&
         (!r.clusters || (cluster !== undefined && r.clusters.some((p) => clusterMatches(p, cluster)))) &&
         (!r.actions || r.actions.includes(action)),
     );
@@ -60,6 +69,12 @@ export class ApprovalPolicy {
       approvers: r.approvers ?? base.approvers,
       requesters: r.requesters ?? base.requesters,
       allowSelfApproval: r.allowSelfApproval ?? base.allowSelfApproval,
+      approvals: r.approvals ?? base.approvals,
+      bounds: {
+        maxDesiredTasks: r.maxDesiredTasks ?? base.bounds.maxDesiredTasks,
+        maxInstances: r.maxInstances ?? base.bounds.maxInstances,
+        maxStep: r.maxStep ?? base.bounds.maxStep,
+      },
       rule: i + 1,
     };
   }
@@ -68,8 +83,8 @@ export class ApprovalPolicy {
     return p.rule ? `rule ${p.rule} of the policy file` : 'APPROVERS';
   }
 
-  async canRequest(userId: string, cluster: string, action: ChangeAction): Promise<Decision> {
-    const p = this.effective(cluster, action);
+  async canRequest(userId: string, cluster: string, action: ChangeAction, account?: string): Promise<Decision> {
+    const p = this.effective(cluster, action, account);
     if (p.approvers.length === 0) {
       return {
         ok: false,
@@ -85,11 +100,22 @@ export class ApprovalPolicy {
     return { ok: true };
   }
 
+  /**
+   * Whether the user may approve the request. `approvalsNeeded` is what the request was made with;
+   * when it asks for several approvers, the requester's own approval never counts, whatever
+   * allowSelfApproval says.
+   */
   async canApprove(
     userId: string,
-    req: { requestedBy: string; cluster: string; action: ChangeAction },
+    req: { requestedBy: string; cluster: string; action: ChangeAction; account?: string; approvalsNeeded?: number },
   ): Promise<Decision> {
-    const p = this.effective(req.cluster, req.action);
+    const p = this.effective(req.cluster, req.action, req.account);
+    if (userId === req.requestedBy && (req.approvalsNeeded ?? 1) > 1) {
+      return {
+        ok: false,
+        reason: `you requested this change, and it needs ${req.approvalsNeeded} approvers other than you.`,
+      };
+    }
     if (userId === req.requestedBy && !p.allowSelfApproval) {
       return { ok: false, reason: 'you requested this change, so someone else must approve it (four eyes).' };
     }
@@ -102,8 +128,8 @@ export class ApprovalPolicy {
     return { ok: true };
   }
 
-  async canReject(userId: string, req: { cluster: string; action: ChangeAction }): Promise<Decision> {
-    const p = this.effective(req.cluster, req.action);
+  async canReject(userId: string, req: { cluster: string; action: ChangeAction; account?: string }): Promise<Decision> {
+    const p = this.effective(req.cluster, req.action, req.account);
     if (!(await this.isIn(userId, p.approvers))) {
       return {
         ok: false,

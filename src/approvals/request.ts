@@ -89,15 +89,31 @@ export async function requestChange(
   opts: { dryRun?: boolean } = {},
 ): Promise<{ requestId?: string; plan: ChangePlan }> {
   const p = normaliseProposal(rules.executors, proposal);
-  const allowed = await rules.policy.canRequest(who.userId, p.cluster, p.action);
-  if (!allowed.ok) await refuse(ctx, p, who, allowed.reason);
+  // Checked before anything is read when the account is known (or there is only one); otherwise once
+  // the cluster's account is found, since rules may name accounts.
+  const multi = ctx.accounts.multi;
+  if (!multi || p.account !== undefined) {
+    const allowed = await rules.policy.canRequest(who.userId, p.cluster, p.action, multi ? p.account : undefined);
+    if (!allowed.ok) await refuse(ctx, p, who, allowed.reason);
+  }
 
   const executor = rules.executors.get(p.action)!;
   // The account and region the cluster is in (several accounts or regions): the plan reads there.
   const scope = await proposalScope(ctx, p);
+  const account = multi ? scope?.account : undefined;
+  if (account !== undefined && account !== p.account) {
+    const inAccount = await rules.policy.canRequest(who.userId, p.cluster, p.action, account);
+    if (!inAccount.ok) await refuse(ctx, p, who, inAccount.reason);
+  }
+  const effective = rules.policy.effective(p.cluster, p.action, account);
+  // The executors check the bounds of the matching rule (an account may allow less than the default).
+  const bounded: AppContext = {
+    ...ctx,
+    config: { ...ctx.config, policy: { ...ctx.config.policy, ...effective.bounds } },
+  };
   let plan: ChangePlan;
   try {
-    plan = await executor.plan(readContext(ctx, scope), p);
+    plan = await executor.plan(readContext(bounded, scope), p);
     if (scope) plan = { ...plan, where: await whereOf(ctx, scope) };
   } catch (err) {
     // Bounds are policy: audit the refusal. Typos and missing names are just answered.
@@ -132,6 +148,7 @@ export async function requestChange(
     threadTs: who.threadTs,
     createdAt: now,
     expiresAt: now + ctx.config.policy.requestTtlMs,
+    approvalsNeeded: effective.approvals,
   });
   const msg = renderChangeCard(cardView(req));
   let ts: string | undefined;

@@ -2,7 +2,17 @@ import type { Queryable } from './db';
 import { json, num, strOrUndef } from './db';
 
 export type AuditOutcome =
-  'succeeded' | 'failed' | 'rejected' | 'cancelled' | 'expired' | 'refused' | 'dry-run' | 'requested' | 'recorded';
+  | 'succeeded'
+  | 'failed'
+  | 'rejected'
+  | 'cancelled'
+  | 'expired'
+  | 'refused'
+  | 'dry-run'
+  | 'requested'
+  | 'recorded'
+  /** One approval of a change that needs several approvers, not yet the last. */
+  | 'approved';
 
 export interface AuditEntry {
   id: number;

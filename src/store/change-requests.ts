@@ -127,6 +127,10 @@ export interface ChangeRequest {
   decidedBy?: string;
   decidedAt?: number;
   finishedAt?: number;
+  /** Distinct approvers the change needs (the policy's `approvals` when it was requested; 1 by default). */
+  approvalsNeeded: number;
+  /** Who has approved so far, oldest first; filled by `withApprovals` (not by every query). */
+  approvals?: string[];
   /** ExecutionResult as JSON once succeeded. */
   result?: unknown;
   error?: string;
@@ -147,7 +151,7 @@ export type NewChangeRequest = Pick<
   | 'threadTs'
   | 'createdAt'
   | 'expiresAt'
->;
+> & { approvalsNeeded?: number };
 
 /**
  * Change requests and their state machine. Every transition is one conditional UPDATE … RETURNING,
@@ -162,8 +166,8 @@ export class ChangeRequestRepo {
 
   async create(r: NewChangeRequest): Promise<ChangeRequest> {
     const rows = await this.db.query(
-      `INSERT INTO change_requests (id, action, cluster, service, target, proposal, plan, status, requested_by, reason, channel_id, thread_ts, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13) RETURNING *`,
+      `INSERT INTO change_requests (id, action, cluster, service, target, proposal, plan, status, requested_by, reason, channel_id, thread_ts, created_at, expires_at, approvals_needed)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
       [
         r.id,
         r.action,
@@ -178,6 +182,7 @@ export class ChangeRequestRepo {
         r.threadTs,
         r.createdAt,
         r.expiresAt,
+        r.approvalsNeeded ?? 1,
       ],
     );
     return toRequest(rows[0]);
@@ -190,6 +195,53 @@ export class ChangeRequestRepo {
 
   async setCard(id: string, channel: string, ts: string): Promise<void> {
     await this.db.run(`UPDATE change_requests SET card_channel = $2, card_ts = $3 WHERE id = $1`, [id, channel, ts]);
+  }
+
+  /**
+   * Records `approver`'s approval of a pending, unexpired request (once per person: a second click
+   * adds nothing), then tries the transition to executing, which succeeds only once the request has
+   * as many distinct approvals as it needs. `claimed` is set for the single caller that won it; the
+   * approvals so far are returned either way. The row count is re-read inside the conditional UPDATE,
+   * so concurrent approvals can neither run the change twice nor leave it pending with enough approvals.
+   */
+  async approve(
+    id: string,
+    approver: string,
+    now: number,
+  ): Promise<{ added: boolean; claimed?: ChangeRequest; approvals: string[] }> {
+    const inserted = await this.db.query(
+      `INSERT INTO change_request_approvals (request_id, approver, at)
+       SELECT id, $2, $3 FROM change_requests WHERE id = $1 AND status = 'pending' AND expires_at > $3
+       ON CONFLICT (request_id, approver) DO NOTHING RETURNING approver`,
+      [id, approver, now],
+    );
+    const rows = await this.db.query(
+      `UPDATE change_requests SET status = 'executing', decided_by = $2, decided_at = $3
+       WHERE id = $1 AND status = 'pending' AND expires_at > $3
+         AND (SELECT COUNT(*) FROM change_request_approvals a WHERE a.request_id = $1) >= approvals_needed
+       RETURNING *`,
+      [id, approver, now],
+    );
+    const approvals = await this.approvers(id);
+    return {
+      added: inserted.length > 0,
+      claimed: rows[0] ? { ...toRequest(rows[0]), approvals } : undefined,
+      approvals,
+    };
+  }
+
+  /** The distinct approvers of a request so far, oldest first. */
+  async approvers(id: string): Promise<string[]> {
+    const rows = await this.db.query(
+      `SELECT approver FROM change_request_approvals WHERE request_id = $1 ORDER BY at, approver`,
+      [id],
+    );
+    return rows.map((r) => String(r.approver));
+  }
+
+  /** The request with its approvals so far (for the card and the audit). */
+  async withApprovals(r: ChangeRequest): Promise<ChangeRequest> {
+    return r.approvalsNeeded > 1 ? { ...r, approvals: await this.approvers(r.id) } : r;
   }
 
   /**
@@ -305,6 +357,7 @@ function toRequest(r: Record<string, unknown>): ChangeRequest {
     decidedBy: strOrUndef(r.decided_by),
     decidedAt: numOrUndef(r.decided_at),
     finishedAt: numOrUndef(r.finished_at),
+    approvalsNeeded: r.approvals_needed == null ? 1 : num(r.approvals_needed),
     result: r.result == null ? undefined : json(r.result),
     error: strOrUndef(r.error),
   };

@@ -84,6 +84,8 @@ describe('approval policy', () => {
       approvers: ['U0BOB', 'S0SRE'],
       requesters: [],
       allowSelfApproval: false,
+      approvals: 1,
+      bounds: { maxDesiredTasks: 50, maxInstances: 20, maxStep: 10 },
     });
     expect(
       await p.canApprove('U0BOB', { requestedBy: 'U0ALICE', cluster: 'prod-eu', action: 'scale-instances' }),
@@ -181,5 +183,96 @@ describe('policy file validation', () => {
     } finally {
       await slack.stop();
     }
+  });
+});
+
+describe('per-account rules and the number of approvers', () => {
+  const lookup = async () => [] as string[];
+  const file = parsePolicy(
+    JSON.stringify({
+      rules: [
+        {
+          accounts: ['prod'],
+          approvers: ['U0BOB', 'U0CAROL'],
+          requesters: ['U0ALICE'],
+          approvals: 2,
+          maxDesiredTasks: 4,
+        },
+        { approvers: ['U0DAVE'] },
+      ],
+    }),
+  );
+  const p = new ApprovalPolicy(settings(), file, lookup);
+
+  it('matches a rule on the change request account only; without the new keys one approver and the settings bounds', async () => {
+    expect(p.effective('web', 'scale-service', 'prod')).toMatchObject({
+      approvers: ['U0BOB', 'U0CAROL'],
+      approvals: 2,
+      bounds: { maxDesiredTasks: 4, maxInstances: 20, maxStep: 10 },
+      rule: 1,
+    });
+    // Another account, or no account (a single-account install), skips the account's rule.
+    for (const account of ['staging', undefined])
+      expect(p.effective('web', 'scale-service', account)).toMatchObject({
+        approvers: ['U0DAVE'],
+        approvals: 1,
+        bounds: { maxDesiredTasks: 50 },
+        rule: 2,
+      });
+    expect(new ApprovalPolicy(settings(), undefined, lookup).effective('web', 'scale-service')).toMatchObject({
+      approvals: 1,
+    });
+    expect(await p.canRequest('U0ERIN', 'web', 'scale-service', 'prod')).toMatchObject({ ok: false });
+    expect(await p.canRequest('U0ERIN', 'web', 'scale-service', 'staging')).toEqual({ ok: true });
+    expect(
+      await p.canApprove('U0DAVE', {
+        requestedBy: 'U0ALICE',
+        cluster: 'web',
+        action: 'scale-service',
+        account: 'prod',
+      }),
+    ).toMatchObject({ ok: false });
+    expect(
+      await p.canApprove('U0BOB', { requestedBy: 'U0ALICE', cluster: 'web', action: 'scale-service', account: 'prod' }),
+    ).toEqual({ ok: true });
+  });
+
+  it("never counts the requester's own approval when several are needed, even with allowSelfApproval", async () => {
+    const self = new ApprovalPolicy(settings({ allowSelfApproval: true }), undefined, lookup);
+    const req = { requestedBy: 'U0BOB', cluster: 'web', action: 'scale-service' as const };
+    expect(await self.canApprove('U0BOB', req)).toEqual({ ok: true });
+    expect(await self.canApprove('U0BOB', { ...req, approvalsNeeded: 2 })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('needs 2 approvers other than you'),
+    });
+  });
+
+  it('names every problem of the new keys', () => {
+    let err: ConfigError | undefined;
+    try {
+      parsePolicy(
+        JSON.stringify({
+          rules: [
+            { accounts: [], approvals: 0 },
+            { accounts: ['Prod!'], approvals: 1.5, maxStep: -1, maxInstances: 'ten' },
+          ],
+        }),
+      );
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const paths = err!.problems.map((x) => x.message.replace(/^POLICY_FILE: (\S+) .*$/s, '$1'));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'rules.0.accounts',
+        'rules.0.approvals',
+        'rules.1.accounts.0',
+        'rules.1.approvals',
+        'rules.1.maxStep',
+        'rules.1.maxInstances',
+      ]),
+    );
+    expect(err!.message).toContain('rules.1.accounts.0 must be an account name as in AWS_ACCOUNTS');
   });
 });

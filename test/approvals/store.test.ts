@@ -41,6 +41,40 @@ describeEachStore('change requests repository', (get) => {
     expect(row?.decidedBy).toBe(winners[0]!.decidedBy);
   });
 
+  it('needs as many distinct approvals as the request asks for, and runs once however many race', async () => {
+    const s = get();
+    await s.changeRequests.create(sampleRequest('req-two001', { approvalsNeeded: 2 }));
+    const first = await s.changeRequests.approve('req-two001', 'U0BOB', 2_000);
+    expect(first).toEqual({ added: true, claimed: undefined, approvals: ['U0BOB'] });
+    // The same approver again counts once.
+    expect(await s.changeRequests.approve('req-two001', 'U0BOB', 2_001)).toEqual({
+      added: false,
+      claimed: undefined,
+      approvals: ['U0BOB'],
+    });
+    expect((await s.changeRequests.get('req-two001'))?.status).toBe('pending');
+    const second = await s.changeRequests.approve('req-two001', 'U0CAROL', 2_002);
+    expect(second.claimed).toMatchObject({
+      status: 'executing',
+      decidedBy: 'U0CAROL',
+      approvals: ['U0BOB', 'U0CAROL'],
+    });
+    expect(second.claimed?.approvalsNeeded).toBe(2);
+
+    // 20 concurrent clicks by different approvers: exactly one wins the transition.
+    await s.changeRequests.create(sampleRequest('req-two002', { approvalsNeeded: 2 }));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => s.changeRequests.approve('req-two002', `U0APPROVER${i}`, 2_000)),
+    );
+    expect(results.filter((r) => r.claimed !== undefined)).toHaveLength(1);
+    expect((await s.changeRequests.get('req-two002'))?.status).toBe('executing');
+    // Approvals after the transition are not recorded.
+    expect((await s.changeRequests.approve('req-two002', 'U0LATE', 2_001)).added).toBe(false);
+    // A request made before the column existed, or without the key, needs one.
+    await s.changeRequests.create(sampleRequest('req-one001'));
+    expect((await s.changeRequests.approve('req-one001', 'U0BOB', 2_000)).claimed?.status).toBe('executing');
+  });
+
   it('refuses to claim an expired, rejected or cancelled request', async () => {
     const s = get();
     await s.changeRequests.create(sampleRequest('req-expire', { expiresAt: 5_000 }));

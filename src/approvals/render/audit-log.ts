@@ -37,6 +37,7 @@ export const AUDIT_OUTCOME_ICON = {
   'dry-run': ':test_tube:',
   requested: ':inbox_tray:',
   recorded: ':memo:',
+  approved: ':ballot_box_with_check:',
 } as const;
 
 /** The icon of an outcome, or `fallback` for one the bot does not know. */

@@ -35,6 +35,9 @@ export interface ChangeCardView {
   createdAt: number;
   expiresAt: number;
   decidedBy?: string;
+  /** Distinct approvers the change needs (1 unless the policy asks for more) and who has approved so far. */
+  approvalsNeeded?: number;
+  approvals?: string[];
   decidedAt?: number;
   finishedAt?: number;
   /** ExecutionResult.summary once succeeded. */
@@ -148,18 +151,32 @@ export function planBlocks(plan: ChangePlan, o: { requestedBy: string; reason?: 
   return blocks;
 }
 
+/** "1 of 2 approvals: @B; waiting for one more" while a change needs several approvers. */
+function approvalsLine(v: ChangeCardView): string {
+  const approvals = v.approvals ?? [];
+  const needed = v.approvalsNeeded ?? 1;
+  const left = Math.max(needed - approvals.length, 0);
+  const who = approvals.length ? `: ${approvals.map(mentionUser).join(', ')}` : '';
+  const more = left === 1 ? 'one more' : `${left} more`;
+  return `*${approvals.length} of ${needed} approvals*${who}; waiting for ${more}`;
+}
+
 function statusLine(v: ChangeCardView): string {
+  const several = (v.approvalsNeeded ?? 1) > 1 && (v.approvals?.length ?? 0) > 0;
   const by = v.decidedBy ? mentionUser(v.decidedBy) : 'someone';
+  const approvedBy = several ? v.approvals!.map(mentionUser).join(' and ') : by;
   switch (v.status) {
     case 'pending':
-      return `:hourglass_flowing_sand: *Waiting for an approver* · expires ${slackDate(v.expiresAt)} · request ${code(v.id)}`;
+      return (v.approvalsNeeded ?? 1) > 1
+        ? `:hourglass_flowing_sand: ${approvalsLine(v)} · expires ${slackDate(v.expiresAt)} · request ${code(v.id)}`
+        : `:hourglass_flowing_sand: *Waiting for an approver* · expires ${slackDate(v.expiresAt)} · request ${code(v.id)}`;
     case 'executing':
-      return `:gear: *Approved by ${by}* — applying the change…`;
+      return `:gear: *Approved by ${approvedBy}* — applying the change…`;
     case 'succeeded':
-      return `:white_check_mark: *Approved by ${by}* and applied${v.finishedAt ? ` ${slackDate(v.finishedAt)}` : ''}.${v.resultSummary ? ` ${escapeText(v.resultSummary)}` : ''}${v.followed ? ' The rollout is followed in the thread.' : ''}`;
+      return `:white_check_mark: *Approved by ${approvedBy}* and applied${v.finishedAt ? ` ${slackDate(v.finishedAt)}` : ''}.${v.resultSummary ? ` ${escapeText(v.resultSummary)}` : ''}${v.followed ? ' The rollout is followed in the thread.' : ''}`;
     case 'failed':
       return v.decidedBy
-        ? `:x: *Approved by ${by}, but the change failed:* ${escapeText(truncate(v.error ?? 'unknown error', 1500))}`
+        ? `:x: *Approved by ${approvedBy}, but the change failed:* ${escapeText(truncate(v.error ?? 'unknown error', 1500))}`
         : `:x: *Failed:* ${escapeText(truncate(v.error ?? 'unknown error', 1500))}`;
     case 'rejected':
       return `:no_entry: *Rejected by ${by}*${v.decidedAt ? ` ${slackDate(v.decidedAt)}` : ''}. Nothing was changed.`;
@@ -223,7 +240,11 @@ export function renderChangeCard(v: ChangeCardView): SlackMessage {
     cancelled: 'cancelled',
     expired: 'expired',
   };
-  return { text: truncate(`Change request: ${escapeText(v.plan.summary)} (${state[v.status]})`, 3000), blocks };
+  const waiting =
+    v.status === 'pending' && (v.approvalsNeeded ?? 1) > 1
+      ? `${v.approvals?.length ?? 0} of ${v.approvalsNeeded} approvals, waiting for more`
+      : state[v.status];
+  return { text: truncate(`Change request: ${escapeText(v.plan.summary)} (${waiting})`, 3000), blocks };
 }
 
 /** `--dry-run`: the plan, ephemeral, saying plainly that nothing was requested or changed. */

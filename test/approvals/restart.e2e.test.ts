@@ -123,7 +123,8 @@ describe('/ecs restart, refusals and the end of a failed deployment', () => {
 
   it('answers bad input with the usage line and names an unknown service, requesting nothing', async () => {
     h = await startHarness();
-    const usage = 'Usage: `/ecs restart &lt;cluster&gt;/&lt;service&gt; [--reason "…"] [--dry-run]`';
+    const usage =
+      'Usage: `/ecs restart &lt;cluster&gt;/&lt;service&gt; [--reason "…"] [--account NAME] [--region REGION] [--dry-run]`';
     const cases: [string, string][] = [
       ['restart', 'name the service to restart'],
       ['restart EcsLabCluster/EcsLabApi extra', 'unexpected "extra"'],

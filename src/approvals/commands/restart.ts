@@ -4,8 +4,9 @@ import type { AppContext, ParsedArgs, Subcommand } from '../../context';
 import { UsageError } from '../../errors';
 import { renderDryRun, requestPostedText } from '../render/change-request';
 import { isEcsName } from '../../slack/commands/parse';
+import { SCOPE_FLAGS, SCOPE_USAGE, scopeFilterOf } from '../../slack/commands/scope-flags';
 
-export const RESTART_USAGE = 'restart <cluster>/<service> [--reason "…"] [--dry-run]';
+export const RESTART_USAGE = `restart <cluster>/<service> [--reason "…"] ${SCOPE_USAGE} [--dry-run]`;
 
 function name(word: string, what: string): string {
   if (!isEcsName(word))
@@ -15,6 +16,10 @@ function name(word: string, what: string): string {
 
 /** Words → proposal. `c/s`, `c s`, or `s` in the default cluster. */
 export function parseRestart(args: ParsedArgs, ctx: AppContext): ChangeProposal {
+  return { ...parseRestartWords(args, ctx), ...scopeFilterOf(args.flags, RESTART_USAGE) };
+}
+
+function parseRestartWords(args: ParsedArgs, ctx: AppContext): ChangeProposal {
   const words = args.positional;
   const reason = typeof args.flags.reason === 'string' ? args.flags.reason : undefined;
   let cluster: string | undefined;
@@ -38,7 +43,8 @@ export function parseRestart(args: ParsedArgs, ctx: AppContext): ChangeProposal 
 
 export function restartCommandLine(p: ChangeProposal): string {
   const reason = p.reason ? ` --reason "${p.reason.replace(/"/g, "'")}"` : '';
-  return `/ecs restart ${p.cluster}/${p.service ?? ''}${reason}`;
+  const where = `${p.account ? ` --account ${p.account}` : ''}${p.region ? ` --region ${p.region}` : ''}`;
+  return `/ecs restart ${p.cluster}/${p.service ?? ''}${where}${reason}`;
 }
 
 /** `/ecs restart`: a change request for a new deployment of the service's current task definition. */
@@ -46,7 +52,7 @@ export const restartCommand = (changes: Changes): Subcommand => ({
   name: 'restart',
   usage: RESTART_USAGE,
   summary: 'Request a new deployment of the same task definition: every task replaced (an approver approves)',
-  flags: { reason: 'string', 'dry-run': 'boolean' },
+  flags: { reason: 'string', 'dry-run': 'boolean', ...SCOPE_FLAGS },
   async run(inv, ctx) {
     const proposal = parseRestart(inv.args, ctx);
     const dryRun = inv.args.flags['dry-run'] === true;

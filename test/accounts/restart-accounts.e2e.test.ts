@@ -1,0 +1,79 @@
+import { ACTIONS } from '../../src/slack/actions';
+import { buttonClick, sendCommand } from '../helpers/slack-sign';
+import { eventually } from '../helpers/eventually';
+import { ALARM_CHANNEL, type TestBot } from '../helpers/test-bot';
+import type { AwsOrg } from '../helpers/aws-org';
+import { estate, orgBot, PROD, STAGING } from './org-bot';
+
+/**
+ * `/ecs restart` across accounts (signed HTTP, the fake AWS organisation, the fake Slack): `web` is in
+ * prod and staging, so the flags pick one and the unqualified name answers with both candidates.
+ */
+
+const ALICE = 'U0ALICE';
+const BOB = 'U0BOB';
+
+describe('/ecs restart --account/--region', () => {
+  let t: TestBot;
+  let org: AwsOrg;
+  let n = 0;
+
+  beforeEach(async () => {
+    org = estate();
+    t = await orgBot(org, { APPROVERS: BOB });
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  async function ask(text: string) {
+    const id = `cmd${++n}`;
+    const res = await sendCommand(t.url, { text, user_id: ALICE, response_url: t.slack.responseUrl(id) });
+    expect(res.status).toBe(200);
+    return (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`)).body;
+  }
+
+  it('restarts the service in the account the flag names, in a change session of that account', async () => {
+    const reply = await ask('restart web/api --account staging --region eu-west-1');
+    const requestId = /request `([A-Za-z0-9_-]+)`/.exec(JSON.stringify(reply))?.[1];
+    if (!requestId) throw new Error(`no request id in ${JSON.stringify(reply)}`);
+    const r = await t.store.changeRequests.get(requestId);
+    expect(r?.plan.where).toMatchObject({ account: 'staging', region: 'eu-west-1', accountId: STAGING });
+
+    const res = await t.transport.interaction(
+      buttonClick({
+        actionId: ACTIONS.changeApprove,
+        value: JSON.stringify({ id: requestId }),
+        userId: BOB,
+        channelId: ALARM_CHANNEL,
+        messageTs: r!.cardTs,
+        responseUrl: t.slack.responseUrl(`click${++n}`),
+      }),
+    );
+    expect(res.status).toBe(200);
+    const updates = await eventually(async () => {
+      const u = org.calls.filter((c) => c.op === 'UpdateService');
+      return u.length > 0 ? u : undefined;
+    }, 'the restart to reach AWS');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({ account: STAGING, region: 'eu-west-1' });
+    expect(updates[0].identity).toMatchObject({ sourceIdentity: BOB });
+    expect(org.callsIn(PROD).some((c) => c.op === 'UpdateService')).toBe(false);
+  });
+
+  it('answers an unqualified name found in two accounts with both candidates and the flag for each', async () => {
+    const ambiguous = await ask('restart web/api');
+    const text = JSON.stringify(ambiguous);
+    expect(text).toContain('--account prod');
+    expect(text).toContain('--account staging');
+    expect(org.calls.some((c) => c.op === 'UpdateService')).toBe(false);
+
+    const dry = await ask('restart web/api --account prod --dry-run');
+    expect(JSON.stringify(dry)).toContain('/ecs restart web/api --account prod');
+    expect(JSON.stringify(dry)).toContain(`prod (${PROD})`);
+
+    const bad = await ask('restart web/api --region mars-1');
+    expect(JSON.stringify(bad)).toContain('is not an AWS region code');
+    expect(JSON.stringify(bad)).toContain('[--account NAME] [--region REGION]');
+  });
+});

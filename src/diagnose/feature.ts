@@ -15,7 +15,7 @@ import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
 import { diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS, type DiagnoseOptions } from './watch';
 import { scopeKey, type AwsScope } from '../aws/scope';
-import { alarmScopeFilter, locateCluster, SCOPE_FLAGS, SCOPE_USAGE, whereLabel } from '../slack/commands/scope-flags';
+import { alarmScopeFilter, locateCluster, SCOPE_FLAGS, whereLabel } from '../slack/commands/scope-flags';
 
 /**
  * The readers of each account and region, made once (their task-definition caches outlive a
@@ -115,7 +115,7 @@ function countFailure(ctx: AppContext, trigger: Trigger, err: unknown): void {
 }
 
 function diagnoseSubcommand(src: DiagnoseSources): Subcommand {
-  const usage = DIAGNOSE_USAGE.replace(' [--public]', ` ${SCOPE_USAGE} [--public]`);
+  const usage = DIAGNOSE_USAGE;
   return {
     name: 'diagnose',
     aliases: ['why'],

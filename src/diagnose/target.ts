@@ -1,9 +1,9 @@
 import { isEcsName, parseTargetWords } from '../slack/commands/parse';
 import { UsageError } from '../errors';
 import { decodeValue } from '../slack/actions';
-import { parseAlarmOrigin, type AlarmOrigin } from '../slack/commands/scope-flags';
+import { parseAlarmOrigin, SCOPE_USAGE, type AlarmOrigin } from '../slack/commands/scope-flags';
 
-export const DIAGNOSE_USAGE = 'diagnose <cluster>/<service> [--public]';
+export const DIAGNOSE_USAGE = `diagnose <cluster>/<service> ${SCOPE_USAGE} [--public]`;
 
 export interface DiagnoseTarget {
   cluster: string;

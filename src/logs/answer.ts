@@ -79,8 +79,9 @@ export async function readLogs(
   ctx: AppContext,
   sources: LogsSources,
   req: LogsRequest,
-  o: { words?: string[]; endMs?: number; scope?: AwsScope },
+  o: { words?: string[]; flags?: Record<string, string | boolean>; endMs?: number; scope?: AwsScope },
 ): Promise<LogsView> {
-  const scope = o.scope ?? (await locateCluster(ctx, req.cluster, { words: o.words, usage: LOGS_USAGE }));
+  const scope =
+    o.scope ?? (await locateCluster(ctx, req.cluster, { words: o.words, flags: o.flags, usage: LOGS_USAGE }));
   return gatherLogs(sources.deps(scope), req, o.endMs);
 }

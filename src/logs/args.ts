@@ -2,10 +2,11 @@ import type { FlagSpec } from '../context';
 import { UsageError } from '../errors';
 import { isEcsName, parseTargetWords } from '../slack/commands/parse';
 import { readDuration } from '../util/duration';
+import { SCOPE_FLAGS, SCOPE_USAGE } from '../slack/commands/scope-flags';
 
-export const LOGS_USAGE =
-  'logs <cluster>/<service> [--since 15m] [--grep TEXT] [--task ID] [--container NAME] [--limit N] [--public]';
+export const LOGS_USAGE = `logs <cluster>/<service> [--since 15m] [--grep TEXT] [--task ID] [--container NAME] [--limit N] ${SCOPE_USAGE} [--public]`;
 export const LOGS_FLAGS: FlagSpec = {
+  ...SCOPE_FLAGS,
   since: 'string',
   grep: 'string',
   task: 'string',

@@ -22,7 +22,7 @@ export function logsSubcommand(sources: LogsSources): Subcommand {
     flags: LOGS_FLAGS,
     async run(inv, ctx) {
       const req = parseLogsRequest(inv.args, ctx.config.defaultCluster);
-      const view = await readLogs(ctx, sources, req, { words: inv.args.positional });
+      const view = await readLogs(ctx, sources, req, { words: inv.args.positional, flags: inv.args.flags });
       const isPublic = inv.args.flags.public === true;
       const msg = await composeLogsAnswer(
         ctx,

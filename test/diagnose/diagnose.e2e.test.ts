@@ -85,7 +85,9 @@ describe('/ecs diagnose and the Diagnose button, over signed HTTP with the lab w
   it('bad arguments: the problem and the usage line', async () => {
     const body = await command('diagnose a/b/c');
     expect(body.text).toMatch(/more than one "\/"/);
-    expect(body.text).toContain('Usage: `/ecs diagnose &lt;cluster&gt;/&lt;service&gt; [--public]`');
+    expect(body.text).toContain(
+      'Usage: `/ecs diagnose &lt;cluster&gt;/&lt;service&gt; [--account NAME] [--region REGION] [--public]`',
+    );
   });
 
   it('the Diagnose button posts the diagnosis in the card’s thread for everyone', async () => {

@@ -35,7 +35,9 @@ describe('/ecs diagnose arguments', () => {
     }
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).message).toMatch(message);
-    expect((err as UsageError).usage).toBe('diagnose <cluster>/<service> [--public]');
+    expect((err as UsageError).usage).toBe(
+      'diagnose <cluster>/<service> [--account NAME] [--region REGION] [--public]',
+    );
   });
 });
 

@@ -11,6 +11,7 @@ import type { AwsClients, CredentialsProvider } from '../../src/aws/clients';
 import type { Clock } from '../../src/clock';
 import { ACCOUNT, AwsWorld, REGION, WorldError, type CallIdentity, type WorldCall } from './aws-world';
 import { worldHandlers, type WorldHandlers } from './aws-world-clients';
+import { FakeLogs } from './fake-logs';
 
 /**
  * Several AWS accounts and regions behind a fake STS, for the bot's multi-account paths. Each
@@ -87,6 +88,8 @@ function xml(s: string): string {
 
 export class AwsOrg {
   readonly worlds = new Map<string, AwsWorld>();
+  /** CloudWatch Logs per account and region, made on first use by logsOf (none: every Logs call is refused). */
+  readonly logs = new Map<string, FakeLogs>();
   readonly roles = new Map<string, FakeRole>();
   readonly sessions = new Map<string, FakeSession>();
   readonly assumeRoleCalls: AssumeRoleCall[] = [];
@@ -139,6 +142,17 @@ export class AwsOrg {
       this.worlds.set(key, w);
     }
     return w;
+  }
+
+  /** The CloudWatch Logs of one account and region (made empty on first use). */
+  logsOf(account: string, region: string): FakeLogs {
+    const key = `${account}/${region}`;
+    let l = this.logs.get(key);
+    if (!l) {
+      l = new FakeLogs();
+      this.logs.set(key, l);
+    }
+    return l;
   }
 
   roleArn(account: string, name = 'ecs-chatops'): string {
@@ -303,7 +317,24 @@ export class AwsOrg {
       return { Account: s.identity.account, Arn: s.identity.arn, UserId: `AROA:${s.identity.sessionName}` };
     });
     sts.on(STS.AssumeRoleCommand).callsFake(async (input: AssumeRoleParams) => this.assumeRole(await caller(), input));
-    mockClient(clients.logs).onAnyCommand().rejects(new Error('Logs Insights is not part of the fake AWS org'));
+    // CloudWatch Logs answers from the FakeLogs of the caller's account and region, when a test made one.
+    const logs = mockClient(clients.logs);
+    logs.onAnyCommand().rejects(new Error('this CloudWatch Logs call is not part of the fake AWS org'));
+    for (const [Cmd, op] of [
+      [LOGS.FilterLogEventsCommand, 'FilterLogEvents'],
+      [LOGS.StartQueryCommand, 'StartQuery'],
+      [LOGS.GetQueryResultsCommand, 'GetQueryResults'],
+      [LOGS.StopQueryCommand, 'StopQuery'],
+    ] as [Cmd, string][]) {
+      logs.on(Cmd).callsFake(async (input: any) => {
+        const s = await caller();
+        const account = s.identity.account;
+        const fake = this.logs.get(`${account}/${region}`);
+        if (!fake) throw new Error(`no CloudWatch Logs in the fake AWS org for ${account}/${region}`);
+        this.calls.push({ service: 'logs', op, input, at: this.now, account, region, identity: s.identity });
+        return fake.client.send(new Cmd(input));
+      });
+    }
     return clients;
   };
 

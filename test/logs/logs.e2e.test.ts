@@ -195,7 +195,7 @@ describe('/ecs logs over signed HTTP, CloudWatch Logs from the fake world', () =
 
   it('refuses bad input with the problem and the usage line, before any AWS call', async () => {
     const usage =
-      'Usage: `/ecs logs &lt;cluster&gt;/&lt;service&gt; [--since 15m] [--grep TEXT] [--task ID] [--container NAME] [--limit N] [--public]`';
+      'Usage: `/ecs logs &lt;cluster&gt;/&lt;service&gt; [--since 15m] [--grep TEXT] [--task ID] [--container NAME] [--limit N] [--account NAME] [--region REGION] [--public]`';
     const cases: [string, string][] = [
       ['logs', 'name the service whose logs to show'],
       [`logs ${CLUSTER}/${SERVICE} --limit 501`, '--limit must be from 1 to 500, not 501'],

@@ -1,0 +1,91 @@
+import { sendCommand } from '../helpers/slack-sign';
+import type { TestBot } from '../helpers/test-bot';
+import type { AwsOrg } from '../helpers/aws-org';
+import { estate, orgBot, PROD, STAGING } from './org-bot';
+
+/**
+ * `/ecs logs` across accounts (signed HTTP, the fake AWS organisation with CloudWatch Logs per
+ * account, the fake Slack): service `web/logger` runs in prod and staging, each logging its own line;
+ * the flags pick the account whose logs are read, and the unqualified name answers with both.
+ */
+
+const ALICE = 'U0ALICE';
+const GROUP = '/ecs/logger';
+
+function addLogger(org: AwsOrg, account: string, line: string) {
+  const w = org.world(account, 'eu-west-1');
+  w.registerTaskDef({
+    family: 'logger',
+    cpu: 256,
+    memory: 256,
+    containers: [
+      {
+        name: 'app',
+        image: 'example/logger:1',
+        cpu: 256,
+        memory: 256,
+        essential: true,
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': GROUP, 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'logger' },
+        },
+      },
+    ],
+  });
+  w.addService('web', 'logger', 'logger:1', 1);
+  w.settle();
+  const task = w.tasksOf('web', 'logger').find((t) => t.lastStatus === 'RUNNING');
+  if (!task) throw new Error(`no running logger task in ${account}`);
+  const logs = org.logsOf(account, 'eu-west-1');
+  logs.addGroup(GROUP);
+  logs.put(GROUP, `logger/app/${task.id}`, [{ at: w.now - 60_000, message: line }]);
+}
+
+describe('/ecs logs --account/--region', () => {
+  let t: TestBot;
+  let org: AwsOrg;
+  let n = 0;
+
+  beforeEach(async () => {
+    org = estate();
+    addLogger(org, PROD, 'hello from prod');
+    addLogger(org, STAGING, 'hello from staging');
+    t = await orgBot(org);
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  async function ask(text: string) {
+    const id = `cmd${++n}`;
+    const res = await sendCommand(t.url, { text, user_id: ALICE, response_url: t.slack.responseUrl(id) });
+    expect(res.status).toBe(200);
+    return JSON.stringify(
+      (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`)).body,
+    );
+  }
+
+  it('reads the logs of the account the flag names, through that account', async () => {
+    const staging = await ask('logs web/logger --account staging');
+    expect(staging).toContain('hello from staging');
+    expect(staging).not.toContain('hello from prod');
+    const reads = org.calls.filter((c) => c.op === 'FilterLogEvents');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((c) => c.account === STAGING && c.region === 'eu-west-1')).toBe(true);
+
+    const prod = await ask('logs web/logger --account prod --region eu-west-1');
+    expect(prod).toContain('hello from prod');
+    expect(prod).not.toContain('hello from staging');
+  });
+
+  it('answers an unqualified name found in two accounts with both candidates and the flag for each', async () => {
+    const ambiguous = await ask('logs web/logger');
+    expect(ambiguous).toContain('--account prod');
+    expect(ambiguous).toContain('--account staging');
+    expect(ambiguous).toContain('[--account NAME] [--region REGION]');
+    expect(org.calls.some((c) => c.op === 'FilterLogEvents')).toBe(false);
+
+    const bad = await ask('logs web/logger --region moon-1');
+    expect(bad).toContain('is not an AWS region code');
+  });
+});

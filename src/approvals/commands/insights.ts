@@ -5,9 +5,10 @@ import { UsageError } from '../../errors';
 import { renderDryRun, requestPostedText } from '../render/change-request';
 import { renderInsightsSetting } from '../render/insights-setting';
 import { isEcsName } from '../../slack/commands/parse';
+import { locateCluster, SCOPE_FLAGS, SCOPE_USAGE, scopeFilterOf } from '../../slack/commands/scope-flags';
 import type { Subcommand } from '../../context';
 
-export const INSIGHTS_USAGE = 'insights [cluster] [enable|enhanced|disable] [--reason "…"] [--dry-run]';
+export const INSIGHTS_USAGE = `insights [cluster] [enable|enhanced|disable] [--reason "…"] ${SCOPE_USAGE} [--dry-run]`;
 
 const VERBS: Record<string, InsightsValue> = {
   enable: 'enabled',
@@ -25,7 +26,7 @@ export const insightsCommand = (changes: Changes): Subcommand => ({
   name: 'insights',
   usage: INSIGHTS_USAGE,
   summary: "Show a cluster's Container Insights setting, or request enable / enhanced / disable (an approver approves)",
-  flags: { reason: 'string', 'dry-run': 'boolean' },
+  flags: { reason: 'string', 'dry-run': 'boolean', ...SCOPE_FLAGS },
   async run(inv, ctx) {
     const words = inv.args.positional;
     if (words.length > 2) throw new UsageError(`unexpected "${words.slice(2).join(' ')}"`, INSIGHTS_USAGE);
@@ -37,10 +38,13 @@ export const insightsCommand = (changes: Changes): Subcommand => ({
     else cluster = words[0] ?? ctx.config.defaultCluster;
     if (!cluster) throw new UsageError('name the cluster (ECS_DEFAULT_CLUSTER is not set)', INSIGHTS_USAGE);
     if (!isEcsName(cluster)) throw new UsageError(`"${cluster}" is not a valid cluster name`, INSIGHTS_USAGE);
+    const scope = scopeFilterOf(inv.args.flags, INSIGHTS_USAGE);
     if (verb === undefined) {
       if (inv.args.flags['dry-run'] || inv.args.flags.reason)
         throw new UsageError('say enable, enhanced or disable to request a change', INSIGHTS_USAGE);
-      await inv.respond(renderInsightsSetting(await new EcsReader(ctx.aws.ecs).getCluster(cluster)));
+      const t = await locateCluster(ctx, cluster, { flags: inv.args.flags, usage: INSIGHTS_USAGE });
+      const ecs = ctx.accounts.multi ? ctx.accounts.read(t).ecs : ctx.aws.ecs;
+      await inv.respond(renderInsightsSetting(await new EcsReader(ecs).getCluster(cluster)));
       return;
     }
     const insights = VERBS[verb.toLowerCase()];
@@ -48,7 +52,7 @@ export const insightsCommand = (changes: Changes): Subcommand => ({
     const reason = typeof inv.args.flags.reason === 'string' ? inv.args.flags.reason : undefined;
     const dryRun = inv.args.flags['dry-run'] === true;
     const { requestId, plan } = await changes.request(
-      { action: 'container-insights', cluster, insights, reason },
+      { action: 'container-insights', cluster, insights, reason, ...scope },
       { userId: inv.userId, channelId: inv.channelId },
       { dryRun },
     );
@@ -57,7 +61,7 @@ export const insightsCommand = (changes: Changes): Subcommand => ({
         renderDryRun(plan, {
           requestedBy: inv.userId,
           reason,
-          command: `/ecs insights ${cluster} ${verb.toLowerCase()}`,
+          command: `/ecs insights ${cluster} ${verb.toLowerCase()}${scope.account ? ` --account ${scope.account}` : ''}${scope.region ? ` --region ${scope.region}` : ''}`,
         }),
       );
       return;

@@ -1,0 +1,79 @@
+import { ACTIONS } from '../../src/slack/actions';
+import { buttonClick, sendCommand } from '../helpers/slack-sign';
+import { eventually } from '../helpers/eventually';
+import { ALARM_CHANNEL, type TestBot } from '../helpers/test-bot';
+import type { AwsOrg } from '../helpers/aws-org';
+import { estate, orgBot, PROD, STAGING } from './org-bot';
+
+/**
+ * `/ecs insights` across accounts (signed HTTP, the fake AWS organisation, the fake Slack): cluster
+ * `web` is in prod and staging; the flags pick one for both the setting shown and the change, and
+ * the unqualified name answers with both candidates.
+ */
+
+const ALICE = 'U0ALICE';
+const BOB = 'U0BOB';
+
+describe('/ecs insights --account/--region', () => {
+  let t: TestBot;
+  let org: AwsOrg;
+  let n = 0;
+
+  beforeEach(async () => {
+    org = estate();
+    t = await orgBot(org, { APPROVERS: BOB });
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  async function ask(text: string) {
+    const id = `cmd${++n}`;
+    const res = await sendCommand(t.url, { text, user_id: ALICE, response_url: t.slack.responseUrl(id) });
+    expect(res.status).toBe(200);
+    return (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`)).body;
+  }
+
+  it('shows and changes the setting of the cluster in the account the flag names', async () => {
+    const before = org.calls.length;
+    const shown = JSON.stringify(await ask('insights web --account staging'));
+    expect(shown).not.toContain('places');
+    const reads = org.calls.slice(before).filter((c) => c.op === 'DescribeClusters');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((c) => c.account === STAGING && c.region === 'eu-west-1')).toBe(true);
+
+    const reply = await ask('insights web disable --account prod --region eu-west-1');
+    const requestId = /request `([A-Za-z0-9_-]+)`/.exec(JSON.stringify(reply))?.[1];
+    if (!requestId) throw new Error(`no request id in ${JSON.stringify(reply)}`);
+    const r = await t.store.changeRequests.get(requestId);
+    expect(r?.plan.where).toMatchObject({ account: 'prod', region: 'eu-west-1', accountId: PROD });
+    const res = await t.transport.interaction(
+      buttonClick({
+        actionId: ACTIONS.changeApprove,
+        value: JSON.stringify({ id: requestId }),
+        userId: BOB,
+        channelId: ALARM_CHANNEL,
+        messageTs: r!.cardTs,
+        responseUrl: t.slack.responseUrl(`click${++n}`),
+      }),
+    );
+    expect(res.status).toBe(200);
+    const updates = await eventually(async () => {
+      const u = org.calls.filter((c) => c.op === 'UpdateClusterSettings');
+      return u.length > 0 ? u : undefined;
+    }, 'the change to reach AWS');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({ account: PROD, region: 'eu-west-1' });
+    expect(updates[0].identity).toMatchObject({ sourceIdentity: BOB });
+  });
+
+  it('answers an unqualified name found in two accounts with both candidates and the flag for each', async () => {
+    for (const text of ['insights web', 'insights web disable']) {
+      const ambiguous = JSON.stringify(await ask(text));
+      expect(ambiguous).toContain('--account prod');
+      expect(ambiguous).toContain('--account staging');
+      expect(ambiguous).toContain('[--account NAME] [--region REGION]');
+    }
+    expect(org.calls.some((c) => c.op === 'UpdateClusterSettings')).toBe(false);
+  });
+});

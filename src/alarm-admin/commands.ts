@@ -1,4 +1,4 @@
-import { renderDryRun, requestPostedText, type ChangeProposal, type Changes } from '../approvals/api';
+import { submitChange, type Changes } from '../approvals/api';
 import { isEcsName, parseTargetWords } from '../slack/commands/parse';
 import type { AppContext, CommandInvocation, Subcommand } from '../context';
 import { NotFoundError, UsageError } from '../errors';
@@ -36,25 +36,6 @@ function reasonOf(inv: CommandInvocation): string | undefined {
   return typeof inv.args.flags.reason === 'string' ? inv.args.flags.reason : undefined;
 }
 
-async function submit(
-  inv: CommandInvocation,
-  changes: Changes,
-  proposal: ChangeProposal,
-  command: string,
-): Promise<void> {
-  const dryRun = inv.args.flags['dry-run'] === true;
-  const { requestId, plan } = await changes.request(
-    proposal,
-    { userId: inv.userId, channelId: inv.channelId },
-    { dryRun },
-  );
-  if (dryRun) {
-    await inv.respond(renderDryRun(plan, { requestedBy: inv.userId, reason: proposal.reason, command }));
-    return;
-  }
-  await inv.respond({ response_type: 'ephemeral', text: requestPostedText(plan, requestId as string) });
-}
-
 /** ` --account prod --region eu-west-1` as the proposal carries them, for the command line of a dry run. */
 function whereFlags(p: { account?: string; region?: string }): string {
   return `${p.account ? ` --account ${p.account}` : ''}${p.region ? ` --region ${p.region}` : ''}`;
@@ -71,7 +52,7 @@ async function create(inv: CommandInvocation, changes: Changes, words: string[])
   const threshold = parseThreshold(inv.args.flags.threshold, CREATE_USAGE);
   const periods = parsePeriods(inv.args.flags.periods, CREATE_USAGE);
   const flags = `${inv.args.flags.threshold !== undefined ? ` --threshold ${threshold}` : ''}${inv.args.flags.periods !== undefined ? ` --periods ${periods}` : ''}`;
-  await submit(
+  await submitChange(
     inv,
     changes,
     {
@@ -102,7 +83,7 @@ async function remove(inv: CommandInvocation, ctx: AppContext, changes: Changes,
   const dim = alarm.dimensions.ClusterName;
   const cluster = dim && isEcsName(dim) ? dim : NO_CLUSTER;
   const where = scope ? { account: scope.account, region: scope.region } : {};
-  await submit(
+  await submitChange(
     inv,
     changes,
     { action: 'alarm-delete', cluster, alarm: { name }, reason: reasonOf(inv), ...where },

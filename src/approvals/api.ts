@@ -8,5 +8,6 @@ export type { Changes } from './changes';
 export type { ExecutorDeclaration } from './registry';
 export type { ApprovalPolicy } from './policy';
 export { actionTitle, proposeButton, renderDryRun, requestPostedText } from './render/change-request';
+export { submitChange } from './commands/submit';
 export { outcomeIcon } from './render/audit-log';
 export type { ChangeExecutor, ChangePlan, ChangeProposal, ProposeButtonValue, StateValue } from './types';

@@ -2,7 +2,7 @@ import type { Changes } from '../changes';
 import type { InsightsValue } from '../types';
 import { EcsReader } from '../../aws/ecs';
 import { UsageError } from '../../errors';
-import { renderDryRun, requestPostedText } from '../render/change-request';
+import { submitChange } from './submit';
 import { renderInsightsSetting } from '../render/insights-setting';
 import { isEcsName } from '../../slack/commands/parse';
 import { locateCluster, SCOPE_FLAGS, SCOPE_USAGE, scopeFilterOf } from '../../slack/commands/scope-flags';
@@ -50,22 +50,11 @@ export const insightsCommand = (changes: Changes): Subcommand => ({
     const insights = VERBS[verb.toLowerCase()];
     if (!insights) throw new UsageError(`"${verb}" is not one of enable, enhanced, disable`, INSIGHTS_USAGE);
     const reason = typeof inv.args.flags.reason === 'string' ? inv.args.flags.reason : undefined;
-    const dryRun = inv.args.flags['dry-run'] === true;
-    const { requestId, plan } = await changes.request(
+    await submitChange(
+      inv,
+      changes,
       { action: 'container-insights', cluster, insights, reason, ...scope },
-      { userId: inv.userId, channelId: inv.channelId },
-      { dryRun },
+      `/ecs insights ${cluster} ${verb.toLowerCase()}${scope.account ? ` --account ${scope.account}` : ''}${scope.region ? ` --region ${scope.region}` : ''}`,
     );
-    if (dryRun) {
-      await inv.respond(
-        renderDryRun(plan, {
-          requestedBy: inv.userId,
-          reason,
-          command: `/ecs insights ${cluster} ${verb.toLowerCase()}${scope.account ? ` --account ${scope.account}` : ''}${scope.region ? ` --region ${scope.region}` : ''}`,
-        }),
-      );
-      return;
-    }
-    await inv.respond({ response_type: 'ephemeral', text: requestPostedText(plan, requestId as string) });
   },
 });

@@ -2,7 +2,7 @@ import type { Changes } from '../changes';
 import type { ChangeProposal } from '../types';
 import type { AppContext, ParsedArgs, Subcommand } from '../../context';
 import { UsageError } from '../../errors';
-import { renderDryRun, requestPostedText } from '../render/change-request';
+import { submitChange } from './submit';
 import { isEcsName } from '../../slack/commands/parse';
 import { SCOPE_FLAGS, SCOPE_USAGE, scopeFilterOf } from '../../slack/commands/scope-flags';
 
@@ -55,22 +55,6 @@ export const restartCommand = (changes: Changes): Subcommand => ({
   flags: { reason: 'string', 'dry-run': 'boolean', ...SCOPE_FLAGS },
   async run(inv, ctx) {
     const proposal = parseRestart(inv.args, ctx);
-    const dryRun = inv.args.flags['dry-run'] === true;
-    const { requestId, plan } = await changes.request(
-      proposal,
-      { userId: inv.userId, channelId: inv.channelId },
-      { dryRun },
-    );
-    if (dryRun) {
-      await inv.respond(
-        renderDryRun(plan, {
-          requestedBy: inv.userId,
-          reason: proposal.reason,
-          command: restartCommandLine(proposal),
-        }),
-      );
-      return;
-    }
-    await inv.respond({ response_type: 'ephemeral', text: requestPostedText(plan, requestId as string) });
+    await submitChange(inv, changes, proposal, restartCommandLine(proposal));
   },
 });

@@ -1,10 +1,10 @@
 import { ACTIONS } from '../../src/slack/actions';
-import { buttonClick, sendCommand } from '../helpers/slack-sign';
+import { buttonClick } from '../helpers/slack-sign';
 import { eventually } from '../helpers/eventually';
 import { ALARM_CHANNEL, type TestBot } from '../helpers/test-bot';
 import type { AwsOrg } from '../helpers/aws-org';
 import type { AwsWorld } from '../helpers/aws-world';
-import { estate, orgBot, PROD, STAGING } from './org-bot';
+import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
 
 /**
  * `/ecs alarm delete` and `/ecs alarm create` across accounts (signed HTTP, the fake AWS
@@ -55,12 +55,7 @@ describe('/ecs alarm --account/--region', () => {
     await t.stop();
   });
 
-  async function ask(text: string) {
-    const id = `cmd${++n}`;
-    const res = await sendCommand(t.url, { text, user_id: ALICE, response_url: t.slack.responseUrl(id) });
-    expect(res.status).toBe(200);
-    return (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`)).body;
-  }
+  const ask = (text: string) => askAs(t, ALICE, text);
 
   it('deletes the alarm of the account the flag names, in a change session of that account', async () => {
     const reply = await ask(`alarm delete ${NAME} --account staging`);

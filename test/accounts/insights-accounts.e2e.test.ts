@@ -1,9 +1,9 @@
 import { ACTIONS } from '../../src/slack/actions';
-import { buttonClick, sendCommand } from '../helpers/slack-sign';
+import { buttonClick } from '../helpers/slack-sign';
 import { eventually } from '../helpers/eventually';
 import { ALARM_CHANNEL, type TestBot } from '../helpers/test-bot';
 import type { AwsOrg } from '../helpers/aws-org';
-import { estate, orgBot, PROD, STAGING } from './org-bot';
+import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
 
 /**
  * `/ecs insights` across accounts (signed HTTP, the fake AWS organisation, the fake Slack): cluster
@@ -27,12 +27,7 @@ describe('/ecs insights --account/--region', () => {
     await t.stop();
   });
 
-  async function ask(text: string) {
-    const id = `cmd${++n}`;
-    const res = await sendCommand(t.url, { text, user_id: ALICE, response_url: t.slack.responseUrl(id) });
-    expect(res.status).toBe(200);
-    return (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`)).body;
-  }
+  const ask = (text: string) => askAs(t, ALICE, text);
 
   it('shows and changes the setting of the cluster in the account the flag names', async () => {
     const before = org.calls.length;

@@ -1,7 +1,6 @@
-import { sendCommand } from '../helpers/slack-sign';
 import type { TestBot } from '../helpers/test-bot';
 import type { AwsOrg } from '../helpers/aws-org';
-import { estate, orgBot, PROD, STAGING } from './org-bot';
+import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
 
 /**
  * `/ecs logs` across accounts (signed HTTP, the fake AWS organisation with CloudWatch Logs per
@@ -44,7 +43,6 @@ function addLogger(org: AwsOrg, account: string, line: string) {
 describe('/ecs logs --account/--region', () => {
   let t: TestBot;
   let org: AwsOrg;
-  let n = 0;
 
   beforeEach(async () => {
     org = estate();
@@ -56,14 +54,7 @@ describe('/ecs logs --account/--region', () => {
     await t.stop();
   });
 
-  async function ask(text: string) {
-    const id = `cmd${++n}`;
-    const res = await sendCommand(t.url, { text, user_id: ALICE, response_url: t.slack.responseUrl(id) });
-    expect(res.status).toBe(200);
-    return JSON.stringify(
-      (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`)).body,
-    );
-  }
+  const ask = async (text: string) => JSON.stringify(await askAs(t, ALICE, text));
 
   it('reads the logs of the account the flag names, through that account', async () => {
     const staging = await ask('logs web/logger --account staging');

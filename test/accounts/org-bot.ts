@@ -1,6 +1,7 @@
 import { AwsOrg, BOT_ACCOUNT } from '../helpers/aws-org';
 import type { AwsWorld } from '../helpers/aws-world';
 import { startTestBot, type TestBot, type TestBotOptions } from '../helpers/test-bot';
+import { sendCommand } from '../helpers/slack-sign';
 
 /**
  * The estate the multi-account tests run against: the bot's own account (ACCOUNT) and two member
@@ -47,4 +48,14 @@ export function orgBot(
   o: Partial<TestBotOptions> = {},
 ): Promise<TestBot> {
   return startTestBot({ ...o, awsSeams: org.seams(), clock: org.clock, env: { ...ACCOUNTS_ENV(org), ...env } });
+}
+
+let asked = 0;
+
+/** Sends `/ecs <text>` as `user` over signed HTTP and returns the bot's first answer to it. */
+export async function askAs(t: TestBot, user: string, text: string) {
+  const id = `cmd${++asked}`;
+  const res = await sendCommand(t.url, { text, user_id: user, response_url: t.slack.responseUrl(id) });
+  expect(res.status).toBe(200);
+  return (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`)).body;
 }

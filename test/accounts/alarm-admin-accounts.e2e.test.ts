@@ -1,10 +1,8 @@
-import { ACTIONS } from '../../src/slack/actions';
-import { buttonClick } from '../helpers/slack-sign';
 import { eventually } from '../helpers/eventually';
-import { ALARM_CHANNEL, type TestBot } from '../helpers/test-bot';
+import type { TestBot } from '../helpers/test-bot';
 import type { AwsOrg } from '../helpers/aws-org';
 import type { AwsWorld } from '../helpers/aws-world';
-import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
+import { approveAs, askAs, requestIn, estate, orgBot, PROD, STAGING } from './org-bot';
 
 /**
  * `/ecs alarm delete` and `/ecs alarm create` across accounts (signed HTTP, the fake AWS
@@ -43,7 +41,6 @@ function addAlarm(w: AwsWorld, account: string, region: string) {
 describe('/ecs alarm --account/--region', () => {
   let t: TestBot;
   let org: AwsOrg;
-  let n = 0;
 
   beforeEach(async () => {
     org = estate();
@@ -59,24 +56,12 @@ describe('/ecs alarm --account/--region', () => {
 
   it('deletes the alarm of the account the flag names, in a change session of that account', async () => {
     const reply = await ask(`alarm delete ${NAME} --account staging`);
-    const requestId = /request `([A-Za-z0-9_-]+)`/.exec(JSON.stringify(reply))?.[1];
-    if (!requestId) throw new Error(`no request id in ${JSON.stringify(reply)}`);
-    const r = await t.store.changeRequests.get(requestId);
+    const r = await requestIn(t, reply);
     expect(r?.plan.where).toMatchObject({ account: 'staging', region: 'eu-west-1', accountId: STAGING });
 
-    const res = await t.transport.interaction(
-      buttonClick({
-        actionId: ACTIONS.changeApprove,
-        value: JSON.stringify({ id: requestId }),
-        userId: BOB,
-        channelId: ALARM_CHANNEL,
-        messageTs: r!.cardTs,
-        responseUrl: t.slack.responseUrl(`click${++n}`),
-      }),
-    );
-    expect(res.status).toBe(200);
+    await approveAs(t, BOB, r);
     await eventually(async () => {
-      const x = await t.store.changeRequests.get(requestId);
+      const x = await t.store.changeRequests.get(r.id);
       return x?.status === 'succeeded' ? x : undefined;
     }, 'the deletion to succeed');
     const deletes = org.calls.filter((c) => c.op === 'DeleteAlarms');

@@ -1,9 +1,7 @@
-import { ACTIONS } from '../../src/slack/actions';
-import { buttonClick } from '../helpers/slack-sign';
 import { eventually } from '../helpers/eventually';
-import { ALARM_CHANNEL, type TestBot } from '../helpers/test-bot';
+import type { TestBot } from '../helpers/test-bot';
 import type { AwsOrg } from '../helpers/aws-org';
-import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
+import { approveAs, askAs, requestIn, estate, orgBot, PROD, STAGING } from './org-bot';
 
 /**
  * `/ecs insights` across accounts (signed HTTP, the fake AWS organisation, the fake Slack): cluster
@@ -17,7 +15,6 @@ const BOB = 'U0BOB';
 describe('/ecs insights --account/--region', () => {
   let t: TestBot;
   let org: AwsOrg;
-  let n = 0;
 
   beforeEach(async () => {
     org = estate();
@@ -38,21 +35,10 @@ describe('/ecs insights --account/--region', () => {
     expect(reads.every((c) => c.account === STAGING && c.region === 'eu-west-1')).toBe(true);
 
     const reply = await ask('insights web disable --account prod --region eu-west-1');
-    const requestId = /request `([A-Za-z0-9_-]+)`/.exec(JSON.stringify(reply))?.[1];
-    if (!requestId) throw new Error(`no request id in ${JSON.stringify(reply)}`);
-    const r = await t.store.changeRequests.get(requestId);
+    const r = await requestIn(t, reply);
     expect(r?.plan.where).toMatchObject({ account: 'prod', region: 'eu-west-1', accountId: PROD });
-    const res = await t.transport.interaction(
-      buttonClick({
-        actionId: ACTIONS.changeApprove,
-        value: JSON.stringify({ id: requestId }),
-        userId: BOB,
-        channelId: ALARM_CHANNEL,
-        messageTs: r!.cardTs,
-        responseUrl: t.slack.responseUrl(`click${++n}`),
-      }),
-    );
-    expect(res.status).toBe(200);
+
+    await approveAs(t, BOB, r);
     const updates = await eventually(async () => {
       const u = org.calls.filter((c) => c.op === 'UpdateClusterSettings');
       return u.length > 0 ? u : undefined;

@@ -1,7 +1,9 @@
 import { AwsOrg, BOT_ACCOUNT } from '../helpers/aws-org';
 import type { AwsWorld } from '../helpers/aws-world';
 import { startTestBot, type TestBot, type TestBotOptions } from '../helpers/test-bot';
-import { sendCommand } from '../helpers/slack-sign';
+import { buttonClick, sendCommand } from '../helpers/slack-sign';
+import { ACTIONS } from '../../src/slack/actions';
+import { ALARM_CHANNEL } from '../helpers/test-bot';
 
 /**
  * The estate the multi-account tests run against: the bot's own account (ACCOUNT) and two member
@@ -58,4 +60,28 @@ export async function askAs(t: TestBot, user: string, text: string) {
   const res = await sendCommand(t.url, { text, user_id: user, response_url: t.slack.responseUrl(id) });
   expect(res.status).toBe(200);
   return (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`)).body;
+}
+
+/** The change request a command's answer names, as stored. */
+export async function requestIn(t: TestBot, reply: unknown) {
+  const requestId = /request `([A-Za-z0-9_-]+)`/.exec(JSON.stringify(reply))?.[1];
+  if (!requestId) throw new Error(`no request id in ${JSON.stringify(reply)}`);
+  const r = await t.store.changeRequests.get(requestId);
+  if (!r) throw new Error(`request ${requestId} is not in the store`);
+  return r;
+}
+
+/** `user` clicks Approve on the request's card. */
+export async function approveAs(t: TestBot, user: string, r: { id: string; cardTs?: string }) {
+  const res = await t.transport.interaction(
+    buttonClick({
+      actionId: ACTIONS.changeApprove,
+      value: JSON.stringify({ id: r.id }),
+      userId: user,
+      channelId: ALARM_CHANNEL,
+      messageTs: r.cardTs,
+      responseUrl: t.slack.responseUrl(`click${++asked}`),
+    }),
+  );
+  expect(res.status).toBe(200);
 }

@@ -35,9 +35,21 @@ export async function execute(ctx: AppContext, executors: ExecutorRegistry, r: C
       );
     }
     // A session of its own, assumed before anything changes: CloudTrail names the approver and the request.
-    session = await ctx.accounts.change(scope, { requestId: r.id, requester: r.requestedBy, approver });
+    // SourceIdentity holds one name (the approver whose approval ran it); every approver goes in a tag.
+    session = await ctx.accounts.change(scope, {
+      requestId: r.id,
+      requester: r.requestedBy,
+      approver,
+      ...approversDetail(r),
+    });
     ctx.logger.info(
-      { requestId: r.id, ...scope, session: session.sessionName, sourceIdentity: session.sourceIdentity },
+      {
+        requestId: r.id,
+        ...scope,
+        session: session.sessionName,
+        sourceIdentity: session.sourceIdentity,
+        approvers: session.approvers,
+      },
       'change session',
     );
     result = await executor.execute({ ...ctx, aws: session.clients }, r.plan);

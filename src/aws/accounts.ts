@@ -26,8 +26,26 @@ export interface ChangeSession {
   roleArn?: string;
   /** The Slack user ID CloudTrail records as `sourceIdentity`. */
   sourceIdentity?: string;
+  /** The `approvers` session tag: every approver of a change that needed several. */
+  approvers?: string;
   /** Releases the session's clients (the change is done). */
   close(): void;
+}
+
+/**
+ * The `approvers` session tag: every distinct approver, joined by `+` (a character tag values allow
+ * and Slack IDs never hold), whole IDs only within the 256 characters of a tag value, so an IAM
+ * condition like `aws:PrincipalTag/approvers` StringLike `*U0123ABCD*` never matches a cut-off ID.
+ */
+export function approversTag(ids: string[]): string {
+  const distinct = [...new Set(ids.map((id) => stsTagValue(id).replace(/\+/g, '_')).filter(Boolean))];
+  let out = '';
+  for (const id of distinct) {
+    const next = out ? `${out}+${id}` : id;
+    if (next.length > 256) break;
+    out = next;
+  }
+  return out;
 }
 
 /** Read sessions are assumed for this long (the SDK and STS default). */
@@ -157,8 +175,8 @@ export class AwsAccounts {
       { Key: 'approver', Value: stsTagValue(who.approver) },
       { Key: 'change', Value: stsTagValue(who.requestId) },
     ];
-    if (who.approvers && who.approvers.length > 1)
-      tags.push({ Key: 'approvers', Value: stsTagValue(who.approvers.join('+')) });
+    const approvers = approversTag([...(who.approvers ?? []), who.approver]);
+    if (approvers.includes('+')) tags.push({ Key: 'approvers', Value: approvers });
     const session = new RoleSession(
       {
         account: a.name,
@@ -179,6 +197,7 @@ export class AwsAccounts {
       sessionName,
       roleArn,
       sourceIdentity,
+      ...(approvers.includes('+') ? { approvers } : {}),
       close: () => destroyAwsClients(clients),
     };
   }

@@ -131,6 +131,33 @@ describe('a policy file with per-account rules and two approvers', () => {
       async () => (allText(await card(id)).includes(`Approved by <@${BOB}> and <@${CAROL}>`) ? true : undefined),
       'the card to name both approvers',
     );
+
+    // SourceIdentity holds one name: the approver whose approval ran it. The session tags carry both.
+    const changeSessions = org.assumeRoleCalls.filter((c) => c.params.SourceIdentity !== undefined);
+    expect(changeSessions).toHaveLength(1);
+    expect(changeSessions[0].params).toMatchObject({ RoleSessionName: `ecs-chatops-${id}`, SourceIdentity: CAROL });
+    expect(Object.fromEntries(changeSessions[0].params.Tags!.map((x) => [x.Key, x.Value]))).toEqual({
+      requester: ALICE,
+      approver: CAROL,
+      approvers: `${BOB}+${CAROL}`,
+      change: id,
+    });
+    expect(updates[0].identity.tags).toMatchObject({ approver: CAROL, approvers: `${BOB}+${CAROL}` });
+
+    // /ecs audit names both approvers on the entry of the change, with its session.
+    const res = await sendCommand(t.url, {
+      text: `audit --request ${id}`,
+      user_id: ALICE,
+      response_url: t.slack.responseUrl('audit-of-the-change'),
+    });
+    expect(res.status).toBe(200);
+    const audit = (await t.slack.waitFor(() => t.slack.responsesTo('audit-of-the-change')[0], 10_000, 'the audit'))
+      .body;
+    const line = JSON.stringify(audit.blocks)
+      .split('\\n')
+      .find((l: string) => l.includes('*succeeded*'));
+    expect(line).toContain(`approved by <@${BOB}> and <@${CAROL}>`);
+    expect(line).toContain(`session \`ecs-chatops-${id}\``);
   });
 
   it('keeps one approver in an account without a rule', async () => {

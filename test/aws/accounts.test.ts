@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, ListClustersCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { AwsAccounts, READ_SESSION_NAME } from '../../src/aws/accounts';
+import { approversTag, AwsAccounts, READ_SESSION_NAME } from '../../src/aws/accounts';
 import { parseAwsSettings } from '../../src/aws/accounts-config';
 import { RoleAssumeError, stsName, stsTagValue } from '../../src/aws/sessions';
 import { BOT_ACCOUNT, AwsOrg } from '../helpers/aws-org';
@@ -188,5 +188,17 @@ describe('AwsAccounts: clients per account, region and purpose', () => {
       sourceIdentity: 'U0_BOSS_',
       tags: { requester: 'U0 ASKER', approver: 'U0_BOSS_', change: 'Req456def' },
     });
+  });
+
+  it('tags every distinct approver in whole IDs within the 256 characters of a tag value', () => {
+    expect(approversTag(['U0BOB', 'U0CAROL', 'U0BOB'])).toBe('U0BOB+U0CAROL');
+    expect(approversTag(['U0BOB'])).toBe('U0BOB');
+    // A `+` inside an ID would read as two approvers: it is replaced.
+    expect(approversTag(['U0A+B', 'U0C'])).toBe('U0A_B+U0C');
+    const many = Array.from({ length: 40 }, (_, i) => `U0APPROVER${String(i).padStart(2, '0')}`);
+    const tag = approversTag(many);
+    expect(tag.length).toBeLessThanOrEqual(256);
+    expect(tag.split('+').every((id) => many.includes(id))).toBe(true);
+    expect(tag.split('+')).toHaveLength(Math.floor(257 / 13));
   });
 });

@@ -73,6 +73,18 @@ function whereOfDetail(detail: unknown): string | undefined {
   return out.length ? out.join(' · ') : undefined;
 }
 
+/**
+ * Every approver of a change that needed several (the detail's `approvers`, the entry's `approver`
+ * last, as the one whose approval ran it); at most a handful, each a Slack user ID.
+ */
+function approversOfDetail(detail: unknown, last: string | undefined): string[] {
+  const list = (detail as { approvers?: unknown } | undefined)?.approvers;
+  if (!Array.isArray(list)) return [];
+  const ids = list.filter((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 40);
+  const ordered = last && ids.includes(last) ? [...ids.filter((x) => x !== last), last] : ids;
+  return ordered.slice(0, 10);
+}
+
 /** One audit entry as one mrkdwn line (user and AWS text escaped). */
 export function auditLine(e: AuditLineView): string {
   const parts = [
@@ -84,7 +96,9 @@ export function auditLine(e: AuditLineView): string {
   const after = short(e.after);
   if (before !== '' || after !== '') parts.push(`${escapeText(before || '?')} → ${escapeText(after || '?')}`);
   parts.push(`by ${mentionUser(e.actor)}`);
-  if (e.approver && e.approver !== e.actor) parts.push(`approved by ${mentionUser(e.approver)}`);
+  const approvers = approversOfDetail(e.detail, e.approver);
+  if (approvers.length > 1) parts.push(`approved by ${approvers.map(mentionUser).join(' and ')}`);
+  else if (e.approver && e.approver !== e.actor) parts.push(`approved by ${mentionUser(e.approver)}`);
   const where = whereOfDetail(e.detail);
   if (where) parts.push(where);
   if (e.requestId) parts.push(`request ${code(e.requestId)}`);

@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import { boltLogger } from './slack/bolt-logger';
 import { countingFetch } from './slack/instrument';
+import { dropRepeatedEvents } from './slack/event-dedup';
 import { slackRequestGuard } from './slack/request-guard';
 import { SlackSocket, type SlackSocketOptions } from './slack/socket-mode';
 import { openStore, type Store } from './store';
@@ -228,6 +229,8 @@ export async function createBot(opts: BotOptions): Promise<Bot> {
   app.error(async ({ error }: { error: Error }) => {
     logger.error({ err: error }, 'slack listener error');
   });
+  // First in the middleware chain: a retried event stops before any feature sees it.
+  dropRepeatedEvents(app, { events: store.slackRequests, now: systemClock.now, logger });
 
   registerCommandRouter(
     app,

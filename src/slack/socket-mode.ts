@@ -98,18 +98,19 @@ export class SlackSocket {
   }
 
   /**
-   * Puts a filter in front of Bolt's envelope listener: an envelope whose envelope_id this process has
-   * already taken is acknowledged again and not processed. Slack sends an unacknowledged envelope again
-   * with the same envelope_id, also when it was processed and only the acknowledgement was lost with
-   * the connection; processing it again would post a mention's answer twice. The ids are kept in
-   * memory for ten minutes (at most 10,000): a process that died never acknowledged what it was doing,
-   * and another replica should then do it.
+   * Puts a filter in front of Bolt's envelope listener: a slash command or interaction envelope whose
+   * envelope_id this process has already taken is acknowledged again and not processed. Slack sends an
+   * unacknowledged envelope again with the same envelope_id, also when it was processed and only the
+   * acknowledgement was lost with the connection. The ids are kept in memory for ten minutes (at most
+   * 10,000): a process that died never acknowledged what it was doing, and another replica should then
+   * do it. Events API envelopes pass: they carry an event_id, which the store deduplicates across
+   * replicas and across new envelope ids (event-dedup.ts), as for events over HTTP.
    */
   private dropRepeatedEnvelopes(client: SocketModeReceiver['client']): void {
     const bolt = client.listeners('slack_event') as ((args: SocketEnvelope) => unknown)[];
     client.removeAllListeners('slack_event');
     client.on('slack_event', (args: SocketEnvelope) => {
-      if (this.repeated(args.envelope_id)) {
+      if (args.type !== 'events_api' && this.repeated(args.envelope_id)) {
         this.log.info(
           { envelopeId: args.envelope_id, type: args.type },
           'Slack sent an envelope again; not processed twice',

@@ -5,6 +5,9 @@ import type { Queryable } from './db';
  * and the body, so the same signature means the same request sent again: a replay, never a retry
  * (Slack's retries carry a new timestamp, hence a new signature). A signature is remembered until its
  * timestamp leaves the window in which it would be accepted (`expiresAt`), then pruned.
+ *
+ * The same table remembers the Events API event ids already run (`claimEvent`): a retry is the same
+ * event_id in a new request. Their keys start `event:`, which no signature (`v0=…`) does.
  */
 export class SlackRequestRepo {
   constructor(private readonly db: Queryable) {}
@@ -21,7 +24,12 @@ export class SlackRequestRepo {
     return n > 0;
   }
 
-  /** Forgets signatures whose window closed before `now`; returns how many. */
+  /** Records an Events API event_id unless it is there; false means another copy of the event ran. */
+  claimEvent(eventId: string, expiresAt: number): Promise<boolean> {
+    return this.claim(`event:${eventId}`, expiresAt);
+  }
+
+  /** Forgets signatures and event ids whose window closed before `now`; returns how many. */
   prune(now: number): Promise<number> {
     return this.db.run(`DELETE FROM slack_request_signatures WHERE expires_at < $1`, [now]);
   }

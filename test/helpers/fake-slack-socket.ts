@@ -100,6 +100,9 @@ export class FakeSocketMode {
     o: {
       acceptsResponsePayload?: boolean;
       /** Reuse an id (Slack sending an envelope again). */ envelopeId?: string;
+      /** Slack's count and reason when it sends a request again in a new envelope. */
+      retryAttempt?: number;
+      retryReason?: string;
     } = {},
   ): Promise<SocketAck> {
     const env: Envelope = {
@@ -107,8 +110,8 @@ export class FakeSocketMode {
       type,
       payload,
       accepts_response_payload: o.acceptsResponsePayload ?? type !== 'events_api',
-      retry_attempt: 0,
-      retry_reason: '',
+      retry_attempt: o.retryAttempt ?? 0,
+      retry_reason: o.retryReason ?? '',
     };
     return new Promise<SocketAck>((resolve, reject) => {
       const out: Outstanding = { env, resolve, reject };

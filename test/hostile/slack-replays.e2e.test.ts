@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ACTIONS, ALICE, CHANNEL, startHarness, type Harness } from '../approvals/harness';
+import { ACTIONS, ALICE, BOB, CHANNEL, startHarness, type Harness } from '../approvals/harness';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { buttonClick, commandBody, eventCallback, slackHeaders } from '../helpers/slack-sign';
 import { describeEachStore, openTestStore, type TestStore } from '../helpers/stores';
@@ -8,6 +8,7 @@ import { metric } from '../helpers/prom';
 import { SLACK_TIMESTAMP_WINDOW_S } from '../../src/slack/request-guard';
 
 const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
 const nowS = () => Math.floor(Date.now() / 1000);
 
 /** One signed request, kept as Slack sent it, so it can be sent again byte for byte. */
@@ -30,6 +31,51 @@ async function helpAnswered(res: Response): Promise<void> {
 async function refusal(res: Response): Promise<{ status: number; error: string }> {
   return { status: res.status, error: ((await res.json()) as { error: string }).error };
 }
+
+/**
+ * An Events API callback as Slack first sends it, and its retries: the same body (same event_id),
+ * signed again with a later timestamp and carrying Slack's retry headers, so the replay guard lets it in.
+ */
+function signedEvent(event: Record<string, unknown>): { first: Signed; eventId: string; retry(n: number): Signed } {
+  const body = JSON.stringify(eventCallback(event));
+  const ts = nowS();
+  return {
+    first: { body, headers: slackHeaders(body, JSON_TYPE, { ts }) },
+    eventId: (JSON.parse(body) as { event_id: string }).event_id,
+    retry: (n) => ({
+      body,
+      headers: {
+        ...slackHeaders(body, JSON_TYPE, { ts: ts + n }),
+        'x-slack-retry-num': String(n),
+        'x-slack-retry-reason': 'http_timeout',
+      },
+    }),
+  };
+}
+
+/** Waits until a bot logged that it dropped a copy of `eventId`, `copies` times. */
+async function dropped(t: TestBot, eventId: string, copies = 1): Promise<void> {
+  await t.slack.waitFor(
+    () =>
+      t.logs
+        .records()
+        .filter((r) => r.msg === 'Slack sent an event again; not processed twice' && r.eventId === eventId).length >=
+      copies,
+    8000,
+    `${copies} dropped cop${copies === 1 ? 'y' : 'ies'} of ${eventId}`,
+  );
+}
+
+const mentionAt = (ts: string) => ({
+  type: 'app_mention',
+  user: 'U0ALICE',
+  text: '<@UBOT> help',
+  ts,
+  channel: ALARM_CHANNEL,
+  event_ts: ts,
+});
+const mentionAnswers = (slack: FakeSlack, ts: string) =>
+  slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === ts);
 
 describe('replayed slash command and click refused', () => {
   let h: Harness;
@@ -107,6 +153,57 @@ describe('replayed slash command and click refused', () => {
       nowS() - SLACK_TIMESTAMP_WINDOW_S - 60,
     );
     expect(await refusal(await send(h.t.url, old))).toEqual({ status: 401, error: 'stale' });
+  });
+});
+
+describe('a retried Events API event runs once', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('a mention retried twice (new timestamp, X-Slack-Retry-Num) is answered once', async () => {
+    const ev = signedEvent(mentionAt('1700000300.000100'));
+    expect((await send(h.t.url, ev.first)).status).toBe(200);
+    await h.t.slack.waitFor(() => mentionAnswers(h.t.slack, '1700000300.000100')[0], 8000, 'the answer');
+    // Slack acknowledges nothing but a 200: each retry is accepted (not refused as a replay) and dropped.
+    expect((await send(h.t.url, ev.retry(1))).status).toBe(200);
+    expect((await send(h.t.url, ev.retry(2))).status).toBe(200);
+    await dropped(h.t, ev.eventId, 2);
+    const after = signedEvent(mentionAt('1700000300.000200'));
+    expect((await send(h.t.url, after.first)).status).toBe(200);
+    await h.t.slack.waitFor(() => mentionAnswers(h.t.slack, '1700000300.000200')[0], 8000, 'the next answer');
+    expect(mentionAnswers(h.t.slack, '1700000300.000100')).toHaveLength(1);
+  });
+
+  it('a retry that arrives while the first copy is still running is dropped too', async () => {
+    const ev = signedEvent(mentionAt('1700000300.000300'));
+    const [x, y] = await Promise.all([send(h.t.url, ev.first), send(h.t.url, ev.retry(1))]);
+    expect([x.status, y.status]).toEqual([200, 200]);
+    await dropped(h.t, ev.eventId);
+    await h.t.slack.waitFor(() => mentionAnswers(h.t.slack, '1700000300.000300')[0], 8000, 'the answer');
+    const after = signedEvent(mentionAt('1700000300.000400'));
+    await send(h.t.url, after.first);
+    await h.t.slack.waitFor(() => mentionAnswers(h.t.slack, '1700000300.000400')[0], 8000, 'the next answer');
+    expect(mentionAnswers(h.t.slack, '1700000300.000300')).toHaveLength(1);
+  });
+
+  it('an app_home_opened retried publishes the Home tab once', async () => {
+    const views = () => h.t.slack.views.filter((v) => v.user_id === ALICE).length;
+    const before = views();
+    const ev = signedEvent({ type: 'app_home_opened', user: ALICE, channel: 'D0HOME', tab: 'home', event_ts: '1.2' });
+    expect((await send(h.t.url, ev.first)).status).toBe(200);
+    await h.t.slack.waitFor(() => views() > before, 8000, 'the Home tab');
+    expect((await send(h.t.url, ev.retry(1))).status).toBe(200);
+    await dropped(h.t, ev.eventId);
+    // Another user's Home tab after it: the retry, had it run, would have published by then as well.
+    const other = signedEvent({ type: 'app_home_opened', user: BOB, channel: 'D0HOME2', tab: 'home', event_ts: '1.3' });
+    await send(h.t.url, other.first);
+    await h.t.slack.waitFor(() => h.t.slack.views.some((v) => v.user_id === BOB), 8000, "Bob's Home tab");
+    expect(views()).toBe(before + 1);
   });
 });
 
@@ -213,6 +310,18 @@ describe('replays refused across two replicas sharing PostgreSQL', () => {
     expect(await refusal(await send(a.url, cmd))).toEqual({ status: 401, error: 'replayed' });
   });
 
+  it('an event retried to the other replica runs once', async () => {
+    const ev = signedEvent(mentionAt('1700000400.000100'));
+    expect((await send(a.url, ev.first)).status).toBe(200);
+    await slack.waitFor(() => mentionAnswers(slack, '1700000400.000100')[0], 8000, 'the answer');
+    expect((await send(b.url, ev.retry(1))).status).toBe(200);
+    await dropped(b, ev.eventId);
+    const after = signedEvent(mentionAt('1700000400.000200'));
+    await send(b.url, after.first);
+    await slack.waitFor(() => mentionAnswers(slack, '1700000400.000200')[0], 8000, 'the next answer');
+    expect(mentionAnswers(slack, '1700000400.000100')).toHaveLength(1);
+  });
+
   it('ten copies spread over both replicas at once: exactly one is accepted', async () => {
     const cmd = signedForm(commandBody({ text: 'help', response_url: slack.responseUrl('spread') }));
     const res = await Promise.all(Array.from({ length: 10 }, (_, i) => send(i % 2 ? a.url : b.url, cmd)));
@@ -235,6 +344,15 @@ describeEachStore('Slack request signatures in the store', (store) => {
     expect(await repo.claim(sig(1), 3_000)).toBe(true); // forgotten after its window: its timestamp is refused anyway
   });
 
+  it('an event id is claimed once, apart from signatures, and pruned after its time', async () => {
+    const repo = store().slackRequests;
+    expect(await repo.claimEvent('Ev01', 4_000)).toBe(true);
+    expect(await repo.claimEvent('Ev01', 4_000)).toBe(false);
+    expect(await repo.claim('Ev01', 4_000)).toBe(true); // a signature never collides with an event id
+    expect(await repo.prune(5_000)).toBeGreaterThanOrEqual(2);
+    expect(await repo.claimEvent('Ev01', 9_000)).toBe(true);
+  });
+
   it('twenty claims of one signature at once: one wins', async () => {
     const won = await Promise.all(Array.from({ length: 20 }, () => store().slackRequests.claim(sig(7), 9_000)));
     expect(won.filter(Boolean)).toHaveLength(1);
@@ -251,16 +369,8 @@ describe('Socket Mode: an envelope Slack sends again is not processed twice', ()
     await t.stop();
   });
 
-  const mention = (ts: string) =>
-    eventCallback({
-      type: 'app_mention',
-      user: 'U0ALICE',
-      text: '<@UBOT> help',
-      ts,
-      channel: ALARM_CHANNEL,
-      event_ts: ts,
-    });
-  const answers = (ts: string) => t.slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === ts);
+  const mention = (ts: string) => eventCallback(mentionAt(ts));
+  const answers = (ts: string) => mentionAnswers(t.slack, ts);
 
   it('the same envelope_id again (its ack was lost): acknowledged, not answered a second time', async () => {
     const body = mention('1700000200.000100');
@@ -272,6 +382,19 @@ describe('Socket Mode: an envelope Slack sends again is not processed twice', ()
     await t.slack.socket.send('events_api', mention('1700000200.000200'));
     await t.slack.waitFor(() => answers('1700000200.000200')[0], 8000, 'the answer to the next mention');
     expect(answers('1700000200.000100')).toHaveLength(1);
+    expect(t.slack.socket.problems).toEqual([]);
+  });
+
+  it('the same event in a new envelope (retry_attempt 1): acknowledged, answered once', async () => {
+    const body = mention('1700000200.000300');
+    await t.slack.socket.send('events_api', body);
+    await t.slack.waitFor(() => answers('1700000200.000300')[0], 8000, 'the answer to the mention');
+    const again = await t.slack.socket.send('events_api', body, { retryAttempt: 1, retryReason: 'timeout' });
+    expect(again.type).toBe('events_api');
+    await dropped(t, body.event_id as string);
+    await t.slack.socket.send('events_api', mention('1700000200.000400'));
+    await t.slack.waitFor(() => answers('1700000200.000400')[0], 8000, 'the answer to the next mention');
+    expect(answers('1700000200.000300')).toHaveLength(1);
     expect(t.slack.socket.problems).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { approvalsFeature } from './approvals/feature';
 import type { ApprovalsOptions } from './approvals/runtime';
 import { statusFeature } from './status/feature';
 import type { AppContext, Feature } from './context';
+import { deploymentsFeature } from './deployments/feature';
 import { diagnoseFeature } from './diagnose/feature';
 import type { DiagnoseOptions } from './diagnose/watch';
 import { doctorFeature } from './doctor/feature';
@@ -42,6 +43,7 @@ export function buildFeatures(ctx: AppContext, options: FeatureOptions = {}): Fe
     approvals,
     diagnoseFeature(ctx, options.diagnose),
     logsFeature(ctx),
+    deploymentsFeature(ctx),
     alarms,
     alarmAdminFeature(ctx, { changes }),
     reactionsFeature(ctx, { incidents: alarms.incidents }),

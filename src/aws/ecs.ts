@@ -296,6 +296,7 @@ function toTask(t: Task): TaskInfo {
       health: c.healthStatus,
     })),
     containerInstanceId: t.containerInstanceArn ? arnName(t.containerInstanceArn) : undefined,
+    startedBy: t.startedBy,
   };
 }
 

@@ -125,6 +125,8 @@ export interface TaskInfo {
   stoppedReason?: string;
   containers: ContainerState[];
   containerInstanceId?: string;
+  /** Who started it: a service's tasks name the deployment (`ecs-svc/…`) that started them. */
+  startedBy?: string;
 }
 
 /** "arn:…:task-definition/family:3" or "family:3" → "family:3". */

@@ -315,6 +315,15 @@ export class ChangeRequestRepo {
     return rows.map(toRequest);
   }
 
+  /** One service's requests, newest first: the changes the bot was asked to make to it. */
+  async forService(cluster: string, service: string, limit = 50): Promise<ChangeRequest[]> {
+    const rows = await this.db.query(
+      `SELECT * FROM change_requests WHERE cluster = $1 AND service = $2 ORDER BY created_at DESC, id LIMIT $3`,
+      [cluster, service, Math.max(1, Math.min(limit, 500))],
+    );
+    return rows.map(toRequest);
+  }
+
   /** Newest first, optionally only some statuses. */
   async list(o: { statuses?: ChangeStatus[]; limit?: number } = {}): Promise<ChangeRequest[]> {
     const params: (string | number)[] = [];

@@ -144,6 +144,21 @@ describeEachStore('change requests repository', (get) => {
     expect((await s.changeRequests.list()).map((r) => r.id)).toEqual(['req-list02', 'req-list01']);
     expect((await s.changeRequests.list({ statuses: ['pending'] })).map((r) => r.id)).toEqual(['req-list02']);
   });
+
+  it("lists one service's requests newest first, and no other service's", async () => {
+    const s = get();
+    await s.changeRequests.create(sampleRequest('req-svc001', { createdAt: 1 }));
+    await s.changeRequests.create(sampleRequest('req-svc002', { createdAt: 3 }));
+    await s.changeRequests.create(sampleRequest('req-svc003', { createdAt: 2, service: 'Other' }));
+    await s.changeRequests.create(sampleRequest('req-svc004', { createdAt: 4, cluster: 'OtherCluster' }));
+    expect((await s.changeRequests.forService('EcsLabCluster', 'EcsLabApi')).map((r) => r.id)).toEqual([
+      'req-svc002',
+      'req-svc001',
+    ]);
+    expect((await s.changeRequests.forService('EcsLabCluster', 'EcsLabApi', 1)).map((r) => r.id)).toEqual([
+      'req-svc002',
+    ]);
+  });
 });
 
 describeEachStore('rollouts repository', (get) => {

@@ -172,7 +172,7 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
     taskDefinitionArn: `arn:aws:ecs:${world.region}:${world.account}:task-definition/${t.taskDef}`,
     containerInstanceArn: t.containerInstanceId ? world.instances.get(t.containerInstanceId)?.arn : undefined,
     group: t.service ? `service:${t.service}` : 'family:standalone',
-    startedBy: t.service ? 'ecs-svc/0000000000000000000' : undefined,
+    startedBy: t.service ? (t.deploymentId ?? 'ecs-svc/0000000000000000000') : undefined,
     lastStatus: t.lastStatus,
     desiredStatus: t.desiredStatus,
     healthStatus: t.healthStatus,

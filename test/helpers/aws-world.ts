@@ -715,6 +715,7 @@ export class AwsWorld {
       const shortfall = Math.max(0, s.desiredCount - live.length);
       for (let i = 0; i < shortfall; i++) unplaced.push(this.newTask(s, td));
       let failed = 0;
+      const started: string[] = [];
       let closest: { inst: WInstance; reason: 'memory' | 'CPU units' | 'port' } | undefined;
       const ports = this.hostPorts(td);
       for (const t of unplaced) {
@@ -722,6 +723,7 @@ export class AwsWorld {
           t.containerInstanceId = undefined;
           t.pendingTicks = 0;
           this.startTask(t);
+          started.push(t.id);
           continue;
         }
         const candidates = this.instancesOf(s.cluster).filter((x) => x.status === 'ACTIVE' && x.agentConnected);
@@ -733,6 +735,7 @@ export class AwsWorld {
         if (fit) {
           t.containerInstanceId = fit.id;
           t.pendingTicks = 1;
+          started.push(t.id);
         } else {
           failed += 1;
           const best = candidates.sort((a, b) => this.remaining(b).memory - this.remaining(a).memory)[0];
@@ -750,6 +753,13 @@ export class AwsWorld {
         for (const t of old)
           this.stopTask(t, 'ServiceSchedulerInitiated', `Task replaced by (deployment ${primary?.id ?? ''})`);
       }
+      // ECS's own words when the scheduler launches tasks: how deployment history is read back from events.
+      if (started.length > 0)
+        s.events.unshift({
+          id: hex(36),
+          createdAt: this.now,
+          message: `(service ${s.name}) has started ${started.length} tasks: ${started.map((id) => `(task ${id})`).join(' ')}.`,
+        });
       if (failed > 0) {
         const msg = closest
           ? `(service ${s.name}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${closest.inst.id}) ${closest.reason === 'port' ? 'is already using a port required by your task' : `has insufficient ${closest.reason} available`}. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`
@@ -828,6 +838,11 @@ export class AwsWorld {
         primary.rolloutState = 'COMPLETED';
         primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
         primary.updatedAt = this.now;
+        s.events.unshift({
+          id: hex(36),
+          createdAt: this.now,
+          message: `(service ${s.name}) (deployment ${primary.id}) deployment completed.`,
+        });
         // ECS drops the replaced deployments once the new one completes.
         s.deployments = s.deployments.filter((d) => d.status === 'PRIMARY');
       }

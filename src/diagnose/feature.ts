@@ -199,8 +199,7 @@ async function handleDiagnoseButton(
     const d = await runDiagnosis(src.in(scope), c.log, value.c, value.s);
     count(ctx, 'button', d.healthy ? 'healthy' : 'problem');
     if (!channel || !threadTs) return renderDiagnosis(d, { requestedBy: c.userId, ...where });
-    // The watcher reads the bot's default account and region; a service elsewhere is not watched.
-    const watching = needsWatch(d) && isHome(ctx, scope);
+    const watching = needsWatch(d);
     const msg = renderDiagnosis(d, { requestedBy: c.userId, threadTs, watching, ...where });
     try {
       await ctx.slack.chat.postMessage({
@@ -219,7 +218,9 @@ async function handleDiagnoseButton(
     }
     if (watching) {
       // The diagnosis is out; failing to watch only costs the "back to desired" line, so it is logged.
-      await startWatch(ctx, d, { channel, threadTs }, watchIntervalMs).then(
+      // A watch in the default account and region names none, as watches did before there were accounts.
+      const elsewhere = isHome(ctx, scope) ? undefined : scope;
+      await startWatch(ctx, d, { channel, threadTs, scope: elsewhere }, watchIntervalMs).then(
         (id) => c.log.info({ watch: id }, 'watching the service in the thread'),
         (err: unknown) => c.log.error({ err }, 'could not start watching the service'),
       );
@@ -249,6 +250,6 @@ export function diagnoseFeature(ctx: AppContext, options: DiagnoseOptions = {}):
         },
       });
     },
-    workers: [diagnosisWatcher(ctx, src.home.ecs, { owner, intervalMs })],
+    workers: [diagnosisWatcher(ctx, (scope) => src.in(scope).ecs, { owner, intervalMs })],
   };
 }

@@ -196,6 +196,8 @@ export interface WatchLineView {
   pending: number;
   /** Since the diagnosis. */
   elapsedMs: number;
+  /** The account and region of a service outside the default ones: the command to run names them. */
+  scope?: { account: string; region: string };
 }
 
 function elapsed(ms: number): string {
@@ -213,5 +215,13 @@ export function renderRecoveredLine(v: WatchLineView): string {
 }
 
 export function renderWatchExpiredLine(v: WatchLineView): string {
-  return `:hourglass: ${code(target(v))} is still short after ${elapsed(v.elapsedMs)}: ${v.running} of ${v.desired} tasks running, ${v.pending} pending. The bot stops watching; run ${code(`/ecs diagnose ${target(v)}`)} for the current picture.`;
+  const flags = v.scope ? ` --account ${v.scope.account} --region ${v.scope.region}` : '';
+  return `:hourglass: ${code(target(v))} is still short after ${elapsed(v.elapsedMs)}: ${v.running} of ${v.desired} tasks running, ${v.pending} pending. The bot stops watching; run ${code(`/ecs diagnose ${target(v)}${flags}`)} for the current picture.`;
+}
+
+/** The watch's account or region is no longer configured (the settings changed since it began). */
+export function renderWatchUnconfiguredLine(
+  v: Pick<WatchLineView, 'cluster' | 'service'> & { reason: string },
+): string {
+  return `:information_source: The bot stops watching ${code(target(v))}: ${escapeText(v.reason)}.`;
 }

@@ -14,6 +14,9 @@ export interface DiagnosisWatch {
   id: string;
   cluster: string;
   service: string;
+  /** The configured account and region the service is in; both unset: the bot's default ones. */
+  account?: string;
+  region?: string;
   channel: string;
   threadTs: string;
   status: WatchStatus;
@@ -32,11 +35,24 @@ export interface DiagnosisWatch {
 
 export type NewDiagnosisWatch = Pick<
   DiagnosisWatch,
-  'cluster' | 'service' | 'channel' | 'threadTs' | 'desired' | 'startedAt' | 'deadlineAt' | 'nextPollAt'
+  | 'cluster'
+  | 'service'
+  | 'account'
+  | 'region'
+  | 'channel'
+  | 'threadTs'
+  | 'desired'
+  | 'startedAt'
+  | 'deadlineAt'
+  | 'nextPollAt'
 >;
 
-export function watchId(w: Pick<DiagnosisWatch, 'channel' | 'threadTs' | 'cluster' | 'service'>): string {
-  return `${w.channel}:${w.threadTs}:${w.cluster}/${w.service}`;
+/** `channel:threadTs:cluster/service`, and `@account/region` after it for a service outside the default scope. */
+export function watchId(
+  w: Pick<DiagnosisWatch, 'channel' | 'threadTs' | 'cluster' | 'service' | 'account' | 'region'>,
+): string {
+  const where = w.account && w.region ? `@${w.account}/${w.region}` : '';
+  return `${w.channel}:${w.threadTs}:${w.cluster}/${w.service}${where}`;
 }
 
 export class DiagnosisWatchRepo {
@@ -46,12 +62,25 @@ export class DiagnosisWatchRepo {
   async watch(w: NewDiagnosisWatch): Promise<string> {
     const id = watchId(w);
     await this.db.run(
-      `INSERT INTO diagnosis_watches (id, cluster, service, channel, thread_ts, status, desired, started_at, deadline_at, next_poll_at, polls)
-       VALUES ($1, $2, $3, $4, $5, 'watching', $6, $7, $8, $9, 0)
+      `INSERT INTO diagnosis_watches (id, cluster, service, channel, thread_ts, status, desired, started_at, deadline_at, next_poll_at, polls, account, region)
+       VALUES ($1, $2, $3, $4, $5, 'watching', $6, $7, $8, $9, 0, $10, $11)
        ON CONFLICT (id) DO UPDATE SET status = 'watching', desired = excluded.desired, started_at = excluded.started_at,
          deadline_at = excluded.deadline_at, next_poll_at = excluded.next_poll_at, lease_owner = NULL, lease_until = NULL,
          finished_at = NULL, last_seen = NULL, polls = 0`,
-      [id, w.cluster, w.service, w.channel, w.threadTs, w.desired, w.startedAt, w.deadlineAt, w.nextPollAt],
+      [
+        id,
+        w.cluster,
+        w.service,
+        w.channel,
+        w.threadTs,
+        w.desired,
+        w.startedAt,
+        w.deadlineAt,
+        w.nextPollAt,
+        // Both or neither: a watch is in one place.
+        w.account && w.region ? w.account : null,
+        w.account && w.region ? w.region : null,
+      ],
     );
     return id;
   }
@@ -99,6 +128,9 @@ function toWatch(r: Record<string, unknown>): DiagnosisWatch {
     id: String(r.id),
     cluster: String(r.cluster),
     service: String(r.service),
+    ...(strOrUndef(r.account) && strOrUndef(r.region)
+      ? { account: strOrUndef(r.account), region: strOrUndef(r.region) }
+      : {}),
     channel: String(r.channel),
     threadTs: String(r.thread_ts),
     status: r.status as WatchStatus,

@@ -9,10 +9,11 @@ import { ALARM_DELIVERY_MIGRATION } from './alarm-delivery-migration';
 import { GRAPHS_MIGRATION } from './graphs-migration';
 import { SLACK_REQUESTS_MIGRATION } from './slack-requests-migration';
 import { APPROVALS_COUNT_MIGRATION } from './approvals-count-migration';
+import { WATCH_SCOPE_MIGRATION } from './watch-scope-migration';
 
 /**
  * Versioned migrations, shared by SQLite and PostgreSQL. Append only: never edit a released one.
- * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 6 diagnosis, 7 SNS dedup key, 8 Slack request signatures (replays), 9 alarm delivery (dead letters, card attempts), 10 distinct approvals per change request, 13 message graphs.
+ * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 6 diagnosis, 7 SNS dedup key, 8 Slack request signatures (replays), 9 alarm delivery (dead letters, card attempts), 10 distinct approvals per change request, 13 message graphs, 15 the account and region of a diagnosis watch.
  */
 export interface Migration {
   version: number;
@@ -53,6 +54,7 @@ export const MIGRATIONS: Migration[] = [
   ALARM_DELIVERY_MIGRATION,
   APPROVALS_COUNT_MIGRATION,
   GRAPHS_MIGRATION,
+  WATCH_SCOPE_MIGRATION,
 ];
 
 /** Applies every migration newer than the database, each in its own transaction. Safe to run concurrently. */

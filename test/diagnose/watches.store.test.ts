@@ -70,4 +70,35 @@ describeEachStore('diagnosis watches', (store) => {
     });
     expect(await store().diagnosisWatches.claimDue('a', 10_000_000, 60_000)).toEqual([]);
   });
+
+  it('keeps the account and region of a watch elsewhere, apart from the same names in the default scope', async () => {
+    const home = await store().diagnosisWatches.watch(w());
+    const prod = await store().diagnosisWatches.watch(w({ account: 'prod', region: 'eu-west-1' }));
+    expect(prod).toBe(`C0ALARMS:1700000001.000001:EcsLabCluster/EcsLabApi@prod/eu-west-1`);
+    expect(home).not.toBe(prod);
+    expect(await store().diagnosisWatches.get(prod)).toMatchObject({ account: 'prod', region: 'eu-west-1' });
+    const h = await store().diagnosisWatches.get(home);
+    expect(h).toBeDefined();
+    expect(h!.account).toBeUndefined();
+    expect(h!.region).toBeUndefined();
+    const claimed = await store().diagnosisWatches.claimDue('a', 31_000, 60_000);
+    expect(claimed.map((x) => [x.id, x.account, x.region]).sort()).toEqual(
+      [
+        [home, undefined, undefined],
+        [prod, 'prod', 'eu-west-1'],
+      ].sort(),
+    );
+  });
+
+  it('reads a row written before watches had an account as the default account and region', async () => {
+    // What a bot from before version 15 wrote: no account, no region.
+    await store().db.run(
+      `INSERT INTO diagnosis_watches (id, cluster, service, channel, thread_ts, status, desired, started_at, deadline_at, next_poll_at, polls)
+       VALUES ('C0:1.1:web/api', 'web', 'api', 'C0', '1.1', 'watching', 2, 0, 7200000, 0, 0)`,
+    );
+    const [old] = await store().diagnosisWatches.claimDue('a', 1_000, 60_000);
+    expect(old).toMatchObject({ id: 'C0:1.1:web/api', cluster: 'web', service: 'api', status: 'watching' });
+    expect('account' in old).toBe(false);
+    expect('region' in old).toBe(false);
+  });
 });

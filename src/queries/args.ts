@@ -3,9 +3,11 @@ import { UsageError } from '../errors';
 import { QUERY_PRESETS, findPreset } from './presets';
 import type { FlagSpec } from '../context';
 import { readDuration } from '../util/duration';
+import type { ScopeFilter } from '../aws/scope';
+import { SCOPE_FLAGS, SCOPE_USAGE, scopeFilterOf } from '../slack/commands/scope-flags';
 
-export const QUERY_USAGE = 'query <preset>|"<raw query>" [--cluster C] [--since 1h] [--limit N]';
-export const QUERY_FLAGS: FlagSpec = { cluster: 'string', since: 'string', limit: 'string' };
+export const QUERY_USAGE = `query <preset>|"<raw query>" [--cluster C] [--since 1h] [--limit N] ${SCOPE_USAGE}`;
+export const QUERY_FLAGS: FlagSpec = { cluster: 'string', since: 'string', limit: 'string', ...SCOPE_FLAGS };
 
 const DEFAULT_SINCE_MS = 60 * 60_000;
 export const MAX_SINCE_MS = 7 * 24 * 60 * 60_000;
@@ -26,6 +28,8 @@ export type QueryRequest =
       /** Normalised, e.g. "30m", "6h", "2d". */
       sinceLabel: string;
       limit: number;
+      /** `--account` / `--region`: where to look the cluster up (several accounts or regions). */
+      where: ScopeFilter;
     };
 
 /** "30m", "6h", "2d", "1w" → milliseconds; at least 1 minute, at most 7 days. */
@@ -217,5 +221,6 @@ export function parseQueryRequest(text: string, opts: { defaultCluster?: string 
   }
   const since = typeof flags.since === 'string' ? parseSince(flags.since) : { ms: DEFAULT_SINCE_MS, label: '1h' };
   const limit = typeof flags.limit === 'string' ? parseLimit(flags.limit) : DEFAULT_LIMIT;
-  return { kind: 'run', cluster, query, preset, sinceMs: since.ms, sinceLabel: since.label, limit };
+  const where = scopeFilterOf(flags, QUERY_USAGE);
+  return { kind: 'run', cluster, query, preset, sinceMs: since.ms, sinceLabel: since.label, limit, where };
 }

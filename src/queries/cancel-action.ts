@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import { isEcsName } from '../slack/commands/parse';
+import { isAccountName } from '../aws/accounts-config';
+import { isKnownRegion } from '../aws/regions';
 import type { ApprovalPolicy } from '../approvals/api';
 import type { AppContext } from '../context';
 import { ACTIONS, decodeValue } from '../slack/actions';
@@ -15,11 +17,14 @@ const USER_RE = /^[UW][A-Z0-9]{2,}$/;
 function parseCancelValue(raw: string | undefined): CancelValue | undefined {
   const v = decodeValue<Record<string, unknown>>(raw);
   if (!v) return undefined;
-  const { q, c, u } = v;
+  const { q, c, u, n, r } = v;
   if (typeof q !== 'string' || !QUERY_ID_RE.test(q)) return undefined;
   if (typeof c !== 'string' || !isEcsName(c)) return undefined;
   if (typeof u !== 'string' || !USER_RE.test(u)) return undefined;
-  return { q, c, u };
+  if (n === undefined && r === undefined) return { q, c, u };
+  // Where the query runs: both or neither.
+  if (typeof n !== 'string' || !isAccountName(n) || typeof r !== 'string' || !isKnownRegion(r)) return undefined;
+  return { q, c, u, n, r };
 }
 
 /**
@@ -38,7 +43,7 @@ export function registerQueryCancel(app: App, ctx: AppContext, runner: QueryRunn
       // Who may cancel is the approval policy's question (POLICY_FILE included), like every "who may".
       if (!(await policy.canCancelQuery(c.userId, { startedBy: v.u, cluster: v.c })).ok)
         return `:lock: Only ${mentionUser(v.u)}, who started this query, or an approver can cancel it.`;
-      const out = await runner.cancel(v.q, c.userId);
+      const out = await runner.cancel(v.q, c.userId, v.n && v.r ? { account: v.n, region: v.r } : undefined);
       if (out.kind === 'already') return `:information_source: ${mentionUser(out.by)} already cancelled this query.`;
       if (out.kind === 'not_running') return ':information_source: This query had already finished; nothing to cancel.';
       if (out.local) return;

@@ -5,8 +5,9 @@ import { renderQueryHelp } from './render';
 import type { Subcommand } from '../context';
 
 /**
- * `/ecs query <preset>|"<raw query>" [--cluster C] [--since 1h] [--limit N]`: a Logs Insights query
- * over the cluster's Container Insights performance log group. The router has acked; the runner
+ * `/ecs query <preset>|"<raw query>" [--cluster C] [--since 1h] [--limit N] [--account NAME] [--region REGION]`:
+ * a Logs Insights query over the cluster's Container Insights performance log group, in the account
+ * and region the cluster is found in. The router has acked; the runner
  * posts one message that shows progress and then the result.
  */
 export function createQuerySubcommand(runner: QueryRunner): Subcommand {

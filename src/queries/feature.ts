@@ -4,6 +4,7 @@ import type { ApprovalPolicy } from '../approvals/api';
 import type { AppContext, Feature } from '../context';
 import { registerQueryCancel } from './cancel-action';
 import { QueryRunner } from './runner';
+import { scopeKey, type AwsScope } from '../aws/scope';
 
 /** How the query feature waits and polls; tests pass an instant or fake-clock sleep. */
 export interface QueryOptions {
@@ -25,8 +26,17 @@ export interface QueryDeps {
 
 export function queryFeature(ctx: AppContext, deps: QueryDeps, options: QueryOptions = {}): Feature {
   const sleep = options.querySleep ?? realSleep;
-  const logs = new LogsInsights(ctx.aws.logs, { sleep });
-  const runner = new QueryRunner(ctx, logs, {
+  // One Logs Insights per account and region, on that account's read clients (the default's in a single-account install).
+  const insights = new Map<string, LogsInsights>();
+  const logsIn = (scope: AwsScope) => {
+    let l = insights.get(scopeKey(scope));
+    if (!l) {
+      l = new LogsInsights(ctx.accounts.read(scope).logs, { sleep });
+      insights.set(scopeKey(scope), l);
+    }
+    return l;
+  };
+  const runner = new QueryRunner(ctx, logsIn, {
     pollMs: options.queryPollMs ?? 1000,
     deadlineMs: options.queryDeadlineMs ?? 5 * 60_000,
     progressEveryMs: 3000,

@@ -31,6 +31,10 @@ export interface QueryView {
   /** Slack user ID of whoever ran the command. */
   requester: string;
   limit: number;
+  /** The account and region queried (`prod (111111111111) · eu-west-1`), when several are configured. */
+  where?: string;
+  /** The configured account name and region, for the Cancel button (several accounts or regions). */
+  scope?: { account: string; region: string };
 }
 
 export interface SlackMessage {
@@ -43,6 +47,9 @@ export interface CancelValue {
   q: string;
   c: string;
   u: string;
+  /** The account name and region the query runs in (several accounts or regions). */
+  n?: string;
+  r?: string;
 }
 
 export const MAX_TABLE_ROWS = 50;
@@ -79,11 +86,14 @@ export function formatElapsed(ms: number): string {
 }
 
 function title(v: QueryView): string {
-  return `${v.preset ? `*${escapeText(v.preset)}*` : 'Raw query'} on ${code(v.cluster)} · last ${escapeText(v.sinceLabel)}`;
+  const where = v.where ? ` in ${escapeText(v.where)}` : '';
+  return `${v.preset ? `*${escapeText(v.preset)}*` : 'Raw query'} on ${code(v.cluster)}${where} · last ${escapeText(v.sinceLabel)}`;
 }
 
 function plainTitle(v: QueryView): string {
-  return escapeText(`${v.preset ?? 'raw query'} on ${v.cluster} (last ${v.sinceLabel})`);
+  return escapeText(
+    `${v.preset ?? 'raw query'} on ${v.cluster}${v.where ? ` in ${v.where}` : ''} (last ${v.sinceLabel})`,
+  );
 }
 
 function statsLine(stats: QueryStatsView): string {
@@ -115,7 +125,8 @@ function section(text: string): KnownBlock {
 }
 
 function cancelValue(v: QueryView): string {
-  return encodeValue({ q: v.queryId, c: v.cluster, u: v.requester } satisfies CancelValue);
+  const where = v.scope ? { n: v.scope.account, r: v.scope.region } : {};
+  return encodeValue({ q: v.queryId, c: v.cluster, u: v.requester, ...where } satisfies CancelValue);
 }
 
 /** The message shown while the query runs: status, records scanned so far, and a Cancel button. */
@@ -392,9 +403,9 @@ export function notInChannelNote(): string {
 }
 
 /** Container Insights is off (or the cluster name is wrong): what the on-call engineer does next. */
-export function insightsDisabledText(cluster: string, logGroup: string): string {
+export function insightsDisabledText(cluster: string, logGroup: string, flags = ''): string {
   return (
-    `Container Insights is probably disabled for cluster ${code(cluster)}: enable it with ${code(`/ecs insights ${cluster} enable`)} (needs an approver). ` +
+    `Container Insights is probably disabled for cluster ${code(cluster)}: enable it with ${code(`/ecs insights ${cluster} enable${flags}`)} (needs an approver). ` +
     `(There is no log group ${code(logGroup)}; if Container Insights is on, check the cluster name.)`
   );
 }

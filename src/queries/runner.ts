@@ -24,8 +24,10 @@ import {
   type QueryView,
   type SlackMessage,
 } from './render';
-import type { QueryRequest } from './args';
+import { QUERY_USAGE, type QueryRequest } from './args';
 import { slackErrorCode } from '../slack/errors';
+import { locateCluster, whereLabel } from '../slack/commands/scope-flags';
+import type { AwsScope } from '../aws/scope';
 
 export interface QueryRunnerOptions {
   /** Time between GetQueryResults polls (default 1 s). */
@@ -47,6 +49,8 @@ type Surface =
 
 interface ActiveQuery {
   view: QueryView;
+  /** Logs Insights in the account and region the query runs in. */
+  logs: LogsInsights;
   surface: Surface;
   startedAt: number;
   cancelledBy?: string;
@@ -72,9 +76,13 @@ export class QueryRunner {
   private readonly loops = new Set<Promise<void>>();
   private stopping = false;
 
+  /**
+   * `logsIn` gives Logs Insights of one account and region: the query's every call (StartQuery,
+   * GetQueryResults, StopQuery) runs there, with that account's read session.
+   */
   constructor(
     private readonly ctx: AppContext,
-    private readonly logs: LogsInsights,
+    private readonly logsIn: (scope: AwsScope) => LogsInsights,
     private readonly opts: QueryRunnerOptions,
   ) {}
 
@@ -94,12 +102,17 @@ export class QueryRunner {
     if (mine >= this.opts.maxPerUser) {
       throw new UserFacingError(`You already have ${mine} queries running; wait for one to finish or cancel it.`);
     }
+    // The account and region the cluster is in: flags narrow the search, several matches are answered.
+    const target = await locateCluster(ctx, req.cluster, { filter: req.where, usage: QUERY_USAGE });
+    const scope: AwsScope = { account: target.account, region: target.region };
+    const where = whereLabel(ctx, scope);
+    const logs = this.logsIn(scope);
     const endMs = ctx.clock.now();
     const startMs = endMs - req.sinceMs;
     const logGroup = performanceLogGroup(req.cluster);
     let queryId: string;
     try {
-      queryId = await this.logs.start({
+      queryId = await logs.start({
         logGroupName: logGroup,
         queryString: req.query,
         startTimeSec: Math.floor(startMs / 1000),
@@ -107,11 +120,19 @@ export class QueryRunner {
         limit: req.limit,
       });
     } catch (err) {
-      if (err instanceof LogGroupNotFoundError)
-        throw new UserFacingError(insightsDisabledText(req.cluster, logGroup), { cause: err });
+      if (err instanceof LogGroupNotFoundError) {
+        const flags = where ? ` --account ${scope.account} --region ${scope.region}` : '';
+        const text = insightsDisabledText(req.cluster, logGroup, flags);
+        throw new UserFacingError(where ? `${text} (in ${where})` : text, { cause: err });
+      }
       throw err;
     }
-    const log = inv.log.child({ queryId, cluster: req.cluster, preset: req.preset ?? 'raw' });
+    const log = inv.log.child({
+      queryId,
+      cluster: req.cluster,
+      preset: req.preset ?? 'raw',
+      ...(where ? { account: scope.account, region: scope.region } : {}),
+    });
     log.info({ since: req.sinceLabel, limit: req.limit }, 'logs insights query started');
     const view: QueryView = {
       queryId,
@@ -123,6 +144,7 @@ export class QueryRunner {
       endMs,
       requester: inv.userId,
       limit: req.limit,
+      ...(where ? { where, scope } : {}),
     };
     const progress = renderQueryProgress(view, { status: 'Scheduled', stats: ZERO, elapsedMs: 0 });
 
@@ -143,13 +165,13 @@ export class QueryRunner {
       try {
         await respond({ response_type: 'ephemeral', text: eph.text, blocks: eph.blocks });
       } catch (respondErr) {
-        await this.logs.stop(queryId).catch(() => undefined);
+        await logs.stop(queryId).catch(() => undefined);
         throw respondErr;
       }
       surface = { kind: 'ephemeral', respond };
     }
 
-    const a: ActiveQuery = { view, surface, startedAt: endMs, wake: () => undefined, log };
+    const a: ActiveQuery = { view, logs, surface, startedAt: endMs, wake: () => undefined, log };
     this.active.set(queryId, a);
     const loop = this.follow(a)
       .catch((err: unknown) => log.error({ err }, 'query follow-up failed'))
@@ -162,16 +184,19 @@ export class QueryRunner {
 
   /**
    * Cancels a query: the first click records who cancelled (shared by every replica), then
-   * StopQuery. When this process follows the query, its loop renders "cancelled by @user".
+   * StopQuery in the account and region the query runs in (`scope`, from the button; the default when
+   * it names none). When this process follows the query, its loop renders "cancelled by @user".
    */
-  async cancel(queryId: string, userId: string): Promise<CancelOutcome> {
+  async cancel(queryId: string, userId: string, scope?: AwsScope): Promise<CancelOutcome> {
+    const a = this.active.get(queryId);
+    // Checked before the claim: a button naming an account no longer configured claims nothing.
+    const logs = a?.logs ?? this.logsIn(scope ? this.ctx.accounts.check(scope) : this.ctx.accounts.defaultScope);
     const claim = await this.ctx.store.queryCancels.claim(queryId, userId, this.ctx.clock.now());
     if (!claim.won) return { kind: 'already', by: claim.cancel.userId };
-    const a = this.active.get(queryId);
     if (a) a.cancelledBy = userId;
     let outcome;
     try {
-      outcome = await this.logs.stop(queryId);
+      outcome = await logs.stop(queryId);
     } catch (err) {
       if (a) a.cancelledBy = undefined;
       await this.ctx.store.queryCancels.release(queryId);
@@ -221,24 +246,24 @@ export class QueryRunner {
       await this.nap(a);
       const elapsed = () => ctx.clock.now() - a.startedAt;
       if (this.stopping) {
-        await this.logs.stop(id).catch(() => undefined);
+        await a.logs.stop(id).catch(() => undefined);
         return this.end(a, { kind: 'shutdown' }, stats, elapsed());
       }
       let page: QueryPage;
       try {
-        page = await this.logs.results(id, { maxItems: Math.min(a.view.limit, MAX_PAGE) });
+        page = await a.logs.results(id, { maxItems: Math.min(a.view.limit, MAX_PAGE) });
         failures = 0;
       } catch (err) {
         failures++;
         a.log.warn({ err, failures }, 'GetQueryResults failed');
         if (failures < MAX_POLL_FAILURES) continue;
-        await this.logs.stop(id).catch(() => undefined);
+        await a.logs.stop(id).catch(() => undefined);
         return this.end(a, { kind: 'lost', detail: (err as Error).message, ref: ctx.newId(4) }, stats, elapsed());
       }
       stats = page.stats;
       if (FINAL_STATUSES.has(page.status)) {
         if (page.status === 'Complete') {
-          const all = page.nextToken ? await this.logs.allResults(id, a.view.limit, page) : page;
+          const all = page.nextToken ? await a.logs.allResults(id, a.view.limit, page) : page;
           return this.finishResult(a, all, elapsed());
         }
         if (page.status === 'Failed') return this.end(a, { kind: 'failed' }, stats, elapsed());
@@ -247,7 +272,7 @@ export class QueryRunner {
         return this.end(a, { kind: 'cancelled', by }, stats, elapsed());
       }
       if (elapsed() >= opts.deadlineMs) {
-        await this.logs.stop(id).catch(() => undefined);
+        await a.logs.stop(id).catch(() => undefined);
         return this.end(a, { kind: 'deadline', afterMs: elapsed() }, stats, elapsed());
       }
       const now = ctx.clock.now();

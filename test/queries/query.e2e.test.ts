@@ -444,7 +444,7 @@ describe('/ecs query end to end', () => {
     expect(reply.body.response_type).toBe('ephemeral');
     expect(reply.body.text).toMatch(re);
     expect(reply.body.text).toContain(
-      'Usage: `/ecs query &lt;preset&gt;|"&lt;raw query&gt;" [--cluster C] [--since 1h] [--limit N]`',
+      'Usage: `/ecs query &lt;preset&gt;|"&lt;raw query&gt;" [--cluster C] [--since 1h] [--limit N] [--account NAME] [--region REGION]`',
     );
     expect(h.fake.calls).toHaveLength(0);
   });
@@ -453,7 +453,7 @@ describe('/ecs query end to end', () => {
     h = await harness();
     const { ack } = await h.command('query cpu --cluster prod --bogus 1');
     expect(ack.response_type).toBe('ephemeral');
-    expect(ack.text).toContain('unknown option --bogus (known: --cluster, --since, --limit)');
+    expect(ack.text).toContain('unknown option --bogus (known: --cluster, --since, --limit, --account, --region)');
     expect(h.fake.calls).toHaveLength(0);
   });
 

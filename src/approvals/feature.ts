@@ -1,6 +1,7 @@
 import { auditCommand } from './commands/audit';
 import { insightsCommand } from './commands/insights';
 import { restartCommand } from './commands/restart';
+import { rollbackCommand } from './commands/rollback';
 import { scaleCommand } from './commands/scale';
 import type { AppContext, Feature } from '../context';
 import { expiryWorker } from './expiry';
@@ -11,7 +12,7 @@ import { APPROVAL_EXECUTORS, ExecutorRegistry } from './registry';
 import { buildPolicy, type ApprovalsOptions } from './runtime';
 
 /**
- * Change requests: `/ecs scale`, `/ecs restart`, `/ecs insights`, `/ecs audit`, the Approve / Reject / Cancel and
+ * Change requests: `/ecs scale`, `/ecs restart`, `/ecs rollback`, `/ecs insights`, `/ecs audit`, the Approve / Reject / Cancel and
  * propose buttons, the alarm card's Scale… button, the rollout follower and the expiry worker.
  * Builds the policy at once so an invalid POLICY_FILE stops the bot at start (ConfigError).
  */
@@ -29,7 +30,13 @@ export function approvalsFeature(ctx: AppContext, options: ApprovalsOptions = {}
   const owner = options.instanceId ?? `follower-${ctx.newId(6)}`;
   return {
     name: 'approvals',
-    subcommands: [scaleCommand(changes), restartCommand(changes), insightsCommand(changes), auditCommand],
+    subcommands: [
+      scaleCommand(changes),
+      restartCommand(changes),
+      rollbackCommand(changes),
+      insightsCommand(changes),
+      auditCommand,
+    ],
     register(app) {
       registerApprovalListeners(app, ctx, changes);
     },

@@ -13,6 +13,7 @@ import { scaleSuggestions } from './suggest';
 import { CHANGE_ACTIONS, type ProposeButtonValue } from './types';
 import { isAccountName } from '../aws/accounts-config';
 import { isKnownRegion } from '../aws/regions';
+import { splitTaskDefRef } from '../ecs/revision-diff';
 import {
   alarmScopeFilter,
   locateCluster,
@@ -48,6 +49,8 @@ export function parseProposeValue(value: string | undefined): ProposeButtonValue
   if (v.i !== undefined && !['enabled', 'enhanced', 'disabled'].includes(String(v.i))) throw bad();
   if (v.r !== undefined && (typeof v.r !== 'string' || v.r.length > 500)) throw bad();
   if (v.t !== undefined && (typeof v.t !== 'string' || !TS_RE.test(v.t))) throw bad();
+  if (v.td !== undefined && (typeof v.td !== 'string' || !splitTaskDefRef(v.td) || v.a !== 'rollback-service'))
+    throw bad();
   if (v.ac !== undefined && (typeof v.ac !== 'string' || !isAccountName(v.ac))) throw bad();
   if (v.rg !== undefined && (typeof v.rg !== 'string' || !isKnownRegion(v.rg))) throw bad();
   return v as unknown as ProposeButtonValue;
@@ -91,6 +94,7 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
         group: v.g,
         insights: v.i,
         reason: v.r,
+        ...(v.td ? { revision: v.td } : {}),
         ...(v.ac ? { account: v.ac } : {}),
         ...(v.rg ? { region: v.rg } : {}),
       },

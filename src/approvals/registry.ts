@@ -1,5 +1,6 @@
 import { containerInsightsExecutor } from './executors/container-insights';
 import { restartServiceExecutor } from './executors/restart-service';
+import { rollbackServiceExecutor } from './executors/rollback-service';
 import { scaleInstancesExecutor } from './executors/scale-instances';
 import { scaleServiceExecutor } from './executors/scale-service';
 import type { ChangeAction, ChangeExecutor } from './types';
@@ -16,6 +17,7 @@ export const APPROVAL_EXECUTORS: readonly ExecutorDeclaration[] = [
   { action: 'scale-instances', executor: scaleInstancesExecutor },
   { action: 'container-insights', executor: containerInsightsExecutor },
   { action: 'restart-service', executor: restartServiceExecutor },
+  { action: 'rollback-service', executor: rollbackServiceExecutor },
 ];
 
 /** One bot's executors, from what each feature declared; two for the same action are a wiring mistake. */

@@ -37,6 +37,8 @@ export function normaliseProposal(executors: ChangeRules['executors'], p: Change
       throw new UsageError(`the reason is ${reason.length} characters; keep it under ${MAX_REASON_CHARS}`);
     if (reason === '') reason = undefined;
   }
+  if (p.revision !== undefined && p.action !== 'rollback-service')
+    throw new UsageError('only rollback-service names a task-definition revision');
   validateProposalScope(p);
   const out: ChangeProposal = { ...p, reason };
   if (out.account === undefined) delete out.account;

@@ -32,6 +32,7 @@ export const CHANGE_ACTIONS: readonly ChangeAction[] = [
   'scale-instances',
   'container-insights',
   'restart-service',
+  'rollback-service',
   'alarm-create',
   'alarm-delete',
 ];
@@ -44,7 +45,8 @@ export interface Requester {
 }
 
 /**
- * One kind of change. Built-ins: scale-service, scale-instances, container-insights, restart-service; alarm-admin
+ * One kind of change. Built-ins: scale-service, scale-instances, container-insights, restart-service,
+ * rollback-service; alarm-admin
  * declares alarm-create and alarm-delete (an ExecutorDeclaration each). Every mutating AWS call of the bot lives in an
  * executor's `execute`, and `execute` is only ever called by the approval flow after the atomic
  * pending → executing transition.
@@ -74,6 +76,10 @@ export const FINAL_STATUSES: readonly ChangeStatus[] = ['succeeded', 'failed', '
  * request card goes to. In one actions block, give each propose button its own action_id by suffixing
  * it (`${ACTIONS.changePropose}:1`, `:2` …): the listener matches the prefix. `ac` and `rg` name the
  * account and region (several accounts or regions), so the request is made where the button was shown.
+ *
+ * A rollback button: `{ a: 'rollback-service', c, s, td: 'family:N', ac?, rg? }`; without `td` the request
+ * goes back to the previous revision that ran steady (as `/ecs rollback c/s` does). The executor checks the
+ * revision again (same family, exists, ACTIVE), so a stale button is refused with the reason.
  */
 export interface ProposeButtonValue {
   a: ChangeAction;
@@ -83,7 +89,10 @@ export interface ProposeButtonValue {
   /** scale-instances: the Auto Scaling group, when the cluster has several. */
   g?: string;
   i?: InsightsValue;
+  /** The reason the request is pre-filled with. */
   r?: string;
+  /** rollback-service: the task-definition revision to deploy, `family:N` (of the service's family). */
+  td?: string;
   t?: string;
   /** The configured account and region the change is in (several accounts or regions). */
   ac?: string;

@@ -8,6 +8,7 @@ import {
   ListContainerInstancesCommand,
   ListServicesCommand,
   ListTasksCommand,
+  ListTaskDefinitionsCommand,
   type Cluster,
   type ContainerInstance,
   type ECSClient,
@@ -174,6 +175,42 @@ export class EcsReader {
     return batches.flatMap((b) => (b.tasks ?? []).map(toTask));
   }
 
+  /**
+   * Revisions (family:N) of one family with the given status, newest first, up to `max`. ListTaskDefinitions'
+   * familyPrefix matches every family that starts with it, so other families are filtered out here.
+   */
+  async listRevisions(
+    family: string,
+    o: { status?: 'ACTIVE' | 'INACTIVE'; max?: number } = {},
+  ): Promise<{ revisions: number[]; more: boolean }> {
+    const max = o.max ?? 1000;
+    const revisions: number[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      pages += 1;
+      const out = await awsCall('ecs:ListTaskDefinitions', () =>
+        this.ecs.send(
+          new ListTaskDefinitionsCommand({
+            familyPrefix: family,
+            status: o.status ?? 'ACTIVE',
+            sort: 'DESC',
+            maxResults: 100,
+            nextToken,
+          }),
+        ),
+      );
+      for (const arn of out.taskDefinitionArns ?? []) {
+        const ref = taskDefRef(arn);
+        const at = ref.lastIndexOf(':');
+        if (ref.slice(0, at) === family) revisions.push(Number(ref.slice(at + 1)));
+      }
+      nextToken = out.nextToken;
+      // Families that share the prefix come in the same listing: a bounded number of pages, whatever they hold.
+    } while (nextToken && revisions.length < max && pages < 20);
+    return { revisions: revisions.slice(0, max), more: !!nextToken || revisions.length > max };
+  }
+
   /** A task definition by ARN or family:revision; cached, since a revision never changes. */
   describeTaskDefinition(ref: string): Promise<TaskDefinitionInfo> {
     const key = taskDefRef(ref);
@@ -246,6 +283,8 @@ function toService(s: Service, cluster: string): ServiceSummary {
           rollback: !!s.deploymentConfiguration.deploymentCircuitBreaker.rollback,
         }
       : undefined,
+    minimumHealthyPercent: s.deploymentConfiguration?.minimumHealthyPercent,
+    maximumPercent: s.deploymentConfiguration?.maximumPercent,
   };
 }
 
@@ -312,6 +351,14 @@ function toTaskDef(td: TaskDefinition): TaskDefinitionInfo {
     log: c.logConfiguration?.logDriver
       ? { driver: c.logConfiguration.logDriver, options: { ...(c.logConfiguration.options ?? {}) } }
       : undefined,
+    // Names only: environment values and secret sources stay out of the model.
+    environmentNames: (c.environment ?? []).map((e) => e.name ?? '').filter((n) => n !== ''),
+    secretNames: (c.secrets ?? []).map((e) => e.name ?? '').filter((n) => n !== ''),
+    portMappings: (c.portMappings ?? []).map((p) => ({
+      containerPort: p.containerPort,
+      hostPort: p.hostPort,
+      protocol: p.protocol,
+    })),
   }));
   const sumCpu = containers.reduce((a, c) => a + (c.cpu ?? 0), 0);
   const sumMem = containers.reduce((a, c) => a + (c.memory ?? c.memoryReservation ?? 0), 0);
@@ -323,5 +370,10 @@ function toTaskDef(td: TaskDefinition): TaskDefinitionInfo {
     networkMode: td.networkMode,
     requiresCompatibilities: td.requiresCompatibilities ?? [],
     containers,
+    status: td.status,
+    taskCpu: td.cpu ? Number(td.cpu) : undefined,
+    taskMemory: td.memory ? Number(td.memory) : undefined,
+    taskRoleArn: td.taskRoleArn,
+    executionRoleArn: td.executionRoleArn,
   };
 }

@@ -58,6 +58,9 @@ export interface ServiceSummary {
   events: ServiceEvent[];
   createdAt?: number;
   circuitBreaker?: { enable: boolean; rollback: boolean };
+  /** The deployment configuration's percentages, when ECS reports them. */
+  minimumHealthyPercent?: number;
+  maximumPercent?: number;
 }
 
 export interface ContainerDefinitionInfo {
@@ -70,6 +73,14 @@ export interface ContainerDefinitionInfo {
   hostPorts: number[];
   /** The log driver (`awslogs`, `awsfirelens`, `splunk` …) and its options; undefined when none is set. */
   log?: { driver: string; options: Record<string, string> };
+  /**
+   * The NAMES of the plain environment variables and of the secrets; their values (and where a secret comes
+   * from) are never read into the model, so no renderer can show them.
+   */
+  environmentNames?: string[];
+  secretNames?: string[];
+  /** Every port mapping (hostPorts above keeps only the fixed host ports). */
+  portMappings?: { containerPort?: number; hostPort?: number; protocol?: string }[];
 }
 
 export interface TaskDefinitionInfo {
@@ -81,6 +92,13 @@ export interface TaskDefinitionInfo {
   networkMode?: string;
   requiresCompatibilities: string[];
   containers: ContainerDefinitionInfo[];
+  /** ACTIVE, INACTIVE (deregistered: never deployed again) or DELETE_IN_PROGRESS, when ECS says. */
+  status?: string;
+  /** CPU units and MiB set at task level (undefined when only the containers set them). */
+  taskCpu?: number;
+  taskMemory?: number;
+  taskRoleArn?: string;
+  executionRoleArn?: string;
 }
 
 export interface ContainerInstanceInfo {

@@ -1,4 +1,5 @@
 import type { Queryable } from './db';
+import type { RevisionDiff } from '../ecs/revision-diff';
 import { json, num, numOrUndef, strOrUndef } from './db';
 
 /*
@@ -7,15 +8,26 @@ import { json, num, numOrUndef, strOrUndef } from './db';
  */
 
 export type ChangeAction =
-  'scale-service' | 'scale-instances' | 'container-insights' | 'restart-service' | 'alarm-create' | 'alarm-delete';
+  | 'scale-service'
+  | 'scale-instances'
+  | 'container-insights'
+  | 'restart-service'
+  | 'rollback-service'
+  | 'alarm-create'
+  | 'alarm-delete';
 
 export type InsightsValue = 'enabled' | 'enhanced' | 'disabled';
 
 export interface ChangeProposal {
   action: ChangeAction;
   cluster: string;
-  /** scale-service / restart-service */
+  /** scale-service / restart-service / rollback-service */
   service?: string;
+  /**
+   * rollback-service: the revision to deploy as the requester named it (`family:N`, `N` or a task-definition
+   * ARN); undefined: the previous revision that ran steady.
+   */
+  revision?: string;
   /** scale-service / scale-instances */
   desired?: number;
   /** scale-instances: the Auto Scaling group to scale, when the cluster has several. */
@@ -87,6 +99,8 @@ export interface ChangePlan {
   warnings: string[];
   /** Executor-specific data needed by execute (group name, new max size …). */
   data: Record<string, unknown>;
+  /** rollback-service: what changes between the revision the service runs and the one it goes back to. */
+  revisionDiff?: RevisionDiff;
   /** Set by the approval flow (not executors) when several accounts or regions are configured. */
   where?: ChangeWhere;
 }

@@ -117,8 +117,8 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
       taskDefinition: `arn:aws:ecs:${world.region}:${world.account}:task-definition/${td.family}:${td.revision}`,
       deploymentConfiguration: {
         deploymentCircuitBreaker: s.circuitBreaker,
-        maximumPercent: 200,
-        minimumHealthyPercent: 100,
+        maximumPercent: s.maximumPercent ?? 200,
+        minimumHealthyPercent: s.minimumHealthyPercent ?? 100,
       },
       deployments: s.deployments.map((d) => ({
         id: d.id,
@@ -355,18 +355,38 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
             memory: td.memory !== undefined ? String(td.memory) : undefined,
             networkMode: td.networkMode as ECS.NetworkMode | undefined,
             requiresCompatibilities: td.requiresCompatibilities as ECS.Compatibility[] | undefined,
-            status: 'ACTIVE',
+            status: td.status ?? 'ACTIVE',
+            taskRoleArn: td.taskRoleArn,
+            executionRoleArn: td.executionRoleArn,
             containerDefinitions: td.containers.map((c) => ({
               name: c.name,
               image: c.image,
               cpu: c.cpu,
               memory: c.memory,
               essential: c.essential ?? true,
-              portMappings: c.portMappings,
+              portMappings: c.portMappings?.map((m) => ({ ...m, protocol: m.protocol ?? 'tcp' })),
               logConfiguration: c.logConfiguration as ECS.LogConfiguration | undefined,
+              environment: c.environment,
+              secrets: c.secrets,
             })),
           },
         };
+      },
+    ],
+    [
+      ECS.ListTaskDefinitionsCommand,
+      'ListTaskDefinitions',
+      (i: ECS.ListTaskDefinitionsCommandInput) => {
+        // familyPrefix matches the start of the family name, as ECS does; status defaults to ACTIVE.
+        const status = i.status ?? 'ACTIVE';
+        const arns = [...world.taskDefs.values()]
+          .filter((t) => !i.familyPrefix || t.family.startsWith(i.familyPrefix))
+          .filter((t) => (t.status ?? 'ACTIVE') === status)
+          .sort((a, b) => a.family.localeCompare(b.family) || a.revision - b.revision)
+          .map((t) => `arn:aws:ecs:${world.region}:${world.account}:task-definition/${t.family}:${t.revision}`);
+        if (i.sort === 'DESC') arns.reverse();
+        const p = page(arns, i, 100, 100);
+        return { taskDefinitionArns: p.items, nextToken: p.nextToken };
       },
     ],
     [
@@ -399,7 +419,8 @@ function ecsHandlers(world: AwsWorld): [any, string, Handler][] {
         const s = world.services.get(`${c.name}/${shortName(i.service ?? '')}`);
         if (!s) throw new WorldError('ServiceNotFoundException', 'Service not found.');
         if (i.desiredCount !== undefined) world.updateServiceDesired(c.name, s.name, i.desiredCount);
-        if (i.forceNewDeployment) world.forceNewDeployment(c.name, s.name);
+        if (i.taskDefinition) world.updateServiceTaskDef(c.name, s.name, i.taskDefinition, !!i.forceNewDeployment);
+        else if (i.forceNewDeployment) world.forceNewDeployment(c.name, s.name);
         return { service: svcOut(s) };
       },
     ],

@@ -30,8 +30,19 @@ export interface WContainerDef {
   cpu?: number;
   memory?: number;
   essential?: boolean;
-  portMappings?: { containerPort: number; hostPort?: number }[];
+  portMappings?: { containerPort: number; hostPort?: number; protocol?: 'tcp' | 'udp' }[];
   logConfiguration?: { logDriver: string; options?: Record<string, string> };
+  /** Plain environment variables (the bot may show their names, never their values). */
+  environment?: { name: string; value: string }[];
+  /** Secrets from Secrets Manager or SSM (the bot may show their names, never where they come from). */
+  secrets?: { name: string; valueFrom: string }[];
+}
+
+/** How a "bad" revision's tasks die: they start, then their essential container exits. */
+export interface WBadRevision {
+  exitCode: number;
+  /** The container's reason (ECS leaves it empty for a plain non-zero exit). */
+  containerReason?: string;
 }
 
 export interface WTaskDef {
@@ -42,6 +53,12 @@ export interface WTaskDef {
   networkMode?: string;
   requiresCompatibilities?: string[];
   containers: WContainerDef[];
+  taskRoleArn?: string;
+  executionRoleArn?: string;
+  /** INACTIVE once deregistered: still described, never deployed again. */
+  status?: 'ACTIVE' | 'INACTIVE';
+  /** Set by `markBad`: every task of this revision stops right after it starts. */
+  bad?: WBadRevision;
 }
 
 export interface WInstance {
@@ -122,6 +139,9 @@ export interface WService {
   events: WServiceEvent[];
   deployments: WDeployment[];
   circuitBreaker: { enable: boolean; rollback: boolean };
+  /** The deployment configuration's percentages (ECS's defaults: 100 and 200). */
+  minimumHealthyPercent?: number;
+  maximumPercent?: number;
   capacityProviderStrategy?: { capacityProvider: string; weight?: number; base?: number }[];
   /** Service auto scaling (Application Auto Scaling) registered for this service. */
   scalableTarget?: {
@@ -348,7 +368,17 @@ export class AwsWorld {
     name: string,
     taskDef: string,
     desiredCount: number,
-    o: Partial<Pick<WService, 'launchType' | 'circuitBreaker' | 'capacityProviderStrategy' | 'scalableTarget'>> & {
+    o: Partial<
+      Pick<
+        WService,
+        | 'launchType'
+        | 'circuitBreaker'
+        | 'capacityProviderStrategy'
+        | 'scalableTarget'
+        | 'minimumHealthyPercent'
+        | 'maximumPercent'
+      >
+    > & {
       place?: boolean;
     } = {},
   ): WService {
@@ -377,6 +407,8 @@ export class AwsWorld {
       circuitBreaker: o.circuitBreaker ?? { enable: true, rollback: true },
       capacityProviderStrategy: o.capacityProviderStrategy,
       scalableTarget: o.scalableTarget,
+      minimumHealthyPercent: o.minimumHealthyPercent,
+      maximumPercent: o.maximumPercent,
     };
     this.services.set(`${cluster}/${name}`, s);
     if (o.place !== false) {
@@ -629,7 +661,7 @@ export class AwsWorld {
     for (const t of this.tasks.values()) {
       if (t.lastStatus === 'PENDING' && t.containerInstanceId) {
         if (t.pendingTicks > 0) t.pendingTicks -= 1;
-        else this.startTask(t);
+        else this.launch(t);
       }
     }
     this.schedule();
@@ -712,7 +744,8 @@ export class AwsWorld {
       }
       // Unplaced PENDING tasks try again for a place; new tasks are created for the shortfall.
       const unplaced = live.filter((t) => t.lastStatus === 'PENDING' && !t.containerInstanceId);
-      const shortfall = Math.max(0, s.desiredCount - live.length);
+      // A deployment the circuit breaker failed (rollback off) launches no more tasks; the old ones keep running.
+      const shortfall = primary?.rolloutState === 'FAILED' ? 0 : Math.max(0, s.desiredCount - live.length);
       for (let i = 0; i < shortfall; i++) unplaced.push(this.newTask(s, td));
       let failed = 0;
       const started: string[] = [];
@@ -722,7 +755,7 @@ export class AwsWorld {
         if (s.launchType === 'FARGATE') {
           t.containerInstanceId = undefined;
           t.pendingTicks = 0;
-          this.startTask(t);
+          this.launch(t);
           started.push(t.id);
           continue;
         }
@@ -802,6 +835,58 @@ export class AwsWorld {
     return t;
   }
 
+  /**
+   * A placed task starts; a task of a revision marked bad starts and its essential container exits at
+   * once (exit code 1 by default), which counts as a failed task of its deployment (the circuit breaker's
+   * input).
+   */
+  private launch(t: WTask): void {
+    this.startTask(t);
+    const bad = this.taskDefs.get(t.taskDef)?.bad;
+    if (!bad) return;
+    const essential = this.taskDefs.get(t.taskDef)!.containers.find((c) => c.essential !== false)?.name;
+    this.stopTask(t, 'EssentialContainerExited', 'Essential container in task exited');
+    t.healthStatus = 'UNKNOWN';
+    for (const c of t.containers) {
+      c.healthStatus = 'UNKNOWN';
+      if (c.name === essential) {
+        c.exitCode = bad.exitCode;
+        c.reason = bad.containerReason;
+      }
+    }
+    const s = t.service ? this.services.get(`${t.cluster}/${t.service}`) : undefined;
+    const d = s?.deployments.find((x) => x.id === t.deploymentId);
+    if (s && d) {
+      d.failedTasks += 1;
+      d.updatedAt = this.now;
+      this.tripCircuitBreaker(s, d);
+    }
+  }
+
+  /**
+   * ECS's deployment circuit breaker: once a deployment has as many failed tasks as its threshold (half the
+   * desired count, at least 3 and at most 200), it is FAILED; with rollback on, the service goes back to
+   * the task definition of the last deployment that completed, in a new deployment.
+   */
+  private tripCircuitBreaker(s: WService, d: WDeployment): void {
+    const threshold = Math.min(200, Math.max(3, Math.ceil(s.desiredCount / 2)));
+    if (!s.circuitBreaker.enable || d.rolloutState !== 'IN_PROGRESS' || d.failedTasks < threshold) return;
+    d.rolloutState = 'FAILED';
+    d.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
+    d.updatedAt = this.now;
+    this.addServiceEvent(
+      s.cluster,
+      s.name,
+      `(service ${s.name}) (deployment ${d.id}) deployment failed: tasks failed to start.`,
+    );
+    if (!s.circuitBreaker.rollback || d.status !== 'PRIMARY') return;
+    const good = s.deployments.find((x) => x.id !== d.id && x.rolloutState === 'COMPLETED');
+    if (!good) return;
+    this.addServiceEvent(s.cluster, s.name, `(service ${s.name}) rolling back to deployment ${good.id}.`);
+    s.taskDef = good.taskDef;
+    this.newDeployment(s);
+  }
+
   private startTask(t: WTask): void {
     t.lastStatus = 'RUNNING';
     t.startedAt = this.now;
@@ -868,7 +953,45 @@ export class AwsWorld {
    * (IN_PROGRESS); the old one becomes ACTIVE, and its tasks are stopped once the new ones run.
    */
   forceNewDeployment(cluster: string, service: string): WDeployment {
+    const d = this.newDeployment(this.service(cluster, service));
+    this.schedule();
+    return d;
+  }
+
+  /**
+   * UpdateService with a taskDefinition: ECS checks that the revision exists and is ACTIVE (an INACTIVE
+   * one cannot be deployed again), then starts a new PRIMARY deployment of it as forceNewDeployment does.
+   * The same revision again without forceNewDeployment changes nothing.
+   */
+  updateServiceTaskDef(cluster: string, service: string, ref: string, force = false): WDeployment | undefined {
     const s = this.service(cluster, service);
+    const key = ref.includes('/') ? ref.slice(ref.lastIndexOf('/') + 1) : ref;
+    const td = this.taskDefs.get(key);
+    if (!td) throw new WorldError('ClientException', 'TaskDefinition not found.');
+    if (td.status === 'INACTIVE') throw new WorldError('ClientException', 'TaskDefinition is inactive');
+    if (key === s.taskDef && !force) return undefined;
+    s.taskDef = key;
+    const d = this.newDeployment(s);
+    this.schedule();
+    return d;
+  }
+
+  /** Marks a revision bad: its tasks start and their essential container exits (exit code 1 by default). */
+  markBad(ref: string, o: Partial<WBadRevision> = {}): void {
+    const td = this.taskDefs.get(ref);
+    if (!td) throw new Error(`no task definition ${ref}`);
+    td.bad = { exitCode: o.exitCode ?? 1, containerReason: o.containerReason };
+  }
+
+  /** DeregisterTaskDefinition: the revision stays describable as INACTIVE and cannot be deployed again. */
+  deregisterTaskDef(ref: string): void {
+    const td = this.taskDefs.get(ref);
+    if (!td) throw new Error(`no task definition ${ref}`);
+    td.status = 'INACTIVE';
+  }
+
+  /** A new PRIMARY deployment of the service's task definition; the previous PRIMARY becomes ACTIVE. */
+  private newDeployment(s: WService): WDeployment {
     const old = s.deployments.find((d) => d.status === 'PRIMARY');
     if (old) {
       for (const t of this.tasksOf(s.cluster, s.name))
@@ -888,7 +1011,6 @@ export class AwsWorld {
       failedTasks: 0,
     };
     s.deployments.unshift(d);
-    this.schedule();
     return d;
   }
 

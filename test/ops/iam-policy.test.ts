@@ -34,6 +34,8 @@ const ALLOWED_MUTATIONS = [
   'cloudwatch:DeleteAlarmMuteRule',
   // Deleting an alarm-queue message once it is stored: the bot acknowledging what it took.
   'sqs:DeleteMessage',
+  // A rollback hands the revision's task and execution roles to ECS tasks (and, by its condition, to nothing else).
+  'iam:PassRole',
 ];
 const READ_VERB = /^(List|Describe|Get)/;
 // Logs Insights queries and log filters read logs; receiving from the alarm queue reads it (a message only hides for its visibility timeout).
@@ -146,13 +148,16 @@ describe('iam-policy.json', () => {
       expect(s.Resource).not.toBe('*');
       expect(String(s.Resource)).toMatch(/^arn:aws:[a-z-]+:/);
     }
+    // Roles are passed only to ECS tasks (a rollback's task and execution roles), never to another service.
+    const passRole = policy.Statement.filter((st) => actionsOf(st).some((a) => matches(a, 'iam:PassRole')));
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0].Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
     // Nothing else that changes AWS slips in through a pattern.
     for (const forbidden of [
       'ecs:DeleteService',
       'ecs:RunTask',
       'ecs:StopTask',
       'ecs:RegisterTaskDefinition',
-      'iam:PassRole',
       'autoscaling:TerminateInstanceInAutoScalingGroup',
       'sns:Publish',
       'logs:DeleteLogGroup',

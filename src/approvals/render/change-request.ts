@@ -4,6 +4,8 @@ import { ACTIONS, encodeValue } from '../../slack/actions';
 import { code, escapeText, mentionUser, neutraliseText, slackDate } from '../../slack/mrkdwn';
 import { plural, truncate } from '../../util/text';
 import { LIMITS } from '../../slack/limits';
+import { totalTextLength } from '../../slack/block-budget';
+import { revisionDiffBlocks } from './revision-diff';
 
 /**
  * Pure renderers for change requests: the approval card in each state, the dry-run plan, the rollout
@@ -57,6 +59,7 @@ const ACTION_TITLE: Record<string, string> = {
   'scale-instances': 'Scale cluster instances',
   'container-insights': 'Change Container Insights',
   'restart-service': 'Restart a service',
+  'rollback-service': 'Roll back a service',
   'alarm-create': 'Create an alarm',
   'alarm-delete': 'Delete an alarm',
 };
@@ -122,6 +125,10 @@ const BUDGET = {
   effects: 1500,
   warnings: 3000,
   status: 1800,
+  /** A rollback's revision diff, at most. */
+  diff: 3500,
+  /** Header, status line, buttons and their confirmation, and a margin: what follows the plan on a card. */
+  cardRest: 2800,
 };
 
 /** The body shared by the card and the dry run: what changes, from what to what, and what to know. */
@@ -146,9 +153,15 @@ export function planBlocks(plan: ChangePlan, o: { requestedBy: string; reason?: 
   ];
   if (plan.where) blocks.push(context(whereLine(plan.where)));
   if (plan.details.length) blocks.push(context(truncate(lines('', plan.details), BUDGET.details)));
-  if (plan.effects.length) blocks.push(section(truncate(lines(':information_source: ', plan.effects), BUDGET.effects)));
-  if (plan.warnings.length) blocks.push(section(truncate(lines(':warning: ', plan.warnings), BUDGET.warnings)));
-  return blocks;
+  const after: KnownBlock[] = [];
+  if (plan.effects.length) after.push(section(truncate(lines(':information_source: ', plan.effects), BUDGET.effects)));
+  if (plan.warnings.length) after.push(section(truncate(lines(':warning: ', plan.warnings), BUDGET.warnings)));
+  if (plan.revisionDiff) {
+    // The diff takes what the rest of the card leaves of Slack's cumulative limit (status and buttons included).
+    const left = LIMITS.cumulativeBlockText - BUDGET.cardRest - totalTextLength([...blocks, ...after]);
+    blocks.push(...revisionDiffBlocks(plan.revisionDiff, { maxChars: Math.min(BUDGET.diff, left) }));
+  }
+  return [...blocks, ...after];
 }
 
 /** "1 of 2 approvals: @B; waiting for one more" while a change needs several approvers. */
@@ -365,8 +378,13 @@ export function deploymentEndedLine(p: DeploymentProgress): string {
   const back = p.replacedBy
     ? ` The service now deploys ${code(p.replacedBy.taskDefinition)} (deployment ${code(p.replacedBy.id)}).`
     : '';
-  if (p.rolloutState === 'FAILED')
-    return `:x: The deployment of ${code(p.taskDefinition)} on ${code(p.target)} failed${p.failedTasks ? ` (${plural(p.failedTasks, 'task')} failed)` : ''}.${why}${back} Check the service events and ${code(`/ecs logs ${p.target}`)}. The bot stops following here.`;
+  if (p.rolloutState === 'FAILED') {
+    // Say which: the circuit breaker rolled it back (another deployment is PRIMARY), or only stopped it.
+    const how = p.replacedBy
+      ? ` Rolled back by the deployment circuit breaker.${back}`
+      : ` Not rolled back: no other deployment took over (the circuit breaker's rollback is off, or nothing earlier had completed).`;
+    return `:x: The deployment of ${code(p.taskDefinition)} on ${code(p.target)} failed${p.failedTasks ? ` (${plural(p.failedTasks, 'task')} failed)` : ''}.${why}${how} Check the service events and ${code(`/ecs logs ${p.target}`)}. The bot stops following here.`;
+  }
   return `:information_source: The deployment ${code(p.deploymentId)} of ${code(p.target)} was replaced by another deployment before it completed.${back} The bot stops following this request.`;
 }
 

@@ -7,6 +7,7 @@ import {
   type QualifiedCluster,
 } from './aws/accounts-config';
 import { parseQueueUrl, type SqsQueue } from './aws/sqs-queues';
+import { ALARM_TOPICS_HELP, parseAlarmTopics, type AlarmTopicSetting } from './aws/alarm-topics';
 
 /**
  * Every setting the bot reads, validated in one place. `loadConfig(env)` is pure: it never reads
@@ -34,6 +35,7 @@ export const SETTING_HELP: Record<string, string> = {
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace (default info)',
   SNS_TOPIC_ARNS: 'comma-separated SNS topic ARNs the bot accepts messages from (/sns refuses every other topic)',
   SNS_TOPIC_ARN: "optional: the bot's own SNS topic for alarms it creates (default: the first of SNS_TOPIC_ARNS)",
+  ALARM_TOPICS: ALARM_TOPICS_HELP,
   SNS_VERIFY_SIGNATURES:
     'true (default) or false; false is only for local emulators and logs a warning on every message',
   SQS_QUEUE_URLS:
@@ -222,7 +224,13 @@ export interface Config {
   /** ECS_DEFAULT_CLUSTER with the account and region it may be qualified with. */
   defaultTarget?: QualifiedCluster;
   logLevel: string;
-  sns: { topicArns: string[]; ownTopicArn?: string; verifySignatures: boolean };
+  sns: {
+    topicArns: string[];
+    ownTopicArn?: string;
+    verifySignatures: boolean;
+    /** ALARM_TOPICS: the topic alarms created in an account and region notify, where it is not the default. */
+    alarmTopics: AlarmTopicSetting[];
+  };
   /** Queues the alarm topics deliver to (signed envelopes, raw delivery off), and long polls per queue. */
   sqs: { queues: SqsQueue[]; pollersPerQueue: number };
   publicUrl?: string;
@@ -301,6 +309,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const target = defaultCluster ? checkDefaultCluster(defaultCluster, aws.settings) : undefined;
   if (target?.problem)
     problems.push({ setting: 'ECS_DEFAULT_CLUSTER', message: target.problem, help: SETTING_HELP.ECS_DEFAULT_CLUSTER });
+  const alarmTopics = parseAlarmTopics(env.ALARM_TOPICS, aws.settings);
+  for (const p of alarmTopics.problems) problems.push({ ...p, help: SETTING_HELP.ALARM_TOPICS });
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const v = parsed.data;
   const database = parseDatabaseUrl(v.DATABASE_URL);
@@ -322,6 +332,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       topicArns: v.SNS_TOPIC_ARNS,
       ownTopicArn: v.SNS_TOPIC_ARN ?? v.SNS_TOPIC_ARNS[0],
       verifySignatures: v.SNS_VERIFY_SIGNATURES,
+      alarmTopics: alarmTopics.topics,
     },
     sqs: { queues: v.SQS_QUEUE_URLS, pollersPerQueue: v.SQS_POLLERS_PER_QUEUE },
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),

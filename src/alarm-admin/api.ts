@@ -3,3 +3,4 @@ export { loadOpenAlarms, type OpenAlarmView } from './open-alarms';
 export { alarmLine } from './render/alarm-list';
 export { CloudWatchAlarms } from './cloudwatch-alarms';
 export { describeAction, nonSnsActions } from './model';
+export { checkAlarmTopic } from './topic-check';

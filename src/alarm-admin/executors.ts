@@ -15,9 +15,19 @@ import {
   pendingParams,
   PENDING_METRIC,
 } from './pending-alarm';
-import { requireBotTopic } from './topic-check';
+import { requireAlarmTopic } from './topic-check';
+import { whereLabel } from '../slack/commands/scope-flags';
+import type { AwsScope } from '../aws/scope';
 
 const absent: StateValue = { value: null, label: 'no such alarm' };
+
+/**
+ * The account and region a change is planned in: the approval flow names them on the proposal when
+ * several are configured (the plan's reads already go there); else the bot's default.
+ */
+function scopeOf(ctx: AppContext, p: Pick<ChangeProposal, 'account' | 'region'>): AwsScope {
+  return p.account && p.region ? { account: p.account, region: p.region } : ctx.accounts.defaultScope;
+}
 
 function stateOf(a: CwAlarm | undefined): StateValue {
   return a ? { value: alarmSignature(a), label: `${conditionText(a)} (now ${a.state})` } : absent;
@@ -60,10 +70,12 @@ export const alarmCreateExecutor: ChangeExecutor = {
     const service = p.service as string;
     const reader = new EcsReader(ctx.aws.ecs);
     const cw = new CloudWatchAlarms(ctx.aws.cloudwatch);
+    const scope = scopeOf(ctx, p);
+    // The topic of the alarm's own account and region, read with that account's session.
     const [svc, cluster, topicArn] = await Promise.all([
       reader.getService(p.cluster, service),
       reader.getCluster(p.cluster),
-      requireBotTopic(ctx.aws.sns, ctx.config),
+      requireAlarmTopic(ctx.aws.sns, ctx.config, scope, whereLabel(ctx, scope)),
     ]);
     const input = pendingAlarmInput({ cluster: cluster.name, service: svc.name, params, topicArn });
     const name = input.AlarmName as string;
@@ -140,7 +152,10 @@ export const alarmDeleteExecutor: ChangeExecutor = {
     const name = alarmNameOf(p);
     const cw = new CloudWatchAlarms(ctx.aws.cloudwatch);
     const alarm = await cw.get(name);
-    if (!alarm) throw await alarmNotFound(cw, name, ctx.config.aws.region);
+    if (!alarm) {
+      const scope = scopeOf(ctx, p);
+      throw await alarmNotFound(cw, name, whereLabel(ctx, scope) ?? scope.region);
+    }
     const warnings: string[] = [];
     const others = nonSnsActions(alarm);
     if (others.length > 0) {

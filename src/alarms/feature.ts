@@ -1,4 +1,5 @@
 import { sqsClientsByRegion } from '../aws/sqs-queues';
+import { otherAlarmTopicArns } from '../aws/alarm-topics';
 import type { AppContext, Feature, Worker } from '../context';
 import { httpsCertificateFetcher, type CertificateFetcher } from '../sns/cert-fetch';
 import { snsClientsByRegion } from '../sns/confirm';
@@ -36,7 +37,10 @@ export interface AlarmsFeature extends Feature {
 export function alarmsFeature(ctx: AppContext, options: AlarmsOptions = {}): AlarmsFeature {
   const keys = new PublicKeyCache({ fetch: options.fetchCertificate ?? httpsCertificateFetcher(), clock: ctx.clock });
   const verifier = new SnsVerifier({
-    topicArns: ctx.config.sns.topicArns,
+    // The alarms the bot creates in other accounts and regions notify their own topics (see alarm-topics.ts).
+    topicArns: [
+      ...new Set([...ctx.config.sns.topicArns, ...otherAlarmTopicArns({ aws: ctx.config.aws, ...ctx.config.sns })]),
+    ],
     verifySignatures: ctx.config.sns.verifySignatures,
     keys,
     clock: ctx.clock,

@@ -115,7 +115,8 @@ export async function requestChange(
   };
   let plan: ChangePlan;
   try {
-    plan = await executor.plan(readContext(bounded, scope), p);
+    // The proposal names where it is planned, so an executor can say so (and use what is particular there).
+    plan = await executor.plan(readContext(bounded, scope), scope ? { ...p, ...scope } : p);
     if (scope) plan = { ...plan, where: await whereOf(ctx, scope) };
   } catch (err) {
     // Bounds are policy: audit the refusal. Typos and missing names are just answered.

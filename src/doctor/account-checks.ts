@@ -6,12 +6,15 @@ import { diagnoseAwsError } from './aws-fix';
 import { listAllClusterArns } from './aws-checks';
 import { result, type CheckResult } from './types';
 import { plural } from '../util/text';
+import { checkAlarmTopic } from '../alarm-admin/api';
+import type { Config } from '../config';
 
 /**
  * The doctor's checks per configured account (several accounts or regions only): whether its role can
  * be assumed for reads (`ecs-chatops-read`) and which identity that gives, whether it can be assumed
  * with a source identity and session tags as an approved change will be, and whether clusters can be
- * listed in each of its regions. A single-account install gets none of these.
+ * listed in each of its regions; and whether each of its regions has the SNS topic that alarms the bot
+ * creates there notify, subscribed to the bot. A single-account install gets none of these.
  */
 
 /** The session name of the doctor's probe of a change session (CloudTrail shows it as such). */
@@ -95,6 +98,39 @@ async function regions(accounts: AwsAccounts, a: AccountSetting): Promise<CheckR
   return result(id, name, 'pass', detail);
 }
 
+/** The alarm topic of each region of the account (the bot's home is the SNS checks'). */
+async function alarmTopics(accounts: AwsAccounts, config: Config, a: AccountSetting): Promise<CheckResult> {
+  const id = `accounts.${a.name}.alarm-topics`;
+  const name = `Account ${a.name}: alarm topics`;
+  const regions = a.regions.filter((r) => !(a.own && r === config.aws.region));
+  if (regions.length === 0) return result(id, name, 'skip', 'the bot’s own topic is checked above');
+  if (!config.sns.ownTopicArn && config.sns.alarmTopics.every((t) => t.account !== a.name))
+    return result(id, name, 'skip', 'no SNS_TOPIC_ARN or ALARM_TOPICS: the bot creates no alarms here');
+  const found = await Promise.all(
+    regions.map(async (region) => {
+      const scope = { account: a.name, region };
+      const where = `${a.name}${a.accountId ? ` (${a.accountId})` : ''} · ${region}`;
+      try {
+        const c = await checkAlarmTopic(accounts.read(scope).sns, config, scope, where);
+        return { region, ok: c.problems.length === 0, line: c.problems.length ? c.problems.join(' ') : c.topicArn };
+      } catch (err) {
+        if (err instanceof RoleAssumeError) return { region, ok: false, line: `role not assumed. ${roleFix(err)}` };
+        return { region, ok: false, line: diagnoseAwsError(err, 'sns:GetTopicAttributes', region).detail };
+      }
+    }),
+  );
+  const detail = found.map((f) => `${f.region}: ${f.line}`).join('; ');
+  const lacking = found.filter((f) => !f.ok).map((f) => f.region);
+  if (lacking.length === 0) return result(id, name, 'pass', detail);
+  return result(
+    id,
+    name,
+    'warn',
+    `alarms created in ${a.name} · ${lacking.join(', ')} would not reach the bot: ${detail}`,
+    'Deploy deploy/member-alarm-topic.yml in that account and region (a StackSet reaches every region), or name a topic in ALARM_TOPICS.',
+  );
+}
+
 /** Bounds one check (the doctor's timeout); identity by default. */
 export type Bound = (p: Promise<CheckResult>, id: string, name: string) => Promise<CheckResult>;
 
@@ -102,6 +138,7 @@ export type Bound = (p: Promise<CheckResult>, id: string, name: string) => Promi
 export async function checkAccounts(
   accounts: AwsAccounts | undefined,
   bound: Bound = (p) => p,
+  config?: Config,
 ): Promise<CheckResult[]> {
   if (!accounts?.multi) return [];
   const run = (id: string, name: string, f: () => Promise<CheckResult>) =>
@@ -120,14 +157,19 @@ export async function checkAccounts(
     );
   const per = await Promise.all(
     accounts.accounts.map(async (a) => {
-      const [assume, change, listed] = await Promise.all([
+      const [assume, change, listed, topics] = await Promise.all([
         a.own
           ? undefined
           : run(`accounts.${a.name}.assume`, `Account ${a.name}: read role`, () => identityOf(accounts, a)),
         run(`accounts.${a.name}.change`, `Account ${a.name}: change sessions`, () => changeSession(accounts, a)),
         run(`accounts.${a.name}.regions`, `Account ${a.name}: clusters per region`, () => regions(accounts, a)),
+        config
+          ? run(`accounts.${a.name}.alarm-topics`, `Account ${a.name}: alarm topics`, () =>
+              alarmTopics(accounts, config, a),
+            )
+          : undefined,
       ]);
-      return [assume, change, listed].filter((x): x is CheckResult => x !== undefined);
+      return [assume, change, listed, topics].filter((x): x is CheckResult => x !== undefined);
     }),
   );
   return per.flat();

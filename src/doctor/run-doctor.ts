@@ -163,7 +163,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     const delivery = store
       ? single('alarms.delivery', 'Alarm delivery', () => checkAlarmDelivery(store, (deps.clock ?? Date).now()))
       : undefined;
-    const accountResults = checkAccounts(deps.accounts, (p, id, name) => bound(p, id, name, (r) => r));
+    const accountResults = checkAccounts(deps.accounts, (p, id, name) => bound(p, id, name, (r) => r), deps.config);
     const database = store
       ? group(
           [

@@ -3,6 +3,7 @@ import { parseAwsSettings } from '../../src/aws/accounts-config';
 import { checkAccounts, PROBE_REQUEST } from '../../src/doctor/account-checks';
 import type { CheckResult } from '../../src/doctor/types';
 import { AwsOrg, BOT_ACCOUNT } from '../helpers/aws-org';
+import { loadConfig } from '../../src/config';
 
 const PROD = '111111111111';
 const STAGING = '222222222222';
@@ -118,5 +119,47 @@ describe('the doctor checks every configured account (fake STS and AWS organisat
     const single = parseAwsSettings({}, 'us-east-1').settings;
     expect(await checkAccounts(new AwsAccounts({ settings: single, clock: org.clock, ...org.seams() }))).toEqual([]);
     expect(await checkAccounts(undefined)).toEqual([]);
+  });
+
+  it('says which account and region lacks the topic that alarms created there notify', async () => {
+    const { org, accounts } = setup();
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+      SLACK_SIGNING_SECRET: 'shh',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCOUNTS: `prod=${org.roleArn(PROD)},staging=${org.roleArn(STAGING)}@eu-west-1`,
+      AWS_REGIONS: 'us-east-1,eu-west-1',
+      SNS_TOPIC_ARNS: `arn:aws:sns:us-east-1:${BOT_ACCOUNT}:ecs-alarms`,
+      PUBLIC_URL: 'https://bot.example.com',
+    });
+    const subscribed = (account: string, region: string) => {
+      const arn = `arn:aws:sns:${region}:${account}:ecs-alarms`;
+      const t = org.world(account, region).addTopic(arn);
+      t.subscriptions.push({
+        arn: `${arn}:1`,
+        protocol: 'https',
+        endpoint: 'https://bot.example.com/sns',
+        pending: false,
+      });
+      return arn;
+    };
+    const prodEu = subscribed(PROD, 'eu-west-1');
+    const stagingEu = subscribed(STAGING, 'eu-west-1');
+    const r = byId(await checkAccounts(accounts, undefined, config));
+
+    expect(r['accounts.staging.alarm-topics']).toMatchObject({ status: 'pass', detail: `eu-west-1: ${stagingEu}` });
+    const prod = r['accounts.prod.alarm-topics'];
+    expect(prod).toMatchObject({ status: 'warn', ok: true });
+    expect(prod.detail).toContain('alarms created in prod · us-east-1 would not reach the bot');
+    expect(prod.detail).toContain(
+      `us-east-1: The topic arn:aws:sns:us-east-1:${PROD}:ecs-alarms does not exist in prod (${PROD}) · us-east-1`,
+    );
+    expect(prod.detail).toContain(`eu-west-1: ${prodEu}`);
+    expect(prod.fix).toContain('deploy/member-alarm-topic.yml');
+    // The bot's own account: its home topic is the SNS checks'; eu-west-1 has none.
+    expect(r['accounts.default.alarm-topics'].detail).toContain(
+      `alarms created in default · eu-west-1 would not reach the bot: eu-west-1: The topic arn:aws:sns:eu-west-1:${BOT_ACCOUNT}:ecs-alarms does not exist`,
+    );
+    expect(r['accounts.default.alarm-topics'].detail).not.toContain('us-east-1');
   });
 });

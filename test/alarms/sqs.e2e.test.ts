@@ -41,6 +41,12 @@ async function lab(o: { maxReceiveCount?: number } = {}): Promise<Lab> {
   return { world, queue, dlq, slack: await startFakeSlack() };
 }
 
+/** Ends the lab's long polls and stops its fake Slack. */
+async function closeLab(l: Lab): Promise<void> {
+  l.world.sqs.close();
+  await l.slack.stop();
+}
+
 async function bot(l: Lab, env: Record<string, string> = {}): Promise<TestBot> {
   const signer = await testSigner();
   return startTestBot({
@@ -64,8 +70,7 @@ describe('alarms from an SQS queue', () => {
   });
   afterEach(async () => {
     for (const b of bots.splice(0)) await b.stop().catch(() => undefined);
-    l.world.sqs.close();
-    await l.slack.stop();
+    await closeLab(l);
   });
 
   it('posts one card for an alarm published to the topic and deletes the message once stored', async () => {
@@ -151,6 +156,8 @@ describe('alarms from an SQS queue', () => {
   });
 
   it('a message too old for the replay window is left for the dead-letter queue, not deleted', async () => {
+    // A lab of its own: the one beforeEach made is closed first, or its fake Slack would keep Jest alive.
+    await closeLab(l);
     l = await lab({ maxReceiveCount: 2 });
     const t = await bot(l);
     bots.push(t);
@@ -302,8 +309,7 @@ describe('no inbound endpoint: Slack over Socket Mode, alarms from SQS', () => {
       expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
     } finally {
       await t.stop();
-      l.world.sqs.close();
-      await l.slack.stop();
+      await closeLab(l);
     }
   });
 });
@@ -321,8 +327,7 @@ describe('alarms from SQS on PostgreSQL', () => {
     for (const b of bots.splice(0)) await b.stop().catch(() => undefined);
     await proxy?.stop();
     proxy = undefined;
-    l.world.sqs.close();
-    await l.slack.stop();
+    await closeLab(l);
     const c = new Client({ connectionString: TEST_PG_URL });
     await c.connect();
     await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

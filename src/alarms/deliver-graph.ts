@@ -58,7 +58,7 @@ export async function deliverGraph(item: OutboxItem, env: DeliveryEnv): Promise<
     ctx.store.messageGraphs.put({ ...g, ...patch, renderedFor: inc.state, renderedAt: now, updatedAt: now });
   const renderer = graphRenderer(ctx);
   const key = `${inc.channel}:${inc.cardTs}`;
-  if (renderer.nextRenderAt(key) > now && !g.fileId) {
+  if ((await renderer.nextRenderAt(key)) > now && !g.fileId) {
     // The last render of this card, under a minute ago, gave no picture: waiting a minute for another
     // try is not worth holding the card's delivery open; the next change tries again.
     await done({});

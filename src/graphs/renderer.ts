@@ -2,6 +2,37 @@ import { GetMetricWidgetImageCommand, type CloudWatchClient } from '@aws-sdk/cli
 import { errorName, isAccessDenied } from '../aws/errors';
 import type { Clock } from '../clock';
 
+/** Where the last render of each message is kept: the store, so the limit holds across replicas. */
+export interface RenderLimits {
+  /** True when `key` had no render claimed within `windowMs` (and now has one at `now`). */
+  claim(key: string, now: number, windowMs: number): Promise<boolean>;
+  lastAt(key: string): Promise<number | undefined>;
+  prune(before: number): Promise<number>;
+}
+
+/** The limits of one process alone (unit tests, tools): a map. */
+export class MemoryRenderLimits implements RenderLimits {
+  private readonly last = new Map<string, number>();
+  async claim(key: string, now: number, windowMs: number): Promise<boolean> {
+    const at = this.last.get(key);
+    if (at !== undefined && at > now - windowMs) return false;
+    this.last.set(key, now);
+    return true;
+  }
+  async lastAt(key: string): Promise<number | undefined> {
+    return this.last.get(key);
+  }
+  async prune(before: number): Promise<number> {
+    let n = 0;
+    for (const [k, at] of this.last)
+      if (at < before) {
+        this.last.delete(k);
+        n += 1;
+      }
+    return n;
+  }
+}
+
 /** What a render request came to. */
 export type RenderResult =
   | { kind: 'png'; png: Buffer }
@@ -22,17 +53,22 @@ export interface GraphRendererOptions {
   maxWaiting?: number;
   /** At most one render per message in this window. */
   perMessageMs?: number;
+  /** Where the per-message limit is kept (the store, shared by replicas); else this process alone. */
+  limits?: RenderLimits;
 }
 
 export const DEFAULT_CONCURRENCY = 2;
 export const DEFAULT_MAX_WAITING = 4;
 export const PER_MESSAGE_MS = 60_000;
+/** Old render records are pruned once every this many renders. */
+const PRUNE_EVERY = 200;
 
 /**
  * Renders widgets with GetMetricWidgetImage under a small shared concurrency cap and at most one
  * render per message per minute, so that an alarm storm, a burst of commands or a button pressed
  * again and again never queues hundreds of widget calls. A render that cannot have a slot soon is
- * refused as busy: a graph is never worth a long wait.
+ * refused as busy: a graph is never worth a long wait. The per-message limit is kept in the store, so it
+ * holds however many replicas render; the concurrency cap is per process (each has its own slots).
  */
 export class GraphRenderer {
   readonly concurrency: number;
@@ -40,7 +76,9 @@ export class GraphRenderer {
   private readonly perMessageMs: number;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
-  private readonly lastRender = new Map<string, number>();
+  private readonly limits: RenderLimits;
+  private renders = 0;
+  private claiming = 0;
   /** The most widget calls ever in flight at once (for tests and the metrics). */
   peak = 0;
 
@@ -48,22 +86,35 @@ export class GraphRenderer {
     this.concurrency = Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY);
     this.maxWaiting = Math.max(0, o.maxWaiting ?? DEFAULT_MAX_WAITING);
     this.perMessageMs = o.perMessageMs ?? PER_MESSAGE_MS;
+    this.limits = o.limits ?? new MemoryRenderLimits();
   }
 
   /** When the message `key` may have its next render (now or later). */
-  nextRenderAt(key: string): number {
-    const last = this.lastRender.get(key);
-    return last === undefined ? this.o.clock.now() : Math.max(this.o.clock.now(), last + this.perMessageMs);
+  async nextRenderAt(key: string): Promise<number> {
+    const now = this.o.clock.now();
+    const last = await this.limits.lastAt(key).catch(() => undefined);
+    return last === undefined ? now : Math.max(now, last + this.perMessageMs);
   }
 
   /** Renders `widget` as a PNG for the message `key`. Never throws. */
   async render(key: string, widget: Record<string, unknown>, cloudwatch: CloudWatchClient): Promise<RenderResult> {
     const now = this.o.clock.now();
-    const last = this.lastRender.get(key);
-    if (last !== undefined && now - last < this.perMessageMs)
-      return { kind: 'limited', until: last + this.perMessageMs };
-    if (this.active >= this.concurrency && this.waiting.length >= this.maxWaiting) return { kind: 'busy' };
-    this.remember(key, now);
+    // Renders still asking the store hold their place too, so a burst cannot slip past the queue's bound.
+    if (this.active + this.waiting.length + this.claiming >= this.concurrency + this.maxWaiting)
+      return { kind: 'busy' };
+    this.claiming += 1;
+    try {
+      if (!(await this.limits.claim(key, now, this.perMessageMs))) {
+        const last = (await this.limits.lastAt(key)) ?? now;
+        return { kind: 'limited', until: Math.max(now + 1, last + this.perMessageMs) };
+      }
+      await this.prune(now);
+    } catch (err) {
+      // Without the store the limit cannot be kept: go without the picture rather than risk a storm.
+      return { kind: 'failed', code: `store: ${errorName(err)}` };
+    } finally {
+      this.claiming -= 1;
+    }
     await this.acquire();
     try {
       const out = await cloudwatch.send(
@@ -79,11 +130,9 @@ export class GraphRenderer {
     }
   }
 
-  private remember(key: string, now: number): void {
-    this.lastRender.set(key, now);
-    if (this.lastRender.size > 2000) {
-      for (const [k, at] of this.lastRender) if (now - at >= this.perMessageMs) this.lastRender.delete(k);
-    }
+  private async prune(now: number): Promise<void> {
+    this.renders += 1;
+    if (this.renders % PRUNE_EVERY === 0) await this.limits.prune(now - this.perMessageMs).catch(() => undefined);
   }
 
   private async acquire(): Promise<void> {

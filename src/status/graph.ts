@@ -233,7 +233,7 @@ export async function handleShowGraph(
   const target = v.s ? `${v.c}/${v.s}` : v.c;
   const key = `show:${channel}:${v.a ?? ''}:${v.r ?? ''}:${target}:${v.h}`;
   const renderer = graphRenderer(ctx);
-  const wait = renderer.nextRenderAt(key) - ctx.clock.now();
+  const wait = (await renderer.nextRenderAt(key)) - ctx.clock.now();
   if (wait > 0)
     return `:hourglass: A graph of ${code(target)} was posted to this channel less than a minute ago; look just above, or try again in ${Math.ceil(wait / 1000)} s.`;
   const { answer, scope } = await load(v, c.log);

@@ -9,6 +9,7 @@ import { QueryCancelRepo } from './query-cancels';
 import { IncidentReactionRepo } from './incident-reactions';
 import { DiagnosisWatchRepo } from './diagnosis-watches';
 import { MessageGraphRepo } from './message-graphs';
+import { GraphRenderRepo } from './graph-renders';
 import { SlackRequestRepo } from './slack-requests';
 import type { Db } from './db';
 import { migrate } from './migrations';
@@ -30,6 +31,7 @@ export class Store {
   readonly incidentReactions: IncidentReactionRepo;
   readonly diagnosisWatches: DiagnosisWatchRepo;
   readonly messageGraphs: MessageGraphRepo;
+  readonly graphRenders: GraphRenderRepo;
   readonly slackRequests: SlackRequestRepo;
 
   constructor(readonly db: Db) {
@@ -43,6 +45,7 @@ export class Store {
     this.incidentReactions = new IncidentReactionRepo(db);
     this.diagnosisWatches = new DiagnosisWatchRepo(db);
     this.messageGraphs = new MessageGraphRepo(db);
+    this.graphRenders = new GraphRenderRepo(db);
     this.slackRequests = new SlackRequestRepo(db);
   }
 

@@ -7,13 +7,14 @@ import { DIAGNOSIS_MIGRATION } from './diagnosis-migration';
 import { SNS_DEDUP_MIGRATION } from './sns-dedup-migration';
 import { ALARM_DELIVERY_MIGRATION } from './alarm-delivery-migration';
 import { GRAPHS_MIGRATION } from './graphs-migration';
+import { GRAPH_RENDERS_MIGRATION } from './graph-renders-migration';
 import { SLACK_REQUESTS_MIGRATION } from './slack-requests-migration';
 import { APPROVALS_COUNT_MIGRATION } from './approvals-count-migration';
 import { WATCH_SCOPE_MIGRATION } from './watch-scope-migration';
 
 /**
  * Versioned migrations, shared by SQLite and PostgreSQL. Append only: never edit a released one.
- * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 6 diagnosis, 7 SNS dedup key, 8 Slack request signatures (replays), 9 alarm delivery (dead letters, card attempts), 10 distinct approvals per change request, 13 message graphs, 15 the account and region of a diagnosis watch.
+ * Each feature owns its versions: 1 foundation (audit), 2 alarms, 3 approvals, 4 reactions/home, 6 diagnosis, 7 SNS dedup key, 8 Slack request signatures (replays), 9 alarm delivery (dead letters, card attempts), 10 distinct approvals per change request, 13 message graphs, 14 graph renders (the per-message limit across replicas), 15 the account and region of a diagnosis watch.
  */
 export interface Migration {
   version: number;
@@ -54,6 +55,7 @@ export const MIGRATIONS: Migration[] = [
   ALARM_DELIVERY_MIGRATION,
   APPROVALS_COUNT_MIGRATION,
   GRAPHS_MIGRATION,
+  GRAPH_RENDERS_MIGRATION,
   WATCH_SCOPE_MIGRATION,
 ];
 

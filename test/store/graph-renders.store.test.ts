@@ -8,20 +8,22 @@ const PNG = Buffer.from('89504e470d0a1a0a0000', 'hex');
 
 describeEachStore('graph render limits', (store) => {
   it('claims one render per key per window, atomically, and prunes lapsed claims', async () => {
-    const repo = store().graphRenders;
     // Two replicas asking at the same moment: exactly one wins.
-    const both = await Promise.all([repo.claim('C1:1', 1_000, MIN), repo.claim('C1:1', 1_000, MIN)]);
+    const both = await Promise.all([
+      store().graphRenders.claim('C1:1', 1_000, MIN),
+      store().graphRenders.claim('C1:1', 1_000, MIN),
+    ]);
     expect(both.filter(Boolean)).toHaveLength(1);
-    expect(await repo.lastAt('C1:1')).toBe(1_000);
-    expect(await repo.claim('C1:1', 1_000 + MIN - 1, MIN)).toBe(false);
-    expect(await repo.lastAt('C1:1')).toBe(1_000);
-    expect(await repo.claim('C1:2', 2_000, MIN)).toBe(true);
-    expect(await repo.claim('C1:1', 1_000 + MIN, MIN)).toBe(true);
-    expect(await repo.lastAt('C1:1')).toBe(1_000 + MIN);
-    expect(await repo.lastAt('never')).toBeUndefined();
-    expect(await repo.prune(1_000 + MIN)).toBe(1);
-    expect(await repo.lastAt('C1:2')).toBeUndefined();
-    expect(await repo.lastAt('C1:1')).toBe(1_000 + MIN);
+    expect(await store().graphRenders.lastAt('C1:1')).toBe(1_000);
+    expect(await store().graphRenders.claim('C1:1', 1_000 + MIN - 1, MIN)).toBe(false);
+    expect(await store().graphRenders.lastAt('C1:1')).toBe(1_000);
+    expect(await store().graphRenders.claim('C1:2', 2_000, MIN)).toBe(true);
+    expect(await store().graphRenders.claim('C1:1', 1_000 + MIN, MIN)).toBe(true);
+    expect(await store().graphRenders.lastAt('C1:1')).toBe(1_000 + MIN);
+    expect(await store().graphRenders.lastAt('never')).toBeUndefined();
+    expect(await store().graphRenders.prune(1_000 + MIN)).toBe(1);
+    expect(await store().graphRenders.lastAt('C1:2')).toBeUndefined();
+    expect(await store().graphRenders.lastAt('C1:1')).toBe(1_000 + MIN);
   });
 
   it('two renderers sharing the store (two replicas) render one message once a minute between them', async () => {

@@ -3,7 +3,7 @@ import { AutoScalingReader } from '../aws/autoscaling';
 import { EcsReader } from '../aws/ecs';
 import { EcsMetrics, MetricsReader } from '../aws/metrics';
 import type { AppContext, Feature, Subcommand } from '../context';
-import { diagnose, type Diagnosis } from '../ecs/diagnosis';
+import { diagnose, type Diagnosis, type DiagnosisInput } from '../ecs/diagnosis';
 import { UserFacingError } from '../errors';
 import type { Logger } from '../logger';
 import { lastLinesReader } from '../logs/api';
@@ -11,6 +11,7 @@ import { ACTIONS } from '../slack/actions';
 import { code, mentionUser } from '../slack/mrkdwn';
 import { malformedButton, onClick, type Click, type ClickAnswer } from '../slack/clicks';
 import { renderDiagnosis } from './render';
+import { diagnosisGraph, graphInAnswer, graphInThread } from './graph';
 import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
 import { diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS, type DiagnoseOptions } from './watch';
@@ -85,7 +86,7 @@ async function runDiagnosis(
   log: Logger,
   cluster: string,
   service: string,
-): Promise<Diagnosis> {
+): Promise<{ d: Diagnosis; input: DiagnosisInput }> {
   const started = process.hrtime.bigint();
   const input = await gatherEvidence({ ...deps, log }, cluster, service);
   const d = diagnose(input);
@@ -101,7 +102,7 @@ async function runDiagnosis(
     },
     'diagnosis done',
   );
-  return d;
+  return { d, input };
 }
 
 type Trigger = 'command' | 'button';
@@ -125,26 +126,33 @@ function diagnoseSubcommand(src: DiagnoseSources): Subcommand {
     flags: { public: 'boolean', ...SCOPE_FLAGS },
     async run(inv, ctx) {
       let d: Diagnosis;
+      let input: DiagnosisInput;
       let scope: AwsScope | undefined;
       try {
         const t = parseDiagnoseTarget(inv.args.positional, ctx.config.defaultCluster);
         scope = await diagnoseScope(ctx, t.cluster, { flags: inv.args.flags, words: inv.args.positional, usage });
-        d = await runDiagnosis(src.in(scope), inv.log, t.cluster, t.service);
+        ({ d, input } = await runDiagnosis(src.in(scope), inv.log, t.cluster, t.service));
       } catch (err) {
         countFailure(ctx, 'command', err);
         throw err;
       }
       count(ctx, 'command', d.healthy ? 'healthy' : 'problem');
-      const msg = renderDiagnosis(d, {
-        requestedBy: inv.userId,
-        scope,
-        where: scope ? whereLabel(ctx, scope) : undefined,
-      });
-      await inv.respond({
-        response_type: inv.args.flags.public === true ? 'in_channel' : 'ephemeral',
-        text: msg.text,
-        blocks: msg.blocks,
-      });
+      const options = { requestedBy: inv.userId, scope, where: scope ? whereLabel(ctx, scope) : undefined };
+      const msg = renderDiagnosis(d, options);
+      const shared = inv.args.flags.public === true;
+      await inv.respond({ response_type: shared ? 'in_channel' : 'ephemeral', text: msg.text, blocks: msg.blocks });
+      // Shared answers get their graph by a replacement once it is drawn; the answer never waits for it.
+      const graph = shared ? diagnosisGraph(input, d, { region: scope?.region ?? ctx.config.aws.region }) : undefined;
+      if (graph)
+        void ctx.track(
+          graphInAnswer(ctx, graph, {
+            scope,
+            log: inv.log,
+            channelId: inv.channelId,
+            respond: inv.respond,
+            render: (graph) => renderDiagnosis(d, { ...options, graph }),
+          }),
+        );
     },
   };
 }
@@ -196,13 +204,15 @@ async function handleDiagnoseButton(
     // The alarm's account and region; an account the bot is not configured for is answered with how to add it.
     const scope = await diagnoseScope(ctx, value.c, { filter: await alarmScopeFilter(ctx, value) });
     const where = scope ? { scope, where: whereLabel(ctx, scope) } : {};
-    const d = await runDiagnosis(src.in(scope), c.log, value.c, value.s);
+    const { d, input } = await runDiagnosis(src.in(scope), c.log, value.c, value.s);
     count(ctx, 'button', d.healthy ? 'healthy' : 'problem');
     if (!channel || !threadTs) return renderDiagnosis(d, { requestedBy: c.userId, ...where });
     const watching = needsWatch(d);
-    const msg = renderDiagnosis(d, { requestedBy: c.userId, threadTs, watching, ...where });
+    const options = { requestedBy: c.userId, threadTs, watching, ...where };
+    const msg = renderDiagnosis(d, options);
+    let posted: { ts?: string };
     try {
-      await ctx.slack.chat.postMessage({
+      posted = await ctx.slack.chat.postMessage({
         channel,
         thread_ts: threadTs,
         text: msg.text,
@@ -216,6 +226,19 @@ async function handleDiagnoseButton(
       debounce.release(key);
       return renderDiagnosis(d, { requestedBy: c.userId, ...where });
     }
+    // The diagnosis is out; its graph is added by an update when drawn, off this click's path.
+    const graph = diagnosisGraph(input, d, { region: scope?.region ?? ctx.config.aws.region });
+    if (graph && posted.ts)
+      void ctx.track(
+        graphInThread(ctx, graph, {
+          scope,
+          log: c.log,
+          channel,
+          threadTs,
+          ts: posted.ts,
+          render: (graph) => renderDiagnosis(d, { ...options, graph }),
+        }),
+      );
     if (watching) {
       // The diagnosis is out; failing to watch only costs the "back to desired" line, so it is logged.
       // A watch in the default account and region names none, as watches did before there were accounts.

@@ -32,6 +32,11 @@ export interface DiagnosisRenderOptions {
   scope?: { account: string; region: string };
   /** `prod (111111111111) · eu-west-1`, shown in the footer. */
   where?: string;
+  /**
+   * The diagnosis graph, added by an update once drawn: its image right after the finding `after`
+   * (at the end of the findings when that one is not shown), or the footer line saying why there is none.
+   */
+  graph?: { after: string } & ({ image: KnownBlock } | { note: string });
 }
 
 const SEVERITY_EMOJI: Record<Severity, string> = {
@@ -149,6 +154,7 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
       ),
     );
   if (o.watching) tail.push(context(WATCH_NOTE));
+  if (o.graph && 'note' in o.graph) tail.push(context(o.graph.note));
   tail.push(
     context(
       `Read-only diagnosis${o.where ? ` in ${escapeText(o.where)}` : ''} · ${slackDate(d.at)}${o.requestedBy ? ` · asked by ${mentionUser(o.requestedBy)}` : ''}`,
@@ -162,7 +168,12 @@ export function renderDiagnosis(d: Diagnosis, o: DiagnosisRenderOptions = {}): D
   let count = shown.length;
   const build = () => {
     const body: KnownBlock[] = [];
-    shown.slice(0, count).forEach((f, i) => body.push(...findingBlocks(f, i < withEvidence)));
+    const image = o.graph && 'image' in o.graph ? o.graph : undefined;
+    shown.slice(0, count).forEach((f, i) => {
+      body.push(...findingBlocks(f, i < withEvidence));
+      if (image && f.id === image.after) body.push(image.image);
+    });
+    if (image && !body.includes(image.image)) body.push(image.image);
     const hidden = problems.length - count;
     if (hidden > 0)
       body.push(

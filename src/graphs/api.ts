@@ -1,6 +1,3 @@
-import type { AppContext } from '../context';
-import { GraphRenderer } from './renderer';
-
 export {
   alarmGraph,
   altText,
@@ -16,18 +13,17 @@ export {
   type ServiceGraphView,
   type WidgetView,
 } from './widgets';
-export { GraphRenderer, MemoryRenderLimits, type RenderLimits, type RenderResult } from './renderer';
+export { GraphRenderer, graphRenderer, MemoryRenderLimits, type RenderLimits, type RenderResult } from './renderer';
+export { addGraph, type AddGraphOptions, type AddGraphOutcome, type GraphAddition, type GraphMessage } from './attach';
+export {
+  MIN_ROLLOUT_WINDOW_MS,
+  pendingTasksGraph,
+  rolloutGraph,
+  rolloutWindow,
+  taskMemoryGraph,
+  type PendingTasksGraphView,
+  type RolloutGraphView,
+  type TaskMemoryGraphView,
+} from './change-widgets';
 export { imageBlock, isFileRefusal, isUploadDenied, shareInThread, slackCode, uploadPrivate } from './slack-files';
 export { graphNote } from './notes';
-
-const renderers = new WeakMap<AppContext, GraphRenderer>();
-
-/** The renderer every feature of one bot shares: one concurrency cap for all its graphs, the per-message limit in the store. */
-export function graphRenderer(ctx: AppContext): GraphRenderer {
-  let r = renderers.get(ctx);
-  if (!r) {
-    r = new GraphRenderer({ clock: ctx.clock, limits: ctx.store.graphRenders });
-    renderers.set(ctx, r);
-  }
-  return r;
-}

@@ -1,6 +1,7 @@
 import { GetMetricWidgetImageCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { errorName, isAccessDenied } from '../aws/errors';
 import type { Clock } from '../clock';
+import type { AppContext } from '../context';
 
 /** Where the last render of each message is kept: the store, so the limit holds across replicas. */
 export interface RenderLimits {
@@ -81,6 +82,8 @@ export class GraphRenderer {
   private claiming = 0;
   /** The most widget calls ever in flight at once (for tests and the metrics). */
   peak = 0;
+  /** Waits between replacements Slack refuses because the fresh file is not ready yet (tests shorten them). */
+  refusalDelaysMs: readonly number[] = [1000, 2000, 4000];
 
   constructor(private readonly o: GraphRendererOptions) {
     this.concurrency = Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY);
@@ -150,4 +153,16 @@ export class GraphRenderer {
     if (next) next();
     else this.active -= 1;
   }
+}
+
+const renderers = new WeakMap<AppContext, GraphRenderer>();
+
+/** The renderer every feature of one bot shares: one concurrency cap for all its graphs, the per-message limit in the store. */
+export function graphRenderer(ctx: AppContext): GraphRenderer {
+  let r = renderers.get(ctx);
+  if (!r) {
+    r = new GraphRenderer({ clock: ctx.clock, limits: ctx.store.graphRenders });
+    renderers.set(ctx, r);
+  }
+  return r;
 }

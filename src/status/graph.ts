@@ -5,16 +5,15 @@ import type { AppContext } from '../context';
 import { UsageError } from '../errors';
 import type { Logger } from '../logger';
 import {
+  addGraph,
   DEFAULT_DASHBOARD_MS,
   clusterDashboard,
   graphNote,
   graphRenderer,
-  imageBlock,
   isUploadDenied,
   serviceDashboard,
   shareInThread,
   slackCode,
-  uploadPrivate,
   type GraphSpec,
 } from '../graphs/api';
 import { ACTIONS, decodeValue, encodeValue } from '../slack/actions';
@@ -142,9 +141,6 @@ function withImage(blocks: KnownBlock[], image: KnownBlock): KnownBlock[] | unde
   return totalTextLength(next) <= LIMITS.cumulativeBlockText ? next : undefined;
 }
 
-/** Delays between replacements Slack refuses because the fresh file is not ready yet. */
-export const REFUSAL_DELAYS_MS = [1000, 2000, 4000];
-
 export interface PublicGraphOptions {
   channelId: string;
   text: string;
@@ -154,67 +150,32 @@ export interface PublicGraphOptions {
   key: string;
   scope?: AwsScope;
   log: Logger;
-  /** Waits between tries (tests pass a quick one). */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
- * Adds the graph to a public answer already sent: renders, uploads without sharing, and replaces the
- * answer with itself plus the image. Refused replacements are tried again; then the picture is shared
- * to the channel instead. When the bot may not render or upload, the answer gains one footer line.
- * Never throws.
+ * Adds the graph to a public answer already sent (addGraph): the answer replaced with itself plus the
+ * image, or with one footer line when the bot may not render or upload; the picture is shared to the
+ * channel when Slack keeps refusing it in the answer. Never throws.
  */
 export async function addPublicGraph(
   ctx: AppContext,
   o: PublicGraphOptions,
   respond: (m: RespondArguments) => Promise<unknown>,
 ): Promise<void> {
-  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.()));
-  const replace = (blocks: KnownBlock[]) =>
-    respond({ response_type: 'in_channel', replace_original: true, text: o.text, blocks });
-  const footer = async (problem: 'metrics-denied' | 'upload-denied') => {
-    const note: KnownBlock = { type: 'context', elements: [{ type: 'mrkdwn', text: graphNote(problem) }] };
-    const blocks = withImage(o.blocks, note);
-    if (blocks) await replace(blocks).catch(() => undefined);
-  };
-  try {
-    const cloudwatch = ctx.accounts.read(o.scope).cloudwatch;
-    const r = await graphRenderer(ctx).render(o.key, o.spec.widget, cloudwatch);
-    if (r.kind === 'denied') {
-      o.log.info({ code: r.code }, 'status graph not drawn: the bot may not call cloudwatch:GetMetricWidgetImage');
-      await footer('metrics-denied');
-      return;
-    }
-    if (r.kind !== 'png') {
-      o.log.info({ result: r.kind, code: 'code' in r ? r.code : undefined }, 'status graph not drawn');
-      return;
-    }
-    let fileId: string;
-    try {
-      fileId = await uploadPrivate(ctx.slack, r.png, o.spec.title);
-    } catch (err) {
-      o.log.info({ code: slackCode(err) }, 'status graph not uploaded');
-      if (isUploadDenied(err)) await footer('upload-denied');
-      return;
-    }
-    const blocks = withImage(o.blocks, imageBlock(fileId, o.spec.alt));
-    if (blocks) {
-      for (let i = 0; i <= REFUSAL_DELAYS_MS.length; i++) {
-        try {
-          await replace(blocks);
-          o.log.info({ file: fileId }, 'status graph shown in the answer');
-          return;
-        } catch (err) {
-          o.log.debug({ attempt: i + 1, err: { name: (err as Error).name } }, 'status graph refused; trying again');
-          if (i < REFUSAL_DELAYS_MS.length) await sleep(REFUSAL_DELAYS_MS[i]);
-        }
-      }
-    }
-    await shareInThread(ctx.slack, r.png, { channel: o.channelId, title: o.spec.title });
-    o.log.warn('status graph shared to the channel instead of the answer');
-  } catch (err) {
-    o.log.warn({ err: { name: (err as Error).name, code: slackCode(err) } }, 'status graph failed (the answer stands)');
-  }
+  await addGraph(ctx, {
+    spec: o.spec,
+    key: o.key,
+    scope: o.scope,
+    log: o.log,
+    compose: (add) => {
+      const extra: KnownBlock =
+        'image' in add ? add.image : { type: 'context', elements: [{ type: 'mrkdwn', text: add.note }] };
+      const blocks = withImage(o.blocks, extra);
+      return blocks ? { text: o.text, blocks } : undefined;
+    },
+    replace: (m) => respond({ response_type: 'in_channel', replace_original: true, text: m.text, blocks: m.blocks }),
+    share: (png) => shareInThread(ctx.slack, png, { channel: o.channelId, title: o.spec.title }),
+  });
 }
 
 /**

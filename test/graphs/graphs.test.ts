@@ -2,6 +2,7 @@ import { CloudWatchClient, GetMetricWidgetImageCommand } from '@aws-sdk/client-c
 import { mockClient } from 'aws-sdk-client-mock';
 import { alarmGraph, widgetJson } from '../../src/graphs/widgets';
 import { GraphRenderer } from '../../src/graphs/renderer';
+import { pendingTasksGraph, rolloutGraph, rolloutWindow, taskMemoryGraph } from '../../src/graphs/change-widgets';
 import { imageBlock, isFileRefusal, isUploadDenied } from '../../src/graphs/slack-files';
 import { parseNotification } from '../../src/notifications/parse';
 import type { AlarmNotification } from '../../src/notifications/types';
@@ -189,5 +190,72 @@ describe('GraphRenderer', () => {
     m.reset();
     m.on(GetMetricWidgetImageCommand).resolves({});
     expect(await r.render('c', {}, cw)).toEqual({ kind: 'failed', code: 'empty image' });
+  });
+});
+
+describe('diagnosis and rollout graph definitions', () => {
+  const now = Date.parse('2024-05-01T12:00:00Z');
+
+  it('memory: marks at most the 5 latest kills inside the window, and says how many in words', () => {
+    const kills = [10, 20, 30, 40, 50, 60].map((m) => now - m * 60_000).concat(now - 5 * H);
+    const g = taskMemoryGraph({
+      cluster: 'lab',
+      service: 'api',
+      insights: false,
+      now,
+      windowMs: 3 * H,
+      kills,
+      memoryPct: 97.4,
+    });
+    const marks = (g.widget.annotations as any).vertical.map((v: any) => Date.parse(v.value));
+    expect(marks).toEqual([50, 40, 30, 20, 10].map((m) => now - m * 60_000));
+    expect(g.widget.metrics).toEqual([
+      [
+        'AWS/ECS',
+        'MemoryUtilization',
+        'ClusterName',
+        'lab',
+        'ServiceName',
+        'api',
+        { label: 'memory % of reserved', stat: 'Maximum', period: 60 },
+      ],
+    ]);
+    expect(g.alt).toContain('last reading 97% of reserved');
+    expect(g.alt).toContain('5 out-of-memory kills marked, the last at 11:50 UTC');
+  });
+
+  it('rollout: from the change to the end, widened back to 15 min; a long one is coarser', () => {
+    expect(rolloutWindow(now - 2 * 60_000, now)).toEqual({ start: now - 15 * 60_000, end: now });
+    expect(rolloutWindow(now - 40 * 60_000, now)).toEqual({ start: now - 40 * 60_000, end: now });
+    const g = rolloutGraph({
+      kind: 'tasks',
+      cluster: 'lab',
+      service: 'api',
+      changedAt: now - 5 * H,
+      endedAt: now,
+      changeLabel: 'desired 4 tasks',
+      outcome: 'timed out',
+      desired: 4,
+      running: 2,
+    });
+    expect(g.widget.period).toBe(300);
+    expect(g.alt).toContain('desired 4 tasks at 07:00 UTC, timed out at 12:00 UTC');
+    expect(g.alt).toContain('desired tasks 4, running 2');
+  });
+
+  it('keeps hostile names out of alt text as anything but plain words', () => {
+    const g = pendingTasksGraph({
+      cluster: 'lab',
+      service: `${HOSTILE.bidi} ${'x'.repeat(3000)}`,
+      now,
+      windowMs: 3 * H,
+      desired: 4,
+      running: 1,
+      pending: 3,
+    });
+    expect(g.alt.length).toBeLessThanOrEqual(2000);
+    expect(g.alt).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B\u200E\u200F]/);
+    expect(g.alt).toContain('desired tasks 4, running 1, pending 3');
+    expect((g.widget.title as string).length).toBeLessThanOrEqual(200);
   });
 });

@@ -41,17 +41,25 @@ export async function updateCard(ctx: AppContext, r: ChangeRequest | undefined):
   }
 }
 
-/** Posts a line in the card's thread; failures are logged, never thrown. */
+/**
+ * Posts a line in the card's thread; resolves with the reply's ts (so a graph can be added to it by an
+ * update), or undefined when the post failed: failures are logged, never thrown.
+ */
 export async function postInThread(
   ctx: AppContext,
   where: { channel: string; threadTs: string },
   text: string,
-): Promise<boolean> {
+): Promise<string | undefined> {
   try {
-    await ctx.slack.chat.postMessage({ channel: where.channel, thread_ts: where.threadTs, text, unfurl_links: false });
-    return true;
+    const res = await ctx.slack.chat.postMessage({
+      channel: where.channel,
+      thread_ts: where.threadTs,
+      text,
+      unfurl_links: false,
+    });
+    return res.ts ?? undefined;
   } catch (err) {
     ctx.logger.warn({ channel: where.channel, err }, 'thread post failed');
-    return false;
+    return undefined;
   }
 }

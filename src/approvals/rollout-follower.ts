@@ -10,6 +10,7 @@ import {
 } from './render/change-request';
 import type { Rollout } from '../store/rollouts';
 import { postInThread } from './card';
+import { followUpGraph } from './rollout-graph';
 import type { FollowUp } from './types';
 import { intervalWorker } from '../interval-worker';
 
@@ -118,21 +119,26 @@ export async function followOnce(ctx: AppContext, r: Rollout, owner: string, int
     }
     return;
   }
+  // The line that ends the rollout, then (in the background) its graph of desired against running.
+  const finalLine = async (text: string, outcome: string) => {
+    const ts = await postInThread(ctx, where, text);
+    if (ts) followUpGraph(ctx, r, p, { ts, text, outcome });
+  };
   if (isReached(p) && !isStopped(p)) {
     if (await ctx.store.rollouts.finish(r.id, owner, 'reached', now(), rolloutProgressLine(p))) {
-      await postInThread(ctx, where, rolloutReachedLine(p, now() - r.startedAt));
+      await finalLine(rolloutReachedLine(p, now() - r.startedAt), 'reached');
     }
     return;
   }
   if (isStopped(p)) {
     if (await ctx.store.rollouts.finish(r.id, owner, 'stopped', now(), rolloutProgressLine(p))) {
-      await postInThread(ctx, where, rolloutStoppedLine(p));
+      await finalLine(rolloutStoppedLine(p), p.kind === 'deployment' ? 'ended' : 'changed elsewhere');
     }
     return;
   }
   if (now() >= r.deadlineAt) {
     if (await ctx.store.rollouts.finish(r.id, owner, 'timed-out', now(), rolloutProgressLine(p))) {
-      await postInThread(ctx, where, rolloutTimeoutLine(p, r.deadlineAt - r.startedAt, timeoutHint(r.target)));
+      await finalLine(rolloutTimeoutLine(p, r.deadlineAt - r.startedAt, timeoutHint(r.target)), 'timed out');
     }
     return;
   }

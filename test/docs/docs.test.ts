@@ -129,3 +129,24 @@ describe('README: the command index', () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('README: the graphs', () => {
+  it('has a row for every place a graph is drawn, naming the metrics the diagnosis graphs draw', () => {
+    const readme = read('README.md');
+    const start = readme.indexOf('## Graphs in the messages');
+    const table = readme.slice(start, readme.indexOf('\n## ', start + 3));
+    const places = table
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Where') && !l.startsWith('|---'))
+      .map((l) => l.split('|')[1].trim());
+    expect(places).toEqual([
+      '`/ecs status <cluster>/<service>`',
+      '`/ecs status <cluster>`',
+      'Alarm card',
+      'Diagnosis',
+      'Rollout follow-up',
+    ]);
+    const diagnosis = table.split('\n').find((l) => l.startsWith('| Diagnosis'))!;
+    for (const m of ['MemoryUtilized', 'MemoryReserved', 'MemoryUtilization']) expect(diagnosis).toContain(m);
+  });
+});

@@ -27,13 +27,15 @@ export async function readProgress(ctx: AppContext, f: FollowUp): Promise<Rollou
     const s = await ecs.getService(f.cluster, f.service);
     const d = s.deployments.find((x) => x.id === f.deploymentId);
     const primary = s.deployments.find((x) => x.status === 'PRIMARY');
+    // ECS drops a failed deployment once the circuit breaker's rollback completes; its events still tell.
+    const gone = d ? undefined : endedInEvents(s.events, f.deploymentId);
     return {
       kind: 'deployment',
       target: `${f.cluster}/${f.service}`,
       deploymentId: f.deploymentId,
       taskDefinition: f.taskDefinition,
-      rolloutState: d?.rolloutState,
-      rolloutStateReason: d?.rolloutStateReason,
+      rolloutState: d?.rolloutState ?? gone?.rolloutState,
+      rolloutStateReason: d?.rolloutStateReason ?? gone?.reason,
       status: d?.status,
       desired: d?.desired ?? s.desired,
       running: d?.running ?? 0,
@@ -73,6 +75,27 @@ export async function readProgress(ctx: AppContext, f: FollowUp): Promise<Rollou
   };
 }
 
+/**
+ * How a deployment ECS no longer lists ended, from the service's events: ECS writes "(service S) (deployment
+ * ID) deployment failed: REASON." when the circuit breaker fails it, "… deployment completed." when it
+ * completes. Undefined when the events do not say (they are kept for a while only).
+ */
+export function endedInEvents(
+  events: readonly { message: string }[],
+  deploymentId: string,
+): { rolloutState: 'FAILED' | 'COMPLETED'; reason?: string } | undefined {
+  const tag = `(deployment ${deploymentId}) deployment `;
+  for (const e of events) {
+    const at = e.message.indexOf(tag);
+    if (at < 0) continue;
+    const rest = e.message.slice(at + tag.length);
+    if (rest.startsWith('failed'))
+      return { rolloutState: 'FAILED', reason: rest.replace(/^failed:?\s*/, '').trim() || undefined };
+    if (rest.startsWith('completed')) return { rolloutState: 'COMPLETED' };
+  }
+  return undefined;
+}
+
 /** Reached: the count the request set is running (tasks) or in service and registered (instances). */
 export function isReached(p: RolloutProgress): boolean {
   if (p.kind === 'deployment') return p.rolloutState === 'COMPLETED';
@@ -85,7 +108,10 @@ export function isReached(p: RolloutProgress): boolean {
  * deployment that failed (the circuit breaker) or that another deployment replaced.
  */
 function isStopped(p: RolloutProgress): boolean {
-  if (p.kind === 'deployment') return p.rolloutState === 'FAILED' || p.status === undefined || !!p.replacedBy;
+  if (p.kind === 'deployment')
+    return (
+      p.rolloutState === 'FAILED' || (p.rolloutState !== 'COMPLETED' && (p.status === undefined || !!p.replacedBy))
+    );
   return p.desiredNow !== p.desired;
 }
 

@@ -7,7 +7,8 @@ import {
   revisionsDiffer,
 } from '../../src/ecs/revision-diff';
 import { revisionDiffBlocks } from '../../src/approvals/render/revision-diff';
-import { renderChangeCard } from '../../src/approvals/render/change-request';
+import { deploymentEndedLine, renderChangeCard } from '../../src/approvals/render/change-request';
+import { endedInEvents } from '../../src/approvals/rollout-follower';
 import type { ChangePlan } from '../../src/approvals/types';
 import { totalTextLength } from '../../src/slack/block-budget';
 import { LIMITS } from '../../src/slack/limits';
@@ -230,5 +231,41 @@ describe('which revision a rollback goes to', () => {
   it('names the revisions nearest the one asked for', () => {
     expect(nearbyRevisions([1, 2, 3, 10, 11, 12, 20], 9)).toEqual([2, 3, 10, 11, 12]);
     expect(nearbyRevisions([], 3)).toEqual([]);
+  });
+});
+
+describe('the end of a followed rollback', () => {
+  const base = {
+    kind: 'deployment' as const,
+    target: 'c/s',
+    deploymentId: 'ecs-svc/1',
+    taskDefinition: 'web:6',
+    rolloutState: 'FAILED',
+    rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+    status: 'ACTIVE',
+    desired: 2,
+    running: 0,
+    pending: 0,
+    failedTasks: 3,
+  };
+
+  it('says whether the circuit breaker rolled the deployment back, and to what', () => {
+    const back = deploymentEndedLine({ ...base, replacedBy: { id: 'ecs-svc/2', taskDefinition: 'web:7' } });
+    expect(back).toContain('Rolled back by the deployment circuit breaker. The service now deploys `web:7`');
+    const stuck = deploymentEndedLine({ ...base, status: 'PRIMARY' });
+    expect(stuck).toContain('Not rolled back: no other deployment took over');
+    expect(stuck).not.toContain('Rolled back by');
+  });
+
+  it('reads how a deployment ECS no longer lists ended from the service events', () => {
+    const events = [
+      { message: '(service s) has reached a steady state.' },
+      { message: '(service s) rolling back to deployment ecs-svc/0.' },
+      { message: '(service s) (deployment ecs-svc/1) deployment failed: tasks failed to start.' },
+      { message: '(service s) (deployment ecs-svc/0) deployment completed.' },
+    ];
+    expect(endedInEvents(events, 'ecs-svc/1')).toEqual({ rolloutState: 'FAILED', reason: 'tasks failed to start.' });
+    expect(endedInEvents(events, 'ecs-svc/0')).toEqual({ rolloutState: 'COMPLETED' });
+    expect(endedInEvents(events, 'ecs-svc/9')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { labWorld } from '../helpers/aws-world';
+import { labWorld, WorldError } from '../helpers/aws-world';
 import {
   ACTIONS,
   ALICE,
@@ -283,5 +283,75 @@ describe('/ecs rollback, refusals', () => {
     const malformed = JSON.stringify({ a: 'scale-service', c: 'EcsLabCluster', s: 'EcsLabApi', td: 'EcsLabApi:1' });
     expect((await h.click(ACTIONS.changePropose, malformed, ALICE)).text).toContain('nothing was requested');
     expect(h.lab.world.callsTo('UpdateService')).toHaveLength(0);
+  });
+});
+
+describe('/ecs rollback, a flaky network, a missing permission and a follower that polls late', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.stop();
+  });
+
+  it('answers a throttled read with what happened and requests nothing', async () => {
+    h = await startHarness({ lab: twoRevisionLab() });
+    h.lab.world.throttleNext('ListTaskDefinitions', 5);
+    const answer = await h.command('rollback EcsLabCluster/EcsLabApi');
+    expect(answer.response_type).toBe('ephemeral');
+    expect(answer.text).toContain('AWS is throttling ecs:ListTaskDefinitions right now');
+    expect(h.t.slack.messagesIn(CHANNEL).filter((m) => cardText(m).includes('Roll back service'))).toHaveLength(0);
+  });
+
+  it('fails the request, naming the role and the statement, when ECS refuses iam:PassRole', async () => {
+    h = await startHarness({ lab: twoRevisionLab({ deployBad: true }) });
+    const id = await h.requestVia('rollback EcsLabCluster/EcsLabApi');
+    const role = 'arn:aws:iam::123456789012:role/EcsLabExecution';
+    h.lab.world.failNext(
+      'UpdateService',
+      () =>
+        new WorldError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::123456789012:assumed-role/ecs-chatops/bot is not authorized to perform: iam:PassRole on resource: ${role} because no identity-based policy allows the iam:PassRole action`,
+        ),
+    );
+    await h.click(ACTIONS.changeApprove, decision(id), BOB, { expectReply: false });
+    const r = await h.settled(id, 'failed');
+    expect(r.error).toContain(
+      `ECS refused to deploy EcsLabApi:1: the bot may not pass its role ${role} to ECS tasks (iam:PassRole). Grant it as the ApprovedRollbackPassRole statement of iam-policy.json does; nothing was changed.`,
+    );
+    // The card's details already say "FAILED" (the bad deployment), so wait for the status line itself.
+    await eventually(
+      async () => cardText(await h.card(id)).includes('but the change failed:* ECS refused'),
+      'the card',
+    );
+    expect(h.lab.world.service('EcsLabCluster', 'EcsLabApi').taskDef).toBe('EcsLabApi:2');
+    expect((await h.t.store.audit.forRequest(id)).map((a) => a.outcome)).toEqual(['requested', 'failed']);
+  });
+
+  it('still says the circuit breaker rolled the deployment back when ECS has already dropped it', async () => {
+    const lab = twoRevisionLab({ circuitBreaker: { enable: true, rollback: true } });
+    lab.world.markBad('EcsLabApi:1');
+    h = await startHarness({ lab });
+    const w = h.lab.world;
+    const id = await h.requestVia('rollback EcsLabCluster/EcsLabApi 1');
+    const card = await h.card(id);
+    await h.click(ACTIONS.changeApprove, decision(id), BOB, { messageTs: card.ts, expectReply: false });
+    await h.settled(id, 'succeeded');
+    const svc = w.service('EcsLabCluster', 'EcsLabApi');
+    const ours = svc.deployments.find((d) => d.status === 'PRIMARY')!;
+    const thread = () => h.t.slack.repliesTo(CHANNEL, card.ts).map((m) => m.text ?? '');
+    await eventually(() => thread().some((t) => t.includes('Following the rollout')), 'the start line');
+    // The follower polls only after the rollback to :2 completed: ECS lists that deployment alone.
+    w.settle();
+    expect(svc.deployments.map((d) => [d.taskDef, d.status, d.rolloutState])).toEqual([
+      ['EcsLabApi:2', 'PRIMARY', 'COMPLETED'],
+    ]);
+    h.clock.advance(15_000);
+    expect(await h.follower.runOnce()).toBe(1);
+    const last = thread().at(-1) ?? '';
+    expect(last).toContain('The deployment of `EcsLabApi:1` on `EcsLabCluster/EcsLabApi` failed.');
+    expect(last).toContain('ECS says: tasks failed to start.');
+    expect(last).toContain('Rolled back by the deployment circuit breaker. The service now deploys `EcsLabApi:2`');
+    expect(ours.rolloutState).toBe('FAILED');
+    expect((await h.t.store.rollouts.forRequest(id))?.status).toBe('stopped');
   });
 });

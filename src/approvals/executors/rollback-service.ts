@@ -33,6 +33,22 @@ function isMissingRevision(err: unknown): boolean {
   return err instanceof AwsError && cause?.name === 'ClientException';
 }
 
+/**
+ * ECS refuses a deployment whose task or execution role the bot may not pass ("… is not authorized to
+ * perform: iam:PassRole on resource: ROLE"): say which role and which statement grants it.
+ */
+export function passRoleError(err: unknown, taskDefinition: string): AwsError | undefined {
+  const cause = (err as { cause?: { message?: string } })?.cause;
+  const text = `${cause?.message ?? ''} ${(err as Error)?.message ?? ''}`;
+  if (!/iam:PassRole/i.test(text)) return undefined;
+  const role = /iam:PassRole on resource:?\s*(arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)/i.exec(text)?.[1];
+  return new AwsError(
+    `ECS refused to deploy ${taskDefinition}: the bot may not pass its ${role ? `role ${role}` : 'task or execution role'} to ECS tasks (iam:PassRole). Grant it as the ApprovedRollbackPassRole statement of iam-policy.json does; nothing was changed.`,
+    'ecs:UpdateService',
+    { cause: err },
+  );
+}
+
 /** What may make the rollback go wrong or not do what the requester expects. Pure, for tests. */
 export function rollbackWarnings(
   svc: ServiceSummary,
@@ -195,7 +211,9 @@ export const rollbackServiceExecutor: ChangeExecutor = {
     const taskDefinition = plan.data.taskDefinition as string;
     const out = await awsCall('ecs:UpdateService', () =>
       ctx.aws.ecs.send(new UpdateServiceCommand({ cluster: plan.cluster, service: plan.service, taskDefinition })),
-    );
+    ).catch((err: unknown) => {
+      throw passRoleError(err, taskDefinition) ?? err;
+    });
     const primary = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
     const deploymentId = primary?.id;
     return {

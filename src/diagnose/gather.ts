@@ -6,10 +6,11 @@ import { describeServiceScaling } from '../aws/service-scaling';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { isFargate } from '../ecs/capacity';
-import { pickStoppedContainer } from '../ecs/diagnosis/stop-causes';
+import { classifyStop, pickStoppedContainer } from '../ecs/diagnosis/stop-causes';
 import type {
   AsgInfo,
   DiagnosisInput,
+  MemoryKillInfo,
   ServiceScalingInfo,
   StoppedContainerLogs,
   UtilisationInfo,
@@ -80,6 +81,66 @@ function toAsgInfo(g: ClusterGroup, instances: ContainerInstanceInfo[] | undefin
   };
 }
 
+/** Stopped tasks this far back count (ECS keeps them about an hour). */
+const STOPPED_WINDOW_MS = 3_600_000;
+
+/**
+ * The most recent memory kill among the stopped tasks: the container's limits from its own revision,
+ * and the highest memory use the service's tasks reached in the hour (Container Insights), when on.
+ */
+async function memoryKillOf(
+  d: DiagnoseDeps,
+  cluster: string,
+  service: string,
+  stopped: TaskInfo[],
+  insights: boolean,
+  now: number,
+): Promise<MemoryKillInfo | undefined> {
+  const kills = stopped
+    .filter((t) => (t.stoppedAt ?? t.createdAt ?? now) >= now - STOPPED_WINDOW_MS)
+    .map(classifyStop)
+    .filter((c) => c.cause === 'oom')
+    .sort((a, b) => (b.task.stoppedAt ?? 0) - (a.task.stoppedAt ?? 0));
+  const k = kills[0];
+  if (!k) return undefined;
+  const exit =
+    k.exits.find((e) => /memory|OOM/i.test(e.reason ?? '')) ?? k.exits.find((e) => e.exitCode === 137) ?? k.exits[0];
+  const container = exit?.name ?? k.task.containers[0]?.name ?? 'the container';
+  const td = await d.ecs.describeTaskDefinition(k.task.taskDefinition).catch((err: unknown) => {
+    d.log.info({ err }, 'diagnose: task definition of the memory kill unavailable');
+    return undefined;
+  });
+  const def = td?.containers.find((c) => c.name === container);
+  const out: MemoryKillInfo = {
+    taskId: k.task.id,
+    taskDefinition: k.task.taskDefinition,
+    container,
+    containerLimit: def?.memory,
+    containerReservation: def?.memoryReservation,
+    taskMemory: td?.memory ?? k.task.memory,
+    exitCode: exit?.exitCode,
+    reason: exit?.reason || k.reason,
+    stoppedAt: k.task.stoppedAt,
+    kills: kills.length,
+  };
+  if (!insights) return { ...out, peakMissing: `Container Insights is off on cluster ${cluster}` };
+  try {
+    const h = await d.metrics.history({ cluster, service, insights: true }, now);
+    const top = h.memory.reduce<{ at: number; value: number } | undefined>(
+      (m, p) => (!m || p.value > m.value ? p : m),
+      undefined,
+    );
+    if (!top) return { ...out, peakMissing: 'no Container Insights datapoint in the last hour' };
+    return { ...out, peakPct: top.value, peakAt: top.at };
+  } catch (err) {
+    if (!(err instanceof UserFacingError)) d.log.error({ err }, 'diagnose: reading the memory peak failed');
+    return {
+      ...out,
+      peakMissing: err instanceof UserFacingError ? `CloudWatch: ${err.message}` : 'CloudWatch could not be read',
+    };
+  }
+}
+
 export async function gatherEvidence(
   d: DiagnoseDeps,
   clusterName: string,
@@ -137,9 +198,12 @@ export async function gatherEvidence(
           ),
         ),
   ]);
-  // The failed container's own last words, beside its stop reason and exit code.
+  // The failed container's own last words, beside its stop reason and exit code; a memory kill's limits and peak.
   const failed = stoppedTasks && d.lastLines ? pickStoppedContainer(stoppedTasks, now) : undefined;
   let stoppedLogs: StoppedContainerLogs | undefined;
+  const memoryKillP = stoppedTasks
+    ? memoryKillOf(d, cluster.name, service.name, stoppedTasks, insights, now)
+    : Promise.resolve(undefined);
   if (failed && d.lastLines) {
     const read = await optional(
       `last log lines of ${failed.container}`,
@@ -155,11 +219,13 @@ export async function gatherEvidence(
         problem: read.problem,
       };
   }
+  const memoryKill = await memoryKillP;
   return {
     now,
     cluster,
     service,
     stoppedLogs,
+    memoryKill,
     taskDefinition,
     instances,
     tasks,

@@ -123,8 +123,20 @@ describe('gathering the evidence from AWS', () => {
     const d = diagnose(await gatherEvidence(deps(lab.world), lab.cluster, lab.service));
     expect(d.findings[0]).toMatchObject({ id: 'stopped-tasks', severity: 'critical' });
     expect(d.findings[0].evidence[0]).toContain('api exit 137');
-    expect(d.recommendation!.summary).toMatch(/raise the task’s memory/);
+    expect(d.recommendation!.summary).toMatch(/give it more memory in a new task definition revision, e\.g\. 768 MiB/);
+    expect(d.recommendation!.summary).toContain('more instances would not help');
     expect(d.recommendation!.actions).toEqual([]);
+    // The kill's evidence: the container's limit from its revision, and the peak Container Insights saw.
+    const input = await gatherEvidence(deps(lab.world), lab.cluster, lab.service);
+    expect(input.memoryKill).toMatchObject({
+      container: 'api',
+      taskDefinition: 'EcsLabApi:1',
+      containerLimit: 512,
+      taskMemory: 512,
+      exitCode: 137,
+      kills: 3,
+    });
+    expect(input.memoryKill!.peakPct).toBeGreaterThan(0);
   });
 
   it('an unknown cluster or service is a NotFoundError with the closest names', async () => {

@@ -2,8 +2,10 @@ import { capacityFinding } from './capacity';
 import { deploymentFinding } from './deployments';
 import { computeFacts, type Facts } from './facts';
 import { insightsFinding } from './insights';
+import { memoryFinding } from './memory';
 import { placementFinding } from './placement';
 import { recommend } from './recommend';
+import { revisionFinding } from './revisions';
 import { stoppedTasksFinding } from './stopped-tasks';
 import { taskCountsFinding } from './task-counts';
 import { SEVERITY_ORDER, type Diagnosis, type DiagnosisInput, type Finding, type Severity } from './types';
@@ -16,7 +18,10 @@ export const RULES: readonly Rule[] = [
   taskCountsFinding,
   placementFinding,
   capacityFinding,
+  // A bad deploy explains the stopped tasks, so it heads the diagnosis when both are critical.
+  revisionFinding,
   stoppedTasksFinding,
+  memoryFinding,
   deploymentFinding,
   utilisationFinding,
   insightsFinding,

@@ -1,6 +1,8 @@
 import { describeLimit } from '../capacity';
 import { fitsSentence } from './capacity';
 import { circuitBreakerActivity } from './deployments';
+import { memoryAdvice } from './memory';
+import { findBadDeployment } from './revisions';
 import type { PlacementReason } from './events';
 import type { Facts } from './facts';
 import { plural } from '../../util/text';
@@ -36,6 +38,12 @@ const PLACEMENT_FIX: Partial<Record<PlacementReason, string>> = {
 };
 
 const trim = (s: string, max = 240) => truncate(s, max);
+
+/** What to do about tasks that stop for `cause`; a memory kill names its limit, its peak and a setting to try. */
+function stopFix(input: DiagnosisInput, cause: StopCause): string {
+  if (cause === 'oom' && input.memoryKill) return memoryAdvice(input.memoryKill);
+  return STOP_FIX[cause]!;
+}
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function scaleService(input: DiagnosisInput, n: number, primary: boolean, why: string): RecommendedAction {
@@ -80,7 +88,21 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
     );
   }
 
-  // 1. A failed or rolled-back deployment: the revision is the problem, not the capacity.
+  // 1. The newest revision fails where the one before it ran steady: go back to it. Tasks that
+  // cannot be placed never stop, so a capacity shortfall never lands here.
+  const bad = findBadDeployment(input, f);
+  const unplaceable = !!f.capacity && f.capacity.unplaceable > 0;
+  if (bad && (!unplaceable || Math.max(bad.newest.failed, bad.ecsFailedTasks) >= 3)) {
+    const back = bad.previous.taskDefinition;
+    const why = `tasks of ${bad.newest.taskDefinition} keep failing where ${back} ran steady`;
+    const oom = bad.newest.causes[0]?.cause === 'oom' && input.memoryKill ? ` (${memoryAdvice(input.memoryKill)})` : '';
+    notes.push(
+      `The rollback deploys ${back} again as it was; fix ${bad.newest.taskDefinition} before deploying it again.`,
+    );
+    return { summary: `${why}: roll back to ${back}, then fix the new revision${oom}`, actions: [], notes };
+  }
+
+  // 2. A failed or rolled-back deployment: the revision is the problem, not the capacity.
   const deployment = findings.find(
     (x) => x.id === 'deployment' && (x.severity === 'critical' || x.severity === 'warning'),
   );
@@ -93,17 +115,17 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
     };
   }
 
-  // 2. Tasks start and then die: more room would only make them die faster. One or two failures
+  // 3. Tasks start and then die: more room would only make them die faster. One or two failures
   // beside a capacity shortfall are noise next to it; three or more are the story.
   const plan = f.capacity;
   const worstStop = f.stops.groups.find((g) => STOP_FIX[g.cause]);
   const capacityShort = !!plan && plan.unplaceable > 0;
   const crashing = f.stops.failures >= 3 || (f.stops.failures > 0 && !capacityShort);
   if (crashing && worstStop) {
-    return { summary: STOP_FIX[worstStop.cause]!, actions: [], notes };
+    return { summary: stopFix(input, worstStop.cause), actions: [], notes };
   }
 
-  // 3. Not enough room on the instances.
+  // 4. Not enough room on the instances.
   if (plan && capacityShort) {
     const short = !plan.reference
       ? 'no container instances'
@@ -208,12 +230,12 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
     };
   }
 
-  // 4. Placement fails for something other than room.
+  // 5. Placement fails for something other than room.
   const placement = f.placement.groups.find((g) => PLACEMENT_FIX[g.reason]);
   if (placement && s.running < s.desired) return { summary: PLACEMENT_FIX[placement.reason]!, actions: [], notes };
 
-  // 5. Whatever else is wrong: say the most important thing plainly.
-  if (f.stops.failures > 0 && worstStop) return { summary: STOP_FIX[worstStop.cause]!, actions: [], notes };
+  // 6. Whatever else is wrong: say the most important thing plainly.
+  if (f.stops.failures > 0 && worstStop) return { summary: stopFix(input, worstStop.cause), actions: [], notes };
   if (deployment)
     return {
       summary: 'the deployment is not finishing: check the new tasks’ health and whether they can be placed',

@@ -65,6 +65,32 @@ export interface StoppedContainerLogs {
   problem?: string;
 }
 
+/**
+ * The most recent container killed for running out of memory: its limits from the task definition of
+ * its revision, and the peak the service's tasks reached from Container Insights when available.
+ */
+export interface MemoryKillInfo {
+  taskId: string;
+  taskDefinition: string;
+  container: string;
+  /** The container's hard limit (`memory`), MiB. */
+  containerLimit?: number;
+  /** The container's soft reservation (`memoryReservation`), MiB. */
+  containerReservation?: number;
+  /** The task's memory (task level, or the sum over containers), MiB. */
+  taskMemory?: number;
+  /** Highest 1-minute MemoryUtilized ÷ MemoryReserved of the service over the last hour, percent. */
+  peakPct?: number;
+  peakAt?: number;
+  /** Why the peak is not known (Container Insights off, no datapoint, CloudWatch refused). */
+  peakMissing?: string;
+  exitCode?: number;
+  reason: string;
+  stoppedAt?: number;
+  /** Memory kills among the service's tasks in the last hour. */
+  kills: number;
+}
+
 /** Everything the rules read. Optional parts are undefined when not read (or not applicable); `gaps` says why. */
 export interface DiagnosisInput {
   now: number;
@@ -79,6 +105,8 @@ export interface DiagnosisInput {
   stoppedTasks?: TaskInfo[];
   /** The last log lines of the container that failed in the most recent failed stop (see pickStoppedContainer). */
   stoppedLogs?: StoppedContainerLogs;
+  /** The most recent memory kill, with the container's limits and the peak use (undefined when none). */
+  memoryKill?: MemoryKillInfo;
   utilisation?: UtilisationInfo;
   /** The Auto Scaling group feeding the cluster, when it has exactly one. */
   asg?: AsgInfo;

@@ -137,8 +137,7 @@ export function buildHistory(input: HistoryInput): DeploymentHistory {
     const named = s.taskIds.map((id) => taskById.get(id)?.startedBy).find((b) => b?.startsWith('ecs-svc/'));
     const id = named ?? ends.find((x) => x.at >= s.at)?.id ?? primaryId;
     if (!id) continue;
-    const r = rows.get(id) ?? row(id, 'events');
-    if (!r.sources.includes('events')) r.sources.push('events');
+    const r = row(id, 'events');
     r.startedTasks += s.n;
     if (!r.sources.includes('ecs') && !r.bot) r.createdAt = Math.min(r.createdAt ?? s.at, s.at);
   }

@@ -96,7 +96,7 @@ async function runDiagnosis(
       service,
       severity: d.severity,
       findings: d.findings.map((f) => `${f.id}:${f.severity}`),
-      recommended: d.recommendation?.actions.map((a) => `${a.proposal.a}:${a.proposal.n}`) ?? [],
+      recommended: d.recommendation?.actions.map((a) => `${a.proposal.a}:${a.proposal.n ?? a.proposal.td}`) ?? [],
       gaps: d.gaps.length,
       ms: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
     },

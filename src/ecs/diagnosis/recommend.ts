@@ -99,7 +99,17 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
     notes.push(
       `The rollback deploys ${back} again as it was; fix ${bad.newest.taskDefinition} before deploying it again.`,
     );
-    return { summary: `${why}: roll back to ${back}, then fix the new revision${oom}`, actions: [], notes };
+    return {
+      summary: `${why}: roll back to ${back}, then fix the new revision${oom}`,
+      actions: [
+        {
+          label: `Roll back to ${back}`,
+          primary: true,
+          proposal: { a: 'rollback-service', c: cluster, s: s.name, td: back, r: trim(`diagnose: ${why}`) },
+        },
+      ],
+      notes,
+    };
   }
 
   // 2. A failed or rolled-back deployment: the revision is the problem, not the capacity.

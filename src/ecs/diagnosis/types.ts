@@ -121,12 +121,15 @@ export interface DiagnosisInput {
 
 /** A change the approval flow can carry out: exactly the value of an ACTIONS.changePropose button. */
 export interface ProposedChange {
-  a: 'scale-service' | 'scale-instances';
+  a: 'scale-service' | 'scale-instances' | 'rollback-service';
   c: string;
   s?: string;
-  n: number;
+  /** scale-service / scale-instances: the count to set. */
+  n?: number;
   /** scale-instances: the Auto Scaling group to scale. */
   g?: string;
+  /** rollback-service: the revision to go back to, `family:N`. */
+  td?: string;
   r: string;
 }
 

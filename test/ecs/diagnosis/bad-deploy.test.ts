@@ -73,7 +73,19 @@ describe('a bad deploy: the newest revision fails where the previous ran steady'
     expect(d.recommendation?.summary).toBe(
       'tasks of EcsLabApi:2 keep failing where EcsLabApi:1 ran steady: roll back to EcsLabApi:1, then fix the new revision',
     );
-    expect(d.recommendation?.actions).toEqual([]);
+    expect(d.recommendation?.actions).toEqual([
+      {
+        label: 'Roll back to EcsLabApi:1',
+        primary: true,
+        proposal: {
+          a: 'rollback-service',
+          c: 'EcsLabCluster',
+          s: 'EcsLabApi',
+          td: 'EcsLabApi:1',
+          r: 'diagnose: tasks of EcsLabApi:2 keep failing where EcsLabApi:1 ran steady',
+        },
+      },
+    ]);
   });
 
   it('finds the previous revision from the tasks once ECS has dropped its deployment', () => {

@@ -140,7 +140,7 @@ export const alarmCommand = (changes: Changes): Subcommand => ({
   name: 'alarm',
   usage: ALARM_USAGE,
   summary:
-    "Create the pending-tasks alarm of a service on the bot's SNS topic, or delete an alarm (an approver approves)",
+    "Create the pending-tasks alarm of a service, notifying the bot's SNS topic of its account and region, or delete an alarm (an approver approves)",
   flags: { threshold: 'string', periods: 'string', reason: 'string', 'dry-run': 'boolean', ...SCOPE_FLAGS },
   async run(inv, ctx) {
     const [verb, ...rest] = inv.args.positional;

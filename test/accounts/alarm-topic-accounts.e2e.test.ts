@@ -115,38 +115,36 @@ describe('/ecs alarm create in a member account notifies that account’s topic'
 });
 
 describe('/sns with several accounts and regions', () => {
-  describe('/sns', () => {
-    let t: AlarmBot;
-    let org: AwsOrg;
-    beforeEach(async () => {
-      org = estate();
-      t = await startAlarmBot({
-        clock: new FakeClock(org.now),
-        aws: org.makeClients('us-east-1'),
-        awsSeams: org.seams(),
-        env: { ...ACCOUNTS_ENV(org), SNS_TOPIC_ARNS: OWN_TOPIC },
-      });
+  let t: AlarmBot;
+  let org: AwsOrg;
+  beforeEach(async () => {
+    org = estate();
+    t = await startAlarmBot({
+      clock: new FakeClock(org.now),
+      aws: org.makeClients('us-east-1'),
+      awsSeams: org.seams(),
+      env: { ...ACCOUNTS_ENV(org), SNS_TOPIC_ARNS: OWN_TOPIC },
     });
-    afterEach(async () => {
-      await t.stop();
-    });
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
 
-    it("accepts the topic of a configured account's region, and still refuses every other topic", async () => {
-      const alarm = pendingTaskAlarm({ name: 'x', cluster: 'edge', service: 'proxy', at: t.clock.now() - 30_000 });
-      const post = (topicArn: string) =>
-        postSns(
-          t.url,
-          t.signer.envelope({
-            message: { ...alarm, AWSAccountId: topicArn.split(':')[4] },
-            topicArn,
-            timestamp: t.clock.now(),
-          }),
-        );
-      expect((await post(`arn:aws:sns:us-east-1:${PROD}:ecs-alarms`)).status).toBe(200);
-      expect((await post(`arn:aws:sns:us-east-1:${PROD}:other`)).status).toBe(403);
-      expect((await post('arn:aws:sns:us-east-1:999999999999:ecs-alarms')).status).toBe(403);
-      // staging is searched in eu-west-1 only.
-      expect((await post(`arn:aws:sns:us-east-1:${STAGING}:ecs-alarms`)).status).toBe(403);
-    });
+  it("accepts the topic of a configured account's region, and still refuses every other topic", async () => {
+    const alarm = pendingTaskAlarm({ name: 'x', cluster: 'edge', service: 'proxy', at: t.clock.now() - 30_000 });
+    const post = (topicArn: string) =>
+      postSns(
+        t.url,
+        t.signer.envelope({
+          message: { ...alarm, AWSAccountId: topicArn.split(':')[4] },
+          topicArn,
+          timestamp: t.clock.now(),
+        }),
+      );
+    expect((await post(`arn:aws:sns:us-east-1:${PROD}:ecs-alarms`)).status).toBe(200);
+    expect((await post(`arn:aws:sns:us-east-1:${PROD}:other`)).status).toBe(403);
+    expect((await post('arn:aws:sns:us-east-1:999999999999:ecs-alarms')).status).toBe(403);
+    // staging is searched in eu-west-1 only.
+    expect((await post(`arn:aws:sns:us-east-1:${STAGING}:ecs-alarms`)).status).toBe(403);
   });
 });

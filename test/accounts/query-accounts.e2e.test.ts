@@ -1,3 +1,4 @@
+import { StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { findPreset } from '../../src/queries/presets';
 import { ACTIONS, decodeValue, encodeValue } from '../../src/slack/actions';
 import type { AwsOrg } from '../helpers/aws-org';
@@ -138,6 +139,23 @@ describe('/ecs query --account/--region', () => {
     expect(reply).toContain(`staging (${STAGING}) · eu-west-1`);
   });
 
+  it('answers a role that cannot be assumed with the account, the role and the cause, and an unreachable account with what failed', async () => {
+    org = estate({ prodTrust: { externalId: 'not-set-here' } });
+    insights(org, PROD, 'us-east-1', 'edge', 'edge-proxy');
+    insights(org, STAGING, 'eu-west-1', 'web', 'staging-api');
+    org.unreachable.add(STAGING);
+    await start();
+    const refused = JSON.stringify(await askAs(t, ALICE, 'query cpu --cluster edge --account prod --region us-east-1'));
+    expect(refused).toContain(org.roleArn(PROD));
+    expect(refused).toContain('AWS_EXTERNAL_ID');
+    expect(refused).not.toMatch(/at \S+ \(/);
+    const down = JSON.stringify(await askAs(t, ALICE, 'query cpu --cluster web --account staging'));
+    expect(down).toContain('StartQuery failed');
+    expect(down).toContain('ETIMEDOUT');
+    expect(org.logsOf(PROD, 'us-east-1').calls).toHaveLength(0);
+    expect(t.slack.messagesIn(ALARM_CHANNEL).filter((m) => m.text?.startsWith('Running '))).toHaveLength(0);
+  });
+
   it("cancels in the query's account: the button carries it, and StopQuery runs with that account's read session", async () => {
     org.logsOf(STAGING, 'eu-west-1').when(CPU, { runningPolls: Infinity });
     await start({ gated: true });
@@ -174,7 +192,6 @@ describe('/ecs query --account/--region', () => {
     // A query another replica started and follows: only the button says where it runs.
     const logs = org.logsOf(STAGING, 'eu-west-1');
     logs.when('fields @timestamp', { runningPolls: Infinity });
-    const { StartQueryCommand } = await import('@aws-sdk/client-cloudwatch-logs');
     const started = await logs.client.send(
       new StartQueryCommand({
         logGroupName: '/aws/ecs/containerinsights/web/performance',

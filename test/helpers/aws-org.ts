@@ -290,12 +290,7 @@ export class AwsOrg {
         m.on(Cmd).callsFake(async (input: any) => {
           const s = await caller();
           const account = s.identity.account;
-          if (this.unreachable.has(account))
-            throw Object.assign(new Error(`connect ETIMEDOUT ${service}.${region}.amazonaws.com:443`), {
-              name: 'TimeoutError',
-              code: 'ETIMEDOUT',
-              $metadata: {},
-            });
+          if (this.unreachable.has(account)) throw this.timeout(service, region);
           const world = this.world(account, region);
           const h = this.handlersOf(world)[service].find((x) => x[1] === op)![2] as (i: unknown) => unknown;
           world.record(service, op, input, s.identity);
@@ -329,6 +324,7 @@ export class AwsOrg {
       logs.on(Cmd).callsFake(async (input: any) => {
         const s = await caller();
         const account = s.identity.account;
+        if (this.unreachable.has(account)) throw this.timeout('logs', region);
         const fake = this.logs.get(`${account}/${region}`);
         if (!fake) throw new Error(`no CloudWatch Logs in the fake AWS org for ${account}/${region}`);
         this.calls.push({ service: 'logs', op, input, at: this.now, account, region, identity: s.identity });
@@ -402,6 +398,15 @@ export class AwsOrg {
       baseCredentials: this.botCredentials,
       stsClientConfig: { requestHandler: this.stsRequestHandler },
     };
+  }
+
+  /** What the SDK throws when the network to an account is down. */
+  private timeout(service: string, region: string): Error {
+    return Object.assign(new Error(`connect ETIMEDOUT ${service}.${region}.amazonaws.com:443`), {
+      name: 'TimeoutError',
+      code: 'ETIMEDOUT',
+      $metadata: {},
+    });
   }
 
   private handlersOf(world: AwsWorld): WorldHandlers {

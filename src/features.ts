@@ -41,7 +41,7 @@ export function buildFeatures(ctx: AppContext, options: FeatureOptions = {}): Fe
     queryFeature(ctx, { policy: changes.policy }, options),
     statusFeature(ctx),
     approvals,
-    diagnoseFeature(ctx, options.diagnose),
+    diagnoseFeature(ctx, options.diagnose, { policy: changes.policy }),
     logsFeature(ctx),
     deploymentsFeature(ctx),
     alarms,

@@ -1,6 +1,5 @@
-import type { Config } from '../config';
 import { ForbiddenError, UsageError } from '../errors';
-import { plural } from '../util/text';
+import { boundsProblem, type BoundKind, type ScaleBounds } from '../ecs/bounds';
 
 /** A count a request may set: a whole number from 0 up. */
 export function validateCount(n: unknown, what: string): number {
@@ -12,21 +11,10 @@ export function validateCount(n: unknown, what: string): number {
 
 /**
  * The configured bounds: a count above the maximum, or a step larger than MAX_STEP, is refused
- * outright (not just warned about), with the setting an admin would change.
+ * outright (not just warned about), with the setting an admin would change. The rule itself is the
+ * domain's (boundsProblem), shared with the suggestions and the diagnosis.
  */
-export function checkBounds(policy: Config['policy'], kind: 'tasks' | 'instances', from: number, to: number): void {
-  const max = kind === 'tasks' ? policy.maxDesiredTasks : policy.maxInstances;
-  const setting = kind === 'tasks' ? 'MAX_DESIRED_TASKS' : 'MAX_INSTANCES';
-  const unit = kind === 'tasks' ? 'task' : 'instance';
-  if (to > max) {
-    throw new ForbiddenError(
-      `${plural(to, unit)} is above the limit of ${max} (${setting}); the request was not made.`,
-    );
-  }
-  const step = Math.abs(to - from);
-  if (step > policy.maxStep) {
-    throw new ForbiddenError(
-      `going from ${from} to ${to} changes the count by ${step}, more than the ${policy.maxStep} allowed in one request (MAX_STEP); scale in steps.`,
-    );
-  }
+export function checkBounds(policy: ScaleBounds, kind: BoundKind, from: number, to: number): void {
+  const problem = boundsProblem(policy, kind, from, to);
+  if (problem) throw new ForbiddenError(problem.message);
 }

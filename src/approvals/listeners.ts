@@ -134,14 +134,19 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
       : undefined;
     // The alarm's name reads better in a reason than the incident id the button carries.
     const incident = v.k ? await ctx.store.incidents.get(v.k).catch(() => undefined) : undefined;
-    const suggestions = scaleSuggestions({
+    // The bounds the approval flow will check for these requests: the policy's for the cluster's account.
+    const account = scope?.account;
+    const { suggestions, notes } = scaleSuggestions({
       cluster: cluster.name,
       service,
       group,
       groups: several,
       reason: incident ? `alarm ${incident.name}` : v.k ? `alarm ${v.k}` : undefined,
       threadTs: c.threadTs ?? c.messageTs,
-      policy: ctx.config.policy,
+      bounds: {
+        tasks: changes.policy.effective(cluster.name, 'scale-service', account).bounds,
+        instances: changes.policy.effective(cluster.name, 'scale-instances', account).bounds,
+      },
       scope,
     });
     await c.respond(
@@ -152,6 +157,7 @@ export function registerApprovalListeners(app: App, ctx: AppContext, changes: Ch
         groups: several,
         groupNote,
         suggestions,
+        notes,
         where: scope ? whereLabel(ctx, scope) : undefined,
       }),
     );

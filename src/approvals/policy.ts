@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import { clusterMatches, type PolicyAction, type PolicyFile } from './policy-file';
 import type { ChangeAction } from './types';
+import type { ScaleBounds } from '../ecs/bounds';
 
 /** The rules that apply to one cluster and action. */
 export interface EffectivePolicy {
@@ -11,9 +12,15 @@ export interface EffectivePolicy {
   /** Distinct approvers a change needs; with more than one, the requester's own approval never counts. */
   approvals: number;
   /** The bounds checked when a change is planned (MAX_DESIRED_TASKS, MAX_INSTANCES, MAX_STEP unless a rule sets them). */
-  bounds: Pick<Config['policy'], 'maxDesiredTasks' | 'maxInstances' | 'maxStep'>;
+  bounds: ScaleBounds;
   /** 1-based index of the policy-file rule that applied, if any (for messages). */
   rule?: number;
+}
+
+/** The bounds a rule sets itself, named after the rule (the others keep their settings' names). */
+function boundSources(r: Partial<ScaleBounds>, name: string): Pick<ScaleBounds, 'sources'> {
+  const keys = (['maxDesiredTasks', 'maxInstances', 'maxStep'] as const).filter((k) => r[k] !== undefined);
+  return keys.length ? { sources: Object.fromEntries(keys.map((k) => [k, name])) } : {};
 }
 
 export type Decision = { ok: true } | { ok: false; reason: string };
@@ -74,6 +81,7 @@ export class ApprovalPolicy {
         maxDesiredTasks: r.maxDesiredTasks ?? base.bounds.maxDesiredTasks,
         maxInstances: r.maxInstances ?? base.bounds.maxInstances,
         maxStep: r.maxStep ?? base.bounds.maxStep,
+        ...boundSources(r, `rule ${i + 1} of the policy file`),
       },
       rule: i + 1,
     };

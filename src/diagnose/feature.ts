@@ -16,6 +16,7 @@ import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
 import { diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS, type DiagnoseOptions } from './watch';
 import { scopeKey, type AwsScope } from '../aws/scope';
+import type { ApprovalPolicy } from '../approvals/api';
 import { alarmScopeFilter, locateCluster, SCOPE_FLAGS, whereLabel } from '../slack/commands/scope-flags';
 
 /**
@@ -27,9 +28,24 @@ export interface DiagnoseSources {
   in(scope: AwsScope | undefined): Omit<DiagnoseDeps, 'log'>;
 }
 
-function depsFor(ctx: AppContext, aws: AppContext['aws']): Omit<DiagnoseDeps, 'log'> {
+function depsFor(
+  ctx: AppContext,
+  aws: AppContext['aws'],
+  account: string | undefined,
+  policy: ApprovalPolicy | undefined,
+): Omit<DiagnoseDeps, 'log'> {
   const ecs = new EcsReader(aws.ecs, 5);
+  // The recommendation's buttons stay within what the approval policy allows in this account.
+  const multi = ctx.accounts.multi;
+  const bounds = policy
+    ? (cluster: string) => ({
+        tasks: policy.effective(cluster, 'scale-service', multi ? account : undefined).bounds,
+        instances: policy.effective(cluster, 'scale-instances', multi ? account : undefined).bounds,
+        ...(multi && account ? { account } : {}),
+      })
+    : undefined;
   return {
+    ...(bounds ? { bounds } : {}),
     ecs,
     lastLines: lastLinesReader(ctx, ecs),
     metrics: new EcsMetrics(new MetricsReader(aws.cloudwatch, 4)),
@@ -40,8 +56,8 @@ function depsFor(ctx: AppContext, aws: AppContext['aws']): Omit<DiagnoseDeps, 'l
   };
 }
 
-export function diagnoseSources(ctx: AppContext): DiagnoseSources {
-  const home = depsFor(ctx, ctx.aws);
+export function diagnoseSources(ctx: AppContext, policy?: ApprovalPolicy): DiagnoseSources {
+  const home = depsFor(ctx, ctx.aws, ctx.accounts.defaultScope.account, policy);
   const made = new Map<string, Omit<DiagnoseDeps, 'log'>>([[scopeKey(ctx.accounts.defaultScope), home]]);
   return {
     home,
@@ -49,7 +65,7 @@ export function diagnoseSources(ctx: AppContext): DiagnoseSources {
       if (!scope) return home;
       let d = made.get(scopeKey(scope));
       if (!d) {
-        d = depsFor(ctx, ctx.accounts.read(scope));
+        d = depsFor(ctx, ctx.accounts.read(scope), scope.account, policy);
         made.set(scopeKey(scope), d);
       }
       return d;
@@ -255,9 +271,13 @@ async function handleDiagnoseButton(
 }
 
 /** The diagnose capability: the subcommand and the alarm card's Diagnose button. */
-export function diagnoseFeature(ctx: AppContext, options: DiagnoseOptions = {}): Feature {
+export function diagnoseFeature(
+  ctx: AppContext,
+  options: DiagnoseOptions = {},
+  deps: { policy?: ApprovalPolicy } = {},
+): Feature {
   // One reader per account and region: its task-definition cache outlives a single diagnosis.
-  const src = diagnoseSources(ctx);
+  const src = diagnoseSources(ctx, deps.policy);
   const debounce = new ClickDebounce();
   const intervalMs = options.watchIntervalMs ?? WATCH_INTERVAL_MS;
   const owner = options.instanceId ?? `watcher-${ctx.newId(6)}`;

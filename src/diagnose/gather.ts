@@ -38,6 +38,8 @@ export interface DiagnoseDeps {
   log: Logger;
   /** Reads a stopped container's last log lines (the logs feature); without it the diagnosis shows none. */
   lastLines?: LastLinesReader;
+  /** The approval policy's bounds for a cluster of this account (default: the settings' bounds). */
+  bounds?: (cluster: string) => DiagnosisInput['limits'];
 }
 
 /** Live tasks described per diagnosis (pending ages, ports taken); stopped tasks the same. */
@@ -234,7 +236,7 @@ export async function gatherEvidence(
     asg: groups?.length === 1 ? toAsgInfo(groups[0], instances) : undefined,
     asgs: groups && groups.length > 1 ? groups.map((g) => toAsgInfo(g, instances)) : undefined,
     serviceScaling,
-    limits: { maxInstances: d.config.policy.maxInstances },
+    limits: d.bounds?.(clusterName) ?? { tasks: d.config.policy, instances: d.config.policy },
     gaps,
   };
 }

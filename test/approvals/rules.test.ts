@@ -250,27 +250,60 @@ describe('proposals and button values', () => {
   });
 
   it('suggests +1, back to running and one more instance, within the bounds only', () => {
-    const s = scaleSuggestions({
+    const bounds = { tasks: policy, instances: policy };
+    const { suggestions: s, notes } = scaleSuggestions({
       cluster: 'lab',
       service: { name: 'api', desired: 4, running: 1, pending: 3 },
       group: { desired: 1 },
       reason: 'alarm x',
       threadTs: '1.2',
-      policy,
+      bounds,
     });
     expect(s.map((x) => [x.label, x.value.n, x.command])).toEqual([
       ['Service to 5 tasks (+1)', 5, '/ecs scale service lab/api 5 --reason "alarm x"'],
       ['Service back to 1 running', 1, '/ecs scale service lab/api 1 --reason "alarm x"'],
       ['Instances to 2 (+1)', 2, '/ecs scale instances lab 2 --reason "alarm x"'],
     ]);
+    expect(notes).toEqual([]);
     expect(s[0].value).toMatchObject({ a: 'scale-service', c: 'lab', s: 'api', r: 'alarm x', t: '1.2' });
     const capped = scaleSuggestions({
       cluster: 'lab',
       service: { name: 'api', desired: 10, running: 10, pending: 0 },
       group: { desired: 5 },
-      policy,
+      bounds,
     });
-    expect(capped).toEqual([]);
+    expect(capped.suggestions).toEqual([]);
+    expect(capped.notes).toEqual([
+      'No +1 for api: 10 tasks is the most a request may set (MAX_DESIRED_TASKS)',
+      'No +1 instance: 5 instances is the most a request may set (MAX_INSTANCES)',
+    ]);
+  });
+
+  it("checks every suggestion with the bounds of the cluster's account, cutting one to the step allowed", () => {
+    const prod = {
+      ...policy,
+      maxDesiredTasks: 6,
+      maxStep: 2,
+      sources: { maxDesiredTasks: 'rule 1 of the policy file', maxStep: 'rule 1 of the policy file' },
+    };
+    const { suggestions, notes } = scaleSuggestions({
+      cluster: 'web',
+      service: { name: 'api', desired: 6, running: 1, pending: 5 },
+      groups: [{ name: 'web-asg-b', desired: 2 }],
+      bounds: { tasks: prod, instances: policy },
+      scope: { account: 'prod', region: 'eu-west-1' },
+    });
+    // Every suggestion is one the approval flow accepts in prod.
+    for (const x of suggestions.filter((y) => y.value.a === 'scale-service'))
+      expect(() => checkBounds(prod, 'tasks', 6, x.value.n as number)).not.toThrow();
+    expect(suggestions.map((x) => [x.label, x.value.n, x.command])).toEqual([
+      ['Service down to 4 (towards 1)', 4, '/ecs scale service web/api 4 --account prod --region eu-west-1'],
+      ['web-asg-b to 3 (+1)', 3, '/ecs scale instances web 3 --group web-asg-b --account prod --region eu-west-1'],
+    ]);
+    expect(notes).toEqual([
+      'No +1 for api: 6 tasks is the most a request may set in prod (rule 1 of the policy file)',
+      'Back to 1 running takes more than one request: one request may change the count by at most 2 in prod (rule 1 of the policy file)',
+    ]);
   });
 });
 

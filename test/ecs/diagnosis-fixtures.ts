@@ -169,7 +169,7 @@ export function healthyInput(o: Partial<DiagnosisInput> = {}): DiagnosisInput {
       launching: 0,
       foundBy: 'instance lookup',
     },
-    limits: { maxInstances: 20 },
+    limits: { tasks: FIXTURE_BOUNDS, instances: FIXTURE_BOUNDS },
     gaps: [],
     ...o,
   };
@@ -208,3 +208,6 @@ export function labIncidentInput(o: Partial<DiagnosisInput> = {}): DiagnosisInpu
     ...o,
   };
 }
+
+/** The settings' defaults: nothing in the lab incident comes near them. */
+export const FIXTURE_BOUNDS = { maxDesiredTasks: 50, maxInstances: 20, maxStep: 10 };

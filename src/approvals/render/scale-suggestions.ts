@@ -23,6 +23,8 @@ export interface ScaleSuggestionsView {
   /** Why instance suggestions are missing, when the group could not be found. */
   groupNote?: string;
   suggestions: ScaleSuggestion[];
+  /** Why a suggestion is missing or cut short: the bound of the account that stops it, and where it is set. */
+  notes?: string[];
   /** `prod (111111111111) · eu-west-1` when several accounts or regions are configured. */
   where?: string;
 }
@@ -79,12 +81,23 @@ export function renderScaleSuggestions(v: ScaleSuggestionsView): EphemeralMessag
       elements: [{ type: 'mrkdwn', text: 'No scale request to suggest within the configured bounds.' }],
     });
   }
+  if (v.notes?.length) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: truncate(v.notes.map((n) => `:straight_ruler: ${escapeText(n)}.`).join('\n'), LIMITS.sectionText),
+        },
+      ],
+    });
+  }
   return {
     response_type: 'ephemeral',
     replace_original: false,
     text: truncate(
       escapeText(
-        `Scale ${v.service ? `${v.cluster}/${v.service.name}` : v.cluster}: ${shown.map((s) => s.command).join(' | ') || 'nothing to suggest'}`,
+        `Scale ${v.service ? `${v.cluster}/${v.service.name}` : v.cluster}: ${shown.map((s) => s.command).join(' | ') || 'nothing to suggest'}${v.notes?.length ? ` (${v.notes.join('; ')})` : ''}`,
       ),
       LIMITS.messageText,
     ),

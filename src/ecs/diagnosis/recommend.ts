@@ -1,4 +1,5 @@
 import { describeLimit } from '../capacity';
+import { boundsProblem, nearestAllowed, type BoundsProblem, type ScaleBounds } from '../bounds';
 import { fitsSentence } from './capacity';
 import { circuitBreakerActivity } from './deployments';
 import { memoryAdvice } from './memory';
@@ -77,6 +78,32 @@ function scaleBackIsSafe(input: DiagnosisInput, findings: Finding[], f: Facts): 
   return true;
 }
 
+/** Where a bound of the service's account is set: its setting, or the policy rule that sets it. */
+function source(b: ScaleBounds, p: BoundsProblem, kind: 'tasks' | 'instances'): string {
+  if (p.bound === 'step') return b.sources?.maxStep ?? 'MAX_STEP';
+  return kind === 'tasks'
+    ? (b.sources?.maxDesiredTasks ?? 'MAX_DESIRED_TASKS')
+    : (b.sources?.maxInstances ?? 'MAX_INSTANCES');
+}
+
+const inAccount = (input: DiagnosisInput) => (input.limits.account ? ` in ${input.limits.account}` : '');
+
+/**
+ * The count to scale the service back to: what runs, or as far towards it as one request may go in the
+ * service's account (a note says so); undefined when no request may go there at all.
+ */
+function boundedBack(input: DiagnosisInput, notes: string[]): number | undefined {
+  const s = input.service;
+  const lim = input.limits.tasks;
+  const p = boundsProblem(lim, 'tasks', s.desired, s.running);
+  if (!p) return s.running;
+  const n = nearestAllowed(lim, 'tasks', s.desired, s.running);
+  notes.push(
+    `Scaling ${s.name} back to ${s.running} changes the count by more than one request may${inAccount(input)} (${p.limit}, ${source(lim, p, 'tasks')})${n === undefined ? '' : `: the button takes a first step, to ${n}`}.`,
+  );
+  return n;
+}
+
 export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]): Recommendation | undefined {
   if (!findings.some((x) => x.severity === 'critical' || x.severity === 'warning')) return undefined;
   const s = input.service;
@@ -143,7 +170,9 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
         ? 'their host port is taken on every instance'
         : `not enough ${plan.reference.limitedBy === 'cpu' ? 'CPU' : 'memory'} on the instances`;
     const why = `${plural(plan.unplaceable, 'task')} of ${cluster}/${s.name} cannot be placed: ${short}`;
-    const safeBack = scaleBackIsSafe(input, findings, f);
+    // Scaling back is offered only as far as one request may go in the service's account.
+    const backN = scaleBackIsSafe(input, findings, f) ? boundedBack(input, notes) : undefined;
+    const safeBack = backN !== undefined;
     const back = safeBack
       ? `scale ${s.name} back to ${plural(s.running, 'task')} (what runs now) if ${s.desired} are not needed; the alarm clears at once`
       : undefined;
@@ -151,7 +180,7 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
     if (choice && !choice.chosen) {
       return {
         summary: `${why}; ${choice.why}${back ? `; or ${back}` : ''}`,
-        actions: safeBack ? [scaleService(input, s.running, true, why)] : [],
+        actions: safeBack ? [scaleService(input, backN!, true, why)] : [],
         notes,
       };
     }
@@ -159,7 +188,7 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
     if (plan.neverFits && plan.reference) {
       return {
         summary: `a task needs more than an empty ${plan.reference.instanceType ?? 'instance'} has (${describeLimit(plan.task, plan.reference)}): use a larger instance type or a smaller task`,
-        actions: safeBack ? [scaleService(input, s.running, true, why)] : [],
+        actions: safeBack ? [scaleService(input, backN!, true, why)] : [],
         notes,
       };
     }
@@ -192,7 +221,7 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
     if (!asg) {
       return {
         summary: `${fits}, ${needs}, but the bot cannot tell which Auto Scaling group feeds cluster ${cluster} (set ASG_MAPPING=${cluster}=<group>)${back ? `; or ${back}` : ''}`,
-        actions: safeBack ? [scaleService(input, s.running, true, why)] : [],
+        actions: safeBack ? [scaleService(input, backN!, true, why)] : [],
         notes,
       };
     }
@@ -209,28 +238,40 @@ export function recommend(input: DiagnosisInput, f: Facts, findings: Finding[]):
       const summary = asg.launching
         ? `${fits}, ${needs}, and ${asg.name} is already at ${asg.desired} with ${plural(asg.launching, 'instance')} launching: wait for them to join the cluster`
         : `${fits}, ${needs}; ${asg.name} is already at ${asg.desired} but only ${plan.usableInstances} joined the cluster: check the instances’ ECS agent and ECS_CLUSTER setting`;
-      return { summary, actions: safeBack ? [scaleService(input, s.running, false, why)] : [], notes };
+      return { summary, actions: safeBack ? [scaleService(input, backN!, false, why)] : [], notes };
     }
-    if (target > input.limits.maxInstances) {
+    const lim = input.limits.instances;
+    const over = boundsProblem(lim, 'instances', asg.desired, target);
+    if (over?.bound === 'max') {
       notes.push(
-        `${plural(target, 'instance')} is above the bot's limit of ${input.limits.maxInstances} (MAX_INSTANCES).`,
+        `${plural(target, 'instance')} is above the limit of ${over.limit}${inAccount(input)} (${source(lim, over, 'instances')}).`,
       );
       return {
-        summary: `${fits}, ${needs}: more than the ${input.limits.maxInstances} instances a request may set${back ? `; ${back}` : ', so lower the desired count or use a larger instance type'}`,
-        actions: safeBack ? [scaleService(input, s.running, true, why)] : [],
+        summary: `${fits}, ${needs}: more than the ${over.limit} instances a request may set${back ? `; ${back}` : ', so lower the desired count or use a larger instance type'}`,
+        actions: safeBack ? [scaleService(input, backN!, true, why)] : [],
         notes,
       };
     }
-    const change = target > asg.max ? `max ${asg.max} → ${target}` : `desired ${asg.desired} → ${target}`;
-    const actions: RecommendedAction[] = [
-      {
-        label: `Scale ${asg.name} to ${plural(target, 'instance')}`,
-        primary: true,
-        proposal: { a: 'scale-instances', c: cluster, n: target, g: asg.name, r: trim(`diagnose: ${why}`) },
-      },
-    ];
+    // More than one request may add: the button takes the first step, and the note says so.
+    const step = over ? nearestAllowed(lim, 'instances', asg.desired, target) : target;
+    if (over && step !== undefined)
+      notes.push(
+        `${plural(target, 'instance')} are needed, but one request may change the count by at most ${over.limit}${inAccount(input)} (${source(lim, over, 'instances')}): the button takes the first step, to ${step}; diagnose again after it.`,
+      );
+    const n = step ?? target;
+    const change = n > asg.max ? `max ${asg.max} → ${n}` : `desired ${asg.desired} → ${n}`;
+    const actions: RecommendedAction[] =
+      step === undefined
+        ? []
+        : [
+            {
+              label: `Scale ${asg.name} to ${plural(n, 'instance')}`,
+              primary: true,
+              proposal: { a: 'scale-instances', c: cluster, n, g: asg.name, r: trim(`diagnose: ${why}`) },
+            },
+          ];
     if (safeBack) {
-      actions.push(scaleService(input, s.running, false, why));
+      actions.push(scaleService(input, backN!, false, why));
       notes.push(`Or ${back}.`);
     }
     return {

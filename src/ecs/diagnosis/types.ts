@@ -1,3 +1,4 @@
+import type { ScaleBounds } from '../bounds';
 import type { ClusterSummary, ContainerInstanceInfo, ServiceSummary, TaskDefinitionInfo, TaskInfo } from '../model';
 import type { CapacityPlan } from '../capacity';
 
@@ -113,8 +114,11 @@ export interface DiagnosisInput {
   /** Every Auto Scaling group feeding the cluster, when it has several; the diagnosis chooses among them. */
   asgs?: AsgInfo[];
   serviceScaling?: ServiceScalingInfo;
-  /** Bounds the approval flow enforces, so the recommendation stays within them. */
-  limits: { maxInstances: number };
+  /**
+   * Bounds the approval flow enforces in the service's account (per kind: a policy rule may differ per
+   * action), so the recommendation stays within them; `account` names it in notes when there are several.
+   */
+  limits: { tasks: ScaleBounds; instances: ScaleBounds; account?: string };
   /** Evidence that could not be read, in plain words ("stopped tasks: AccessDenied …"). */
   gaps: string[];
 }

@@ -1,6 +1,7 @@
 import { diagnose } from '../../../src/ecs/diagnosis';
 import {
   deployment,
+  FIXTURE_BOUNDS,
   healthyInput,
   instance,
   labIncidentInput,
@@ -81,11 +82,36 @@ describe('diagnose and recommend', () => {
   });
 
   it('capacity cannot grow past MAX_INSTANCES: scaling the service back is the recommended fix', () => {
-    const input = labIncidentInput({ limits: { maxInstances: 3 } });
+    const input = labIncidentInput({
+      limits: { tasks: FIXTURE_BOUNDS, instances: { ...FIXTURE_BOUNDS, maxInstances: 3 } },
+    });
     const rec = diagnose(input).recommendation!;
     expect(rec.summary).toMatch(/more than the 3 instances a request may set; scale EcsLabApi back to 1 task/);
     expect(rec.actions.map((a) => [a.proposal.a, a.proposal.n, a.primary])).toEqual([['scale-service', 1, true]]);
     expect(rec.notes.join(' ')).toMatch(/MAX_INSTANCES/);
+  });
+
+  it("stays within the bounds of the service's account: the first step when one request may not go all the way", () => {
+    const rule = 'rule 1 of the policy file';
+    const input = labIncidentInput({
+      limits: {
+        tasks: { ...FIXTURE_BOUNDS, maxStep: 2, sources: { maxStep: rule } },
+        instances: { ...FIXTURE_BOUNDS, maxStep: 2, sources: { maxStep: rule } },
+        account: 'prod',
+      },
+    });
+    const rec = diagnose(input).recommendation!;
+    // 4 instances needed from 1: the button asks for 3; scaling back from 4 to 1 becomes a step to 2.
+    expect(rec.actions.map((a) => [a.proposal.a, a.proposal.n])).toEqual([
+      ['scale-instances', 3],
+      ['scale-service', 2],
+    ]);
+    expect(rec.notes.join(' ')).toContain(
+      '4 instances are needed, but one request may change the count by at most 2 in prod (rule 1 of the policy file): the button takes the first step, to 3',
+    );
+    expect(rec.notes.join(' ')).toContain(
+      'Scaling EcsLabApi back to 1 changes the count by more than one request may in prod (2, rule 1 of the policy file): the button takes a first step, to 2.',
+    );
   });
 
   it('no known Auto Scaling group: says how to tell the bot, offers only scaling back', () => {

@@ -15,6 +15,9 @@ import { cardOptions, graphOf } from './deliver-card';
 import { DONE, type Delivery, type DeliveryEnv } from './delivery-types';
 import { classifySlackError, sending } from './slack-errors';
 import { wellFormedDeep } from '../util/well-formed';
+import { alarmClients, originOf } from '../slack/commands/scope-flags';
+import { ScopeError } from '../aws/scope';
+import type { AwsClients } from '../aws/clients';
 
 /** Slack may refuse a fresh file this many times (1, 2, 4 s apart) before the image goes to the thread. */
 export const FILE_REFUSALS = 4;
@@ -56,6 +59,22 @@ export async function deliverGraph(item: OutboxItem, env: DeliveryEnv): Promise<
 
   const done = (patch: Partial<MessageGraph>) =>
     ctx.store.messageGraphs.put({ ...g, ...patch, renderedFor: inc.state, renderedAt: now, updatedAt: now });
+  // The graph is drawn in the alarm's own account and region (its metric lives there). An account the
+  // bot is not configured for gets no graph, and the card's footer says so once.
+  let cloudwatch: AwsClients['cloudwatch'];
+  try {
+    cloudwatch = await alarmCloudWatch(inc, env);
+  } catch (err) {
+    if (!(err instanceof ScopeError)) throw err;
+    log.info(
+      { incident: inc.id },
+      'metric graph not drawn: the alarm is from an account or region the bot is not configured for',
+    );
+    const first = g.problem !== 'account-unconfigured';
+    await done({ pendingFileId: undefined, problem: 'account-unconfigured' });
+    if (first) await updateCard(inc, env);
+    return DONE;
+  }
   const renderer = graphRenderer(ctx);
   const key = `${inc.channel}:${inc.cardTs}`;
   if ((await renderer.nextRenderAt(key)) > now && !g.fileId) {
@@ -64,7 +83,7 @@ export async function deliverGraph(item: OutboxItem, env: DeliveryEnv): Promise<
     await done({});
     return DONE;
   }
-  const r = await renderer.render(key, spec.widget, ctx.aws.cloudwatch);
+  const r = await renderer.render(key, spec.widget, cloudwatch);
   if (r.kind === 'limited') return { deferUntil: r.until };
   if (r.kind === 'busy') return { deferUntil: now + BUSY_RETRY_MS };
   if (r.kind === 'denied' || r.kind === 'failed') {
@@ -145,7 +164,11 @@ async function toThread(inc: Incident, g: MessageGraph, spec: GraphSpec, env: De
   const fileId = g.pendingFileId as string;
   let png = pendingPngs.get(fileId);
   if (!png) {
-    const r = await graphRenderer(ctx).render(`${inc.channel}:${inc.cardTs}`, spec.widget, ctx.aws.cloudwatch);
+    const r = await graphRenderer(ctx).render(
+      `${inc.channel}:${inc.cardTs}`,
+      spec.widget,
+      await alarmCloudWatch(inc, env),
+    );
     if (r.kind === 'limited') return { deferUntil: r.until };
     if (r.kind === 'busy') return { deferUntil: now + BUSY_RETRY_MS };
     if (r.kind !== 'png') {
@@ -162,6 +185,11 @@ async function toThread(inc: Incident, g: MessageGraph, spec: GraphSpec, env: De
     'Slack kept refusing the graph in the alarm card; shared it into the thread instead',
   );
   return DONE;
+}
+
+/** The CloudWatch client of the alarm's account and region (the default one for a single-account install). */
+async function alarmCloudWatch(inc: Incident, env: DeliveryEnv): Promise<AwsClients['cloudwatch']> {
+  return (await alarmClients(env.ctx, originOf(inc.notification))).cloudwatch;
 }
 
 /** chat.update of the card from its latest state, with `fileId` as its image when given (no fallback here: the caller decides). */

@@ -2,7 +2,7 @@ import type { Queryable } from './db';
 import { num, numOrUndef, strOrUndef } from './db';
 
 /** Why a message carries no graph, said once in its footer. */
-export type GraphProblem = 'metrics-denied' | 'upload-denied';
+export type GraphProblem = 'metrics-denied' | 'upload-denied' | 'account-unconfigured';
 
 /** The graph of one Slack message (an alarm card): which uploaded file its image block shows. */
 export interface MessageGraph {

@@ -31,9 +31,10 @@ export interface DiagnoseSources {
 function depsFor(
   ctx: AppContext,
   aws: AppContext['aws'],
-  account: string | undefined,
+  scope: AwsScope,
   policy: ApprovalPolicy | undefined,
 ): Omit<DiagnoseDeps, 'log'> {
+  const account = scope.account;
   const ecs = new EcsReader(aws.ecs, 5);
   // The recommendation's buttons stay within what the approval policy allows in this account.
   const multi = ctx.accounts.multi;
@@ -47,7 +48,7 @@ function depsFor(
   return {
     ...(bounds ? { bounds } : {}),
     ecs,
-    lastLines: lastLinesReader(ctx, ecs),
+    lastLines: lastLinesReader(ctx, ecs, scope),
     metrics: new EcsMetrics(new MetricsReader(aws.cloudwatch, 4)),
     autoscaling: new AutoScalingReader(aws.autoscaling, aws.ecs),
     appautoscaling: aws.appautoscaling,
@@ -57,7 +58,7 @@ function depsFor(
 }
 
 export function diagnoseSources(ctx: AppContext, policy?: ApprovalPolicy): DiagnoseSources {
-  const home = depsFor(ctx, ctx.aws, ctx.accounts.defaultScope.account, policy);
+  const home = depsFor(ctx, ctx.aws, ctx.accounts.defaultScope, policy);
   const made = new Map<string, Omit<DiagnoseDeps, 'log'>>([[scopeKey(ctx.accounts.defaultScope), home]]);
   return {
     home,
@@ -65,7 +66,7 @@ export function diagnoseSources(ctx: AppContext, policy?: ApprovalPolicy): Diagn
       if (!scope) return home;
       let d = made.get(scopeKey(scope));
       if (!d) {
-        d = depsFor(ctx, ctx.accounts.read(scope), scope.account, policy);
+        d = depsFor(ctx, ctx.accounts.read(scope), scope, policy);
         made.set(scopeKey(scope), d);
       }
       return d;

@@ -1,6 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import { loadOpenAlarms } from '../alarm-admin/api';
 import { EcsReader } from '../aws/ecs';
+import { mapLimit } from '../aws/batch';
+import { truncate } from '../util/text';
 import type { AppContext } from '../context';
 import type { ClusterSummary } from '../ecs/model';
 import { UserFacingError } from '../errors';
@@ -13,33 +15,68 @@ const CHANGES_SHOWN = 10;
 const CLUSTERS_SHOWN = 20;
 const AUDIT_SHOWN = 10;
 
-/** Reads ECS clusters for the Home tab through a short cache keyed on nothing but time (one per bot). */
+/** Accounts and regions read at once for the Home tab's clusters. */
+const GLANCE_CONCURRENCY = 6;
+
+/** A cluster at a glance, and where it is when the bot reads several accounts or regions. */
+export type GlancedCluster = ClusterSummary & { where?: string };
+
+/** The clusters the Home tab shows, and the accounts or regions that could not be read. */
+export interface Glance {
+  clusters: GlancedCluster[];
+  unreadable: string[];
+}
+
+/**
+ * Reads ECS clusters for the Home tab through a short cache keyed on nothing but time (one per bot):
+ * every configured account and region, in parallel under a cap, each labelled with where it is; one
+ * that cannot be read is named, and the rest are shown.
+ */
 export class ClusterGlance {
-  private readonly cache: LRUCache<'all', ClusterSummary[]>;
-  private inflight?: Promise<ClusterSummary[]>;
+  private readonly cache: LRUCache<'all', Glance>;
+  private inflight?: Promise<Glance>;
 
   constructor(private readonly ctx: AppContext) {
-    this.cache = new LRUCache<'all', ClusterSummary[]>({
+    this.cache = new LRUCache<'all', Glance>({
       max: 1,
       ttl: CLUSTER_CACHE_MS,
       perf: { now: () => ctx.clock.now() },
     });
   }
 
-  async read(): Promise<ClusterSummary[]> {
+  async read(): Promise<Glance> {
     const hit = this.cache.get('all');
     if (hit) return hit;
     // Concurrent opens share one read.
-    this.inflight ??= new EcsReader(this.ctx.aws.ecs)
-      .describeClusters()
-      .then(({ clusters }) => {
-        this.cache.set('all', clusters);
-        return clusters;
+    this.inflight ??= this.readAll()
+      .then((g) => {
+        this.cache.set('all', g);
+        return g;
       })
       .finally(() => {
         this.inflight = undefined;
       });
     return this.inflight;
+  }
+
+  private async readAll(): Promise<Glance> {
+    const accounts = this.ctx.accounts;
+    if (!accounts.multi)
+      return { clusters: (await new EcsReader(this.ctx.aws.ecs).describeClusters()).clusters, unreadable: [] };
+    const unreadable: string[] = [];
+    const per = await mapLimit(accounts.scopes(), GLANCE_CONCURRENCY, async (scope) => {
+      const where = `${scope.account} · ${scope.region}`;
+      try {
+        const { clusters } = await new EcsReader(accounts.read(scope).ecs).describeClusters();
+        return clusters.map((c): GlancedCluster => ({ ...c, where }));
+      } catch (err) {
+        if (!(err instanceof UserFacingError)) this.ctx.logger.error({ err, ...scope }, 'home clusters failed');
+        else this.ctx.logger.warn({ err, ...scope }, 'home clusters: account unreadable');
+        unreadable.push(err instanceof UserFacingError ? `${where}: ${truncate(err.message, 200)}` : where);
+        return [];
+      }
+    });
+    return { clusters: per.flat(), unreadable };
   }
 }
 
@@ -84,13 +121,14 @@ export async function collectHome(ctx: AppContext, glance: ClusterGlance, userId
       };
     }),
     section<HomeClusterView>(ctx, 'Clusters', async () => {
-      const all = [...(await glance.read())].sort(
-        (a, b) => b.pendingTasks - a.pendingTasks || a.name.localeCompare(b.name),
-      );
+      const g = await glance.read();
+      const all = [...g.clusters].sort((a, b) => b.pendingTasks - a.pendingTasks || a.name.localeCompare(b.name));
       return {
         total: all.length,
+        ...(g.unreadable.length ? { notes: g.unreadable.map((u) => `Not read: ${u}`) } : {}),
         items: all.slice(0, CLUSTERS_SHOWN).map((c) => ({
           name: c.name,
+          ...(c.where ? { where: c.where } : {}),
           containerInsights: c.containerInsights,
           runningTasks: c.runningTasks,
           pendingTasks: c.pendingTasks,

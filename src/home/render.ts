@@ -10,7 +10,7 @@ import { LIMITS } from '../slack/limits';
 type Block = types.KnownBlock;
 
 /** A section of the Home tab: what could be read, or why it could not. */
-export type HomeSection<T> = { items: T[]; total: number } | { error: string };
+export type HomeSection<T> = { items: T[]; total: number; notes?: string[] } | { error: string };
 
 export interface HomeChangeView {
   id: string;
@@ -26,6 +26,8 @@ export interface HomeChangeView {
 
 export interface HomeClusterView {
   name: string;
+  /** `prod · eu-west-1` when the bot reads several accounts or regions. */
+  where?: string;
   containerInsights: string;
   runningTasks: number;
   pendingTasks: number;
@@ -145,7 +147,7 @@ function clusterLine(c: HomeClusterView): string {
       ? `:large_green_circle: Insights ${c.containerInsights}`
       : `:white_circle: Insights ${escapeText(c.containerInsights)}`;
   const pending = c.pendingTasks > 0 ? `:large_orange_circle: *${c.pendingTasks} pending*` : '0 pending';
-  return `${code(c.name)} · ${insights} · ${c.runningTasks} running · ${pending} · ${plural(c.registeredInstances, 'instance')} · ${plural(c.activeServices, 'service')}`;
+  return `${code(c.name)}${c.where ? ` · ${escapeText(c.where)}` : ''} · ${insights} · ${c.runningTasks} running · ${pending} · ${plural(c.registeredInstances, 'instance')} · ${plural(c.activeServices, 'service')}`;
 }
 
 function auditLine(a: HomeAuditView): string {
@@ -225,6 +227,8 @@ export function renderHome(d: HomeData): HomeView {
       more: (left) => note(`…and ${left} more clusters: ${code('/ecs status <cluster>')} shows one.`),
     });
   }
+  if ('items' in d.clusters && d.clusters.notes?.length)
+    budget.add([note(truncate(d.clusters.notes.map((n) => `:warning: ${escapeText(n)}`).join('\n'), 1500))]);
 
   // Latest audited actions
   budget.add(sectionHeader(':scroll: Latest actions', d.audit));

@@ -1,6 +1,6 @@
 import type { EcsReader } from '../aws/ecs';
 import { LogEventsReader } from '../aws/log-events';
-import { scopeKey } from '../aws/scope';
+import { scopeKey, type AwsScope } from '../aws/scope';
 import type { AppContext } from '../context';
 import type { TaskInfo } from '../ecs/model';
 import { UserFacingError } from '../errors';
@@ -24,10 +24,12 @@ export type LastLinesReader = (task: TaskInfo, container: string, n?: number) =>
  * Reads the last `n` lines of a task's container from its awslogs stream (in the task's own task
  * definition revision), in the hour up to a minute after it stopped. Problems are returned, not thrown.
  */
-export function lastLinesReader(ctx: AppContext, ecs: EcsReader): LastLinesReader {
+export function lastLinesReader(ctx: AppContext, ecs: EcsReader, where?: AwsScope): LastLinesReader {
   const readers = new Map<string, LogEventsReader>();
+  // The task's logs are in its own account (the one `ecs` reads), in the region its log configuration names.
+  const home = where ?? ctx.accounts.defaultScope;
   const logsIn = (region: string) => {
-    const scope = { account: ctx.accounts.defaultScope.account, region };
+    const scope = { account: home.account, region };
     let r = readers.get(scopeKey(scope));
     if (!r) {
       r = new LogEventsReader(ctx.accounts.read(scope).logs, region);
@@ -44,7 +46,7 @@ export function lastLinesReader(ctx: AppContext, ecs: EcsReader): LastLinesReade
       if (other) return { lines: [], problem: `its logs are not in CloudWatch Logs: ${other.where}` };
       const o = c.log!.options;
       const endMs = (task.stoppedAt ?? ctx.clock.now()) + 60_000;
-      const r = await logsIn(o['awslogs-region'] ?? ctx.accounts.defaultScope.region).read({
+      const r = await logsIn(o['awslogs-region'] ?? home.region).read({
         group: o['awslogs-group'],
         streams: [`${o['awslogs-stream-prefix']}/${container}/${task.id}`],
         startMs: endMs - LAST_LINES_WINDOW_MS,

@@ -1,0 +1,71 @@
+import type { TestBot } from '../helpers/test-bot';
+import type { AwsOrg } from '../helpers/aws-org';
+import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
+
+/**
+ * A diagnosis in another account reads the stopped container's last log lines there (signed HTTP, the
+ * fake AWS organisation with CloudWatch Logs per account, the fake Slack): prod's and staging's
+ * `web/logger` each wrote their own lines; the diagnosis of prod's shows prod's, read with prod's session.
+ */
+
+const ALICE = 'U0ALICE';
+const GROUP = '/ecs/logger';
+
+/** Service web/logger in `account`, whose one task wrote `line` and was then killed for memory. */
+function oomKilledLogger(org: AwsOrg, account: string, line: string) {
+  const w = org.world(account, 'eu-west-1');
+  w.registerTaskDef({
+    family: 'logger',
+    cpu: 256,
+    memory: 256,
+    containers: [
+      {
+        name: 'app',
+        image: 'example/logger:1',
+        cpu: 256,
+        memory: 256,
+        essential: true,
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': GROUP, 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'logger' },
+        },
+      },
+    ],
+  });
+  w.addService('web', 'logger', 'logger:1', 1);
+  w.settle();
+  const task = w.tasksOf('web', 'logger').find((t) => t.lastStatus === 'RUNNING')!;
+  const logs = org.logsOf(account, 'eu-west-1');
+  logs.addGroup(GROUP);
+  logs.put(GROUP, `logger/app/${task.id}`, [{ at: w.now - 5_000, message: line }]);
+  w.stopTask(task, 'EssentialContainerExited', 'Essential container in task exited');
+  const app = task.containers.find((c) => c.name === 'app')!;
+  app.exitCode = 137;
+  app.reason = 'OutOfMemoryError: Container killed due to memory usage';
+}
+
+describe("a diagnosis reads the stopped container's last lines in the service's account", () => {
+  let t: TestBot;
+  let org: AwsOrg;
+
+  beforeEach(async () => {
+    org = estate();
+    oomKilledLogger(org, PROD, 'prod ran out of memory here');
+    oomKilledLogger(org, STAGING, 'staging ran out of memory here');
+    t = await orgBot(org);
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  it("shows prod's own last lines, read in prod with its read session", async () => {
+    const body = JSON.stringify(await askAs(t, ALICE, 'diagnose web/logger --account prod --region eu-west-1'));
+    expect(body).toContain('killed for running out of memory');
+    expect(body).toContain('prod ran out of memory here');
+    expect(body).not.toContain('staging ran out of memory here');
+    const reads = org.calls.filter((c) => c.op === 'FilterLogEvents');
+    expect(reads.map((c) => [c.account, c.region, c.identity.sessionName])).toEqual([
+      [PROD, 'eu-west-1', 'ecs-chatops-read'],
+    ]);
+  });
+});

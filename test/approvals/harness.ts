@@ -156,3 +156,33 @@ export async function startHarness(
 
 export const decision = (id: string) => JSON.stringify({ id });
 export { ACTIONS };
+
+/** The approval card of a pending request, checked as every one must be: in the channel, with Approve, Reject and Cancel. */
+export async function pendingCard(h: Harness, id: string): Promise<StoredMessage> {
+  const card = await h.card(id);
+  expect(card.channel).toBe(CHANNEL);
+  expect(buttonsOf(card)).toEqual([ACTIONS.changeApprove, ACTIONS.changeReject, ACTIONS.changeCancel]);
+  return card;
+}
+
+/**
+ * Bob approves from the card; resolves once the request succeeded and the card says so, with the card
+ * as it is then (its buttons gone).
+ */
+export async function approveAndApply(h: Harness, id: string, card: StoredMessage): Promise<StoredMessage> {
+  await h.click(ACTIONS.changeApprove, decision(id), BOB, { messageTs: card.ts, expectReply: false });
+  await h.settled(id, 'succeeded');
+  const done = await eventually(async () => {
+    const c = await h.card(id);
+    return cardText(c).includes('Approved by <@U0BOB>* and applied') && c;
+  }, 'the card to show the result');
+  expect(buttonsOf(done)).toEqual([]);
+  return done;
+}
+
+/** The lines of the rollout thread under `card`, read anew at each call, once its start line is there. */
+export async function rolloutThread(h: Harness, card: StoredMessage): Promise<() => string[]> {
+  const thread = () => h.t.slack.repliesTo(CHANNEL, card.ts).map((m) => m.text ?? '');
+  await eventually(() => thread().some((t) => t.includes('Following the rollout')), 'the start line');
+  return thread;
+}

@@ -6,11 +6,13 @@ import {
   BOB,
   CHANNEL,
   MALLORY,
-  buttonsOf,
   cardText,
   decision,
   eventually,
   startHarness,
+  approveAndApply,
+  pendingCard,
+  rolloutThread,
   type Harness,
 } from './harness';
 
@@ -34,19 +36,16 @@ describe.each(TRANSPORTS)('/ecs restart with approval, end to end over %s', (tra
     expect(before).toHaveLength(1);
     const id = await h.requestVia('restart EcsLabCluster/EcsLabApi --reason "stuck connections"');
 
-    const card = await h.card(id);
-    expect(card.channel).toBe(CHANNEL);
+    const card = await pendingCard(h, id);
     const pending = cardText(card);
     expect(pending).toContain('Restart service EcsLabCluster/EcsLabApi: a new deployment of EcsLabApi:1');
     expect(pending).toContain('Task definition EcsLabApi:1 (unchanged)');
     expect(pending).toContain('Deployment circuit breaker: on, rollback on');
     expect(pending).toContain('Every task of the service is replaced by a new task of EcsLabApi:1');
     expect(pending).toContain('stuck connections');
-    expect(buttonsOf(card)).toEqual([ACTIONS.changeApprove, ACTIONS.changeReject, ACTIONS.changeCancel]);
     expect(h.lab.world.callsTo('UpdateService')).toHaveLength(0);
 
-    await h.click(ACTIONS.changeApprove, decision(id), BOB, { messageTs: card.ts, expectReply: false });
-    await h.settled(id, 'succeeded');
+    const done = await approveAndApply(h, id, card);
     expect(h.lab.world.callsTo('UpdateService').map((c) => c.input)).toEqual([
       { cluster: 'EcsLabCluster', service: 'EcsLabApi', forceNewDeployment: true },
     ]);
@@ -54,16 +53,9 @@ describe.each(TRANSPORTS)('/ecs restart with approval, end to end over %s', (tra
     const primary = svc.deployments.find((d) => d.status === 'PRIMARY')!;
     expect(primary).toMatchObject({ taskDef: 'EcsLabApi:1', rolloutState: 'IN_PROGRESS' });
     expect(svc.deployments).toHaveLength(2);
-
-    const done = await eventually(async () => {
-      const c = await h.card(id);
-      return cardText(c).includes('Approved by <@U0BOB>* and applied') && c;
-    }, 'the card to show the result');
     expect(cardText(done)).toContain(`New deployment ${primary.id} of EcsLabApi:1 started.`);
-    expect(buttonsOf(done)).toEqual([]);
 
-    const thread = () => h.t.slack.repliesTo(CHANNEL, card.ts).map((m) => m.text ?? '');
-    await eventually(() => thread().some((t) => t.includes('Following the rollout')), 'the start line');
+    const thread = await rolloutThread(h, card);
     expect(thread().find((t) => t.includes('Following the rollout'))).toContain(
       'until the new deployment of EcsLabApi:1 completes, fails or is rolled back',
     );

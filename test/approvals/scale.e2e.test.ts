@@ -10,6 +10,9 @@ import {
   decision,
   eventually,
   startHarness,
+  approveAndApply,
+  pendingCard,
+  rolloutThread,
   type Harness,
 } from './harness';
 import { TRANSPORTS } from '../helpers/slack-transport';
@@ -25,8 +28,7 @@ describe.each(TRANSPORTS)('/ecs scale instances with approval, end to end over %
     h.lab.raiseDesired(4); // the lab incident: 3 tasks pending for want of memory
     const id = await h.requestVia('scale instances EcsLabCluster 4 --reason "lab: 3 tasks pending"');
 
-    const card = await h.card(id);
-    expect(card.channel).toBe(CHANNEL);
+    const card = await pendingCard(h, id);
     const pending = cardText(card);
     expect(pending).toContain('Requested by*\\n<@U0ALICE>');
     expect(pending).toContain('1 instance → *4 instances*');
@@ -36,28 +38,19 @@ describe.each(TRANSPORTS)('/ecs scale instances with approval, end to end over %
     expect(pending).toContain('min 1 · max 1 · desired 1');
     expect(pending).toContain('lab: 3 tasks pending');
     expect(pending).toContain('<!date^');
-    expect(buttonsOf(card)).toEqual([ACTIONS.changeApprove, ACTIONS.changeReject, ACTIONS.changeCancel]);
     expect(h.lab.world.callsTo('UpdateAutoScalingGroup')).toHaveLength(0);
 
-    await h.click(ACTIONS.changeApprove, decision(id), BOB, { messageTs: card.ts, expectReply: false });
-    await h.settled(id, 'succeeded');
-
+    const done = await approveAndApply(h, id, card);
     const calls = h.lab.world.callsTo('UpdateAutoScalingGroup');
     expect(calls).toHaveLength(1);
     expect(calls[0].input).toEqual({ AutoScalingGroupName: 'EcsLabAsg', DesiredCapacity: 4, MaxSize: 4 });
     const asg = h.lab.world.asgs.get('EcsLabAsg')!;
     expect([asg.desired, asg.max, asg.min]).toEqual([4, 4, 1]);
 
-    const done = await eventually(async () => {
-      const c = await h.card(id);
-      return cardText(c).includes('Approved by <@U0BOB>* and applied') && c;
-    }, 'the card to show the result');
-    expect(buttonsOf(done)).toEqual([]);
     expect(cardText(done)).toContain('max size 1 → 4');
 
     // Follow-up in the card's thread.
-    const thread = () => h.t.slack.repliesTo(CHANNEL, card.ts).map((m) => m.text ?? '');
-    await eventually(() => thread().some((t) => t.includes('Following the rollout')), 'the start line');
+    const thread = await rolloutThread(h, card);
     expect(await h.follower.runOnce()).toBe(1);
     expect(thread().at(-1)).toContain('1/4 instances in service');
     expect(await h.follower.runOnce()).toBe(0); // not due before the poll interval

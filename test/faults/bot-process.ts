@@ -6,7 +6,7 @@ import { refusingAwsClients } from '../helpers/test-bot';
 
 /**
  * The real bot in a process of its own, so a test can SIGKILL it: no graceful stop, no finally, no
- * flush — whatever was not committed is gone. Started by kill-restart.e2e.test.ts with fork(); it
+ * flush — whatever was not committed is gone. Started by process-harness.ts with fork(); it
  * reads its settings from the environment like main.ts, takes the SNS signing certificate from
  * BOT_CERT_PEM (served for any URL the verifier already accepted), runs its clock BOT_CLOCK_OFFSET_MS
  * ahead (so a restarted bot sees the dead one's outbox leases expired) and reports its port over IPC.

@@ -1,16 +1,15 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import { eventually } from '../helpers/eventually';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
-import { postSns, TEST_TOPIC_ARN } from '../helpers/sns-signer';
-import { TEST_SIGNING_SECRET } from '../helpers/slack-sign';
-import { TEST_BOT_TOKEN, tempDbPath } from '../helpers/test-bot';
+import { postSns } from '../helpers/sns-signer';
+import { tempDbPath } from '../helpers/test-bot';
 import type { SnsEnvelope } from '../../src/sns/envelope';
 import { pendingTaskAlarm } from '../notifications/fixtures';
 import { testSigner } from '../alarms/helpers';
 import { cardsOf, cardState, isoSecs, threadLineTimes } from './alarm-views';
+import { botProcessEnv, rowCount, startBotProcess, withRestartedBot } from './process-harness';
 
 /** Four alarms, each routed to a channel of its own so Slack's one-post-a-second pacing does not serialise them. */
 const ALARMS = [
@@ -19,7 +18,6 @@ const ALARMS = [
   { name: 'kill-c', channel: 'C0KILLC', states: ['ALARM', 'OK', 'ALARM', 'OK'] },
   { name: 'kill-d', channel: 'C0KILLD', states: ['ALARM'] },
 ] as const;
-const LEASE_MS = 120_000;
 
 /**
  * Sits between the bot and the fake Slack. On the `killAt`-th chat.* call it SIGKILLs the bot and drops
@@ -66,51 +64,7 @@ async function startSlackProxy(
   };
 }
 
-interface BotProcess {
-  child: ChildProcess;
-  url: string;
-  /** Resolves with the signal that ended the process (null when it exited by itself). */
-  exited: Promise<NodeJS.Signals | null>;
-  stderr: string[];
-}
-
-async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
-  const child = fork(path.join(__dirname, 'bot-process.ts'), [], {
-    execArgv: ['-r', '@swc-node/register'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  const stderr: string[] = [];
-  child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString('utf8')));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.once('exit', (_code, signal) => resolve(signal)),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve(m.port));
-    child.once('exit', (code) =>
-      reject(new Error(`bot process exited (${code}) before starting: ${stderr.join('').slice(-2000)}`)),
-    );
-  });
-  return { child, url: `http://127.0.0.1:${port}`, exited, stderr };
-}
-
-/** Outbox rows left, read from the bot's SQLite file by a second, read-only connection. */
-function outboxDepth(file: string): number {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
-async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const outboxDepth = (file: string) => rowCount(file, 'outbox');
 
 /**
  * SIGKILL between storing and posting, then a restart on the same database: nothing lost, nothing
@@ -136,17 +90,12 @@ describe('the bot is killed while delivering, and restarted', () => {
       const signer = await testSigner();
       const db = tempDbPath();
       const tag = `k${killAt}`;
-      const env = {
-        SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-        SLACK_API_URL: `${proxy.url}/api/`,
-        AWS_REGION: 'us-east-1',
-        DATABASE_URL: db,
-        LOG_LEVEL: 'warn',
-        SNS_TOPIC_ARNS: TEST_TOPIC_ARN,
-        ALARM_ROUTES: ALARMS.map((a) => `${tag}-${a.name}=${a.channel}${killAt}`).join(','),
-        BOT_CERT_PEM: signer.certPem,
-      };
+      const env = botProcessEnv({
+        slackApiUrl: `${proxy.url}/api/`,
+        db,
+        certPem: signer.certPem,
+        extra: { ALARM_ROUTES: ALARMS.map((a) => `${tag}-${a.name}=${a.channel}${killAt}`).join(',') },
+      });
       const base = Math.floor(Date.now() / 1000) * 1000 - 30 * 60_000;
       // Interleaved as CloudWatch would publish them: each alarm's changes a minute apart.
       const sends: { env: SnsEnvelope; accepted: boolean }[] = [];
@@ -176,12 +125,11 @@ describe('the bot is killed while delivering, and restarted', () => {
       expect(sends.some((s) => s.accepted)).toBe(true);
       expect(outboxDepth(db)).toBeGreaterThan(0);
 
-      const second = await startBotProcess({ ...env, BOT_CLOCK_OFFSET_MS: String(LEASE_MS + 10_000) });
-      try {
+      await withRestartedBot(env, async (second) => {
         // SNS retries what was never answered with 200, and may deliver anything twice.
         for (const s of sends.filter((x) => !x.accepted)) expect((await postSns(second.url, s.env)).status).toBe(200);
         for (const s of sends) expect((await postSns(second.url, s.env)).status).toBe(200);
-        await until(() => outboxDepth(db) === 0, 30_000, 'the restarted bot to deliver everything');
+        await eventually(() => outboxDepth(db) === 0, 'the restarted bot to deliver everything', 30_000);
 
         for (const a of ALARMS) {
           const name = `${tag}-${a.name}`;
@@ -194,10 +142,7 @@ describe('the bot is killed while delivering, and restarted', () => {
           // Nothing else in the channel: no second card, no repeated thread reply.
           expect(slack.messagesIn(channel).length).toBe(1 + slack.repliesTo(channel, cards[0].ts).length);
         }
-      } finally {
-        second.child.kill('SIGTERM');
-        await second.exited;
-      }
+      });
     },
     60_000,
   );
@@ -217,23 +162,23 @@ describe('the bot is killed while Slack holds its answer to a post', () => {
     await slack.stop();
   });
 
-  it('the restarted bot posts nothing new and updates the card Slack already had', async () => {
+  /** A fresh database and the settings of a bot that routes alarm `name` to `channel`; `at`: ten minutes ago. */
+  async function oneAlarm(name: string, channel: string) {
     const signer = await testSigner();
     const db = tempDbPath();
+    const env = botProcessEnv({
+      slackApiUrl: slack.apiUrl,
+      db,
+      certPem: signer.certPem,
+      extra: { ALARM_ROUTES: `${name}=${channel}` },
+    });
+    return { signer, db, env, at: Math.floor(Date.now() / 1000) * 1000 - 10 * 60_000 };
+  }
+
+  it('the restarted bot posts nothing new and updates the card Slack already had', async () => {
     const channel = 'C0HELD';
     const name = 'held-answer';
-    const env = {
-      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      AWS_REGION: 'us-east-1',
-      DATABASE_URL: db,
-      LOG_LEVEL: 'warn',
-      SNS_TOPIC_ARNS: TEST_TOPIC_ARN,
-      ALARM_ROUTES: `${name}=${channel}`,
-      BOT_CERT_PEM: signer.certPem,
-    };
-    const at = Math.floor(Date.now() / 1000) * 1000 - 10 * 60_000;
+    const { signer, db, env, at } = await oneAlarm(name, channel);
     const cardPosts = () =>
       slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel && !c.args.thread_ts);
 
@@ -248,14 +193,13 @@ describe('the bot is killed while Slack holds its answer to a post', () => {
     expect(slack.messagesIn(channel)).toHaveLength(1);
     expect(outboxDepth(db)).toBe(1);
 
-    const second = await startBotProcess({ ...env, BOT_CLOCK_OFFSET_MS: String(LEASE_MS + 10_000) });
-    try {
+    await withRestartedBot(env, async (second) => {
       // The alarm goes on changing: the restarted bot brings the adopted card to OK.
       const ok = signer.envelope({
         message: pendingTaskAlarm({ name, state: 'OK', at: at + 60_000, service: 'held' }),
       });
       expect((await postSns(second.url, ok)).status).toBe(200);
-      await until(() => outboxDepth(db) === 0, 30_000, 'the restarted bot to deliver everything');
+      await eventually(() => outboxDepth(db) === 0, 'the restarted bot to deliver everything', 30_000);
 
       expect(cardPosts()).toHaveLength(1);
       const cards = cardsOf(slack, channel, name);
@@ -265,29 +209,13 @@ describe('the bot is killed while Slack holds its answer to a post', () => {
       expect(threadLineTimes(slack, channel, cards[0].ts)).toEqual([isoSecs(at + 60_000)]);
       expect(slack.messagesIn(channel)).toHaveLength(2);
       expect(slack.callsTo('conversations.history').some((c) => c.args.channel === channel)).toBe(true);
-    } finally {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
+    });
   }, 60_000);
 
   it('killed while Slack holds its answer to a thread reply: the restarted bot does not repeat the reply', async () => {
-    const signer = await testSigner();
-    const db = tempDbPath();
     const channel = 'C0HELDREPLY';
     const name = 'held-reply';
-    const env = {
-      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      AWS_REGION: 'us-east-1',
-      DATABASE_URL: db,
-      LOG_LEVEL: 'warn',
-      SNS_TOPIC_ARNS: TEST_TOPIC_ARN,
-      ALARM_ROUTES: `${name}=${channel}`,
-      BOT_CERT_PEM: signer.certPem,
-    };
-    const at = Math.floor(Date.now() / 1000) * 1000 - 10 * 60_000;
+    const { signer, db, env, at } = await oneAlarm(name, channel);
     const change = (state: string, step: number) =>
       signer.envelope({ message: pendingTaskAlarm({ name, state, at: at + step * 60_000, service: 'held' }) });
 
@@ -301,10 +229,9 @@ describe('the bot is killed while Slack holds its answer to a post', () => {
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
 
-    const second = await startBotProcess({ ...env, BOT_CLOCK_OFFSET_MS: String(LEASE_MS + 10_000) });
-    try {
+    await withRestartedBot(env, async (second) => {
       expect((await postSns(second.url, change('ALARM', 2))).status).toBe(200);
-      await until(() => outboxDepth(db) === 0, 30_000, 'the restarted bot to deliver everything');
+      await eventually(() => outboxDepth(db) === 0, 'the restarted bot to deliver everything', 30_000);
       const cards = cardsOf(slack, channel, name);
       expect(cards).toHaveLength(1);
       expect(cardState(cards[0])).toBe('ALARM');
@@ -312,9 +239,6 @@ describe('the bot is killed while Slack holds its answer to a post', () => {
       expect(threadLineTimes(slack, channel, cards[0].ts)).toEqual([isoSecs(at + 60_000), isoSecs(at + 120_000)]);
       expect(slack.messagesIn(channel)).toHaveLength(3);
       expect(slack.callsTo('conversations.replies').some((c) => c.args.channel === channel)).toBe(true);
-    } finally {
-      second.child.kill('SIGTERM');
-      await second.exited;
-    }
+    });
   }, 60_000);
 });

@@ -1,70 +1,18 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type { ChildProcess } from 'node:child_process';
+import { eventually } from '../helpers/eventually';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { FakeSqs, type FQueue } from '../helpers/fake-sqs';
 import { startFakeSqsHttp } from '../helpers/fake-sqs-http';
-import { TEST_TOPIC_ARN } from '../helpers/sns-signer';
-import { TEST_SIGNING_SECRET } from '../helpers/slack-sign';
-import { TEST_BOT_TOKEN, tempDbPath } from '../helpers/test-bot';
+import { tempDbPath } from '../helpers/test-bot';
 import { pendingTaskAlarm } from '../notifications/fixtures';
 import { testSigner } from '../alarms/helpers';
 import { cardsOf } from './alarm-views';
+import { botProcessEnv, rowCount, startBotProcess, withRestartedBot } from './process-harness';
 
-const LEASE_MS = 120_000;
 const ALARMS = ['sqs-kill-a', 'sqs-kill-b', 'sqs-kill-c', 'sqs-kill-d'];
 
-interface BotProcess {
-  child: ChildProcess;
-  exited: Promise<NodeJS.Signals | null>;
-  stderr: string[];
-}
-
-async function startBotProcess(env: Record<string, string>): Promise<BotProcess> {
-  const child = fork(path.join(__dirname, 'bot-process.ts'), [], {
-    execArgv: ['-r', '@swc-node/register'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  const stderr: string[] = [];
-  child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString('utf8')));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-    child.once('exit', (_code, signal) => resolve(signal)),
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) =>
-      reject(new Error(`bot process exited (${code}) before starting: ${stderr.join('').slice(-2000)}`)),
-    );
-  });
-  return { child, exited, stderr };
-}
-
-function storedDeliveries(file: string): number {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM sns_messages').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
-function outboxDepth(file: string): number {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
-async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const storedDeliveries = (file: string) => rowCount(file, 'sns_messages');
+const outboxDepth = (file: string) => rowCount(file, 'outbox');
 
 /**
  * The bot process is SIGKILLed in the middle of an SQS batch — after storing it and before deleting
@@ -108,20 +56,17 @@ describe('the bot is killed in the middle of an SQS batch, and restarted', () =>
         return 'answer';
       });
       const db = tempDbPath();
-      const env = {
-        SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        AWS_REGION: 'us-east-1',
-        DATABASE_URL: db,
-        LOG_LEVEL: 'warn',
-        SNS_TOPIC_ARNS: TEST_TOPIC_ARN,
-        SQS_QUEUE_URLS: queue.url,
-        SQS_POLLERS_PER_QUEUE: '1',
-        ALARM_ROUTES: ALARMS.map((a, i) => `${tag}-${a}=C0SQSK${tag.toUpperCase()}${i}`).join(','),
-        BOT_SQS_ENDPOINT: front.endpoint,
-        BOT_CERT_PEM: signer.certPem,
-      };
+      const env = botProcessEnv({
+        slackApiUrl: slack.apiUrl,
+        db,
+        certPem: signer.certPem,
+        extra: {
+          SQS_QUEUE_URLS: queue.url,
+          SQS_POLLERS_PER_QUEUE: '1',
+          ALARM_ROUTES: ALARMS.map((a, i) => `${tag}-${a}=C0SQSK${tag.toUpperCase()}${i}`).join(','),
+          BOT_SQS_ENDPOINT: front.endpoint,
+        },
+      });
       try {
         for (const a of ALARMS)
           sqs.send(
@@ -142,30 +87,28 @@ describe('the bot is killed in the middle of an SQS batch, and restarted', () =>
         if (tag === 'commit') expect(storedDeliveries(db)).toBe(ALARMS.length);
 
         sqs.advance(31_000);
-        const second = await startBotProcess({ ...env, BOT_CLOCK_OFFSET_MS: String(LEASE_MS + 10_000) });
-        try {
-          await until(() => queue.messages.length === 0, 60_000, 'the restarted bot to take every message');
-          await until(() => outboxDepth(db) === 0, 60_000, 'the restarted bot to deliver everything');
-          ALARMS.forEach((a, i) => {
-            const name = `${tag}-${a}`;
-            expect({ name, cards: cardsOf(slack, `C0SQSK${tag.toUpperCase()}${i}`, name).length }).toEqual({
-              name,
-              cards: 1,
+        await withRestartedBot(env, async (second) => {
+          try {
+            await eventually(() => queue.messages.length === 0, 'the restarted bot to take every message', 60_000);
+            await eventually(() => outboxDepth(db) === 0, 'the restarted bot to deliver everything', 60_000);
+            ALARMS.forEach((a, i) => {
+              const name = `${tag}-${a}`;
+              expect({ name, cards: cardsOf(slack, `C0SQSK${tag.toUpperCase()}${i}`, name).length }).toEqual({
+                name,
+                cards: 1,
+              });
             });
-          });
-          expect(queue.deleted.sort()).toEqual(queue.deleted.filter((v, i, all) => all.indexOf(v) === i).sort());
-          expect(queue.deleted).toHaveLength(ALARMS.length);
-          expect(dlq.messages).toHaveLength(0);
-          expect(storedDeliveries(db)).toBe(ALARMS.length);
-        } catch (err) {
-          throw new Error(
-            `${(err as Error).message}; calls: ${front.calls.map((c) => c.op).join(',')}; first bot: ${first.stderr.join('').slice(-1500)}; second bot: ${second.stderr.join('').slice(-3000)}`,
-            { cause: err },
-          );
-        } finally {
-          second.child.kill('SIGTERM');
-          await second.exited;
-        }
+            expect(queue.deleted.sort()).toEqual(queue.deleted.filter((v, i, all) => all.indexOf(v) === i).sort());
+            expect(queue.deleted).toHaveLength(ALARMS.length);
+            expect(dlq.messages).toHaveLength(0);
+            expect(storedDeliveries(db)).toBe(ALARMS.length);
+          } catch (err) {
+            throw new Error(
+              `${(err as Error).message}; calls: ${front.calls.map((c) => c.op).join(',')}; first bot: ${first.stderr.join('').slice(-1500)}; second bot: ${second.stderr.join('').slice(-3000)}`,
+              { cause: err },
+            );
+          }
+        });
       } finally {
         await front.stop();
       }

@@ -1,8 +1,8 @@
 import { ACTIONS } from '../../src/slack/actions';
-import { labWorld, WorldError } from '../helpers/aws-world';
-import { buttonClick, sendCommand, sendInteraction } from '../helpers/slack-sign';
+import { WorldError } from '../helpers/aws-world';
+import { buttonClick, sendInteraction } from '../helpers/slack-sign';
 import type { TestBot } from '../helpers/test-bot';
-import { statusBot } from '../status/status-helpers';
+import { askWithId as ask, incidentLab, statusBot, type IncidentLab } from '../status/status-helpers';
 
 const H = 3600_000;
 const CHANNEL = 'C0ALARMS';
@@ -10,33 +10,7 @@ const images = (m: { blocks?: any[] }) => (m.blocks ?? []).filter((b) => b.type 
 const rows = (w: any) => w.metrics as any[][];
 const metricNames = (w: any) => rows(w).map((r) => (typeof r[0] === 'string' ? `${r[0]}:${r[1]}` : 'expr'));
 
-function world() {
-  const lab = labWorld();
-  lab.raiseDesired(4);
-  const w = lab.world;
-  w.addCluster('legacy', { containerInsights: 'disabled' });
-  w.addInstance('legacy', 't3.small');
-  w.registerTaskDef({
-    family: 'web',
-    cpu: 256,
-    memory: 256,
-    containers: [{ name: 'web', image: 'example/web:1', cpu: 256, memory: 256 }],
-  });
-  w.addService('legacy', 'web', 'web:1', 2);
-  w.settle();
-  return lab;
-}
-
 let seq = 0;
-/** Sends `/ecs <text>`; resolves with the response_url id and the first answer. */
-async function ask(t: TestBot, text: string): Promise<{ id: string; first: any }> {
-  const id = `sg-${++seq}`;
-  const res = await sendCommand(t.url, { text, response_url: t.slack.responseUrl(id) });
-  expect(res.status).toBe(200);
-  const r = await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`);
-  return { id, first: r.body };
-}
-
 const second = (t: TestBot, id: string) =>
   t.slack.waitFor(() => t.slack.responsesTo(id)[1], 15_000, 'the answer with its graph').then((r) => r.body);
 
@@ -51,10 +25,10 @@ async function click(t: TestBot, value: string): Promise<string> {
 }
 
 describe('graphs in /ecs status answers, end to end', () => {
-  let lab: ReturnType<typeof world>;
+  let lab: IncidentLab;
   let t: TestBot;
   beforeEach(async () => {
-    lab = world();
+    lab = incidentLab();
     t = await statusBot(lab.world);
   });
   afterEach(async () => {

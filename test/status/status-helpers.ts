@@ -1,4 +1,4 @@
-import type { AwsWorld } from '../helpers/aws-world';
+import { labWorld, type AwsWorld } from '../helpers/aws-world';
 import { awsClientsFor } from '../helpers/aws-world-clients';
 import { buttonClick, sendCommand, sendInteraction } from '../helpers/slack-sign';
 import { startTestBot, type TestBot } from '../helpers/test-bot';
@@ -9,10 +9,38 @@ export function statusBot(world: AwsWorld, env: Record<string, string | undefine
   return startTestBot({ aws: awsClientsFor(world), clock: { now: () => world.now }, env });
 }
 
+/** The lab after the incident (4 desired, 1 running, 3 pending) plus a cluster without Container Insights. */
+export function incidentLab() {
+  const lab = labWorld();
+  lab.raiseDesired(4);
+  const w = lab.world;
+  w.addCluster('legacy', { containerInsights: 'disabled' });
+  w.addInstance('legacy', 't3.small');
+  w.registerTaskDef({
+    family: 'web',
+    cpu: 256,
+    memory: 256,
+    containers: [{ name: 'web', image: 'example/web:1', cpu: 256, memory: 256 }],
+  });
+  w.addService('legacy', 'web', 'web:1', 2);
+  w.settle();
+  return lab;
+}
+export type IncidentLab = ReturnType<typeof incidentLab>;
+
 let seq = 0;
 
 /** Sends `/ecs <text>` signed, and resolves with the first body posted to its response_url. */
 export async function ask(t: TestBot, text: string, o: { channel?: string; user?: string } = {}): Promise<any> {
+  return (await askWithId(t, text, o)).first;
+}
+
+/** As ask, with the response_url's id too (to wait for what the command posts to it later). */
+export async function askWithId(
+  t: TestBot,
+  text: string,
+  o: { channel?: string; user?: string } = {},
+): Promise<{ id: string; first: any }> {
   const id = `status-${++seq}`;
   const res = await sendCommand(t.url, {
     text,
@@ -22,7 +50,7 @@ export async function ask(t: TestBot, text: string, o: { channel?: string; user?
   });
   if (res.status !== 200) throw new Error(`command answered HTTP ${res.status}`);
   const r = await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, `the answer to /ecs ${text}`);
-  return r.body;
+  return { id, first: r.body };
 }
 
 /** Clicks a button (signed block_actions) and resolves with the first response_url post. */

@@ -1,33 +1,22 @@
-import { labWorld, WorldError } from '../helpers/aws-world';
+import { WorldError } from '../helpers/aws-world';
 import type { TestBot } from '../helpers/test-bot';
-import { ask, blockText, expectWithinSlackLimits, statusBot, tableAfter } from './status-helpers';
+import {
+  ask,
+  blockText,
+  expectWithinSlackLimits,
+  incidentLab,
+  statusBot,
+  tableAfter,
+  type IncidentLab,
+} from './status-helpers';
 
-/** The lab after the incident (4 desired, 1 running, 3 pending) plus a cluster without Container Insights. */
-function world() {
-  const lab = labWorld();
-  lab.raiseDesired(4);
-  const w = lab.world;
-  w.addCluster('legacy', { containerInsights: 'disabled' });
-  w.addInstance('legacy', 't3.small');
-  w.registerTaskDef({
-    family: 'web',
-    cpu: 256,
-    memory: 256,
-    containers: [{ name: 'web', image: 'example/web:1', cpu: 256, memory: 256 }],
-  });
-  w.addService('legacy', 'web', 'web:1', 2);
-  w.settle();
-  return lab;
-}
-
-const metricQueries = (w: ReturnType<typeof world>['world']) =>
-  w.callsTo('GetMetricData').flatMap((c) => c.input.MetricDataQueries);
+const metricQueries = (w: IncidentLab['world']) => w.callsTo('GetMetricData').flatMap((c) => c.input.MetricDataQueries);
 
 describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () => {
-  let lab: ReturnType<typeof world>;
+  let lab: IncidentLab;
   let t: TestBot;
   beforeEach(async () => {
-    lab = world();
+    lab = incidentLab();
     t = await statusBot(lab.world);
   });
   afterEach(async () => {
@@ -200,10 +189,10 @@ describe('/ecs status end to end (signed HTTP, fake AWS world, fake Slack)', () 
 });
 
 describe('/ecs status with ECS_DEFAULT_CLUSTER', () => {
-  let lab: ReturnType<typeof world>;
+  let lab: IncidentLab;
   let t: TestBot;
   beforeAll(async () => {
-    lab = world();
+    lab = incidentLab();
     t = await statusBot(lab.world, { ECS_DEFAULT_CLUSTER: 'EcsLabCluster' });
   });
   afterAll(async () => {

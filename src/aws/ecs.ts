@@ -177,11 +177,12 @@ export class EcsReader {
 
   /**
    * Revisions (family:N) of one family with the given status, newest first, up to `max`. ListTaskDefinitions'
-   * familyPrefix matches every family that starts with it, so other families are filtered out here.
+   * familyPrefix matches every family that starts with it, so other families are filtered out here. `enough`
+   * stops the paging early once the revisions read so far (newest first) answer the caller's question.
    */
   async listRevisions(
     family: string,
-    o: { status?: 'ACTIVE' | 'INACTIVE'; max?: number } = {},
+    o: { status?: 'ACTIVE' | 'INACTIVE'; max?: number; enough?: (newestFirst: readonly number[]) => boolean } = {},
   ): Promise<{ revisions: number[]; more: boolean }> {
     const max = o.max ?? 1000;
     const revisions: number[] = [];
@@ -207,7 +208,7 @@ export class EcsReader {
       }
       nextToken = out.nextToken;
       // Families that share the prefix come in the same listing: a bounded number of pages, whatever they hold.
-    } while (nextToken && revisions.length < max && pages < 20);
+    } while (nextToken && revisions.length < max && pages < 20 && !o.enough?.(revisions));
     return { revisions: revisions.slice(0, max), more: !!nextToken || revisions.length > max };
   }
 

@@ -227,6 +227,45 @@ describe('/ecs rollback, refusals', () => {
     expect(h.lab.world.callsTo('UpdateService')).toHaveLength(0);
   });
 
+  it('reads only the pages of a long revision history that it needs, and accepts the ARN of a revision', async () => {
+    const lab = labWorld();
+    const w = lab.world;
+    w.addInstance(lab.cluster, 't3.medium');
+    const v1 = w.taskDefs.get('EcsLabApi:1')!;
+    for (let n = 2; n <= 350; n++)
+      w.registerTaskDef({ ...v1, revision: n, containers: [{ ...v1.containers[0], image: `nginx:${n}` }] });
+    w.updateServiceTaskDef(lab.cluster, lab.service, 'EcsLabApi:350');
+    w.settle();
+    h = await startHarness({ lab });
+    const lists = () => w.callsTo('ListTaskDefinitions').length;
+
+    const dry = await h.command('rollback EcsLabCluster/EcsLabApi --dry-run');
+    expect(JSON.stringify(dry)).toContain(
+      'Roll back service EcsLabCluster/EcsLabApi from EcsLabApi:350 to EcsLabApi:349',
+    );
+    expect(JSON.stringify(dry)).toContain('the newest earlier ACTIVE revision of EcsLabApi');
+    expect(lists()).toBe(1);
+
+    const missing = await h.command('rollback EcsLabCluster/EcsLabApi 400');
+    expect(missing.text).toContain(
+      'EcsLabApi:400 does not exist. Revisions of EcsLabApi nearby: 346, 347, 348, 349, 350 (current).',
+    );
+    expect(lists()).toBe(2);
+
+    w.deregisterTaskDef('EcsLabApi:3');
+    const inactive = await h.command('rollback EcsLabCluster/EcsLabApi 3');
+    expect(inactive.text).toContain('ACTIVE revisions of EcsLabApi nearby: 1, 2, 4, 5, 6.');
+    // 349 ACTIVE revisions, 100 a page: the bottom of the history takes every page, and no more.
+    expect(lists()).toBe(6);
+
+    const arn = await h.command(
+      'rollback EcsLabCluster/EcsLabApi arn:aws:ecs:us-east-1:123456789012:task-definition/EcsLabApi:12 --dry-run',
+    );
+    expect(JSON.stringify(arn)).toContain('from EcsLabApi:350 to EcsLabApi:12');
+    expect(JSON.stringify(arn)).toContain('image `nginx:350` → *`nginx:12`*');
+    expect(h.lab.world.callsTo('UpdateService')).toHaveLength(0);
+  });
+
   it('says so when there is no earlier revision that ran steady', async () => {
     h = await startHarness();
     const answer = await h.command('rollback EcsLabCluster/EcsLabApi');

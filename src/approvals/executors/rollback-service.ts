@@ -27,6 +27,9 @@ function revisionList(revisions: number[], current: number): string {
   return revisions.map((r) => (r === current ? `${r} (current)` : String(r))).join(', ');
 }
 
+/** Revisions read newest first name the 5 nearest `wanted` once 6 at or below it are among them. */
+const nearbyKnown = (wanted: number) => (seen: readonly number[]) => seen.filter((r) => r <= wanted).length > 5;
+
 /** ECS answers DescribeTaskDefinition for a revision that never existed (or was deleted) with a ClientException. */
 function isMissingRevision(err: unknown): boolean {
   const cause = (err as { cause?: { name?: string } })?.cause;
@@ -94,7 +97,12 @@ async function chooseTarget(
   const { family } = current;
   const usage = `/ecs rollback ${where} <revision>`;
   if (p.revision === undefined) {
-    const active = await reader.listRevisions(family);
+    // Enough once the listing (newest first) reached below the current revision and every earlier deployment's.
+    const floor = Math.min(
+      current.revision - 1,
+      ...svc.deployments.map((d) => splitTaskDefRef(d.taskDefinition)?.revision ?? current.revision),
+    );
+    const active = await reader.listRevisions(family, { enough: (seen) => seen.some((r) => r <= floor) });
     const choice = previousSteadyRevision(svc, active.revisions);
     if (!choice) {
       const others = active.revisions.filter((r) => r !== current.revision);
@@ -128,14 +136,14 @@ async function chooseTarget(
     target = await reader.describeTaskDefinition(wanted);
   } catch (err) {
     if (!isMissingRevision(err)) throw err;
-    const active = await reader.listRevisions(family);
+    const active = await reader.listRevisions(family, { enough: nearbyKnown(ref.revision) });
     const near = nearbyRevisions(active.revisions, ref.revision);
     throw new UsageError(
       `${wanted} does not exist. ${near.length ? `Revisions of ${family} nearby: ${revisionList(near, current.revision)}.` : `${family} has no ACTIVE revisions.`} Try ${usage}`,
     );
   }
   if (target.status && target.status !== 'ACTIVE') {
-    const active = await reader.listRevisions(family);
+    const active = await reader.listRevisions(family, { enough: nearbyKnown(ref.revision) });
     const near = nearbyRevisions(
       active.revisions.filter((r) => r !== current.revision),
       ref.revision,

@@ -139,6 +139,26 @@ describe('gathering the evidence from AWS', () => {
     expect(input.memoryKill!.peakPct).toBeGreaterThan(0);
   });
 
+  it('a memory kill whose peak CloudWatch refuses: the limit is still shown, and why the peak is missing', async () => {
+    const lab = labWorld();
+    for (let i = 0; i < 2; i++)
+      lab.world.addStoppedTask(lab.cluster, lab.service, {
+        stopCode: 'EssentialContainerExited',
+        stoppedReason: 'Essential container in task exited',
+        exitCode: 137,
+        containerReason: 'OutOfMemoryError: Container killed due to memory usage',
+        at: lab.world.now - (i + 1) * 60_000,
+      });
+    lab.world.failNext('GetMetricData', () => new WorldError('AccessDeniedException', 'not authorized'), 5);
+    const input = await gatherEvidence(deps(lab.world), lab.cluster, lab.service);
+    expect(input.memoryKill).toMatchObject({ containerLimit: 512, kills: 2 });
+    expect(input.memoryKill!.peakPct).toBeUndefined();
+    expect(input.memoryKill!.peakMissing).toMatch(/^CloudWatch: /);
+    const m = diagnose(input).findings.find((f) => f.id === 'memory')!;
+    expect(m.title).toBe('api was killed for running out of memory: 512 MiB limit');
+    expect(m.evidence[2]).toMatch(/^Peak memory not known: CloudWatch: /);
+  });
+
   it('an unknown cluster or service is a NotFoundError with the closest names', async () => {
     const lab = labWorld();
     await expect(gatherEvidence(deps(lab.world), 'EcsLabClustr', lab.service)).rejects.toMatchObject({

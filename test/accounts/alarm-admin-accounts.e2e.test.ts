@@ -105,3 +105,46 @@ describe('/ecs alarm --account/--region', () => {
     expect(org.calls.some((c) => c.op === 'PutMetricAlarm')).toBe(false);
   });
 });
+
+describe('/ecs alarms across accounts', () => {
+  let t: TestBot;
+  let org: AwsOrg;
+
+  const firing = (account: string) => {
+    const w = org.world(account, 'eu-west-1');
+    addAlarm(w, account, 'eu-west-1');
+    Object.assign(w.alarms.get(NAME)!, { state: 'ALARM', stateReason: `threshold crossed in ${account}` });
+  };
+
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  it('lists the alarms in ALARM of every account and region, each saying where it is', async () => {
+    org = estate();
+    firing(PROD);
+    firing(STAGING);
+    t = await orgBot(org);
+    const answer = JSON.stringify(await askAs(t, ALICE, 'alarms'));
+    expect(answer).toContain(`*${NAME}* · \`web/api\` · prod · eu-west-1`);
+    expect(answer).toContain(`*${NAME}* · \`web/api\` · staging · eu-west-1`);
+    expect(answer).toContain('threshold crossed in ' + STAGING);
+    expect(answer).toContain('2 more in ALARM in CloudWatch');
+    const reads = org.calls.filter((c) => c.op === 'DescribeAlarms');
+    expect(reads.map((c) => c.account).sort()).toEqual(expect.arrayContaining([PROD, STAGING]));
+    expect(reads.every((c) => !c.identity?.sourceIdentity)).toBe(true);
+  });
+
+  it('names an account it cannot read and still lists the others', async () => {
+    org = estate();
+    firing(PROD);
+    firing(STAGING);
+    org.unreachable.add(STAGING);
+    t = await orgBot(org);
+    const answer = JSON.stringify(await askAs(t, ALICE, 'alarms'));
+    expect(answer).toContain(`*${NAME}* · \`web/api\` · prod · eu-west-1`);
+    expect(answer).not.toContain('· staging · eu-west-1`');
+    expect(answer).toMatch(/Not read: staging · eu-west-1: cloudwatch:DescribeAlarms[^"]*timed out/);
+    expect(answer).toContain('1 more in ALARM in CloudWatch');
+  });
+});

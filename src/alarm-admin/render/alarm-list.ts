@@ -22,7 +22,8 @@ function channelRef(id: string): string {
  */
 export function alarmLine(a: OpenAlarmView, now: number): string {
   const st = styleFor(a.state, a.level, a.kind);
-  const where = a.cluster ? ` · ${code(a.service ? `${a.cluster}/${a.service}` : a.cluster)}` : '';
+  const place = a.where ? ` · ${escapeText(a.where)}` : '';
+  const where = `${a.cluster ? ` · ${code(a.service ? `${a.cluster}/${a.service}` : a.cluster)}` : ''}${place}`;
   const head = `${st.emoji} *${escapeText(st.label)}* · *${escapeText(a.name)}*${where}`;
   const facts: string[] = [];
   if (a.since !== undefined) facts.push(`since ${slackDate(a.since)} (${formatDuration(Math.max(0, now - a.since))})`);
@@ -68,6 +69,8 @@ export interface AlarmListData {
   knownTotal: number;
   cloudwatchOnly: number;
   cloudwatchError?: string;
+  /** Accounts and regions not read, each with why. */
+  cloudwatchUnread?: string[];
   truncated: boolean;
 }
 
@@ -90,6 +93,17 @@ export function renderAlarmList(
   const undelivered = undeliveredText(d.undelivered, d.undeliveredTotal);
   if (undelivered) budget.add([{ type: 'section', text: { type: 'mrkdwn', text: undelivered } }]);
   const tail: Block[] = [];
+  if (d.cloudwatchUnread?.length)
+    tail.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clipMrkdwn(
+          `:warning: Not read: ${d.cloudwatchUnread.map(escapeText).join('; ')} (the alarms of the rest are listed)`,
+          1000,
+        ),
+      },
+    });
   if (d.cloudwatchError)
     tail.push({
       type: 'section',

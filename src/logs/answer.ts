@@ -4,6 +4,7 @@ import { scopeKey, type AwsScope } from '../aws/scope';
 import type { AppContext } from '../context';
 import type { Logger } from '../logger';
 import { locateCluster } from '../slack/commands/scope-flags';
+import { uploadWhereAnswered } from '../slack/files';
 import { code, mentionUser } from '../slack/mrkdwn';
 import { LOGS_USAGE, type LogsRequest } from './args';
 import { gatherLogs, type LogsDeps, type LogsView } from './gather';
@@ -44,10 +45,13 @@ export interface Destination {
   channelId?: string;
   threadTs?: string;
   userId: string;
+  /** The answer is ephemeral: its file goes to the asker alone (their direct messages with the bot). */
+  private: boolean;
 }
 
 /**
- * Renders the view, attaching the whole result as a .log file first when the message cannot hold it.
+ * Renders the view, attaching the whole result as a .log file first when the message cannot hold it:
+ * beside a public answer, or in the asker's direct messages for an ephemeral one (uploadWhereAnswered).
  * An upload that fails is said in the answer; the answer itself still goes out.
  */
 export async function composeLogsAnswer(
@@ -60,14 +64,20 @@ export async function composeLogsAnswer(
   const first = renderLogs(view, opts);
   if (first.complete || !dest.channelId) return first;
   const file = logsFile(view);
-  let attachment: Attachment = { kind: 'attached' };
+  let attachment: Attachment;
+  const target = code(`${view.cluster}/${view.service}`);
   try {
-    await ctx.slack.filesUploadV2({
-      channel_id: dest.channelId,
-      ...(dest.threadTs ? { thread_ts: dest.threadTs } : {}),
-      initial_comment: `Logs of ${code(`${view.cluster}/${view.service}`)} for ${mentionUser(dest.userId)}`,
-      file_uploads: [{ file: Buffer.from(file.content, 'utf8'), filename: file.filename, title: file.filename }],
+    const place = await uploadWhereAnswered(ctx.slack, {
+      private: dest.private,
+      channelId: dest.channelId,
+      threadTs: dest.threadTs,
+      userId: dest.userId,
+      comment: dest.private
+        ? `Logs of ${target}: the full result, for you only`
+        : `Logs of ${target} for ${mentionUser(dest.userId)}`,
+      files: [file],
     });
+    attachment = { kind: 'attached', place };
   } catch (err) {
     attachment = { kind: 'failed', reason: uploadProblem(err) };
     log.warn({ err }, 'logs file upload failed');

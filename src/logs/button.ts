@@ -67,7 +67,8 @@ export async function handleLogsButton(ctx: AppContext, sources: LogsSources, c:
   const msg = await composeLogsAnswer(
     ctx,
     view,
-    { channelId: c.channelId, threadTs, userId: c.userId },
+    // The click is answered to the clicker alone, so is its file.
+    { channelId: c.channelId, threadTs, userId: c.userId, private: true },
     { title, note },
     c.log,
   );

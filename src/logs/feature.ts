@@ -9,8 +9,8 @@ import { handleLogsButton } from './button';
 /**
  * /ecs logs <cluster>/<service>: the service's container output from CloudWatch Logs, read-only,
  * answered only to the asker unless --public. When the lines do not fit a Slack message the whole
- * result is attached as a .log file where the answer is (the channel, or the alarm's thread). The
- * Logs button of alarm cards is button.ts.
+ * result is attached as a .log file for whoever sees the answer: in the channel for --public, else in
+ * the asker's direct messages with the bot. The Logs button of alarm cards is button.ts.
  */
 
 export function logsSubcommand(sources: LogsSources): Subcommand {
@@ -27,7 +27,7 @@ export function logsSubcommand(sources: LogsSources): Subcommand {
       const msg = await composeLogsAnswer(
         ctx,
         view,
-        { channelId: inv.channelId, userId: inv.userId },
+        { channelId: inv.channelId, userId: inv.userId, private: !isPublic },
         { requestedBy: isPublic ? inv.userId : undefined },
         inv.log,
       );

@@ -3,6 +3,7 @@ import { BlockBudget, fitMessageText } from '../slack/block-budget';
 import { LIMITS } from '../slack/limits';
 import { code, escapeText, mentionUser, slackDate } from '../slack/mrkdwn';
 import { plural, truncate } from '../util/text';
+import type { FilePlace } from '../slack/files';
 import type { ContainerLogs, LogsView } from './gather';
 
 /**
@@ -41,7 +42,7 @@ function messageLine(taskId: string, at: number, message: string): string {
   return `${shortTask(taskId)} ${utcTime(at)} ${escapeText(text)}`;
 }
 
-export type Attachment = { kind: 'none' } | { kind: 'attached' } | { kind: 'failed'; reason: string };
+export type Attachment = { kind: 'none' } | { kind: 'attached'; place: FilePlace } | { kind: 'failed'; reason: string };
 
 export interface RenderOptions {
   requestedBy?: string;
@@ -179,7 +180,12 @@ export function renderLogs(view: LogsView, o: RenderOptions = {}): LogsMessage {
   }
   for (const b of tail) budget.add(b, { blocks: 1 });
   const attachment = o.attachment ?? { kind: 'none' };
-  if (attachment.kind === 'attached') footer.push('the full result is in the .log file in the thread');
+  if (attachment.kind === 'attached')
+    footer.push(
+      attachment.place === 'direct-message'
+        ? 'the full result is in the .log file sent to you in a direct message from the bot'
+        : 'the full result is in the .log file in the thread',
+    );
   else if (attachment.kind === 'failed')
     footer.push(`the full result could not be attached: ${escapeText(attachment.reason)}`);
   else if (!complete) footer.push('more lines than fit here');

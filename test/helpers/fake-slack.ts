@@ -175,6 +175,11 @@ export class FakeSlack {
   }
 
   /** Messages posted to a channel (top level and replies), oldest first. */
+  /** The conversation ID of the bot's direct messages with `userId` (U…/W…), as the fake hands it out; else undefined. */
+  static directMessagesWith(userId: string): string | undefined {
+    return /^[UW][A-Z0-9]+$/.test(userId) ? `D${userId.slice(1)}` : undefined;
+  }
+
   messagesIn(channel: string): StoredMessage[] {
     return [...this.messages.values()].filter((m) => m.channel === channel).sort((a, b) => Number(a.ts) - Number(b.ts));
   }
@@ -461,8 +466,10 @@ export class FakeSlack {
         const imgBad = this.imageProblem(a.blocks);
         if (imgBad) return imgBad;
         const ts = this.nextTs();
+        // A user ID posts to the bot's direct messages with that user; Slack answers with their ID.
+        const channel = FakeSlack.directMessagesWith(String(a.channel)) ?? a.channel;
         const m: StoredMessage = {
-          channel: a.channel,
+          channel,
           ts,
           text: a.text,
           blocks: a.blocks,
@@ -472,8 +479,8 @@ export class FakeSlack {
           updates: 0,
           postedAt: Date.now(),
         };
-        this.messages.set(`${a.channel}:${ts}`, m);
-        return { ok: true, channel: a.channel, ts, message: { ts, text: a.text } };
+        this.messages.set(`${channel}:${ts}`, m);
+        return { ok: true, channel, ts, message: { ts, text: a.text } };
       }
       case 'chat.update': {
         const m = this.messages.get(`${a.channel}:${a.ts}`);

@@ -1,5 +1,6 @@
 import { blockText, expectWithinSlackLimits, uploadedFiles } from '../status/status-helpers';
 import { sendCommand } from '../helpers/slack-sign';
+import { FakeSlack } from '../helpers/fake-slack';
 import type { TestBot } from '../helpers/test-bot';
 import { CLUSTER, GROUP, SERVICE, logsBot, logsWorld } from './logs-world';
 
@@ -166,13 +167,17 @@ describe('/ecs logs over signed HTTP, CloudWatch Logs from the fake world', () =
     expect(shown[shown.length - 1]).toContain('line 249');
     const text = blockText(body);
     expect(text).toContain(`newest ${shown.length} of 500 lines shown`);
-    expect(text).toContain('the full result is in the .log file in the thread');
+    expect(text).toContain('the full result is in the .log file sent to you in a direct message from the bot');
     // 250 lines per stream in pages of 100: 3 calls each.
     expect(w.logs.callsOf('FilterLogEvents')).toHaveLength(6);
+    // The answer is the asker's alone, so is the file: in their direct messages, nothing in the channel.
+    const dm = FakeSlack.directMessagesWith('U0ALICE')!;
     const complete = t.slack.callsTo('files.completeUploadExternal');
     expect(complete).toHaveLength(1);
-    expect(complete[0].args.channel_id).toBe('C0OPS');
-    expect(String(complete[0].args.initial_comment)).toContain('Logs of `shop/web` for <@');
+    expect(complete[0].args.channel_id).toBe(dm);
+    expect(t.slack.messagesIn('C0OPS')).toEqual([]);
+    expect(t.slack.messagesIn(dm).map((m) => m.text)).toEqual(['Logs of `shop/web`: the full result, for you only']);
+    expect([...t.slack.files.values()].map((f) => f.channel)).toEqual([dm]);
     const [file] = uploadedFiles(t);
     const fileLines = file
       .trim()
@@ -180,6 +185,23 @@ describe('/ecs logs over signed HTTP, CloudWatch Logs from the fake world', () =
       .filter((l) => /^\d{4}-/.test(l));
     expect(fileLines).toHaveLength(500);
     expect(fileLines[499]).toMatch(new RegExp(`^\\S+Z (${a.id}|${b.id}) [AB] line 249 x+$`));
+  });
+
+  it('a --public answer too long for a message shares its .log file in the channel, for everyone who sees it', async () => {
+    const [a] = w.tasks();
+    w.say(
+      a,
+      'app',
+      Array.from({ length: 300 }, (_, i): [number, string] => [(300 - i) * 1000, `line ${i} ${'y'.repeat(150)}`]),
+    );
+    const body = await ask(t, `logs ${CLUSTER}/${SERVICE} --limit 300 --container app --public`);
+    expect(body.response_type).toBe('in_channel');
+    expect(blockText(body)).toContain('the full result is in the .log file in the thread');
+    const complete = t.slack.callsTo('files.completeUploadExternal');
+    expect(complete).toHaveLength(1);
+    expect(complete[0].args.channel_id).toBe('C0OPS');
+    expect(String(complete[0].args.initial_comment)).toContain('Logs of `shop/web` for <@U0ALICE>');
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
   it('--public answers in the channel; --task reads that task only', async () => {

@@ -9,8 +9,8 @@ const SHOWN = 3;
 
 /**
  * Alarm delivery, from the store: posts the outbox set aside after failing too often (each one is an
- * alarm nobody saw in Slack), and posts waiting for long. Only where the doctor runs inside the bot
- * (`/ecs doctor`), which has the store; `npm run doctor` does not open it.
+ * alarm nobody saw in Slack), and posts waiting for long. Wherever the doctor has the store: inside
+ * the bot (`/ecs doctor`), and `npm run doctor`, which opens it as it is.
  */
 export async function checkAlarmDelivery(store: Store, now: number): Promise<CheckResult> {
   const id = 'alarms.delivery';

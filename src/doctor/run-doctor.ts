@@ -67,8 +67,8 @@ async function guard<T>(
  * Checks everything the bot depends on, Slack and AWS in parallel, each call bounded by a timeout:
  * the token and its scopes, the alarm channel, AWS identity and region, read access to ECS,
  * CloudWatch, Logs and Auto Scaling, Container Insights per cluster, the SNS topic and the bot's
- * subscription to it, each alarm queue of SQS_QUEUE_URLS; inside the bot (with its store) also the
- * database and alarm delivery. Never throws; every problem is a check with a fix.
+ * subscription to it, each alarm queue of SQS_QUEUE_URLS; given the store (the bot's, or the one
+ * `npm run doctor` opens) also the database and alarm delivery. Never throws; every problem is a check with a fix.
  */
 export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const { config, slack, aws } = deps;

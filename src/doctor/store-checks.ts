@@ -31,7 +31,7 @@ function versions(list: number[]): string {
  * The bot's database, as /readyz sees it and more: it answers (the readiness probe), every migration
  * this version of the bot knows is applied, and it takes a write (a row written and rolled back in one
  * transaction, so a read-only file, a full disk or a read-only replica shows up here and not on the next
- * alarm). Only where the doctor runs inside the bot (`/ecs doctor`), which holds the store.
+ * alarm). Inside the bot (`/ecs doctor`) and from `npm run doctor`, which opens the store as it is.
  */
 export async function checkDatabase(store: Store): Promise<CheckResult[]> {
   const at = where(store);

@@ -46,7 +46,7 @@ export interface DoctorDeps {
   /** SQS client for a queue's region (default: the bot's own client, or one made for that region). */
   sqsForRegion?: (region: string | undefined) => Promise<SQSClient>;
   clock?: { now(): number };
-  /** The bot's store, when the doctor runs inside the bot: adds the alarm delivery check. */
+  /** The bot's store (inside the bot, or opened as it is by `npm run doctor`): adds the database and alarm delivery checks. */
   store?: Store;
   /** The bot's accounts (several accounts or regions): adds the checks of each account's role and regions. */
   accounts?: AwsAccounts;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Config } from '../config';
 import { AuditRepo } from './audit';
 import { IncidentRepo } from './incidents';
@@ -68,6 +69,17 @@ export class Store {
     for (const fn of this.#closing.splice(0)) await fn().catch(() => undefined);
     return this.db.close();
   }
+}
+
+/**
+ * Opens the configured database as it is, applying no migration and creating nothing: for the doctor,
+ * which reports what it finds. Undefined when the SQLite file does not exist yet (the bot creates it on
+ * its first start); a PostgreSQL server is not contacted until the first query.
+ */
+export function openStoreAsIs(database: Config['database']): Store | undefined {
+  if (database.kind === 'postgres') return new Store(openPostgresDb(database.url, { max: 2 }));
+  if (database.path !== ':memory:' && !fs.existsSync(database.path)) return undefined;
+  return new Store(openSqliteDb(database.path));
 }
 
 /** Opens the configured database and applies pending migrations. */

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,8 @@ import { ListClustersCommand } from '@aws-sdk/client-ecs';
 import { runDoctorCli, type DoctorClients } from '../../src/doctor/cli';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack';
 import { TEST_SIGNING_SECRET } from '../helpers/slack-sign';
-import { testEnv } from '../helpers/test-bot';
+import { openStore } from '../../src/store';
+import { tempDbPath, testEnv } from '../helpers/test-bot';
 import { ALARM_CHANNEL, PUBLIC_URL, TOPIC_ARN, awsError, healthyAws, slackClient, type MockedAws } from './fixtures';
 
 describe('npm run doctor (runDoctorCli)', () => {
@@ -32,16 +34,62 @@ describe('npm run doctor (runDoctorCli)', () => {
     err.length = 0;
   });
 
-  const env = () => testEnv(fake, { SNS_TOPIC_ARNS: TOPIC_ARN, PUBLIC_URL });
+  /** A SQLite file as the bot leaves it: every migration applied. */
+  async function botDatabase(): Promise<string> {
+    const file = tempDbPath();
+    await (await openStore({ kind: 'sqlite', path: file })).close();
+    return file;
+  }
+  let db: string;
+  beforeAll(async () => {
+    db = await botDatabase();
+  });
+  const env = () => testEnv(fake, { SNS_TOPIC_ARNS: TOPIC_ARN, PUBLIC_URL, DATABASE_URL: db });
 
-  it('prints every check and exits 0 when nothing failed', async () => {
+  it('prints every check, the database and alarm delivery included, and exits 0 when nothing failed', async () => {
     const code = await runDoctorCli(env(), io, clients);
     expect(code).toBe(0);
     const text = out.join('');
-    expect(text.match(/^ {2}PASS /gm)).toHaveLength(11);
-    expect(text).toContain('Doctor: 0 failed, 0 warnings, 11 passed.');
+    expect(text.match(/^ {2}PASS /gm)).toHaveLength(15);
+    expect(text).toMatch(/PASS {2}Database +SQLite \S+ answers/);
+    expect(text).toMatch(/PASS {2}Database migrations/);
+    expect(text).toMatch(/PASS {2}Database writes/);
+    expect(text).toMatch(/PASS {2}Alarm delivery/);
+    expect(text).toContain('Doctor: 0 failed, 0 warnings, 15 passed.');
     expect(err).toEqual([]);
     expect(closed).toBe(1);
+  });
+
+  it('a database missing a migration fails with the fix, and the doctor applies none itself', async () => {
+    const file = await botDatabase();
+    const sqlite = new Database(file);
+    sqlite.prepare('DELETE FROM schema_migrations WHERE version = 8').run();
+    sqlite.close();
+    const code = await runDoctorCli({ ...env(), DATABASE_URL: file }, io, clients);
+    expect(code).toBe(1);
+    expect(out.join('')).toMatch(/FAIL {2}Database migrations +1 migration this bot needs is not applied \(8;/);
+    const after = new Database(file, { readonly: true });
+    try {
+      expect(after.prepare('SELECT COUNT(*) AS n FROM schema_migrations WHERE version = 8').get()).toEqual({ n: 0 });
+    } finally {
+      after.close();
+    }
+  });
+
+  it('no SQLite file yet: a warning that the bot creates it, and no file created', async () => {
+    const file = tempDbPath();
+    const code = await runDoctorCli({ ...env(), DATABASE_URL: file }, io, clients);
+    expect(code).toBe(0);
+    expect(out.join('')).toMatch(/WARN {2}Database +there is no SQLite file at \S+ yet/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('a PostgreSQL server that does not answer fails the database checks', async () => {
+    const code = await runDoctorCli({ ...env(), DATABASE_URL: 'postgres://bot:pw@127.0.0.1:9/bot' }, io, clients);
+    expect(code).toBe(1);
+    const text = out.join('');
+    expect(text).toMatch(/FAIL {2}Database +PostgreSQL does not answer/);
+    expect(text).not.toContain(':pw@');
   });
 
   it('exits 1 and prints the fix when a check fails', async () => {

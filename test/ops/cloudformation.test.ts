@@ -37,6 +37,18 @@ function ofType(type: string): [string, (typeof R)[string]][] {
 
 const container = R.TaskDefinition.Properties.ContainerDefinitions[0];
 
+/** `value` as it is with `condition` true (an Fn::If on it resolved; AWS::NoValue as undefined). */
+function when(condition: string, value: any, holds = true): any {
+  if (Array.isArray(value)) return value.map((v) => when(condition, v, holds)).filter((v) => v !== undefined);
+  if (value && typeof value === 'object') {
+    const branch = value['Fn::If'];
+    if (branch && branch[0] === condition) return when(condition, branch[holds ? 1 : 2], holds);
+    if (value.Ref === 'AWS::NoValue') return undefined;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, when(condition, v, holds)]));
+  }
+  return value;
+}
+
 describe('deploy/cloudformation.yml', () => {
   it('parses, and every Ref, GetAtt, Sub variable and condition names something the template defines', () => {
     expect(template.AWSTemplateFormatVersion).toBe('2010-09-09');
@@ -69,7 +81,7 @@ describe('deploy/cloudformation.yml', () => {
     expect(svc.DesiredCount).toEqual({ Ref: 'DesiredCount' });
     expect(template.Parameters.DesiredCount.Default).toBe(2);
     expect(svc.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
-    expect(svc.LoadBalancers[0]).toEqual({
+    expect(when('HasPublicEndpoint', svc.LoadBalancers)[0]).toEqual({
       ContainerName: 'bot',
       ContainerPort: 3000,
       TargetGroupArn: { Ref: 'TargetGroup' },
@@ -92,14 +104,16 @@ describe('deploy/cloudformation.yml', () => {
       .Values;
     expect(paths.sort()).toEqual(['/slack/events', '/sns']);
     expect(R.HttpsListener.Properties.DefaultActions[0].Type).toBe('fixed-response');
-    const ingress = R.ServiceSecurityGroup.Properties.SecurityGroupIngress;
+    const ingress = when('HasPublicEndpoint', R.ServiceSecurityGroup.Properties.SecurityGroupIngress);
     expect(ingress).toEqual([
       expect.objectContaining({ FromPort: 3000, SourceSecurityGroupId: { Ref: 'LoadBalancerSecurityGroup' } }),
     ]);
   });
 
   it('reads the bot token, signing secret and DATABASE_URL from Secrets Manager, never from plain parameters', () => {
-    const secrets = Object.fromEntries(container.Secrets.map((s: any) => [s.Name, s.ValueFrom]));
+    const secrets = Object.fromEntries(
+      when('UseSocketMode', container.Secrets, false).map((s: any) => [s.Name, s.ValueFrom]),
+    );
     expect(Object.keys(secrets).sort()).toEqual(['DATABASE_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET']);
     for (const [name, from] of Object.entries(secrets))
       expect(from).toEqual({ 'Fn::Sub': `\${BotSecretArn}:${name}::` });
@@ -112,7 +126,7 @@ describe('deploy/cloudformation.yml', () => {
 
   it('gives the container the settings the bot reads, with its own topic and public URL', () => {
     const env = Object.fromEntries(
-      (container.Environment as any[]).filter((e) => e.Name).map((e) => [e.Name, e.Value]),
+      (when('HasPublicEndpoint', container.Environment) as any[]).filter((e) => e.Name).map((e) => [e.Name, e.Value]),
     );
     expect(env).toMatchObject({
       PORT: '3000',
@@ -125,7 +139,7 @@ describe('deploy/cloudformation.yml', () => {
     for (const name of [
       ...Object.keys(env),
       ...(collect(container.Environment, 'Name') as string[]),
-      ...container.Secrets.map((s: any) => s.Name),
+      ...(collect(container.Secrets, 'Name') as string[]),
     ]) {
       expect(settingsHelp).toContain(`${name}:`);
     }
@@ -204,6 +218,73 @@ describe('deploy/cloudformation.yml', () => {
     });
     expect(R.AlarmQueue.Properties.QueueName).toEqual({ 'Fn::Sub': '${AWS::StackName}-alarms' });
     expect(template.Outputs.AlarmQueueUrl).toMatchObject({ Condition: 'UseSqs', Value: { Ref: 'AlarmQueue' } });
+  });
+
+  it('SlackConnection=socket-mode: no load balancer, listener or inbound rule; SLACK_APP_TOKEN instead of the signing secret; alarms through SQS', () => {
+    expect(template.Parameters.SlackConnection).toMatchObject({
+      Default: 'http',
+      AllowedValues: ['http', 'socket-mode'],
+    });
+    expect(template.Conditions.HasPublicEndpoint).toEqual({ 'Fn::Not': [{ Condition: 'UseSocketMode' }] });
+    const inbound = Object.entries(R).filter(([, r]) => r.Type.startsWith('AWS::ElasticLoadBalancingV2::'));
+    expect(inbound.map(([n]) => n).sort()).toEqual(['HttpsListener', 'LoadBalancer', 'SlackAndSnsRule', 'TargetGroup']);
+    for (const [name, r] of [...inbound, ['LoadBalancerSecurityGroup', R.LoadBalancerSecurityGroup] as const])
+      expect({ name, condition: r.Condition }).toEqual({ name, condition: 'HasPublicEndpoint' });
+    expect(template.Conditions.HasHostedZone['Fn::And'][0]).toEqual({ Condition: 'HasPublicEndpoint' });
+    // Nothing may reach the tasks, and the service registers with no target group.
+    expect(when('HasPublicEndpoint', R.ServiceSecurityGroup.Properties.SecurityGroupIngress, false)).toBeUndefined();
+    const svc = R.Service.Properties;
+    expect(when('HasPublicEndpoint', svc.LoadBalancers, false)).toBeUndefined();
+    expect(when('HasPublicEndpoint', svc.HealthCheckGracePeriodSeconds, false)).toBeUndefined();
+    expect(R.Service.DependsOn).toBeUndefined();
+    expect(R.Service.Metadata.ListenerRule).toEqual({
+      'Fn::If': ['HasPublicEndpoint', { Ref: 'SlackAndSnsRule' }, 'none'],
+    });
+    const secrets = when('UseSocketMode', container.Secrets).map((x: any) => x.Name);
+    expect(secrets.sort()).toEqual(['DATABASE_URL', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN']);
+    expect(when('UseSocketMode', container.Secrets).find((x: any) => x.Name === 'SLACK_APP_TOKEN').ValueFrom).toEqual({
+      'Fn::Sub': '${BotSecretArn}:SLACK_APP_TOKEN::',
+    });
+    const envNames = (when('HasPublicEndpoint', container.Environment, false) as any[]).map((e) => e.Name);
+    expect(envNames).not.toContain('PUBLIC_URL');
+    // Socket Mode without SQS would leave alarms no way in; http without a domain and certificate, Slack none.
+    const rules = template.Rules as Record<string, any>;
+    expect(rules.SocketModeTakesAlarmsFromSqs).toMatchObject({
+      RuleCondition: { 'Fn::Equals': [{ Ref: 'SlackConnection' }, 'socket-mode'] },
+      Assertions: [{ Assert: { 'Fn::Equals': [{ Ref: 'AlarmDelivery' }, 'sqs'] } }],
+    });
+    expect(rules.HttpNeedsDomainAndCertificate.Assertions.map((a: any) => a.Assert)).toEqual([
+      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'DomainName' }, ''] }] },
+      { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CertificateArn' }, ''] }] },
+    ]);
+    for (const out of ['SlackRequestUrl', 'LoadBalancerDnsName'])
+      expect({ out, condition: template.Outputs[out].Condition }).toEqual({ out, condition: 'HasPublicEndpoint' });
+  });
+
+  it('a conditional resource is named only where its condition holds', () => {
+    const conditionOf = (name: string) => R[name]?.Condition;
+    // Conditions that imply another: HasHostedZone is HasPublicEndpoint and a zone.
+    const implies = (c: string | undefined, needed: string) =>
+      c === needed || (c === 'HasHostedZone' && needed === 'HasPublicEndpoint');
+    const check = (node: unknown, holding: string | undefined, from: string): void => {
+      if (Array.isArray(node)) return node.forEach((n) => check(n, holding, from));
+      if (!node || typeof node !== 'object') return;
+      const o = node as Record<string, any>;
+      if (o['Fn::If']) {
+        const [c, yes, no] = o['Fn::If'];
+        check(yes, c, from);
+        check(no, holding, from);
+        return;
+      }
+      const target =
+        typeof o.Ref === 'string' ? o.Ref : Array.isArray(o['Fn::GetAtt']) ? o['Fn::GetAtt'][0] : undefined;
+      const needed = target ? conditionOf(target) : undefined;
+      if (needed) expect({ from, target, ok: implies(holding, needed) }).toEqual({ from, target, ok: true });
+      for (const v of Object.values(o)) check(v, holding, from);
+    };
+    for (const [name, r] of Object.entries(R)) check({ p: r.Properties, m: r.Metadata }, r.Condition, name);
+    for (const [name, out] of Object.entries(template.Outputs as Record<string, any>))
+      check(out.Value, out.Condition, name);
   });
 
   it('routes ECS service actions, deployment changes and stopped tasks to the topic', () => {

@@ -12,6 +12,9 @@ import { code, mentionUser } from '../slack/mrkdwn';
 import { malformedButton, onClick, type Click, type ClickAnswer } from '../slack/clicks';
 import { renderDiagnosis } from './render';
 import { diagnosisGraph, graphInAnswer, graphInThread } from './graph';
+import { DEFAULT_DASHBOARD_MS } from '../graphs/api';
+import { LIMITS } from '../slack/limits';
+import { showGraphButton } from '../status/api';
 import { gatherEvidence, type DiagnoseDeps } from './gather';
 import { DIAGNOSE_USAGE, parseDiagnoseButtonValue, parseDiagnoseTarget } from './target';
 import { diagnosisWatcher, needsWatch, startWatch, WATCH_INTERVAL_MS, type DiagnoseOptions } from './watch';
@@ -157,10 +160,16 @@ function diagnoseSubcommand(src: DiagnoseSources): Subcommand {
       const options = { requestedBy: inv.userId, scope, where: scope ? whereLabel(ctx, scope) : undefined };
       const msg = renderDiagnosis(d, options);
       const shared = inv.args.flags.public === true;
-      await inv.respond({ response_type: shared ? 'in_channel' : 'ephemeral', text: msg.text, blocks: msg.blocks });
+      const graph = diagnosisGraph(input, d, { region: scope?.region ?? ctx.config.aws.region });
+      // Slack does not promise to show the bot's private file in an answer only the asker sees: that
+      // answer offers the service's dashboard (task counts, memory against the reservation) instead.
+      const blocks =
+        graph && !shared && msg.blocks.length < LIMITS.blocksPerMessage
+          ? [...msg.blocks, showGraphButton({ cluster: d.cluster, service: d.service }, DEFAULT_DASHBOARD_MS, scope)]
+          : msg.blocks;
+      await inv.respond({ response_type: shared ? 'in_channel' : 'ephemeral', text: msg.text, blocks });
       // Shared answers get their graph by a replacement once it is drawn; the answer never waits for it.
-      const graph = shared ? diagnosisGraph(input, d, { region: scope?.region ?? ctx.config.aws.region }) : undefined;
-      if (graph)
+      if (graph && shared)
         void ctx.track(
           graphInAnswer(ctx, graph, {
             scope,

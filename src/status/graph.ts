@@ -114,9 +114,22 @@ export function parseShowGraphValue(raw: string | undefined): ShowGraphValue | u
 /** The Show graph button of an ephemeral answer. */
 export function showGraphBlock(a: StatusAnswer, windowMs: number, scope: AwsScope | undefined): KnownBlock | undefined {
   if (a.kind !== 'service' && a.kind !== 'cluster') return undefined;
+  const target = { cluster: a.view.cluster.name, ...(a.kind === 'service' ? { service: a.view.service.name } : {}) };
+  return showGraphButton(target, windowMs, scope);
+}
+
+/**
+ * A Show graph button for the dashboard of a cluster or service (any ephemeral answer about it): a
+ * click posts the dashboard to the channel, where everyone sees it.
+ */
+export function showGraphButton(
+  t: { cluster: string; service?: string },
+  windowMs: number,
+  scope: AwsScope | undefined,
+): KnownBlock {
   const value: ShowGraphValue = {
-    c: a.view.cluster.name,
-    ...(a.kind === 'service' ? { s: a.view.service.name } : {}),
+    c: t.cluster,
+    ...(t.service ? { s: t.service } : {}),
     h: Math.round(windowMs / 3_600_000),
     ...(scope ? { a: scope.account, r: scope.region } : {}),
   };

@@ -1,4 +1,5 @@
 import { graphRenderer } from '../../src/graphs/api';
+import { ACTIONS, decodeValue } from '../../src/slack/actions';
 import { labWorld, WorldError } from '../helpers/aws-world';
 import { awsClientsFor } from '../helpers/aws-world-clients';
 import { buttonClick, sendCommand, sendInteraction } from '../helpers/slack-sign';
@@ -161,7 +162,7 @@ describe('graphs in diagnoses, end to end', () => {
     expect(images(reply())).toEqual([]);
   });
 
-  it('--public: the answer is replaced with itself plus the graph; the ephemeral answer draws nothing', async () => {
+  it('--public: the answer is replaced with itself plus the graph; the ephemeral answer offers Show graph', async () => {
     const id = 'dg-public';
     await sendCommand(t.url, {
       text: 'diagnose EcsLabCluster/EcsLabApi --public',
@@ -177,7 +178,44 @@ describe('graphs in diagnoses, end to end', () => {
 
     const eph = 'dg-eph';
     await sendCommand(t.url, { text: 'diagnose EcsLabCluster/EcsLabApi', response_url: t.slack.responseUrl(eph) });
-    await t.slack.waitFor(() => t.slack.responsesTo(eph)[0], 10_000, 'the ephemeral answer');
+    const answer = (await t.slack.waitFor(() => t.slack.responsesTo(eph)[0], 10_000, 'the ephemeral answer')).body;
+    expect(answer.response_type).toBe('ephemeral');
+    expect(images(answer)).toEqual([]);
     expect(lab.world.widgets()).toHaveLength(1);
+    // Slack does not promise to show a bot-private file there: Show graph posts the service's dashboard instead.
+    const button = answer.blocks
+      .find((b: any) => b.type === 'actions' && b.block_id === 'status.graph')
+      .elements.find((e: any) => e.action_id === ACTIONS.statusGraph);
+    expect(decodeValue(button.value)).toEqual({ c: 'EcsLabCluster', s: 'EcsLabApi', h: 3 });
+    await sendInteraction(
+      t.url,
+      buttonClick({
+        actionId: ACTIONS.statusGraph,
+        value: button.value,
+        responseUrl: t.slack.responseUrl('dg-show'),
+        channelId: ALARM_CHANNEL,
+      }),
+    );
+    const shared = await t.slack.waitFor(
+      () => t.slack.messagesIn(ALARM_CHANNEL).find((m) => m.files?.length),
+      10_000,
+      'the dashboard in the channel',
+    );
+    expect(shared.text).toContain('EcsLabCluster/EcsLabApi');
+    expect(lab.world.widgets()).toHaveLength(2);
+    expect(lab.world.widgets()[1].metrics.map((r: any[]) => r[1])).toContain('PendingTaskCount');
+  });
+
+  it('a healthy service: no graph and no Show graph button', async () => {
+    lab.world.updateServiceDesired(lab.cluster, lab.service, 1);
+    lab.world.settle();
+    const id = 'dg-healthy';
+    await sendCommand(t.url, { text: 'diagnose EcsLabCluster/EcsLabApi', response_url: t.slack.responseUrl(id) });
+    const answer = (await t.slack.waitFor(() => t.slack.responsesTo(id)[0], 10_000, 'the answer')).body;
+    expect(answer.blocks.some((b: any) => b.type === 'actions')).toBe(false);
+    await clickDiagnose();
+    await t.slack.waitFor(() => reply(), 10_000, 'the diagnosis in the thread');
+    expect(lab.world.widgets()).toEqual([]);
+    expect(t.slack.callsTo('chat.update')).toEqual([]);
   });
 });

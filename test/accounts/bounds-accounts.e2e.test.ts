@@ -16,8 +16,11 @@ import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
 const ALICE = 'U0ALICE';
 const CARD_TS = '1700000088.000088';
 
+/** The change buttons (the Show graph button of an ephemeral answer changes nothing). */
 const buttons = (m: { blocks?: any[] }) =>
-  (m.blocks ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements as any[]);
+  (m.blocks ?? [])
+    .filter((b) => b.type === 'actions' && b.block_id !== 'status.graph')
+    .flatMap((b) => b.elements as any[]);
 const contexts = (m: { blocks?: any[] }) => JSON.stringify((m.blocks ?? []).filter((b) => b.type === 'context'));
 
 describe("scale suggestions and diagnosis recommendations use the bounds of the cluster's account", () => {

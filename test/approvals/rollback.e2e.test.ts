@@ -4,10 +4,12 @@ import {
   ALICE,
   BOB,
   CHANNEL,
-  buttonsOf,
   cardText,
+  approveAndApply,
   decision,
   eventually,
+  pendingCard,
+  rolloutThread,
   startHarness,
   type Harness,
 } from './harness';
@@ -84,7 +86,7 @@ describe('/ecs rollback with approval, end to end', () => {
     expect(stopped[0].containers[0].exitCode).toBe(1);
 
     const id = await h.requestVia('rollback EcsLabCluster/EcsLabApi --reason "bad deploy"');
-    const card = await h.card(id);
+    const card = await pendingCard(h, id);
     const text = cardText(card);
     expect(text).toContain('Roll back service EcsLabCluster/EcsLabApi from EcsLabApi:2 to EcsLabApi:1');
     expect(text).toContain("Target EcsLabApi:1: the revision of the service's previous deployment, which completed");
@@ -104,11 +106,9 @@ describe('/ecs rollback with approval, end to end', () => {
     );
     expect(text).not.toContain('A deployment is in progress');
     expect(text).not.toContain('<!channel>');
-    expect(buttonsOf(card)).toEqual([ACTIONS.changeApprove, ACTIONS.changeReject, ACTIONS.changeCancel]);
     expect(w.callsTo('UpdateService')).toHaveLength(0);
 
-    await h.click(ACTIONS.changeApprove, decision(id), BOB, { messageTs: card.ts, expectReply: false });
-    await h.settled(id, 'succeeded');
+    const done = await approveAndApply(h, id, card);
     // A second click on the same card (a retry, a double click) changes nothing more.
     await h.click(ACTIONS.changeApprove, decision(id), BOB, { messageTs: card.ts, expectReply: false });
     expect(w.callsTo('UpdateService').map((c) => c.input)).toEqual([
@@ -117,14 +117,9 @@ describe('/ecs rollback with approval, end to end', () => {
     const ours = svc.deployments.find((d) => d.status === 'PRIMARY')!;
     expect(ours).toMatchObject({ taskDef: 'EcsLabApi:1', rolloutState: 'IN_PROGRESS' });
 
-    const done = await eventually(async () => {
-      const c = await h.card(id);
-      return cardText(c).includes('Approved by <@U0BOB>* and applied') && c;
-    }, 'the card to show the result');
     expect(cardText(done)).toContain(`Deployment ${ours.id} of EcsLabApi:1 started (was EcsLabApi:2).`);
 
-    const thread = () => h.t.slack.repliesTo(CHANNEL, card.ts).map((m) => m.text ?? '');
-    await eventually(() => thread().some((t) => t.includes('Following the rollout')), 'the start line');
+    const thread = await rolloutThread(h, card);
     w.settle();
     h.clock.advance(15_000);
     expect(await h.follower.runOnce()).toBe(1);
@@ -163,15 +158,13 @@ describe('/ecs rollback with approval, end to end', () => {
     expect(svc.deployments.map((d) => [d.taskDef, d.rolloutState])).toEqual([['EcsLabApi:2', 'COMPLETED']]);
 
     const id = await h.requestVia('rollback EcsLabCluster/EcsLabApi EcsLabApi:1');
-    const card = await h.card(id);
+    const card = await pendingCard(h, id);
     expect(cardText(card)).toContain('Target EcsLabApi:1: named by the requester');
-    await h.click(ACTIONS.changeApprove, decision(id), BOB, { messageTs: card.ts, expectReply: false });
-    await h.settled(id, 'succeeded');
+    await approveAndApply(h, id, card);
     const ours = svc.deployments.find((d) => d.status === 'PRIMARY')!;
     expect(ours.taskDef).toBe('EcsLabApi:1');
 
-    const thread = () => h.t.slack.repliesTo(CHANNEL, card.ts).map((m) => m.text ?? '');
-    await eventually(() => thread().some((t) => t.includes('Following the rollout')), 'the start line');
+    const thread = await rolloutThread(h, card);
     // Three tasks of :1 exit 1; the circuit breaker fails the deployment and goes back to :2.
     for (let i = 0; i < 6; i++) w.tick();
     expect(ours).toMatchObject({ rolloutState: 'FAILED', failedTasks: 3 });
@@ -372,13 +365,11 @@ describe('/ecs rollback, a flaky network, a missing permission and a follower th
     h = await startHarness({ lab });
     const w = h.lab.world;
     const id = await h.requestVia('rollback EcsLabCluster/EcsLabApi 1');
-    const card = await h.card(id);
-    await h.click(ACTIONS.changeApprove, decision(id), BOB, { messageTs: card.ts, expectReply: false });
-    await h.settled(id, 'succeeded');
+    const card = await pendingCard(h, id);
+    await approveAndApply(h, id, card);
     const svc = w.service('EcsLabCluster', 'EcsLabApi');
     const ours = svc.deployments.find((d) => d.status === 'PRIMARY')!;
-    const thread = () => h.t.slack.repliesTo(CHANNEL, card.ts).map((m) => m.text ?? '');
-    await eventually(() => thread().some((t) => t.includes('Following the rollout')), 'the start line');
+    const thread = await rolloutThread(h, card);
     // The follower polls only after the rollback to :2 completed: ECS lists that deployment alone.
     w.settle();
     expect(svc.deployments.map((d) => [d.taskDef, d.status, d.rolloutState])).toEqual([

@@ -68,16 +68,18 @@ describe('WorkGate', () => {
 describe('eventLoopPressure', () => {
   it('turns high while the loop is kept busy and low again when it idles', async () => {
     const p = eventLoopPressure({ windowMs: 50, threshold: 0.8 });
+    // Conditions awaited up to a generous cap, never a fixed delay: a loaded machine delays the
+    // sampling timer, not the outcome.
+    const cap = Date.now() + 10_000;
     try {
-      const busyUntil = Date.now() + 300;
-      // Keep the loop busy in slices (a timer must still get its turn to sample).
-      while (Date.now() < busyUntil) {
+      // Keep the loop busy in slices (a timer must still get its turn to sample) until it says so.
+      while (!p.high && Date.now() < cap) {
         const sliceEnd = Date.now() + 20;
         while (Date.now() < sliceEnd);
         await new Promise((r) => setImmediate(r));
       }
       expect(p.high).toBe(true);
-      await new Promise((r) => setTimeout(r, 200));
+      while (p.high && Date.now() < cap) await new Promise((r) => setTimeout(r, 25));
       expect(p.high).toBe(false);
     } finally {
       p.stop();

@@ -44,6 +44,7 @@ import {
 import { DEFAULT_DASHBOARD_MS } from '../graphs/api';
 import { LIMITS } from '../slack/limits';
 import { addPublicGraph, handleShowGraph, parseGraphSince, showGraphBlock, statusGraphSpec } from './graph';
+import { uploadWhereAnswered } from '../slack/files';
 
 /**
  * /ecs status — all clusters, one cluster, or one service — and the Status button of alarm cards.
@@ -209,7 +210,7 @@ export interface AnswerOptions {
   windowMs?: number;
 }
 
-/** Attaches the full tables (when the answer is summarised) to the channel, then answers. */
+/** Attaches the full tables (when the answer is summarised) where the answer goes, then answers. */
 export async function answerStatus(
   ctx: AppContext,
   a: StatusAnswer,
@@ -220,15 +221,17 @@ export async function answerStatus(
   let attachment: Attachment = { ok: true };
   if (files.length > 0) {
     try {
-      await ctx.slack.filesUploadV2({
-        channel_id: o.channelId,
-        initial_comment: `Full status of ${subjectOf(a)} for ${mentionUser(o.userId)}`,
-        file_uploads: files.map((f) => ({
-          file: Buffer.from(f.content, 'utf8'),
-          filename: f.filename,
-          title: f.title,
-        })),
+      const place = await uploadWhereAnswered(ctx.slack, {
+        private: o.responseType === 'ephemeral',
+        channelId: o.channelId,
+        userId: o.userId,
+        comment:
+          o.responseType === 'ephemeral'
+            ? `Full status of ${subjectOf(a)}: the full tables, for you only`
+            : `Full status of ${subjectOf(a)} for ${mentionUser(o.userId)}`,
+        files,
       });
+      attachment = { ok: true, place };
     } catch (err) {
       attachment = { ok: false, reason: uploadProblem(err) };
       o.log.warn({ err }, 'status file upload failed');

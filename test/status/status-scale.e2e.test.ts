@@ -1,5 +1,6 @@
 import { bigWorld } from '../helpers/aws-world';
 import type { TestBot } from '../helpers/test-bot';
+import { FakeSlack } from '../helpers/fake-slack';
 import { ask, blockText, expectWithinSlackLimits, statusBot, tableAfter, uploadedFiles } from './status-helpers';
 
 /**
@@ -61,14 +62,20 @@ describe('/ecs status on a 300-service cluster', () => {
     const shown = rows.length - 1;
     expect(shown).toBeLessThan(300);
     expect(text).toContain(`…and ${300 - shown} more services (all at desired count) and`);
-    expect(text).toContain('the full tables are in the attached CSV');
+    expect(text).toContain('the full tables are in the CSV sent to you in a direct message');
   });
 
-  it('attaches the full services and instances tables to the channel as CSV', () => {
+  it('sends the full services and instances tables of a private answer to the asker alone, as CSV', () => {
+    // Only the asker sees an ephemeral answer: its tables must not be shared in the channel.
+    const dm = FakeSlack.directMessagesWith('U0ALICE');
+    expect(dm).toMatch(/^D/);
     const complete = t.slack.callsTo('files.completeUploadExternal');
     expect(complete).toHaveLength(1);
-    expect(complete[0].args.channel_id).toBe('C0OPS');
-    expect(String(complete[0].args.initial_comment)).toContain('Full status of cluster `big` for <@U0ALICE>');
+    expect(complete[0].args.channel_id).toBe(dm);
+    expect(t.slack.callsTo('chat.postMessage').map((c) => c.args.channel)).toContain('U0ALICE');
+    expect(String(t.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'U0ALICE')?.args.text)).toContain(
+      'Full status of cluster `big`: the full tables, for you only',
+    );
     const files = uploadedFiles(t);
     const services = files.find((f) => f.startsWith('service,'))!;
     const instances = files.find((f) => f.startsWith('container_instance,'))!;
@@ -77,6 +84,16 @@ describe('/ecs status on a 300-service cluster', () => {
     expect(serviceLines[1]).toMatch(/^svc-250,ACTIVE,6,2,0,yes,short,/);
     for (let i = 0; i < 300; i++) expect(services).toContain(`\r\nsvc-${String(i).padStart(3, '0')},`);
     expect(instances.trim().split('\r\n')).toHaveLength(101);
+  });
+
+  it('shares the tables of a --public answer in its channel, naming who asked', async () => {
+    const before = t.slack.callsTo('files.completeUploadExternal').length;
+    const pub = await ask(t, 'status big --public', { channel: 'C0OPS' });
+    expect(blockText(pub)).toContain('the full tables are in the attached CSV');
+    const complete = t.slack.callsTo('files.completeUploadExternal').slice(before);
+    expect(complete).toHaveLength(1);
+    expect(complete[0].args.channel_id).toBe('C0OPS');
+    expect(String(complete[0].args.initial_comment)).toContain('Full status of cluster `big` for <@U0ALICE>');
   });
 
   it('lists the region’s clusters in one describe and one GetMetricData call', async () => {

@@ -7,6 +7,7 @@ import {
   stamp,
   type AccountsOverviewView,
   type Attachment,
+  csvPlace,
   type OverviewGroup,
   type StatusFile,
   type StatusMessage,
@@ -103,7 +104,7 @@ function plan(v: AccountsOverviewView, attachment: Attachment): StatusMessage & 
     const rest = total - shown;
     notes.push(
       attachment.ok
-        ? `…and ${plural(rest, 'more cluster')}: every cluster is in the attached CSV.`
+        ? `…and ${plural(rest, 'more cluster')}: every cluster is in ${csvPlace(attachment)}.`
         : `…and ${plural(rest, 'more cluster')} not shown (the CSV could not be attached: ${escapeText(attachment.reason)}).`,
     );
   }

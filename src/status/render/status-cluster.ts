@@ -14,6 +14,7 @@ import {
   stamp,
   utilText,
   type Attachment,
+  csvPlace,
   type ClusterView,
   type StatusFile,
   type StatusMessage,
@@ -293,7 +294,7 @@ function planCluster(v: ClusterView, attachment: Attachment): ClusterPlan {
   if (hidden.length > 0) {
     notes.push(
       attachment.ok
-        ? `…and ${hidden.join(' and ')}: the full tables are in the attached CSV.`
+        ? `…and ${hidden.join(' and ')}: the full tables are in ${csvPlace(attachment)}.`
         : `…and ${hidden.join(' and ')} not shown (the CSV could not be attached: ${escapeText(attachment.reason)}).`,
     );
   }

@@ -8,6 +8,7 @@ import type {
   TaskInfo,
 } from '../../ecs/model';
 import { formatPercent, type Point } from '../../ecs/sparkline';
+import type { FilePlace } from '../../slack/files';
 
 /**
  * What the /ecs status renderers share: their input views, output shapes, row limits, number
@@ -98,7 +99,12 @@ export interface StatusFile {
 }
 
 /** Where the full table went: attached, or why it could not be. */
-export type Attachment = { ok: true } | { ok: false; reason: string };
+export type Attachment = { ok: true; place?: FilePlace } | { ok: false; reason: string };
+
+/** Where the full tables went, in words: beside a public answer, or to the asker of an ephemeral one. */
+export function csvPlace(a: { ok: true; place?: FilePlace }): string {
+  return a.place === 'direct-message' ? 'the CSV sent to you in a direct message' : 'the attached CSV';
+}
 
 export interface StatusMessage {
   text: string;

@@ -7,6 +7,7 @@ import {
   stamp,
   utilText,
   type Attachment,
+  csvPlace,
   type OverviewView,
   type StatusFile,
   type StatusMessage,
@@ -105,7 +106,7 @@ function renderOverviewPlan(v: OverviewView, attachment: Attachment = { ok: true
     const rest = sorted.length - shown;
     notes.push(
       attachment.ok
-        ? `…and ${plural(rest, 'more cluster')}: every cluster is in the attached CSV.`
+        ? `…and ${plural(rest, 'more cluster')}: every cluster is in ${csvPlace(attachment)}.`
         : `…and ${plural(rest, 'more cluster')} not shown (the CSV could not be attached: ${escapeText(attachment.reason)}).`,
     );
   }

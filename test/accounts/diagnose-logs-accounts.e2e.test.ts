@@ -1,6 +1,6 @@
 import type { TestBot } from '../helpers/test-bot';
 import type { AwsOrg } from '../helpers/aws-org';
-import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
+import { askAs, estate, loggerIn, orgBot, PROD, STAGING } from './org-bot';
 
 /**
  * A diagnosis in another account reads the stopped container's last log lines there (signed HTTP, the
@@ -9,35 +9,10 @@ import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
  */
 
 const ALICE = 'U0ALICE';
-const GROUP = '/ecs/logger';
 
 /** Service web/logger in `account`, whose one task wrote `line` and was then killed for memory. */
 function oomKilledLogger(org: AwsOrg, account: string, line: string) {
-  const w = org.world(account, 'eu-west-1');
-  w.registerTaskDef({
-    family: 'logger',
-    cpu: 256,
-    memory: 256,
-    containers: [
-      {
-        name: 'app',
-        image: 'example/logger:1',
-        cpu: 256,
-        memory: 256,
-        essential: true,
-        logConfiguration: {
-          logDriver: 'awslogs',
-          options: { 'awslogs-group': GROUP, 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'logger' },
-        },
-      },
-    ],
-  });
-  w.addService('web', 'logger', 'logger:1', 1);
-  w.settle();
-  const task = w.tasksOf('web', 'logger').find((t) => t.lastStatus === 'RUNNING')!;
-  const logs = org.logsOf(account, 'eu-west-1');
-  logs.addGroup(GROUP);
-  logs.put(GROUP, `logger/app/${task.id}`, [{ at: w.now - 5_000, message: line }]);
+  const { w, task } = loggerIn(org, account, line, 5_000);
   w.stopTask(task, 'EssentialContainerExited', 'Essential container in task exited');
   const app = task.containers.find((c) => c.name === 'app')!;
   app.exitCode = 137;

@@ -1,6 +1,6 @@
 import type { TestBot } from '../helpers/test-bot';
 import type { AwsOrg } from '../helpers/aws-org';
-import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
+import { askAs, estate, loggerIn, orgBot, PROD, STAGING } from './org-bot';
 
 /**
  * `/ecs logs` across accounts (signed HTTP, the fake AWS organisation with CloudWatch Logs per
@@ -9,36 +9,6 @@ import { askAs, estate, orgBot, PROD, STAGING } from './org-bot';
  */
 
 const ALICE = 'U0ALICE';
-const GROUP = '/ecs/logger';
-
-function addLogger(org: AwsOrg, account: string, line: string) {
-  const w = org.world(account, 'eu-west-1');
-  w.registerTaskDef({
-    family: 'logger',
-    cpu: 256,
-    memory: 256,
-    containers: [
-      {
-        name: 'app',
-        image: 'example/logger:1',
-        cpu: 256,
-        memory: 256,
-        essential: true,
-        logConfiguration: {
-          logDriver: 'awslogs',
-          options: { 'awslogs-group': GROUP, 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'logger' },
-        },
-      },
-    ],
-  });
-  w.addService('web', 'logger', 'logger:1', 1);
-  w.settle();
-  const task = w.tasksOf('web', 'logger').find((t) => t.lastStatus === 'RUNNING');
-  if (!task) throw new Error(`no running logger task in ${account}`);
-  const logs = org.logsOf(account, 'eu-west-1');
-  logs.addGroup(GROUP);
-  logs.put(GROUP, `logger/app/${task.id}`, [{ at: w.now - 60_000, message: line }]);
-}
 
 describe('/ecs logs --account/--region', () => {
   let t: TestBot;
@@ -46,8 +16,8 @@ describe('/ecs logs --account/--region', () => {
 
   beforeEach(async () => {
     org = estate();
-    addLogger(org, PROD, 'hello from prod');
-    addLogger(org, STAGING, 'hello from staging');
+    loggerIn(org, PROD, 'hello from prod', 60_000);
+    loggerIn(org, STAGING, 'hello from staging', 60_000);
     t = await orgBot(org);
   });
   afterEach(async () => {

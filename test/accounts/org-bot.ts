@@ -38,6 +38,43 @@ export function estate(o: { prodTrust?: Parameters<AwsOrg['addRole']>[1] } = {})
   return org;
 }
 
+/** The log group of the `web/logger` service that loggerIn adds. */
+export const LOGGER_GROUP = '/ecs/logger';
+
+/**
+ * Service `web/logger` in `account` (eu-west-1), logging with awslogs to LOGGER_GROUP; its one running
+ * task wrote `line` `agoMs` before the world's now. Returns that task and its world.
+ */
+export function loggerIn(org: AwsOrg, account: string, line: string, agoMs: number) {
+  const w = org.world(account, 'eu-west-1');
+  w.registerTaskDef({
+    family: 'logger',
+    cpu: 256,
+    memory: 256,
+    containers: [
+      {
+        name: 'app',
+        image: 'example/logger:1',
+        cpu: 256,
+        memory: 256,
+        essential: true,
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': LOGGER_GROUP, 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'logger' },
+        },
+      },
+    ],
+  });
+  w.addService('web', 'logger', 'logger:1', 1);
+  w.settle();
+  const task = w.tasksOf('web', 'logger').find((t) => t.lastStatus === 'RUNNING');
+  if (!task) throw new Error(`no running logger task in ${account}`);
+  const logs = org.logsOf(account, 'eu-west-1');
+  logs.addGroup(LOGGER_GROUP);
+  logs.put(LOGGER_GROUP, `logger/app/${task.id}`, [{ at: w.now - agoMs, message: line }]);
+  return { w, task };
+}
+
 export const ACCOUNTS_ENV = (org: AwsOrg) => ({
   AWS_ACCOUNTS: `prod=${org.roleArn(PROD)},staging=${org.roleArn(STAGING)}@eu-west-1`,
   AWS_REGIONS: 'us-east-1,eu-west-1',

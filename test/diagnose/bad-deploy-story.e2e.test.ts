@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Worker } from '../../src/context';
 import { ACTIONS, decodeValue } from '../../src/slack/actions';
 import { labWorld } from '../helpers/aws-world';
 import { awsClientsFor } from '../helpers/aws-world-clients';
@@ -11,6 +10,7 @@ import { postSns, SnsSigner, TEST_TOPIC_ARN } from '../helpers/sns-signer';
 import { ALARM_CHANNEL, startTestBot, type TestBot } from '../helpers/test-bot';
 import { unsafeParts } from '../hostile/safe-mrkdwn';
 import { pendingTaskAlarm } from '../notifications/fixtures';
+import { blocksOf, buttonsIn, deliverCards, worker } from './story-helpers';
 
 /**
  * The second story, end to end over real HTTP: a new revision of EcsLabApi crashes at start. Its
@@ -29,17 +29,8 @@ const CRASH = 'FATAL config: DATABASE_URL is not set';
 
 const thread = (t: TestBot, ts: string) => t.slack.repliesTo(ALARM_CHANNEL, ts);
 const texts = (ms: StoredMessage[]) => ms.map((m) => m.text ?? '');
-const blocksOf = (m: StoredMessage) => JSON.stringify(m.blocks ?? []);
-const buttonsIn = (m: StoredMessage) =>
-  (m.blocks ?? []).filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements);
 const mutations = (lab: ReturnType<typeof labWorld>) =>
   lab.world.calls.filter((c) => !/^(Describe|List|Get|Filter)/.test(c.op));
-
-function worker(t: TestBot, feature: string, name: string): Worker {
-  const w = t.bot.features.find((f) => f.name === feature)?.workers?.find((x) => x.name === name);
-  if (!w) throw new Error(`no ${name} worker in feature ${feature}`);
-  return w;
-}
 
 /** The error-log alarm on the service: a metric filter counting ERROR and FATAL lines. */
 function errorAlarm(o: { state?: string; at: number }) {
@@ -127,18 +118,6 @@ describe('the second story: a bad deploy, rolled back with one approved click', 
     await t.stop();
   });
 
-  async function deliverCards(): Promise<void> {
-    const outbox = worker(t, 'alarms', 'alarms-outbox');
-    for (let i = 0; i < 50; i++) {
-      await outbox.runOnce();
-      const items = await t.store.outbox.list();
-      if (items.length === 0) return;
-      const next = Math.min(...items.map((x) => Math.max(x.availableAt, x.claimedUntil ?? 0)));
-      lab.world.now = Math.max(lab.world.now, next);
-    }
-    throw new Error('the alarm outbox did not drain');
-  }
-
   /** Clicks a button; resolves with the ephemeral answer when one is expected. */
   async function click(
     button: { action_id: string; value: string },
@@ -176,7 +155,7 @@ describe('the second story: a bad deploy, rolled back with one approved click', 
     const alarmAt = w.now - 30_000;
     const res = await postSns(t.url, signer.envelope({ message: errorAlarm({ at: alarmAt }), timestamp: w.now }));
     expect(res.status).toBe(200);
-    await deliverCards();
+    await deliverCards(t, lab.world);
     const [card] = t.slack.messagesIn(ALARM_CHANNEL).filter((m) => !m.thread_ts);
     expect(blocksOf(card)).toContain('ALARM · EcsLabApi-ErrorLogs');
     const byAction = (id: string) => buttonsIn(card).find((b: any) => b.action_id === id);
@@ -256,7 +235,7 @@ describe('the second story: a bad deploy, rolled back with one approved click', 
     // 7. CloudWatch sends OK: the card turns green.
     const ok = errorAlarm({ state: 'OK', at: w.now });
     expect((await postSns(t.url, signer.envelope({ message: ok, timestamp: w.now }))).status).toBe(200);
-    await deliverCards();
+    await deliverCards(t, lab.world);
     const green = t.slack.messages.get(`${ALARM_CHANNEL}:${card.ts}`)!;
     expect(green.blocks!.find((b: any) => b.type === 'header').text.text).toBe(
       ':large_green_circle: OK · EcsLabApi-ErrorLogs',

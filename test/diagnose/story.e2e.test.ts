@@ -1,4 +1,3 @@
-import type { Worker } from '../../src/context';
 import { ACTIONS, decodeValue } from '../../src/slack/actions';
 import { labWorld } from '../helpers/aws-world';
 import { awsClientsFor } from '../helpers/aws-world-clients';
@@ -7,6 +6,7 @@ import { buttonClick, sendInteraction } from '../helpers/slack-sign';
 import { postSns, SnsSigner, TEST_TOPIC_ARN } from '../helpers/sns-signer';
 import { ALARM_CHANNEL, startTestBot, type TestBot } from '../helpers/test-bot';
 import { pendingTaskAlarm } from '../notifications/fixtures';
+import { blocksOf, buttonsIn, deliverCards, worker } from './story-helpers';
 
 /**
  * The signature story, end to end over real HTTP: the Container Insights lab's PendingTaskCount alarm
@@ -22,15 +22,6 @@ const BOB = 'U0BOB'; // approver
 
 const thread = (t: TestBot, ts: string) => t.slack.repliesTo(ALARM_CHANNEL, ts);
 const texts = (ms: StoredMessage[]) => ms.map((m) => m.text ?? '');
-const blocksOf = (m: StoredMessage) => JSON.stringify(m.blocks ?? []);
-const buttonsIn = (m: StoredMessage) =>
-  (m.blocks ?? []).filter((b: any) => b.type === 'actions').flatMap((b: any) => b.elements);
-
-function worker(t: TestBot, feature: string, name: string): Worker {
-  const w = t.bot.features.find((f) => f.name === feature)?.workers?.find((x) => x.name === name);
-  if (!w) throw new Error(`no ${name} worker in feature ${feature}`);
-  return w;
-}
 
 describe('the story: from alarm to fix', () => {
   let t: TestBot;
@@ -62,19 +53,6 @@ describe('the story: from alarm to fix', () => {
   afterEach(async () => {
     await t.stop();
   });
-
-  /** Runs the alarm outbox until it is empty, moving the world's clock to each next due item. */
-  async function deliverCards(): Promise<void> {
-    const outbox = worker(t, 'alarms', 'alarms-outbox');
-    for (let i = 0; i < 50; i++) {
-      await outbox.runOnce();
-      const items = await t.store.outbox.list();
-      if (items.length === 0) return;
-      const next = Math.min(...items.map((x) => Math.max(x.availableAt, x.claimedUntil ?? 0)));
-      lab.world.now = Math.max(lab.world.now, next);
-    }
-    throw new Error('the alarm outbox did not drain');
-  }
 
   async function click(
     actionId: string,
@@ -108,7 +86,7 @@ describe('the story: from alarm to fix', () => {
     });
     const res = await postSns(t.url, signer.envelope({ message: alarm, timestamp: lab.world.now }));
     expect(res.status).toBe(200);
-    await deliverCards();
+    await deliverCards(t, lab.world);
     const cards = t.slack.messagesIn(ALARM_CHANNEL).filter((m) => !m.thread_ts);
     expect(cards).toHaveLength(1);
     const card = cards[0];
@@ -194,7 +172,7 @@ describe('the story: from alarm to fix', () => {
       value: 0,
     });
     expect((await postSns(t.url, signer.envelope({ message: ok, timestamp: lab.world.now }))).status).toBe(200);
-    await deliverCards();
+    await deliverCards(t, lab.world);
     const green = t.slack.messages.get(`${ALARM_CHANNEL}:${card.ts}`)!;
     expect(green.blocks!.find((b: any) => b.type === 'header').text.text).toBe(
       ':large_green_circle: OK · EcsLabApi-PendingTaskCount',

@@ -4,7 +4,7 @@ import type { AccountSetting } from '../aws/accounts-config';
 import { RoleAssumeError } from '../aws/sessions';
 import { diagnoseAwsError } from './aws-fix';
 import { listAllClusterArns } from './aws-checks';
-import { result, type CheckResult } from './types';
+import { checkCrashed, result, type CheckResult } from './types';
 import { plural } from '../util/text';
 import { checkAlarmTopic } from '../alarm-admin/api';
 import type { Config } from '../config';
@@ -143,15 +143,7 @@ export async function checkAccounts(
   if (!accounts?.multi) return [];
   const run = (id: string, name: string, f: () => Promise<CheckResult>) =>
     bound(
-      f().catch((err: unknown) =>
-        result(
-          id,
-          name,
-          'fail',
-          `the check itself failed: ${(err as Error).message}`,
-          'Report this with the log line.',
-        ),
-      ),
+      f().catch((err: unknown) => checkCrashed(id, name, err)),
       id,
       name,
     );

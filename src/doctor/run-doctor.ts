@@ -14,7 +14,7 @@ import { checkDatabase } from './store-checks';
 import { checkAlarmChannel, checkSlackScopes, checkSlackToken } from './slack-checks';
 import { checkSubscription, checkTopic, type TopicCheck } from './sns-checks';
 import { checkQueue } from './sqs-checks';
-import { result, type CheckResult, type DoctorDeps, type DoctorReport } from './types';
+import { checkCrashed, result, type CheckResult, type DoctorDeps, type DoctorReport } from './types';
 import { plural } from '../util/text';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -53,13 +53,7 @@ async function guard<T>(
   try {
     return toResult(await work());
   } catch (err) {
-    return result(
-      id,
-      name,
-      'fail',
-      `the check itself failed: ${(err as Error).message ?? String(err)}`,
-      'Report this with the log line; the other checks still ran.',
-    );
+    return checkCrashed(id, name, err);
   }
 }
 
@@ -146,17 +140,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
       (r) => r,
     );
   const group = (ids: [string, string][], p: Promise<CheckResult[]>) =>
-    p.catch((err: unknown) =>
-      ids.map(([id, name]) =>
-        result(
-          id,
-          name,
-          'fail',
-          `the check itself failed: ${(err as Error).message}`,
-          'Report this with the log line.',
-        ),
-      ),
-    );
+    p.catch((err: unknown) => ids.map(([id, name]) => checkCrashed(id, name, err)));
 
   try {
     const store = deps.store;

@@ -64,3 +64,17 @@ export function result(
 ): CheckResult {
   return { id, name, status, ok: status !== 'fail', detail, ...(fix ? { fix } : {}), ...(command ? { command } : {}) };
 }
+
+/**
+ * A check that threw something unexpected: a failed result naming it, so the doctor still reports
+ * every other check instead of crashing.
+ */
+export function checkCrashed(id: string, name: string, err: unknown): CheckResult {
+  return result(
+    id,
+    name,
+    'fail',
+    `the check itself failed: ${err instanceof Error ? err.message : String(err)}`,
+    'Report this with the log line; the other checks still ran.',
+  );
+}

@@ -1,6 +1,6 @@
 import { formatDoctorText } from '../../src/doctor/format-text';
 import { renderDoctorReport } from '../../src/doctor/render';
-import { result, type CheckResult, type DoctorReport } from '../../src/doctor/types';
+import { checkCrashed, result, type CheckResult, type DoctorReport } from '../../src/doctor/types';
 import { LIMITS } from '../../src/slack/limits';
 
 const AT = Date.UTC(2026, 0, 2, 3, 4, 5);
@@ -130,5 +130,20 @@ describe('formatDoctorText', () => {
     expect(text).toContain('\x1b[31mFAIL\x1b[0m');
     expect(text).toContain('bad[2Jname');
     expect(text).not.toContain('\x1b[2J');
+  });
+});
+
+describe('checkCrashed', () => {
+  it('turns whatever a check threw into a failed check that names it', () => {
+    expect(checkCrashed('aws.ecs', 'ECS read access', new Error('socket hang up'))).toEqual({
+      id: 'aws.ecs',
+      name: 'ECS read access',
+      status: 'fail',
+      ok: false,
+      detail: 'the check itself failed: socket hang up',
+      fix: 'Report this with the log line; the other checks still ran.',
+    });
+    // A thrown non-Error has no message: its text is named instead of "undefined".
+    expect(checkCrashed('x', 'X', 'boom').detail).toBe('the check itself failed: boom');
   });
 });
